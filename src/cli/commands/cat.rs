@@ -1,0 +1,19 @@
+//! `provdb cat SOURCE`.
+
+use crate::cli::{CliError, Ctx};
+
+/// Write a source's raw bytes to standard output, after checking they still hash to its id.
+#[derive(Debug, clap::Args)]
+pub struct CatArgs {
+    /// The source: its id or a unique prefix.
+    pub source: String,
+}
+
+/// Runs `cat`.
+pub fn run(args: CatArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let opened = ctx.open()?;
+    let result = opened.cat(&args.source, ctx.out);
+    let closed = ctx.close(opened);
+    result?;
+    closed
+}

@@ -1,0 +1,64 @@
+//! `provdb claims`.
+
+use serde_json::Value as Json;
+
+use crate::cli::{json, CliError, Ctx};
+use crate::store::ClaimFilter;
+
+use super::claim_line;
+
+/// List claims, with how many live and retracted citations each has.
+#[derive(Debug, clap::Args)]
+pub struct ClaimsArgs {
+    /// Only claims about this subject (compared ignoring case and spacing).
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Only claims of this property.
+    #[arg(long)]
+    pub property: Option<String>,
+    /// Only claims cited in this source (id or prefix).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Only claims with this value (613, 1,275, 2010-04-22, …).
+    #[arg(long)]
+    pub value: Option<String>,
+}
+
+/// Runs `claims`.
+pub fn run(args: ClaimsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let filter = ClaimFilter { subject: args.subject, property: args.property, source: args.source, value: args.value };
+    let opened = ctx.open()?;
+    let result = opened.claims(&filter);
+    let closed = ctx.close(opened);
+    let claims = result?;
+    closed?;
+    if ctx.json {
+        let items: Vec<Json> = claims
+            .iter()
+            .map(|summary| {
+                let mut value = json::claim(&summary.record);
+                value["citations"] = serde_json::json!(summary.live);
+                value["retracted_citations"] = serde_json::json!(summary.retracted);
+                value
+            })
+            .collect();
+        writeln!(ctx.out, "{}", serde_json::json!({"claims": items}))?;
+        return Ok(());
+    }
+    if claims.is_empty() {
+        writeln!(ctx.out, "no claims match")?;
+    }
+    for summary in &claims {
+        let retracted = if summary.retracted > 0 { format!(", {} retracted", summary.retracted) } else { String::new() };
+        writeln!(
+            ctx.out,
+            "{}  {}  [{} citation{}{}]",
+            summary.record.claim.id.short(),
+            claim_line(&summary.record.claim),
+            summary.live,
+            if summary.live == 1 { "" } else { "s" },
+            retracted
+        )?;
+    }
+    Ok(())
+}

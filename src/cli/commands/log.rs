@@ -1,0 +1,88 @@
+//! `provdb log`.
+
+use serde_json::json;
+
+use crate::cli::{json as shapes, CliError, Ctx};
+use crate::model::{Change, Entry};
+
+/// List the journal's entries, or with --doc a document's revisions.
+#[derive(Debug, clap::Args)]
+pub struct LogArgs {
+    /// List this document's revisions instead.
+    #[arg(long, value_name = "SLUG")]
+    pub doc: Option<String>,
+}
+
+/// Returns a one-line summary of a change.
+fn summary(change: &Change) -> String {
+    match change {
+        Change::Init { store, format } => format!("init store {store} (format {format})"),
+        Change::AddSource { source, size, meta } => {
+            format!("add source {} ({size} bytes){}", source.short(), meta.title.as_ref().map(|t| format!(" {t:?}")).unwrap_or_default())
+        }
+        Change::AddRevision(revision) => {
+            format!("revision {} of {} is source {}", revision.number, revision.doc, revision.source.short())
+        }
+        Change::RecordClaim(claim) => format!("claim {}: {}", claim.id.short(), super::claim_line(claim)),
+        Change::Cite { citation, body } => format!(
+            "cite {}: claim {} in source {} bytes {}..{} ({})",
+            citation.short(),
+            body.claim.short(),
+            body.source.short(),
+            body.selector.start,
+            body.selector.end,
+            body.stance.name()
+        ),
+        Change::Retract { citation, reason } => format!("retract {}: {reason}", citation.short()),
+    }
+}
+
+/// Runs `log`.
+pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let opened = ctx.open()?;
+    if let Some(doc) = &args.doc {
+        let result = opened.revisions(doc);
+        let closed = ctx.close(opened);
+        let revisions = result?;
+        closed?;
+        if ctx.json {
+            let items: Vec<_> = revisions.iter().map(shapes::revision).collect();
+            writeln!(ctx.out, "{}", json!({"doc": doc, "revisions": items}))?;
+        } else {
+            for record in &revisions {
+                let revision = &record.revision;
+                let mut stated = Vec::new();
+                if let Some(published) = &revision.published {
+                    stated.push(format!("published {published}"));
+                }
+                if let Some(updated) = &revision.updated {
+                    stated.push(format!("updated {updated}"));
+                }
+                let stated = if stated.is_empty() { "no stated time".to_string() } else { stated.join(", ") };
+                writeln!(ctx.out, "{doc}@{}  source {}  {stated}  recorded {} by {}", revision.number, revision.source.short(), record.recorded, record.actor)?;
+                if let Some(note) = &revision.note {
+                    writeln!(ctx.out, "    {note}")?;
+                }
+            }
+        }
+        return Ok(());
+    }
+    let json_mode = ctx.json;
+    let mut entries: Vec<serde_json::Value> = Vec::new();
+    let out = &mut *ctx.out;
+    let result = opened.for_each_entry(&mut |entry: &Entry| {
+        if json_mode {
+            entries.push(serde_json::to_value(entry).unwrap_or_default());
+            Ok(())
+        } else {
+            writeln!(out, "{:>6}  {}  {:<12}  {}", entry.seq, entry.time, entry.actor, summary(&entry.change))
+        }
+    });
+    let closed = ctx.close(opened);
+    result?;
+    closed?;
+    if json_mode {
+        writeln!(ctx.out, "{}", json!({"entries": entries}))?;
+    }
+    Ok(())
+}

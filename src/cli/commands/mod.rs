@@ -1,0 +1,68 @@
+//! One file per subcommand: its arguments (whose doc comments are the --help
+//! text) and its `run`.
+
+pub mod add;
+pub mod cat;
+pub mod cite;
+pub mod claims;
+pub mod conflicts;
+pub mod demo;
+pub mod init;
+pub mod log;
+pub mod reindex;
+pub mod retract;
+pub mod show;
+pub mod sources;
+pub mod trace;
+pub mod verify;
+
+use crate::model::{Bound, Claim};
+
+use super::{CliError, Command, Ctx};
+
+/// Runs one command.
+pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    match command {
+        Command::Init(args) => init::run(args, ctx),
+        Command::Add(args) => add::run(args, ctx),
+        Command::Cite(args) => cite::run(args, ctx),
+        Command::Claims(args) => claims::run(args, ctx),
+        Command::Trace(args) => trace::run(args, ctx),
+        Command::Conflicts(args) => conflicts::run(args, ctx),
+        Command::Show(args) => show::run(args, ctx),
+        Command::Cat(args) => cat::run(args, ctx),
+        Command::Sources(args) => sources::run(args, ctx),
+        Command::Log(args) => log::run(args, ctx),
+        Command::Retract(args) => retract::run(args, ctx),
+        Command::Verify(args) => verify::run(args, ctx),
+        Command::Reindex(args) => reindex::run(args, ctx),
+        Command::Demo(args) => demo::run(args, ctx),
+    }
+}
+
+/// Returns a claim in one line: `subject · property = value (qualifiers)`.
+pub fn claim_line(claim: &Claim) -> String {
+    let mut qualifiers = Vec::new();
+    match claim.qualifiers.bound {
+        Bound::Exact => {}
+        Bound::Approximate => qualifiers.push("approximate".to_string()),
+        Bound::AtLeast => qualifiers.push("at least".to_string()),
+    }
+    if let Some(unit) = &claim.qualifiers.unit {
+        qualifiers.push(format!("unit {unit}"));
+    }
+    if let Some(as_of) = &claim.qualifiers.as_of {
+        qualifiers.push(format!("as of {as_of}"));
+    }
+    let tail = if qualifiers.is_empty() { String::new() } else { format!(" ({})", qualifiers.join(", ")) };
+    format!("{} · {} = {}{}", claim.subject, claim.property, claim.value, tail)
+}
+
+/// Returns a source's label: its title or "untitled", and its URL if any.
+pub fn source_label(meta: &crate::model::SourceMeta) -> String {
+    let title = meta.title.clone().unwrap_or_else(|| "untitled".into());
+    match &meta.url {
+        Some(url) => format!("{title} <{url}>"),
+        None => title,
+    }
+}

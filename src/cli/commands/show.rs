@@ -1,0 +1,72 @@
+//! `provdb show ID`.
+
+use serde_json::json;
+
+use crate::cli::{json as shapes, CliError, Ctx};
+use crate::store::Shown;
+
+use super::{claim_line, source_label, trace};
+
+/// Show any source, claim or citation by id or unique prefix.
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    /// The id, or a unique prefix of 4 or more hex characters.
+    pub id: String,
+}
+
+/// Runs `show`.
+pub fn run(args: ShowArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let opened = ctx.open()?;
+    let result = opened.show(&args.id);
+    let closed = ctx.close(opened);
+    let shown = result?;
+    closed?;
+    match shown {
+        Shown::Source(record, revisions, citations) => {
+            if ctx.json {
+                let mut value = shapes::source(&record, &revisions, Some(citations));
+                value["kind"] = json!("source");
+                writeln!(ctx.out, "{value}")?;
+            } else {
+                writeln!(ctx.out, "source {}", record.id)?;
+                writeln!(ctx.out, "  {}", source_label(&record.meta))?;
+                writeln!(ctx.out, "  {} bytes · recorded {} by {}", record.size, record.recorded, record.actor)?;
+                let meta = serde_json::to_value(&record.meta).unwrap_or_default();
+                if let Some(fields) = meta.as_object() {
+                    for (field, value) in fields {
+                        if field != "title" && field != "url" {
+                            writeln!(ctx.out, "  {field}: {}", value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string()))?;
+                        }
+                    }
+                }
+                for (doc, number) in &revisions {
+                    writeln!(ctx.out, "  document {doc}, revision {number}")?;
+                }
+                writeln!(ctx.out, "  {citations} citation{}", if citations == 1 { "" } else { "s" })?;
+            }
+        }
+        Shown::Claim(traced) => {
+            if ctx.json {
+                let mut value = shapes::trace(&traced);
+                value["kind"] = json!("claim");
+                writeln!(ctx.out, "{value}")?;
+            } else {
+                trace::write_trace(ctx.out, &traced)?;
+            }
+        }
+        Shown::Citation(item, claim) => {
+            if ctx.json {
+                let mut value = shapes::citation(&item);
+                value["kind"] = json!("citation");
+                value["claim_record"] = claim.as_ref().map(shapes::claim).unwrap_or_default();
+                writeln!(ctx.out, "{value}")?;
+            } else {
+                if let Some(claim) = &claim {
+                    writeln!(ctx.out, "claim {}  {}", claim.claim.id.short(), claim_line(&claim.claim))?;
+                }
+                trace::write_citation(ctx.out, &item, "")?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,110 @@
+//! `provdb trace CLAIM`.
+
+use std::io::{self, Write};
+
+use crate::anchor::AnchorCheck;
+use crate::cli::{json, CliError, Ctx};
+use crate::store::{Trace, TracedCitation};
+
+use super::{claim_line, source_label};
+
+/// Show a claim, every citation with its quote in context and its source, whether
+/// each source still hashes to its id and each quote still sits at its range,
+/// and other claims that give a different value.
+#[derive(Debug, clap::Args)]
+pub struct TraceArgs {
+    /// The claim: its id or a unique prefix.
+    pub claim: String,
+}
+
+/// Runs `trace`.
+pub fn run(args: TraceArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let opened = ctx.open()?;
+    let result = opened.trace(&args.claim);
+    let closed = ctx.close(opened);
+    let trace = result?;
+    closed?;
+    if ctx.json {
+        writeln!(ctx.out, "{}", json::trace(&trace))?;
+    } else {
+        write_trace(ctx.out, &trace)?;
+    }
+    Ok(())
+}
+
+/// Writes one citation as `trace` and `show` print it.
+pub fn write_citation(out: &mut dyn Write, item: &TracedCitation, indent: &str) -> io::Result<()> {
+    let record = &item.record;
+    let status = match &item.retraction {
+        Some(retraction) => format!("RETRACTED {} by {}: {}", retraction.time, retraction.actor, retraction.reason),
+        None => "live".to_string(),
+    };
+    let flag = if record.citation.value_not_in_quote { ", value not in quote (declared)" } else { "" };
+    writeln!(out, "{indent}citation {}  {} · {}{flag}", record.id.short(), record.citation.stance.name(), status)?;
+    match &item.context {
+        Some(context) => writeln!(out, "{indent}  {context}")?,
+        None => writeln!(out, "{indent}  «{}»", record.citation.selector.exact)?,
+    }
+    let label = item.source.as_ref().map(|source| source_label(&source.meta)).unwrap_or_else(|| "unknown source".into());
+    writeln!(out, "{indent}  source {}  {label}", record.citation.source)?;
+    if let Some(source) = &item.source {
+        let meta = &source.meta;
+        let mut facts = Vec::new();
+        if let Some(publisher) = &meta.publisher {
+            facts.push(format!("publisher {publisher}"));
+        }
+        if !meta.authors.is_empty() {
+            facts.push(format!("by {}", meta.authors.join(", ")));
+        }
+        if let Some(published) = &meta.published {
+            facts.push(format!("published {published}"));
+        }
+        if let Some(updated) = &meta.updated {
+            facts.push(format!("updated {updated}"));
+        }
+        if !facts.is_empty() {
+            writeln!(out, "{indent}  {}", facts.join(" · "))?;
+        }
+    }
+    for (doc, number) in &item.revisions {
+        writeln!(out, "{indent}  document {doc}, revision {number}")?;
+    }
+    let bytes = match item.source_intact {
+        Some(true) => "source bytes hash to its id",
+        Some(false) => "SOURCE BYTES NO LONGER HASH TO ITS ID",
+        None => "SOURCE BYTES ARE MISSING",
+    };
+    let anchor = match item.anchor {
+        AnchorCheck::Holds => "quote holds",
+        AnchorCheck::QuoteChanged => "QUOTE NO LONGER AT ITS RANGE",
+        AnchorCheck::ContextChanged => "QUOTE CONTEXT CHANGED",
+        AnchorCheck::OutOfRange => "QUOTE RANGE OUTSIDE SOURCE",
+    };
+    let selector = &record.citation.selector;
+    writeln!(
+        out,
+        "{indent}  bytes {}..{} · {bytes} · {anchor} · recorded {} by {}",
+        selector.start, selector.end, record.recorded, record.actor
+    )
+}
+
+/// Writes a whole trace.
+pub fn write_trace(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
+    writeln!(out, "claim {}", trace.claim.claim.id)?;
+    writeln!(out, "  {}", claim_line(&trace.claim.claim))?;
+    writeln!(out, "  recorded {} by {}", trace.claim.recorded, trace.claim.actor)?;
+    let live = trace.citations.iter().filter(|item| item.retraction.is_none()).count();
+    writeln!(out, "{} citation{} ({live} live)", trace.citations.len(), if trace.citations.len() == 1 { "" } else { "s" })?;
+    for item in &trace.citations {
+        write_citation(out, item, "  ")?;
+    }
+    if trace.others.is_empty() {
+        writeln!(out, "no other values recorded for this subject and property")?;
+    } else {
+        writeln!(out, "other values for this subject and property:")?;
+        for other in &trace.others {
+            writeln!(out, "  {}  {}", other.claim.id.short(), claim_line(&other.claim))?;
+        }
+    }
+    Ok(())
+}

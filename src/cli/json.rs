@@ -1,0 +1,116 @@
+//! JSON shapes of records for `--json` output. Field names here are a stable
+//! interface, documented in schema/cli-json.md.
+
+use serde_json::{json, Value as Json};
+
+use crate::anchor::AnchorCheck;
+use crate::index::{ClaimRecord, RevisionRecord};
+use crate::model::{Retraction, SourceRecord};
+use crate::store::{ConflictSide, Trace, TracedCitation};
+
+/// Returns a source as JSON.
+pub fn source(record: &SourceRecord, revisions: &[(String, u32)], citations: Option<usize>) -> Json {
+    let mut value = json!({
+        "id": record.id.to_hex(),
+        "size": record.size,
+        "meta": record.meta,
+        "recorded": record.recorded,
+        "actor": record.actor,
+        "seq": record.seq,
+        "revisions": revisions.iter().map(|(doc, number)| json!({"doc": doc, "revision": number})).collect::<Vec<_>>(),
+    });
+    if let Some(citations) = citations {
+        value["citations"] = json!(citations);
+    }
+    value
+}
+
+/// Returns a claim as JSON.
+pub fn claim(record: &ClaimRecord) -> Json {
+    let claim = &record.claim;
+    json!({
+        "id": claim.id.to_hex(),
+        "subject": claim.subject,
+        "property": claim.property,
+        "value": claim.value,
+        "display_value": claim.value.to_string(),
+        "qualifiers": claim.qualifiers,
+        "recorded": record.recorded,
+        "actor": record.actor,
+        "seq": record.seq,
+    })
+}
+
+/// Returns the name of an anchor check outcome.
+pub fn anchor_name(check: AnchorCheck) -> &'static str {
+    match check {
+        AnchorCheck::Holds => "holds",
+        AnchorCheck::QuoteChanged => "quote_changed",
+        AnchorCheck::ContextChanged => "context_changed",
+        AnchorCheck::OutOfRange => "out_of_range",
+    }
+}
+
+fn retraction(retraction: &Option<Retraction>) -> Json {
+    match retraction {
+        None => Json::Null,
+        Some(retraction) => json!({
+            "reason": retraction.reason, "time": retraction.time, "actor": retraction.actor, "seq": retraction.seq,
+        }),
+    }
+}
+
+/// Returns a traced citation as JSON.
+pub fn citation(traced: &TracedCitation) -> Json {
+    let record = &traced.record;
+    let body = &record.citation;
+    json!({
+        "id": record.id.to_hex(),
+        "claim": body.claim.to_hex(),
+        "source": body.source.to_hex(),
+        "selector": body.selector,
+        "stance": body.stance,
+        "value_not_in_quote": body.value_not_in_quote,
+        "recorded": record.recorded,
+        "actor": record.actor,
+        "seq": record.seq,
+        "retracted": retraction(&traced.retraction),
+        "source_meta": traced.source.as_ref().map(|source| json!(source.meta)),
+        "revisions": traced.revisions.iter().map(|(doc, number)| json!({"doc": doc, "revision": number})).collect::<Vec<_>>(),
+        "source_intact": traced.source_intact,
+        "anchor": anchor_name(traced.anchor),
+        "context": traced.context,
+    })
+}
+
+/// Returns a trace as JSON.
+pub fn trace(trace: &Trace) -> Json {
+    json!({
+        "claim": claim(&trace.claim),
+        "citations": trace.citations.iter().map(citation).collect::<Vec<_>>(),
+        "other_values": trace.others.iter().map(claim).collect::<Vec<_>>(),
+    })
+}
+
+/// Returns one side of a conflict as JSON.
+pub fn side(side: &ConflictSide) -> Json {
+    json!({
+        "claim": claim(&side.claim),
+        "sources": side.sources.iter().map(|source| json!({"id": source.id.to_hex(), "title": source.meta.title})).collect::<Vec<_>>(),
+    })
+}
+
+/// Returns a revision as JSON.
+pub fn revision(record: &RevisionRecord) -> Json {
+    json!({
+        "doc": record.revision.doc,
+        "revision": record.revision.number,
+        "source": record.revision.source.to_hex(),
+        "published": record.revision.published,
+        "updated": record.revision.updated,
+        "note": record.revision.note,
+        "recorded": record.recorded,
+        "actor": record.actor,
+        "seq": record.seq,
+    })
+}

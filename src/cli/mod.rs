@@ -1,0 +1,285 @@
+//! The command line: arguments, output and exit codes. The only module that
+//! knows clap, the terminal and the process's exit status.
+//!
+//! Every command parses and checks its arguments before the store is opened,
+//! writes through the `Out` it is given, and returns a `CliError` that
+//! `exit_code_for` maps to a code and one line of message, in one place.
+
+mod commands;
+mod json;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::dates::WhenError;
+use crate::store::{self, OpenOptions, Store, StoreError};
+use crate::values::ValueError;
+
+/// Exit codes, documented in README.md.
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// `verify` found damage.
+    pub const DAMAGE: u8 = 1;
+    /// The command line is wrong: a bad flag or an unreadable value.
+    pub const USAGE: u8 = 2;
+    /// The input was refused: a quote not found, an unknown id, a bad file.
+    pub const REFUSED: u8 = 3;
+    /// Another provdb process holds the store.
+    pub const LOCKED: u8 = 4;
+    /// The store is damaged or an I/O call failed.
+    pub const STORE: u8 = 5;
+}
+
+/// provdb records who says what, where and when: sources by their BLAKE3 hash,
+/// claims anchored to exact quotes, every change in a hash-chained journal.
+#[derive(Debug, Parser)]
+#[command(name = "provdb", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// The store directory [default: the nearest .provdb from here upward].
+    #[arg(long, global = true, env = "PROVDB_DIR", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print exactly one JSON document on standard output.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Who is recording [default: the OS user].
+    #[arg(long, global = true, env = "PROVDB_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new store (default: ./.provdb).
+    Init(commands::init::InitArgs),
+    /// Record a source's bytes and metadata, optionally as a revision of a document.
+    Add(commands::add::AddArgs),
+    /// Anchor a quote in a source as evidence for a claim.
+    Cite(commands::cite::CiteArgs),
+    /// List claims, filtered by subject, property, source or value.
+    Claims(commands::claims::ClaimsArgs),
+    /// Show a claim, every citation with its quote in context, and rival values.
+    Trace(commands::trace::TraceArgs),
+    /// List subjects and properties whose supporting sources give different values.
+    Conflicts(commands::conflicts::ConflictsArgs),
+    /// Show any source, claim or citation by id or unique prefix.
+    Show(commands::show::ShowArgs),
+    /// Write a source's raw bytes to standard output.
+    Cat(commands::cat::CatArgs),
+    /// List sources.
+    Sources(commands::sources::SourcesArgs),
+    /// List journal entries, or with --doc a document's revisions.
+    Log(commands::log::LogArgs),
+    /// Retract a citation with a reason; it stays on record as retracted.
+    Retract(commands::retract::RetractArgs),
+    /// Check objects, journal chain, quotes and index; exit 1 on any damage.
+    Verify(commands::verify::VerifyArgs),
+    /// Rebuild the index from the journal.
+    Reindex(commands::reindex::ReindexArgs),
+    /// Build a demonstration store from the built-in fixtures and walk through it.
+    Demo(commands::demo::DemoArgs),
+}
+
+/// An error a command ends with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A usage error found after clap.
+    #[error("{0}")]
+    Usage(String),
+    /// A value argument could not be read.
+    #[error(transparent)]
+    Value(#[from] ValueError),
+    /// A time argument could not be read.
+    #[error(transparent)]
+    When(#[from] WhenError),
+    /// The store refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// `verify` found damage; the report was already printed.
+    #[error("verification found {0} problem(s)")]
+    Damage(usize),
+    /// Writing output failed.
+    #[error("writing output: {0}")]
+    Output(#[from] io::Error),
+}
+
+/// Returns the exit code and whether to print the message, for an error.
+fn exit_code_for(error: &CliError) -> u8 {
+    match error {
+        CliError::Usage(_) | CliError::Value(_) | CliError::When(_) => exit::USAGE,
+        CliError::Damage(_) => exit::DAMAGE,
+        CliError::Output(_) => exit::STORE,
+        CliError::Store(error) => match error {
+            StoreError::BadId { .. } | StoreError::BadText { .. } => exit::USAGE,
+            StoreError::Locked { .. } => exit::LOCKED,
+            StoreError::NoStoreFound { .. }
+            | StoreError::NotAStore { .. }
+            | StoreError::AlreadyAStore { .. }
+            | StoreError::NotEmpty { .. }
+            | StoreError::UnknownId { .. }
+            | StoreError::AmbiguousId { .. }
+            | StoreError::WrongKind { .. }
+            | StoreError::Anchor { .. }
+            | StoreError::NotText { .. }
+            | StoreError::ValueNotInQuote { .. }
+            | StoreError::AlreadyRetracted { .. }
+            | StoreError::Input { .. }
+            | StoreError::MetadataDiffers { .. }
+            | StoreError::UnknownDocument { .. } => exit::REFUSED,
+            StoreError::Io { .. }
+            | StoreError::Journal(_)
+            | StoreError::Index(_)
+            | StoreError::Objects(_)
+            | StoreError::ChainBroken { .. }
+            | StoreError::IndexOutOfStep { .. } => exit::STORE,
+        },
+    }
+}
+
+/// What every command gets: the global options and the output streams.
+pub struct Ctx<'a> {
+    /// The global options.
+    pub db: Option<PathBuf>,
+    /// JSON output.
+    pub json: bool,
+    /// The actor flag or variable.
+    pub actor: Option<String>,
+    /// Standard output.
+    pub out: &'a mut dyn Write,
+    /// Standard error.
+    pub err: &'a mut dyn Write,
+}
+
+impl std::fmt::Debug for Ctx<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.debug_struct("Ctx").field("db", &self.db).field("json", &self.json).finish()
+    }
+}
+
+impl Ctx<'_> {
+    /// Returns the store directory: --db, PROVDB_DIR, or the nearest .provdb upward.
+    pub fn store_path(&self) -> Result<PathBuf, CliError> {
+        match &self.db {
+            Some(path) => Ok(path.clone()),
+            None => {
+                let here = std::env::current_dir().map_err(|error| CliError::Usage(format!("cannot read the current directory: {error}")))?;
+                Ok(store::find_store(&here)?)
+            }
+        }
+    }
+
+    /// Opens the store, saying so on standard error if it has to wait for a lock.
+    pub fn open(&mut self) -> Result<Store, CliError> {
+        let path = self.store_path()?;
+        let err = &mut *self.err;
+        let mut on_wait = |root: &Path| {
+            let _ = writeln!(err, "provdb: store {} is locked by another provdb process; waiting up to 10 s…", root.display());
+        };
+        let mut options = OpenOptions { on_wait: Some(&mut on_wait), ..OpenOptions::default() };
+        let mut opened = Store::open(&path, &mut options)?;
+        for notice in opened.take_notices() {
+            writeln!(self.err, "provdb: notice: {notice}")?;
+        }
+        Ok(opened)
+    }
+
+    /// Returns lock options that report waiting on standard error.
+    pub fn with_lock_options<T>(&mut self, run: impl FnOnce(&mut OpenOptions<'_>) -> T) -> T {
+        let err = &mut *self.err;
+        let mut on_wait = |root: &Path| {
+            let _ = writeln!(err, "provdb: store {} is locked by another provdb process; waiting up to 10 s…", root.display());
+        };
+        let mut options = OpenOptions { on_wait: Some(&mut on_wait), ..OpenOptions::default() };
+        run(&mut options)
+    }
+
+    /// Closes the store, printing any notices gathered since opening.
+    pub fn close(&mut self, mut opened: Store) -> Result<(), CliError> {
+        for notice in opened.take_notices() {
+            writeln!(self.err, "provdb: notice: {notice}")?;
+        }
+        opened.close()?;
+        Ok(())
+    }
+
+    /// Returns who is recording: --actor, PROVDB_ACTOR, else the OS user.
+    pub fn actor(&self) -> Result<String, CliError> {
+        let actor = match &self.actor {
+            Some(actor) => actor.trim().to_string(),
+            None => os_user().ok_or_else(|| {
+                CliError::Usage("cannot tell who is recording; pass --actor NAME or set PROVDB_ACTOR".into())
+            })?,
+        };
+        if actor.is_empty() || actor.chars().any(char::is_control) || actor.len() > 200 {
+            return Err(CliError::Usage(format!("--actor {actor:?} is not usable: give 1-200 printable characters")));
+        }
+        Ok(actor)
+    }
+}
+
+/// Returns the OS user name: $USER, $LOGNAME, else the name of our uid in /etc/passwd.
+fn os_user() -> Option<String> {
+    for variable in ["USER", "LOGNAME"] {
+        if let Ok(name) = std::env::var(variable) {
+            if !name.trim().is_empty() {
+                return Some(name);
+            }
+        }
+    }
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status.lines().find_map(|line| line.strip_prefix("Uid:"))?.split_whitespace().next()?.to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    let name = passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() > 2 && fields[2] == uid).then(|| fields[0].to_string())
+    });
+    Some(name.unwrap_or(format!("uid:{uid}")))
+}
+
+/// Runs provdb with the process's arguments and returns its exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { exit::USAGE } else { exit::OK };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut err = stderr.lock();
+    let result = {
+        let mut ctx = Ctx { db: cli.db, json: cli.json, actor: cli.actor, out: &mut out, err: &mut err };
+        commands::dispatch(cli.command, &mut ctx)
+    };
+    let flushed = out.flush();
+    let result = match (result, flushed) {
+        (Ok(()), Err(error)) => Err(CliError::Output(error)),
+        (result, _) => result,
+    };
+    match result {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(CliError::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
+        Err(CliError::Damage(count)) => {
+            let _ = writeln!(err, "provdb: verification found {count} problem(s)");
+            ExitCode::from(exit::DAMAGE)
+        }
+        Err(error) => {
+            let _ = writeln!(err, "provdb: error: {}", one_line(&error.to_string()));
+            ExitCode::from(exit_code_for(&error))
+        }
+    }
+}
+
+/// Folds a message onto one line.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

@@ -1,0 +1,77 @@
+//! Journal entries and the changes they record.
+
+use super::claim::Claim;
+use super::ids::{CitationId, EntryHash, SourceId};
+use super::source::{Citation, Revision, SourceMeta};
+
+/// One change to the store. Its JSON form (tagged by `op`) is part of the journal format.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Change {
+    /// The store was created.
+    Init {
+        /// A random identity for the store, 32 hex characters.
+        store: String,
+        /// The store format version.
+        format: u32,
+    },
+    /// A source's bytes were stored.
+    AddSource {
+        /// The BLAKE3 hash of the bytes.
+        source: SourceId,
+        /// The number of bytes.
+        size: u64,
+        /// The metadata.
+        meta: SourceMeta,
+    },
+    /// A revision of a document was logged.
+    AddRevision(Revision),
+    /// A claim was recorded.
+    RecordClaim(Claim),
+    /// A citation was added.
+    Cite {
+        /// The citation's id, computed by `identity::citation_id`.
+        citation: CitationId,
+        /// The citation itself.
+        #[serde(flatten)]
+        body: Citation,
+    },
+    /// A citation was retracted.
+    Retract {
+        /// The citation retracted.
+        citation: CitationId,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One journal line, parsed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// The entry's position in the journal, from 1.
+    pub seq: u64,
+    /// When it was recorded: RFC 3339, UTC.
+    pub time: String,
+    /// Who recorded it.
+    pub actor: String,
+    /// The BLAKE3 hash of the previous line's bytes; 32 zero bytes for the first.
+    pub prev: EntryHash,
+    /// True on the last entry of the command that wrote it.
+    pub commit: bool,
+    /// The change recorded.
+    pub change: Change,
+}
+
+/// A retraction as the index holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Retraction {
+    /// Why it was retracted.
+    pub reason: String,
+    /// The journal entry that retracted it.
+    pub seq: u64,
+    /// When.
+    pub time: String,
+    /// Who.
+    pub actor: String,
+}

@@ -1,0 +1,184 @@
+//! Distinct newtypes for every 32-byte identity, made by one macro.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The raw 32 bytes shared by every identity type.
+pub type Id32 = [u8; 32];
+
+/// Returns the lowercase hex form of `bytes`.
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(DIGITS[usize::from(byte >> 4)] as char);
+        out.push(DIGITS[usize::from(byte & 0x0f)] as char);
+    }
+    out
+}
+
+/// Why a string is not a full 64-character hex id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{text:?} is not a 64-character lowercase hex id")]
+pub struct ParseIdError {
+    /// The text that failed to parse.
+    pub text: String,
+}
+
+/// Parses exactly 64 hex characters into 32 bytes.
+fn parse_hex32(text: &str) -> Result<Id32, ParseIdError> {
+    let fail = || ParseIdError { text: text.to_string() };
+    if text.len() != 64 {
+        return Err(fail());
+    }
+    let mut out = [0u8; 32];
+    for (index, pair) in text.as_bytes().chunks(2).enumerate() {
+        let high = hex_value(pair[0]).ok_or_else(fail)?;
+        let low = hex_value(pair[1]).ok_or_else(fail)?;
+        out[index] = (high << 4) | low;
+    }
+    Ok(out)
+}
+
+/// Returns the value of one lowercase hex digit.
+pub fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// The kinds of record an id can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IdKind {
+    /// A source: the BLAKE3 hash of its bytes.
+    Source,
+    /// A claim: the BLAKE3 hash of its canonical JSON.
+    Claim,
+    /// A citation: the BLAKE3 hash of its canonical JSON.
+    Citation,
+}
+
+impl IdKind {
+    /// Returns the word used for this kind in messages and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            IdKind::Source => "source",
+            IdKind::Claim => "claim",
+            IdKind::Citation => "citation",
+        }
+    }
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub Id32);
+
+        impl $name {
+            /// Returns the 64-character lowercase hex form.
+            pub fn to_hex(&self) -> String {
+                to_hex(&self.0)
+            }
+
+            /// Returns the 12-character form used in lists.
+            pub fn short(&self) -> String {
+                let mut hex = self.to_hex();
+                hex.truncate(12);
+                hex
+            }
+
+            /// Returns the raw bytes.
+            pub fn as_bytes(&self) -> &Id32 {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                formatter.write_str(&self.to_hex())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(formatter, "{}({})", stringify!($name), self.to_hex())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ParseIdError;
+            fn from_str(text: &str) -> Result<Self, ParseIdError> {
+                parse_hex32(text).map($name)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                if serializer.is_human_readable() {
+                    serializer.serialize_str(&self.to_hex())
+                } else {
+                    serializer.serialize_bytes(&self.0)
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                if deserializer.is_human_readable() {
+                    let text = String::deserialize(deserializer)?;
+                    text.parse().map_err(serde::de::Error::custom)
+                } else {
+                    let bytes: Vec<u8> = serde::Deserialize::deserialize(deserializer)?;
+                    let array: Id32 = bytes
+                        .as_slice()
+                        .try_into()
+                        .map_err(|_| serde::de::Error::invalid_length(bytes.len(), &"32 bytes"))?;
+                    Ok($name(array))
+                }
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A source's identity: the plain BLAKE3 hash of its bytes, as `b3sum` prints it.
+    SourceId
+);
+id_type!(
+    /// A claim's identity: the BLAKE3 hash of its canonical JSON.
+    ClaimId
+);
+id_type!(
+    /// A citation's identity: the BLAKE3 hash of its canonical JSON.
+    CitationId
+);
+id_type!(
+    /// A journal entry's hash: the BLAKE3 hash of its line's exact bytes, newline included.
+    EntryHash
+);
+
+impl EntryHash {
+    /// Returns the link the first journal entry points to: 32 zero bytes.
+    pub fn genesis() -> EntryHash {
+        EntryHash([0u8; 32])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip_and_rejects() {
+        let id = SourceId([0xab; 32]);
+        assert_eq!(id.to_hex(), "ab".repeat(32));
+        assert_eq!(id.short(), "abababababab");
+        assert_eq!(id.to_hex().parse::<SourceId>(), Ok(id));
+        assert!("AB".repeat(32).parse::<SourceId>().is_err(), "uppercase is not canonical");
+        assert!("ab".repeat(31).parse::<SourceId>().is_err());
+        assert!(format!("{}g", "a".repeat(63)).parse::<SourceId>().is_err());
+    }
+}

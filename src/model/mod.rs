@@ -1,0 +1,17 @@
+//! Plain data: identities, sources, claims, citations and journal changes.
+//!
+//! This module owns the shapes that every other module exchanges. It depends on
+//! nothing else in the crate and does no I/O; how a record is hashed lives in
+//! `identity`, how it is stored lives in `codec` and `index`.
+
+mod change;
+mod claim;
+mod ids;
+mod source;
+mod when;
+
+pub use change::{Change, Entry, Retraction};
+pub use claim::{Bound, Claim, Qualifiers, Value, ValueKind};
+pub use ids::{hex_value as ids_hex_value, CitationId, ClaimId, EntryHash, Id32, IdKind, ParseIdError, SourceId};
+pub use source::{Citation, Revision, Selector, SourceMeta, SourceRecord, Stance};
+pub use when::{ParseWhenError, Precision, When};

@@ -1,0 +1,376 @@
+//! Reading claim values from arguments, and checking that a quote states them.
+//!
+//! The check is deliberately literal: a count of 613 is stated by "613",
+//! "six hundred and thirteen" or "613," but not by "about six hundred"; a date
+//! of 22 April 2010 is stated only by a passage that names that day. It never
+//! judges whether the value is right, only whether the quoted words say it.
+
+use crate::dates::{dates_in, parse_when, tokenize, Token, WhenError};
+use crate::model::{Value, ValueKind, When};
+use crate::normalize::{identity_key, tidy};
+
+/// Why a value could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// The value is empty.
+    #[error("the value is empty; give --value")]
+    Empty,
+    /// Not a count.
+    #[error("cannot read {text:?} as a count; write a whole number such as 613, 1,275 or 1 275")]
+    NotACount {
+        /// The text given.
+        text: String,
+    },
+    /// Not a number.
+    #[error("cannot read {text:?} as a quantity; write a decimal number such as 12.5 and give --unit")]
+    NotAQuantity {
+        /// The text given.
+        text: String,
+    },
+    /// A quantity without a unit.
+    #[error("a quantity needs a unit; give --unit (for a plain number of things use --kind count)")]
+    QuantityWithoutUnit,
+    /// Not a date.
+    #[error(transparent)]
+    NotADate(#[from] WhenError),
+}
+
+/// Small cardinal number words and their values.
+fn small_number(word: &str) -> Option<u64> {
+    let words = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+    ];
+    if let Some(index) = words.iter().position(|candidate| *candidate == word) {
+        return Some(index as u64);
+    }
+    let tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    tens.iter().position(|candidate| *candidate == word).map(|index| (index as u64 + 2) * 10)
+}
+
+/// Reads a run of number words ("six hundred and thirteen", "sixty-three",
+/// "a dozen" is not read) as one number; returns the value and the words used.
+fn number_words(words: &[String]) -> Option<(u64, usize)> {
+    let mut total: u64 = 0;
+    let mut current: u64 = 0;
+    let mut used = 0;
+    let mut any = false;
+    for (index, word) in words.iter().enumerate() {
+        if let Some(value) = small_number(word) {
+            current = current.checked_add(value)?;
+            any = true;
+            used = index + 1;
+        } else if word == "hundred" && any {
+            current = current.max(1).checked_mul(100)?;
+            used = index + 1;
+        } else if (word == "thousand" || word == "million") && any {
+            let scale = if word == "thousand" { 1_000 } else { 1_000_000 };
+            total = total.checked_add(current.max(1).checked_mul(scale)?)?;
+            current = 0;
+            used = index + 1;
+        } else if word == "and" && any {
+            continue;
+        } else {
+            break;
+        }
+    }
+    any.then_some((total + current, used))
+}
+
+/// Returns true if `text` is written only with digits and grouping separators.
+fn parse_grouped_integer(text: &str) -> Option<u64> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let separators = [',', ' ', '\u{a0}', '\u{202f}', '\u{2009}', '_'];
+    if trimmed.chars().all(|ch| ch.is_ascii_digit()) {
+        return trimmed.parse().ok();
+    }
+    let groups: Vec<&str> = trimmed.split(|ch| separators.contains(&ch)).collect();
+    let well_grouped = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|group| group.len() == 3)
+        && groups.iter().all(|group| group.chars().all(|ch| ch.is_ascii_digit()));
+    if well_grouped {
+        groups.concat().parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Returns a count read from an argument: digits with optional grouping, or number words.
+pub fn parse_count(text: &str) -> Result<u64, ValueError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(ValueError::Empty);
+    }
+    if let Some(count) = parse_grouped_integer(trimmed) {
+        return Ok(count);
+    }
+    let words: Vec<String> = trimmed
+        .to_lowercase()
+        .split(|ch: char| ch.is_whitespace() || ch == '-')
+        .filter(|word| !word.is_empty())
+        .map(str::to_string)
+        .collect();
+    match number_words(&words) {
+        Some((count, used)) if used == words.len() => Ok(count),
+        _ => Err(ValueError::NotACount { text: text.to_string() }),
+    }
+}
+
+/// Returns the canonical decimal text of a quantity: optional sign, grouping
+/// removed, no leading zeros, no trailing fractional zeros ("1,250.50" is "1250.5").
+pub fn parse_quantity(text: &str) -> Result<String, ValueError> {
+    let fail = || ValueError::NotAQuantity { text: text.to_string() };
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(ValueError::Empty);
+    }
+    let (negative, unsigned) = match trimmed.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, trimmed.strip_prefix('+').unwrap_or(trimmed)),
+    };
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, fraction),
+        None => (unsigned, ""),
+    };
+    let whole_digits = if whole.is_empty() {
+        String::from("0")
+    } else {
+        parse_grouped_integer(whole).ok_or_else(fail)?.to_string()
+    };
+    if !fraction.chars().all(|ch| ch.is_ascii_digit()) || (whole.is_empty() && fraction.is_empty()) {
+        return Err(fail());
+    }
+    Ok(canonical_decimal(negative, &whole_digits, fraction))
+}
+
+fn canonical_decimal(negative: bool, whole: &str, fraction: &str) -> String {
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let fraction = fraction.trim_end_matches('0');
+    let mut out = String::new();
+    if negative && !(whole == "0" && fraction.is_empty()) {
+        out.push('-');
+    }
+    out.push_str(whole);
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+/// Returns the value an argument states. With no kind given, a whole number is
+/// a count, a number with `unit` a quantity, a date form a date, and anything else text.
+pub fn parse_value(kind: Option<ValueKind>, text: &str, unit: Option<&str>) -> Result<Value, ValueError> {
+    if text.trim().is_empty() {
+        return Err(ValueError::Empty);
+    }
+    let kind = match kind {
+        Some(kind) => kind,
+        None if unit.is_some() && parse_quantity(text).is_ok() => ValueKind::Quantity,
+        None if parse_count(text).is_ok() => ValueKind::Count,
+        None if parse_when(text).is_ok() => ValueKind::Date,
+        None => ValueKind::Text,
+    };
+    match kind {
+        ValueKind::Count => Ok(Value::Count { count: parse_count(text)? }),
+        ValueKind::Quantity => {
+            if unit.map(str::trim).unwrap_or("").is_empty() {
+                return Err(ValueError::QuantityWithoutUnit);
+            }
+            Ok(Value::Quantity { amount: parse_quantity(text)? })
+        }
+        ValueKind::Date => Ok(Value::Date { date: parse_when(text)? }),
+        ValueKind::Text => Ok(Value::Text { text: tidy(text) }),
+    }
+}
+
+/// Returns every number a passage writes, as canonical decimal text. Grouped
+/// digits ("1,275", "1 275") give the grouped number and, for space grouping,
+/// the separate numbers too; runs of number words give their value.
+pub fn numbers_in(text: &str) -> Vec<String> {
+    let tokens = tokenize(text);
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < tokens.len() {
+        match &tokens[at] {
+            Token::Digits(first) => {
+                // A digit run glued to a letter or digit on its left is part of a word ("B52").
+                let mut whole = first.to_string();
+                let mut end = at + 1;
+                let mut space_grouped = false;
+                if first.len() <= 3 {
+                    // Grouping: sep + exactly three digits, repeated.
+                    while end + 1 < tokens.len() {
+                        let separator_ok = match &tokens[end] {
+                            Token::Mark(',') | Token::Mark('\u{a0}') | Token::Mark('\u{202f}') | Token::Mark('\u{2009}') => true,
+                            Token::Space => {
+                                space_grouped = true;
+                                true
+                            }
+                            _ => false,
+                        };
+                        match &tokens[end + 1] {
+                            Token::Digits(group) if separator_ok && group.len() == 3 => {
+                                whole.push_str(group);
+                                end += 2;
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                // A decimal part: '.' followed by digits.
+                let mut fraction = "";
+                if let (Some(Token::Mark('.')), Some(Token::Digits(digits))) = (tokens.get(end), tokens.get(end + 1)) {
+                    fraction = digits;
+                    end += 2;
+                }
+                let negative = at > 0 && matches!(tokens[at - 1], Token::Mark('-') | Token::Mark('\u{2212}'))
+                    && (at < 2 || !matches!(tokens[at - 2], Token::Digits(_) | Token::Word(_)));
+                found.push(canonical_decimal(negative, &whole, fraction));
+                if space_grouped {
+                    // "15 275" may be two numbers; offer each run alone as well.
+                    let mut index = at;
+                    while index < end {
+                        if let Token::Digits(run) = &tokens[index] {
+                            found.push(canonical_decimal(false, run, ""));
+                        }
+                        index += 1;
+                    }
+                }
+                at = end;
+            }
+            Token::Word(_) => {
+                let mut words = Vec::new();
+                let mut index = at;
+                while index < tokens.len() {
+                    match &tokens[index] {
+                        Token::Word(word) => words.push(word.to_lowercase()),
+                        Token::Space | Token::Mark('-') => {}
+                        _ => break,
+                    }
+                    index += 1;
+                }
+                match number_words(&words) {
+                    Some((value, used)) => {
+                        found.push(value.to_string());
+                        // Skip the words used; find the token index after them.
+                        let mut seen = 0;
+                        let mut cursor = at;
+                        while cursor < tokens.len() && seen < used {
+                            if matches!(tokens[cursor], Token::Word(_)) {
+                                seen += 1;
+                            }
+                            cursor += 1;
+                        }
+                        at = cursor;
+                    }
+                    None => at += 1,
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    found
+}
+
+/// Returns true when `quote` states `value` in one of the forms listed in schema/values.md.
+pub fn value_in_text(value: &Value, quote: &str) -> bool {
+    match value {
+        Value::Count { count } => numbers_in(quote).iter().any(|number| *number == count.to_string()),
+        Value::Quantity { amount } => numbers_in(quote).iter().any(|number| number == amount),
+        Value::Date { date } => dates_in(quote).iter().any(|stated| date_states(stated, date)),
+        Value::Text { text } => identity_key(quote).contains(&identity_key(text)),
+    }
+}
+
+/// Returns true when a date found in a passage states the claimed date at the claimed precision.
+fn date_states(stated: &When, claimed: &When) -> bool {
+    use crate::model::Precision;
+    match claimed.precision() {
+        Precision::Year => stated.year() == claimed.year(),
+        Precision::Month => {
+            stated.precision() >= Precision::Month
+                && stated.year() == claimed.year()
+                && stated.month() == claimed.month()
+        }
+        Precision::Day => stated.precision() >= Precision::Day && stated.date() == claimed.date(),
+        Precision::Time => stated == claimed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_from_arguments() {
+        let cases = [("613", 613), ("1,275", 1275), ("1 275", 1275), ("7,000", 7000), ("1\u{a0}275", 1275),
+            ("sixty-three", 63), ("six hundred and thirteen", 613), ("Fifteen", 15), ("one thousand two hundred seventy-five", 1275)];
+        for (text, expected) in cases {
+            assert_eq!(parse_count(text), Ok(expected), "{text}");
+        }
+        for text in ["1,27", "12,3456", "six and", "lots", "-3", "1.5"] {
+            assert!(parse_count(text).is_err(), "{text} must be refused");
+        }
+    }
+
+    #[test]
+    fn quantities_are_canonical() {
+        assert_eq!(parse_quantity("1,250.50").as_deref(), Ok("1250.5"));
+        assert_eq!(parse_quantity("007").as_deref(), Ok("7"));
+        assert_eq!(parse_quantity("-0.0").as_deref(), Ok("0"));
+        assert_eq!(parse_quantity(".5").as_deref(), Ok("0.5"));
+        assert!(parse_quantity("1.2.3").is_err());
+        assert!(parse_quantity("abc").is_err());
+    }
+
+    #[test]
+    fn kind_is_inferred() {
+        assert_eq!(parse_value(None, "1,275", None).expect("count").kind(), ValueKind::Count);
+        assert_eq!(parse_value(None, "22 April 2010", None).expect("date").kind(), ValueKind::Date);
+        assert_eq!(parse_value(None, "12.5", Some("km")).expect("quantity").kind(), ValueKind::Quantity);
+        assert_eq!(parse_value(None, "Khojaly", None).expect("text").kind(), ValueKind::Text);
+        assert_eq!(parse_value(Some(ValueKind::Quantity), "12.5", None), Err(ValueError::QuantityWithoutUnit));
+    }
+
+    #[test]
+    fn counts_in_quotes() {
+        let count = |n| Value::Count { count: n };
+        assert!(value_in_text(&count(613), "613 civilians were killed"));
+        assert!(value_in_text(&count(1275), "some 1,275 people were taken"));
+        assert!(value_in_text(&count(1275), "some 1 275 people were taken"));
+        assert!(value_in_text(&count(63), "among them sixty-three children"));
+        assert!(value_in_text(&count(15), "parliaments of 15 countries"));
+        assert!(value_in_text(&count(1992), "In 1992, 613 people"), "a year is a number too");
+        assert!(value_in_text(&count(613), "In 1992, 613 people"));
+        assert!(!value_in_text(&count(15), "parliaments of 150 countries"), "15 is not in 150");
+        assert!(!value_in_text(&count(15), "a rate of 15.5 percent"), "15 is not 15.5");
+        assert!(!value_in_text(&count(631), "613 civilians"), "the transposition slip");
+        assert!(!value_in_text(&count(127), "some 1,275 people"));
+    }
+
+    #[test]
+    fn dates_in_quotes() {
+        let date = |text: &str| Value::Date { date: parse_when(text).expect("date") };
+        assert!(value_in_text(&date("2010-04-22"), "a decision dated 22 April 2010"));
+        assert!(value_in_text(&date("2010-04-22"), "on April 22, 2010, the court"));
+        assert!(value_in_text(&date("2010-04-22"), "decided 2010-04-22."));
+        assert!(value_in_text(&date("1992-02-26"), "the night of Feb. 26, 1992"));
+        assert!(value_in_text(&date("1992-02"), "in February 1992"));
+        assert!(value_in_text(&date("1992"), "in February 1992"));
+        assert!(!value_in_text(&date("2010-04-22"), "in April 2010"), "a month does not state a day");
+        assert!(!value_in_text(&date("2010-04-21"), "dated 22 April 2010"));
+    }
+
+    #[test]
+    fn text_in_quotes() {
+        let text = Value::Text { text: "European Court of Human Rights".into() };
+        assert!(value_in_text(&text, "the european  court of human rights ruled"));
+        assert!(!value_in_text(&text, "the court ruled"));
+    }
+}

@@ -1,0 +1,357 @@
+//! `verify`: re-hash every object, walk the journal's hash chain, recompute
+//! every id, check every index record against the journal entry that wrote
+//! it, and check every quote against its source's bytes.
+//!
+//! It errs on the side of failing: anything it cannot check is a problem, not
+//! a pass. It changes nothing in the journal or the objects, and it does not
+//! repair the index (that is `reindex`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::path::Path;
+
+use crate::anchor::{self, AnchorCheck};
+use crate::identity;
+use crate::index::{AppliedMark, Index, TreeName};
+use crate::journal::{Journal, Lines};
+use crate::model::{Change, EntryHash, SourceId};
+use crate::objects::Objects;
+use crate::store::{OpenOptions, StoreError, FORMAT_FILE, FORMAT_TEXT};
+
+/// One thing found wrong, with the damaged item named.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// The damaged item, e.g. "object 6437b3ac38465133…" or "journal entry 7".
+    pub item: String,
+    /// What is wrong.
+    pub what: String,
+}
+
+/// What `verify` checked and found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    /// Object files re-hashed.
+    pub objects: u64,
+    /// Journal entries whose chain link was checked.
+    pub entries: u64,
+    /// Sources recorded.
+    pub sources: u64,
+    /// Claims recorded.
+    pub claims: u64,
+    /// Citations whose quote was checked against the bytes.
+    pub citations: u64,
+    /// Index records compared with the journal.
+    pub index_records: u64,
+    /// Things that are not damage but worth knowing (a crash-torn tail, an unreferenced object).
+    pub notices: Vec<String>,
+    /// Damage found.
+    pub problems: Vec<Problem>,
+}
+
+impl Report {
+    /// Returns true when nothing is wrong.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, item: impl Into<String>, what: impl Into<String>) {
+        self.problems.push(Problem { item: item.into(), what: what.into() });
+    }
+}
+
+/// Verifies the store at `root` and returns what it found. Errors are only for
+/// a store that cannot be examined at all (not a store, locked).
+pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, StoreError> {
+    match std::fs::read_to_string(root.join(FORMAT_FILE)) {
+        Ok(text) if text == FORMAT_TEXT => {}
+        _ => return Err(StoreError::NotAStore { path: root.to_path_buf() }),
+    }
+    let _lock = crate::store::lock_for_verify(root, options)?;
+    let mut report = Report::default();
+    let objects = Objects::new(root.join("objects"));
+    let journal_path = root.join("journal");
+
+    // The index: a damaged one is a problem, and the other checks go on.
+    let index = match Index::open(&root.join("index")) {
+        Ok(index) => Some(index),
+        Err(error) => {
+            report.problem("index", format!("cannot be opened: {error}; run `provdb reindex`"));
+            None
+        }
+    };
+    let applied = match index.as_ref().map(Index::applied) {
+        Some(Ok(mark)) => mark,
+        Some(Err(error)) => {
+            report.problem("index meta", format!("{error}; run `provdb reindex`"));
+            None
+        }
+        None => None,
+    };
+
+    let sources = check_journal(&journal_path, index.as_ref(), applied, &mut report);
+    check_objects(&objects, &sources, &mut report);
+    if let Some(index) = &index {
+        check_quotes(index, &objects, &mut report);
+    }
+    Ok(report)
+}
+
+/// Walks the journal; checks the chain, ids, references, and the index records each entry wrote.
+fn check_journal(path: &Path, index: Option<&Index>, applied: Option<AppliedMark>, report: &mut Report) -> HashSet<SourceId> {
+    let mut sources = HashSet::new();
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(error) => {
+            report.problem("journal", format!("cannot be opened: {error}"));
+            return sources;
+        }
+    };
+    let len = match file.metadata() {
+        Ok(metadata) => metadata.len(),
+        Err(error) => {
+            report.problem("journal", format!("cannot be read: {error}"));
+            return sources;
+        }
+    };
+    let end = match Journal::committed_end(&mut file, len, path) {
+        Ok((end, _, dropped)) => {
+            if end < len {
+                report.notices.push(format!(
+                    "the journal ends with {} bytes ({dropped} complete entries) of an interrupted, never-acknowledged command; the next command cuts them back",
+                    len - end
+                ));
+            }
+            end
+        }
+        Err(error) => {
+            report.problem("journal tail", error.to_string());
+            len
+        }
+    };
+    let lines = match Lines::open(path, 0, end) {
+        Ok(lines) => lines,
+        Err(error) => {
+            report.problem("journal", error.to_string());
+            return sources;
+        }
+    };
+    let mut prev = EntryHash::genesis();
+    let mut expected_seq = 1u64;
+    let mut expected_counts: BTreeMap<TreeName, u64> = BTreeMap::new();
+    let mut last_mark: Option<AppliedMark> = None;
+    let index_limit = applied.map(|mark| mark.seq).unwrap_or(0);
+    for line in lines {
+        let line = match line {
+            Ok(line) => line,
+            Err(error) => {
+                report.problem("journal", error.to_string());
+                break;
+            }
+        };
+        let item = format!("journal entry {expected_seq} (byte {})", line.start);
+        let entry = match line.parse() {
+            Ok(entry) => entry,
+            Err(error) => {
+                report.problem(item, format!("{error}"));
+                // The chain cannot be followed past an unreadable line.
+                break;
+            }
+        };
+        report.entries += 1;
+        if entry.seq != expected_seq {
+            report.problem(&item, format!("has sequence number {}, expected {expected_seq}", entry.seq));
+        }
+        if entry.prev != prev {
+            report.problem(&item, "does not link to the entry before it (prev hash differs): the journal was altered");
+        }
+        if expected_seq == 1 && !matches!(entry.change, Change::Init { .. }) {
+            report.problem(&item, "the first entry is not the store's init entry");
+        }
+        if time::OffsetDateTime::parse(&entry.time, &time::format_description::well_known::Rfc3339).is_err() {
+            report.problem(&item, format!("time {:?} is not RFC 3339", entry.time));
+        }
+        match &entry.change {
+            Change::AddSource { source, .. } => {
+                report.sources += 1;
+                sources.insert(*source);
+            }
+            Change::AddRevision(revision) => {
+                if !sources.contains(&revision.source) {
+                    report.problem(&item, format!("revision points to source {} recorded nowhere before it", revision.source.short()));
+                }
+            }
+            Change::RecordClaim(claim) => {
+                report.claims += 1;
+                let expected = identity::expected_claim_id(claim);
+                if expected != claim.id {
+                    report.problem(&item, format!("claim id {} does not match its content (should be {})", claim.id.short(), expected.short()));
+                }
+            }
+            Change::Cite { citation, body } => {
+                let expected = identity::citation_id(body, &entry.actor, &entry.time);
+                if expected != *citation {
+                    report.problem(&item, format!("citation id {} does not match its content (should be {})", citation.short(), expected.short()));
+                }
+                if !sources.contains(&body.source) {
+                    report.problem(&item, format!("citation quotes source {} recorded nowhere before it", body.source.short()));
+                }
+            }
+            Change::Retract { .. } | Change::Init { .. } => {}
+        }
+        let hash = line.hash();
+        if let Some(index) = index {
+            if entry.seq <= index_limit {
+                check_entry_records(index, &entry, &item, &mut expected_counts, report);
+                last_mark = Some(AppliedMark { seq: entry.seq, hash, start: line.start, end: line.end() });
+            }
+        }
+        prev = hash;
+        expected_seq += 1;
+    }
+    if let Some(index) = index {
+        match (applied, last_mark) {
+            (Some(mark), Some(found)) if mark == found => {}
+            (Some(mark), _) => report.problem(
+                "index meta",
+                format!("the index says it applied entry {} but that entry is not in the journal as recorded; run `provdb reindex`", mark.seq),
+            ),
+            (None, _) => report.problem("index meta", "the index records no applied entry; run `provdb reindex`"),
+        }
+        let behind = (expected_seq - 1).saturating_sub(index_limit);
+        if behind > 0 {
+            report.notices.push(format!("the index is {behind} entries behind the journal; the next command brings it up to date"));
+        }
+        for tree in TreeName::ALL {
+            let expected = expected_counts.get(&tree).copied().unwrap_or(0);
+            let found = index.tree_len(tree) as u64;
+            if found != expected {
+                report.problem(
+                    format!("index tree {}", tree.name()),
+                    format!("holds {found} records but the journal accounts for {expected}; run `provdb reindex`"),
+                );
+            }
+        }
+    }
+    sources
+}
+
+fn check_entry_records(
+    index: &Index,
+    entry: &crate::model::Entry,
+    item: &str,
+    counts: &mut BTreeMap<TreeName, u64>,
+    report: &mut Report,
+) {
+    let records = match crate::index::records_for(entry) {
+        Ok(records) => records,
+        Err(error) => {
+            report.problem(item, format!("cannot be turned into index records: {error}"));
+            return;
+        }
+    };
+    for record in records {
+        *counts.entry(record.tree).or_default() += 1;
+        report.index_records += 1;
+        match index.get_raw(record.tree, &record.key) {
+            Ok(Some(value)) if value == record.value => {}
+            Ok(Some(_)) => report.problem(
+                format!("index tree {} record {}", record.tree.name(), key_label(&record.key)),
+                format!("differs from what {item} recorded; run `provdb reindex`"),
+            ),
+            Ok(None) => report.problem(
+                format!("index tree {} record {}", record.tree.name(), key_label(&record.key)),
+                format!("is missing; {item} recorded it; run `provdb reindex`"),
+            ),
+            Err(error) => report.problem(format!("index tree {}", record.tree.name()), error.to_string()),
+        }
+    }
+}
+
+fn key_label(key: &[u8]) -> String {
+    let hex: String = key.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
+    if key.len() > 8 {
+        format!("{hex}…")
+    } else {
+        hex
+    }
+}
+
+/// Re-hashes every object file and checks that every recorded source has one.
+fn check_objects(objects: &Objects, sources: &HashSet<SourceId>, report: &mut Report) {
+    let listed = match objects.list() {
+        Ok(listed) => listed,
+        Err(error) => {
+            report.problem("objects", error.to_string());
+            return;
+        }
+    };
+    let mut present = HashSet::new();
+    for (path, named) in listed {
+        let Some(id) = named else {
+            report.problem(format!("file {}", path.display()), "is not named by a BLAKE3 hash; objects/ holds nothing else");
+            continue;
+        };
+        report.objects += 1;
+        match crate::objects::hash_file(&path) {
+            Ok(actual) if actual == id => {}
+            Ok(actual) => report.problem(format!("object {id}"), format!("bytes hash to {actual}, not to their name: the object was altered")),
+            Err(error) => report.problem(format!("object {id}"), format!("cannot be read: {error}")),
+        }
+        present.insert(id);
+        if !sources.contains(&id) {
+            report.notices.push(format!("object {} is recorded by no journal entry (left by an interrupted add); it is harmless", id.short()));
+        }
+    }
+    for source in sources {
+        if !present.contains(source) {
+            report.problem(format!("object {source}"), "is missing: the journal records this source but its bytes are gone");
+        }
+    }
+}
+
+/// Checks every citation's quote against its source's bytes, source by source.
+fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
+    for source in index.sources() {
+        let source = match source {
+            Ok(source) => source,
+            Err(error) => {
+                report.problem("index tree sources", error.to_string());
+                continue;
+            }
+        };
+        let citations = match index.citations_of_source(&source.id) {
+            Ok(citations) => citations,
+            Err(error) => {
+                report.problem("index tree links", error.to_string());
+                continue;
+            }
+        };
+        if citations.is_empty() {
+            continue;
+        }
+        let Ok(bytes) = objects.read(&source.id) else { continue }; // reported as missing above
+        for id in citations {
+            let record = match index.citation(&id) {
+                Ok(Some(record)) => record,
+                Ok(None) => {
+                    report.problem(format!("citation {id}"), "is linked in the index but has no record; run `provdb reindex`");
+                    continue;
+                }
+                Err(error) => {
+                    report.problem(format!("citation {id}"), error.to_string());
+                    continue;
+                }
+            };
+            report.citations += 1;
+            let selector = &record.citation.selector;
+            let outcome = anchor::check_anchor(&bytes, &selector.exact, &selector.prefix, &selector.suffix, selector.start, selector.end);
+            let what = match outcome {
+                AnchorCheck::Holds => continue,
+                AnchorCheck::QuoteChanged => "its quote is no longer at its byte range",
+                AnchorCheck::ContextChanged => "the text around its quote no longer matches its prefix/suffix",
+                AnchorCheck::OutOfRange => "its byte range lies outside the source",
+            };
+            report.problem(format!("citation {id}"), format!("{what} in source {}", source.id.short()));
+        }
+    }
+}
