@@ -60,7 +60,9 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
     }
     let (value, used) = bincode::serde::decode_from_slice(body, config())?;
     if used != body.len() {
-        return Err(CodecError::Trailing { extra: body.len() - used });
+        return Err(CodecError::Trailing {
+            extra: body.len() - used,
+        });
     }
     Ok(value)
 }
@@ -78,14 +80,26 @@ mod tests {
 
         let mut trailing = bytes.clone();
         trailing.push(0);
-        assert!(matches!(decode::<(u32, String)>(&trailing), Err(CodecError::Trailing { extra: 1 })));
+        assert!(matches!(
+            decode::<(u32, String)>(&trailing),
+            Err(CodecError::Trailing { extra: 1 })
+        ));
 
         let mut wrong_version = bytes.clone();
         wrong_version[0] = 9;
-        assert!(matches!(decode::<(u32, String)>(&wrong_version), Err(CodecError::Version { found: 9 })));
+        assert!(matches!(
+            decode::<(u32, String)>(&wrong_version),
+            Err(CodecError::Version { found: 9 })
+        ));
 
-        assert!(matches!(decode::<(u32, String)>(&[]), Err(CodecError::Empty)));
-        assert!(decode::<(u32, String)>(&bytes[..bytes.len() - 1]).is_err(), "truncated record");
+        assert!(matches!(
+            decode::<(u32, String)>(&[]),
+            Err(CodecError::Empty)
+        ));
+        assert!(
+            decode::<(u32, String)>(&bytes[..bytes.len() - 1]).is_err(),
+            "truncated record"
+        );
     }
 
     #[test]

@@ -85,7 +85,9 @@ fn month_named(word: &str) -> Option<Month> {
         ("december", Month::December),
     ];
     for (name, month) in months {
-        if lower == name || (lower.len() >= 3 && lower.len() < name.len() && name.starts_with(&lower)) {
+        if lower == name
+            || (lower.len() >= 3 && lower.len() < name.len() && name.starts_with(&lower))
+        {
             // Abbreviations: "jan", "feb", "sept", "sep"; not "ma" (too short).
             return Some(month);
         }
@@ -201,7 +203,9 @@ fn time_of_day(cursor: &mut Cursor<'_, '_>) -> Option<Time> {
     let mut hour = hour;
     let before_meridiem = cursor.at;
     cursor.eat_space();
-    let meridiem = cursor.word().map(|word| word.to_lowercase().replace('.', ""));
+    let meridiem = cursor
+        .word()
+        .map(|word| word.to_lowercase().replace('.', ""));
     match meridiem.as_deref() {
         Some("am") | Some("pm") if (1..=12).contains(&hour) => {
             let pm = meridiem.as_deref() == Some("pm");
@@ -215,7 +219,9 @@ fn time_of_day(cursor: &mut Cursor<'_, '_>) -> Option<Time> {
         Some("a") | Some("p") if (1..=12).contains(&hour) => {
             // "a.m." tokenises as a, '.', m, '.'.
             let pm = meridiem.as_deref() == Some("p");
-            if cursor.eat_mark('.') && cursor.word().map(|w| w.eq_ignore_ascii_case("m")) == Some(true) {
+            if cursor.eat_mark('.')
+                && cursor.word().map(|w| w.eq_ignore_ascii_case("m")) == Some(true)
+            {
                 cursor.eat_mark('.');
                 hour = match (hour, pm) {
                     (12, false) => 0,
@@ -229,7 +235,12 @@ fn time_of_day(cursor: &mut Cursor<'_, '_>) -> Option<Time> {
         }
         _ => cursor.at = before_meridiem,
     }
-    Time::from_hms(u8::try_from(hour).ok()?, u8::try_from(minute).ok()?, u8::try_from(second).ok()?).ok()
+    Time::from_hms(
+        u8::try_from(hour).ok()?,
+        u8::try_from(minute).ok()?,
+        u8::try_from(second).ok()?,
+    )
+    .ok()
 }
 
 /// Tries every written date form at the cursor, longest first.
@@ -260,13 +271,21 @@ fn date_at(tokens: &[Token<'_>], at: usize) -> Option<Found> {
     if let Some(year) = cursor.digits(4, 4) {
         if cursor.eat_mark('-') {
             if let Some(month) = cursor.digits(2, 2) {
-                let month = u8::try_from(month).ok().and_then(|m| Month::try_from(m).ok());
+                let month = u8::try_from(month)
+                    .ok()
+                    .and_then(|m| Month::try_from(m).ok());
                 if let Some(month) = month {
                     let after_month = cursor.at;
                     if cursor.eat_mark('-') {
                         if let Some(day) = cursor.digits(2, 2) {
-                            if let Some(date) = u8::try_from(day).ok().and_then(|d| make_day(year, month, d)) {
-                                return Some(Found { when: When::Day(date), consumed: cursor.at - at });
+                            if let Some(date) = u8::try_from(day)
+                                .ok()
+                                .and_then(|d| make_day(year, month, d))
+                            {
+                                return Some(Found {
+                                    when: When::Day(date),
+                                    consumed: cursor.at - at,
+                                });
                             }
                         }
                     }
@@ -292,7 +311,10 @@ fn date_at(tokens: &[Token<'_>], at: usize) -> Option<Found> {
                     if let Some(year) = cursor.digits(4, 4) {
                         if let Some(date) = make_day(year, month, day) {
                             let when = with_time(&mut cursor, date);
-                            return Some(Found { when, consumed: cursor.at - at });
+                            return Some(Found {
+                                when,
+                                consumed: cursor.at - at,
+                            });
                         }
                     }
                 }
@@ -314,7 +336,9 @@ fn date_at(tokens: &[Token<'_>], at: usize) -> Option<Found> {
     if let Some(day) = cursor.day() {
         if cursor.eat_space() {
             let save = cursor.at;
-            if cursor.word().map(|w| w.eq_ignore_ascii_case("of")) == Some(true) && cursor.eat_space() {
+            if cursor.word().map(|w| w.eq_ignore_ascii_case("of")) == Some(true)
+                && cursor.eat_space()
+            {
             } else {
                 cursor.at = save;
             }
@@ -324,7 +348,10 @@ fn date_at(tokens: &[Token<'_>], at: usize) -> Option<Found> {
                     if let Some(year) = cursor.digits(4, 4) {
                         if let Some(date) = make_day(year, month, day) {
                             let when = with_time(&mut cursor, date);
-                            return Some(Found { when, consumed: cursor.at - at });
+                            return Some(Found {
+                                when,
+                                consumed: cursor.at - at,
+                            });
                         }
                     }
                 }
@@ -363,7 +390,10 @@ pub fn dates_in(text: &str) -> Vec<When> {
 /// without a zone (kept as stated, zone unknown), "2024-02", "2024", or the
 /// English forms "Feb 26, 2024 10:50 AM", "22 April 2010".
 pub fn parse_when(text: &str) -> Result<When, WhenError> {
-    let fail = |why: &str| WhenError { text: text.to_string(), why: why.to_string() };
+    let fail = |why: &str| WhenError {
+        text: text.to_string(),
+        why: why.to_string(),
+    };
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(fail("it is empty"));
@@ -371,7 +401,9 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
     if let Ok(when) = trimmed.parse::<When>() {
         return Ok(when);
     }
-    if let Ok(instant) = OffsetDateTime::parse(trimmed, &time::format_description::well_known::Rfc3339) {
+    if let Ok(instant) =
+        OffsetDateTime::parse(trimmed, &time::format_description::well_known::Rfc3339)
+    {
         return Ok(When::Instant(instant));
     }
     // ISO date and time without a zone, with T or a space, with or without seconds.
@@ -388,7 +420,10 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
     match date_at(&tokens, 0) {
         Some(found) if found.consumed == tokens.len() => Ok(found.when),
         Some(_) => Err(fail("there is text after the date")),
-        None if trimmed.bytes().all(|b| b.is_ascii_digit() || b == b'-' || b == b':' || b == b'T') => {
+        None if trimmed
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'-' || b == b':' || b == b'T') =>
+        {
             Err(fail("it is not a valid calendar date"))
         }
         None => Err(fail("it is not a date form provdb reads")),
@@ -425,19 +460,30 @@ mod tests {
             let parsed = parse_when(input).unwrap_or_else(|error| panic!("{input}: {error}"));
             assert_eq!(parsed.to_string(), canonical, "input {input}");
         }
-        assert!(parse_when("Feb 26, 2024 10:50 AM").expect("parses").zone_unknown());
+        assert!(parse_when("Feb 26, 2024 10:50 AM")
+            .expect("parses")
+            .zone_unknown());
     }
 
     #[test]
     fn rejects_bad_arguments() {
-        for input in ["", "yesterday", "2010-02-30", "31 February 2010", "2010-13", "April 22, 2010 and more"] {
+        for input in [
+            "",
+            "yesterday",
+            "2010-02-30",
+            "31 February 2010",
+            "2010-13",
+            "April 22, 2010 and more",
+        ] {
             assert!(parse_when(input).is_err(), "{input:?} must be refused");
         }
     }
 
     #[test]
     fn finds_dates_in_passages() {
-        let found = dates_in("On 22 April 2010 the court ruled; the events of Feb. 26, 1992 were examined.");
+        let found = dates_in(
+            "On 22 April 2010 the court ruled; the events of Feb. 26, 1992 were examined.",
+        );
         assert!(found.contains(&when("2010-04-22")));
         assert!(found.contains(&when("1992-02-26")));
         let found = dates_in("It was decided in 2010.");

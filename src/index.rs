@@ -11,8 +11,8 @@ use std::path::Path;
 
 use crate::codec::{self, CodecError};
 use crate::model::{
-    Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, IdKind, Retraction, Revision, SourceId,
-    SourceRecord,
+    Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, IdKind, Retraction, Revision,
+    SourceId, SourceRecord,
 };
 use crate::normalize::identity_key;
 
@@ -153,7 +153,10 @@ pub struct AppliedMark {
 }
 
 fn encode<T: serde::Serialize>(tree: TreeName, value: &T) -> Result<Vec<u8>, IndexError> {
-    codec::encode(value).map_err(|source| IndexError::Record { tree: tree.name(), source })
+    codec::encode(value).map_err(|source| IndexError::Record {
+        tree: tree.name(),
+        source,
+    })
 }
 
 /// Returns the `claims_by_key` prefix for a subject and property.
@@ -188,11 +191,27 @@ pub fn records_for(entry: &Entry) -> Result<Vec<Record>, IndexError> {
     Ok(match &entry.change {
         Change::Init { .. } => Vec::new(),
         Change::AddSource { source, size, meta } => {
-            let value = SourceRecord { id: *source, size: *size, meta: meta.clone(), seq: entry.seq, recorded: time, actor };
-            vec![record(TreeName::Sources, source.as_bytes().to_vec(), encode(TreeName::Sources, &value)?)]
+            let value = SourceRecord {
+                id: *source,
+                size: *size,
+                meta: meta.clone(),
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
+            vec![record(
+                TreeName::Sources,
+                source.as_bytes().to_vec(),
+                encode(TreeName::Sources, &value)?,
+            )]
         }
         Change::AddRevision(revision) => {
-            let value = RevisionRecord { revision: revision.clone(), seq: entry.seq, recorded: time, actor };
+            let value = RevisionRecord {
+                revision: revision.clone(),
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
             let mut by_source = revision.source.as_bytes().to_vec();
             by_source.extend(revision_key(&revision.doc, revision.number));
             vec![
@@ -205,26 +224,61 @@ pub fn records_for(entry: &Entry) -> Result<Vec<Record>, IndexError> {
             ]
         }
         Change::RecordClaim(claim) => {
-            let value = ClaimRecord { claim: claim.clone(), seq: entry.seq, recorded: time, actor };
+            let value = ClaimRecord {
+                claim: claim.clone(),
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
             let mut by_key = claim_key_prefix(&claim.subject, &claim.property);
             by_key.extend_from_slice(claim.id.as_bytes());
             vec![
-                record(TreeName::Claims, claim.id.as_bytes().to_vec(), encode(TreeName::Claims, &value)?),
+                record(
+                    TreeName::Claims,
+                    claim.id.as_bytes().to_vec(),
+                    encode(TreeName::Claims, &value)?,
+                ),
                 record(TreeName::ClaimsByKey, by_key, Vec::new()),
             ]
         }
         Change::Cite { citation, body } => {
-            let value =
-                CitationRecord { id: *citation, citation: body.clone(), seq: entry.seq, recorded: time, actor };
+            let value = CitationRecord {
+                id: *citation,
+                citation: body.clone(),
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
             vec![
-                record(TreeName::Citations, citation.as_bytes().to_vec(), encode(TreeName::Citations, &value)?),
-                record(TreeName::Links, link_key(b'c', body.claim.as_bytes(), citation), Vec::new()),
-                record(TreeName::Links, link_key(b's', body.source.as_bytes(), citation), Vec::new()),
+                record(
+                    TreeName::Citations,
+                    citation.as_bytes().to_vec(),
+                    encode(TreeName::Citations, &value)?,
+                ),
+                record(
+                    TreeName::Links,
+                    link_key(b'c', body.claim.as_bytes(), citation),
+                    Vec::new(),
+                ),
+                record(
+                    TreeName::Links,
+                    link_key(b's', body.source.as_bytes(), citation),
+                    Vec::new(),
+                ),
             ]
         }
         Change::Retract { citation, reason } => {
-            let value = Retraction { reason: reason.clone(), seq: entry.seq, time, actor };
-            vec![record(TreeName::Retractions, citation.as_bytes().to_vec(), encode(TreeName::Retractions, &value)?)]
+            let value = Retraction {
+                reason: reason.clone(),
+                seq: entry.seq,
+                time,
+                actor,
+            };
+            vec![record(
+                TreeName::Retractions,
+                citation.as_bytes().to_vec(),
+                encode(TreeName::Retractions, &value)?,
+            )]
         }
     })
 }
@@ -232,6 +286,7 @@ pub fn records_for(entry: &Entry) -> Result<Vec<Record>, IndexError> {
 /// The open index.
 #[derive(Debug)]
 pub struct Index {
+    dirty: std::sync::atomic::AtomicBool,
     db: sled::Db,
     trees: Vec<sled::Tree>,
     meta: sled::Tree,
@@ -243,21 +298,33 @@ impl Index {
     /// Opens (creating if absent) the index at `path` with a bounded cache and
     /// no background flusher: the journal, not sled, makes changes durable.
     pub fn open(path: &Path) -> Result<Index, IndexError> {
-        let config = sled::Config::new().path(path).cache_capacity(CACHE_BYTES).flush_every_ms(None);
+        let config = sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_BYTES)
+            .flush_every_ms(None);
         // sled 0.34 can panic on damaged files instead of returning an error;
         // a damaged index must be reported, never crash the tool.
-        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open())).map_err(|_| IndexError::Unreadable)?;
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()))
+            .map_err(|_| IndexError::Unreadable)?;
         let db = opened?;
         let mut trees = Vec::new();
         for tree in TreeName::ALL {
             trees.push(db.open_tree(tree.name())?);
         }
         let meta = db.open_tree("meta")?;
-        Ok(Index { db, trees, meta })
+        Ok(Index {
+            dirty: std::sync::atomic::AtomicBool::new(false),
+            db,
+            trees,
+            meta,
+        })
     }
 
     fn tree(&self, name: TreeName) -> &sled::Tree {
-        let position = TreeName::ALL.iter().position(|tree| *tree == name).expect("every TreeName is in ALL");
+        let position = TreeName::ALL
+            .iter()
+            .position(|tree| *tree == name)
+            .expect("every TreeName is in ALL");
         &self.trees[position]
     }
 
@@ -265,18 +332,32 @@ impl Index {
     pub fn applied(&self) -> Result<Option<AppliedMark>, IndexError> {
         match self.meta.get(APPLIED_KEY)? {
             None => Ok(None),
-            Some(bytes) => codec::decode(&bytes).map(Some).map_err(|source| IndexError::Record { tree: "meta", source }),
+            Some(bytes) => codec::decode(&bytes)
+                .map(Some)
+                .map_err(|source| IndexError::Record {
+                    tree: "meta",
+                    source,
+                }),
         }
     }
 
     /// Puts the records of `entries` and then advances the applied mark.
-    pub fn apply<'a>(&self, entries: impl IntoIterator<Item = (&'a Entry, AppliedMark)>) -> Result<(), IndexError> {
-        let mut batches: Vec<sled::Batch> = TreeName::ALL.iter().map(|_| sled::Batch::default()).collect();
+    pub fn apply<'a>(
+        &self,
+        entries: impl IntoIterator<Item = (&'a Entry, AppliedMark)>,
+    ) -> Result<(), IndexError> {
+        let mut batches: Vec<sled::Batch> = TreeName::ALL
+            .iter()
+            .map(|_| sled::Batch::default())
+            .collect();
         let mut last = None;
         let mut pending = 0usize;
         for (entry, mark) in entries {
             for record in records_for(entry)? {
-                let position = TreeName::ALL.iter().position(|tree| *tree == record.tree).expect("tree in ALL");
+                let position = TreeName::ALL
+                    .iter()
+                    .position(|tree| *tree == record.tree)
+                    .expect("tree in ALL");
                 batches[position].insert(record.key, record.value);
                 pending += 1;
             }
@@ -289,20 +370,48 @@ impl Index {
         self.flush_batches(&mut batches, last)
     }
 
-    fn flush_batches(&self, batches: &mut [sled::Batch], mark: Option<AppliedMark>) -> Result<(), IndexError> {
+    fn flush_batches(
+        &self,
+        batches: &mut [sled::Batch],
+        mark: Option<AppliedMark>,
+    ) -> Result<(), IndexError> {
+        if mark.is_none() {
+            return Ok(());
+        }
+        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
         for (position, batch) in batches.iter_mut().enumerate() {
             self.trees[position].apply_batch(std::mem::take(batch))?;
         }
         if let Some(mark) = mark {
-            let bytes = codec::encode(&mark).map_err(|source| IndexError::Record { tree: "meta", source })?;
+            let bytes = codec::encode(&mark).map_err(|source| IndexError::Record {
+                tree: "meta",
+                source,
+            })?;
             self.meta.insert(APPLIED_KEY, bytes)?;
         }
         Ok(())
     }
 
-    /// Writes sled's buffers to its files.
+    /// Writes sled's buffers to its files, if anything was written. A
+    /// command that only read leaves sled's files as they were.
     pub fn flush(&self) -> Result<(), IndexError> {
-        self.db.flush()?;
+        if self.dirty.load(std::sync::atomic::Ordering::Relaxed) {
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Flushes and closes the index. If this session wrote to it, reopens it
+    /// once before returning: sled rewrites its snapshot on the first open
+    /// after writes, and doing that now, under the store's lock, means a later
+    /// command that only reads (or is refused) leaves sled's files untouched.
+    pub fn close(self, path: &Path) -> Result<(), IndexError> {
+        let dirty = self.dirty.load(std::sync::atomic::Ordering::Relaxed);
+        self.flush()?;
+        drop(self);
+        if dirty {
+            drop(Index::open(path)?);
+        }
         Ok(())
     }
 
@@ -314,6 +423,7 @@ impl Index {
     /// Puts a raw value; for tests that simulate a damaged index.
     #[doc(hidden)]
     pub fn put_raw(&self, tree: TreeName, key: &[u8], value: &[u8]) -> Result<(), IndexError> {
+        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
         self.tree(tree).insert(key, value)?;
         Ok(())
     }
@@ -325,14 +435,27 @@ impl Index {
 
     /// Returns every key in a tree that is not the key of an expected record; for verification.
     pub fn keys(&self, tree: TreeName) -> impl Iterator<Item = Result<Vec<u8>, IndexError>> + '_ {
-        self.tree(tree).iter().keys().map(|key| key.map(|key| key.to_vec()).map_err(IndexError::from))
+        self.tree(tree)
+            .iter()
+            .keys()
+            .map(|key| key.map(|key| key.to_vec()).map_err(IndexError::from))
     }
 
-    fn decode<T: serde::de::DeserializeOwned>(tree: TreeName, bytes: &[u8]) -> Result<T, IndexError> {
-        codec::decode(bytes).map_err(|source| IndexError::Record { tree: tree.name(), source })
+    fn decode<T: serde::de::DeserializeOwned>(
+        tree: TreeName,
+        bytes: &[u8],
+    ) -> Result<T, IndexError> {
+        codec::decode(bytes).map_err(|source| IndexError::Record {
+            tree: tree.name(),
+            source,
+        })
     }
 
-    fn get<T: serde::de::DeserializeOwned>(&self, tree: TreeName, key: &[u8]) -> Result<Option<T>, IndexError> {
+    fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        tree: TreeName,
+        key: &[u8],
+    ) -> Result<Option<T>, IndexError> {
         match self.tree(tree).get(key)? {
             None => Ok(None),
             Some(bytes) => Self::decode(tree, &bytes).map(Some),
@@ -379,11 +502,18 @@ impl Index {
     pub fn last_revision(&self, doc: &str) -> Result<u32, IndexError> {
         let mut prefix = doc.as_bytes().to_vec();
         prefix.push(0);
-        match self.tree(TreeName::Revisions).scan_prefix(prefix).keys().next_back() {
+        match self
+            .tree(TreeName::Revisions)
+            .scan_prefix(prefix)
+            .keys()
+            .next_back()
+        {
             None => Ok(0),
             Some(key) => {
                 let key = key?;
-                let tail: [u8; 4] = key[key.len() - 4..].try_into().expect("revision keys end with 4 bytes");
+                let tail: [u8; 4] = key[key.len() - 4..]
+                    .try_into()
+                    .expect("revision keys end with 4 bytes");
                 Ok(u32::from_be_bytes(tail))
             }
         }
@@ -392,12 +522,18 @@ impl Index {
     /// Returns the documents and revision numbers a source belongs to.
     pub fn revisions_of_source(&self, id: &SourceId) -> Result<Vec<(String, u32)>, IndexError> {
         let mut out = Vec::new();
-        for key in self.tree(TreeName::SourceRevisions).scan_prefix(id.as_bytes()).keys() {
+        for key in self
+            .tree(TreeName::SourceRevisions)
+            .scan_prefix(id.as_bytes())
+            .keys()
+        {
             let key = key?;
             let rest = &key[32..];
             let split = rest.len().saturating_sub(5);
             let doc = String::from_utf8_lossy(&rest[..split]).into_owned();
-            let number: [u8; 4] = rest[split + 1..].try_into().expect("source_revisions keys end with 0x00 and 4 bytes");
+            let number: [u8; 4] = rest[split + 1..]
+                .try_into()
+                .expect("source_revisions keys end with 0x00 and 4 bytes");
             out.push((doc, u32::from_be_bytes(number)));
         }
         Ok(out)
@@ -405,22 +541,36 @@ impl Index {
 
     /// Returns every source, in id order.
     pub fn sources(&self) -> impl Iterator<Item = Result<SourceRecord, IndexError>> + '_ {
-        self.tree(TreeName::Sources).iter().values().map(|value| Self::decode(TreeName::Sources, &value?))
+        self.tree(TreeName::Sources)
+            .iter()
+            .values()
+            .map(|value| Self::decode(TreeName::Sources, &value?))
     }
 
     /// Returns every claim, in id order.
     pub fn claims(&self) -> impl Iterator<Item = Result<ClaimRecord, IndexError>> + '_ {
-        self.tree(TreeName::Claims).iter().values().map(|value| Self::decode(TreeName::Claims, &value?))
+        self.tree(TreeName::Claims)
+            .iter()
+            .values()
+            .map(|value| Self::decode(TreeName::Claims, &value?))
     }
 
     /// Returns the ids of claims, grouped by subject and property key, in key order.
-    pub fn claims_by_key(&self, prefix: &[u8]) -> impl Iterator<Item = Result<(Vec<u8>, ClaimId), IndexError>> + '_ {
-        self.tree(TreeName::ClaimsByKey).scan_prefix(prefix).keys().map(|key| {
-            let key = key?;
-            let split = key.len() - 32;
-            let id: [u8; 32] = key[split..].try_into().expect("claims_by_key keys end with a claim id");
-            Ok((key[..split].to_vec(), ClaimId(id)))
-        })
+    pub fn claims_by_key(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, ClaimId), IndexError>> + '_ {
+        self.tree(TreeName::ClaimsByKey)
+            .scan_prefix(prefix)
+            .keys()
+            .map(|key| {
+                let key = key?;
+                let split = key.len() - 32;
+                let id: [u8; 32] = key[split..]
+                    .try_into()
+                    .expect("claims_by_key keys end with a claim id");
+                Ok((key[..split].to_vec(), ClaimId(id)))
+            })
     }
 
     /// Returns the ids of the citations of a claim.
@@ -441,15 +591,24 @@ impl Index {
             .keys()
             .map(|key| {
                 let key = key?;
-                let id: [u8; 32] = key[33..].try_into().expect("link keys are tag ‖ id ‖ citation id");
+                let id: [u8; 32] = key[33..]
+                    .try_into()
+                    .expect("link keys are tag ‖ id ‖ citation id");
                 Ok(CitationId(id))
             })
             .collect()
     }
 
     /// Returns every id of any kind that starts with the hex `prefix` (at most `limit`).
-    pub fn ids_with_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<(IdKind, [u8; 32])>, IndexError> {
-        let nibbles: Vec<u8> = prefix.bytes().filter_map(crate::model::ids_hex_value).collect();
+    pub fn ids_with_prefix(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<(IdKind, [u8; 32])>, IndexError> {
+        let nibbles: Vec<u8> = prefix
+            .bytes()
+            .filter_map(crate::model::ids_hex_value)
+            .collect();
         let mut byte_prefix = Vec::new();
         for pair in nibbles.chunks(2) {
             if pair.len() == 2 {
@@ -458,9 +617,11 @@ impl Index {
         }
         let odd = (nibbles.len() % 2 == 1).then(|| nibbles[nibbles.len() - 1]);
         let mut out = Vec::new();
-        for (kind, tree) in
-            [(IdKind::Source, TreeName::Sources), (IdKind::Claim, TreeName::Claims), (IdKind::Citation, TreeName::Citations)]
-        {
+        for (kind, tree) in [
+            (IdKind::Source, TreeName::Sources),
+            (IdKind::Claim, TreeName::Claims),
+            (IdKind::Citation, TreeName::Citations),
+        ] {
             for key in self.tree(tree).scan_prefix(&byte_prefix).keys() {
                 let key = key?;
                 if let Some(nibble) = odd {
@@ -468,7 +629,10 @@ impl Index {
                         continue;
                     }
                 }
-                let id: [u8; 32] = key.as_ref().try_into().expect("primary keys are 32-byte ids");
+                let id: [u8; 32] = key
+                    .as_ref()
+                    .try_into()
+                    .expect("primary keys are 32-byte ids");
                 out.push((kind, id));
                 if out.len() >= limit {
                     return Ok(out);

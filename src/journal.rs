@@ -71,7 +71,10 @@ impl Line {
 
     /// Parses the line as an entry.
     pub fn parse(&self) -> Result<Entry, JournalError> {
-        parse_entry(&self.bytes).map_err(|why| JournalError::Damaged { offset: self.start, why })
+        parse_entry(&self.bytes).map_err(|why| JournalError::Damaged {
+            offset: self.start,
+            why,
+        })
     }
 }
 
@@ -117,8 +120,15 @@ pub struct Journal {
     last_start: u64,
 }
 
-fn io_error<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> JournalError + 'a {
-    move |source| JournalError::Io { action, path: path.to_path_buf(), source }
+fn io_error<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> JournalError + 'a {
+    move |source| JournalError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Reads the line that ends at `end` (exclusive, just after its newline).
@@ -129,8 +139,10 @@ fn line_ending_at(file: &mut File, end: u64, path: &Path) -> Result<Line, Journa
     'search: while start > 0 {
         let block_start = start.saturating_sub(block.len() as u64);
         let length = (start - block_start) as usize;
-        file.seek(SeekFrom::Start(block_start)).map_err(io_error("seeking", path))?;
-        file.read_exact(&mut block[..length]).map_err(io_error("reading", path))?;
+        file.seek(SeekFrom::Start(block_start))
+            .map_err(io_error("seeking", path))?;
+        file.read_exact(&mut block[..length])
+            .map_err(io_error("reading", path))?;
         for index in (0..length).rev() {
             if block[index] == b'\n' {
                 start = block_start + index as u64 + 1;
@@ -139,26 +151,42 @@ fn line_ending_at(file: &mut File, end: u64, path: &Path) -> Result<Line, Journa
         }
         start = block_start;
         if end - start > MAX_LINE as u64 {
-            return Err(JournalError::Damaged { offset: start, why: format!("line longer than {MAX_LINE} bytes") });
+            return Err(JournalError::Damaged {
+                offset: start,
+                why: format!("line longer than {MAX_LINE} bytes"),
+            });
         }
     }
     let mut bytes = vec![0u8; (end - start) as usize];
-    file.seek(SeekFrom::Start(start)).map_err(io_error("seeking", path))?;
-    file.read_exact(&mut bytes).map_err(io_error("reading", path))?;
+    file.seek(SeekFrom::Start(start))
+        .map_err(io_error("seeking", path))?;
+    file.read_exact(&mut bytes)
+        .map_err(io_error("reading", path))?;
     Ok(Line { start, bytes })
 }
 
 impl Journal {
     /// Creates a new journal holding one entry, durably. Fails if the file exists.
-    pub fn create(path: &Path, actor: &str, time: &str, change: Change) -> Result<Journal, JournalError> {
+    pub fn create(
+        path: &Path,
+        actor: &str,
+        time: &str,
+        change: Change,
+    ) -> Result<Journal, JournalError> {
         let file = OpenOptions::new()
             .read(true)
             .append(true)
             .create_new(true)
             .open(path)
             .map_err(io_error("creating", path))?;
-        let mut journal =
-            Journal { path: path.to_path_buf(), file, len: 0, last_seq: 0, last_hash: EntryHash::genesis(), last_start: 0 };
+        let mut journal = Journal {
+            path: path.to_path_buf(),
+            file,
+            len: 0,
+            last_seq: 0,
+            last_hash: EntryHash::genesis(),
+            last_start: 0,
+        };
         journal.append(actor, time, vec![change])?;
         Ok(journal)
     }
@@ -166,10 +194,20 @@ impl Journal {
     /// Opens the journal, cutting back a torn final line or an unfinished
     /// command left by a crash, and positions it after the last committed entry.
     pub fn open(path: &Path) -> Result<(Journal, Recovery), JournalError> {
-        let mut file = OpenOptions::new().read(true).append(true).open(path).map_err(io_error("opening", path))?;
-        let original_len = file.metadata().map_err(io_error("reading size of", path))?.len();
+        let mut file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(io_error("opening", path))?;
+        let original_len = file
+            .metadata()
+            .map_err(io_error("reading size of", path))?
+            .len();
         let (end, last, dropped) = Self::committed_end(&mut file, original_len, path)?;
-        let recovery = Recovery { cut_bytes: original_len - end, dropped_entries: dropped };
+        let recovery = Recovery {
+            cut_bytes: original_len - end,
+            dropped_entries: dropped,
+        };
         if end < original_len {
             file.set_len(end).map_err(io_error("cutting back", path))?;
             file.sync_all().map_err(io_error("syncing", path))?;
@@ -189,15 +227,21 @@ impl Journal {
     /// Finds where the committed journal ends without changing the file:
     /// returns that offset, the last committed line, and how many complete but
     /// uncommitted entries lie after it.
-    pub fn committed_end(file: &mut File, len: u64, path: &Path) -> Result<(u64, Line, u64), JournalError> {
+    pub fn committed_end(
+        file: &mut File,
+        len: u64,
+        path: &Path,
+    ) -> Result<(u64, Line, u64), JournalError> {
         if len == 0 {
             return Err(JournalError::Empty);
         }
         // A final line without its newline was torn by a crash: never acknowledged.
         let mut end = len;
         let mut last_byte = [0u8; 1];
-        file.seek(SeekFrom::Start(len - 1)).map_err(io_error("seeking", path))?;
-        file.read_exact(&mut last_byte).map_err(io_error("reading", path))?;
+        file.seek(SeekFrom::Start(len - 1))
+            .map_err(io_error("seeking", path))?;
+        file.read_exact(&mut last_byte)
+            .map_err(io_error("reading", path))?;
         if last_byte[0] != b'\n' {
             let torn = line_ending_at(file, len, path)?;
             end = torn.start;
@@ -216,7 +260,12 @@ impl Journal {
                 }
                 // Zeros written by a crash before the data reached the disk.
                 Err(_) if line.bytes.contains(&0) => end = line.start,
-                Err(why) => return Err(JournalError::Damaged { offset: line.start, why }),
+                Err(why) => {
+                    return Err(JournalError::Damaged {
+                        offset: line.start,
+                        why,
+                    })
+                }
             }
         }
     }
@@ -254,7 +303,12 @@ impl Journal {
     /// Appends one command's changes as consecutive entries, the last marked
     /// `commit`, in one write followed by fsync. On failure the file is cut
     /// back to where it was, so nothing half-written remains.
-    pub fn append(&mut self, actor: &str, time: &str, changes: Vec<Change>) -> Result<Vec<Appended>, JournalError> {
+    pub fn append(
+        &mut self,
+        actor: &str,
+        time: &str,
+        changes: Vec<Change>,
+    ) -> Result<Vec<Appended>, JournalError> {
         let count = changes.len();
         let mut buffer = Vec::new();
         let mut appended = Vec::with_capacity(count);
@@ -263,8 +317,14 @@ impl Journal {
         let mut offset = self.len;
         for (index, change) in changes.into_iter().enumerate() {
             seq += 1;
-            let entry =
-                Entry { seq, time: time.to_string(), actor: actor.to_string(), prev, commit: index + 1 == count, change };
+            let entry = Entry {
+                seq,
+                time: time.to_string(),
+                actor: actor.to_string(),
+                prev,
+                commit: index + 1 == count,
+                change,
+            };
             let mut bytes = serde_json::to_vec(&entry).map_err(|error| JournalError::Damaged {
                 offset,
                 why: format!("entry does not serialise: {error}"),
@@ -273,19 +333,29 @@ impl Journal {
             if bytes.len() > MAX_LINE {
                 return Err(JournalError::TooLarge { size: bytes.len() });
             }
-            let line = Line { start: offset, bytes };
+            let line = Line {
+                start: offset,
+                bytes,
+            };
             prev = line.hash();
             offset = line.end();
             buffer.extend_from_slice(&line.bytes);
             appended.push(Appended { entry, line });
         }
         let before = self.len;
-        let written = self.file.write_all(&buffer).and_then(|()| self.file.sync_data());
+        let written = self
+            .file
+            .write_all(&buffer)
+            .and_then(|()| self.file.sync_data());
         if let Err(source) = written {
             // Cut back whatever part of the write landed; nothing was acknowledged.
             let _ = self.file.set_len(before);
             let _ = self.file.sync_all();
-            return Err(JournalError::Io { action: "appending to", path: self.path.clone(), source });
+            return Err(JournalError::Io {
+                action: "appending to",
+                path: self.path.clone(),
+                source,
+            });
         }
         if let Some(last) = appended.last() {
             self.len = last.line.end();
@@ -301,7 +371,10 @@ impl Journal {
         let mut reader = self.lines_from(start)?;
         match reader.next() {
             Some(line) => line,
-            None => Err(JournalError::Damaged { offset: start, why: "no line starts here".into() }),
+            None => Err(JournalError::Damaged {
+                offset: start,
+                why: "no line starts here".into(),
+            }),
         }
     }
 
@@ -324,8 +397,14 @@ impl Lines {
     /// Opens the journal at `path` for reading lines from `start` to `end`.
     pub fn open(path: &Path, start: u64, end: u64) -> Result<Lines, JournalError> {
         let mut file = File::open(path).map_err(io_error("opening", path))?;
-        file.seek(SeekFrom::Start(start)).map_err(io_error("seeking", path))?;
-        Ok(Lines { reader: BufReader::with_capacity(256 * 1024, file), at: start, end, path: path.to_path_buf() })
+        file.seek(SeekFrom::Start(start))
+            .map_err(io_error("seeking", path))?;
+        Ok(Lines {
+            reader: BufReader::with_capacity(256 * 1024, file),
+            at: start,
+            end,
+            path: path.to_path_buf(),
+        })
     }
 }
 
@@ -342,15 +421,25 @@ impl Iterator for Lines {
         match read {
             Err(source) => {
                 self.at = self.end;
-                Some(Err(JournalError::Io { action: "reading", path: self.path.clone(), source }))
+                Some(Err(JournalError::Io {
+                    action: "reading",
+                    path: self.path.clone(),
+                    source,
+                }))
             }
             Ok(_) if bytes.last() != Some(&b'\n') => {
                 let offset = self.at;
                 self.at = self.end;
-                Some(Err(JournalError::Damaged { offset, why: "line has no end or is too long".into() }))
+                Some(Err(JournalError::Damaged {
+                    offset,
+                    why: "line has no end or is too long".into(),
+                }))
             }
             Ok(_) => {
-                let line = Line { start: self.at, bytes };
+                let line = Line {
+                    start: self.at,
+                    bytes,
+                };
                 self.at = line.end();
                 Some(Ok(line))
             }
@@ -363,16 +452,24 @@ mod tests {
     use super::*;
 
     fn init_change() -> Change {
-        Change::Init { store: "00".repeat(16), format: 1 }
+        Change::Init {
+            store: "00".repeat(16),
+            format: 1,
+        }
     }
 
     #[test]
     fn chain_links_each_line_to_previous_bytes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("journal");
-        let mut journal = Journal::create(&path, "alice", "2026-11-24T10:00:00Z", init_change()).expect("create");
+        let mut journal =
+            Journal::create(&path, "alice", "2026-11-24T10:00:00Z", init_change()).expect("create");
         journal
-            .append("bob", "2026-11-24T10:00:01Z", vec![init_change(), init_change()])
+            .append(
+                "bob",
+                "2026-11-24T10:00:01Z",
+                vec![init_change(), init_change()],
+            )
             .expect("append");
         let text = std::fs::read(&path).expect("read");
         let lines: Vec<&[u8]> = text.split_inclusive(|byte| *byte == b'\n').collect();
@@ -383,7 +480,10 @@ mod tests {
         let second: Entry = serde_json::from_slice(lines[1]).expect("entry");
         // prev is BLAKE3 over the previous line's bytes, newline included.
         assert_eq!(second.prev.0, *blake3::hash(lines[0]).as_bytes());
-        assert!(!second.commit, "only the last entry of a command commits it");
+        assert!(
+            !second.commit,
+            "only the last entry of a command commits it"
+        );
         let third: Entry = serde_json::from_slice(lines[2]).expect("entry");
         assert_eq!(third.prev.0, *blake3::hash(lines[1]).as_bytes());
         assert_eq!(third.seq, 3);
@@ -393,7 +493,8 @@ mod tests {
     fn open_cuts_torn_line_and_unfinished_command() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("journal");
-        let journal = Journal::create(&path, "alice", "2026-11-24T10:00:00Z", init_change()).expect("create");
+        let journal =
+            Journal::create(&path, "alice", "2026-11-24T10:00:00Z", init_change()).expect("create");
         let committed_len = journal.len();
         drop(journal);
         // An uncommitted complete entry followed by a torn one.
@@ -426,12 +527,21 @@ mod tests {
     fn damaged_complete_line_is_not_cut() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("journal");
-        drop(Journal::create(&path, "alice", "2026-11-24T10:00:00Z", init_change()).expect("create"));
+        drop(
+            Journal::create(&path, "alice", "2026-11-24T10:00:00Z", init_change()).expect("create"),
+        );
         let mut file = OpenOptions::new().append(true).open(&path).expect("open");
         file.write_all(b"{\"not\":\"an entry\"}\n").expect("write");
         drop(file);
         let before = std::fs::read(&path).expect("read");
-        assert!(matches!(Journal::open(&path), Err(JournalError::Damaged { .. })));
-        assert_eq!(std::fs::read(&path).expect("read"), before, "damage is reported, never cut");
+        assert!(matches!(
+            Journal::open(&path),
+            Err(JournalError::Damaged { .. })
+        ));
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            before,
+            "damage is reported, never cut"
+        );
     }
 }

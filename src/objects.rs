@@ -34,13 +34,22 @@ pub enum ObjectError {
     },
 }
 
-fn io_error<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> ObjectError + 'a {
-    move |source| ObjectError::Io { action, path: path.to_path_buf(), source }
+fn io_error<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> ObjectError + 'a {
+    move |source| ObjectError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Fsyncs a directory so that a rename or creation inside it is durable.
 pub fn sync_dir(path: &Path) -> Result<(), ObjectError> {
-    File::open(path).and_then(|dir| dir.sync_all()).map_err(io_error("syncing directory", path))
+    File::open(path)
+        .and_then(|dir| dir.sync_all())
+        .map_err(io_error("syncing directory", path))
 }
 
 /// The `objects/` directory of a store.
@@ -86,7 +95,11 @@ impl Objects {
     pub fn put_reader(&self, reader: &mut dyn Read) -> Result<Stored, ObjectError> {
         let tmp_dir = self.root.join("tmp");
         fs::create_dir_all(&tmp_dir).map_err(io_error("creating", &tmp_dir))?;
-        let tmp_path = tmp_dir.join(format!("incoming-{}-{}", std::process::id(), unique_suffix()));
+        let tmp_path = tmp_dir.join(format!(
+            "incoming-{}-{}",
+            std::process::id(),
+            unique_suffix()
+        ));
         let result = self.put_via(&tmp_path, reader);
         if result.is_err() || tmp_path.exists() {
             let _ = fs::remove_file(&tmp_path);
@@ -104,20 +117,33 @@ impl Objects {
                 Ok(0) => break,
                 Ok(read) => read,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(source) => return Err(ObjectError::Io { action: "reading input for", path: tmp_path.to_path_buf(), source }),
+                Err(source) => {
+                    return Err(ObjectError::Io {
+                        action: "reading input for",
+                        path: tmp_path.to_path_buf(),
+                        source,
+                    })
+                }
             };
             hasher.update(&buffer[..read]);
-            tmp.write_all(&buffer[..read]).map_err(io_error("writing", tmp_path))?;
+            tmp.write_all(&buffer[..read])
+                .map_err(io_error("writing", tmp_path))?;
             size += read as u64;
         }
         let id = SourceId(*hasher.finalize().as_bytes());
         let final_path = self.path_for(&id);
         if final_path.is_file() {
-            return Ok(Stored { id, size, created: false });
+            return Ok(Stored {
+                id,
+                size,
+                created: false,
+            });
         }
         tmp.sync_all().map_err(io_error("syncing", tmp_path))?;
         drop(tmp);
-        let shard = final_path.parent().expect("an object path always has its shard directory as parent");
+        let shard = final_path
+            .parent()
+            .expect("an object path always has its shard directory as parent");
         let shard_is_new = !shard.exists();
         fs::create_dir_all(shard).map_err(io_error("creating", shard))?;
         if shard_is_new {
@@ -125,7 +151,11 @@ impl Objects {
         }
         fs::rename(tmp_path, &final_path).map_err(io_error("renaming into", &final_path))?;
         sync_dir(shard)?;
-        Ok(Stored { id, size, created: true })
+        Ok(Stored {
+            id,
+            size,
+            created: true,
+        })
     }
 
     /// Removes an object this command created, when the command fails before recording it.
@@ -143,8 +173,14 @@ impl Objects {
         let path = self.path_for(id);
         match fs::read(&path) {
             Ok(bytes) => Ok(bytes),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Err(ObjectError::Missing { id: *id, path }),
-            Err(source) => Err(ObjectError::Io { action: "reading", path, source }),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                Err(ObjectError::Missing { id: *id, path })
+            }
+            Err(source) => Err(ObjectError::Io {
+                action: "reading",
+                path,
+                source,
+            }),
         }
     }
 
@@ -153,8 +189,14 @@ impl Objects {
         let path = self.path_for(id);
         match File::open(&path) {
             Ok(file) => Ok(file),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => Err(ObjectError::Missing { id: *id, path }),
-            Err(source) => Err(ObjectError::Io { action: "opening", path, source }),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                Err(ObjectError::Missing { id: *id, path })
+            }
+            Err(source) => Err(ObjectError::Io {
+                action: "opening",
+                path,
+                source,
+            }),
         }
     }
 
@@ -162,8 +204,15 @@ impl Objects {
     pub fn rehash(&self, id: &SourceId) -> Result<SourceId, ObjectError> {
         let path = self.path_for(id);
         hash_file(&path).map_err(|source| match source.kind() {
-            io::ErrorKind::NotFound => ObjectError::Missing { id: *id, path: path.clone() },
-            _ => ObjectError::Io { action: "hashing", path: path.clone(), source },
+            io::ErrorKind::NotFound => ObjectError::Missing {
+                id: *id,
+                path: path.clone(),
+            },
+            _ => ObjectError::Io {
+                action: "hashing",
+                path: path.clone(),
+                source,
+            },
         })
     }
 
@@ -219,12 +268,23 @@ mod tests {
         fs::create_dir_all(objects.root()).expect("mkdir");
         let first = objects.put_reader(&mut &b"abc"[..]).expect("put");
         // BLAKE3("abc"), as printed by `b3sum` and in the BLAKE3 reference README.
-        assert_eq!(first.id.to_hex(), "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85");
+        assert_eq!(
+            first.id.to_hex(),
+            "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
+        );
         assert!(first.created);
         let again = objects.put_reader(&mut &b"abc"[..]).expect("put again");
         assert!(!again.created);
         assert_eq!(fs::read(objects.path_for(&first.id)).expect("read"), b"abc");
-        assert!(objects.path_for(&first.id).ends_with("64/37b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"));
-        assert_eq!(fs::read_dir(objects.root().join("tmp")).expect("tmp").count(), 0, "no temp file left");
+        assert!(objects
+            .path_for(&first.id)
+            .ends_with("64/37b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"));
+        assert_eq!(
+            fs::read_dir(objects.root().join("tmp"))
+                .expect("tmp")
+                .count(),
+            0,
+            "no temp file left"
+        );
     }
 }

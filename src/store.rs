@@ -15,11 +15,13 @@ use std::time::{Duration, Instant};
 
 use crate::anchor::{self, AnchorCheck, AnchorError};
 use crate::identity;
-use crate::index::{self, AppliedMark, CitationRecord, ClaimRecord, Index, IndexError, RevisionRecord};
+use crate::index::{
+    self, AppliedMark, CitationRecord, ClaimRecord, Index, IndexError, RevisionRecord,
+};
 use crate::journal::{Appended, Journal, JournalError, Recovery};
 use crate::model::{
-    Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, IdKind, Qualifiers, Retraction, Revision,
-    Selector, SourceId, SourceMeta, SourceRecord, Stance, Value, When,
+    Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, IdKind, Qualifiers, Retraction,
+    Revision, Selector, SourceId, SourceMeta, SourceRecord, Stance, Value, When,
 };
 use crate::normalize::{identity_key, tidy};
 use crate::objects::{self, ObjectError, Objects};
@@ -83,7 +85,9 @@ pub enum StoreError {
     #[error(transparent)]
     Journal(#[from] JournalError),
     /// The index failed.
-    #[error("{0}; run `provdb verify`, then `provdb reindex` to rebuild the index from the journal")]
+    #[error(
+        "{0}; run `provdb verify`, then `provdb reindex` to rebuild the index from the journal"
+    )]
     Index(#[from] IndexError),
     /// An object failed.
     #[error(transparent)]
@@ -97,7 +101,9 @@ pub enum StoreError {
         offset: u64,
     },
     /// The index does not match the journal.
-    #[error("the index does not match the journal ({why}); run `provdb verify`, then `provdb reindex`")]
+    #[error(
+        "the index does not match the journal ({why}); run `provdb verify`, then `provdb reindex`"
+    )]
     IndexOutOfStep {
         /// What differs.
         why: String,
@@ -109,7 +115,10 @@ pub enum StoreError {
         text: String,
     },
     /// An id prefix matched several records.
-    #[error("id prefix {text:?} is ambiguous: it matches {}; give more characters", describe_candidates(candidates))]
+    #[error(
+        "id prefix {text:?} is ambiguous: it matches {}; give more characters",
+        describe_candidates(candidates)
+    )]
     AmbiguousId {
         /// The text given.
         text: String,
@@ -203,11 +212,19 @@ pub enum StoreError {
 }
 
 fn describe_candidates(candidates: &[(IdKind, String)]) -> String {
-    candidates.iter().map(|(kind, id)| format!("{} {}", kind.name(), id)).collect::<Vec<_>>().join(", ")
+    candidates
+        .iter()
+        .map(|(kind, id)| format!("{} {}", kind.name(), id))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn io_error<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(io::Error) -> StoreError + 'a {
-    move |source| StoreError::Io { action, path: path.to_path_buf(), source }
+    move |source| StoreError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// How to open a store.
@@ -220,13 +237,19 @@ pub struct OpenOptions<'a> {
 
 impl std::fmt::Debug for OpenOptions<'_> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("OpenOptions").field("lock_wait", &self.lock_wait).finish()
+        formatter
+            .debug_struct("OpenOptions")
+            .field("lock_wait", &self.lock_wait)
+            .finish()
     }
 }
 
 impl Default for OpenOptions<'_> {
     fn default() -> Self {
-        OpenOptions { lock_wait: Duration::from_secs(10), on_wait: None }
+        OpenOptions {
+            lock_wait: Duration::from_secs(10),
+            on_wait: None,
+        }
     }
 }
 
@@ -240,7 +263,9 @@ pub fn find_store(start: &Path) -> Result<PathBuf, StoreError> {
         }
         dir = current.parent();
     }
-    Err(StoreError::NoStoreFound { start: start.to_path_buf() })
+    Err(StoreError::NoStoreFound {
+        start: start.to_path_buf(),
+    })
 }
 
 /// Returns the current time as the journal writes it: RFC 3339, UTC, with nanoseconds.
@@ -252,9 +277,16 @@ pub fn now_rfc3339() -> String {
 
 fn random_store_id() -> String {
     let mut bytes = [0u8; 16];
-    let filled = File::open("/dev/urandom").and_then(|mut file| file.read_exact(&mut bytes)).is_ok();
+    let filled = File::open("/dev/urandom")
+        .and_then(|mut file| file.read_exact(&mut bytes))
+        .is_ok();
     if !filled {
-        let seed = format!("{}-{}-{:?}", now_rfc3339(), std::process::id(), std::thread::current().id());
+        let seed = format!(
+            "{}-{}-{:?}",
+            now_rfc3339(),
+            std::process::id(),
+            std::thread::current().id()
+        );
         bytes.copy_from_slice(&blake3::hash(seed.as_bytes()).as_bytes()[..16]);
     }
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
@@ -276,7 +308,10 @@ fn acquire_lock(root: &Path, options: &mut OpenOptions<'_>) -> Result<File, Stor
             Ok(()) => return Ok(file),
             Err(fs::TryLockError::WouldBlock) => {
                 if started.elapsed() >= options.lock_wait {
-                    return Err(StoreError::Locked { path: root.to_path_buf(), waited_secs: options.lock_wait.as_secs() });
+                    return Err(StoreError::Locked {
+                        path: root.to_path_buf(),
+                        waited_secs: options.lock_wait.as_secs(),
+                    });
                 }
                 if !told {
                     if let Some(callback) = options.on_wait.as_mut() {
@@ -287,7 +322,11 @@ fn acquire_lock(root: &Path, options: &mut OpenOptions<'_>) -> Result<File, Stor
                 std::thread::sleep(Duration::from_millis(50));
             }
             Err(fs::TryLockError::Error(source)) => {
-                return Err(StoreError::Io { action: "locking", path, source });
+                return Err(StoreError::Io {
+                    action: "locking",
+                    path,
+                    source,
+                });
             }
         }
     }
@@ -302,11 +341,17 @@ pub fn lock_for_verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Fil
 fn check_format(root: &Path) -> Result<(), StoreError> {
     match fs::read_to_string(root.join(FORMAT_FILE)) {
         Ok(text) if text == FORMAT_TEXT => Ok(()),
-        Ok(_) => Err(StoreError::NotAStore { path: root.to_path_buf() }),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => {
-            Err(StoreError::NotAStore { path: root.to_path_buf() })
-        }
-        Err(source) => Err(StoreError::Io { action: "reading", path: root.join(FORMAT_FILE), source }),
+        Ok(_) => Err(StoreError::NotAStore {
+            path: root.to_path_buf(),
+        }),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Err(StoreError::NotAStore {
+            path: root.to_path_buf(),
+        }),
+        Err(source) => Err(StoreError::Io {
+            action: "reading",
+            path: root.join(FORMAT_FILE),
+            source,
+        }),
     }
 }
 
@@ -338,7 +383,13 @@ fn marks(appended: &[Appended]) -> Vec<(&Entry, AppliedMark)> {
 }
 
 /// Applies journal lines from `start` to the journal's end, checking the chain.
-fn catch_up(journal: &Journal, index: &Index, start: u64, prev: EntryHash, next_seq: u64) -> Result<u64, StoreError> {
+fn catch_up(
+    journal: &Journal,
+    index: &Index,
+    start: u64,
+    prev: EntryHash,
+    next_seq: u64,
+) -> Result<u64, StoreError> {
     let mut prev = prev;
     let mut expected_seq = next_seq;
     let mut batch: Vec<(Entry, AppliedMark)> = Vec::new();
@@ -347,11 +398,19 @@ fn catch_up(journal: &Journal, index: &Index, start: u64, prev: EntryHash, next_
         let line = line?;
         let entry = line.parse()?;
         if entry.prev != prev || entry.seq != expected_seq {
-            return Err(StoreError::ChainBroken { seq: entry.seq, offset: line.start });
+            return Err(StoreError::ChainBroken {
+                seq: entry.seq,
+                offset: line.start,
+            });
         }
         prev = line.hash();
         expected_seq += 1;
-        let mark = AppliedMark { seq: entry.seq, hash: prev, start: line.start, end: line.end() };
+        let mark = AppliedMark {
+            seq: entry.seq,
+            hash: prev,
+            start: line.start,
+            end: line.end(),
+        };
         batch.push((entry, mark));
         if batch.len() >= 10_000 {
             index.apply(batch.iter().map(|(entry, mark)| (entry, *mark)))?;
@@ -381,7 +440,10 @@ fn sync_index(journal: &Journal, index: &Index) -> Result<u64, StoreError> {
             let line = journal.line_at(mark.start)?;
             if line.end() != mark.end || line.hash() != mark.hash {
                 return Err(StoreError::IndexOutOfStep {
-                    why: format!("journal entry {} is not the entry the index applied", mark.seq),
+                    why: format!(
+                        "journal entry {} is not the entry the index applied",
+                        mark.seq
+                    ),
                 });
             }
             catch_up(journal, index, mark.end, mark.hash, mark.seq + 1)
@@ -549,11 +611,23 @@ pub enum Shown {
 }
 
 fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), StoreError> {
-    if text.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\t') {
-        return Err(StoreError::BadText { field, why: "contains control characters; remove them".into() });
+    if text
+        .chars()
+        .any(|ch| ch.is_control() && ch != '\n' && ch != '\t')
+    {
+        return Err(StoreError::BadText {
+            field,
+            why: "contains control characters; remove them".into(),
+        });
     }
     if text.len() > max {
-        return Err(StoreError::BadText { field, why: format!("is {} bytes, over the {max}-byte limit; shorten it", text.len()) });
+        return Err(StoreError::BadText {
+            field,
+            why: format!(
+                "is {} bytes, over the {max}-byte limit; shorten it",
+                text.len()
+            ),
+        });
     }
     Ok(())
 }
@@ -561,10 +635,16 @@ fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), StoreEr
 fn check_name(field: &'static str, text: &str) -> Result<String, StoreError> {
     let tidied = tidy(text);
     if tidied.is_empty() {
-        return Err(StoreError::BadText { field, why: "is empty; give a non-empty value".into() });
+        return Err(StoreError::BadText {
+            field,
+            why: "is empty; give a non-empty value".into(),
+        });
     }
     if tidied.chars().any(char::is_control) {
-        return Err(StoreError::BadText { field, why: "contains control characters; remove them".into() });
+        return Err(StoreError::BadText {
+            field,
+            why: "contains control characters; remove them".into(),
+        });
     }
     check_text(field, &tidied, 1000)?;
     Ok(tidied)
@@ -575,7 +655,9 @@ pub fn check_slug(slug: &str) -> Result<(), StoreError> {
     let ok = !slug.is_empty()
         && slug.len() <= 100
         && slug.as_bytes()[0].is_ascii_alphanumeric()
-        && slug.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || b"._-".contains(&byte));
+        && slug.bytes().all(|byte| {
+            byte.is_ascii_lowercase() || byte.is_ascii_digit() || b"._-".contains(&byte)
+        });
     if ok {
         Ok(())
     } else {
@@ -608,9 +690,14 @@ fn check_meta(meta: &SourceMeta) -> Result<(), StoreError> {
 }
 
 /// Returns the first metadata field given that differs from what is stored.
-fn meta_conflict(stored: &SourceMeta, given: &SourceMeta, with_doc: bool) -> Option<(&'static str, String, String)> {
+fn meta_conflict(
+    stored: &SourceMeta,
+    given: &SourceMeta,
+    with_doc: bool,
+) -> Option<(&'static str, String, String)> {
     let show = |value: &Option<String>| value.clone().unwrap_or_default();
-    let show_when = |value: &Option<When>| value.as_ref().map(ToString::to_string).unwrap_or_default();
+    let show_when =
+        |value: &Option<When>| value.as_ref().map(ToString::to_string).unwrap_or_default();
     let text_fields = [
         ("title", &stored.title, &given.title),
         ("url", &stored.url, &given.url),
@@ -624,10 +711,18 @@ fn meta_conflict(stored: &SourceMeta, given: &SourceMeta, with_doc: bool) -> Opt
         }
     }
     if !given.authors.is_empty() && given.authors != stored.authors {
-        return Some(("authors", stored.authors.join("; "), given.authors.join("; ")));
+        return Some((
+            "authors",
+            stored.authors.join("; "),
+            given.authors.join("; "),
+        ));
     }
     if given.retrieved.is_some() && given.retrieved != stored.retrieved {
-        return Some(("retrieval time", show_when(&stored.retrieved), show_when(&given.retrieved)));
+        return Some((
+            "retrieval time",
+            show_when(&stored.retrieved),
+            show_when(&given.retrieved),
+        ));
     }
     if !with_doc {
         // With --doc these belong to the new revision instead.
@@ -649,11 +744,17 @@ fn meta_conflict(stored: &SourceMeta, given: &SourceMeta, with_doc: bool) -> Opt
 /// Returns the text of a source, or why it cannot be quoted.
 fn source_text(id: SourceId, bytes: &[u8]) -> Result<&str, StoreError> {
     if bytes.contains(&0) {
-        return Err(StoreError::NotText { source_id: id, why: "it is binary (it contains NUL bytes)".into() });
+        return Err(StoreError::NotText {
+            source_id: id,
+            why: "it is binary (it contains NUL bytes)".into(),
+        });
     }
     std::str::from_utf8(bytes).map_err(|error| StoreError::NotText {
         source_id: id,
-        why: format!("it is not valid UTF-8 (bad byte at offset {})", error.valid_up_to()),
+        why: format!(
+            "it is not valid UTF-8 (bad byte at offset {})",
+            error.valid_up_to()
+        ),
     })
 }
 
@@ -661,15 +762,25 @@ impl Store {
     /// Creates a store at `path`, which must not exist or be an empty directory.
     pub fn init(path: &Path, actor: &str) -> Result<String, StoreError> {
         if path.join(FORMAT_FILE).exists() {
-            return Err(StoreError::AlreadyAStore { path: path.to_path_buf() });
+            return Err(StoreError::AlreadyAStore {
+                path: path.to_path_buf(),
+            });
         }
         if path.exists() {
             let mut entries = fs::read_dir(path).map_err(|error| match error.kind() {
-                io::ErrorKind::NotADirectory => StoreError::NotEmpty { path: path.to_path_buf() },
-                _ => StoreError::Io { action: "reading", path: path.to_path_buf(), source: error },
+                io::ErrorKind::NotADirectory => StoreError::NotEmpty {
+                    path: path.to_path_buf(),
+                },
+                _ => StoreError::Io {
+                    action: "reading",
+                    path: path.to_path_buf(),
+                    source: error,
+                },
             })?;
             if entries.next().is_some() {
-                return Err(StoreError::NotEmpty { path: path.to_path_buf() });
+                return Err(StoreError::NotEmpty {
+                    path: path.to_path_buf(),
+                });
             }
         }
         // Build beside the target, then rename into place: a crash leaves no half store.
@@ -678,7 +789,10 @@ impl Store {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(io_error("creating", &parent))?;
-        let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_else(|| "store".into());
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "store".into());
         let building = parent.join(format!(".{name}.init-{}", std::process::id()));
         let _ = fs::remove_dir_all(&building);
         let result = Self::build_new(&building, actor).and_then(|store_id| {
@@ -695,15 +809,18 @@ impl Store {
     fn build_new(root: &Path, actor: &str) -> Result<String, StoreError> {
         fs::create_dir_all(root.join("objects").join("tmp")).map_err(io_error("creating", root))?;
         let store_id = random_store_id();
-        let change = Change::Init { store: store_id.clone(), format: FORMAT_VERSION };
+        let change = Change::Init {
+            store: store_id.clone(),
+            format: FORMAT_VERSION,
+        };
         let journal = Journal::create(&root.join("journal"), actor, &now_rfc3339(), change)?;
         let index = Index::open(&root.join("index"))?;
         sync_index(&journal, &index)?;
-        index.flush()?;
-        drop(index);
+        index.close(&root.join("index"))?;
         let format_path = root.join(FORMAT_FILE);
         let mut file = File::create(&format_path).map_err(io_error("creating", &format_path))?;
-        file.write_all(FORMAT_TEXT.as_bytes()).map_err(io_error("writing", &format_path))?;
+        file.write_all(FORMAT_TEXT.as_bytes())
+            .map_err(io_error("writing", &format_path))?;
         file.sync_all().map_err(io_error("syncing", &format_path))?;
         objects::sync_dir(&root.join("objects"))?;
         objects::sync_dir(root)?;
@@ -714,7 +831,9 @@ impl Store {
     /// tail, and brings the index up to date.
     pub fn open(root: &Path, options: &mut OpenOptions<'_>) -> Result<Store, StoreError> {
         if !root.is_dir() {
-            return Err(StoreError::NotAStore { path: root.to_path_buf() });
+            return Err(StoreError::NotAStore {
+                path: root.to_path_buf(),
+            });
         }
         check_format(root)?;
         let lock = acquire_lock(root, options)?;
@@ -729,7 +848,14 @@ impl Store {
         }
         let index = Index::open(&index_path)?;
         sync_index(&journal, &index)?;
-        Ok(Store { root: root.to_path_buf(), objects: Objects::new(root.join("objects")), journal, index, notices, _lock: lock })
+        Ok(Store {
+            root: root.to_path_buf(),
+            objects: Objects::new(root.join("objects")),
+            journal,
+            index,
+            notices,
+            _lock: lock,
+        })
     }
 
     /// Returns and clears the notices gathered so far (crash repairs, index lag).
@@ -744,13 +870,18 @@ impl Store {
 
     /// Flushes the index and releases the lock.
     pub fn close(self) -> Result<(), StoreError> {
-        self.index.flush()?;
+        self.index.close(&self.root.join("index"))?;
         Ok(())
     }
 
     /// Appends changes and applies them to the index. An index failure after
     /// the journal is durable becomes a notice: the next open catches up.
-    fn commit(&mut self, actor: &str, time: &str, changes: Vec<Change>) -> Result<Vec<Appended>, StoreError> {
+    fn commit(
+        &mut self,
+        actor: &str,
+        time: &str,
+        changes: Vec<Change>,
+    ) -> Result<Vec<Appended>, StoreError> {
         let appended = self.journal.append(actor, time, changes)?;
         if let Err(error) = self.index.apply(marks(&appended)) {
             self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
@@ -777,15 +908,23 @@ impl Store {
                     path: shown.clone(),
                     why: match error.kind() {
                         io::ErrorKind::NotFound => "no such file; check the path".into(),
-                        io::ErrorKind::PermissionDenied => "permission denied; make the file readable".into(),
+                        io::ErrorKind::PermissionDenied => {
+                            "permission denied; make the file readable".into()
+                        }
                         _ => format!("cannot read it ({error})"),
                     },
                 })?;
                 if metadata.is_dir() {
-                    return Err(StoreError::Input { path: shown, why: "is a directory; give a file".into() });
+                    return Err(StoreError::Input {
+                        path: shown,
+                        why: "is a directory; give a file".into(),
+                    });
                 }
                 if metadata.len() == 0 {
-                    return Err(StoreError::Input { path: shown, why: "is empty; there is nothing to record".into() });
+                    return Err(StoreError::Input {
+                        path: shown,
+                        why: "is empty; there is nothing to record".into(),
+                    });
                 }
                 let mut file = File::open(path).map_err(|error| StoreError::Input {
                     path: shown.clone(),
@@ -799,7 +938,10 @@ impl Store {
                     if stored.created {
                         self.objects.remove_created(&stored.id);
                     }
-                    return Err(StoreError::Input { path: label.to_string(), why: "is empty; there is nothing to record".into() });
+                    return Err(StoreError::Input {
+                        path: label.to_string(),
+                        why: "is empty; there is nothing to record".into(),
+                    });
                 }
                 stored
             }
@@ -820,8 +962,15 @@ impl Store {
     ) -> Result<AddOutcome, StoreError> {
         let existing = self.index.source(&stored.id)?;
         if let Some(existing) = &existing {
-            if let Some((field, stored_value, given)) = meta_conflict(&existing.meta, &meta, doc.is_some()) {
-                return Err(StoreError::MetadataDiffers { source_id: stored.id, field, stored: stored_value, given });
+            if let Some((field, stored_value, given)) =
+                meta_conflict(&existing.meta, &meta, doc.is_some())
+            {
+                return Err(StoreError::MetadataDiffers {
+                    source_id: stored.id,
+                    field,
+                    stored: stored_value,
+                    given,
+                });
             }
         }
         let mut changes = Vec::new();
@@ -830,7 +979,11 @@ impl Store {
             None => None,
         };
         if existing.is_none() {
-            changes.push(Change::AddSource { source: stored.id, size: stored.size, meta: meta.clone() });
+            changes.push(Change::AddSource {
+                source: stored.id,
+                size: stored.size,
+                meta: meta.clone(),
+            });
         }
         if let Some((doc, number)) = &revision {
             changes.push(Change::AddRevision(Revision {
@@ -845,24 +998,41 @@ impl Store {
         if !changes.is_empty() {
             self.commit(actor, &now_rfc3339(), changes)?;
         }
-        Ok(AddOutcome { id: stored.id, size: stored.size, new_source: existing.is_none(), revision })
+        Ok(AddOutcome {
+            id: stored.id,
+            size: stored.size,
+            new_source: existing.is_none(),
+            revision,
+        })
     }
 
     /// Resolves an id or unique prefix of 4 or more hex characters.
     pub fn resolve(&self, text: &str) -> Result<(IdKind, [u8; 32]), StoreError> {
         let lower = text.trim().to_ascii_lowercase();
-        if lower.len() < 4 || lower.len() > 64 || !lower.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-            return Err(StoreError::BadId { text: text.to_string() });
+        if lower.len() < 4
+            || lower.len() > 64
+            || !lower.bytes().all(|byte| byte.is_ascii_hexdigit())
+        {
+            return Err(StoreError::BadId {
+                text: text.to_string(),
+            });
         }
         let found = self.index.ids_with_prefix(&lower, 11)?;
         match found.len() {
-            0 => Err(StoreError::UnknownId { text: text.to_string() }),
+            0 => Err(StoreError::UnknownId {
+                text: text.to_string(),
+            }),
             1 => Ok(found[0]),
             _ => Err(StoreError::AmbiguousId {
                 text: text.to_string(),
                 candidates: found
                     .iter()
-                    .map(|(kind, id)| (*kind, SourceId(*id).to_hex()[..16.max(lower.len() + 2).min(64)].to_string()))
+                    .map(|(kind, id)| {
+                        (
+                            *kind,
+                            SourceId(*id).to_hex()[..16.max(lower.len() + 2).min(64)].to_string(),
+                        )
+                    })
                     .collect(),
             }),
         }
@@ -871,7 +1041,11 @@ impl Store {
     fn resolve_kind(&self, text: &str, expected: IdKind) -> Result<[u8; 32], StoreError> {
         let (kind, id) = self.resolve(text)?;
         if kind != expected {
-            return Err(StoreError::WrongKind { text: text.to_string(), expected: expected.name(), found: kind.name() });
+            return Err(StoreError::WrongKind {
+                text: text.to_string(),
+                expected: expected.name(),
+                found: kind.name(),
+            });
         }
         Ok(id)
     }
@@ -912,7 +1086,10 @@ impl Store {
         )
         .map_err(|error| StoreError::Anchor { source_id, error })?;
         if !request.value_not_in_quote && !values::value_in_text(&request.value, &found.exact) {
-            return Err(StoreError::ValueNotInQuote { value: request.value.to_string(), quote: found.exact });
+            return Err(StoreError::ValueNotInQuote {
+                value: request.value.to_string(),
+                quote: found.exact,
+            });
         }
         let claim_id = identity::claim_id(&subject, &property, &request.value, &qualifiers);
         let selector = Selector {
@@ -938,7 +1115,13 @@ impl Store {
                     && record.citation.stance == request.stance
                     && record.citation.value_not_in_quote == request.value_not_in_quote;
                 if same && self.index.retraction(&existing)?.is_none() {
-                    return Ok(CiteOutcome { claim: claim_id, new_claim: false, citation: existing, new_citation: false, selector });
+                    return Ok(CiteOutcome {
+                        claim: claim_id,
+                        new_claim: false,
+                        citation: existing,
+                        new_citation: false,
+                        selector,
+                    });
                 }
             }
         }
@@ -955,27 +1138,59 @@ impl Store {
                 qualifiers,
             }));
         }
-        changes.push(Change::Cite { citation: citation_id, body });
+        changes.push(Change::Cite {
+            citation: citation_id,
+            body,
+        });
         self.commit(actor, &time, changes)?;
-        Ok(CiteOutcome { claim: claim_id, new_claim, citation: citation_id, new_citation: true, selector })
+        Ok(CiteOutcome {
+            claim: claim_id,
+            new_claim,
+            citation: citation_id,
+            new_citation: true,
+            selector,
+        })
     }
 
     /// Retracts a citation with a reason. Nothing is deleted.
-    pub fn retract(&mut self, citation: &str, reason: &str, actor: &str) -> Result<CitationId, StoreError> {
+    pub fn retract(
+        &mut self,
+        citation: &str,
+        reason: &str,
+        actor: &str,
+    ) -> Result<CitationId, StoreError> {
         let reason = tidy(reason);
         if reason.is_empty() {
-            return Err(StoreError::BadText { field: "--reason", why: "is empty; say why the citation is retracted".into() });
+            return Err(StoreError::BadText {
+                field: "--reason",
+                why: "is empty; say why the citation is retracted".into(),
+            });
         }
         check_text("--reason", &reason, 64 * 1024)?;
         let id = self.resolve_citation(citation)?;
         if let Some(existing) = self.index.retraction(&id)? {
-            return Err(StoreError::AlreadyRetracted { citation: id, time: existing.time, reason: existing.reason });
+            return Err(StoreError::AlreadyRetracted {
+                citation: id,
+                time: existing.time,
+                reason: existing.reason,
+            });
         }
-        self.commit(actor, &now_rfc3339(), vec![Change::Retract { citation: id, reason }])?;
+        self.commit(
+            actor,
+            &now_rfc3339(),
+            vec![Change::Retract {
+                citation: id,
+                reason,
+            }],
+        )?;
         Ok(id)
     }
 
-    fn traced(&self, record: CitationRecord, cache: &mut HashMap<SourceId, Option<(bool, Vec<u8>)>>) -> Result<TracedCitation, StoreError> {
+    fn traced(
+        &self,
+        record: CitationRecord,
+        cache: &mut HashMap<SourceId, Option<(bool, Vec<u8>)>>,
+    ) -> Result<TracedCitation, StoreError> {
         let source_id = record.citation.source;
         if !cache.contains_key(&source_id) {
             let loaded = match self.objects.read(&source_id) {
@@ -990,11 +1205,21 @@ impl Store {
         let (source_intact, anchor_check, context) = match loaded {
             None => (None, AnchorCheck::OutOfRange, None),
             Some((intact, bytes)) => {
-                let check = anchor::check_anchor(bytes, &selector.exact, &selector.prefix, &selector.suffix, selector.start, selector.end);
+                let check = anchor::check_anchor(
+                    bytes,
+                    &selector.exact,
+                    &selector.prefix,
+                    &selector.suffix,
+                    selector.start,
+                    selector.end,
+                );
                 let context = std::str::from_utf8(bytes).ok().and_then(|text| {
-                    let range = usize::try_from(selector.start).ok()?..usize::try_from(selector.end).ok()?;
-                    (range.end <= text.len() && text.is_char_boundary(range.start) && text.is_char_boundary(range.end))
-                        .then(|| anchor::context_line(text, range, 60))
+                    let range = usize::try_from(selector.start).ok()?
+                        ..usize::try_from(selector.end).ok()?;
+                    (range.end <= text.len()
+                        && text.is_char_boundary(range.start)
+                        && text.is_char_boundary(range.end))
+                    .then(|| anchor::context_line(text, range, 60))
                 });
                 (Some(*intact), check, context)
             }
@@ -1017,13 +1242,21 @@ impl Store {
     }
 
     fn trace_id(&self, claim_id: ClaimId) -> Result<Trace, StoreError> {
-        let claim = self.index.claim(&claim_id)?.ok_or_else(|| StoreError::UnknownId { text: claim_id.to_hex() })?;
+        let claim = self
+            .index
+            .claim(&claim_id)?
+            .ok_or_else(|| StoreError::UnknownId {
+                text: claim_id.to_hex(),
+            })?;
         let mut cache = HashMap::new();
         let mut citations = Vec::new();
         for id in self.index.citations_of_claim(&claim_id)? {
-            let record = self.index.citation(&id)?.ok_or_else(|| StoreError::IndexOutOfStep {
-                why: format!("citation {} is linked but has no record", id.short()),
-            })?;
+            let record = self
+                .index
+                .citation(&id)?
+                .ok_or_else(|| StoreError::IndexOutOfStep {
+                    why: format!("citation {} is linked but has no record", id.short()),
+                })?;
             citations.push(self.traced(record, &mut cache)?);
         }
         citations.sort_by_key(|item| item.record.seq);
@@ -1040,7 +1273,11 @@ impl Store {
                 }
             }
         }
-        Ok(Trace { claim, citations, others })
+        Ok(Trace {
+            claim,
+            citations,
+            others,
+        })
     }
 
     /// Returns claims matching the filter, with citation counts.
@@ -1077,7 +1314,9 @@ impl Store {
         let property_key = filter.property.as_deref().map(identity_key);
         let mut out = Vec::new();
         for id in ids {
-            let Some(record) = self.index.claim(&id)? else { continue };
+            let Some(record) = self.index.claim(&id)? else {
+                continue;
+            };
             if let Some(key) = &property_key {
                 if identity_key(&record.claim.property) != *key {
                     continue;
@@ -1092,7 +1331,9 @@ impl Store {
             let mut retracted = 0;
             let mut in_source = source_filter.is_none();
             for citation in self.index.citations_of_claim(&id)? {
-                if let (Some(source), Some(record)) = (source_filter, self.index.citation(&citation)?) {
+                if let (Some(source), Some(record)) =
+                    (source_filter, self.index.citation(&citation)?)
+                {
                     in_source |= record.citation.source == source;
                 }
                 if self.index.retraction(&citation)?.is_some() {
@@ -1102,7 +1343,11 @@ impl Store {
                 }
             }
             if in_source {
-                out.push(ClaimSummary { record, live, retracted });
+                out.push(ClaimSummary {
+                    record,
+                    live,
+                    retracted,
+                });
             }
         }
         Ok(out)
@@ -1113,13 +1358,14 @@ impl Store {
         let mut out = Vec::new();
         let mut group_key: Option<Vec<u8>> = None;
         let mut group: Vec<ClaimId> = Vec::new();
-        let finish = |group: &mut Vec<ClaimId>, out: &mut Vec<Conflict>| -> Result<(), StoreError> {
-            if group.len() >= 2 {
-                self.conflicts_in(group, out)?;
-            }
-            group.clear();
-            Ok(())
-        };
+        let finish =
+            |group: &mut Vec<ClaimId>, out: &mut Vec<Conflict>| -> Result<(), StoreError> {
+                if group.len() >= 2 {
+                    self.conflicts_in(group, out)?;
+                }
+                group.clear();
+                Ok(())
+            };
         for item in self.index.claims_by_key(&[]) {
             let (key, id) = item?;
             if group_key.as_deref() != Some(key.as_slice()) {
@@ -1135,14 +1381,23 @@ impl Store {
     fn conflicts_in(&self, group: &[ClaimId], out: &mut Vec<Conflict>) -> Result<(), StoreError> {
         let mut by_as_of: BTreeMap<String, Vec<ConflictSide>> = BTreeMap::new();
         for id in group {
-            let Some(claim) = self.index.claim(id)? else { continue };
+            let Some(claim) = self.index.claim(id)? else {
+                continue;
+            };
             let mut sources: Vec<SourceRecord> = Vec::new();
             for citation in self.index.citations_of_claim(id)? {
-                let Some(record) = self.index.citation(&citation)? else { continue };
-                if record.citation.stance != Stance::Supports || self.index.retraction(&citation)?.is_some() {
+                let Some(record) = self.index.citation(&citation)? else {
+                    continue;
+                };
+                if record.citation.stance != Stance::Supports
+                    || self.index.retraction(&citation)?.is_some()
+                {
                     continue;
                 }
-                if sources.iter().any(|source| source.id == record.citation.source) {
+                if sources
+                    .iter()
+                    .any(|source| source.id == record.citation.source)
+                {
                     continue;
                 }
                 if let Some(source) = self.index.source(&record.citation.source)? {
@@ -1150,8 +1405,17 @@ impl Store {
                 }
             }
             if !sources.is_empty() {
-                let as_of = claim.claim.qualifiers.as_of.as_ref().map(ToString::to_string).unwrap_or_default();
-                by_as_of.entry(as_of).or_default().push(ConflictSide { claim, sources });
+                let as_of = claim
+                    .claim
+                    .qualifiers
+                    .as_of
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                by_as_of
+                    .entry(as_of)
+                    .or_default()
+                    .push(ConflictSide { claim, sources });
             }
         }
         for (_, sides) in by_as_of {
@@ -1185,13 +1449,18 @@ impl Store {
     pub fn revisions(&self, doc: &str) -> Result<Vec<RevisionRecord>, StoreError> {
         let revisions = self.index.revisions(doc)?;
         if revisions.is_empty() {
-            return Err(StoreError::UnknownDocument { doc: doc.to_string() });
+            return Err(StoreError::UnknownDocument {
+                doc: doc.to_string(),
+            });
         }
         Ok(revisions)
     }
 
     /// Calls `visit` with every journal entry in order.
-    pub fn for_each_entry(&self, visit: &mut dyn FnMut(&Entry) -> io::Result<()>) -> Result<(), StoreError> {
+    pub fn for_each_entry(
+        &self,
+        visit: &mut dyn FnMut(&Entry) -> io::Result<()>,
+    ) -> Result<(), StoreError> {
         for line in self.journal.lines_from(0)? {
             let entry = line?.parse()?;
             visit(&entry).map_err(io_error("writing", Path::new("output")))?;
@@ -1207,10 +1476,14 @@ impl Store {
             return Err(StoreError::Objects(ObjectError::Io {
                 action: "refusing to print damaged object",
                 path: self.objects.path_for(&id),
-                source: io::Error::new(io::ErrorKind::InvalidData, "its bytes no longer hash to its id; run `provdb verify`"),
+                source: io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "its bytes no longer hash to its id; run `provdb verify`",
+                ),
             }));
         }
-        out.write_all(&bytes).map_err(io_error("writing", Path::new("standard output")))?;
+        out.write_all(&bytes)
+            .map_err(io_error("writing", Path::new("standard output")))?;
         Ok(id)
     }
 
@@ -1220,18 +1493,26 @@ impl Store {
         match kind {
             IdKind::Source => {
                 let source_id = SourceId(id);
-                let record = self.index.source(&source_id)?.ok_or_else(|| StoreError::UnknownId { text: text.into() })?;
+                let record = self
+                    .index
+                    .source(&source_id)?
+                    .ok_or_else(|| StoreError::UnknownId { text: text.into() })?;
                 let revisions = self.index.revisions_of_source(&source_id)?;
                 let citations = self.index.citations_of_source(&source_id)?.len();
                 Ok(Shown::Source(record, revisions, citations))
             }
             IdKind::Claim => Ok(Shown::Claim(Box::new(self.trace_id(ClaimId(id))?))),
             IdKind::Citation => {
-                let record =
-                    self.index.citation(&CitationId(id))?.ok_or_else(|| StoreError::UnknownId { text: text.into() })?;
+                let record = self
+                    .index
+                    .citation(&CitationId(id))?
+                    .ok_or_else(|| StoreError::UnknownId { text: text.into() })?;
                 let claim = self.index.claim(&record.citation.claim)?;
                 let mut cache = HashMap::new();
-                Ok(Shown::Citation(Box::new(self.traced(record, &mut cache)?), claim))
+                Ok(Shown::Citation(
+                    Box::new(self.traced(record, &mut cache)?),
+                    claim,
+                ))
             }
         }
     }
@@ -1240,9 +1521,15 @@ impl Store {
 /// Returns true when a claim's value matches a filter string.
 fn value_matches(value: &Value, wanted: &str) -> bool {
     match value {
-        Value::Count { count } => values::parse_count(wanted).map(|wanted| wanted == *count).unwrap_or(false),
-        Value::Quantity { amount } => values::parse_quantity(wanted).map(|wanted| wanted == *amount).unwrap_or(false),
-        Value::Date { date } => crate::dates::parse_when(wanted).map(|wanted| wanted == *date).unwrap_or(false),
+        Value::Count { count } => values::parse_count(wanted)
+            .map(|wanted| wanted == *count)
+            .unwrap_or(false),
+        Value::Quantity { amount } => values::parse_quantity(wanted)
+            .map(|wanted| wanted == *amount)
+            .unwrap_or(false),
+        Value::Date { date } => crate::dates::parse_when(wanted)
+            .map(|wanted| wanted == *date)
+            .unwrap_or(false),
         Value::Text { text } => identity_key(text) == identity_key(wanted),
     }
 }
@@ -1258,7 +1545,9 @@ pub fn recovery_notice(recovery: &Recovery) -> String {
 /// Rebuilds the index from the journal: builds `index.new`, then swaps it in.
 pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<u64, StoreError> {
     if !root.is_dir() {
-        return Err(StoreError::NotAStore { path: root.to_path_buf() });
+        return Err(StoreError::NotAStore {
+            path: root.to_path_buf(),
+        });
     }
     check_format(root)?;
     let _lock = acquire_lock(root, options)?;
@@ -1269,8 +1558,7 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<u64, StoreE
     }
     let index = Index::open(&building)?;
     let applied = sync_index(&journal, &index)?;
-    index.flush()?;
-    drop(index);
+    index.close(&building)?;
     let live = root.join("index");
     if live.exists() {
         fs::remove_dir_all(&live).map_err(io_error("removing", &live))?;

@@ -22,13 +22,17 @@ pub enum ValueError {
         text: String,
     },
     /// Not a number.
-    #[error("cannot read {text:?} as a quantity; write a decimal number such as 12.5 and give --unit")]
+    #[error(
+        "cannot read {text:?} as a quantity; write a decimal number such as 12.5 and give --unit"
+    )]
     NotAQuantity {
         /// The text given.
         text: String,
     },
     /// A quantity without a unit.
-    #[error("a quantity needs a unit; give --unit (for a plain number of things use --kind count)")]
+    #[error(
+        "a quantity needs a unit; give --unit (for a plain number of things use --kind count)"
+    )]
     QuantityWithoutUnit,
     /// Not a date.
     #[error(transparent)]
@@ -38,14 +42,36 @@ pub enum ValueError {
 /// Small cardinal number words and their values.
 fn small_number(word: &str) -> Option<u64> {
     let words = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-        "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
     ];
     if let Some(index) = words.iter().position(|candidate| *candidate == word) {
         return Some(index as u64);
     }
-    let tens = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
-    tens.iter().position(|candidate| *candidate == word).map(|index| (index as u64 + 2) * 10)
+    let tens = [
+        "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    tens.iter()
+        .position(|candidate| *candidate == word)
+        .map(|index| (index as u64 + 2) * 10)
 }
 
 /// Reads a run of number words ("six hundred and thirteen", "sixty-three",
@@ -91,7 +117,9 @@ fn parse_grouped_integer(text: &str) -> Option<u64> {
     let well_grouped = groups.len() > 1
         && (1..=3).contains(&groups[0].len())
         && groups[1..].iter().all(|group| group.len() == 3)
-        && groups.iter().all(|group| group.chars().all(|ch| ch.is_ascii_digit()));
+        && groups
+            .iter()
+            .all(|group| group.chars().all(|ch| ch.is_ascii_digit()));
     if well_grouped {
         groups.concat().parse().ok()
     } else {
@@ -116,14 +144,18 @@ pub fn parse_count(text: &str) -> Result<u64, ValueError> {
         .collect();
     match number_words(&words) {
         Some((count, used)) if used == words.len() => Ok(count),
-        _ => Err(ValueError::NotACount { text: text.to_string() }),
+        _ => Err(ValueError::NotACount {
+            text: text.to_string(),
+        }),
     }
 }
 
 /// Returns the canonical decimal text of a quantity: optional sign, grouping
 /// removed, no leading zeros, no trailing fractional zeros ("1,250.50" is "1250.5").
 pub fn parse_quantity(text: &str) -> Result<String, ValueError> {
-    let fail = || ValueError::NotAQuantity { text: text.to_string() };
+    let fail = || ValueError::NotAQuantity {
+        text: text.to_string(),
+    };
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(ValueError::Empty);
@@ -141,7 +173,8 @@ pub fn parse_quantity(text: &str) -> Result<String, ValueError> {
     } else {
         parse_grouped_integer(whole).ok_or_else(fail)?.to_string()
     };
-    if !fraction.chars().all(|ch| ch.is_ascii_digit()) || (whole.is_empty() && fraction.is_empty()) {
+    if !fraction.chars().all(|ch| ch.is_ascii_digit()) || (whole.is_empty() && fraction.is_empty())
+    {
         return Err(fail());
     }
     Ok(canonical_decimal(negative, &whole_digits, fraction))
@@ -165,7 +198,11 @@ fn canonical_decimal(negative: bool, whole: &str, fraction: &str) -> String {
 
 /// Returns the value an argument states. With no kind given, a whole number is
 /// a count, a number with `unit` a quantity, a date form a date, and anything else text.
-pub fn parse_value(kind: Option<ValueKind>, text: &str, unit: Option<&str>) -> Result<Value, ValueError> {
+pub fn parse_value(
+    kind: Option<ValueKind>,
+    text: &str,
+    unit: Option<&str>,
+) -> Result<Value, ValueError> {
     if text.trim().is_empty() {
         return Err(ValueError::Empty);
     }
@@ -177,14 +214,20 @@ pub fn parse_value(kind: Option<ValueKind>, text: &str, unit: Option<&str>) -> R
         None => ValueKind::Text,
     };
     match kind {
-        ValueKind::Count => Ok(Value::Count { count: parse_count(text)? }),
+        ValueKind::Count => Ok(Value::Count {
+            count: parse_count(text)?,
+        }),
         ValueKind::Quantity => {
             if unit.map(str::trim).unwrap_or("").is_empty() {
                 return Err(ValueError::QuantityWithoutUnit);
             }
-            Ok(Value::Quantity { amount: parse_quantity(text)? })
+            Ok(Value::Quantity {
+                amount: parse_quantity(text)?,
+            })
         }
-        ValueKind::Date => Ok(Value::Date { date: parse_when(text)? }),
+        ValueKind::Date => Ok(Value::Date {
+            date: parse_when(text)?,
+        }),
         ValueKind::Text => Ok(Value::Text { text: tidy(text) }),
     }
 }
@@ -207,7 +250,10 @@ pub fn numbers_in(text: &str) -> Vec<String> {
                     // Grouping: sep + exactly three digits, repeated.
                     while end + 1 < tokens.len() {
                         let separator_ok = match &tokens[end] {
-                            Token::Mark(',') | Token::Mark('\u{a0}') | Token::Mark('\u{202f}') | Token::Mark('\u{2009}') => true,
+                            Token::Mark(',')
+                            | Token::Mark('\u{a0}')
+                            | Token::Mark('\u{202f}')
+                            | Token::Mark('\u{2009}') => true,
                             Token::Space => {
                                 space_grouped = true;
                                 true
@@ -225,11 +271,14 @@ pub fn numbers_in(text: &str) -> Vec<String> {
                 }
                 // A decimal part: '.' followed by digits.
                 let mut fraction = "";
-                if let (Some(Token::Mark('.')), Some(Token::Digits(digits))) = (tokens.get(end), tokens.get(end + 1)) {
+                if let (Some(Token::Mark('.')), Some(Token::Digits(digits))) =
+                    (tokens.get(end), tokens.get(end + 1))
+                {
                     fraction = digits;
                     end += 2;
                 }
-                let negative = at > 0 && matches!(tokens[at - 1], Token::Mark('-') | Token::Mark('\u{2212}'))
+                let negative = at > 0
+                    && matches!(tokens[at - 1], Token::Mark('-') | Token::Mark('\u{2212}'))
                     && (at < 2 || !matches!(tokens[at - 2], Token::Digits(_) | Token::Word(_)));
                 found.push(canonical_decimal(negative, &whole, fraction));
                 if space_grouped {
@@ -281,9 +330,13 @@ pub fn numbers_in(text: &str) -> Vec<String> {
 /// Returns true when `quote` states `value` in one of the forms listed in schema/values.md.
 pub fn value_in_text(value: &Value, quote: &str) -> bool {
     match value {
-        Value::Count { count } => numbers_in(quote).iter().any(|number| *number == count.to_string()),
+        Value::Count { count } => numbers_in(quote)
+            .iter()
+            .any(|number| *number == count.to_string()),
         Value::Quantity { amount } => numbers_in(quote).iter().any(|number| number == amount),
-        Value::Date { date } => dates_in(quote).iter().any(|stated| date_states(stated, date)),
+        Value::Date { date } => dates_in(quote)
+            .iter()
+            .any(|stated| date_states(stated, date)),
         Value::Text { text } => identity_key(quote).contains(&identity_key(text)),
     }
 }
@@ -309,8 +362,17 @@ mod tests {
 
     #[test]
     fn counts_from_arguments() {
-        let cases = [("613", 613), ("1,275", 1275), ("1 275", 1275), ("7,000", 7000), ("1\u{a0}275", 1275),
-            ("sixty-three", 63), ("six hundred and thirteen", 613), ("Fifteen", 15), ("one thousand two hundred seventy-five", 1275)];
+        let cases = [
+            ("613", 613),
+            ("1,275", 1275),
+            ("1 275", 1275),
+            ("7,000", 7000),
+            ("1\u{a0}275", 1275),
+            ("sixty-three", 63),
+            ("six hundred and thirteen", 613),
+            ("Fifteen", 15),
+            ("one thousand two hundred seventy-five", 1275),
+        ];
         for (text, expected) in cases {
             assert_eq!(parse_count(text), Ok(expected), "{text}");
         }
@@ -331,11 +393,30 @@ mod tests {
 
     #[test]
     fn kind_is_inferred() {
-        assert_eq!(parse_value(None, "1,275", None).expect("count").kind(), ValueKind::Count);
-        assert_eq!(parse_value(None, "22 April 2010", None).expect("date").kind(), ValueKind::Date);
-        assert_eq!(parse_value(None, "12.5", Some("km")).expect("quantity").kind(), ValueKind::Quantity);
-        assert_eq!(parse_value(None, "Khojaly", None).expect("text").kind(), ValueKind::Text);
-        assert_eq!(parse_value(Some(ValueKind::Quantity), "12.5", None), Err(ValueError::QuantityWithoutUnit));
+        assert_eq!(
+            parse_value(None, "1,275", None).expect("count").kind(),
+            ValueKind::Count
+        );
+        assert_eq!(
+            parse_value(None, "22 April 2010", None)
+                .expect("date")
+                .kind(),
+            ValueKind::Date
+        );
+        assert_eq!(
+            parse_value(None, "12.5", Some("km"))
+                .expect("quantity")
+                .kind(),
+            ValueKind::Quantity
+        );
+        assert_eq!(
+            parse_value(None, "Khojaly", None).expect("text").kind(),
+            ValueKind::Text
+        );
+        assert_eq!(
+            parse_value(Some(ValueKind::Quantity), "12.5", None),
+            Err(ValueError::QuantityWithoutUnit)
+        );
     }
 
     #[test]
@@ -346,31 +427,62 @@ mod tests {
         assert!(value_in_text(&count(1275), "some 1 275 people were taken"));
         assert!(value_in_text(&count(63), "among them sixty-three children"));
         assert!(value_in_text(&count(15), "parliaments of 15 countries"));
-        assert!(value_in_text(&count(1992), "In 1992, 613 people"), "a year is a number too");
+        assert!(
+            value_in_text(&count(1992), "In 1992, 613 people"),
+            "a year is a number too"
+        );
         assert!(value_in_text(&count(613), "In 1992, 613 people"));
-        assert!(!value_in_text(&count(15), "parliaments of 150 countries"), "15 is not in 150");
-        assert!(!value_in_text(&count(15), "a rate of 15.5 percent"), "15 is not 15.5");
-        assert!(!value_in_text(&count(631), "613 civilians"), "the transposition slip");
+        assert!(
+            !value_in_text(&count(15), "parliaments of 150 countries"),
+            "15 is not in 150"
+        );
+        assert!(
+            !value_in_text(&count(15), "a rate of 15.5 percent"),
+            "15 is not 15.5"
+        );
+        assert!(
+            !value_in_text(&count(631), "613 civilians"),
+            "the transposition slip"
+        );
         assert!(!value_in_text(&count(127), "some 1,275 people"));
     }
 
     #[test]
     fn dates_in_quotes() {
-        let date = |text: &str| Value::Date { date: parse_when(text).expect("date") };
-        assert!(value_in_text(&date("2010-04-22"), "a decision dated 22 April 2010"));
-        assert!(value_in_text(&date("2010-04-22"), "on April 22, 2010, the court"));
+        let date = |text: &str| Value::Date {
+            date: parse_when(text).expect("date"),
+        };
+        assert!(value_in_text(
+            &date("2010-04-22"),
+            "a decision dated 22 April 2010"
+        ));
+        assert!(value_in_text(
+            &date("2010-04-22"),
+            "on April 22, 2010, the court"
+        ));
         assert!(value_in_text(&date("2010-04-22"), "decided 2010-04-22."));
-        assert!(value_in_text(&date("1992-02-26"), "the night of Feb. 26, 1992"));
+        assert!(value_in_text(
+            &date("1992-02-26"),
+            "the night of Feb. 26, 1992"
+        ));
         assert!(value_in_text(&date("1992-02"), "in February 1992"));
         assert!(value_in_text(&date("1992"), "in February 1992"));
-        assert!(!value_in_text(&date("2010-04-22"), "in April 2010"), "a month does not state a day");
+        assert!(
+            !value_in_text(&date("2010-04-22"), "in April 2010"),
+            "a month does not state a day"
+        );
         assert!(!value_in_text(&date("2010-04-21"), "dated 22 April 2010"));
     }
 
     #[test]
     fn text_in_quotes() {
-        let text = Value::Text { text: "European Court of Human Rights".into() };
-        assert!(value_in_text(&text, "the european  court of human rights ruled"));
+        let text = Value::Text {
+            text: "European Court of Human Rights".into(),
+        };
+        assert!(value_in_text(
+            &text,
+            "the european  court of human rights ruled"
+        ));
         assert!(!value_in_text(&text, "the court ruled"));
     }
 }

@@ -55,7 +55,10 @@ impl Report {
     }
 
     fn problem(&mut self, item: impl Into<String>, what: impl Into<String>) {
-        self.problems.push(Problem { item: item.into(), what: what.into() });
+        self.problems.push(Problem {
+            item: item.into(),
+            what: what.into(),
+        });
     }
 }
 
@@ -64,7 +67,11 @@ impl Report {
 pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, StoreError> {
     match std::fs::read_to_string(root.join(FORMAT_FILE)) {
         Ok(text) if text == FORMAT_TEXT => {}
-        _ => return Err(StoreError::NotAStore { path: root.to_path_buf() }),
+        _ => {
+            return Err(StoreError::NotAStore {
+                path: root.to_path_buf(),
+            })
+        }
     }
     let _lock = crate::store::lock_for_verify(root, options)?;
     let mut report = Report::default();
@@ -75,7 +82,10 @@ pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, Stor
     let index = match Index::open(&root.join("index")) {
         Ok(index) => Some(index),
         Err(error) => {
-            report.problem("index", format!("cannot be opened: {error}; run `provdb reindex`"));
+            report.problem(
+                "index",
+                format!("cannot be opened: {error}; run `provdb reindex`"),
+            );
             None
         }
     };
@@ -97,7 +107,12 @@ pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, Stor
 }
 
 /// Walks the journal; checks the chain, ids, references, and the index records each entry wrote.
-fn check_journal(path: &Path, index: Option<&Index>, applied: Option<AppliedMark>, report: &mut Report) -> HashSet<SourceId> {
+fn check_journal(
+    path: &Path,
+    index: Option<&Index>,
+    applied: Option<AppliedMark>,
+    report: &mut Report,
+) -> HashSet<SourceId> {
     let mut sources = HashSet::new();
     let mut file = match File::open(path) {
         Ok(file) => file,
@@ -159,15 +174,23 @@ fn check_journal(path: &Path, index: Option<&Index>, applied: Option<AppliedMark
         };
         report.entries += 1;
         if entry.seq != expected_seq {
-            report.problem(&item, format!("has sequence number {}, expected {expected_seq}", entry.seq));
+            report.problem(
+                &item,
+                format!("has sequence number {}, expected {expected_seq}", entry.seq),
+            );
         }
         if entry.prev != prev {
-            report.problem(&item, "does not link to the entry before it (prev hash differs): the journal was altered");
+            report.problem(
+                &item,
+                "does not link to the entry before it (prev hash differs): the journal was altered",
+            );
         }
         if expected_seq == 1 && !matches!(entry.change, Change::Init { .. }) {
             report.problem(&item, "the first entry is not the store's init entry");
         }
-        if time::OffsetDateTime::parse(&entry.time, &time::format_description::well_known::Rfc3339).is_err() {
+        if time::OffsetDateTime::parse(&entry.time, &time::format_description::well_known::Rfc3339)
+            .is_err()
+        {
             report.problem(&item, format!("time {:?} is not RFC 3339", entry.time));
         }
         match &entry.change {
@@ -177,23 +200,49 @@ fn check_journal(path: &Path, index: Option<&Index>, applied: Option<AppliedMark
             }
             Change::AddRevision(revision) => {
                 if !sources.contains(&revision.source) {
-                    report.problem(&item, format!("revision points to source {} recorded nowhere before it", revision.source.short()));
+                    report.problem(
+                        &item,
+                        format!(
+                            "revision points to source {} recorded nowhere before it",
+                            revision.source.short()
+                        ),
+                    );
                 }
             }
             Change::RecordClaim(claim) => {
                 report.claims += 1;
                 let expected = identity::expected_claim_id(claim);
                 if expected != claim.id {
-                    report.problem(&item, format!("claim id {} does not match its content (should be {})", claim.id.short(), expected.short()));
+                    report.problem(
+                        &item,
+                        format!(
+                            "claim id {} does not match its content (should be {})",
+                            claim.id.short(),
+                            expected.short()
+                        ),
+                    );
                 }
             }
             Change::Cite { citation, body } => {
                 let expected = identity::citation_id(body, &entry.actor, &entry.time);
                 if expected != *citation {
-                    report.problem(&item, format!("citation id {} does not match its content (should be {})", citation.short(), expected.short()));
+                    report.problem(
+                        &item,
+                        format!(
+                            "citation id {} does not match its content (should be {})",
+                            citation.short(),
+                            expected.short()
+                        ),
+                    );
                 }
                 if !sources.contains(&body.source) {
-                    report.problem(&item, format!("citation quotes source {} recorded nowhere before it", body.source.short()));
+                    report.problem(
+                        &item,
+                        format!(
+                            "citation quotes source {} recorded nowhere before it",
+                            body.source.short()
+                        ),
+                    );
                 }
             }
             Change::Retract { .. } | Change::Init { .. } => {}
@@ -202,7 +251,12 @@ fn check_journal(path: &Path, index: Option<&Index>, applied: Option<AppliedMark
         if let Some(index) = index {
             if entry.seq <= index_limit {
                 check_entry_records(index, &entry, &item, &mut expected_counts, report);
-                last_mark = Some(AppliedMark { seq: entry.seq, hash, start: line.start, end: line.end() });
+                last_mark = Some(AppliedMark {
+                    seq: entry.seq,
+                    hash,
+                    start: line.start,
+                    end: line.end(),
+                });
             }
         }
         prev = hash;
@@ -245,7 +299,10 @@ fn check_entry_records(
     let records = match crate::index::records_for(entry) {
         Ok(records) => records,
         Err(error) => {
-            report.problem(item, format!("cannot be turned into index records: {error}"));
+            report.problem(
+                item,
+                format!("cannot be turned into index records: {error}"),
+            );
             return;
         }
     };
@@ -255,20 +312,35 @@ fn check_entry_records(
         match index.get_raw(record.tree, &record.key) {
             Ok(Some(value)) if value == record.value => {}
             Ok(Some(_)) => report.problem(
-                format!("index tree {} record {}", record.tree.name(), key_label(&record.key)),
+                format!(
+                    "index tree {} record {}",
+                    record.tree.name(),
+                    key_label(&record.key)
+                ),
                 format!("differs from what {item} recorded; run `provdb reindex`"),
             ),
             Ok(None) => report.problem(
-                format!("index tree {} record {}", record.tree.name(), key_label(&record.key)),
+                format!(
+                    "index tree {} record {}",
+                    record.tree.name(),
+                    key_label(&record.key)
+                ),
                 format!("is missing; {item} recorded it; run `provdb reindex`"),
             ),
-            Err(error) => report.problem(format!("index tree {}", record.tree.name()), error.to_string()),
+            Err(error) => report.problem(
+                format!("index tree {}", record.tree.name()),
+                error.to_string(),
+            ),
         }
     }
 }
 
 fn key_label(key: &[u8]) -> String {
-    let hex: String = key.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
+    let hex: String = key
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
     if key.len() > 8 {
         format!("{hex}…")
     } else {
@@ -288,14 +360,22 @@ fn check_objects(objects: &Objects, sources: &HashSet<SourceId>, report: &mut Re
     let mut present = HashSet::new();
     for (path, named) in listed {
         let Some(id) = named else {
-            report.problem(format!("file {}", path.display()), "is not named by a BLAKE3 hash; objects/ holds nothing else");
+            report.problem(
+                format!("file {}", path.display()),
+                "is not named by a BLAKE3 hash; objects/ holds nothing else",
+            );
             continue;
         };
         report.objects += 1;
         match crate::objects::hash_file(&path) {
             Ok(actual) if actual == id => {}
-            Ok(actual) => report.problem(format!("object {id}"), format!("bytes hash to {actual}, not to their name: the object was altered")),
-            Err(error) => report.problem(format!("object {id}"), format!("cannot be read: {error}")),
+            Ok(actual) => report.problem(
+                format!("object {id}"),
+                format!("bytes hash to {actual}, not to their name: the object was altered"),
+            ),
+            Err(error) => {
+                report.problem(format!("object {id}"), format!("cannot be read: {error}"))
+            }
         }
         present.insert(id);
         if !sources.contains(&id) {
@@ -304,7 +384,10 @@ fn check_objects(objects: &Objects, sources: &HashSet<SourceId>, report: &mut Re
     }
     for source in sources {
         if !present.contains(source) {
-            report.problem(format!("object {source}"), "is missing: the journal records this source but its bytes are gone");
+            report.problem(
+                format!("object {source}"),
+                "is missing: the journal records this source but its bytes are gone",
+            );
         }
     }
 }
@@ -329,12 +412,17 @@ fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
         if citations.is_empty() {
             continue;
         }
-        let Ok(bytes) = objects.read(&source.id) else { continue }; // reported as missing above
+        let Ok(bytes) = objects.read(&source.id) else {
+            continue;
+        }; // reported as missing above
         for id in citations {
             let record = match index.citation(&id) {
                 Ok(Some(record)) => record,
                 Ok(None) => {
-                    report.problem(format!("citation {id}"), "is linked in the index but has no record; run `provdb reindex`");
+                    report.problem(
+                        format!("citation {id}"),
+                        "is linked in the index but has no record; run `provdb reindex`",
+                    );
                     continue;
                 }
                 Err(error) => {
@@ -344,14 +432,26 @@ fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
             };
             report.citations += 1;
             let selector = &record.citation.selector;
-            let outcome = anchor::check_anchor(&bytes, &selector.exact, &selector.prefix, &selector.suffix, selector.start, selector.end);
+            let outcome = anchor::check_anchor(
+                &bytes,
+                &selector.exact,
+                &selector.prefix,
+                &selector.suffix,
+                selector.start,
+                selector.end,
+            );
             let what = match outcome {
                 AnchorCheck::Holds => continue,
                 AnchorCheck::QuoteChanged => "its quote is no longer at its byte range",
-                AnchorCheck::ContextChanged => "the text around its quote no longer matches its prefix/suffix",
+                AnchorCheck::ContextChanged => {
+                    "the text around its quote no longer matches its prefix/suffix"
+                }
                 AnchorCheck::OutOfRange => "its byte range lies outside the source",
             };
-            report.problem(format!("citation {id}"), format!("{what} in source {}", source.id.short()));
+            report.problem(
+                format!("citation {id}"),
+                format!("{what} in source {}", source.id.short()),
+            );
         }
     }
 }

@@ -9,7 +9,11 @@ use crate::model::{Retraction, SourceRecord};
 use crate::store::{ConflictSide, Trace, TracedCitation};
 
 /// Returns a source as JSON.
-pub fn source(record: &SourceRecord, revisions: &[(String, u32)], citations: Option<usize>) -> Json {
+pub fn source(
+    record: &SourceRecord,
+    revisions: &[(String, u32)],
+    citations: Option<usize>,
+) -> Json {
     let mut value = json!({
         "id": record.id.to_hex(),
         "size": record.size,

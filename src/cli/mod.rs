@@ -158,7 +158,11 @@ pub struct Ctx<'a> {
 
 impl std::fmt::Debug for Ctx<'_> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.debug_struct("Ctx").field("db", &self.db).field("json", &self.json).finish()
+        formatter
+            .debug_struct("Ctx")
+            .field("db", &self.db)
+            .field("json", &self.json)
+            .finish()
     }
 }
 
@@ -168,7 +172,9 @@ impl Ctx<'_> {
         match &self.db {
             Some(path) => Ok(path.clone()),
             None => {
-                let here = std::env::current_dir().map_err(|error| CliError::Usage(format!("cannot read the current directory: {error}")))?;
+                let here = std::env::current_dir().map_err(|error| {
+                    CliError::Usage(format!("cannot read the current directory: {error}"))
+                })?;
                 Ok(store::find_store(&here)?)
             }
         }
@@ -179,9 +185,16 @@ impl Ctx<'_> {
         let path = self.store_path()?;
         let err = &mut *self.err;
         let mut on_wait = |root: &Path| {
-            let _ = writeln!(err, "provdb: store {} is locked by another provdb process; waiting up to 10 s…", root.display());
+            let _ = writeln!(
+                err,
+                "provdb: store {} is locked by another provdb process; waiting up to 10 s…",
+                root.display()
+            );
         };
-        let mut options = OpenOptions { on_wait: Some(&mut on_wait), ..OpenOptions::default() };
+        let mut options = OpenOptions {
+            on_wait: Some(&mut on_wait),
+            ..OpenOptions::default()
+        };
         let mut opened = Store::open(&path, &mut options)?;
         for notice in opened.take_notices() {
             writeln!(self.err, "provdb: notice: {notice}")?;
@@ -193,9 +206,16 @@ impl Ctx<'_> {
     pub fn with_lock_options<T>(&mut self, run: impl FnOnce(&mut OpenOptions<'_>) -> T) -> T {
         let err = &mut *self.err;
         let mut on_wait = |root: &Path| {
-            let _ = writeln!(err, "provdb: store {} is locked by another provdb process; waiting up to 10 s…", root.display());
+            let _ = writeln!(
+                err,
+                "provdb: store {} is locked by another provdb process; waiting up to 10 s…",
+                root.display()
+            );
         };
-        let mut options = OpenOptions { on_wait: Some(&mut on_wait), ..OpenOptions::default() };
+        let mut options = OpenOptions {
+            on_wait: Some(&mut on_wait),
+            ..OpenOptions::default()
+        };
         run(&mut options)
     }
 
@@ -213,11 +233,15 @@ impl Ctx<'_> {
         let actor = match &self.actor {
             Some(actor) => actor.trim().to_string(),
             None => os_user().ok_or_else(|| {
-                CliError::Usage("cannot tell who is recording; pass --actor NAME or set PROVDB_ACTOR".into())
+                CliError::Usage(
+                    "cannot tell who is recording; pass --actor NAME or set PROVDB_ACTOR".into(),
+                )
             })?,
         };
         if actor.is_empty() || actor.chars().any(char::is_control) || actor.len() > 200 {
-            return Err(CliError::Usage(format!("--actor {actor:?} is not usable: give 1-200 printable characters")));
+            return Err(CliError::Usage(format!(
+                "--actor {actor:?} is not usable: give 1-200 printable characters"
+            )));
         }
         Ok(actor)
     }
@@ -233,7 +257,12 @@ fn os_user() -> Option<String> {
         }
     }
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let uid = status.lines().find_map(|line| line.strip_prefix("Uid:"))?.split_whitespace().next()?.to_string();
+    let uid = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
     let name = passwd.lines().find_map(|line| {
         let fields: Vec<&str> = line.split(':').collect();
@@ -247,7 +276,11 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let code = if error.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let _ = error.print();
             return ExitCode::from(code);
         }
@@ -257,7 +290,13 @@ pub fn run() -> ExitCode {
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = stderr.lock();
     let result = {
-        let mut ctx = Ctx { db: cli.db, json: cli.json, actor: cli.actor, out: &mut out, err: &mut err };
+        let mut ctx = Ctx {
+            db: cli.db,
+            json: cli.json,
+            actor: cli.actor,
+            out: &mut out,
+            err: &mut err,
+        };
         commands::dispatch(cli.command, &mut ctx)
     };
     let flushed = out.flush();
@@ -267,7 +306,9 @@ pub fn run() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),
-        Err(CliError::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(exit::OK),
+        Err(CliError::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::from(exit::OK)
+        }
         Err(CliError::Damage(count)) => {
             let _ = writeln!(err, "provdb: verification found {count} problem(s)");
             ExitCode::from(exit::DAMAGE)

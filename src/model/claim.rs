@@ -133,7 +133,9 @@ impl fmt::Display for Value {
 }
 
 /// Whether a value is exact, approximate, or a lower bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Bound {
     /// The value as stated.

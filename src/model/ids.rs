@@ -27,7 +27,9 @@ pub struct ParseIdError {
 
 /// Parses exactly 64 hex characters into 32 bytes.
 fn parse_hex32(text: &str) -> Result<Id32, ParseIdError> {
-    let fail = || ParseIdError { text: text.to_string() };
+    let fail = || ParseIdError {
+        text: text.to_string(),
+    };
     if text.len() != 64 {
         return Err(fail());
     }
@@ -177,7 +179,10 @@ mod tests {
         assert_eq!(id.to_hex(), "ab".repeat(32));
         assert_eq!(id.short(), "abababababab");
         assert_eq!(id.to_hex().parse::<SourceId>(), Ok(id));
-        assert!("AB".repeat(32).parse::<SourceId>().is_err(), "uppercase is not canonical");
+        assert!(
+            "AB".repeat(32).parse::<SourceId>().is_err(),
+            "uppercase is not canonical"
+        );
         assert!("ab".repeat(31).parse::<SourceId>().is_err());
         assert!(format!("{}g", "a".repeat(63)).parse::<SourceId>().is_err());
     }

@@ -12,6 +12,9 @@ mod when;
 
 pub use change::{Change, Entry, Retraction};
 pub use claim::{Bound, Claim, Qualifiers, Value, ValueKind};
-pub use ids::{hex_value as ids_hex_value, CitationId, ClaimId, EntryHash, Id32, IdKind, ParseIdError, SourceId};
+pub use ids::{
+    hex_value as ids_hex_value, CitationId, ClaimId, EntryHash, Id32, IdKind, ParseIdError,
+    SourceId,
+};
 pub use source::{Citation, Revision, Selector, SourceMeta, SourceRecord, Stance};
 pub use when::{ParseWhenError, Precision, When};

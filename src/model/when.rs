@@ -103,7 +103,9 @@ impl fmt::Display for When {
             ),
             When::Local(local) => {
                 let text = local
-                    .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"))
+                    .format(format_description!(
+                        "[year]-[month]-[day]T[hour]:[minute]:[second]"
+                    ))
                     .map_err(|_| fmt::Error)?;
                 formatter.write_str(&text)
             }
@@ -123,7 +125,9 @@ impl fmt::Debug for When {
 
 /// Why a string is not a canonical [`When`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{text:?} is not a canonical time (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339)")]
+#[error(
+    "{text:?} is not a canonical time (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS or RFC 3339)"
+)]
 pub struct ParseWhenError {
     /// The text that failed to parse.
     pub text: String,
@@ -134,7 +138,9 @@ impl FromStr for When {
 
     /// Parses the canonical forms only; lenient parsing of what people type lives in `dates`.
     fn from_str(text: &str) -> Result<When, ParseWhenError> {
-        let fail = || ParseWhenError { text: text.to_string() };
+        let fail = || ParseWhenError {
+            text: text.to_string(),
+        };
         let digits_at = |range: std::ops::Range<usize>| -> Option<u32> {
             let part = text.get(range)?;
             if part.bytes().all(|byte| byte.is_ascii_digit()) {
@@ -151,8 +157,13 @@ impl FromStr for When {
             7 if text.as_bytes()[4] == b'-' => {
                 let year = digits_at(0..4).ok_or_else(fail)?;
                 let month = digits_at(5..7).ok_or_else(fail)?;
-                let month = u8::try_from(month).ok().and_then(|m| Month::try_from(m).ok());
-                Ok(When::Month(i32::try_from(year).map_err(|_| fail())?, month.ok_or_else(fail)?))
+                let month = u8::try_from(month)
+                    .ok()
+                    .and_then(|m| Month::try_from(m).ok());
+                Ok(When::Month(
+                    i32::try_from(year).map_err(|_| fail())?,
+                    month.ok_or_else(fail)?,
+                ))
             }
             10 => Date::parse(text, format_description!("[year]-[month]-[day]"))
                 .map(When::Day)
@@ -163,7 +174,9 @@ impl FromStr for When {
             )
             .map(When::Local)
             .map_err(|_| fail()),
-            _ => OffsetDateTime::parse(text, &Rfc3339).map(When::Instant).map_err(|_| fail()),
+            _ => OffsetDateTime::parse(text, &Rfc3339)
+                .map(When::Instant)
+                .map_err(|_| fail()),
         }
     }
 }
@@ -202,7 +215,14 @@ mod tests {
 
     #[test]
     fn rejects_non_canonical() {
-        for text in ["92", "1992-2", "1992-02-30", "1992-13", "26 Feb 1992", "1992-02-26 10:50"] {
+        for text in [
+            "92",
+            "1992-2",
+            "1992-02-30",
+            "1992-13",
+            "26 Feb 1992",
+            "1992-02-26 10:50",
+        ] {
             assert!(text.parse::<When>().is_err(), "{text} must be rejected");
         }
     }

@@ -50,7 +50,10 @@ pub struct AddArgs {
 }
 
 fn when(text: &Option<String>) -> Result<Option<When>, CliError> {
-    text.as_deref().map(parse_when).transpose().map_err(CliError::from)
+    text.as_deref()
+        .map(parse_when)
+        .transpose()
+        .map_err(CliError::from)
 }
 
 /// Runs `add`.
@@ -75,9 +78,19 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let result = if args.file.as_os_str() == "-" {
         let stdin = std::io::stdin();
         let mut lock = stdin.lock();
-        opened.add_source(AddInput::Reader(&mut lock, "standard input"), meta, args.doc.as_deref(), &actor)
+        opened.add_source(
+            AddInput::Reader(&mut lock, "standard input"),
+            meta,
+            args.doc.as_deref(),
+            &actor,
+        )
     } else {
-        opened.add_source(AddInput::Path(&args.file), meta, args.doc.as_deref(), &actor)
+        opened.add_source(
+            AddInput::Path(&args.file),
+            meta,
+            args.doc.as_deref(),
+            &actor,
+        )
     };
     let closed = ctx.close(opened);
     let outcome = result?;
@@ -94,9 +107,17 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         )?;
     } else {
         if outcome.new_source {
-            writeln!(ctx.out, "added source {} ({} bytes)", outcome.id, outcome.size)?;
+            writeln!(
+                ctx.out,
+                "added source {} ({} bytes)",
+                outcome.id, outcome.size
+            )?;
         } else {
-            writeln!(ctx.out, "source {} is already stored ({} bytes); same bytes, same id", outcome.id, outcome.size)?;
+            writeln!(
+                ctx.out,
+                "source {} is already stored ({} bytes); same bytes, same id",
+                outcome.id, outcome.size
+            )?;
         }
         if let Some((doc, number)) = &outcome.revision {
             writeln!(ctx.out, "logged as revision {number} of {doc}")?;

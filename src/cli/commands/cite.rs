@@ -116,7 +116,11 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         subject: args.subject,
         property: args.property,
         value,
-        qualifiers: Qualifiers { as_of, unit: args.unit, bound },
+        qualifiers: Qualifiers {
+            as_of,
+            unit: args.unit,
+            bound,
+        },
         stance,
         value_not_in_quote: args.value_not_in_quote,
     };
@@ -139,14 +143,26 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             })
         )?;
     } else {
-        let claim_note = if outcome.new_claim { "new" } else { "already recorded" };
+        let claim_note = if outcome.new_claim {
+            "new"
+        } else {
+            "already recorded"
+        };
         writeln!(ctx.out, "claim {} ({claim_note})", outcome.claim)?;
         if outcome.new_citation {
             writeln!(ctx.out, "citation {}", outcome.citation)?;
         } else {
-            writeln!(ctx.out, "citation {} (already recorded: same quote, source and stance)", outcome.citation)?;
+            writeln!(
+                ctx.out,
+                "citation {} (already recorded: same quote, source and stance)",
+                outcome.citation
+            )?;
         }
-        writeln!(ctx.out, "quote «{}» at bytes {}..{}", outcome.selector.exact, outcome.selector.start, outcome.selector.end)?;
+        writeln!(
+            ctx.out,
+            "quote «{}» at bytes {}..{}",
+            outcome.selector.exact, outcome.selector.start, outcome.selector.end
+        )?;
     }
     Ok(())
 }

@@ -26,7 +26,12 @@ pub struct ClaimsArgs {
 
 /// Runs `claims`.
 pub fn run(args: ClaimsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let filter = ClaimFilter { subject: args.subject, property: args.property, source: args.source, value: args.value };
+    let filter = ClaimFilter {
+        subject: args.subject,
+        property: args.property,
+        source: args.source,
+        value: args.value,
+    };
     let opened = ctx.open()?;
     let result = opened.claims(&filter);
     let closed = ctx.close(opened);
@@ -49,7 +54,11 @@ pub fn run(args: ClaimsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         writeln!(ctx.out, "no claims match")?;
     }
     for summary in &claims {
-        let retracted = if summary.retracted > 0 { format!(", {} retracted", summary.retracted) } else { String::new() };
+        let retracted = if summary.retracted > 0 {
+            format!(", {} retracted", summary.retracted)
+        } else {
+            String::new()
+        };
         writeln!(
             ctx.out,
             "{}  {}  [{} citation{}{}]",

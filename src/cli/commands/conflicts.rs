@@ -40,18 +40,39 @@ pub fn run(_args: ConflictsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 }
 
 /// Writes conflicts as `conflicts` prints them.
-pub fn write_conflicts(out: &mut dyn std::io::Write, conflicts: &[Conflict]) -> std::io::Result<()> {
+pub fn write_conflicts(
+    out: &mut dyn std::io::Write,
+    conflicts: &[Conflict],
+) -> std::io::Result<()> {
     if conflicts.is_empty() {
-        writeln!(out, "no conflicts: no subject and property has more than one supported value")?;
+        writeln!(
+            out,
+            "no conflicts: no subject and property has more than one supported value"
+        )?;
     }
     for conflict in conflicts {
-        let as_of = conflict.as_of.as_ref().map(|when| format!(" (as of {when})")).unwrap_or_default();
-        writeln!(out, "{} · {}{as_of}: {} values", conflict.subject, conflict.property, conflict.sides.len())?;
+        let as_of = conflict
+            .as_of
+            .as_ref()
+            .map(|when| format!(" (as of {when})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{} · {}{as_of}: {} values",
+            conflict.subject,
+            conflict.property,
+            conflict.sides.len()
+        )?;
         for side in &conflict.sides {
             let claim = &side.claim.claim;
             writeln!(out, "  {}  claim {}", claim.value, claim.id.short())?;
             for source in &side.sources {
-                writeln!(out, "    source {}  {}", source.id.short(), source_label(&source.meta))?;
+                writeln!(
+                    out,
+                    "    source {}  {}",
+                    source.id.short(),
+                    source_label(&source.meta)
+                )?;
             }
         }
     }

@@ -55,7 +55,10 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 
     writeln!(out, "$ provdb init {db}")?;
     let store_id = Store::init(&dir, &actor)?;
-    writeln!(out, "initialised empty provdb store in {db} (store id {store_id})\n")?;
+    writeln!(
+        out,
+        "initialised empty provdb store in {db} (store id {store_id})\n"
+    )?;
 
     let mut opened = Store::open(&dir, &mut OpenOptions::default())?;
     let feb = parse_when("2024-02-26").map_err(CliError::from)?;
@@ -70,8 +73,17 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         language: Some("en".into()),
         ..SourceMeta::default()
     };
-    let article = opened.add_source(AddInput::Reader(&mut &ARTICLE_FEB[..], "article"), article_meta.clone(), Some("khojaly-article"), &actor)?;
-    writeln!(out, "added source {} ({} bytes)\nlogged as revision 1 of khojaly-article\n", article.id, article.size)?;
+    let article = opened.add_source(
+        AddInput::Reader(&mut &ARTICLE_FEB[..], "article"),
+        article_meta.clone(),
+        Some("khojaly-article"),
+        &actor,
+    )?;
+    writeln!(
+        out,
+        "added source {} ({} bytes)\nlogged as revision 1 of khojaly-article\n",
+        article.id, article.size
+    )?;
 
     writeln!(out, "$ provdb --db {db} add fixtures/regional-survey-1993.txt --title \"Survey of the winter offensive, 1993 edition\" --published 1993")?;
     let survey_meta = SourceMeta {
@@ -81,32 +93,97 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         language: Some("en".into()),
         ..SourceMeta::default()
     };
-    let survey = opened.add_source(AddInput::Reader(&mut &SURVEY[..], "survey"), survey_meta, None, &actor)?;
+    let survey = opened.add_source(
+        AddInput::Reader(&mut &SURVEY[..], "survey"),
+        survey_meta,
+        None,
+        &actor,
+    )?;
     writeln!(out, "added source {} ({} bytes)\n", survey.id, survey.size)?;
 
     let article_id = article.id.to_hex();
     let survey_id = survey.id.to_hex();
     let citings = [
-        Citing { source: &article_id, quote: "613 civilians\nwere killed", subject: "Khojaly, 26 February 1992", property: "civilians killed", value: "613", as_of: None },
-        Citing { source: &survey_id, quote: "civilians killed at 485", subject: "Khojaly, 26 February 1992", property: "civilians killed", value: "485", as_of: None },
-        Citing { source: &article_id, quote: "the night of Feb. 26, 1992", subject: "Khojaly assault", property: "date", value: "1992-02-26", as_of: None },
-        Citing { source: &survey_id, quote: "On the night of 26 February 1992 the town of Khojaly was overrun", subject: "Khojaly assault", property: "date", value: "1992-02-26", as_of: None },
-        Citing { source: &article_id, quote: "1,275 residents were taken captive", subject: "Khojaly, 26 February 1992", property: "people taken captive", value: "1,275", as_of: None },
-        Citing { source: &article_id, quote: "a\ndecision dated 22 April 2010", subject: "European Court of Human Rights decision", property: "date", value: "22 April 2010", as_of: None },
-        Citing { source: &article_id, quote: "parliaments of\n15 countries", subject: "Khojaly resolutions", property: "national parliaments", value: "15", as_of: Some("2024-02-26") },
+        Citing {
+            source: &article_id,
+            quote: "613 civilians\nwere killed",
+            subject: "Khojaly, 26 February 1992",
+            property: "civilians killed",
+            value: "613",
+            as_of: None,
+        },
+        Citing {
+            source: &survey_id,
+            quote: "civilians killed at 485",
+            subject: "Khojaly, 26 February 1992",
+            property: "civilians killed",
+            value: "485",
+            as_of: None,
+        },
+        Citing {
+            source: &article_id,
+            quote: "the night of Feb. 26, 1992",
+            subject: "Khojaly assault",
+            property: "date",
+            value: "1992-02-26",
+            as_of: None,
+        },
+        Citing {
+            source: &survey_id,
+            quote: "On the night of 26 February 1992 the town of Khojaly was overrun",
+            subject: "Khojaly assault",
+            property: "date",
+            value: "1992-02-26",
+            as_of: None,
+        },
+        Citing {
+            source: &article_id,
+            quote: "1,275 residents were taken captive",
+            subject: "Khojaly, 26 February 1992",
+            property: "people taken captive",
+            value: "1,275",
+            as_of: None,
+        },
+        Citing {
+            source: &article_id,
+            quote: "a\ndecision dated 22 April 2010",
+            subject: "European Court of Human Rights decision",
+            property: "date",
+            value: "22 April 2010",
+            as_of: None,
+        },
+        Citing {
+            source: &article_id,
+            quote: "parliaments of\n15 countries",
+            subject: "Khojaly resolutions",
+            property: "national parliaments",
+            value: "15",
+            as_of: Some("2024-02-26"),
+        },
     ];
     let mut toll_claim = None;
     let mut date_claim = None;
     for (index, citing) in citings.iter().enumerate() {
-        let quote_arg = citing.quote.split_whitespace().collect::<Vec<_>>().join(" ");
-        let as_of_arg = citing.as_of.map(|when| format!(" --as-of {when}")).unwrap_or_default();
+        let quote_arg = citing
+            .quote
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let as_of_arg = citing
+            .as_of
+            .map(|when| format!(" --as-of {when}"))
+            .unwrap_or_default();
         writeln!(
             out,
             "$ provdb --db {db} cite {} --quote \"{quote_arg}\" --subject \"{}\" --property \"{}\" --value \"{}\"{as_of_arg}",
             &citing.source[..12], citing.subject, citing.property, citing.value
         )?;
         let qualifiers = Qualifiers {
-            as_of: citing.as_of.map(parse_when).transpose().map_err(CliError::from)?,
+            as_of: citing
+                .as_of
+                .map(parse_when)
+                .transpose()
+                .map_err(CliError::from)?,
             ..Qualifiers::default()
         };
         let outcome = opened.cite(
@@ -125,7 +202,11 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             },
             &actor,
         )?;
-        writeln!(out, "claim {}\ncitation {}\n", outcome.claim, outcome.citation)?;
+        writeln!(
+            out,
+            "claim {}\ncitation {}\n",
+            outcome.claim, outcome.citation
+        )?;
         if index == 0 {
             toll_claim = Some(outcome.claim);
         }
@@ -153,7 +234,10 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         &actor,
     );
     match slip {
-        Err(error) => writeln!(out, "provdb: error: {error}\n(refused; nothing was recorded)\n")?,
+        Err(error) => writeln!(
+            out,
+            "provdb: error: {error}\n(refused; nothing was recorded)\n"
+        )?,
         Ok(_) => writeln!(out, "unexpectedly accepted\n")?,
     }
 
@@ -175,9 +259,22 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     writeln!(out)?;
 
     writeln!(out, "$ provdb --db {db} add fixtures/khojaly-article-2024-05.txt --doc khojaly-article --published 2024-02-26 --updated 2024-05-15 --note \"resolution count updated\"")?;
-    let may_meta = SourceMeta { updated: Some(may), note: Some("resolution count updated".into()), ..article_meta };
-    let revised = opened.add_source(AddInput::Reader(&mut &ARTICLE_MAY[..], "revision"), may_meta, Some("khojaly-article"), &actor)?;
-    writeln!(out, "added source {} ({} bytes)\nlogged as revision 2 of khojaly-article\n", revised.id, revised.size)?;
+    let may_meta = SourceMeta {
+        updated: Some(may),
+        note: Some("resolution count updated".into()),
+        ..article_meta
+    };
+    let revised = opened.add_source(
+        AddInput::Reader(&mut &ARTICLE_MAY[..], "revision"),
+        may_meta,
+        Some("khojaly-article"),
+        &actor,
+    )?;
+    writeln!(
+        out,
+        "added source {} ({} bytes)\nlogged as revision 2 of khojaly-article\n",
+        revised.id, revised.size
+    )?;
     let revised_id = revised.id.to_hex();
     writeln!(out, "$ provdb --db {db} cite {} --quote \"parliaments of 17 countries\" --subject \"Khojaly resolutions\" --property \"national parliaments\" --value 17 --as-of 2024-05-15", &revised_id[..12])?;
     let outcome = opened.cite(
@@ -190,7 +287,10 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             subject: "Khojaly resolutions".into(),
             property: "national parliaments".into(),
             value: parse_value(None, "17", None)?,
-            qualifiers: Qualifiers { as_of: Some(parse_when("2024-05-15").map_err(CliError::from)?), ..Qualifiers::default() },
+            qualifiers: Qualifiers {
+                as_of: Some(parse_when("2024-05-15").map_err(CliError::from)?),
+                ..Qualifiers::default()
+            },
             stance: Stance::Supports,
             value_not_in_quote: false,
         },

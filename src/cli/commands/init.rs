@@ -16,13 +16,24 @@ pub struct InitArgs {
 
 /// Runs `init`.
 pub fn run(args: InitArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let path = args.path.or_else(|| ctx.db.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
+    let path = args
+        .path
+        .or_else(|| ctx.db.clone())
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
     let actor = ctx.actor()?;
     let store_id = Store::init(&path, &actor)?;
     if ctx.json {
-        writeln!(ctx.out, "{}", json!({"path": path.display().to_string(), "store": store_id}))?;
+        writeln!(
+            ctx.out,
+            "{}",
+            json!({"path": path.display().to_string(), "store": store_id})
+        )?;
     } else {
-        writeln!(ctx.out, "initialised empty provdb store in {} (store id {store_id})", path.display())?;
+        writeln!(
+            ctx.out,
+            "initialised empty provdb store in {} (store id {store_id})",
+            path.display()
+        )?;
     }
     Ok(())
 }

@@ -18,12 +18,26 @@ fn summary(change: &Change) -> String {
     match change {
         Change::Init { store, format } => format!("init store {store} (format {format})"),
         Change::AddSource { source, size, meta } => {
-            format!("add source {} ({size} bytes){}", source.short(), meta.title.as_ref().map(|t| format!(" {t:?}")).unwrap_or_default())
+            format!(
+                "add source {} ({size} bytes){}",
+                source.short(),
+                meta.title
+                    .as_ref()
+                    .map(|t| format!(" {t:?}"))
+                    .unwrap_or_default()
+            )
         }
         Change::AddRevision(revision) => {
-            format!("revision {} of {} is source {}", revision.number, revision.doc, revision.source.short())
+            format!(
+                "revision {} of {} is source {}",
+                revision.number,
+                revision.doc,
+                revision.source.short()
+            )
         }
-        Change::RecordClaim(claim) => format!("claim {}: {}", claim.id.short(), super::claim_line(claim)),
+        Change::RecordClaim(claim) => {
+            format!("claim {}: {}", claim.id.short(), super::claim_line(claim))
+        }
         Change::Cite { citation, body } => format!(
             "cite {}: claim {} in source {} bytes {}..{} ({})",
             citation.short(),
@@ -58,8 +72,19 @@ pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 if let Some(updated) = &revision.updated {
                     stated.push(format!("updated {updated}"));
                 }
-                let stated = if stated.is_empty() { "no stated time".to_string() } else { stated.join(", ") };
-                writeln!(ctx.out, "{doc}@{}  source {}  {stated}  recorded {} by {}", revision.number, revision.source.short(), record.recorded, record.actor)?;
+                let stated = if stated.is_empty() {
+                    "no stated time".to_string()
+                } else {
+                    stated.join(", ")
+                };
+                writeln!(
+                    ctx.out,
+                    "{doc}@{}  source {}  {stated}  recorded {} by {}",
+                    revision.number,
+                    revision.source.short(),
+                    record.recorded,
+                    record.actor
+                )?;
                 if let Some(note) = &revision.note {
                     writeln!(ctx.out, "    {note}")?;
                 }
@@ -75,7 +100,14 @@ pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             entries.push(serde_json::to_value(entry).unwrap_or_default());
             Ok(())
         } else {
-            writeln!(out, "{:>6}  {}  {:<12}  {}", entry.seq, entry.time, entry.actor, summary(&entry.change))
+            writeln!(
+                out,
+                "{:>6}  {}  {:<12}  {}",
+                entry.seq,
+                entry.time,
+                entry.actor,
+                summary(&entry.change)
+            )
         }
     });
     let closed = ctx.close(opened);

@@ -54,8 +54,15 @@ pub fn claim_line(claim: &Claim) -> String {
     if let Some(as_of) = &claim.qualifiers.as_of {
         qualifiers.push(format!("as of {as_of}"));
     }
-    let tail = if qualifiers.is_empty() { String::new() } else { format!(" ({})", qualifiers.join(", ")) };
-    format!("{} · {} = {}{}", claim.subject, claim.property, claim.value, tail)
+    let tail = if qualifiers.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", qualifiers.join(", "))
+    };
+    format!(
+        "{} · {} = {}{}",
+        claim.subject, claim.property, claim.value, tail
+    )
 }
 
 /// Returns a source's label: its title or "untitled", and its URL if any.

@@ -24,7 +24,11 @@ pub fn run(args: RetractArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let id = result?;
     closed?;
     if ctx.json {
-        writeln!(ctx.out, "{}", json!({"citation": id.to_hex(), "retracted": true}))?;
+        writeln!(
+            ctx.out,
+            "{}",
+            json!({"citation": id.to_hex(), "retracted": true})
+        )?;
     } else {
         writeln!(ctx.out, "retracted citation {id}")?;
     }

@@ -30,19 +30,34 @@ pub fn run(args: ShowArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             } else {
                 writeln!(ctx.out, "source {}", record.id)?;
                 writeln!(ctx.out, "  {}", source_label(&record.meta))?;
-                writeln!(ctx.out, "  {} bytes · recorded {} by {}", record.size, record.recorded, record.actor)?;
+                writeln!(
+                    ctx.out,
+                    "  {} bytes · recorded {} by {}",
+                    record.size, record.recorded, record.actor
+                )?;
                 let meta = serde_json::to_value(&record.meta).unwrap_or_default();
                 if let Some(fields) = meta.as_object() {
                     for (field, value) in fields {
                         if field != "title" && field != "url" {
-                            writeln!(ctx.out, "  {field}: {}", value.as_str().map(str::to_string).unwrap_or_else(|| value.to_string()))?;
+                            writeln!(
+                                ctx.out,
+                                "  {field}: {}",
+                                value
+                                    .as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| value.to_string())
+                            )?;
                         }
                     }
                 }
                 for (doc, number) in &revisions {
                     writeln!(ctx.out, "  document {doc}, revision {number}")?;
                 }
-                writeln!(ctx.out, "  {citations} citation{}", if citations == 1 { "" } else { "s" })?;
+                writeln!(
+                    ctx.out,
+                    "  {citations} citation{}",
+                    if citations == 1 { "" } else { "s" }
+                )?;
             }
         }
         Shown::Claim(traced) => {
@@ -62,7 +77,12 @@ pub fn run(args: ShowArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 writeln!(ctx.out, "{value}")?;
             } else {
                 if let Some(claim) = &claim {
-                    writeln!(ctx.out, "claim {}  {}", claim.claim.id.short(), claim_line(&claim.claim))?;
+                    writeln!(
+                        ctx.out,
+                        "claim {}  {}",
+                        claim.claim.id.short(),
+                        claim_line(&claim.claim)
+                    )?;
                 }
                 trace::write_citation(ctx.out, &item, "")?;
             }

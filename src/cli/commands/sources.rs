@@ -18,8 +18,12 @@ pub fn run(_args: SourcesArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let sources = result?;
     closed?;
     if ctx.json {
-        let items: Vec<_> =
-            sources.iter().map(|(record, revisions, citations)| shapes::source(record, revisions, Some(*citations))).collect();
+        let items: Vec<_> = sources
+            .iter()
+            .map(|(record, revisions, citations)| {
+                shapes::source(record, revisions, Some(*citations))
+            })
+            .collect();
         writeln!(ctx.out, "{}", json!({"sources": items}))?;
         return Ok(());
     }
@@ -27,8 +31,15 @@ pub fn run(_args: SourcesArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         writeln!(ctx.out, "no sources yet; record one with `provdb add FILE`")?;
     }
     for (record, revisions, citations) in &sources {
-        let docs: Vec<String> = revisions.iter().map(|(doc, number)| format!("{doc}@{number}")).collect();
-        let docs = if docs.is_empty() { String::new() } else { format!("  [{}]", docs.join(", ")) };
+        let docs: Vec<String> = revisions
+            .iter()
+            .map(|(doc, number)| format!("{doc}@{number}"))
+            .collect();
+        let docs = if docs.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", docs.join(", "))
+        };
         writeln!(
             ctx.out,
             "{}  {:>8} bytes  {} citation{}  {}{docs}",

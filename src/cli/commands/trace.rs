@@ -36,16 +36,33 @@ pub fn run(args: TraceArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 pub fn write_citation(out: &mut dyn Write, item: &TracedCitation, indent: &str) -> io::Result<()> {
     let record = &item.record;
     let status = match &item.retraction {
-        Some(retraction) => format!("RETRACTED {} by {}: {}", retraction.time, retraction.actor, retraction.reason),
+        Some(retraction) => format!(
+            "RETRACTED {} by {}: {}",
+            retraction.time, retraction.actor, retraction.reason
+        ),
         None => "live".to_string(),
     };
-    let flag = if record.citation.value_not_in_quote { ", value not in quote (declared)" } else { "" };
-    writeln!(out, "{indent}citation {}  {} · {}{flag}", record.id.short(), record.citation.stance.name(), status)?;
+    let flag = if record.citation.value_not_in_quote {
+        ", value not in quote (declared)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{indent}citation {}  {} · {}{flag}",
+        record.id.short(),
+        record.citation.stance.name(),
+        status
+    )?;
     match &item.context {
         Some(context) => writeln!(out, "{indent}  {context}")?,
         None => writeln!(out, "{indent}  «{}»", record.citation.selector.exact)?,
     }
-    let label = item.source.as_ref().map(|source| source_label(&source.meta)).unwrap_or_else(|| "unknown source".into());
+    let label = item
+        .source
+        .as_ref()
+        .map(|source| source_label(&source.meta))
+        .unwrap_or_else(|| "unknown source".into());
     writeln!(out, "{indent}  source {}  {label}", record.citation.source)?;
     if let Some(source) = &item.source {
         let meta = &source.meta;
@@ -92,18 +109,39 @@ pub fn write_citation(out: &mut dyn Write, item: &TracedCitation, indent: &str) 
 pub fn write_trace(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     writeln!(out, "claim {}", trace.claim.claim.id)?;
     writeln!(out, "  {}", claim_line(&trace.claim.claim))?;
-    writeln!(out, "  recorded {} by {}", trace.claim.recorded, trace.claim.actor)?;
-    let live = trace.citations.iter().filter(|item| item.retraction.is_none()).count();
-    writeln!(out, "{} citation{} ({live} live)", trace.citations.len(), if trace.citations.len() == 1 { "" } else { "s" })?;
+    writeln!(
+        out,
+        "  recorded {} by {}",
+        trace.claim.recorded, trace.claim.actor
+    )?;
+    let live = trace
+        .citations
+        .iter()
+        .filter(|item| item.retraction.is_none())
+        .count();
+    writeln!(
+        out,
+        "{} citation{} ({live} live)",
+        trace.citations.len(),
+        if trace.citations.len() == 1 { "" } else { "s" }
+    )?;
     for item in &trace.citations {
         write_citation(out, item, "  ")?;
     }
     if trace.others.is_empty() {
-        writeln!(out, "no other values recorded for this subject and property")?;
+        writeln!(
+            out,
+            "no other values recorded for this subject and property"
+        )?;
     } else {
         writeln!(out, "other values for this subject and property:")?;
         for other in &trace.others {
-            writeln!(out, "  {}  {}", other.claim.id.short(), claim_line(&other.claim))?;
+            writeln!(
+                out,
+                "  {}  {}",
+                other.claim.id.short(),
+                claim_line(&other.claim)
+            )?;
         }
     }
     Ok(())

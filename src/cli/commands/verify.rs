@@ -41,7 +41,10 @@ pub fn write_report(out: &mut dyn std::io::Write, report: &Report) -> std::io::R
         writeln!(out, "DAMAGED {}: {}", problem.item, problem.what)?;
     }
     if report.ok() {
-        writeln!(out, "ok: every object, journal entry, quote and index record holds")?;
+        writeln!(
+            out,
+            "ok: every object, journal entry, quote and index record holds"
+        )?;
     }
     Ok(())
 }
