@@ -405,7 +405,10 @@ pub fn closest_passage(text: &str, quote: &str) -> String {
     // Sliding window over the text's words; score = size of the multiset intersection.
     let mut have: HashMap<&str, i64> = HashMap::new();
     let mut score: i64 = 0;
-    let mut best = (i64::MIN, 0usize);
+    // Ties go to the window whose first and last words line up with the quote's.
+    let first_word = quote_words[0].2.as_str();
+    let last_word = quote_words[quote_words.len() - 1].2.as_str();
+    let mut best = (i64::MIN, 0i64, 0usize);
     for (index, (_, _, word)) in text_words.iter().enumerate() {
         let count = have.entry(word.as_str()).or_default();
         *count += 1;
@@ -420,12 +423,16 @@ pub fn closest_passage(text: &str, quote: &str) -> String {
             }
             *count -= 1;
         }
-        if index + 1 >= window && score > best.0 {
-            best = (score, index + 1 - window);
+        if index + 1 >= window {
+            let start = index + 1 - window;
+            let aligned = i64::from(text_words[start].2 == first_word) + i64::from(text_words[index].2 == last_word);
+            if (score, aligned) > (best.0, best.1) {
+                best = (score, aligned, start);
+            }
         }
     }
-    let first = &text_words[best.1];
-    let last = &text_words[best.1 + window - 1];
+    let first = &text_words[best.2];
+    let last = &text_words[best.2 + window - 1];
     let passage = text[first.0..last.1]
         .split_whitespace()
         .collect::<Vec<_>>()

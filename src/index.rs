@@ -298,6 +298,24 @@ impl Index {
     /// Opens (creating if absent) the index at `path` with a bounded cache and
     /// no background flusher: the journal, not sled, makes changes durable.
     pub fn open(path: &Path) -> Result<Index, IndexError> {
+        // The store's lock keeps other provdb processes out, so sled's own lock
+        // can only be held by this process's previous handle, which sled
+        // releases a moment after drop. Retry briefly.
+        let mut attempts = 0;
+        loop {
+            match Self::open_once(path) {
+                Err(IndexError::Sled(sled::Error::Io(error)))
+                    if error.kind() == std::io::ErrorKind::WouldBlock && attempts < 400 =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Index, IndexError> {
         let config = sled::Config::new()
             .path(path)
             .cache_capacity(CACHE_BYTES)
@@ -410,7 +428,12 @@ impl Index {
         self.flush()?;
         drop(self);
         if dirty {
-            drop(Index::open(path)?);
+            // sled releases its file lock only when its threads have let go of
+            // the files, a moment after drop; retry briefly. Settling is only
+            // for byte-stable files, so giving up is not an error.
+            if let Ok(index) = Index::open(path) {
+                drop(index);
+            }
         }
         Ok(())
     }

@@ -1,0 +1,116 @@
+//! One test environment for end-to-end tests: a temporary directory, a store
+//! path inside it, and the real binary run with a clean environment.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary store and a way to run provdb on it.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    pub store: PathBuf,
+}
+
+/// What a run printed and returned.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| panic!("stdout is not one JSON document ({error}): {}", self.stdout))
+    }
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+}
+
+impl TestEnv {
+    /// A new environment with an initialised store.
+    pub fn new() -> TestEnv {
+        let env = TestEnv::empty();
+        let run = env.run(&["init", env.store.to_str().expect("utf-8 path")]);
+        assert_eq!(run.code, 0, "init failed: {}", run.stderr);
+        env
+    }
+
+    /// A new environment with no store yet.
+    pub fn empty() -> TestEnv {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = dir.path().join("store");
+        TestEnv { dir, store }
+    }
+
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_provdb"));
+        command.env_clear();
+        command.env("PATH", std::env::var("PATH").unwrap_or_default());
+        command.env("PROVDB_ACTOR", "tester");
+        command.env("PROVDB_DIR", &self.store);
+        command.current_dir(self.dir.path());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        Self::finish(self.command().args(args).output().expect("run provdb"))
+    }
+
+    pub fn run_stdin(&self, args: &[&str], input: &[u8]) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        Self::finish(child.wait_with_output().expect("wait"))
+    }
+
+    fn finish(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs and insists on exit 0.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(run.code, 0, "provdb {args:?} failed: {}{}", run.stdout, run.stderr);
+        run
+    }
+
+    /// Adds a fixture and returns its id.
+    pub fn add(&self, name: &str, extra: &[&str]) -> String {
+        let path = fixture(name);
+        let mut args = vec!["--json", "add", path.to_str().expect("utf-8")];
+        args.extend_from_slice(extra);
+        self.ok(&args).json()["id"].as_str().expect("id").to_string()
+    }
+
+    /// Returns every file of the store (except the lock file) with its bytes.
+    pub fn snapshot(&self) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.store.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("read_dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.file_name().map(|name| name != "lock").unwrap_or(true) {
+                    out.push((path.clone(), std::fs::read(&path).expect("read")));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
