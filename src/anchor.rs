@@ -425,7 +425,8 @@ pub fn closest_passage(text: &str, quote: &str) -> String {
         }
         if index + 1 >= window {
             let start = index + 1 - window;
-            let aligned = i64::from(text_words[start].2 == first_word) + i64::from(text_words[index].2 == last_word);
+            let aligned = i64::from(text_words[start].2 == first_word)
+                + i64::from(text_words[index].2 == last_word);
             if (score, aligned) > (best.0, best.1) {
                 best = (score, aligned, start);
             }

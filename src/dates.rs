@@ -416,16 +416,17 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
             return Ok(When::Local(local));
         }
     }
+    // Numeric forms that reached here name no real day or time ("2010-02-30").
+    if trimmed
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b"-:T ".contains(&b))
+    {
+        return Err(fail("it is not a valid calendar date or time"));
+    }
     let tokens = tokenize(trimmed);
     match date_at(&tokens, 0) {
         Some(found) if found.consumed == tokens.len() => Ok(found.when),
         Some(_) => Err(fail("there is text after the date")),
-        None if trimmed
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b == b'-' || b == b':' || b == b'T') =>
-        {
-            Err(fail("it is not a valid calendar date"))
-        }
         None => Err(fail("it is not a date form provdb reads")),
     }
 }

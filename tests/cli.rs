@@ -14,11 +14,23 @@ fn article_text() -> String {
 /// Cites the toll in the article and returns (claim, citation).
 fn cite_toll(env: &TestEnv, source: &str) -> (String, String) {
     let run = env.ok(&[
-        "--json", "cite", &source[..8], "--quote", "613 civilians\nwere killed", "--subject", "Khojaly, 26 February 1992",
-        "--property", "civilians killed", "--value", "613",
+        "--json",
+        "cite",
+        &source[..8],
+        "--quote",
+        "613 civilians\nwere killed",
+        "--subject",
+        "Khojaly, 26 February 1992",
+        "--property",
+        "civilians killed",
+        "--value",
+        "613",
     ]);
     let json = run.json();
-    (json["claim"].as_str().expect("claim").into(), json["citation"].as_str().expect("citation").into())
+    (
+        json["claim"].as_str().expect("claim").into(),
+        json["citation"].as_str().expect("citation").into(),
+    )
 }
 
 #[test]
@@ -27,7 +39,17 @@ fn add_prints_the_standard_blake3_id_and_dedupes() {
     let bytes = std::fs::read(fixture(ARTICLE)).expect("fixture");
     // The reference BLAKE3 implementation, not provdb's code, gives the expected id.
     let expected = blake3::hash(&bytes).to_hex().to_string();
-    let first = env.ok(&["--json", "add", fixture(ARTICLE).to_str().expect("path"), "--doc", "khojaly", "--title", "T"]).json();
+    let first = env
+        .ok(&[
+            "--json",
+            "add",
+            fixture(ARTICLE).to_str().expect("path"),
+            "--doc",
+            "khojaly",
+            "--title",
+            "T",
+        ])
+        .json();
     assert_eq!(first["id"], expected);
     assert_eq!(first["new_source"], true);
     assert_eq!(first["revision"], 1);
@@ -36,10 +58,22 @@ fn add_prints_the_standard_blake3_id_and_dedupes() {
     assert!(again.stdout.contains("already stored"), "{}", again.stdout);
     assert!(again.stdout.contains(&expected));
     // The object is a plain file named by its hash, checkable without provdb.
-    let object = env.store.join("objects").join(&expected[..2]).join(&expected[2..]);
+    let object = env
+        .store
+        .join("objects")
+        .join(&expected[..2])
+        .join(&expected[2..]);
     assert_eq!(std::fs::read(object).expect("object"), bytes);
     // Same bytes again as a revision: a revert is an event and is logged.
-    let revert = env.ok(&["--json", "add", fixture(ARTICLE).to_str().expect("path"), "--doc", "khojaly"]).json();
+    let revert = env
+        .ok(&[
+            "--json",
+            "add",
+            fixture(ARTICLE).to_str().expect("path"),
+            "--doc",
+            "khojaly",
+        ])
+        .json();
     assert_eq!(revert["revision"], 2);
     assert_eq!(revert["new_source"], false);
     let log = env.ok(&["--json", "log", "--doc", "khojaly"]).json();
@@ -50,7 +84,21 @@ fn add_prints_the_standard_blake3_id_and_dedupes() {
 fn add_reads_standard_input_and_metadata() {
     let env = TestEnv::new();
     let run = env.run_stdin(
-        &["--json", "add", "-", "--title", "Piped", "--author", "A. One", "--author", "B. Two", "--published", "Feb 26, 2024 10:50 AM", "--retrieved", "2024-03"],
+        &[
+            "--json",
+            "add",
+            "-",
+            "--title",
+            "Piped",
+            "--author",
+            "A. One",
+            "--author",
+            "B. Two",
+            "--published",
+            "Feb 26, 2024 10:50 AM",
+            "--retrieved",
+            "2024-03",
+        ],
         b"piped text 613\n",
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -58,7 +106,10 @@ fn add_reads_standard_input_and_metadata() {
     assert_eq!(id, blake3::hash(b"piped text 613\n").to_hex().to_string());
     let shown = env.ok(&["--json", "show", &id[..6]]).json();
     assert_eq!(shown["kind"], "source");
-    assert_eq!(shown["meta"]["authors"], serde_json::json!(["A. One", "B. Two"]));
+    assert_eq!(
+        shown["meta"]["authors"],
+        serde_json::json!(["A. One", "B. Two"])
+    );
     // A time without a zone is kept as stated: no offset means zone unknown.
     assert_eq!(shown["meta"]["published"], "2024-02-26T10:50:00");
     assert_eq!(shown["meta"]["retrieved"], "2024-03");
@@ -75,18 +126,28 @@ fn cite_anchors_the_quote_and_trace_shows_it() {
     let start = text.find("613 civilians").expect("in fixture");
     let trace = env.ok(&["--json", "trace", &claim[..10]]).json();
     assert_eq!(trace["claim"]["id"], claim);
-    assert_eq!(trace["claim"]["value"], serde_json::json!({"kind": "count", "count": 613}));
+    assert_eq!(
+        trace["claim"]["value"],
+        serde_json::json!({"kind": "count", "count": 613})
+    );
     let cited = &trace["citations"][0];
     assert_eq!(cited["id"], citation);
     assert_eq!(cited["selector"]["start"], start);
-    assert_eq!(cited["selector"]["end"], start + "613 civilians\nwere killed".len());
+    assert_eq!(
+        cited["selector"]["end"],
+        start + "613 civilians\nwere killed".len()
+    );
     assert_eq!(cited["selector"]["exact"], "613 civilians\nwere killed");
     assert_eq!(cited["source_intact"], true);
     assert_eq!(cited["anchor"], "holds");
     assert_eq!(cited["revisions"][0]["doc"], "khojaly");
     assert_eq!(cited["retracted"], serde_json::Value::Null);
     let human = env.ok(&["trace", &claim[..10]]);
-    assert!(human.stdout.contains("«613 civilians were killed»"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("«613 civilians were killed»"),
+        "{}",
+        human.stdout
+    );
     assert!(human.stdout.contains("quote holds"));
 }
 
@@ -96,13 +157,64 @@ fn same_claim_from_two_sources_has_one_id_and_conflicts_show_rivals() {
     let article = env.add(ARTICLE, &[]);
     let survey = env.add(SURVEY, &[]);
     let cite = |source: &str, quote: &str, value: &str, subject: &str| {
-        env.ok(&["--json", "cite", source, "--quote", quote, "--subject", subject, "--property", "civilians killed", "--value", value]).json()
+        env.ok(&[
+            "--json",
+            "cite",
+            source,
+            "--quote",
+            quote,
+            "--subject",
+            subject,
+            "--property",
+            "civilians killed",
+            "--value",
+            value,
+        ])
+        .json()
     };
-    let toll = cite(&article, "613 civilians", "613", "Khojaly, 26 February 1992");
-    let rival = cite(&survey, "civilians killed at 485", "485", "Khojaly, 26 February 1992");
+    let toll = cite(
+        &article,
+        "613 civilians",
+        "613",
+        "Khojaly, 26 February 1992",
+    );
+    let rival = cite(
+        &survey,
+        "civilians killed at 485",
+        "485",
+        "Khojaly, 26 February 1992",
+    );
     // Identity ignores case and spacing of subject and property.
-    let date_a = env.ok(&["--json", "cite", &article, "--quote", "Feb. 26, 1992", "--subject", "KHOJALY  assault", "--property", "Date", "--value", "1992-02-26"]).json();
-    let date_b = env.ok(&["--json", "cite", &survey, "--quote", "26 February 1992", "--subject", "Khojaly assault", "--property", "date", "--value", "26 February 1992"]).json();
+    let date_a = env
+        .ok(&[
+            "--json",
+            "cite",
+            &article,
+            "--quote",
+            "Feb. 26, 1992",
+            "--subject",
+            "KHOJALY  assault",
+            "--property",
+            "Date",
+            "--value",
+            "1992-02-26",
+        ])
+        .json();
+    let date_b = env
+        .ok(&[
+            "--json",
+            "cite",
+            &survey,
+            "--quote",
+            "26 February 1992",
+            "--subject",
+            "Khojaly assault",
+            "--property",
+            "date",
+            "--value",
+            "26 February 1992",
+        ])
+        .json();
     assert_eq!(date_a["claim"], date_b["claim"]);
     assert_eq!(date_b["new_claim"], false);
     assert_ne!(toll["claim"], rival["claim"]);
@@ -110,16 +222,50 @@ fn same_claim_from_two_sources_has_one_id_and_conflicts_show_rivals() {
     let conflicts = env.ok(&["--json", "conflicts"]).json();
     let list = conflicts["conflicts"].as_array().expect("array");
     assert_eq!(list.len(), 1, "{conflicts}");
-    let values: Vec<&str> = list[0]["sides"].as_array().expect("sides").iter().map(|side| side["claim"]["display_value"].as_str().expect("v")).collect();
+    let values: Vec<&str> = list[0]["sides"]
+        .as_array()
+        .expect("sides")
+        .iter()
+        .map(|side| side["claim"]["display_value"].as_str().expect("v"))
+        .collect();
     assert_eq!(values.len(), 2);
     assert!(values.contains(&"613") && values.contains(&"485"));
 
-    let trace = env.ok(&["--json", "trace", toll["claim"].as_str().expect("id")]).json();
+    let trace = env
+        .ok(&["--json", "trace", toll["claim"].as_str().expect("id")])
+        .json();
     assert_eq!(trace["other_values"][0]["display_value"], "485");
 
     // Different as_of values do not conflict.
-    env.ok(&["cite", &article, "--quote", "parliaments of\n15 countries", "--subject", "resolutions", "--property", "countries", "--value", "15", "--as-of", "2024-02"]);
-    env.ok(&["cite", &survey, "--quote", "485", "--subject", "resolutions", "--property", "countries", "--value", "485", "--as-of", "2024-05", "--value-not-in-quote"]);
+    env.ok(&[
+        "cite",
+        &article,
+        "--quote",
+        "parliaments of\n15 countries",
+        "--subject",
+        "resolutions",
+        "--property",
+        "countries",
+        "--value",
+        "15",
+        "--as-of",
+        "2024-02",
+    ]);
+    env.ok(&[
+        "cite",
+        &survey,
+        "--quote",
+        "485",
+        "--subject",
+        "resolutions",
+        "--property",
+        "countries",
+        "--value",
+        "485",
+        "--as-of",
+        "2024-05",
+        "--value-not-in-quote",
+    ]);
     let conflicts = env.ok(&["--json", "conflicts"]).json();
     assert_eq!(conflicts["conflicts"].as_array().expect("array").len(), 1);
 }
@@ -129,14 +275,26 @@ fn retract_keeps_the_citation_as_retracted() {
     let env = TestEnv::new();
     let source = env.add(ARTICLE, &[]);
     let (claim, citation) = cite_toll(&env, &source);
-    env.ok(&["retract", &citation[..8], "--reason", "quoted the wrong paragraph"]);
+    env.ok(&[
+        "retract",
+        &citation[..8],
+        "--reason",
+        "quoted the wrong paragraph",
+    ]);
     let trace = env.ok(&["--json", "trace", &claim]).json();
-    assert_eq!(trace["citations"][0]["retracted"]["reason"], "quoted the wrong paragraph");
+    assert_eq!(
+        trace["citations"][0]["retracted"]["reason"],
+        "quoted the wrong paragraph"
+    );
     let human = env.ok(&["trace", &claim]);
     assert!(human.stdout.contains("RETRACTED"), "{}", human.stdout);
     let again = env.run(&["retract", &citation[..8], "--reason", "twice"]);
     assert_eq!(again.code, 3);
-    assert!(again.stderr.contains("already retracted"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already retracted"),
+        "{}",
+        again.stderr
+    );
     // Citing the same quote again after a retraction is a new citation.
     let (_, recited) = cite_toll(&env, &source);
     assert_ne!(recited, citation);
@@ -153,7 +311,10 @@ fn recording_the_same_citation_twice_is_idempotent() {
     let journal_before = std::fs::read(env.store.join("journal")).expect("journal");
     let (_, second) = cite_toll(&env, &source);
     assert_eq!(first, second);
-    assert_eq!(std::fs::read(env.store.join("journal")).expect("journal"), journal_before);
+    assert_eq!(
+        std::fs::read(env.store.join("journal")).expect("journal"),
+        journal_before
+    );
 }
 
 #[test]
@@ -162,16 +323,49 @@ fn claims_filters() {
     let article = env.add(ARTICLE, &[]);
     let survey = env.add(SURVEY, &[]);
     cite_toll(&env, &article);
-    env.ok(&["cite", &article, "--quote", "1,275 residents", "--subject", "Khojaly, 26 February 1992", "--property", "taken captive", "--value", "1 275"]);
-    env.ok(&["cite", &survey, "--quote", "killed at 485", "--subject", "Khojaly, 26 February 1992", "--property", "civilians killed", "--value", "485"]);
+    env.ok(&[
+        "cite",
+        &article,
+        "--quote",
+        "1,275 residents",
+        "--subject",
+        "Khojaly, 26 February 1992",
+        "--property",
+        "taken captive",
+        "--value",
+        "1 275",
+    ]);
+    env.ok(&[
+        "cite",
+        &survey,
+        "--quote",
+        "killed at 485",
+        "--subject",
+        "Khojaly, 26 February 1992",
+        "--property",
+        "civilians killed",
+        "--value",
+        "485",
+    ]);
     let count = |args: &[&str]| {
         let mut full = vec!["--json", "claims"];
         full.extend_from_slice(args);
-        env.ok(&full).json()["claims"].as_array().expect("array").len()
+        env.ok(&full).json()["claims"]
+            .as_array()
+            .expect("array")
+            .len()
     };
     assert_eq!(count(&[]), 3);
     assert_eq!(count(&["--subject", "khojaly, 26 february 1992"]), 3);
-    assert_eq!(count(&["--subject", "Khojaly, 26 February 1992", "--property", "civilians killed"]), 2);
+    assert_eq!(
+        count(&[
+            "--subject",
+            "Khojaly, 26 February 1992",
+            "--property",
+            "civilians killed"
+        ]),
+        2
+    );
     assert_eq!(count(&["--property", "TAKEN captive"]), 1);
     assert_eq!(count(&["--source", &survey[..8]]), 1);
     assert_eq!(count(&["--value", "1,275"]), 1);
@@ -181,20 +375,55 @@ fn claims_filters() {
 #[test]
 fn sources_log_show_and_cat() {
     let env = TestEnv::new();
-    let article = env.add(ARTICLE, &["--doc", "khojaly", "--title", "The article", "--url", "https://example.org/a"]);
+    let article = env.add(
+        ARTICLE,
+        &[
+            "--doc",
+            "khojaly",
+            "--title",
+            "The article",
+            "--url",
+            "https://example.org/a",
+        ],
+    );
     let (claim, citation) = cite_toll(&env, &article);
     let sources = env.ok(&["--json", "sources"]).json();
     assert_eq!(sources["sources"][0]["id"], article);
     assert_eq!(sources["sources"][0]["citations"], 1);
     let human = env.ok(&["sources"]);
-    assert!(human.stdout.starts_with(&article[..12]), "lists show 12 characters: {}", human.stdout);
+    assert!(
+        human.stdout.starts_with(&article[..12]),
+        "lists show 12 characters: {}",
+        human.stdout
+    );
     let log = env.ok(&["--json", "log"]).json();
-    let ops: Vec<&str> = log["entries"].as_array().expect("entries").iter().map(|entry| entry["change"]["op"].as_str().expect("op")).collect();
-    assert_eq!(ops, ["init", "add_source", "add_revision", "record_claim", "cite"]);
-    assert_eq!(env.ok(&["--json", "show", &claim[..6]]).json()["kind"], "claim");
-    assert_eq!(env.ok(&["--json", "show", &citation[..6]]).json()["kind"], "citation");
-    let cat = env.command().args(["cat", &article[..6]]).output().expect("cat");
-    assert_eq!(cat.stdout, std::fs::read(fixture(ARTICLE)).expect("fixture"));
+    let ops: Vec<&str> = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|entry| entry["change"]["op"].as_str().expect("op"))
+        .collect();
+    assert_eq!(
+        ops,
+        ["init", "add_source", "add_revision", "record_claim", "cite"]
+    );
+    assert_eq!(
+        env.ok(&["--json", "show", &claim[..6]]).json()["kind"],
+        "claim"
+    );
+    assert_eq!(
+        env.ok(&["--json", "show", &citation[..6]]).json()["kind"],
+        "citation"
+    );
+    let cat = env
+        .command()
+        .args(["cat", &article[..6]])
+        .output()
+        .expect("cat");
+    assert_eq!(
+        cat.stdout,
+        std::fs::read(fixture(ARTICLE)).expect("fixture")
+    );
 }
 
 #[test]
@@ -213,9 +442,13 @@ fn json_mode_prints_exactly_one_document() {
         vec!["--json", "reindex"],
     ] {
         let run = env.ok(&args);
-        let mut stream = serde_json::Deserializer::from_str(&run.stdout).into_iter::<serde_json::Value>();
+        let mut stream =
+            serde_json::Deserializer::from_str(&run.stdout).into_iter::<serde_json::Value>();
         assert!(stream.next().expect("one document").is_ok(), "{args:?}");
-        assert!(stream.next().is_none(), "{args:?} printed more than one document");
+        assert!(
+            stream.next().is_none(),
+            "{args:?} printed more than one document"
+        );
     }
 }
 
@@ -224,10 +457,26 @@ fn json_mode_prints_exactly_one_document() {
 fn refused(env: &TestEnv, args: &[&str], code: i32, needle: &str) {
     let before = env.snapshot();
     let run = env.run(args);
-    assert_eq!(run.code, code, "provdb {args:?}: {}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains(needle), "provdb {args:?}: expected {needle:?} in {:?}", run.stderr);
-    assert_eq!(run.stderr.trim_end().lines().count(), 1, "one-line error: {:?}", run.stderr);
-    assert!(env.snapshot() == before, "provdb {args:?} changed the store");
+    assert_eq!(
+        run.code, code,
+        "provdb {args:?}: {}{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains(needle),
+        "provdb {args:?}: expected {needle:?} in {:?}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.trim_end().lines().count(),
+        1,
+        "one-line error: {:?}",
+        run.stderr
+    );
+    assert!(
+        env.snapshot() == before,
+        "provdb {args:?} changed the store"
+    );
 }
 
 #[test]
@@ -239,34 +488,154 @@ fn bad_inputs_are_refused_with_one_line_and_no_change() {
     let missing = env.dir.path().join("missing.txt");
     let dir = env.dir.path().to_str().expect("utf-8").to_string();
     let cite = |source: &str, quote: &str, value: &str| -> Vec<String> {
-        ["cite", source, "--quote", quote, "--subject", "s", "--property", "p", "--value", value].iter().map(|s| s.to_string()).collect()
+        [
+            "cite",
+            source,
+            "--quote",
+            quote,
+            "--subject",
+            "s",
+            "--property",
+            "p",
+            "--value",
+            value,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     };
     let refuse_cite = |args: Vec<String>, code: i32, needle: &str| {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         refused(&env, &args, code, needle);
     };
-    refused(&env, &["add", missing.to_str().expect("utf-8")], 3, "no such file");
+    refused(
+        &env,
+        &["add", missing.to_str().expect("utf-8")],
+        3,
+        "no such file",
+    );
     refused(&env, &["add", &dir], 3, "is a directory");
-    refused(&env, &["add", fixture("bad/empty.txt").to_str().expect("utf-8")], 3, "is empty");
-    refused(&env, &["add", fixture(ARTICLE).to_str().expect("utf-8"), "--published", "yesterday"], 2, "cannot read \"yesterday\"");
-    refused(&env, &["add", fixture(ARTICLE).to_str().expect("utf-8"), "--doc", "Bad Slug"], 2, "not a slug");
-    refused(&env, &["add", fixture(ARTICLE).to_str().expect("utf-8"), "--title", "Another title"], 3, "already recorded with title");
+    refused(
+        &env,
+        &["add", fixture("bad/empty.txt").to_str().expect("utf-8")],
+        3,
+        "is empty",
+    );
+    refused(
+        &env,
+        &[
+            "add",
+            fixture(ARTICLE).to_str().expect("utf-8"),
+            "--published",
+            "yesterday",
+        ],
+        2,
+        "cannot read \"yesterday\"",
+    );
+    refused(
+        &env,
+        &[
+            "add",
+            fixture(ARTICLE).to_str().expect("utf-8"),
+            "--doc",
+            "Bad Slug",
+        ],
+        2,
+        "not a slug",
+    );
+    refused(
+        &env,
+        &[
+            "add",
+            fixture(ARTICLE).to_str().expect("utf-8"),
+            "--title",
+            "Another title",
+        ],
+        3,
+        "already recorded with title",
+    );
     refuse_cite(cite(&binary, "PNG", "1"), 3, "binary");
-    refuse_cite(cite(&invalid, "613", "613"), 3, "not valid UTF-8 (bad byte at offset 17)");
+    refuse_cite(
+        cite(&invalid, "613", "613"),
+        3,
+        "not valid UTF-8 (bad byte at offset 17)",
+    );
     refuse_cite(cite(&article, "   ", "1"), 3, "quote is empty");
-    refuse_cite(cite(&article, "613 civilians were slain", "613"), 3, "closest passage is \"613 civilians were killed\"");
+    refuse_cite(
+        cite(&article, "613 civilians were slain", "613"),
+        3,
+        "closest passage is \"613 civilians were killed\"",
+    );
     refuse_cite(cite(&article, "Khojaly", "Khojaly"), 3, "occurs 2 times");
-    refuse_cite(cite(&article, "613 civilians", "631"), 3, "does not state the value 631");
-    refuse_cite(cite(&article, "613 civilians", "6,13"), 3, "does not state the value");
-    refused(&env, &["cite", &article, "--quote", "613", "--subject", "s", "--property", "p", "--value", "1,27", "--kind", "count"], 2, "cannot read \"1,27\" as a count");
-    refused(&env, &["cite", &article, "--quote", "22 April 2010", "--subject", "s", "--property", "p", "--value", "2010-02-30", "--kind", "date"], 2, "not a valid calendar date");
-    refuse_cite(cite("ffffffff", "613", "613"), 3, "no source, claim or citation");
+    refuse_cite(
+        cite(&article, "613 civilians", "631"),
+        3,
+        "does not state the value 631",
+    );
+    refuse_cite(
+        cite(&article, "613 civilians", "6,13"),
+        3,
+        "does not state the value",
+    );
+    refused(
+        &env,
+        &[
+            "cite",
+            &article,
+            "--quote",
+            "613",
+            "--subject",
+            "s",
+            "--property",
+            "p",
+            "--value",
+            "1,27",
+            "--kind",
+            "count",
+        ],
+        2,
+        "cannot read \"1,27\" as a count",
+    );
+    refused(
+        &env,
+        &[
+            "cite",
+            &article,
+            "--quote",
+            "22 April 2010",
+            "--subject",
+            "s",
+            "--property",
+            "p",
+            "--value",
+            "2010-02-30",
+            "--kind",
+            "date",
+        ],
+        2,
+        "not a valid calendar date",
+    );
+    refuse_cite(
+        cite("ffffffff", "613", "613"),
+        3,
+        "no source, claim or citation",
+    );
     refuse_cite(cite("xyz!", "613", "613"), 2, "is not an id");
     refuse_cite(cite(&article[..3], "613", "613"), 2, "is not an id");
-    refused(&env, &["retract", &article[..8], "--reason", "r"], 3, "is a source, not a citation");
+    refused(
+        &env,
+        &["retract", &article[..8], "--reason", "r"],
+        3,
+        "is a source, not a citation",
+    );
     refused(&env, &["trace", "0000"], 3, "no source, claim or citation");
     refused(&env, &["log", "--doc", "nothing"], 3, "no document");
-    refused(&env, &["init", env.store.to_str().expect("utf-8")], 3, "already a provdb store");
+    refused(
+        &env,
+        &["init", env.store.to_str().expect("utf-8")],
+        3,
+        "already a provdb store",
+    );
     // Usage errors from clap exit 2 as well.
     let run = env.run(&["cite"]);
     assert_eq!(run.code, 2);
@@ -279,23 +648,40 @@ fn an_ambiguous_prefix_lists_the_candidates() {
     let mut ids: Vec<String> = Vec::new();
     let mut clash = None;
     for index in 0..400 {
-        let id = blake3::hash(format!("doc {index}\n").as_bytes()).to_hex().to_string();
+        let id = blake3::hash(format!("doc {index}\n").as_bytes())
+            .to_hex()
+            .to_string();
         if let Some(other) = ids.iter().find(|other| other[..4] == id[..4]) {
             clash = Some((other.clone(), index, id.clone()));
             break;
         }
         ids.push(id);
     }
-    let (first, index, second) = clash.expect("400 random ids share a 4-hex prefix with near certainty (birthday bound)");
-    let first_index = (0..400).find(|i| blake3::hash(format!("doc {i}\n").as_bytes()).to_hex().to_string() == first).expect("index");
+    let (first, index, second) =
+        clash.expect("400 random ids share a 4-hex prefix with near certainty (birthday bound)");
+    let first_index = (0..400)
+        .find(|i| {
+            blake3::hash(format!("doc {i}\n").as_bytes())
+                .to_hex()
+                .to_string()
+                == first
+        })
+        .expect("index");
     for i in [first_index, index] {
         env.run_stdin(&["add", "-"], format!("doc {i}\n").as_bytes());
     }
     let run = env.run(&["show", &first[..4]]);
     assert_eq!(run.code, 3);
     assert!(run.stderr.contains("ambiguous"), "{}", run.stderr);
-    assert!(run.stderr.contains(&first[..16]) && run.stderr.contains(&second[..16]), "{}", run.stderr);
-    assert_eq!(env.ok(&["--json", "show", &first[..12]]).json()["id"], first);
+    assert!(
+        run.stderr.contains(&first[..16]) && run.stderr.contains(&second[..16]),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.ok(&["--json", "show", &first[..12]]).json()["id"],
+        first
+    );
 }
 
 #[test]
@@ -303,7 +689,11 @@ fn no_store_and_not_a_store_are_clear() {
     let env = TestEnv::empty();
     let run = env.run(&["sources"]);
     assert_eq!(run.code, 3);
-    assert!(run.stderr.contains("is not a provdb store"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is not a provdb store"),
+        "{}",
+        run.stderr
+    );
     let mut command = env.command();
     command.env_remove("PROVDB_DIR");
     let output = command.arg("sources").output().expect("run");
@@ -321,20 +711,37 @@ fn nearest_store_is_found_from_a_subdirectory() {
     let mut command = env.command();
     command.env_remove("PROVDB_DIR").current_dir(&nested);
     let output = command.args(["--json", "sources"]).output().expect("run");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
 fn a_locked_store_waits_then_fails_clearly() {
     let env = TestEnv::new();
-    let lock = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(env.store.join("lock")).expect("lock file");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(env.store.join("lock"))
+        .expect("lock file");
     lock.lock().expect("take the lock as another process would");
     let started = std::time::Instant::now();
     let run = env.run(&["sources"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
-    assert!(started.elapsed() >= std::time::Duration::from_secs(9), "waits about 10 s");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(9),
+        "waits about 10 s"
+    );
     assert!(run.stderr.contains("waiting"), "{}", run.stderr);
-    assert!(run.stderr.contains("is locked by another provdb process"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is locked by another provdb process"),
+        "{}",
+        run.stderr
+    );
     drop(lock);
     env.ok(&["sources"]);
 }
@@ -343,10 +750,21 @@ fn a_locked_store_waits_then_fails_clearly() {
 fn broken_pipe_exits_quietly() {
     let env = TestEnv::new();
     env.add(ARTICLE, &[]);
-    let mut child = env.command().args(["log"]).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().expect("spawn");
+    let mut child = env
+        .command()
+        .args(["log"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
     drop(child.stdout.take());
     let output = child.wait_with_output().expect("wait");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
@@ -354,7 +772,15 @@ fn demo_runs_and_verifies() {
     let env = TestEnv::empty();
     let dir = env.dir.path().join("demo");
     let run = env.ok(&["demo", dir.to_str().expect("utf-8")]);
-    assert!(run.stdout.contains("2 citations (2 live)"), "{}", run.stdout);
-    assert!(run.stdout.contains("civilians killed: 2 values"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("2 citations (2 live)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("civilians killed: 2 values"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("ok: every object"), "{}", run.stdout);
 }

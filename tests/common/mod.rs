@@ -21,12 +21,16 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|error| panic!("stdout is not one JSON document ({error}): {}", self.stdout))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| {
+            panic!("stdout is not one JSON document ({error}): {}", self.stdout)
+        })
     }
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
 }
 
 impl TestEnv {
@@ -69,7 +73,12 @@ impl TestEnv {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("spawn");
-        child.stdin.take().expect("stdin").write_all(input).expect("write stdin");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
         Self::finish(child.wait_with_output().expect("wait"))
     }
 
@@ -84,7 +93,11 @@ impl TestEnv {
     /// Runs and insists on exit 0.
     pub fn ok(&self, args: &[&str]) -> Run {
         let run = self.run(args);
-        assert_eq!(run.code, 0, "provdb {args:?} failed: {}{}", run.stdout, run.stderr);
+        assert_eq!(
+            run.code, 0,
+            "provdb {args:?} failed: {}{}",
+            run.stdout, run.stderr
+        );
         run
     }
 
@@ -93,7 +106,10 @@ impl TestEnv {
         let path = fixture(name);
         let mut args = vec!["--json", "add", path.to_str().expect("utf-8")];
         args.extend_from_slice(extra);
-        self.ok(&args).json()["id"].as_str().expect("id").to_string()
+        self.ok(&args).json()["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
     }
 
     /// Returns every file of the store (except the lock file) with its bytes.

@@ -1,0 +1,330 @@
+//! Integrity under attack and accident: tampering, crashes, and rebuilding the index.
+
+mod common;
+
+use common::{fixture, TestEnv};
+
+const ARTICLE: &str = "khojaly-article-2024-02.txt";
+
+fn populated() -> (TestEnv, String, String, String) {
+    let env = TestEnv::new();
+    let source = env.add(ARTICLE, &["--doc", "khojaly", "--title", "The article"]);
+    env.add("regional-survey-1993.txt", &[]);
+    let cited = env
+        .ok(&[
+            "--json",
+            "cite",
+            &source,
+            "--quote",
+            "1,275 residents",
+            "--subject",
+            "Khojaly",
+            "--property",
+            "captured",
+            "--value",
+            "1275",
+        ])
+        .json();
+    let claim = cited["claim"].as_str().expect("claim").to_string();
+    let citation = cited["citation"].as_str().expect("citation").to_string();
+    (env, source, claim, citation)
+}
+
+fn verify_fails_naming(env: &TestEnv, needle: &str) {
+    let run = env.run(&["verify"]);
+    assert_eq!(
+        run.code, 1,
+        "verify must exit 1: {}{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stdout.contains("DAMAGED") && run.stdout.contains(needle),
+        "expected {needle:?} named in: {}",
+        run.stdout
+    );
+}
+
+#[test]
+fn verify_passes_on_a_sound_store() {
+    let (env, ..) = populated();
+    let run = env.ok(&["--json", "verify"]);
+    let report = run.json();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["objects"], 2);
+    assert_eq!(report["citations"], 1);
+    // init, 2 sources, 1 revision, 1 claim, 1 citation.
+    assert_eq!(report["entries"], 6);
+}
+
+#[test]
+fn a_flipped_byte_in_an_object_is_caught() {
+    let (env, source, ..) = populated();
+    let path = env
+        .store
+        .join("objects")
+        .join(&source[..2])
+        .join(&source[2..]);
+    let mut bytes = std::fs::read(&path).expect("object");
+    bytes[0] ^= 0x01;
+    std::fs::write(&path, bytes).expect("tamper");
+    verify_fails_naming(&env, &format!("object {source}"));
+    // The quote check sees it too: "Khojaly" → "Jhojaly" does not touch the quote, so only the hash fails.
+    let cat = env.run(&["cat", &source]);
+    assert_eq!(cat.code, 5, "cat refuses damaged bytes: {}", cat.stderr);
+}
+
+#[test]
+fn a_flipped_byte_in_a_quoted_range_is_caught_as_both() {
+    let (env, source, _, citation) = populated();
+    let path = env
+        .store
+        .join("objects")
+        .join(&source[..2])
+        .join(&source[2..]);
+    let mut bytes = std::fs::read(&path).expect("object");
+    let at = String::from_utf8_lossy(&bytes)
+        .find("1,275")
+        .expect("quote in object");
+    bytes[at] = b'7';
+    std::fs::write(&path, bytes).expect("tamper");
+    verify_fails_naming(&env, &format!("object {source}"));
+    verify_fails_naming(&env, &format!("citation {citation}"));
+}
+
+#[test]
+fn a_flipped_byte_in_a_journal_line_is_caught() {
+    let (env, ..) = populated();
+    let path = env.store.join("journal");
+    let text = std::fs::read_to_string(&path).expect("journal");
+    // Change the captured count in the claim entry (line 5) from 1275 to 1276.
+    let tampered = text.replacen("\"count\":1275", "\"count\":1276", 1);
+    assert_ne!(tampered, text);
+    std::fs::write(&path, tampered).expect("tamper");
+    verify_fails_naming(&env, "journal entry 6");
+    verify_fails_naming(&env, "journal entry 5");
+    // Writing is refused: a broken chain is tampering, not a crash.
+    let before = env.snapshot();
+    let run = env.run(&[
+        "add",
+        fixture("khojaly-article-2024-05.txt")
+            .to_str()
+            .expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(env.snapshot() == before);
+}
+
+#[test]
+fn a_changed_index_record_is_caught_and_reindex_repairs_it() {
+    let (env, _, claim, _) = populated();
+    {
+        let index = provdb::index::Index::open(&env.store.join("index")).expect("open index");
+        let key = hex_bytes(&claim);
+        let mut value = index
+            .get_raw(provdb::index::TreeName::Claims, &key)
+            .expect("get")
+            .expect("present");
+        let last = value.len() - 1;
+        value[last] ^= 0x01;
+        index
+            .put_raw(provdb::index::TreeName::Claims, &key, &value)
+            .expect("put");
+        index.flush().expect("flush");
+    }
+    verify_fails_naming(&env, &format!("index tree claims record {}", &claim[..16]));
+    env.ok(&["reindex"]);
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn an_extra_index_record_is_caught() {
+    let (env, ..) = populated();
+    {
+        let index = provdb::index::Index::open(&env.store.join("index")).expect("open index");
+        index
+            .put_raw(provdb::index::TreeName::Sources, &[7u8; 32], b"junk")
+            .expect("put");
+        index.flush().expect("flush");
+    }
+    verify_fails_naming(&env, "index tree sources");
+}
+
+#[test]
+fn a_missing_object_is_caught() {
+    let (env, source, ..) = populated();
+    std::fs::remove_file(
+        env.store
+            .join("objects")
+            .join(&source[..2])
+            .join(&source[2..]),
+    )
+    .expect("remove");
+    verify_fails_naming(&env, &format!("object {source}"));
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+#[test]
+fn reindex_gives_identical_query_output() {
+    let (env, source, claim, citation) = populated();
+    env.ok(&["retract", &citation, "--reason", "test"]);
+    let queries: Vec<Vec<&str>> = vec![
+        vec!["--json", "sources"],
+        vec!["--json", "claims"],
+        vec!["--json", "trace", &claim],
+        vec!["--json", "conflicts"],
+        vec!["--json", "show", &source],
+        vec!["--json", "log", "--doc", "khojaly"],
+    ];
+    let before: Vec<String> = queries.iter().map(|args| env.ok(args).stdout).collect();
+    env.ok(&["reindex"]);
+    let after: Vec<String> = queries.iter().map(|args| env.ok(args).stdout).collect();
+    assert_eq!(before, after);
+    // A deleted index is rebuilt on open, with a notice.
+    std::fs::remove_dir_all(env.store.join("index")).expect("remove index");
+    let run = env.ok(&["--json", "sources"]);
+    assert!(run.stderr.contains("rebuilding"), "{}", run.stderr);
+    assert_eq!(run.stdout, before[0]);
+}
+
+#[test]
+fn a_torn_journal_tail_is_cut_back_with_a_notice() {
+    let (env, ..) = populated();
+    let path = env.store.join("journal");
+    let committed = std::fs::read(&path).expect("journal");
+    let mut torn = committed.clone();
+    torn.extend_from_slice(b"{\"seq\":7,\"time\":\"2026-");
+    std::fs::write(&path, &torn).expect("tear");
+    let report = env.ok(&["verify"]);
+    assert!(
+        report.stdout.contains("interrupted"),
+        "a torn tail is a notice, not damage: {}",
+        report.stdout
+    );
+    let run = env.ok(&["sources"]);
+    assert!(run.stderr.contains("cut back"), "{}", run.stderr);
+    assert_eq!(std::fs::read(&path).expect("journal"), committed);
+}
+
+/// Kills a loop of add/cite at random moments, 24 times; after every kill,
+/// verify passes and every command that exited 0 is present.
+#[test]
+fn kill_nine_never_loses_an_acknowledged_change() {
+    use std::process::Stdio;
+    let env = TestEnv::new();
+    let base = env.add(ARTICLE, &[]);
+    let mut acknowledged: Vec<String> = Vec::new();
+    let mut seed: u64 = 0x9e3779b97f4a7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..24 {
+        // A writer: a shell loop adding fresh sources and citing them, echoing each id that exited 0.
+        let script = format!(
+            "i=0; while true; do i=$((i+1)); printf 'round {round} doc %s: 1,275 captured\\n' $i > doc; \
+             id=$(\"$PROVDB\" --json add doc) || continue; echo \"$id\"; \
+             \"$PROVDB\" cite {base} --quote '1,275 residents' --subject r{round}i$i --property captured --value 1275 >/dev/null && echo cited r{round}i$i; done"
+        );
+        let mut child = env
+            .command()
+            .env("PROVDB", env!("CARGO_BIN_EXE_provdb"))
+            .args::<[&str; 0], &str>([])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn_shell(&script);
+        std::thread::sleep(std::time::Duration::from_millis(30 + next() % 400));
+        // Kill the whole process group: the shell and whichever provdb is mid-write.
+        let _ = std::process::Command::new("kill")
+            .args(["-9", &format!("-{}", child.id())])
+            .status();
+        let output = child.wait_with_output_all();
+        for line in output.lines() {
+            if let Ok(json) = serde_json::from_str::<serde_json::Value>(line) {
+                acknowledged.push(json["id"].as_str().expect("id").to_string());
+            } else if let Some(subject) = line.strip_prefix("cited ") {
+                acknowledged.push(format!("subject:{subject}"));
+            }
+        }
+        let verify = env.run(&["verify"]);
+        assert_eq!(
+            verify.code, 0,
+            "round {round}: verify after kill -9 failed: {}{}",
+            verify.stdout, verify.stderr
+        );
+        let sources = env.ok(&["--json", "sources"]).stdout;
+        let claims = env.ok(&["--json", "claims"]).stdout;
+        for item in &acknowledged {
+            match item.strip_prefix("subject:") {
+                Some(subject) => assert!(
+                    claims.contains(&format!("\"{subject}\"")),
+                    "round {round}: acknowledged claim {subject} lost"
+                ),
+                None => assert!(
+                    sources.contains(item.as_str()),
+                    "round {round}: acknowledged source {item} lost"
+                ),
+            }
+        }
+    }
+    assert!(
+        acknowledged.len() >= 10,
+        "the loop must have acknowledged work to check: {}",
+        acknowledged.len()
+    );
+}
+
+trait SpawnShell {
+    fn spawn_shell(&mut self, script: &str) -> std::process::Child;
+}
+
+impl SpawnShell for std::process::Command {
+    fn spawn_shell(&mut self, script: &str) -> std::process::Child {
+        use std::os::unix::process::CommandExt;
+        let mut shell = std::process::Command::new("sh");
+        shell.arg("-c").arg(script);
+        for (key, value) in self.get_envs() {
+            match value {
+                Some(value) => shell.env(key, value),
+                None => shell.env_remove(key),
+            };
+        }
+        shell.env_clear_except_set(self);
+        if let Some(dir) = self.get_current_dir() {
+            shell.current_dir(dir);
+        }
+        shell
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .process_group(0);
+        shell.spawn().expect("spawn shell")
+    }
+}
+
+trait EnvClear {
+    fn env_clear_except_set(&mut self, from: &std::process::Command) -> &mut Self;
+}
+
+impl EnvClear for std::process::Command {
+    fn env_clear_except_set(&mut self, _from: &std::process::Command) -> &mut Self {
+        self
+    }
+}
+
+trait WaitAll {
+    fn wait_with_output_all(self) -> String;
+}
+
+impl WaitAll for std::process::Child {
+    fn wait_with_output_all(self) -> String {
+        let output = self.wait_with_output().expect("wait");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}
