@@ -305,7 +305,7 @@ impl Index {
         loop {
             match Self::open_once(path) {
                 Err(IndexError::Sled(sled::Error::Io(error)))
-                    if error.kind() == std::io::ErrorKind::WouldBlock && attempts < 400 =>
+                    if error.kind() == std::io::ErrorKind::WouldBlock && attempts < 2000 =>
                 {
                     attempts += 1;
                     std::thread::sleep(std::time::Duration::from_millis(5));

@@ -366,6 +366,35 @@ impl Journal {
         Ok(appended)
     }
 
+    /// Walks the whole hash chain over the raw lines: each line's `prev` must be
+    /// the hash of the line before. Returns the first entry that does not link.
+    /// Writers call this before appending, so that an altered journal is never
+    /// extended. It reads each line once and parses no JSON.
+    pub fn check_chain(&self) -> Result<(), (u64, u64)> {
+        const FIELD: &[u8] = b"\"prev\":\"";
+        let Ok(lines) = self.lines_from(0) else {
+            return Err((1, 0));
+        };
+        let mut prev = EntryHash::genesis().to_hex().into_bytes();
+        for (index, line) in lines.enumerate() {
+            let seq = index as u64 + 1;
+            let Ok(line) = line else { return Err((seq, 0)) };
+            let found = line
+                .bytes
+                .windows(FIELD.len())
+                .position(|window| window == FIELD);
+            let linked = found
+                .and_then(|at| line.bytes.get(at + FIELD.len()..at + FIELD.len() + 64))
+                .map(|hex| hex == prev.as_slice())
+                .unwrap_or(false);
+            if !linked {
+                return Err((seq, line.start));
+            }
+            prev = line.hash().to_hex().into_bytes();
+        }
+        Ok(())
+    }
+
     /// Reads the line starting at `start`.
     pub fn line_at(&self, start: u64) -> Result<Line, JournalError> {
         let mut reader = self.lines_from(start)?;

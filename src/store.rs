@@ -363,6 +363,7 @@ pub struct Store {
     journal: Journal,
     index: Index,
     notices: Vec<String>,
+    chain_checked: bool,
     _lock: File,
 }
 
@@ -854,6 +855,7 @@ impl Store {
             journal,
             index,
             notices,
+            chain_checked: false,
             _lock: lock,
         })
     }
@@ -889,6 +891,17 @@ impl Store {
         Ok(appended)
     }
 
+    /// Refuses to write to a journal whose chain is broken (once per command).
+    fn check_chain(&mut self) -> Result<(), StoreError> {
+        if !self.chain_checked {
+            self.journal
+                .check_chain()
+                .map_err(|(seq, offset)| StoreError::ChainBroken { seq, offset })?;
+            self.chain_checked = true;
+        }
+        Ok(())
+    }
+
     /// Records a source's bytes and metadata, and with `doc` a new revision of that document.
     pub fn add_source(
         &mut self,
@@ -901,6 +914,7 @@ impl Store {
         if let Some(doc) = doc {
             check_slug(doc)?;
         }
+        self.check_chain()?;
         let stored = match input {
             AddInput::Path(path) => {
                 let shown = path.display().to_string();
