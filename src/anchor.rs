@@ -117,10 +117,7 @@ fn prev_boundary(text: &str, at: usize) -> Option<usize> {
 pub fn match_quote(text: &str, exact: &str, prefix: &str, suffix: &str) -> Vec<Range<usize>> {
     let mut found = Vec::new();
     let mut at = 0;
-    loop {
-        let Some(offset) = text[at..].find(exact) else {
-            break;
-        };
+    while let Some(offset) = text[at..].find(exact) {
         let start = at + offset;
         let end = start + exact.len();
         if text[..start].ends_with(prefix) && text[end..].starts_with(suffix) {

@@ -600,6 +600,9 @@ pub struct Conflict {
     pub sides: Vec<ConflictSide>,
 }
 
+/// A source with the documents and revisions it belongs to and its citation count.
+pub type SourceListing = (SourceRecord, Vec<(String, u32)>, usize);
+
 /// A record `show` can display.
 #[derive(Debug, Clone)]
 pub enum Shown {
@@ -1206,13 +1209,13 @@ impl Store {
         cache: &mut HashMap<SourceId, Option<(bool, Vec<u8>)>>,
     ) -> Result<TracedCitation, StoreError> {
         let source_id = record.citation.source;
-        if !cache.contains_key(&source_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(source_id) {
             let loaded = match self.objects.read(&source_id) {
                 Ok(bytes) => Some((identity::source_id(&bytes) == source_id, bytes)),
                 Err(ObjectError::Missing { .. }) => None,
                 Err(error) => return Err(error.into()),
             };
-            cache.insert(source_id, loaded);
+            slot.insert(loaded);
         }
         let loaded = cache.get(&source_id).and_then(Option::as_ref);
         let selector = &record.citation.selector;
@@ -1447,7 +1450,7 @@ impl Store {
     }
 
     /// Returns every source with its revisions and citation count.
-    pub fn sources(&self) -> Result<Vec<(SourceRecord, Vec<(String, u32)>, usize)>, StoreError> {
+    pub fn sources(&self) -> Result<Vec<SourceListing>, StoreError> {
         let mut out = Vec::new();
         for source in self.index.sources() {
             let source = source?;
