@@ -183,26 +183,14 @@ impl Ctx<'_> {
     /// Opens the store, saying so on standard error if it has to wait for a lock.
     pub fn open(&mut self) -> Result<Store, CliError> {
         let path = self.store_path()?;
-        let err = &mut *self.err;
-        let mut on_wait = |root: &Path| {
-            let _ = writeln!(
-                err,
-                "provdb: store {} is locked by another provdb process; waiting up to 10 s…",
-                root.display()
-            );
-        };
-        let mut options = OpenOptions {
-            on_wait: Some(&mut on_wait),
-            ..OpenOptions::default()
-        };
-        let mut opened = Store::open(&path, &mut options)?;
+        let mut opened = self.with_lock_options(|options| Store::open(&path, options))?;
         for notice in opened.take_notices() {
             writeln!(self.err, "provdb: notice: {notice}")?;
         }
         Ok(opened)
     }
 
-    /// Returns lock options that report waiting on standard error.
+    /// Runs `run` with lock options that report waiting on standard error.
     pub fn with_lock_options<T>(&mut self, run: impl FnOnce(&mut OpenOptions<'_>) -> T) -> T {
         let err = &mut *self.err;
         let mut on_wait = |root: &Path| {
