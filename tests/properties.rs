@@ -1,0 +1,455 @@
+//! Property tests: laws that must hold for every input, not only the examples
+//! the unit tests pick.
+//!
+//! - Anchoring: describing any span of any text and matching the description
+//!   again finds that span and no other.
+//! - Encoding: every index record and every journal entry reads back equal to
+//!   what was written, and the bytes are stable (encoding the decoded value
+//!   gives the same bytes).
+
+use std::ops::Range;
+
+use proptest::prelude::*;
+use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset};
+
+use provdb::anchor::{self, AnchorCheck, DescribeOptions};
+use provdb::codec;
+use provdb::index::{AppliedMark, CitationRecord, ClaimRecord, RevisionRecord};
+use provdb::model::{
+    Bound, Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, Qualifiers, Retraction,
+    Revision, Selector, SourceId, SourceMeta, SourceRecord, Stance, Value, When,
+};
+
+// ---------------------------------------------------------------------------
+// Texts and spans
+// ---------------------------------------------------------------------------
+
+/// A text built from a small vocabulary, so that repeated and overlapping
+/// matches are common, with multi-byte characters so that spans must respect
+/// character boundaries.
+fn repetitive_text() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "not", "to", "annotate", "or", " ", " ", "  ", "\n", "613", "6", "1", ",", "é", "e\u{301}",
+        "日本", "ǅ", "—", "a", "aa", "\t",
+    ]);
+    prop::collection::vec(piece, 1..60).prop_map(|pieces| pieces.concat())
+}
+
+/// Any printable text, including scripts outside the basic plane.
+fn free_text() -> impl Strategy<Value = String> {
+    "[\\PC\n ]{1,200}"
+}
+
+/// A text and a non-empty span of it on character boundaries.
+fn text_and_span() -> impl Strategy<Value = (String, Range<usize>)> {
+    prop_oneof![repetitive_text(), free_text()].prop_flat_map(|text| {
+        let boundaries: Vec<usize> = text
+            .char_indices()
+            .map(|(at, _)| at)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let last = boundaries.len() - 1;
+        (Just(text), Just(boundaries), 0..last).prop_flat_map(move |(text, boundaries, a)| {
+            (Just(text), Just(boundaries), Just(a), (a + 1)..=last)
+                .prop_map(|(text, boundaries, a, b)| (text, boundaries[a]..boundaries[b]))
+        })
+    })
+}
+
+fn options() -> impl Strategy<Value = DescribeOptions> {
+    (any::<bool>(), 0usize..40, 1usize..60).prop_map(
+        |(minimal_context, minimum_quote_length, max_word_length)| DescribeOptions {
+            minimal_context,
+            minimum_quote_length,
+            max_word_length,
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// describe + match_quote: the context chosen for a span picks out exactly that span.
+    #[test]
+    fn described_span_is_found_again_and_only_it((text, span) in text_and_span(), options in options()) {
+        let exact = &text[span.clone()];
+        let (prefix, suffix) = anchor::describe(&text, span.clone(), options);
+        // The context is the text right beside the span, nothing invented.
+        prop_assert!(text[..span.start].ends_with(&prefix));
+        prop_assert!(text[span.end..].starts_with(&suffix));
+        prop_assert_eq!(anchor::match_quote(&text, exact, &prefix, &suffix), vec![span.clone()]);
+        // The stored form of the anchor checks out byte for byte.
+        prop_assert_eq!(
+            anchor::check_anchor(text.as_bytes(), exact, &prefix, &suffix, span.start as u64, span.end as u64),
+            AnchorCheck::Holds
+        );
+    }
+
+    /// anchor_quote with the described context (what `cite --prefix/--suffix` does)
+    /// returns the same span and the same context.
+    #[test]
+    fn anchoring_with_described_context_round_trips((text, span) in text_and_span()) {
+        let exact = &text[span.clone()];
+        prop_assume!(!exact.trim().is_empty());
+        let (prefix, suffix) = anchor::describe(&text, span.clone(), DescribeOptions::default());
+        let anchored = anchor::anchor_quote(&text, exact, Some(&prefix), Some(&suffix), None)
+            .map_err(|error| TestCaseError::fail(error.to_string()))?;
+        prop_assert_eq!(anchored.range, span.clone());
+        prop_assert_eq!(anchored.exact.as_str(), exact);
+        prop_assert_eq!(anchored.prefix, prefix);
+        prop_assert_eq!(anchored.suffix, suffix);
+    }
+
+    /// Picking the nth occurrence of a quote and describing it gives the nth range,
+    /// and that anchor then finds it alone.
+    #[test]
+    fn occurrence_then_describe_is_unique((text, span) in text_and_span()) {
+        let exact = &text[span.clone()];
+        prop_assume!(!exact.trim().is_empty());
+        let all = anchor::match_quote(&text, exact, "", "");
+        let nth = all.iter().position(|range| *range == span);
+        prop_assert!(nth.is_some(), "the span itself is one of the matches");
+        let wanted = nth.unwrap_or(0) + 1;
+        let anchored = anchor::anchor_quote(&text, exact, None, None, Some(wanted))
+            .map_err(|error| TestCaseError::fail(error.to_string()))?;
+        prop_assert_eq!(anchored.range.clone(), span);
+        prop_assert_eq!(
+            anchor::match_quote(&text, exact, &anchored.prefix, &anchored.suffix),
+            vec![anchored.range]
+        );
+    }
+
+    /// A changed byte anywhere in the quote is caught by check_anchor.
+    #[test]
+    fn any_change_inside_the_quote_is_caught((text, span) in text_and_span(), pick in any::<prop::sample::Index>(), flip in 1u8..=255) {
+        let exact = &text[span.clone()];
+        let (prefix, suffix) = anchor::describe(&text, span.clone(), DescribeOptions::default());
+        let mut bytes = text.clone().into_bytes();
+        let at = span.start + pick.index(span.len());
+        bytes[at] ^= flip;
+        prop_assert_eq!(
+            anchor::check_anchor(&bytes, exact, &prefix, &suffix, span.start as u64, span.end as u64),
+            AnchorCheck::QuoteChanged
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------
+
+fn id_bytes() -> impl Strategy<Value = [u8; 32]> {
+    any::<[u8; 32]>()
+}
+
+fn short_text() -> impl Strategy<Value = String> {
+    "[\\PC\n\"\\\\]{0,24}"
+}
+
+fn month() -> impl Strategy<Value = Month> {
+    (1u8..=12).prop_map(|number| Month::try_from(number).unwrap_or(Month::January))
+}
+
+fn date() -> impl Strategy<Value = Date> {
+    (1i32..=9999, month(), 1u8..=28).prop_map(|(year, month, day)| {
+        Date::from_calendar_date(year, month, day).unwrap_or(Date::MIN)
+    })
+}
+
+fn time_of_day() -> impl Strategy<Value = Time> {
+    (
+        0u8..24,
+        0u8..60,
+        0u8..60,
+        prop_oneof![Just(0u32), 0u32..1_000_000_000],
+    )
+        .prop_map(|(hour, minute, second, nano)| {
+            Time::from_hms_nano(hour, minute, second, nano).unwrap_or(Time::MIDNIGHT)
+        })
+}
+
+fn when() -> impl Strategy<Value = When> {
+    prop_oneof![
+        (1i32..=9999).prop_map(When::Year),
+        (1i32..=9999, month()).prop_map(|(year, month)| When::Month(year, month)),
+        date().prop_map(When::Day),
+        (date(), (0u8..24, 0u8..60, 0u8..60)).prop_map(|(date, (h, m, s))| {
+            When::Local(PrimitiveDateTime::new(
+                date,
+                Time::from_hms(h, m, s).unwrap_or(Time::MIDNIGHT),
+            ))
+        }),
+        (
+            date(),
+            time_of_day(),
+            -23i8..=23,
+            prop::sample::select(vec![0i8, 30, 45])
+        )
+            .prop_map(|(date, time, hours, minutes)| {
+                let minutes = if hours < 0 { -minutes } else { minutes };
+                let offset = UtcOffset::from_hms(hours, minutes, 0).unwrap_or(UtcOffset::UTC);
+                When::Instant(PrimitiveDateTime::new(date, time).assume_offset(offset))
+            }),
+    ]
+}
+
+fn value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        any::<u64>().prop_map(|count| Value::Count { count }),
+        ("-?[1-9][0-9]{0,8}(\\.[0-9]{0,5}[1-9])?").prop_map(|amount| Value::Quantity { amount }),
+        when().prop_map(|date| Value::Date { date }),
+        short_text().prop_map(|text| Value::Text { text }),
+    ]
+}
+
+fn stance() -> impl Strategy<Value = Stance> {
+    prop_oneof![
+        Just(Stance::Supports),
+        Just(Stance::Disputes),
+        Just(Stance::Mentions)
+    ]
+}
+
+fn bound() -> impl Strategy<Value = Bound> {
+    prop_oneof![
+        Just(Bound::Exact),
+        Just(Bound::Approximate),
+        Just(Bound::AtLeast)
+    ]
+}
+
+fn claim() -> impl Strategy<Value = Claim> {
+    (
+        id_bytes(),
+        short_text(),
+        short_text(),
+        value(),
+        (
+            prop::option::of(when()),
+            prop::option::of(short_text()),
+            bound(),
+        ),
+    )
+        .prop_map(
+            |(id, subject, property, value, (as_of, unit, bound))| Claim {
+                id: ClaimId(id),
+                subject,
+                property,
+                value,
+                qualifiers: Qualifiers { as_of, unit, bound },
+            },
+        )
+}
+
+fn meta() -> impl Strategy<Value = SourceMeta> {
+    (
+        (
+            prop::option::of(short_text()),
+            prop::option::of(short_text()),
+            prop::collection::vec(short_text(), 0..4),
+            prop::option::of(short_text()),
+        ),
+        (
+            prop::option::of(when()),
+            prop::option::of(when()),
+            prop::option::of(when()),
+        ),
+        (
+            prop::option::of(short_text()),
+            prop::option::of(short_text()),
+            prop::option::of(short_text()),
+        ),
+    )
+        .prop_map(
+            |(
+                (title, url, authors, publisher),
+                (published, updated, retrieved),
+                (media_type, language, note),
+            )| SourceMeta {
+                title,
+                url,
+                authors,
+                publisher,
+                published,
+                updated,
+                retrieved,
+                media_type,
+                language,
+                note,
+            },
+        )
+}
+
+fn revision() -> impl Strategy<Value = Revision> {
+    (
+        "[a-z0-9-]{1,20}",
+        1u32..,
+        id_bytes(),
+        prop::option::of(when()),
+        prop::option::of(when()),
+        prop::option::of(short_text()),
+    )
+        .prop_map(|(doc, number, source, published, updated, note)| Revision {
+            doc,
+            number,
+            source: SourceId(source),
+            published,
+            updated,
+            note,
+        })
+}
+
+fn citation() -> impl Strategy<Value = Citation> {
+    (
+        id_bytes(),
+        id_bytes(),
+        (
+            short_text(),
+            short_text(),
+            short_text(),
+            any::<u64>(),
+            any::<u64>(),
+        ),
+        stance(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(claim, source, (exact, prefix, suffix, start, end), stance, value_not_in_quote)| {
+                Citation {
+                    claim: ClaimId(claim),
+                    source: SourceId(source),
+                    selector: Selector {
+                        exact,
+                        prefix,
+                        suffix,
+                        start,
+                        end,
+                    },
+                    stance,
+                    value_not_in_quote,
+                }
+            },
+        )
+}
+
+/// The time, actor and sequence every record carries.
+fn stamp() -> impl Strategy<Value = (u64, String, String)> {
+    (
+        any::<u64>(),
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,15}Z",
+        short_text(),
+    )
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        ("[0-9a-f]{32}", any::<u32>()).prop_map(|(store, format)| Change::Init { store, format }),
+        (id_bytes(), any::<u64>(), meta()).prop_map(|(source, size, meta)| Change::AddSource {
+            source: SourceId(source),
+            size,
+            meta,
+        }),
+        revision().prop_map(Change::AddRevision),
+        claim().prop_map(Change::RecordClaim),
+        (id_bytes(), citation()).prop_map(|(id, body)| Change::Cite {
+            citation: CitationId(id),
+            body,
+        }),
+        (id_bytes(), short_text()).prop_map(|(id, reason)| Change::Retract {
+            citation: CitationId(id),
+            reason,
+        }),
+    ]
+}
+
+fn entry() -> impl Strategy<Value = Entry> {
+    (stamp(), id_bytes(), any::<bool>(), change()).prop_map(
+        |((seq, time, actor), prev, commit, change)| Entry {
+            seq,
+            time,
+            actor,
+            prev: EntryHash(prev),
+            commit,
+            change,
+        },
+    )
+}
+
+/// Encodes, decodes, and encodes again: the value comes back equal and the
+/// bytes are stable. Trailing bytes and a truncated record are both refused.
+fn codec_round_trip<T>(value: &T) -> Result<(), TestCaseError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let bytes = codec::encode(value).map_err(|error| TestCaseError::fail(error.to_string()))?;
+    let back: T = codec::decode(&bytes).map_err(|error| TestCaseError::fail(error.to_string()))?;
+    prop_assert_eq!(&back, value);
+    let again = codec::encode(&back).map_err(|error| TestCaseError::fail(error.to_string()))?;
+    prop_assert_eq!(&again, &bytes);
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    prop_assert!(
+        codec::decode::<T>(&trailing).is_err(),
+        "trailing byte accepted"
+    );
+    prop_assert!(
+        codec::decode::<T>(&bytes[..bytes.len() - 1]).is_err(),
+        "truncated record accepted"
+    );
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn source_records_round_trip(id in id_bytes(), size in any::<u64>(), meta in meta(), (seq, recorded, actor) in stamp()) {
+        codec_round_trip(&SourceRecord { id: SourceId(id), size, meta, seq, recorded, actor })?;
+    }
+
+    #[test]
+    fn revision_records_round_trip(revision in revision(), (seq, recorded, actor) in stamp()) {
+        codec_round_trip(&RevisionRecord { revision, seq, recorded, actor })?;
+    }
+
+    #[test]
+    fn claim_records_round_trip(claim in claim(), (seq, recorded, actor) in stamp()) {
+        codec_round_trip(&ClaimRecord { claim, seq, recorded, actor })?;
+    }
+
+    #[test]
+    fn citation_records_round_trip(id in id_bytes(), citation in citation(), (seq, recorded, actor) in stamp()) {
+        codec_round_trip(&CitationRecord { id: CitationId(id), citation, seq, recorded, actor })?;
+    }
+
+    #[test]
+    fn retractions_round_trip(reason in short_text(), (seq, time, actor) in stamp()) {
+        codec_round_trip(&Retraction { reason, seq, time, actor })?;
+    }
+
+    #[test]
+    fn applied_marks_round_trip(seq in any::<u64>(), hash in id_bytes(), start in any::<u64>(), end in any::<u64>()) {
+        codec_round_trip(&AppliedMark { seq, hash: EntryHash(hash), start, end })?;
+    }
+
+    /// A journal entry written as one JSON line reads back equal, and writing
+    /// it again gives the same bytes (the line hash depends on them).
+    #[test]
+    fn journal_entries_round_trip_as_json(entry in entry()) {
+        let line = serde_json::to_vec(&entry).map_err(|error| TestCaseError::fail(error.to_string()))?;
+        prop_assert!(!line.contains(&b'\n'), "an entry must fit on one line");
+        let back: Entry = serde_json::from_slice(&line).map_err(|error| TestCaseError::fail(error.to_string()))?;
+        prop_assert_eq!(&back, &entry);
+        let again = serde_json::to_vec(&back).map_err(|error| TestCaseError::fail(error.to_string()))?;
+        prop_assert_eq!(again, line);
+    }
+
+    /// Every time form reads back from its canonical text.
+    #[test]
+    fn times_round_trip_through_canonical_text(when in when()) {
+        let text = when.to_string();
+        let back: When = text.parse().map_err(|error: provdb::model::ParseWhenError| TestCaseError::fail(error.to_string()))?;
+        prop_assert_eq!(back.to_string(), text);
+        prop_assert_eq!(back, when);
+    }
+}
