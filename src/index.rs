@@ -294,6 +294,14 @@ pub struct Index {
 
 const APPLIED_KEY: &[u8] = b"applied";
 
+/// True when sled could not take its file lock because another handle holds it.
+/// sled 0.34.7 reports that as an `Other` error carrying the OS error in its
+/// message ("could not acquire lock on …: … WouldBlock …"), not as `WouldBlock`.
+fn is_lock_busy(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::WouldBlock
+        || error.to_string().starts_with("could not acquire lock")
+}
+
 impl Index {
     /// Opens (creating if absent) the index at `path` with a bounded cache and
     /// no background flusher: the journal, not sled, makes changes durable.
@@ -305,7 +313,7 @@ impl Index {
         loop {
             match Self::open_once(path) {
                 Err(IndexError::Sled(sled::Error::Io(error)))
-                    if error.kind() == std::io::ErrorKind::WouldBlock && attempts < 2000 =>
+                    if is_lock_busy(&error) && attempts < 2000 =>
                 {
                     attempts += 1;
                     std::thread::sleep(std::time::Duration::from_millis(5));

@@ -165,6 +165,82 @@ fn line_ending_at(file: &mut File, end: u64, path: &Path) -> Result<Line, Journa
     Ok(Line { start, bytes })
 }
 
+/// Where a streamed append is in the file.
+struct StreamState<'a> {
+    path: &'a Path,
+    actor: &'a str,
+    time: &'a str,
+    prev: EntryHash,
+    seq: u64,
+    offset: u64,
+    last_start: u64,
+}
+
+/// The entries one append wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Where the first line starts.
+    pub start: u64,
+    /// One past the last line's newline.
+    pub end: u64,
+    /// The first entry's sequence number.
+    pub first_seq: u64,
+    /// The last entry's sequence number.
+    pub last_seq: u64,
+}
+
+/// Why a streamed append failed: the input, or the journal.
+#[derive(Debug)]
+pub enum StreamError<E> {
+    /// The iterator yielded an error; nothing was appended.
+    Input(E),
+    /// Writing failed; nothing was appended.
+    Journal(JournalError),
+}
+
+/// Serialises one entry as a line and writes it.
+fn write_entry(
+    writer: &mut impl Write,
+    state: &mut StreamState<'_>,
+    change: Change,
+    commit: bool,
+    on_line: &mut impl FnMut(&Entry, &Line),
+) -> Result<(), JournalError> {
+    state.seq += 1;
+    let entry = Entry {
+        seq: state.seq,
+        time: state.time.to_string(),
+        actor: state.actor.to_string(),
+        prev: state.prev,
+        commit,
+        change,
+    };
+    let mut bytes = serde_json::to_vec(&entry).map_err(|error| JournalError::Damaged {
+        offset: state.offset,
+        why: format!("entry does not serialise: {error}"),
+    })?;
+    bytes.push(b'\n');
+    if bytes.len() > MAX_LINE {
+        return Err(JournalError::TooLarge { size: bytes.len() });
+    }
+    writer
+        .write_all(&bytes)
+        .map_err(|source| JournalError::Io {
+            action: "appending to",
+            path: state.path.to_path_buf(),
+            source,
+        })?;
+    let line = Line {
+        start: state.offset,
+        bytes,
+    };
+    state.prev = line.hash();
+    state.last_start = line.start;
+    state.offset = line.end();
+    on_line(&entry, &line);
+    Ok(())
+}
+
 impl Journal {
     /// Creates a new journal holding one entry, durably. Fails if the file exists.
     pub fn create(
@@ -309,90 +385,111 @@ impl Journal {
         time: &str,
         changes: Vec<Change>,
     ) -> Result<Vec<Appended>, JournalError> {
-        let count = changes.len();
-        let mut buffer = Vec::new();
-        let mut appended = Vec::with_capacity(count);
-        let mut prev = self.last_hash;
-        let mut seq = self.last_seq;
-        let mut offset = self.len;
-        for (index, change) in changes.into_iter().enumerate() {
-            seq += 1;
-            let entry = Entry {
-                seq,
-                time: time.to_string(),
-                actor: actor.to_string(),
-                prev,
-                commit: index + 1 == count,
-                change,
-            };
-            let mut bytes = serde_json::to_vec(&entry).map_err(|error| JournalError::Damaged {
-                offset,
-                why: format!("entry does not serialise: {error}"),
-            })?;
-            bytes.push(b'\n');
-            if bytes.len() > MAX_LINE {
-                return Err(JournalError::TooLarge { size: bytes.len() });
-            }
-            let line = Line {
-                start: offset,
-                bytes,
-            };
-            prev = line.hash();
-            offset = line.end();
-            buffer.extend_from_slice(&line.bytes);
-            appended.push(Appended { entry, line });
+        let mut appended = Vec::with_capacity(changes.len());
+        let result = self.append_stream(
+            actor,
+            time,
+            changes
+                .into_iter()
+                .map(Ok::<Change, std::convert::Infallible>),
+            |entry, line| {
+                appended.push(Appended {
+                    entry: entry.clone(),
+                    line: line.clone(),
+                })
+            },
+        );
+        match result {
+            Ok(_) => Ok(appended),
+            Err(StreamError::Journal(error)) => Err(error),
+            Err(StreamError::Input(never)) => match never {},
         }
+    }
+
+    /// Appends the changes an iterator yields, streaming them to the file so
+    /// that a batch of any size needs memory for one entry at a time. The last
+    /// entry is marked `commit`; then the file is fsynced. If the iterator
+    /// yields an error, or a write fails, the file is cut back to where it was
+    /// and nothing is acknowledged. `on_line` sees each entry as it is written.
+    /// Returns the span written, or None when the iterator yielded nothing.
+    pub fn append_stream<E>(
+        &mut self,
+        actor: &str,
+        time: &str,
+        changes: impl Iterator<Item = Result<Change, E>>,
+        mut on_line: impl FnMut(&Entry, &Line),
+    ) -> Result<Option<Span>, StreamError<E>> {
         let before = self.len;
-        let written = self
-            .file
-            .write_all(&buffer)
-            .and_then(|()| self.file.sync_data());
-        if let Err(source) = written {
-            // Cut back whatever part of the write landed; nothing was acknowledged.
-            let _ = self.file.set_len(before);
-            let _ = self.file.sync_all();
-            return Err(JournalError::Io {
+        let path = self.path.clone();
+        let mut state = StreamState {
+            path: &path,
+            actor,
+            time,
+            prev: self.last_hash,
+            seq: self.last_seq,
+            offset: self.len,
+            last_start: self.last_start,
+        };
+        let mut writer = io::BufWriter::with_capacity(1024 * 1024, &self.file);
+        let mut pending: Option<Change> = None;
+        let mut failure: Option<StreamError<E>> = None;
+        for change in changes {
+            match change {
+                Err(error) => {
+                    failure = Some(StreamError::Input(error));
+                    break;
+                }
+                Ok(change) => {
+                    if let Some(previous) = pending.replace(change) {
+                        if let Err(error) =
+                            write_entry(&mut writer, &mut state, previous, false, &mut on_line)
+                        {
+                            failure = Some(StreamError::Journal(error));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if failure.is_none() {
+            if let Some(last) = pending.take() {
+                if let Err(error) = write_entry(&mut writer, &mut state, last, true, &mut on_line) {
+                    failure = Some(StreamError::Journal(error));
+                }
+            }
+        }
+        let flushed = match failure {
+            Some(_) => Ok(()),
+            None => writer.flush().and_then(|()| self.file.sync_data()),
+        };
+        drop(writer);
+        if let Err(source) = flushed {
+            failure = Some(StreamError::Journal(JournalError::Io {
                 action: "appending to",
                 path: self.path.clone(),
                 source,
-            });
+            }));
         }
-        if let Some(last) = appended.last() {
-            self.len = last.line.end();
-            self.last_seq = last.entry.seq;
-            self.last_hash = last.line.hash();
-            self.last_start = last.line.start;
+        if let Some(failure) = failure {
+            // Cut back whatever part landed; nothing was acknowledged.
+            let _ = self.file.set_len(before);
+            let _ = self.file.sync_all();
+            return Err(failure);
         }
-        Ok(appended)
-    }
-
-    /// Walks the whole hash chain over the raw lines: each line's `prev` must be
-    /// the hash of the line before. Returns the first entry that does not link.
-    /// Writers call this before appending, so that an altered journal is never
-    /// extended. It reads each line once and parses no JSON.
-    pub fn check_chain(&self) -> Result<(), (u64, u64)> {
-        const FIELD: &[u8] = b"\"prev\":\"";
-        let Ok(lines) = self.lines_from(0) else {
-            return Err((1, 0));
+        if state.offset == before {
+            return Ok(None);
+        }
+        let span = Span {
+            start: before,
+            end: state.offset,
+            first_seq: self.last_seq + 1,
+            last_seq: state.seq,
         };
-        let mut prev = EntryHash::genesis().to_hex().into_bytes();
-        for (index, line) in lines.enumerate() {
-            let seq = index as u64 + 1;
-            let Ok(line) = line else { return Err((seq, 0)) };
-            let found = line
-                .bytes
-                .windows(FIELD.len())
-                .position(|window| window == FIELD);
-            let linked = found
-                .and_then(|at| line.bytes.get(at + FIELD.len()..at + FIELD.len() + 64))
-                .map(|hex| hex == prev.as_slice())
-                .unwrap_or(false);
-            if !linked {
-                return Err((seq, line.start));
-            }
-            prev = line.hash().to_hex().into_bytes();
-        }
-        Ok(())
+        self.len = state.offset;
+        self.last_seq = state.seq;
+        self.last_hash = state.prev;
+        self.last_start = state.last_start;
+        Ok(Some(span))
     }
 
     /// Reads the line starting at `start`.

@@ -363,7 +363,6 @@ pub struct Store {
     journal: Journal,
     index: Index,
     notices: Vec<String>,
-    chain_checked: bool,
     _lock: File,
 }
 
@@ -858,7 +857,6 @@ impl Store {
             journal,
             index,
             notices,
-            chain_checked: false,
             _lock: lock,
         })
     }
@@ -894,17 +892,6 @@ impl Store {
         Ok(appended)
     }
 
-    /// Refuses to write to a journal whose chain is broken (once per command).
-    fn check_chain(&mut self) -> Result<(), StoreError> {
-        if !self.chain_checked {
-            self.journal
-                .check_chain()
-                .map_err(|(seq, offset)| StoreError::ChainBroken { seq, offset })?;
-            self.chain_checked = true;
-        }
-        Ok(())
-    }
-
     /// Records a source's bytes and metadata, and with `doc` a new revision of that document.
     pub fn add_source(
         &mut self,
@@ -917,7 +904,6 @@ impl Store {
         if let Some(doc) = doc {
             check_slug(doc)?;
         }
-        self.check_chain()?;
         let stored = match input {
             AddInput::Path(path) => {
                 let shown = path.display().to_string();

@@ -102,7 +102,35 @@ fn a_flipped_byte_in_a_journal_line_is_caught() {
     std::fs::write(&path, tampered).expect("tamper");
     verify_fails_naming(&env, "journal entry 6");
     verify_fails_naming(&env, "journal entry 5");
-    // Writing is refused: a broken chain is tampering, not a crash.
+    // A writer checks the chain only from the entry the index last applied
+    // (O(new entries), not O(journal)), so it may append after an altered old
+    // line; the break stays where it was and verify still reports it.
+    let run = env.run(&[
+        "add",
+        fixture("khojaly-article-2024-05.txt")
+            .to_str()
+            .expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    verify_fails_naming(&env, "journal entry 6");
+}
+
+#[test]
+fn an_altered_last_journal_line_refuses_writes() {
+    let (env, ..) = populated();
+    let path = env.store.join("journal");
+    let text = std::fs::read_to_string(&path).expect("journal");
+    // The last line is the citation of 1,275 captured; its stance is the last "supports".
+    let at = text
+        .rfind("\"stance\":\"supports\"")
+        .expect("stance in last line");
+    let mut tampered = text.clone();
+    tampered.replace_range(
+        at..at + "\"stance\":\"supports\"".len(),
+        "\"stance\":\"disputes\"",
+    );
+    std::fs::write(&path, tampered).expect("tamper");
+    // The index applied that line; its hash no longer matches, so writing is refused.
     let before = env.snapshot();
     let run = env.run(&[
         "add",
@@ -111,6 +139,11 @@ fn a_flipped_byte_in_a_journal_line_is_caught() {
             .expect("utf-8"),
     ]);
     assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is not the entry the index applied"),
+        "{}",
+        run.stderr
+    );
     assert!(env.snapshot() == before);
 }
 
