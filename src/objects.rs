@@ -92,7 +92,15 @@ impl Objects {
     }
 
     /// Streams `reader` into the store and returns its id and size. Identical bytes are stored once.
-    pub fn put_reader(&self, reader: &mut dyn Read) -> Result<Stored, ObjectError> {
+    ///
+    /// `known` says whether the store's records already name an id; an object
+    /// file present but not recorded (left by a crash) is trusted only if it
+    /// still hashes to its name, and is replaced otherwise.
+    pub fn put_reader(
+        &self,
+        reader: &mut dyn Read,
+        known: &dyn Fn(&SourceId) -> bool,
+    ) -> Result<Stored, ObjectError> {
         let tmp_dir = self.root.join("tmp");
         fs::create_dir_all(&tmp_dir).map_err(io_error("creating", &tmp_dir))?;
         let tmp_path = tmp_dir.join(format!(
@@ -100,14 +108,19 @@ impl Objects {
             std::process::id(),
             unique_suffix()
         ));
-        let result = self.put_via(&tmp_path, reader);
+        let result = self.put_via(&tmp_path, reader, known);
         if result.is_err() || tmp_path.exists() {
             let _ = fs::remove_file(&tmp_path);
         }
         result
     }
 
-    fn put_via(&self, tmp_path: &Path, reader: &mut dyn Read) -> Result<Stored, ObjectError> {
+    fn put_via(
+        &self,
+        tmp_path: &Path,
+        reader: &mut dyn Read,
+        known: &dyn Fn(&SourceId) -> bool,
+    ) -> Result<Stored, ObjectError> {
         let mut tmp = File::create(tmp_path).map_err(io_error("creating", tmp_path))?;
         let mut hasher = blake3::Hasher::new();
         let mut buffer = vec![0u8; 256 * 1024];
@@ -132,7 +145,7 @@ impl Objects {
         }
         let id = SourceId(*hasher.finalize().as_bytes());
         let final_path = self.path_for(&id);
-        if final_path.is_file() {
+        if self.holds_intact(&id, &final_path, known) {
             return Ok(Stored {
                 id,
                 size,
@@ -156,6 +169,151 @@ impl Objects {
             size,
             created: true,
         })
+    }
+
+    /// True when the object file for `id` is there and can be trusted: the
+    /// store recorded it (so it was made durable before), or it hashes to `id`.
+    fn holds_intact(&self, id: &SourceId, path: &Path, known: &dyn Fn(&SourceId) -> bool) -> bool {
+        path.is_file() && (known(id) || hash_file(path).map(|found| found == *id).unwrap_or(false))
+    }
+
+    /// Stores one file for a bulk add, without fsync: the caller makes the
+    /// whole batch durable with [`Objects::sync_filesystem`] before recording
+    /// it. Small files are read whole and written only if new; large ones are
+    /// streamed, hashed on every core. Identical bytes are stored once.
+    pub fn put_file_unsynced(
+        &self,
+        path: &Path,
+        known: &dyn Fn(&SourceId) -> bool,
+    ) -> Result<Stored, PutError> {
+        let input = |why: String| PutError::Input {
+            path: path.to_path_buf(),
+            why,
+        };
+        let mut file = File::open(path).map_err(|error| input(describe_open_error(&error)))?;
+        let metadata = file
+            .metadata()
+            .map_err(|error| input(format!("cannot read it ({error})")))?;
+        if metadata.is_dir() {
+            return Err(input("is a directory; give a file".into()));
+        }
+        if metadata.len() == 0 {
+            return Err(input("is empty; there is nothing to record".into()));
+        }
+        if metadata.len() > SMALL_OBJECT {
+            return self.put_large_unsynced(&mut file, path, known);
+        }
+        let mut bytes = Vec::with_capacity(metadata.len() as usize);
+        file.read_to_end(&mut bytes)
+            .map_err(|error| input(format!("cannot read it ({error})")))?;
+        if bytes.is_empty() {
+            return Err(input("is empty; there is nothing to record".into()));
+        }
+        let id = SourceId(*blake3::hash(&bytes).as_bytes());
+        let size = bytes.len() as u64;
+        let final_path = self.path_for(&id);
+        if self.holds_intact(&id, &final_path, known) {
+            return Ok(Stored {
+                id,
+                size,
+                created: false,
+            });
+        }
+        let tmp_path = self.tmp_path()?;
+        let written = fs::write(&tmp_path, &bytes)
+            .map_err(io_error("writing", &tmp_path))
+            .and_then(|()| self.place(&tmp_path, &final_path));
+        if written.is_err() {
+            let _ = fs::remove_file(&tmp_path);
+        }
+        written?;
+        Ok(Stored {
+            id,
+            size,
+            created: true,
+        })
+    }
+
+    fn put_large_unsynced(
+        &self,
+        file: &mut File,
+        path: &Path,
+        known: &dyn Fn(&SourceId) -> bool,
+    ) -> Result<Stored, PutError> {
+        let tmp_path = self.tmp_path()?;
+        let result = (|| {
+            let mut tmp = File::create(&tmp_path).map_err(io_error("creating", &tmp_path))?;
+            let mut hasher = blake3::Hasher::new();
+            let mut buffer = vec![0u8; 4 * 1024 * 1024];
+            let mut size = 0u64;
+            loop {
+                let read = match file.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(read) => read,
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(error) => {
+                        return Err(PutError::Input {
+                            path: path.to_path_buf(),
+                            why: format!("cannot read it ({error})"),
+                        })
+                    }
+                };
+                hasher.update_rayon(&buffer[..read]);
+                tmp.write_all(&buffer[..read])
+                    .map_err(io_error("writing", &tmp_path))?;
+                size += read as u64;
+            }
+            drop(tmp);
+            let id = SourceId(*hasher.finalize().as_bytes());
+            let final_path = self.path_for(&id);
+            if self.holds_intact(&id, &final_path, known) {
+                let _ = fs::remove_file(&tmp_path);
+                return Ok(Stored {
+                    id,
+                    size,
+                    created: false,
+                });
+            }
+            self.place(&tmp_path, &final_path)?;
+            Ok(Stored {
+                id,
+                size,
+                created: true,
+            })
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp_path);
+        }
+        result
+    }
+
+    /// Returns a fresh path in `objects/tmp/`, creating the directory.
+    fn tmp_path(&self) -> Result<PathBuf, ObjectError> {
+        let tmp_dir = self.root.join("tmp");
+        fs::create_dir_all(&tmp_dir).map_err(io_error("creating", &tmp_dir))?;
+        Ok(tmp_dir.join(format!(
+            "incoming-{}-{}",
+            std::process::id(),
+            unique_suffix()
+        )))
+    }
+
+    /// Renames a written temporary file into its place, creating the shard.
+    fn place(&self, tmp_path: &Path, final_path: &Path) -> Result<(), ObjectError> {
+        let shard = final_path
+            .parent()
+            .expect("an object path always has its shard directory as parent");
+        fs::create_dir_all(shard).map_err(io_error("creating", shard))?;
+        fs::rename(tmp_path, final_path).map_err(io_error("renaming into", final_path))
+    }
+
+    /// Makes everything written to the store's filesystem durable with one
+    /// syncfs(2): file data, new directory entries and renames alike.
+    pub fn sync_filesystem(&self) -> Result<(), ObjectError> {
+        let dir = File::open(&self.root).map_err(io_error("opening", &self.root))?;
+        rustix::fs::syncfs(&dir)
+            .map_err(|errno| io::Error::from_raw_os_error(errno.raw_os_error()))
+            .map_err(io_error("syncing the filesystem of", &self.root))
     }
 
     /// Removes an object this command created, when the command fails before recording it.
@@ -242,6 +400,34 @@ impl Objects {
     }
 }
 
+/// Files up to this size are read whole by a bulk add; larger ones are streamed.
+const SMALL_OBJECT: u64 = 1024 * 1024;
+
+/// Why one file of a bulk add could not be stored.
+#[derive(Debug, thiserror::Error)]
+pub enum PutError {
+    /// The input file is unusable: missing, unreadable, a directory, empty.
+    #[error("{}: {why}", path.display())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and the fix.
+        why: String,
+    },
+    /// Writing into the store failed.
+    #[error(transparent)]
+    Object(#[from] ObjectError),
+}
+
+/// Says why a file cannot be opened, with the fix.
+pub fn describe_open_error(error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::NotFound => "no such file; check the path".into(),
+        io::ErrorKind::PermissionDenied => "permission denied; make the file readable".into(),
+        _ => format!("cannot open it ({error}); make the file readable"),
+    }
+}
+
 /// Returns the BLAKE3 hash of a file, streamed in large reads.
 pub fn hash_file(path: &Path) -> io::Result<SourceId> {
     let mut hasher = blake3::Hasher::new();
@@ -250,11 +436,16 @@ pub fn hash_file(path: &Path) -> io::Result<SourceId> {
     Ok(SourceId(*hasher.finalize().as_bytes()))
 }
 
-fn unique_suffix() -> u128 {
-    std::time::SystemTime::now()
+/// A suffix unique within this process (a counter) and unlikely to repeat
+/// across processes (the clock): temporary names never collide between threads.
+fn unique_suffix() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|elapsed| elapsed.as_nanos())
-        .unwrap_or(0)
+        .unwrap_or(0);
+    format!("{nanos}-{count}")
 }
 
 #[cfg(test)]
@@ -266,14 +457,18 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let objects = Objects::new(dir.path().join("objects"));
         fs::create_dir_all(objects.root()).expect("mkdir");
-        let first = objects.put_reader(&mut &b"abc"[..]).expect("put");
+        let first = objects
+            .put_reader(&mut &b"abc"[..], &|_| false)
+            .expect("put");
         // BLAKE3("abc"), as printed by `b3sum` and in the BLAKE3 reference README.
         assert_eq!(
             first.id.to_hex(),
             "6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
         );
         assert!(first.created);
-        let again = objects.put_reader(&mut &b"abc"[..]).expect("put again");
+        let again = objects
+            .put_reader(&mut &b"abc"[..], &|_| false)
+            .expect("put again");
         assert!(!again.created);
         assert_eq!(fs::read(objects.path_for(&first.id)).expect("read"), b"abc");
         assert!(objects

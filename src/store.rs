@@ -27,6 +27,9 @@ use crate::normalize::{identity_key, tidy};
 use crate::objects::{self, ObjectError, Objects};
 use crate::values;
 
+mod bulk;
+pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
+
 /// The file that marks a directory as a provdb store.
 pub const FORMAT_FILE: &str = "FORMAT";
 /// Its contents for this version.
@@ -892,6 +895,11 @@ impl Store {
         Ok(appended)
     }
 
+    /// True when the index holds a record of this source.
+    fn is_recorded(&self, id: &SourceId) -> bool {
+        matches!(self.index.source(id), Ok(Some(_)))
+    }
+
     /// Records a source's bytes and metadata, and with `doc` a new revision of that document.
     pub fn add_source(
         &mut self,
@@ -933,10 +941,13 @@ impl Store {
                     path: shown.clone(),
                     why: format!("cannot open it ({error}); make the file readable"),
                 })?;
-                self.objects.put_reader(&mut file)?
+                self.objects
+                    .put_reader(&mut file, &|id| self.is_recorded(id))?
             }
             AddInput::Reader(reader, label) => {
-                let stored = self.objects.put_reader(reader)?;
+                let stored = self
+                    .objects
+                    .put_reader(reader, &|id| self.is_recorded(id))?;
                 if stored.size == 0 {
                     if stored.created {
                         self.objects.remove_created(&stored.id);

@@ -274,9 +274,9 @@ pub fn run() -> ExitCode {
         }
     };
     let stdout = io::stdout();
-    let stderr = io::stderr();
     let mut out = io::BufWriter::new(stdout.lock());
-    let mut err = stderr.lock();
+    // Not locked for the whole run: a progress bar draws on it from worker threads.
+    let mut err = io::stderr();
     let result = {
         let mut ctx = Ctx {
             db: cli.db,

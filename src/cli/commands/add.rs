@@ -1,5 +1,6 @@
-//! `provdb add FILE|-`.
+//! `provdb add FILE|DIR|-...`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use serde_json::json;
@@ -7,13 +8,18 @@ use serde_json::json;
 use crate::cli::{CliError, Ctx};
 use crate::dates::parse_when;
 use crate::model::{SourceMeta, When};
-use crate::store::{check_slug, AddInput};
+use crate::store::{check_slug, collect_files, AddInput, BulkAddOutcome, Progress};
 
-/// Record a source's bytes, with metadata; with --doc, as the next revision of that document.
+/// Record sources' bytes, with metadata; with --doc, one file as the next revision of that document.
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
-    /// The file to record, or - for standard input.
-    pub file: PathBuf,
+    /// The files to record, directories to record every file under, or - for standard input.
+    #[arg(required = true, value_name = "FILE|DIR|-")]
+    pub files: Vec<PathBuf>,
+    /// With several files: record the good ones and list the bad (empty,
+    /// unreadable, metadata differing) instead of refusing the whole add.
+    #[arg(long)]
+    pub skip_invalid: bool,
     /// Log it as the next revision of this document (a slug: a-z, 0-9, '.', '_', '-').
     #[arg(long, value_name = "SLUG")]
     pub doc: Option<String>,
@@ -73,9 +79,21 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     if let Some(doc) = &args.doc {
         check_slug(doc)?;
     }
+    let single =
+        args.files.len() == 1 && (args.files[0].as_os_str() == "-" || !args.files[0].is_dir());
+    if !single {
+        return run_bulk(
+            &args.files,
+            args.doc.is_some(),
+            args.skip_invalid,
+            meta,
+            ctx,
+        );
+    }
+    let file = &args.files[0];
     let actor = ctx.actor()?;
     let mut opened = ctx.open()?;
-    let result = if args.file.as_os_str() == "-" {
+    let result = if file.as_os_str() == "-" {
         let stdin = std::io::stdin();
         let mut lock = stdin.lock();
         opened.add_source(
@@ -85,12 +103,7 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             &actor,
         )
     } else {
-        opened.add_source(
-            AddInput::Path(&args.file),
-            meta,
-            args.doc.as_deref(),
-            &actor,
-        )
+        opened.add_source(AddInput::Path(file), meta, args.doc.as_deref(), &actor)
     };
     let closed = ctx.close(opened);
     let outcome = result?;
@@ -122,6 +135,89 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         if let Some((doc, number)) = &outcome.revision {
             writeln!(ctx.out, "logged as revision {number} of {doc}")?;
         }
+    }
+    Ok(())
+}
+
+/// Runs `add` over several files or directories.
+fn run_bulk(
+    paths: &[PathBuf],
+    with_doc: bool,
+    skip_invalid: bool,
+    meta: SourceMeta,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), CliError> {
+    for (flag, given) in [
+        ("--doc", with_doc),
+        ("--title", meta.title.is_some()),
+        ("--url", meta.url.is_some()),
+        ("--published", meta.published.is_some()),
+        ("--updated", meta.updated.is_some()),
+    ] {
+        if given {
+            return Err(CliError::Usage(format!(
+                "{flag} describes one source; add that file on its own to give it"
+            )));
+        }
+    }
+    if paths.iter().any(|file| file.as_os_str() == "-") {
+        return Err(CliError::Usage(
+            "- (standard input) can only be added on its own".into(),
+        ));
+    }
+    let actor = ctx.actor()?;
+    let (files, problems) = collect_files(paths);
+    let bar = (!ctx.json && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(files.iter().map(|file| file.size).sum());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {binary_bytes}/{binary_total_bytes} {msg} ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |step: Progress| {
+        if let Some(bar) = &bar {
+            bar.set_position(step.bytes_done);
+            bar.set_message(format!("{}/{} files", step.files_done, step.files_total));
+        }
+    };
+    let mut opened = ctx.open()?;
+    let result = opened.add_files(files, problems, meta, skip_invalid, &actor, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let closed = ctx.close(opened);
+    let outcome = result?;
+    closed?;
+    print_bulk(&outcome, ctx)
+}
+
+fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    if ctx.json {
+        writeln!(
+            ctx.out,
+            "{}",
+            json!({
+                "files": outcome.files,
+                "new_sources": outcome.new_sources,
+                "bytes": outcome.bytes,
+                "skipped": outcome.skipped,
+            })
+        )?;
+        return Ok(());
+    }
+    let already = outcome.files.len() as u64 - outcome.new_sources;
+    writeln!(
+        ctx.out,
+        "added {} new source(s) from {} file(s), {} bytes; {already} already stored",
+        outcome.new_sources,
+        outcome.files.len(),
+        outcome.bytes
+    )?;
+    for skipped in &outcome.skipped {
+        writeln!(ctx.out, "skipped {}: {}", skipped.path, skipped.why)?;
     }
     Ok(())
 }

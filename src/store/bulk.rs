@@ -1,0 +1,349 @@
+//! Bulk ingest: many files in one command, hashed in parallel, made durable
+//! with one filesystem sync, and recorded in one journal append.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use super::{meta_conflict, now_rfc3339, Store, StoreError};
+use crate::model::{Change, SourceId, SourceMeta};
+use crate::objects::{PutError, Stored};
+
+/// A file found for a bulk add, with the size the directory listing gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundFile {
+    /// Its path.
+    pub path: PathBuf,
+    /// Its size when listed.
+    pub size: u64,
+}
+
+/// A file left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// The path as given or found.
+    pub path: String,
+    /// What is wrong, and the fix.
+    pub why: String,
+}
+
+/// Every regular file named by `paths`, directories walked recursively in name
+/// order, and every path that names no usable file.
+pub fn collect_files(paths: &[PathBuf]) -> (Vec<FoundFile>, Vec<Skipped>) {
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for path in paths {
+        walk(path, true, &mut found, &mut problems);
+    }
+    (found, problems)
+}
+
+fn walk(path: &Path, named: bool, found: &mut Vec<FoundFile>, problems: &mut Vec<Skipped>) {
+    let problem = |why: &str| Skipped {
+        path: path.display().to_string(),
+        why: why.to_string(),
+    };
+    let metadata = match fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) => {
+            problems.push(problem(&crate::objects::describe_open_error(&error)));
+            return;
+        }
+    };
+    let file_type = metadata.file_type();
+    if file_type.is_symlink() {
+        match fs::metadata(path) {
+            Ok(target) if target.is_file() => found.push(FoundFile {
+                path: path.to_path_buf(),
+                size: target.len(),
+            }),
+            // A named link to a directory is walked; links met inside a walk
+            // are not followed into directories, so no walk can loop.
+            Ok(target) if target.is_dir() && named => {
+                walk_dir(path, found, problems);
+            }
+            Ok(target) if target.is_dir() => problems.push(problem(
+                "is a symbolic link to a directory, not followed; name that directory itself",
+            )),
+            Ok(_) => problems.push(problem("is a link to something that is not a file")),
+            Err(_) => problems.push(problem("is a broken symbolic link; fix or remove it")),
+        }
+    } else if file_type.is_dir() {
+        walk_dir(path, found, problems);
+    } else if file_type.is_file() {
+        found.push(FoundFile {
+            path: path.to_path_buf(),
+            size: metadata.len(),
+        });
+    } else {
+        problems.push(problem("is not a regular file (a device, socket or pipe)"));
+    }
+}
+
+fn walk_dir(path: &Path, found: &mut Vec<FoundFile>, problems: &mut Vec<Skipped>) {
+    let entries = match fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(error) => {
+            problems.push(Skipped {
+                path: path.display().to_string(),
+                why: format!("cannot list the directory ({error})"),
+            });
+            return;
+        }
+    };
+    let mut children: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => children.push(entry.path()),
+            Err(error) => problems.push(Skipped {
+                path: path.display().to_string(),
+                why: format!("cannot list the directory ({error})"),
+            }),
+        }
+    }
+    children.sort();
+    for child in children {
+        walk(&child, false, found, problems);
+    }
+}
+
+/// Progress of a bulk add, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Files stored so far.
+    pub files_done: u64,
+    /// Files in all.
+    pub files_total: u64,
+    /// Bytes stored so far.
+    pub bytes_done: u64,
+    /// Bytes in all, as listed.
+    pub bytes_total: u64,
+}
+
+/// One file of a bulk add, stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AddedFile {
+    /// The path.
+    pub path: String,
+    /// The source id.
+    pub id: SourceId,
+    /// Its size.
+    pub size: u64,
+    /// False when identical bytes were already recorded (or came earlier in this add).
+    pub new_source: bool,
+}
+
+/// What a bulk add did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BulkAddOutcome {
+    /// Every file stored, in the order found.
+    pub files: Vec<AddedFile>,
+    /// Files left out with `--skip-invalid`.
+    pub skipped: Vec<Skipped>,
+    /// Sources recorded for the first time.
+    pub new_sources: u64,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+impl Store {
+    /// Stores many files as sources with shared metadata. Files are hashed and
+    /// written on every core without per-file fsync; one syncfs then makes
+    /// every object durable before one journal append records them all.
+    ///
+    /// A bad file (unreadable, empty, metadata differing from what is stored)
+    /// refuses the whole add and leaves the store as it was, unless
+    /// `skip_invalid`, which records the good files and lists the bad ones.
+    /// A failure writing into the store always refuses the whole add.
+    pub fn add_files(
+        &mut self,
+        files: Vec<FoundFile>,
+        mut skipped: Vec<Skipped>,
+        meta: SourceMeta,
+        skip_invalid: bool,
+        actor: &str,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<BulkAddOutcome, StoreError> {
+        super::check_meta(&meta)?;
+        if let (false, Some(first)) = (skip_invalid, skipped.first()) {
+            return Err(StoreError::Input {
+                path: first.path.clone(),
+                why: format!("{}; or pass --skip-invalid to leave it out", first.why),
+            });
+        }
+        if files.is_empty() {
+            return Err(StoreError::Input {
+                path: skipped
+                    .first()
+                    .map(|skip| skip.path.clone())
+                    .unwrap_or_else(|| "the paths given".into()),
+                why: "hold no file to record; give files or directories with files in them".into(),
+            });
+        }
+        let results = self.store_parallel(&files, skip_invalid, progress);
+        let mut created: Vec<SourceId> = results
+            .iter()
+            .filter_map(|result| match result {
+                Some(Ok(stored)) if stored.created => Some(stored.id),
+                _ => None,
+            })
+            .collect();
+        let outcome = self.record_bulk(&files, results, &mut skipped, meta, skip_invalid, actor);
+        if outcome.is_err() {
+            created.sort();
+            created.dedup();
+            for id in &created {
+                self.objects.remove_created(id);
+            }
+        }
+        let mut outcome = outcome?;
+        outcome.skipped = skipped;
+        Ok(outcome)
+    }
+
+    /// Stores every file on a pool of threads. A slot stays None when the
+    /// work stopped early at a bad file.
+    fn store_parallel(
+        &self,
+        files: &[FoundFile],
+        skip_invalid: bool,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Vec<Option<Result<Stored, PutError>>> {
+        let threads = std::thread::available_parallelism()
+            .map(|count| count.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let files_done = AtomicU64::new(0);
+        let bytes_done = AtomicU64::new(0);
+        let bytes_total: u64 = files.iter().map(|file| file.size).sum();
+        let results: Mutex<Vec<Option<Result<Stored, PutError>>>> =
+            Mutex::new((0..files.len()).map(|_| None).collect());
+        let known = |id: &SourceId| self.is_recorded(id);
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    let mut local = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let at = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(file) = files.get(at) else { break };
+                        let result = self.objects.put_file_unsynced(&file.path, &known);
+                        let fatal = match &result {
+                            Err(PutError::Object(_)) => true,
+                            Err(PutError::Input { .. }) => !skip_invalid,
+                            Ok(_) => false,
+                        };
+                        if fatal {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                        let size = result.as_ref().map(|stored| stored.size).unwrap_or(0);
+                        local.push((at, result));
+                        progress(Progress {
+                            files_done: files_done.fetch_add(1, Ordering::Relaxed) + 1,
+                            files_total: files.len() as u64,
+                            bytes_done: bytes_done.fetch_add(size, Ordering::Relaxed) + size,
+                            bytes_total,
+                        });
+                    }
+                    let mut results = results.lock().unwrap_or_else(|poison| poison.into_inner());
+                    for (at, result) in local {
+                        results[at] = Some(result);
+                    }
+                });
+            }
+        });
+        results
+            .into_inner()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    fn record_bulk(
+        &mut self,
+        files: &[FoundFile],
+        mut results: Vec<Option<Result<Stored, PutError>>>,
+        skipped: &mut Vec<Skipped>,
+        meta: SourceMeta,
+        skip_invalid: bool,
+        actor: &str,
+    ) -> Result<BulkAddOutcome, StoreError> {
+        // A store failure outranks an input problem: it is reported whatever the flags.
+        let failed = results
+            .iter()
+            .position(|result| matches!(result, Some(Err(PutError::Object(_)))));
+        if let Some(at) = failed {
+            if let Some(Err(PutError::Object(error))) = results.swap_remove(at) {
+                return Err(StoreError::from(error));
+            }
+        }
+        let mut outcome = BulkAddOutcome::default();
+        let mut changes = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (file, result) in files.iter().zip(results) {
+            let shown = file.path.display().to_string();
+            let stored = match result {
+                None => continue,
+                Some(Ok(stored)) => stored,
+                Some(Err(PutError::Input { why, .. })) => {
+                    if !skip_invalid {
+                        return Err(StoreError::Input {
+                            path: shown,
+                            why: format!("{why}; or pass --skip-invalid to leave it out"),
+                        });
+                    }
+                    skipped.push(Skipped { path: shown, why });
+                    continue;
+                }
+                Some(Err(PutError::Object(_))) => continue,
+            };
+            outcome.bytes += stored.size;
+            let mut new_source = false;
+            if seen.insert(stored.id) {
+                match self.index.source(&stored.id)? {
+                    Some(existing) => {
+                        if let Some((field, stored_value, given)) =
+                            meta_conflict(&existing.meta, &meta, false)
+                        {
+                            let error = StoreError::MetadataDiffers {
+                                source_id: stored.id,
+                                field,
+                                stored: stored_value,
+                                given,
+                            };
+                            if !skip_invalid {
+                                return Err(error);
+                            }
+                            skipped.push(Skipped {
+                                path: shown,
+                                why: error.to_string(),
+                            });
+                            continue;
+                        }
+                    }
+                    None => {
+                        new_source = true;
+                        changes.push(Change::AddSource {
+                            source: stored.id,
+                            size: stored.size,
+                            meta: meta.clone(),
+                        });
+                    }
+                }
+            }
+            outcome.new_sources += u64::from(new_source);
+            outcome.files.push(AddedFile {
+                path: shown,
+                id: stored.id,
+                size: stored.size,
+                new_source,
+            });
+        }
+        if !changes.is_empty() {
+            // Objects first, durable together; only then the journal that names them.
+            self.objects.sync_filesystem()?;
+            self.commit(actor, &now_rfc3339(), changes)?;
+        }
+        Ok(outcome)
+    }
+}
