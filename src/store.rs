@@ -27,7 +27,9 @@ use crate::normalize::{identity_key, tidy};
 use crate::objects::{self, ObjectError, Objects};
 use crate::values;
 
+mod batch;
 mod bulk;
+pub use batch::{BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
 
 /// The file that marks a directory as a provdb store.
@@ -747,6 +749,145 @@ fn meta_conflict(
     None
 }
 
+/// Resolves an id or unique prefix of 4 or more hex characters in `index`.
+fn resolve_in(index: &Index, text: &str) -> Result<(IdKind, [u8; 32]), StoreError> {
+    let lower = text.trim().to_ascii_lowercase();
+    if lower.len() < 4 || lower.len() > 64 || !lower.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return Err(StoreError::BadId {
+            text: text.to_string(),
+        });
+    }
+    let found = index.ids_with_prefix(&lower, 11)?;
+    match found.len() {
+        0 => Err(StoreError::UnknownId {
+            text: text.to_string(),
+        }),
+        1 => Ok(found[0]),
+        _ => Err(StoreError::AmbiguousId {
+            text: text.to_string(),
+            candidates: found
+                .iter()
+                .map(|(kind, id)| {
+                    (
+                        *kind,
+                        SourceId(*id).to_hex()[..16.max(lower.len() + 2).min(64)].to_string(),
+                    )
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// Resolves an id or prefix that must name a record of kind `expected`.
+fn resolve_kind_in(index: &Index, text: &str, expected: IdKind) -> Result<[u8; 32], StoreError> {
+    let (kind, id) = resolve_in(index, text)?;
+    if kind != expected {
+        return Err(StoreError::WrongKind {
+            text: text.to_string(),
+            expected: expected.name(),
+            found: kind.name(),
+        });
+    }
+    Ok(id)
+}
+
+/// Returns the live citation identical to `body` (same claim, source,
+/// range, stance and flag), if one is recorded: it is not recorded twice.
+fn live_duplicate_in(index: &Index, body: &Citation) -> Result<Option<CitationId>, StoreError> {
+    for existing in index.citations_of_claim(&body.claim)? {
+        if let Some(record) = index.citation(&existing)? {
+            if same_citation(&record.citation, body) && index.retraction(&existing)?.is_none() {
+                return Ok(Some(existing));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A citation checked and ready to record, with the claim it supports.
+#[derive(Debug, Clone)]
+pub struct PreparedCitation {
+    /// The claim, with its id.
+    pub claim: Claim,
+    /// The citation's body.
+    pub body: Citation,
+}
+
+/// True when two citations are the same evidence: claim, source, range, stance and flag.
+fn same_citation(a: &Citation, b: &Citation) -> bool {
+    a.claim == b.claim
+        && a.source == b.source
+        && a.selector.start == b.selector.start
+        && a.selector.end == b.selector.end
+        && a.stance == b.stance
+        && a.value_not_in_quote == b.value_not_in_quote
+}
+
+/// Checks a cite request's text arguments before any lookup.
+fn check_request(request: &CiteRequest) -> Result<(), StoreError> {
+    check_name("--subject", &request.subject)?;
+    check_name("--property", &request.property)?;
+    if let Some(unit) = &request.qualifiers.unit {
+        check_name("--unit", unit)?;
+    }
+    check_text("--quote", &request.quote, 64 * 1024)
+}
+
+/// Anchors a request's quote in a source's text, checks that the quote states
+/// the value, and builds the claim and citation. Every citation, single or in
+/// a batch, passes through here.
+pub fn prepare_citation(
+    request: CiteRequest,
+    source_id: SourceId,
+    text: &str,
+) -> Result<PreparedCitation, StoreError> {
+    let subject = check_name("--subject", &request.subject)?;
+    let property = check_name("--property", &request.property)?;
+    let mut qualifiers = request.qualifiers;
+    if let Some(unit) = &qualifiers.unit {
+        qualifiers.unit = Some(check_name("--unit", unit)?);
+    }
+    check_text("--quote", &request.quote, 64 * 1024)?;
+    let found = anchor::anchor_quote(
+        text,
+        &request.quote,
+        request.prefix.as_deref(),
+        request.suffix.as_deref(),
+        request.occurrence,
+    )
+    .map_err(|error| StoreError::Anchor { source_id, error })?;
+    if !request.value_not_in_quote && !values::value_in_text(&request.value, &found.exact) {
+        return Err(StoreError::ValueNotInQuote {
+            value: request.value.to_string(),
+            quote: found.exact,
+        });
+    }
+    let claim_id = identity::claim_id(&subject, &property, &request.value, &qualifiers);
+    let body = Citation {
+        claim: claim_id,
+        source: source_id,
+        selector: Selector {
+            exact: found.exact,
+            prefix: found.prefix,
+            suffix: found.suffix,
+            start: found.range.start as u64,
+            end: found.range.end as u64,
+        },
+        stance: request.stance,
+        value_not_in_quote: request.value_not_in_quote,
+    };
+    Ok(PreparedCitation {
+        claim: Claim {
+            id: claim_id,
+            subject,
+            property,
+            value: request.value,
+            qualifiers,
+        },
+        body,
+    })
+}
+
 /// Returns the text of a source, or why it cannot be quoted.
 fn source_text(id: SourceId, bytes: &[u8]) -> Result<&str, StoreError> {
     if bytes.contains(&0) {
@@ -1022,46 +1163,11 @@ impl Store {
 
     /// Resolves an id or unique prefix of 4 or more hex characters.
     pub fn resolve(&self, text: &str) -> Result<(IdKind, [u8; 32]), StoreError> {
-        let lower = text.trim().to_ascii_lowercase();
-        if lower.len() < 4
-            || lower.len() > 64
-            || !lower.bytes().all(|byte| byte.is_ascii_hexdigit())
-        {
-            return Err(StoreError::BadId {
-                text: text.to_string(),
-            });
-        }
-        let found = self.index.ids_with_prefix(&lower, 11)?;
-        match found.len() {
-            0 => Err(StoreError::UnknownId {
-                text: text.to_string(),
-            }),
-            1 => Ok(found[0]),
-            _ => Err(StoreError::AmbiguousId {
-                text: text.to_string(),
-                candidates: found
-                    .iter()
-                    .map(|(kind, id)| {
-                        (
-                            *kind,
-                            SourceId(*id).to_hex()[..16.max(lower.len() + 2).min(64)].to_string(),
-                        )
-                    })
-                    .collect(),
-            }),
-        }
+        resolve_in(&self.index, text)
     }
 
     fn resolve_kind(&self, text: &str, expected: IdKind) -> Result<[u8; 32], StoreError> {
-        let (kind, id) = self.resolve(text)?;
-        if kind != expected {
-            return Err(StoreError::WrongKind {
-                text: text.to_string(),
-                expected: expected.name(),
-                found: kind.name(),
-            });
-        }
-        Ok(id)
+        resolve_kind_in(&self.index, text, expected)
     }
 
     /// Resolves a source id or prefix.
@@ -1081,80 +1187,32 @@ impl Store {
 
     /// Anchors a quote in a source, checks that it states the value, and records the claim and citation.
     pub fn cite(&mut self, request: CiteRequest, actor: &str) -> Result<CiteOutcome, StoreError> {
-        let subject = check_name("--subject", &request.subject)?;
-        let property = check_name("--property", &request.property)?;
-        let mut qualifiers = request.qualifiers.clone();
-        if let Some(unit) = &qualifiers.unit {
-            qualifiers.unit = Some(check_name("--unit", unit)?);
-        }
-        check_text("--quote", &request.quote, 64 * 1024)?;
+        check_request(&request)?;
         let source_id = self.resolve_source(&request.source)?;
         let bytes = self.objects.read(&source_id)?;
         let text = source_text(source_id, &bytes)?;
-        let found = anchor::anchor_quote(
-            text,
-            &request.quote,
-            request.prefix.as_deref(),
-            request.suffix.as_deref(),
-            request.occurrence,
-        )
-        .map_err(|error| StoreError::Anchor { source_id, error })?;
-        if !request.value_not_in_quote && !values::value_in_text(&request.value, &found.exact) {
-            return Err(StoreError::ValueNotInQuote {
-                value: request.value.to_string(),
-                quote: found.exact,
+        let prepared = prepare_citation(request, source_id, text)?;
+        if let Some(existing) = self.live_duplicate(&prepared.body)? {
+            return Ok(CiteOutcome {
+                claim: prepared.claim.id,
+                new_claim: false,
+                citation: existing,
+                new_citation: false,
+                selector: prepared.body.selector,
             });
         }
-        let claim_id = identity::claim_id(&subject, &property, &request.value, &qualifiers);
-        let selector = Selector {
-            exact: found.exact.clone(),
-            prefix: found.prefix,
-            suffix: found.suffix,
-            start: found.range.start as u64,
-            end: found.range.end as u64,
-        };
-        let body = Citation {
-            claim: claim_id,
-            source: source_id,
-            selector: selector.clone(),
-            stance: request.stance,
-            value_not_in_quote: request.value_not_in_quote,
-        };
-        // An identical live citation is not recorded twice.
-        for existing in self.index.citations_of_claim(&claim_id)? {
-            if let Some(record) = self.index.citation(&existing)? {
-                let same = record.citation.source == source_id
-                    && record.citation.selector.start == selector.start
-                    && record.citation.selector.end == selector.end
-                    && record.citation.stance == request.stance
-                    && record.citation.value_not_in_quote == request.value_not_in_quote;
-                if same && self.index.retraction(&existing)?.is_none() {
-                    return Ok(CiteOutcome {
-                        claim: claim_id,
-                        new_claim: false,
-                        citation: existing,
-                        new_citation: false,
-                        selector,
-                    });
-                }
-            }
-        }
+        let claim_id = prepared.claim.id;
         let new_claim = self.index.claim(&claim_id)?.is_none();
         let time = now_rfc3339();
-        let citation_id = identity::citation_id(&body, actor, &time);
+        let citation_id = identity::citation_id(&prepared.body, actor, &time);
+        let selector = prepared.body.selector.clone();
         let mut changes = Vec::new();
         if new_claim {
-            changes.push(Change::RecordClaim(Claim {
-                id: claim_id,
-                subject,
-                property,
-                value: request.value.clone(),
-                qualifiers,
-            }));
+            changes.push(Change::RecordClaim(prepared.claim));
         }
         changes.push(Change::Cite {
             citation: citation_id,
-            body,
+            body: prepared.body,
         });
         self.commit(actor, &time, changes)?;
         Ok(CiteOutcome {
@@ -1164,6 +1222,11 @@ impl Store {
             new_citation: true,
             selector,
         })
+    }
+
+    /// Returns the live citation identical to `body`, if one is recorded.
+    fn live_duplicate(&self, body: &Citation) -> Result<Option<CitationId>, StoreError> {
+        live_duplicate_in(&self.index, body)
     }
 
     /// Retracts a citation with a reason. Nothing is deleted.

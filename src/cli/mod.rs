@@ -92,6 +92,9 @@ pub enum CliError {
     /// A usage error found after clap.
     #[error("{0}")]
     Usage(String),
+    /// Input refused, with the whole message.
+    #[error("{0}")]
+    Refused(String),
     /// A value argument could not be read.
     #[error(transparent)]
     Value(#[from] ValueError),
@@ -114,6 +117,7 @@ fn exit_code_for(error: &CliError) -> u8 {
     match error {
         CliError::Usage(_) | CliError::Value(_) | CliError::When(_) => exit::USAGE,
         CliError::Damage(_) => exit::DAMAGE,
+        CliError::Refused(_) => exit::REFUSED,
         CliError::Output(_) => exit::STORE,
         CliError::Store(error) => match error {
             StoreError::BadId { .. } | StoreError::BadText { .. } => exit::USAGE,

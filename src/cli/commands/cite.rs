@@ -1,11 +1,14 @@
 //! `provdb cite SOURCE --quote … --subject … --property … --value …`.
 
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::path::PathBuf;
+
 use serde_json::json;
 
 use crate::cli::{CliError, Ctx};
 use crate::dates::parse_when;
 use crate::model::{Bound, Qualifiers, Stance, ValueKind};
-use crate::store::CiteRequest;
+use crate::store::{BatchError, BatchProgress, CiteRequest};
 use crate::values::parse_value;
 
 /// Anchor an exact quote in a source as evidence for a claim. The quote must be
@@ -13,19 +16,30 @@ use crate::values::parse_value;
 #[derive(Debug, clap::Args)]
 pub struct CiteArgs {
     /// The source: its id or a unique prefix of 4 or more hex characters.
-    pub source: String,
+    #[arg(required_unless_present = "batch")]
+    pub source: Option<String>,
     /// The exact words of the source (line breaks in the source match any whitespace).
-    #[arg(long)]
-    pub quote: String,
+    #[arg(long, required_unless_present = "batch")]
+    pub quote: Option<String>,
     /// What the claim is about, e.g. "Khojaly, 26 February 1992".
-    #[arg(long)]
-    pub subject: String,
+    #[arg(long, required_unless_present = "batch")]
+    pub subject: Option<String>,
     /// What is claimed of it, e.g. "civilians killed".
-    #[arg(long)]
-    pub property: String,
+    #[arg(long, required_unless_present = "batch")]
+    pub property: Option<String>,
     /// The value: a count (613, 1,275), a quantity (with --unit), a date (22 April 2010) or text.
-    #[arg(long)]
-    pub value: String,
+    #[arg(long, required_unless_present = "batch")]
+    pub value: Option<String>,
+    /// Record every citation in a JSON Lines file (- for standard input), one
+    /// object per line with the fields above (source, quote, subject,
+    /// property, value, kind, unit, as_of, bound, stance, occurrence, prefix,
+    /// suffix, value_not_in_quote). One journal append; a bad line refuses
+    /// the whole batch.
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["source", "quote", "subject", "property", "value", "kind", "unit", "as_of", "approximate", "at_least", "occurrence", "prefix", "suffix", "value_not_in_quote"])]
+    pub batch: Option<PathBuf>,
+    /// With --batch: record the good lines and list the bad ones instead of refusing the batch.
+    #[arg(long, requires = "batch")]
+    pub skip_invalid: bool,
     /// The kind of value [default: inferred: count, quantity with --unit, date, else text].
     #[arg(long, value_enum)]
     pub kind: Option<KindArg>,
@@ -84,13 +98,30 @@ pub enum StanceArg {
 
 /// Runs `cite`.
 pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    if let Some(batch) = &args.batch {
+        return run_batch(batch, args.skip_invalid, ctx);
+    }
+    let missing = || {
+        CliError::Usage(
+            "cite needs SOURCE, --quote, --subject, --property and --value, or --batch FILE".into(),
+        )
+    };
+    let (Some(source), Some(quote), Some(subject), Some(property), Some(value_text)) = (
+        args.source,
+        args.quote,
+        args.subject,
+        args.property,
+        args.value,
+    ) else {
+        return Err(missing());
+    };
     let kind = args.kind.map(|kind| match kind {
         KindArg::Count => ValueKind::Count,
         KindArg::Quantity => ValueKind::Quantity,
         KindArg::Date => ValueKind::Date,
         KindArg::Text => ValueKind::Text,
     });
-    let value = parse_value(kind, &args.value, args.unit.as_deref())?;
+    let value = parse_value(kind, &value_text, args.unit.as_deref())?;
     let as_of = args.as_of.as_deref().map(parse_when).transpose()?;
     if args.occurrence == Some(0) {
         return Err(CliError::Usage("--occurrence counts from 1".into()));
@@ -108,13 +139,13 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         StanceArg::Mentions => Stance::Mentions,
     };
     let request = CiteRequest {
-        source: args.source,
-        quote: args.quote,
+        source,
+        quote,
         prefix: args.prefix,
         suffix: args.suffix,
         occurrence: args.occurrence,
-        subject: args.subject,
-        property: args.property,
+        subject,
+        property,
         value,
         qualifiers: Qualifiers {
             as_of,
@@ -163,6 +194,87 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             "quote «{}» at bytes {}..{}",
             outcome.selector.exact, outcome.selector.start, outcome.selector.end
         )?;
+    }
+    Ok(())
+}
+
+/// Runs `cite --batch`.
+fn run_batch(path: &PathBuf, skip_invalid: bool, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let actor = ctx.actor()?;
+    let shown = path.display().to_string();
+    let (mut reader, size): (Box<dyn BufRead>, u64) = if path.as_os_str() == "-" {
+        (Box::new(BufReader::new(std::io::stdin())), 0)
+    } else {
+        let file = std::fs::File::open(path).map_err(|error| {
+            CliError::Store(crate::store::StoreError::Input {
+                path: shown.clone(),
+                why: crate::objects::describe_open_error(&error),
+            })
+        })?;
+        let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);
+        if std::fs::metadata(path)
+            .map(|metadata| metadata.is_dir())
+            .unwrap_or(false)
+        {
+            return Err(CliError::Usage(format!(
+                "--batch {shown} is a directory; give a JSON Lines file"
+            )));
+        }
+        (Box::new(BufReader::with_capacity(1024 * 1024, file)), size)
+    };
+    let bar = (!ctx.json && size > 0 && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(size);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {binary_bytes}/{binary_total_bytes} {msg} ({eta})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |step: BatchProgress| {
+        if let Some(bar) = &bar {
+            bar.set_position(step.bytes);
+            bar.set_message(format!("{} lines", step.lines));
+        }
+    };
+    let mut opened = ctx.open()?;
+    let result = opened.cite_batch(&mut reader, skip_invalid, &actor, &progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let closed = ctx.close(opened);
+    let outcome = result.map_err(|error| match error {
+        BatchError::Store(error) => CliError::Store(error),
+        BatchError::Line { .. } => CliError::Refused(format!("{shown} {error}")),
+    })?;
+    closed?;
+    if ctx.json {
+        let entries = outcome
+            .entries
+            .map(|(first, last)| json!([first, last]))
+            .unwrap_or(json!(null));
+        writeln!(
+            ctx.out,
+            "{}",
+            json!({
+                "lines": outcome.lines,
+                "citations": outcome.citations,
+                "new_claims": outcome.new_claims,
+                "already": outcome.already,
+                "skipped": outcome.skipped,
+                "entries": entries,
+            })
+        )?;
+    } else {
+        writeln!(
+            ctx.out,
+            "recorded {} citation(s) and {} new claim(s) from {} line(s); {} already recorded",
+            outcome.citations, outcome.new_claims, outcome.lines, outcome.already
+        )?;
+        for bad in &outcome.skipped {
+            writeln!(ctx.out, "skipped line {}: {}", bad.line, bad.why)?;
+        }
     }
     Ok(())
 }

@@ -1,0 +1,405 @@
+//! `cite --batch`: many citations in one command, one journal append and one
+//! durable sync, each line checked exactly as a single `cite` is.
+//!
+//! Lines are read, checked and written to the journal as a stream, so a batch
+//! of any size needs memory for one line at a time plus two sets of 16- and
+//! 32-byte keys. The index is brought up to date from the journal only after
+//! the append is durable.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::BufRead;
+
+use super::{
+    catch_up, check_request, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in,
+    source_text, CiteRequest, Store, StoreError,
+};
+use crate::dates::parse_when;
+use crate::identity;
+use crate::index::Index;
+use crate::journal::StreamError;
+use crate::model::IdKind;
+use crate::model::{Bound, Change, Citation, ClaimId, Qualifiers, SourceId, Stance, ValueKind};
+use crate::objects::Objects;
+use crate::values::parse_value;
+
+/// One line of a batch: the fields of `provdb cite`, by the same names.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchLine {
+    /// The source id or a unique prefix.
+    pub source: String,
+    /// The exact words of the source.
+    pub quote: String,
+    /// What the claim is about.
+    pub subject: String,
+    /// What is claimed of it.
+    pub property: String,
+    /// The value, as text or a JSON number.
+    pub value: serde_json::Value,
+    /// The kind of value; inferred when absent, as in `cite`.
+    #[serde(default)]
+    pub kind: Option<ValueKind>,
+    /// The unit of a quantity, or what a count counts.
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// When the value holds.
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// exact, approximate or at_least.
+    #[serde(default)]
+    pub bound: Option<Bound>,
+    /// supports, disputes or mentions.
+    #[serde(default)]
+    pub stance: Option<Stance>,
+    /// Which match, from 1.
+    #[serde(default)]
+    pub occurrence: Option<usize>,
+    /// Context before the quote.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// Context after the quote.
+    #[serde(default)]
+    pub suffix: Option<String>,
+    /// Record although the quote does not state the value.
+    #[serde(default)]
+    pub value_not_in_quote: bool,
+}
+
+/// Turns a parsed line into the request a single `cite` would make.
+fn request_for(line: BatchLine) -> Result<CiteRequest, String> {
+    let value_text = match &line.value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Number(number) => number.to_string(),
+        other => return Err(format!("\"value\" must be text or a number, not {other}")),
+    };
+    let value = parse_value(line.kind, &value_text, line.unit.as_deref())
+        .map_err(|error| error.to_string())?;
+    let as_of = line
+        .as_of
+        .as_deref()
+        .map(parse_when)
+        .transpose()
+        .map_err(|error| error.to_string())?;
+    if line.occurrence == Some(0) {
+        return Err("\"occurrence\" counts from 1".into());
+    }
+    Ok(CiteRequest {
+        source: line.source,
+        quote: line.quote,
+        prefix: line.prefix,
+        suffix: line.suffix,
+        occurrence: line.occurrence,
+        subject: line.subject,
+        property: line.property,
+        value,
+        qualifiers: Qualifiers {
+            as_of,
+            unit: line.unit,
+            bound: line.bound.unwrap_or_default(),
+        },
+        stance: line.stance.unwrap_or_default(),
+        value_not_in_quote: line.value_not_in_quote,
+    })
+}
+
+/// A line left out with `--skip-invalid`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BadLine {
+    /// The line number, from 1.
+    pub line: u64,
+    /// What is wrong.
+    pub why: String,
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BatchOutcome {
+    /// Lines read (blank lines not counted).
+    pub lines: u64,
+    /// Citations recorded.
+    pub citations: u64,
+    /// Claims recorded for the first time.
+    pub new_claims: u64,
+    /// Lines whose citation was already recorded, live (or earlier in the batch).
+    pub already: u64,
+    /// Lines left out with `--skip-invalid`.
+    pub skipped: Vec<BadLine>,
+    /// The first and last journal entries written, if any.
+    pub entries: Option<(u64, u64)>,
+}
+
+/// Progress of a batch: lines and bytes read so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchProgress {
+    /// Lines read.
+    pub lines: u64,
+    /// Bytes read.
+    pub bytes: u64,
+}
+
+/// The texts of recently quoted sources, bounded in bytes.
+struct TextCache {
+    texts: HashMap<SourceId, std::rc::Rc<str>>,
+    bytes: usize,
+}
+
+const TEXT_CACHE_BYTES: usize = 32 * 1024 * 1024;
+
+/// Failure of one line, or of the store while reading lines.
+enum LineFailure {
+    Bad(BadLine),
+    Store(StoreError),
+}
+
+/// Why a batch failed: a bad line (nothing recorded) or the store.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// A line was refused, so the whole batch was.
+    #[error("line {line}: {why}; nothing was recorded: fix the line, or pass --skip-invalid to record the others")]
+    Line {
+        /// The line number.
+        line: u64,
+        /// What is wrong.
+        why: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Store {
+    /// Records every citation a JSON Lines reader holds, one object per line
+    /// with the fields of `cite`. One journal append and one fsync; the index
+    /// is caught up from the journal afterwards.
+    pub fn cite_batch(
+        &mut self,
+        reader: &mut dyn BufRead,
+        skip_invalid: bool,
+        actor: &str,
+        progress: &dyn Fn(BatchProgress),
+    ) -> Result<BatchOutcome, BatchError> {
+        let time = now_rfc3339();
+        let mut outcome = BatchOutcome::default();
+        let before_hash = self.journal.last_hash();
+        let before_seq = self.journal.last_seq();
+        let start = self.journal.len();
+        // Claims first recorded by this batch, and citations already in it
+        // (as 16 bytes of a hash of what makes two citations the same).
+        let mut new_claims: HashSet<ClaimId> = HashSet::new();
+        let mut seen: HashSet<[u8; 16]> = HashSet::new();
+        let mut cache = TextCache {
+            texts: HashMap::new(),
+            bytes: 0,
+        };
+        let mut queue: VecDeque<Change> = VecDeque::new();
+        let mut line_number = 0u64;
+        let mut bytes_read = 0u64;
+        let mut buffer = String::new();
+        let mut failure: Option<LineFailure> = None;
+        let readers = Readers {
+            objects: &self.objects,
+            index: &self.index,
+        };
+
+        let changes = std::iter::from_fn(|| loop {
+            if let Some(change) = queue.pop_front() {
+                return Some(Ok(change));
+            }
+            if failure.is_some() {
+                return None;
+            }
+            buffer.clear();
+            let read = match reader.read_line(&mut buffer) {
+                Ok(0) => return None,
+                Ok(read) => read,
+                Err(error) => {
+                    failure = Some(LineFailure::Store(StoreError::Input {
+                        path: "the batch".into(),
+                        why: format!("cannot be read ({error})"),
+                    }));
+                    return Some(Err(()));
+                }
+            };
+            line_number += 1;
+            bytes_read += read as u64;
+            if line_number.is_multiple_of(1024) {
+                progress(BatchProgress {
+                    lines: line_number,
+                    bytes: bytes_read,
+                });
+            }
+            if buffer.trim().is_empty() {
+                continue;
+            }
+            outcome.lines += 1;
+            match readers.batch_line(&buffer, &time, actor, &mut cache, &new_claims, &mut seen) {
+                Ok(LineResult::Duplicate) => outcome.already += 1,
+                Ok(LineResult::Changes { claim, cite }) => {
+                    if let Some(claim) = claim {
+                        if let Change::RecordClaim(recorded) = claim.as_ref() {
+                            new_claims.insert(recorded.id);
+                        }
+                        outcome.new_claims += 1;
+                        queue.push_back(*claim);
+                    }
+                    outcome.citations += 1;
+                    queue.push_back(*cite);
+                }
+                Err(LineFailure::Bad(bad)) if skip_invalid => {
+                    outcome.skipped.push(BadLine {
+                        line: line_number,
+                        why: bad.why,
+                    });
+                }
+                Err(LineFailure::Bad(bad)) => {
+                    failure = Some(LineFailure::Bad(BadLine {
+                        line: line_number,
+                        why: bad.why,
+                    }));
+                    return Some(Err(()));
+                }
+                Err(LineFailure::Store(error)) => {
+                    failure = Some(LineFailure::Store(error));
+                    return Some(Err(()));
+                }
+            }
+        });
+        let appended = self.journal.append_stream(actor, &time, changes, |_, _| {});
+        progress(BatchProgress {
+            lines: line_number,
+            bytes: bytes_read,
+        });
+        match appended {
+            Ok(span) => {
+                if let Some(span) = span {
+                    outcome.entries = Some((span.first_seq, span.last_seq));
+                    if let Err(error) = catch_up(
+                        &self.journal,
+                        &self.index,
+                        start,
+                        before_hash,
+                        before_seq + 1,
+                    ) {
+                        self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
+                    }
+                }
+                Ok(outcome)
+            }
+            Err(StreamError::Journal(error)) => Err(StoreError::from(error).into()),
+            Err(StreamError::Input(())) => match failure {
+                Some(LineFailure::Bad(bad)) => Err(BatchError::Line {
+                    line: bad.line,
+                    why: bad.why,
+                }),
+                Some(LineFailure::Store(error)) => Err(error.into()),
+                None => Err(BatchError::Line {
+                    line: line_number,
+                    why: "could not be recorded".into(),
+                }),
+            },
+        }
+    }
+}
+
+/// What checking a line reads: the objects and the index, never the journal.
+struct Readers<'a> {
+    objects: &'a Objects,
+    index: &'a Index,
+}
+
+impl Readers<'_> {
+    /// Checks one line as `cite` would and returns the changes it records.
+    fn batch_line(
+        &self,
+        text: &str,
+        time: &str,
+        actor: &str,
+        cache: &mut TextCache,
+        new_claims: &HashSet<ClaimId>,
+        seen: &mut HashSet<[u8; 16]>,
+    ) -> Result<LineResult, LineFailure> {
+        let bad = |why: String| LineFailure::Bad(BadLine { line: 0, why });
+        let line: BatchLine = serde_json::from_str(text.trim_end_matches(['\n', '\r']))
+            .map_err(|error| bad(format!("not a citation object ({error})")))?;
+        let request = request_for(line).map_err(bad)?;
+        let refused = |error: StoreError| match error {
+            StoreError::Io { .. }
+            | StoreError::Journal(_)
+            | StoreError::Index(_)
+            | StoreError::Objects(_) => LineFailure::Store(error),
+            other => bad(other.to_string()),
+        };
+        check_request(&request).map_err(refused)?;
+        let source_id = resolve_kind_in(self.index, &request.source, IdKind::Source)
+            .map(SourceId)
+            .map_err(refused)?;
+        let text = match cache.texts.get(&source_id) {
+            Some(text) => text.clone(),
+            None => {
+                let bytes = self
+                    .objects
+                    .read(&source_id)
+                    .map_err(|error| refused(error.into()))?;
+                let text: std::rc::Rc<str> =
+                    source_text(source_id, &bytes).map_err(refused)?.into();
+                if cache.bytes + text.len() > TEXT_CACHE_BYTES {
+                    cache.texts.clear();
+                    cache.bytes = 0;
+                }
+                cache.bytes += text.len();
+                cache.texts.insert(source_id, text.clone());
+                text
+            }
+        };
+        let prepared = prepare_citation(request, source_id, &text).map_err(refused)?;
+        if !seen.insert(sameness_key(&prepared.body)) {
+            return Ok(LineResult::Duplicate);
+        }
+        let claim_known = new_claims.contains(&prepared.claim.id)
+            || self
+                .index
+                .claim(&prepared.claim.id)
+                .map_err(|error| refused(error.into()))?
+                .is_some();
+        if claim_known
+            && live_duplicate_in(self.index, &prepared.body)
+                .map_err(refused)?
+                .is_some()
+        {
+            return Ok(LineResult::Duplicate);
+        }
+        let citation = identity::citation_id(&prepared.body, actor, time);
+        Ok(LineResult::Changes {
+            claim: (!claim_known).then(|| Box::new(Change::RecordClaim(prepared.claim))),
+            cite: Box::new(Change::Cite {
+                citation,
+                body: prepared.body,
+            }),
+        })
+    }
+}
+
+/// What one line records.
+enum LineResult {
+    /// The same citation is already recorded, live, or came earlier in the batch.
+    Duplicate,
+    /// A citation, and its claim if new.
+    Changes {
+        claim: Option<Box<Change>>,
+        cite: Box<Change>,
+    },
+}
+
+/// 16 bytes of the BLAKE3 hash of what makes two citations the same evidence.
+fn sameness_key(body: &Citation) -> [u8; 16] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(body.claim.as_bytes());
+    hasher.update(body.source.as_bytes());
+    hasher.update(&body.selector.start.to_le_bytes());
+    hasher.update(&body.selector.end.to_le_bytes());
+    hasher.update(body.stance.name().as_bytes());
+    hasher.update(&[u8::from(body.value_not_in_quote)]);
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+    key
+}
