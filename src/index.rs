@@ -16,8 +16,10 @@ use crate::model::{
 };
 use crate::normalize::identity_key;
 
-/// The sled cache bound: far below sled's 1 GiB default.
-pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// The sled cache bound: far below sled's 1 GiB default. With index
+/// writes applied 2,000 records at a time, a million-citation batch stays
+/// under 100 MB of memory (BENCHMARKS.md).
+pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Why the index failed.
 #[derive(Debug, thiserror::Error)]
@@ -388,7 +390,7 @@ impl Index {
                 pending += 1;
             }
             last = Some(mark);
-            if pending >= 50_000 {
+            if pending >= 2_000 {
                 self.flush_batches(&mut batches, last)?;
                 pending = 0;
             }

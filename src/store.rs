@@ -417,7 +417,7 @@ fn catch_up(
             end: line.end(),
         };
         batch.push((entry, mark));
-        if batch.len() >= 10_000 {
+        if batch.len() >= 1_000 {
             index.apply(batch.iter().map(|(entry, mark)| (entry, *mark)))?;
             applied += batch.len() as u64;
             batch.clear();

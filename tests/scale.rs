@@ -1,0 +1,459 @@
+//! The bulk paths and their robustness: `add DIR`, `cite --batch`, four
+//! writers at once, kill -9 in the middle of a bulk command, and a full disk.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::TestEnv;
+
+/// Writes `count` small documents under `dir/sub{n}/`, each holding numbered
+/// notes that batch lines can quote, and returns their paths by document number.
+fn write_corpus(dir: &Path, tag: &str, count: usize) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    for index in 0..count {
+        let folder = dir.join(format!("sub{}", index % 3));
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        let path = folder.join(format!("doc-{index:04}.txt"));
+        let mut text = format!("Bulletin {tag} {index}\n");
+        for note in 1..=5 {
+            text.push_str(&format!(
+                "Some filler words here. Note {note}: {} ballots in ward {index}.\n",
+                1000 + index * 10 + note
+            ));
+        }
+        std::fs::write(&path, text).expect("write");
+        paths.push(path);
+    }
+    paths
+}
+
+/// The BLAKE3 hex of a file, with the official crate (not provdb's code path).
+fn b3(path: &Path) -> String {
+    blake3::hash(&std::fs::read(path).expect("read"))
+        .to_hex()
+        .to_string()
+}
+
+/// One batch line quoting note `note` of document `index` of a corpus.
+fn batch_line(source: &str, index: usize, note: usize, property: &str) -> String {
+    serde_json::json!({
+        "source": source,
+        "quote": format!("Note {note}: {} ballots", 1000 + index * 10 + note),
+        "subject": format!("ward {index}"),
+        "property": property,
+        "value": 1000 + index * 10 + note,
+    })
+    .to_string()
+}
+
+#[test]
+fn add_dir_records_every_file_once_under_its_blake3_name() {
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("corpus");
+    let paths = write_corpus(&corpus, "a", 12);
+    // A duplicate of the first file, and the three bytes "abc", whose BLAKE3 is
+    // the official test value 6437b3ac… (BLAKE3 reference README).
+    std::fs::write(
+        corpus.join("sub0/zz-copy.txt"),
+        std::fs::read(&paths[0]).expect("read"),
+    )
+    .expect("copy");
+    std::fs::write(corpus.join("abc.txt"), b"abc").expect("abc");
+    let run = env.ok(&["--json", "add", corpus.to_str().expect("utf-8")]);
+    let json = run.json();
+    assert_eq!(json["files"].as_array().expect("files").len(), 14);
+    assert_eq!(json["new_sources"], 13, "the copy is stored once");
+    let ids: Vec<&str> = json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|file| file["id"].as_str().expect("id"))
+        .collect();
+    assert!(ids.contains(&"6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"));
+    for path in &paths {
+        let hex = b3(path);
+        assert!(ids.contains(&hex.as_str()));
+        let object = env.store.join("objects").join(&hex[..2]).join(&hex[2..]);
+        assert_eq!(
+            std::fs::read(object).expect("object"),
+            std::fs::read(path).expect("file")
+        );
+    }
+    // Again: nothing new, nothing appended.
+    let journal = std::fs::read(env.store.join("journal")).expect("journal");
+    let again = env
+        .ok(&["--json", "add", corpus.to_str().expect("utf-8")])
+        .json();
+    assert_eq!(again["new_sources"], 0);
+    assert_eq!(
+        std::fs::read(env.store.join("journal")).expect("journal"),
+        journal
+    );
+    env.ok(&["verify"]);
+    assert_eq!(
+        std::fs::read_dir(env.store.join("objects/tmp"))
+            .expect("tmp")
+            .count(),
+        0,
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn a_bad_file_refuses_the_whole_add_unless_skip_invalid() {
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("corpus");
+    write_corpus(&corpus, "b", 5);
+    std::fs::write(corpus.join("sub1/empty.txt"), b"").expect("empty");
+    let before = env.snapshot();
+    let run = env.run(&["add", corpus.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("empty.txt") && run.stderr.contains("--skip-invalid"));
+    assert!(
+        env.snapshot() == before,
+        "a refused add leaves the store as it was"
+    );
+
+    let run = env.ok(&[
+        "--json",
+        "add",
+        corpus.to_str().expect("utf-8"),
+        "--skip-invalid",
+    ]);
+    let json = run.json();
+    assert_eq!(json["new_sources"], 5);
+    assert_eq!(json["skipped"].as_array().expect("skipped").len(), 1);
+    assert!(json["skipped"][0]["path"]
+        .as_str()
+        .expect("path")
+        .ends_with("empty.txt"));
+
+    // Per-source metadata cannot be shared by several files.
+    let run = env.run(&[
+        "add",
+        corpus.to_str().expect("utf-8"),
+        "--title",
+        "One title",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--title"), "{}", run.stderr);
+    let missing = env.run(&["add", "no-such-dir", corpus.to_str().expect("utf-8")]);
+    assert_eq!(missing.code, 3);
+    assert!(missing.stderr.contains("no-such-dir"), "{}", missing.stderr);
+}
+
+/// Adds a corpus and returns the source ids in the order of `paths`.
+fn add_corpus(env: &TestEnv, dir: &Path, paths: &[PathBuf]) -> Vec<String> {
+    env.ok(&["add", dir.to_str().expect("utf-8")]);
+    paths.iter().map(|path| b3(path)).collect()
+}
+
+#[test]
+fn a_batch_records_what_single_cites_would() {
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("corpus");
+    let paths = write_corpus(&corpus, "c", 4);
+    let ids = add_corpus(&env, &corpus, &paths);
+    let mut lines = Vec::new();
+    for (index, id) in ids.iter().enumerate() {
+        for note in 1..=5 {
+            lines.push(batch_line(id, index, note, "ballots counted"));
+        }
+    }
+    // The first line again, with a short id prefix and the value as text: the same citation.
+    lines.push(
+        serde_json::json!({"source": &ids[0][..10], "quote": "Note 1: 1001 ballots",
+            "subject": "Ward 0", "property": "Ballots  counted", "value": "1,001"})
+        .to_string(),
+    );
+    let batch = env.dir.path().join("batch.jsonl");
+    std::fs::write(&batch, lines.join("\n") + "\n\n").expect("batch");
+    let json = env
+        .ok(&["--json", "cite", "--batch", batch.to_str().expect("utf-8")])
+        .json();
+    assert_eq!(json["lines"], 21);
+    assert_eq!(json["citations"], 20);
+    assert_eq!(json["already"], 1);
+    assert_eq!(json["new_claims"], 20);
+
+    // A single cite of the same evidence finds it already recorded, with the same claim id.
+    let single = env
+        .ok(&[
+            "--json",
+            "cite",
+            &ids[2],
+            "--quote",
+            "Note 3: 1023 ballots",
+            "--subject",
+            "ward 2",
+            "--property",
+            "ballots counted",
+            "--value",
+            "1023",
+        ])
+        .json();
+    assert_eq!(single["new_citation"], false);
+    let claims = env.ok(&["--json", "claims", "--subject", "ward 2"]).json();
+    let listed = claims.to_string();
+    assert!(
+        listed.contains(single["claim"].as_str().expect("claim")),
+        "{listed}"
+    );
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn a_bad_line_refuses_the_batch_with_its_number() {
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("corpus");
+    let paths = write_corpus(&corpus, "d", 2);
+    let ids = add_corpus(&env, &corpus, &paths);
+    let good = batch_line(&ids[0], 0, 1, "ballots counted");
+    let cases: [(&str, String); 5] = [
+        ("not a citation object", "{not json".to_string()),
+        (
+            "unknown field",
+            good.replace("\"property\"", "\"propertee\""),
+        ),
+        (
+            "not in the source",
+            batch_line(&ids[0], 1, 1, "ballots counted"),
+        ),
+        (
+            "does not state the value",
+            good.replace("\"value\":1001", "\"value\":1002"),
+        ),
+        ("no source", batch_line("abcdef12", 0, 1, "ballots counted")),
+    ];
+    for (needle, bad) in cases {
+        let batch = env.dir.path().join("bad.jsonl");
+        std::fs::write(&batch, format!("{good}\n{good}\n{bad}\n")).expect("batch");
+        let before = env.snapshot();
+        let run = env.run(&["cite", "--batch", batch.to_str().expect("utf-8")]);
+        assert_eq!(run.code, 3, "{needle}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+        assert!(run.stderr.contains("line 3"), "{needle}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+        assert!(env.snapshot() == before, "{needle}: the store changed");
+    }
+    // --skip-invalid records the good line and names the bad ones.
+    let batch = env.dir.path().join("mixed.jsonl");
+    let bad = batch_line(&ids[0], 1, 1, "ballots counted");
+    std::fs::write(&batch, format!("{bad}\n{good}\n{bad}\n")).expect("batch");
+    let json = env
+        .ok(&[
+            "--json",
+            "cite",
+            "--batch",
+            batch.to_str().expect("utf-8"),
+            "--skip-invalid",
+        ])
+        .json();
+    assert_eq!(json["citations"], 1);
+    let skipped: Vec<u64> = json["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|bad| bad["line"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(skipped, vec![1, 3]);
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn four_writers_at_once_lose_and_duplicate_nothing() {
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("corpus");
+    let paths = write_corpus(&corpus, "e", 200);
+    let ids = add_corpus(&env, &corpus, &paths);
+    // Four batches of 1,000 citations each (200 documents × 5 notes), one property per writer.
+    let mut children = Vec::new();
+    for writer in 0..4 {
+        let mut lines = String::new();
+        for (index, id) in ids.iter().enumerate() {
+            for note in 1..=5 {
+                lines.push_str(&batch_line(
+                    id,
+                    index,
+                    note,
+                    &format!("counted by writer {writer}"),
+                ));
+                lines.push('\n');
+            }
+        }
+        let batch = env.dir.path().join(format!("writer{writer}.jsonl"));
+        std::fs::write(&batch, lines).expect("batch");
+        children.push(
+            env.command()
+                .args(["--json", "cite", "--batch", batch.to_str().expect("utf-8")])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn"),
+        );
+    }
+    let mut recorded = 0;
+    for (writer, child) in children.into_iter().enumerate() {
+        let output = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match output.status.code() {
+            Some(0) => {
+                let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+                assert_eq!(json["citations"], 1000, "writer {writer}");
+                recorded += 1;
+            }
+            // Waiting longer than the bound is allowed, with the lock message.
+            Some(4) => assert!(
+                stderr.contains("is locked by another provdb process"),
+                "{stderr}"
+            ),
+            other => panic!("writer {writer} exited {other:?}: {stderr}"),
+        }
+    }
+    assert!(recorded >= 1);
+    let claims = env.ok(&["--json", "claims"]).json();
+    let count = claims
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or_else(|| claims["claims"].as_array().map(Vec::len).unwrap_or(0));
+    assert_eq!(
+        count,
+        1000 * recorded,
+        "every citation of every writer that succeeded, once"
+    );
+    env.ok(&["verify"]);
+}
+
+/// A mounted tmpfs of a given size, unmounted on drop.
+struct SmallDisk {
+    path: PathBuf,
+}
+
+impl SmallDisk {
+    /// Mounts a tmpfs at `path`; None when this process may not mount (not root).
+    fn mount(path: &Path, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(path).expect("mkdir");
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(path)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .ok()?;
+        status.success().then(|| SmallDisk {
+            path: path.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(&self.path)
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_fails_cleanly_and_a_later_add_completes() {
+    let env = TestEnv::empty();
+    let mount = env.dir.path().join("small");
+    let Some(_disk) = SmallDisk::mount(&mount, "6m") else {
+        assert!(
+            std::env::var_os("PROVDB_REQUIRE_DISK_FULL").is_none(),
+            "PROVDB_REQUIRE_DISK_FULL is set but a tmpfs cannot be mounted here (run as root)"
+        );
+        return;
+    };
+    let store = mount.join("store");
+    let provdb = |args: &[&str]| {
+        let output = env
+            .command()
+            .env("PROVDB_DIR", &store)
+            .args(args)
+            .output()
+            .expect("run");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, _, stderr) = provdb(&["init", store.to_str().expect("utf-8")]);
+    assert_eq!(code, 0, "{stderr}");
+    let corpus = env.dir.path().join("corpus");
+    let paths = write_corpus(&corpus, "f", 30);
+    let (code, _, stderr) = provdb(&["add", corpus.to_str().expect("utf-8")]);
+    assert_eq!(code, 0, "{stderr}");
+    let journal_before = std::fs::read(store.join("journal")).expect("journal");
+
+    // Too big for what is left: 8 MiB of text, in four files.
+    let big = env.dir.path().join("big");
+    std::fs::create_dir_all(&big).expect("mkdir");
+    for part in 0..4 {
+        let text = format!("part {part} ").repeat(2 * 1024 * 1024 / 7);
+        std::fs::write(big.join(format!("part{part}.txt")), text).expect("big");
+    }
+    let (code, _, stderr) = provdb(&["add", big.to_str().expect("utf-8")]);
+    assert_ne!(code, 0, "an add that cannot fit must fail");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert_eq!(
+        std::fs::read(store.join("journal")).expect("journal"),
+        journal_before
+    );
+    assert_eq!(
+        std::fs::read_dir(store.join("objects/tmp"))
+            .expect("tmp")
+            .count(),
+        0,
+        "no half-written object left behind"
+    );
+    let (code, stdout, stderr) = provdb(&["verify"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // A batch whose journal lines cannot fit: the journal is cut back whole.
+    let ids: Vec<String> = paths.iter().map(|path| b3(path)).collect();
+    let mut lines = String::new();
+    for round in 0..400 {
+        for (index, id) in ids.iter().enumerate() {
+            lines.push_str(&batch_line(
+                id,
+                index,
+                1 + round % 5,
+                &format!("round {round}"),
+            ));
+            lines.push('\n');
+        }
+    }
+    // Fill most of what is left so that the batch's 12,000 entries cannot fit.
+    let filler = mount.join("filler");
+    let _ = std::fs::write(&filler, vec![b'x'; 5 * 1024 * 1024]);
+    let batch = env.dir.path().join("batch.jsonl");
+    std::fs::write(&batch, lines).expect("batch");
+    let (code, _, stderr) = provdb(&["cite", "--batch", batch.to_str().expect("utf-8")]);
+    assert_ne!(code, 0, "a batch that cannot fit must fail");
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert_eq!(
+        std::fs::read(store.join("journal")).expect("journal"),
+        journal_before
+    );
+    let (code, stdout, stderr) = provdb(&["verify"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+
+    // With room again, the same add completes.
+    std::fs::remove_file(&filler).expect("rm filler");
+    std::fs::remove_dir_all(&big).expect("rm big");
+    let small = env.dir.path().join("small-one");
+    std::fs::create_dir_all(&small).expect("mkdir");
+    std::fs::write(small.join("one.txt"), b"one more document").expect("write");
+    let (code, _, stderr) = provdb(&[
+        "add",
+        small.to_str().expect("utf-8"),
+        corpus.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = provdb(&["verify"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
