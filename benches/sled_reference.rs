@@ -1,0 +1,68 @@
+//! The sled reference for BENCHMARKS.md: sled 0.34.7 alone, with the store's
+//! cache bound, inserting records into 3 trees (as the index writes one
+//! citation) and then opening the database and doing one lookup.
+//!
+//! cargo bench --bench sled_reference -- RECORDS DIR
+//!
+//! Prints records/s for the inserts and the milliseconds of open + 1 lookup,
+//! so that provdb's own figures can be given as ratios to sled's in the same
+//! sitting. It measures sled, not provdb.
+
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
+    let records: u64 = args.next().map(|n| n.parse()).transpose()?.unwrap_or(100_000);
+    let dir = args.next().unwrap_or_else(|| "target/sled-reference".into());
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = || {
+        sled::Config::new()
+            .path(&dir)
+            .cache_capacity(provdb::index::CACHE_BYTES)
+            .flush_every_ms(None)
+    };
+    let db = config().open()?;
+    let trees = [db.open_tree("a")?, db.open_tree("b")?, db.open_tree("c")?];
+    // A value the size of a citation record (about 300 bytes) in the first
+    // tree, empty values under 65-byte link keys in the other two.
+    let value = vec![7u8; 300];
+    let started = Instant::now();
+    let mut batches: Vec<sled::Batch> = (0..3).map(|_| sled::Batch::default()).collect();
+    for record in 0..records {
+        let key = *blake3::hash(&record.to_le_bytes()).as_bytes();
+        batches[0].insert(&key[..], value.clone());
+        let mut link = vec![b'c'];
+        link.extend_from_slice(&key);
+        link.extend_from_slice(&key);
+        batches[1].insert(link.clone(), Vec::new());
+        link[0] = b's';
+        batches[2].insert(link, Vec::new());
+        if (record + 1) % 2_000 == 0 {
+            for (tree, batch) in trees.iter().zip(batches.iter_mut()) {
+                tree.apply_batch(std::mem::take(batch))?;
+            }
+        }
+    }
+    for (tree, batch) in trees.iter().zip(batches.iter_mut()) {
+        tree.apply_batch(std::mem::take(batch))?;
+    }
+    db.flush()?;
+    let seconds = started.elapsed().as_secs_f64();
+    drop(trees);
+    drop(db);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let started = Instant::now();
+    let db = config().open()?;
+    let tree = db.open_tree("a")?;
+    let key = *blake3::hash(&(records / 2).to_le_bytes()).as_bytes();
+    let found = tree.get(key)?.is_some();
+    let open_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let mut out = std::io::stdout().lock();
+    use std::io::Write;
+    writeln!(
+        out,
+        "sled 3 trees: {records} records in {seconds:.2} s = {:.0} records/s; open + 1 lookup: {open_ms:.1} ms (found: {found})",
+        records as f64 / seconds
+    )?;
+    Ok(())
+}
