@@ -12,8 +12,14 @@ use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
-    let records: u64 = args.next().map(|n| n.parse()).transpose()?.unwrap_or(100_000);
-    let dir = args.next().unwrap_or_else(|| "target/sled-reference".into());
+    let records: u64 = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(100_000);
+    let dir = args
+        .next()
+        .unwrap_or_else(|| "target/sled-reference".into());
     let _ = std::fs::remove_dir_all(&dir);
     let config = || {
         sled::Config::new()

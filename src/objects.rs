@@ -428,11 +428,17 @@ pub fn describe_open_error(error: &io::Error) -> String {
     }
 }
 
-/// Returns the BLAKE3 hash of a file, streamed in large reads.
+/// Returns the BLAKE3 hash of a file: small ones streamed, large ones mapped.
 pub fn hash_file(path: &Path) -> io::Result<SourceId> {
     let mut hasher = blake3::Hasher::new();
     let file = File::open(path)?;
-    hasher.update_reader(file)?;
+    if file.metadata()?.len() > SMALL_OBJECT {
+        // Large files: mapped and hashed on every core, never read into memory.
+        drop(file);
+        hasher.update_mmap_rayon(path)?;
+    } else {
+        hasher.update_reader(file)?;
+    }
     Ok(SourceId(*hasher.finalize().as_bytes()))
 }
 

@@ -29,7 +29,7 @@ use crate::values;
 
 mod batch;
 mod bulk;
-pub use batch::{BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
+pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
 
 /// The file that marks a directory as a provdb store.

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::anchor::{self, AnchorCheck};
 use crate::identity;
@@ -98,8 +98,16 @@ pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, Stor
         None => None,
     };
 
-    let sources = check_journal(&journal_path, index.as_ref(), applied, &mut report);
-    check_objects(&objects, &sources, &mut report);
+    // Objects are rehashed on every core while this thread walks the journal.
+    let (sources, hashed) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| hash_objects(&objects));
+        let sources = check_journal(&journal_path, index.as_ref(), applied, &mut report);
+        (sources, hashing.join())
+    });
+    match hashed {
+        Ok(hashed) => check_objects(hashed, &sources, &mut report),
+        Err(_) => report.problem("objects", "hashing them failed unexpectedly"),
+    }
     if let Some(index) = &index {
         check_quotes(index, &objects, &mut report);
     }
@@ -357,17 +365,66 @@ fn key_label(key: &[u8]) -> String {
     }
 }
 
-/// Re-hashes every object file and checks that every recorded source has one.
-fn check_objects(objects: &Objects, sources: &HashSet<SourceId>, report: &mut Report) {
-    let listed = match objects.list() {
+/// Every file under `objects/`, with the id its name gives and the hash of its bytes.
+type Hashed = Result<Vec<(PathBuf, Option<SourceId>, std::io::Result<SourceId>)>, String>;
+
+/// Lists and rehashes every object file on a pool of threads, in path order.
+fn hash_objects(objects: &Objects) -> Hashed {
+    let listed = objects.list().map_err(|error| error.to_string())?;
+    let threads = std::thread::available_parallelism()
+        .map(|count| count.get())
+        .unwrap_or(1)
+        .clamp(1, 8);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<std::io::Result<SourceId>>> =
+        (0..listed.len()).map(|_| None).collect();
+    let chunks: Vec<Vec<(usize, std::io::Result<SourceId>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((path, _)) = listed.get(at) else {
+                            break;
+                        };
+                        done.push((at, crate::objects::hash_file(path)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().unwrap_or_default())
+            .collect()
+    });
+    for (at, result) in chunks.into_iter().flatten() {
+        results[at] = Some(result);
+    }
+    Ok(listed
+        .into_iter()
+        .zip(results)
+        .map(|((path, named), result)| {
+            let result = result.unwrap_or_else(|| {
+                Err(std::io::Error::other("not hashed: a hashing thread failed"))
+            });
+            (path, named, result)
+        })
+        .collect())
+}
+
+/// Checks the rehashed objects, and that every recorded source has one.
+fn check_objects(hashed: Hashed, sources: &HashSet<SourceId>, report: &mut Report) {
+    let listed = match hashed {
         Ok(listed) => listed,
         Err(error) => {
-            report.problem("objects", error.to_string());
+            report.problem("objects", error);
             return;
         }
     };
     let mut present = HashSet::new();
-    for (path, named) in listed {
+    for (path, named, hashed) in listed {
         let Some(id) = named else {
             report.problem(
                 format!("file {}", path.display()),
@@ -376,7 +433,7 @@ fn check_objects(objects: &Objects, sources: &HashSet<SourceId>, report: &mut Re
             continue;
         };
         report.objects += 1;
-        match crate::objects::hash_file(&path) {
+        match hashed {
             Ok(actual) if actual == id => {}
             Ok(actual) => report.problem(
                 format!("object {id}"),
@@ -401,6 +458,31 @@ fn check_objects(objects: &Objects, sources: &HashSet<SourceId>, report: &mut Re
     }
 }
 
+/// Checks a stored anchor against an object file, reading only the quote and
+/// its context (never the whole file).
+fn check_anchor_in_file(
+    file: &File,
+    selector: &crate::model::Selector,
+) -> std::io::Result<AnchorCheck> {
+    use std::os::unix::fs::FileExt;
+    let length = file.metadata()?.len();
+    if selector.start > selector.end || selector.end > length {
+        return Ok(AnchorCheck::OutOfRange);
+    }
+    let from = selector.start.saturating_sub(selector.prefix.len() as u64);
+    let to = (selector.end + selector.suffix.len() as u64).min(length);
+    let mut window = vec![0u8; (to - from) as usize];
+    file.read_exact_at(&mut window, from)?;
+    Ok(anchor::check_anchor(
+        &window,
+        &selector.exact,
+        &selector.prefix,
+        &selector.suffix,
+        selector.start - from,
+        selector.end - from,
+    ))
+}
+
 /// Checks every citation's quote against its source's bytes, source by source.
 fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
     for source in index.sources() {
@@ -421,7 +503,7 @@ fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
         if citations.is_empty() {
             continue;
         }
-        let Ok(bytes) = objects.read(&source.id) else {
+        let Ok(file) = objects.open(&source.id) else {
             continue;
         }; // reported as missing above
         for id in citations {
@@ -441,14 +523,16 @@ fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
             };
             report.citations += 1;
             let selector = &record.citation.selector;
-            let outcome = anchor::check_anchor(
-                &bytes,
-                &selector.exact,
-                &selector.prefix,
-                &selector.suffix,
-                selector.start,
-                selector.end,
-            );
+            let outcome = match check_anchor_in_file(&file, selector) {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    report.problem(
+                        format!("citation {id}"),
+                        format!("source {} cannot be read: {error}", source.id.short()),
+                    );
+                    continue;
+                }
+            };
             let what = match outcome {
                 AnchorCheck::Holds => continue,
                 AnchorCheck::QuoteChanged => "its quote is no longer at its byte range",

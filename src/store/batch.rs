@@ -65,6 +65,14 @@ pub struct BatchLine {
     pub value_not_in_quote: bool,
 }
 
+/// Reads one batch line (without its newline) as the request a single `cite`
+/// would make, or says what is wrong with it.
+pub fn parse_batch_line(text: &str) -> Result<CiteRequest, String> {
+    let line: BatchLine =
+        serde_json::from_str(text).map_err(|error| format!("not a citation object ({error})"))?;
+    request_for(line)
+}
+
 /// Turns a parsed line into the request a single `cite` would make.
 fn request_for(line: BatchLine) -> Result<CiteRequest, String> {
     let value_text = match &line.value {
@@ -319,9 +327,7 @@ impl Readers<'_> {
         seen: &mut HashSet<[u8; 16]>,
     ) -> Result<LineResult, LineFailure> {
         let bad = |why: String| LineFailure::Bad(BadLine { line: 0, why });
-        let line: BatchLine = serde_json::from_str(text.trim_end_matches(['\n', '\r']))
-            .map_err(|error| bad(format!("not a citation object ({error})")))?;
-        let request = request_for(line).map_err(bad)?;
+        let request = parse_batch_line(text.trim_end_matches(['\n', '\r'])).map_err(bad)?;
         let refused = |error: StoreError| match error {
             StoreError::Io { .. }
             | StoreError::Journal(_)
