@@ -2,7 +2,7 @@
 //! cache bound, inserting records into 3 trees (as the index writes one
 //! citation) and then opening the database and doing one lookup.
 //!
-//! cargo bench --bench sled_reference -- RECORDS DIR
+//! cargo bench --bench sled_reference -- RECORDS DIR [VALUE_BYTES]
 //!
 //! Prints records/s for the inserts and the milliseconds of open + 1 lookup,
 //! so that provdb's own figures can be given as ratios to sled's in the same
@@ -20,6 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = args
         .next()
         .unwrap_or_else(|| "target/sled-reference".into());
+    let value_bytes: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(300);
     let _ = std::fs::remove_dir_all(&dir);
     let config = || {
         sled::Config::new()
@@ -29,9 +30,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let db = config().open()?;
     let trees = [db.open_tree("a")?, db.open_tree("b")?, db.open_tree("c")?];
-    // A value the size of a citation record (about 300 bytes) in the first
-    // tree, empty values under 65-byte link keys in the other two.
-    let value = vec![7u8; 300];
+    // A value the size of a citation record (about 300 bytes by default) in
+    // the first tree, empty values under 65-byte link keys in the other two.
+    let value = vec![7u8; value_bytes];
     let started = Instant::now();
     let mut batches: Vec<sled::Batch> = (0..3).map(|_| sled::Batch::default()).collect();
     for record in 0..records {

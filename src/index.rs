@@ -35,6 +35,16 @@ pub enum IndexError {
         /// The decoding error.
         source: CodecError,
     },
+    /// A citation's journal line could not be read back.
+    #[error("citation {citation}: its journal line at byte {start} {why}; run `provdb verify`")]
+    Pointer {
+        /// The citation.
+        citation: CitationId,
+        /// Where the index says the line starts.
+        start: u64,
+        /// What went wrong.
+        why: String,
+    },
     /// sled panicked while opening its files.
     #[error("index files are damaged (sled could not open them)")]
     Unreadable,
@@ -53,7 +63,7 @@ pub enum TreeName {
     Claims,
     /// subject key ‖ 0x00 ‖ property key ‖ 0x00 ‖ claim id → empty
     ClaimsByKey,
-    /// citation id → CitationRecord
+    /// citation id → CitationPointer: where the citing journal line is
     Citations,
     /// 'c' ‖ claim id ‖ citation id, and 's' ‖ source id ‖ citation id → empty
     Links,
@@ -141,6 +151,26 @@ pub struct CitationRecord {
     pub actor: String,
 }
 
+/// Where a citation's journal line is. The journal already holds the
+/// citation; the index keeps only its place (12 bytes before encoding), so
+/// an index write per citation stays small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CitationPointer {
+    /// Where the line starts.
+    pub start: u64,
+    /// Its length, newline included.
+    pub len: u32,
+}
+
+/// Where an entry's line is in the journal, for the records that point to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinePlace {
+    /// Where the line starts.
+    pub start: u64,
+    /// One past its newline.
+    pub end: u64,
+}
+
 /// The last journal entry applied to the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AppliedMark {
@@ -185,8 +215,8 @@ fn link_key(tag: u8, first: &[u8; 32], citation: &CitationId) -> Vec<u8> {
     key
 }
 
-/// Returns the records a journal entry puts into the index.
-pub fn records_for(entry: &Entry) -> Result<Vec<Record>, IndexError> {
+/// Returns the records a journal entry, whose line is at `place`, puts into the index.
+pub fn records_for(entry: &Entry, place: LinePlace) -> Result<Vec<Record>, IndexError> {
     let time = entry.time.clone();
     let actor = entry.actor.clone();
     let record = |tree, key: Vec<u8>, value: Vec<u8>| Record { tree, key, value };
@@ -244,18 +274,15 @@ pub fn records_for(entry: &Entry) -> Result<Vec<Record>, IndexError> {
             ]
         }
         Change::Cite { citation, body } => {
-            let value = CitationRecord {
-                id: *citation,
-                citation: body.clone(),
-                seq: entry.seq,
-                recorded: time,
-                actor,
+            let pointer = CitationPointer {
+                start: place.start,
+                len: u32::try_from(place.end - place.start).unwrap_or(u32::MAX),
             };
             vec![
                 record(
                     TreeName::Citations,
                     citation.as_bytes().to_vec(),
-                    encode(TreeName::Citations, &value)?,
+                    encode(TreeName::Citations, &pointer)?,
                 ),
                 record(
                     TreeName::Links,
@@ -289,6 +316,9 @@ pub fn records_for(entry: &Entry) -> Result<Vec<Record>, IndexError> {
 #[derive(Debug)]
 pub struct Index {
     dirty: std::sync::atomic::AtomicBool,
+    /// The journal beside the index, opened on the first citation read.
+    journal: std::sync::OnceLock<Result<std::fs::File, String>>,
+    journal_path: std::path::PathBuf,
     db: sled::Db,
     trees: Vec<sled::Tree>,
     meta: sled::Tree,
@@ -342,6 +372,8 @@ impl Index {
         let meta = db.open_tree("meta")?;
         Ok(Index {
             dirty: std::sync::atomic::AtomicBool::new(false),
+            journal: std::sync::OnceLock::new(),
+            journal_path: path.with_file_name("journal"),
             db,
             trees,
             meta,
@@ -381,7 +413,11 @@ impl Index {
         let mut last = None;
         let mut pending = 0usize;
         for (entry, mark) in entries {
-            for record in records_for(entry)? {
+            let place = LinePlace {
+                start: mark.start,
+                end: mark.end,
+            };
+            for record in records_for(entry, place)? {
                 let position = TreeName::ALL
                     .iter()
                     .position(|tree| *tree == record.tree)
@@ -505,9 +541,39 @@ impl Index {
         self.get(TreeName::Claims, id.as_bytes())
     }
 
-    /// Returns a citation.
+    /// Returns a citation, read from the journal line its pointer names.
     pub fn citation(&self, id: &CitationId) -> Result<Option<CitationRecord>, IndexError> {
-        self.get(TreeName::Citations, id.as_bytes())
+        let Some(pointer) = self.get::<CitationPointer>(TreeName::Citations, id.as_bytes())? else {
+            return Ok(None);
+        };
+        let failed = |why: String| IndexError::Pointer {
+            citation: *id,
+            start: pointer.start,
+            why,
+        };
+        let file = self
+            .journal
+            .get_or_init(|| {
+                std::fs::File::open(&self.journal_path)
+                    .map_err(|error| format!("cannot be read: the journal does not open ({error})"))
+            })
+            .as_ref()
+            .map_err(|why| failed(why.clone()))?;
+        let mut line = vec![0u8; pointer.len as usize];
+        std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
+            .map_err(|error| failed(format!("cannot be read ({error})")))?;
+        let entry = crate::journal::parse_entry(&line)
+            .map_err(|why| failed(format!("is not an entry: {why}")))?;
+        match entry.change {
+            Change::Cite { citation, body } if citation == *id => Ok(Some(CitationRecord {
+                id: citation,
+                citation: body,
+                seq: entry.seq,
+                recorded: entry.time,
+                actor: entry.actor,
+            })),
+            _ => Err(failed("does not record this citation".into())),
+        }
     }
 
     /// Returns a citation's retraction, if it was retracted.

@@ -256,13 +256,33 @@ fn check_journal(
             Change::Retract { .. } | Change::Init { .. } => {}
         }
         let hash = line.hash();
+        let place = crate::index::LinePlace {
+            start: line.start,
+            end: line.end(),
+        };
         if let Some(index) = index {
             if entry.seq > index_limit {
                 // Past the applied mark: a crash may have landed some of these
                 // records before the mark; each present one must be right.
-                check_entry_records(index, &entry, &item, &mut expected_counts, report, true);
+                check_entry_records(
+                    index,
+                    &entry,
+                    &item,
+                    place,
+                    &mut expected_counts,
+                    report,
+                    true,
+                );
             } else {
-                check_entry_records(index, &entry, &item, &mut expected_counts, report, false);
+                check_entry_records(
+                    index,
+                    &entry,
+                    &item,
+                    place,
+                    &mut expected_counts,
+                    report,
+                    false,
+                );
                 last_mark = Some(AppliedMark {
                     seq: entry.seq,
                     hash,
@@ -305,11 +325,12 @@ fn check_entry_records(
     index: &Index,
     entry: &crate::model::Entry,
     item: &str,
+    place: crate::index::LinePlace,
     counts: &mut BTreeMap<TreeName, u64>,
     report: &mut Report,
     optional: bool,
 ) {
-    let records = match crate::index::records_for(entry) {
+    let records = match crate::index::records_for(entry, place) {
         Ok(records) => records,
         Err(error) => {
             report.problem(

@@ -29,82 +29,99 @@ pub struct Skipped {
 }
 
 /// Every regular file named by `paths`, directories walked recursively in name
-/// order, and every path that names no usable file.
-pub fn collect_files(paths: &[PathBuf]) -> (Vec<FoundFile>, Vec<Skipped>) {
-    let mut found = Vec::new();
-    let mut problems = Vec::new();
+/// order, and every path that names no usable file. The store directory
+/// `store` is never walked into: a store does not record its own files.
+pub fn collect_files(paths: &[PathBuf], store: &Path) -> (Vec<FoundFile>, Vec<Skipped>) {
+    let mut walker = Walker {
+        found: Vec::new(),
+        problems: Vec::new(),
+        store: fs::canonicalize(store).ok(),
+    };
     for path in paths {
-        walk(path, true, &mut found, &mut problems);
+        walker.walk(path, true);
     }
-    (found, problems)
+    (walker.found, walker.problems)
 }
 
-fn walk(path: &Path, named: bool, found: &mut Vec<FoundFile>, problems: &mut Vec<Skipped>) {
-    let problem = |why: &str| Skipped {
-        path: path.display().to_string(),
-        why: why.to_string(),
-    };
-    let metadata = match fs::symlink_metadata(path) {
-        Ok(metadata) => metadata,
-        Err(error) => {
-            problems.push(problem(&crate::objects::describe_open_error(&error)));
-            return;
-        }
-    };
-    let file_type = metadata.file_type();
-    if file_type.is_symlink() {
-        match fs::metadata(path) {
-            Ok(target) if target.is_file() => found.push(FoundFile {
-                path: path.to_path_buf(),
-                size: target.len(),
-            }),
-            // A named link to a directory is walked; links met inside a walk
-            // are not followed into directories, so no walk can loop.
-            Ok(target) if target.is_dir() && named => {
-                walk_dir(path, found, problems);
+struct Walker {
+    found: Vec<FoundFile>,
+    problems: Vec<Skipped>,
+    store: Option<PathBuf>,
+}
+
+impl Walker {
+    fn walk(&mut self, path: &Path, named: bool) {
+        let (found, problems) = (&mut self.found, &mut self.problems);
+        let problem = |why: &str| Skipped {
+            path: path.display().to_string(),
+            why: why.to_string(),
+        };
+        let metadata = match fs::symlink_metadata(path) {
+            Ok(metadata) => metadata,
+            Err(error) => {
+                problems.push(problem(&crate::objects::describe_open_error(&error)));
+                return;
             }
-            Ok(target) if target.is_dir() => problems.push(problem(
-                "is a symbolic link to a directory, not followed; name that directory itself",
-            )),
-            Ok(_) => problems.push(problem("is a link to something that is not a file")),
-            Err(_) => problems.push(problem("is a broken symbolic link; fix or remove it")),
-        }
-    } else if file_type.is_dir() {
-        walk_dir(path, found, problems);
-    } else if file_type.is_file() {
-        found.push(FoundFile {
-            path: path.to_path_buf(),
-            size: metadata.len(),
-        });
-    } else {
-        problems.push(problem("is not a regular file (a device, socket or pipe)"));
-    }
-}
-
-fn walk_dir(path: &Path, found: &mut Vec<FoundFile>, problems: &mut Vec<Skipped>) {
-    let entries = match fs::read_dir(path) {
-        Ok(entries) => entries,
-        Err(error) => {
-            problems.push(Skipped {
-                path: path.display().to_string(),
-                why: format!("cannot list the directory ({error})"),
+        };
+        let file_type = metadata.file_type();
+        if file_type.is_symlink() {
+            match fs::metadata(path) {
+                Ok(target) if target.is_file() => found.push(FoundFile {
+                    path: path.to_path_buf(),
+                    size: target.len(),
+                }),
+                // A named link to a directory is walked; links met inside a walk
+                // are not followed into directories, so no walk can loop.
+                Ok(target) if target.is_dir() && named => {
+                    self.walk_dir(path);
+                }
+                Ok(target) if target.is_dir() => problems.push(problem(
+                    "is a symbolic link to a directory, not followed; name that directory itself",
+                )),
+                Ok(_) => problems.push(problem("is a link to something that is not a file")),
+                Err(_) => problems.push(problem("is a broken symbolic link; fix or remove it")),
+            }
+        } else if file_type.is_dir() {
+            self.walk_dir(path);
+        } else if file_type.is_file() {
+            found.push(FoundFile {
+                path: path.to_path_buf(),
+                size: metadata.len(),
             });
+        } else {
+            problems.push(problem("is not a regular file (a device, socket or pipe)"));
+        }
+    }
+
+    fn walk_dir(&mut self, path: &Path) {
+        if self.store.is_some() && fs::canonicalize(path).ok() == self.store {
             return;
         }
-    };
-    let mut children: Vec<PathBuf> = Vec::new();
-    for entry in entries {
-        match entry {
-            Ok(entry) => children.push(entry.path()),
-            Err(error) => problems.push(Skipped {
-                path: path.display().to_string(),
-                why: format!("cannot list the directory ({error})"),
-            }),
+        let problems = &mut self.problems;
+        let entries = match fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(error) => {
+                problems.push(Skipped {
+                    path: path.display().to_string(),
+                    why: format!("cannot list the directory ({error})"),
+                });
+                return;
+            }
+        };
+        let mut children: Vec<PathBuf> = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(entry) => children.push(entry.path()),
+                Err(error) => problems.push(Skipped {
+                    path: path.display().to_string(),
+                    why: format!("cannot list the directory ({error})"),
+                }),
+            }
         }
-    }
-    children.sort();
-    for child in children {
-        walk(&child, false, found, problems);
+        children.sort();
+        for child in children {
+            self.walk(&child, false);
+        }
     }
 }
 

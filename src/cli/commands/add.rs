@@ -166,7 +166,8 @@ fn run_bulk(
         ));
     }
     let actor = ctx.actor()?;
-    let (files, problems) = collect_files(paths);
+    let store = ctx.store_path()?;
+    let (files, problems) = collect_files(paths, &store);
     let bar = (!ctx.json && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(files.iter().map(|file| file.size).sum());
         bar.set_style(
