@@ -7,7 +7,13 @@ use provdb::model::ValueKind;
 
 fuzz_target!(|text: &str| {
     let _ = provdb::values::numbers_in(text);
-    for kind in [None, Some(ValueKind::Count), Some(ValueKind::Quantity), Some(ValueKind::Date), Some(ValueKind::Text)] {
+    for kind in [
+        None,
+        Some(ValueKind::Count),
+        Some(ValueKind::Quantity),
+        Some(ValueKind::Date),
+        Some(ValueKind::Text),
+    ] {
         for unit in [None, Some("km")] {
             if let Ok(value) = provdb::values::parse_value(kind, text, unit) {
                 let _ = provdb::values::value_in_text(&value, text);
