@@ -8,10 +8,11 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::BufRead;
+use std::sync::Arc;
 
 use super::{
     catch_up, check_request, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in,
-    source_text, CiteRequest, Store, StoreError,
+    source_text, CiteRequest, PreparedCitation, Store, StoreError,
 };
 use crate::dates::parse_when;
 use crate::identity;
@@ -147,11 +148,15 @@ pub struct BatchProgress {
 
 /// The texts of recently quoted sources, bounded in bytes.
 struct TextCache {
-    texts: HashMap<SourceId, std::rc::Rc<str>>,
+    texts: HashMap<SourceId, Arc<str>>,
     bytes: usize,
 }
 
-const TEXT_CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// The source texts kept per checking thread.
+const TEXT_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Lines read and checked together.
+const CHUNK_LINES: usize = 2048;
 
 /// Failure of one line, or of the store while reading lines.
 enum LineFailure {
@@ -195,15 +200,22 @@ impl Store {
         // (as 16 bytes of a hash of what makes two citations the same).
         let mut new_claims: HashSet<ClaimId> = HashSet::new();
         let mut seen: HashSet<[u8; 16]> = HashSet::new();
-        let mut cache = TextCache {
-            texts: HashMap::new(),
-            bytes: 0,
-        };
+        let threads = std::thread::available_parallelism()
+            .map(|count| count.get())
+            .unwrap_or(1)
+            .clamp(1, 8);
+        // One source-text cache per checking thread.
+        let mut caches: Vec<TextCache> = (0..threads)
+            .map(|_| TextCache {
+                texts: HashMap::new(),
+                bytes: 0,
+            })
+            .collect();
         let mut queue: VecDeque<Change> = VecDeque::new();
         let mut line_number = 0u64;
         let mut bytes_read = 0u64;
-        let mut buffer = String::new();
         let mut failure: Option<LineFailure> = None;
+        let mut finished = false;
         let readers = Readers {
             objects: &self.objects,
             index: &self.index,
@@ -213,62 +225,101 @@ impl Store {
             if let Some(change) = queue.pop_front() {
                 return Some(Ok(change));
             }
-            if failure.is_some() {
+            if failure.is_some() || finished {
                 return None;
             }
-            buffer.clear();
-            let read = match reader.read_line(&mut buffer) {
-                Ok(0) => return None,
-                Ok(read) => read,
-                Err(error) => {
-                    failure = Some(LineFailure::Store(StoreError::Input {
-                        path: "the batch".into(),
-                        why: format!("cannot be read ({error})"),
-                    }));
-                    return Some(Err(()));
-                }
-            };
-            line_number += 1;
-            bytes_read += read as u64;
-            if line_number.is_multiple_of(1024) {
-                progress(BatchProgress {
-                    lines: line_number,
-                    bytes: bytes_read,
-                });
-            }
-            if buffer.trim().is_empty() {
-                continue;
-            }
-            outcome.lines += 1;
-            match readers.batch_line(&buffer, &time, actor, &mut cache, &new_claims, &mut seen) {
-                Ok(LineResult::Duplicate) => outcome.already += 1,
-                Ok(LineResult::Changes { claim, cite }) => {
-                    if let Some(claim) = claim {
-                        if let Change::RecordClaim(recorded) = claim.as_ref() {
-                            new_claims.insert(recorded.id);
-                        }
-                        outcome.new_claims += 1;
-                        queue.push_back(*claim);
+            // Read a chunk of lines, check them on every core, then record
+            // them in line order.
+            let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK_LINES);
+            while chunk.len() < CHUNK_LINES {
+                let mut buffer = String::new();
+                match reader.read_line(&mut buffer) {
+                    Ok(0) => {
+                        finished = true;
+                        break;
                     }
-                    outcome.citations += 1;
-                    queue.push_back(*cite);
+                    Ok(read) => {
+                        line_number += 1;
+                        bytes_read += read as u64;
+                        if !buffer.trim().is_empty() {
+                            chunk.push((line_number, buffer));
+                        }
+                    }
+                    Err(error) => {
+                        failure = Some(LineFailure::Store(StoreError::Input {
+                            path: "the batch".into(),
+                            why: format!("cannot be read ({error})"),
+                        }));
+                        return Some(Err(()));
+                    }
                 }
-                Err(LineFailure::Bad(bad)) if skip_invalid => {
-                    outcome.skipped.push(BadLine {
-                        line: line_number,
-                        why: bad.why,
-                    });
-                }
-                Err(LineFailure::Bad(bad)) => {
-                    failure = Some(LineFailure::Bad(BadLine {
-                        line: line_number,
-                        why: bad.why,
-                    }));
-                    return Some(Err(()));
-                }
-                Err(LineFailure::Store(error)) => {
-                    failure = Some(LineFailure::Store(error));
-                    return Some(Err(()));
+            }
+            progress(BatchProgress {
+                lines: line_number,
+                bytes: bytes_read,
+            });
+            let share = chunk.len().div_ceil(threads).max(1);
+            let checked: Vec<Result<PreparedCitation, LineFailure>> = std::thread::scope(|scope| {
+                let workers: Vec<_> = chunk
+                    .chunks(share)
+                    .zip(caches.iter_mut())
+                    .map(|(lines, cache)| {
+                        let readers = &readers;
+                        scope.spawn(move || {
+                            lines
+                                .iter()
+                                .map(|(_, text)| readers.check_line(text, cache))
+                                .collect::<Vec<_>>()
+                        })
+                    })
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|worker| {
+                        worker.join().unwrap_or_else(|_| {
+                            vec![Err(LineFailure::Store(StoreError::Input {
+                                path: "the batch".into(),
+                                why: "a checking thread failed".into(),
+                            }))]
+                        })
+                    })
+                    .collect()
+            });
+            for ((number, _), result) in chunk.iter().zip(checked) {
+                outcome.lines += 1;
+                let result = result.and_then(|prepared| {
+                    readers.record_line(prepared, &time, actor, &new_claims, &mut seen)
+                });
+                match result {
+                    Ok(LineResult::Duplicate) => outcome.already += 1,
+                    Ok(LineResult::Changes { claim, cite }) => {
+                        if let Some(claim) = claim {
+                            if let Change::RecordClaim(recorded) = claim.as_ref() {
+                                new_claims.insert(recorded.id);
+                            }
+                            outcome.new_claims += 1;
+                            queue.push_back(*claim);
+                        }
+                        outcome.citations += 1;
+                        queue.push_back(*cite);
+                    }
+                    Err(LineFailure::Bad(bad)) if skip_invalid => {
+                        outcome.skipped.push(BadLine {
+                            line: *number,
+                            why: bad.why,
+                        });
+                    }
+                    Err(LineFailure::Bad(bad)) => {
+                        failure = Some(LineFailure::Bad(BadLine {
+                            line: *number,
+                            why: bad.why,
+                        }));
+                        return Some(Err(()));
+                    }
+                    Err(LineFailure::Store(error)) => {
+                        failure = Some(LineFailure::Store(error));
+                        return Some(Err(()));
+                    }
                 }
             }
         });
@@ -316,16 +367,14 @@ struct Readers<'a> {
 }
 
 impl Readers<'_> {
-    /// Checks one line as `cite` would and returns the changes it records.
-    fn batch_line(
+    /// Checks one line as `cite` would: parsed, its source found and quotable,
+    /// its quote anchored and stating the value. Lines are checked on every
+    /// core; nothing here depends on other lines.
+    fn check_line(
         &self,
         text: &str,
-        time: &str,
-        actor: &str,
         cache: &mut TextCache,
-        new_claims: &HashSet<ClaimId>,
-        seen: &mut HashSet<[u8; 16]>,
-    ) -> Result<LineResult, LineFailure> {
+    ) -> Result<PreparedCitation, LineFailure> {
         let bad = |why: String| LineFailure::Bad(BadLine { line: 0, why });
         let request = parse_batch_line(text.trim_end_matches(['\n', '\r'])).map_err(bad)?;
         let refused = |error: StoreError| match error {
@@ -346,8 +395,7 @@ impl Readers<'_> {
                     .objects
                     .read(&source_id)
                     .map_err(|error| refused(error.into()))?;
-                let text: std::rc::Rc<str> =
-                    source_text(source_id, &bytes).map_err(refused)?.into();
+                let text: Arc<str> = source_text(source_id, &bytes).map_err(refused)?.into();
                 if cache.bytes + text.len() > TEXT_CACHE_BYTES {
                     cache.texts.clear();
                     cache.bytes = 0;
@@ -357,7 +405,21 @@ impl Readers<'_> {
                 text
             }
         };
-        let prepared = prepare_citation(request, source_id, &text).map_err(refused)?;
+        prepare_citation(request, source_id, &text).map_err(refused)
+    }
+
+    /// Decides, in line order, what a checked line records: nothing if the
+    /// same citation is recorded or came earlier in the batch, else the
+    /// citation and, if new, its claim.
+    fn record_line(
+        &self,
+        prepared: PreparedCitation,
+        time: &str,
+        actor: &str,
+        new_claims: &HashSet<ClaimId>,
+        seen: &mut HashSet<[u8; 16]>,
+    ) -> Result<LineResult, LineFailure> {
+        let refused = |error: StoreError| LineFailure::Store(error);
         if !seen.insert(sameness_key(&prepared.body)) {
             return Ok(LineResult::Duplicate);
         }
