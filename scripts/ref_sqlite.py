@@ -26,6 +26,14 @@ def main():
     )
     db.execute("create index by_claim on citations (subject, property, value)")
     db.execute("create index by_source on citations (source)")
+    def insert(rows):
+        with db:
+            db.executemany(
+                "insert into citations (source, quote, subject, property, value)"
+                " values (?, ?, ?, ?, ?)",
+                rows,
+            )
+
     started = time.perf_counter()
     rows = 0
     batch = []
@@ -36,21 +44,11 @@ def main():
                 (item["source"], item["quote"], item["subject"], item["property"], str(item["value"]))
             )
             if len(batch) == 10_000:
-                with db:
-                    db.executemany(
-                        "insert into citations (source, quote, subject, property, value)"
-                        " values (?, ?, ?, ?, ?)",
-                        batch,
-                    )
+                insert(batch)
                 rows += len(batch)
                 batch = []
     if batch:
-        with db:
-            db.executemany(
-                "insert into citations (source, quote, subject, property, value)"
-                " values (?, ?, ?, ?, ?)",
-                batch,
-            )
+        insert(batch)
         rows += len(batch)
     seconds = time.perf_counter() - started
     print(f"sqlite3: {rows} rows in {seconds:.2f} s = {rows / seconds:.0f} rows/s")

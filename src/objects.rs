@@ -101,13 +101,7 @@ impl Objects {
         reader: &mut dyn Read,
         known: &dyn Fn(&SourceId) -> bool,
     ) -> Result<Stored, ObjectError> {
-        let tmp_dir = self.root.join("tmp");
-        fs::create_dir_all(&tmp_dir).map_err(io_error("creating", &tmp_dir))?;
-        let tmp_path = tmp_dir.join(format!(
-            "incoming-{}-{}",
-            std::process::id(),
-            unique_suffix()
-        ));
+        let tmp_path = self.tmp_path()?;
         let result = self.put_via(&tmp_path, reader, known);
         if result.is_err() || tmp_path.exists() {
             let _ = fs::remove_file(&tmp_path);
@@ -122,28 +116,15 @@ impl Objects {
         known: &dyn Fn(&SourceId) -> bool,
     ) -> Result<Stored, ObjectError> {
         let mut tmp = File::create(tmp_path).map_err(io_error("creating", tmp_path))?;
-        let mut hasher = blake3::Hasher::new();
-        let mut buffer = vec![0u8; 256 * 1024];
-        let mut size: u64 = 0;
-        loop {
-            let read = match reader.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => read,
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                Err(source) => {
-                    return Err(ObjectError::Io {
-                        action: "reading input for",
-                        path: tmp_path.to_path_buf(),
-                        source,
-                    })
-                }
-            };
-            hasher.update(&buffer[..read]);
-            tmp.write_all(&buffer[..read])
-                .map_err(io_error("writing", tmp_path))?;
-            size += read as u64;
-        }
-        let id = SourceId(*hasher.finalize().as_bytes());
+        let (id, size) =
+            stream_into(reader, &mut tmp, tmp_path, false).map_err(|failed| match failed {
+                StreamFailure::Read(source) => ObjectError::Io {
+                    action: "reading input for",
+                    path: tmp_path.to_path_buf(),
+                    source,
+                },
+                StreamFailure::Store(error) => error,
+            })?;
         let final_path = self.path_for(&id);
         if self.holds_intact(&id, &final_path, known) {
             return Ok(Stored {
@@ -243,28 +224,15 @@ impl Objects {
         let tmp_path = self.tmp_path()?;
         let result = (|| {
             let mut tmp = File::create(&tmp_path).map_err(io_error("creating", &tmp_path))?;
-            let mut hasher = blake3::Hasher::new();
-            let mut buffer = vec![0u8; 4 * 1024 * 1024];
-            let mut size = 0u64;
-            loop {
-                let read = match file.read(&mut buffer) {
-                    Ok(0) => break,
-                    Ok(read) => read,
-                    Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(error) => {
-                        return Err(PutError::Input {
-                            path: path.to_path_buf(),
-                            why: format!("cannot read it ({error})"),
-                        })
-                    }
-                };
-                hasher.update_rayon(&buffer[..read]);
-                tmp.write_all(&buffer[..read])
-                    .map_err(io_error("writing", &tmp_path))?;
-                size += read as u64;
-            }
+            let (id, size) =
+                stream_into(file, &mut tmp, &tmp_path, true).map_err(|failed| match failed {
+                    StreamFailure::Read(error) => PutError::Input {
+                        path: path.to_path_buf(),
+                        why: format!("cannot read it ({error})"),
+                    },
+                    StreamFailure::Store(error) => PutError::Object(error),
+                })?;
             drop(tmp);
-            let id = SourceId(*hasher.finalize().as_bytes());
             let final_path = self.path_for(&id);
             if self.holds_intact(&id, &final_path, known) {
                 let _ = fs::remove_file(&tmp_path);
@@ -398,6 +366,60 @@ impl Objects {
         out.sort();
         Ok(out)
     }
+}
+
+/// Why streaming into a temporary object file failed.
+enum StreamFailure {
+    /// The input could not be read.
+    Read(io::Error),
+    /// The temporary file could not be written.
+    Store(ObjectError),
+}
+
+/// Copies `reader` into `tmp` in large reads, hashing on the way (on every
+/// core when `parallel`, for large inputs), and returns the hash and size.
+fn stream_into(
+    reader: &mut dyn Read,
+    tmp: &mut File,
+    tmp_path: &Path,
+    parallel: bool,
+) -> Result<(SourceId, u64), StreamFailure> {
+    let mut hasher = blake3::Hasher::new();
+    let mut buffer = vec![
+        0u8;
+        if parallel {
+            4 * 1024 * 1024
+        } else {
+            256 * 1024
+        }
+    ];
+    let mut size = 0u64;
+    loop {
+        let read = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(StreamFailure::Read(error)),
+        };
+        if parallel {
+            hasher.update_rayon(&buffer[..read]);
+        } else {
+            hasher.update(&buffer[..read]);
+        }
+        tmp.write_all(&buffer[..read])
+            .map_err(|source| StreamFailure::Store(io_error("writing", tmp_path)(source)))?;
+        size += read as u64;
+    }
+    Ok((SourceId(*hasher.finalize().as_bytes()), size))
+}
+
+/// How many threads bulk work (storing, hashing, checking lines) uses: one
+/// per core, at most 8.
+pub fn worker_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|count| count.get())
+        .unwrap_or(1)
+        .clamp(1, 8)
 }
 
 /// Files up to this size are read whole by a bulk add; larger ones are streamed.

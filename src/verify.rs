@@ -261,28 +261,19 @@ fn check_journal(
             end: line.end(),
         };
         if let Some(index) = index {
-            if entry.seq > index_limit {
-                // Past the applied mark: a crash may have landed some of these
-                // records before the mark; each present one must be right.
-                check_entry_records(
-                    index,
-                    &entry,
-                    &item,
-                    place,
-                    &mut expected_counts,
-                    report,
-                    true,
-                );
-            } else {
-                check_entry_records(
-                    index,
-                    &entry,
-                    &item,
-                    place,
-                    &mut expected_counts,
-                    report,
-                    false,
-                );
+            // Past the applied mark, a crash may have landed some records
+            // before the mark; those are optional, but each present one must be right.
+            let optional = entry.seq > index_limit;
+            check_entry_records(
+                index,
+                &entry,
+                &item,
+                place,
+                &mut expected_counts,
+                report,
+                optional,
+            );
+            if !optional {
                 last_mark = Some(AppliedMark {
                     seq: entry.seq,
                     hash,
@@ -392,10 +383,7 @@ type Hashed = Result<Vec<(PathBuf, Option<SourceId>, std::io::Result<SourceId>)>
 /// Lists and rehashes every object file on a pool of threads, in path order.
 fn hash_objects(objects: &Objects) -> Hashed {
     let listed = objects.list().map_err(|error| error.to_string())?;
-    let threads = std::thread::available_parallelism()
-        .map(|count| count.get())
-        .unwrap_or(1)
-        .clamp(1, 8);
+    let threads = crate::objects::worker_threads();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<std::io::Result<SourceId>>> =
         (0..listed.len()).map(|_| None).collect();

@@ -568,3 +568,22 @@ fn kill_nine_during_a_bulk_command_leaves_it_whole_or_absent() {
         "every command finished before its kill; shorten the delays"
     );
 }
+
+#[test]
+fn a_damaged_unrecorded_object_is_replaced_not_trusted() {
+    // A crash before syncfs can leave an object file under its final name with
+    // wrong bytes and no journal entry. A later add must rewrite it.
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("corpus");
+    let paths = write_corpus(&corpus, "g", 3);
+    let hex = b3(&paths[1]);
+    let planted = env.store.join("objects").join(&hex[..2]).join(&hex[2..]);
+    std::fs::create_dir_all(planted.parent().expect("shard")).expect("mkdir");
+    std::fs::write(&planted, b"torn by a crash").expect("plant");
+    env.ok(&["add", corpus.to_str().expect("utf-8")]);
+    assert_eq!(
+        std::fs::read(&planted).expect("object"),
+        std::fs::read(&paths[1]).expect("file")
+    );
+    env.ok(&["verify"]);
+}

@@ -239,6 +239,23 @@ impl Ctx<'_> {
     }
 }
 
+/// Returns a progress bar over `total` bytes on standard error, or None when
+/// standard error is not a terminal or the output is JSON.
+pub fn progress_bar(json: bool, total: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if json || total == 0 || !io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {binary_bytes}/{binary_total_bytes} {msg} ({eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
 /// Returns the OS user name: $USER, $LOGNAME, else the name of our uid in /etc/passwd.
 fn os_user() -> Option<String> {
     for variable in ["USER", "LOGNAME"] {

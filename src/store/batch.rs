@@ -200,10 +200,7 @@ impl Store {
         // (as 16 bytes of a hash of what makes two citations the same).
         let mut new_claims: HashSet<ClaimId> = HashSet::new();
         let mut seen: HashSet<[u8; 16]> = HashSet::new();
-        let threads = std::thread::available_parallelism()
-            .map(|count| count.get())
-            .unwrap_or(1)
-            .clamp(1, 8);
+        let threads = crate::objects::worker_threads();
         // One source-text cache per checking thread.
         let mut caches: Vec<TextCache> = (0..threads)
             .map(|_| TextCache {

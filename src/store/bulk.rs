@@ -227,10 +227,7 @@ impl Store {
         skip_invalid: bool,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Vec<Option<Result<Stored, PutError>>> {
-        let threads = std::thread::available_parallelism()
-            .map(|count| count.get())
-            .unwrap_or(1)
-            .clamp(1, 8);
+        let threads = crate::objects::worker_threads();
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let files_done = AtomicU64::new(0);

@@ -1,6 +1,5 @@
 //! `provdb add FILE|DIR|-...`.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use serde_json::json;
@@ -168,16 +167,7 @@ fn run_bulk(
     let actor = ctx.actor()?;
     let store = ctx.store_path()?;
     let (files, problems) = collect_files(paths, &store);
-    let bar = (!ctx.json && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(files.iter().map(|file| file.size).sum());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {binary_bytes}/{binary_total_bytes} {msg} ({eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = crate::cli::progress_bar(ctx.json, files.iter().map(|file| file.size).sum());
     let progress = |step: Progress| {
         if let Some(bar) = &bar {
             bar.set_position(step.bytes_done);

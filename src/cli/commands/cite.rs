@@ -1,6 +1,6 @@
 //! `provdb cite SOURCE --quote … --subject … --property … --value …`.
 
-use std::io::{BufRead, BufReader, IsTerminal};
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
 use serde_json::json;
@@ -222,16 +222,7 @@ fn run_batch(path: &PathBuf, skip_invalid: bool, ctx: &mut Ctx<'_>) -> Result<()
         }
         (Box::new(BufReader::with_capacity(1024 * 1024, file)), size)
     };
-    let bar = (!ctx.json && size > 0 && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(size);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {binary_bytes}/{binary_total_bytes} {msg} ({eta})",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    });
+    let bar = crate::cli::progress_bar(ctx.json, size);
     let progress = |step: BatchProgress| {
         if let Some(bar) = &bar {
             bar.set_position(step.bytes);
