@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// The format version byte that starts every index record.
-pub const RECORD_VERSION: u8 = 2;
+pub const RECORD_VERSION: u8 = 3;
 
 /// The largest record the index will decode.
 pub const RECORD_LIMIT: usize = 4 * 1024 * 1024;
@@ -37,6 +37,9 @@ pub enum CodecError {
         /// How many bytes were left over.
         extra: usize,
     },
+    /// A list of postings is not well formed.
+    #[error("postings record {0}")]
+    Postings(String),
     /// bincode refused the bytes.
     #[error("record does not decode: {0}")]
     Decode(#[from] bincode::error::DecodeError),

@@ -36,10 +36,10 @@ pub enum IndexError {
         source: CodecError,
     },
     /// A citation's journal line could not be read back.
-    #[error("citation {citation}: its journal line at byte {start} {why}; run `provdb verify`")]
+    #[error("{at}: its journal line at byte {start} {why}; run `provdb verify`")]
     Pointer {
-        /// The citation.
-        citation: CitationId,
+        /// What was read: the citation, when the index names it.
+        at: String,
         /// Where the index says the line starts.
         start: u64,
         /// What went wrong.
@@ -63,9 +63,11 @@ pub enum TreeName {
     Claims,
     /// subject key ‖ 0x00 ‖ property key ‖ 0x00 ‖ claim id → empty
     ClaimsByKey,
-    /// citation id → CitationPointer: where the citing journal line is
+    /// bucket ‖ chunk → postings (citation id, line place) for the chunk's
+    /// citations whose id starts with the bucket byte
     Citations,
-    /// 'c' ‖ claim id ‖ citation id, and 's' ‖ source id ‖ citation id → empty
+    /// 'c' ‖ bucket ‖ chunk → postings (claim id, line place), and
+    /// 's' ‖ bucket ‖ chunk → postings (source id, line place)
     Links,
     /// citation id → Retraction
     Retractions,
@@ -151,15 +153,134 @@ pub struct CitationRecord {
     pub actor: String,
 }
 
-/// Where a citation's journal line is. The journal already holds the
-/// citation; the index keeps only its place (12 bytes before encoding), so
-/// an index write per citation stays small.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Where a citation's journal line is: the journal already holds the
+/// citation, so the index keeps only its place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CitationPointer {
     /// Where the line starts.
     pub start: u64,
     /// Its length, newline included.
     pub len: u32,
+}
+
+/// The most entries one chunk holds. The index groups a command's
+/// citations into chunks: a chunk ends at a command's last entry (the one
+/// marked `commit`) or after this many entries, counted from the first entry
+/// after the previous chunk. The rule depends on the journal alone, so
+/// `verify` and `reindex` find the same chunks.
+pub const CHUNK_ENTRIES: u64 = 65_536;
+
+/// The bytes of one posting: a 32-byte id, the line's start (u64 BE) and
+/// length (u32 BE).
+pub const POSTING_BYTES: usize = 44;
+
+/// One posting: an id and the place of the journal line that cites it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Posting {
+    key: [u8; 32],
+    start: u64,
+    len: u32,
+}
+
+/// The three lists of postings a chunk of citations writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// By citation id, in the `citations` tree.
+    Citation,
+    /// By claim id, in `links` under `c`.
+    Claim,
+    /// By source id, in `links` under `s`.
+    Source,
+}
+
+impl Family {
+    const ALL: [Family; 3] = [Family::Citation, Family::Claim, Family::Source];
+
+    fn tree(self) -> TreeName {
+        match self {
+            Family::Citation => TreeName::Citations,
+            Family::Claim | Family::Source => TreeName::Links,
+        }
+    }
+
+    /// The key prefix of one bucket: the tag, if any, then the bucket byte.
+    fn prefix(self, bucket: u8) -> Vec<u8> {
+        match self {
+            Family::Citation => vec![bucket],
+            Family::Claim => vec![b'c', bucket],
+            Family::Source => vec![b's', bucket],
+        }
+    }
+}
+
+/// Returns the stored bytes of one bucket's postings: the version byte, then
+/// each posting in (id, start) order.
+fn encode_postings(postings: &mut [Posting]) -> Vec<u8> {
+    postings.sort_unstable();
+    let mut out = Vec::with_capacity(1 + postings.len() * POSTING_BYTES);
+    out.push(codec::RECORD_VERSION);
+    for posting in postings.iter() {
+        out.extend_from_slice(&posting.key);
+        out.extend_from_slice(&posting.start.to_be_bytes());
+        out.extend_from_slice(&posting.len.to_be_bytes());
+    }
+    out
+}
+
+/// Returns the postings for `key` in one stored bucket, by binary search.
+fn postings_for(
+    tree: TreeName,
+    value: &[u8],
+    key: &[u8],
+) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
+    let damaged = |why: String| IndexError::Record {
+        tree: tree.name(),
+        source: CodecError::Postings(why),
+    };
+    let (&version, body) = value
+        .split_first()
+        .ok_or_else(|| damaged("is empty".into()))?;
+    if version != codec::RECORD_VERSION {
+        return Err(IndexError::Record {
+            tree: tree.name(),
+            source: CodecError::Version { found: version },
+        });
+    }
+    if body.len() % POSTING_BYTES != 0 {
+        return Err(damaged(format!(
+            "is {} bytes, not a whole number of {POSTING_BYTES}-byte postings",
+            body.len()
+        )));
+    }
+    let count = body.len() / POSTING_BYTES;
+    let at = |index: usize| &body[index * POSTING_BYTES..(index + 1) * POSTING_BYTES];
+    let first = partition_point(count, |index| &at(index)[..key.len()] < key);
+    let mut out = Vec::new();
+    for index in first..count {
+        let posting = at(index);
+        if &posting[..key.len()] != key {
+            break;
+        }
+        let id: [u8; 32] = posting[..32].try_into().expect("32 bytes");
+        let start = u64::from_be_bytes(posting[32..40].try_into().expect("8 bytes"));
+        let len = u32::from_be_bytes(posting[40..44].try_into().expect("4 bytes"));
+        out.push((id, CitationPointer { start, len }));
+    }
+    Ok(out)
+}
+
+/// The first index in `0..count` for which `before` is false.
+fn partition_point(count: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut low, mut high) = (0, count);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if before(middle) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    low
 }
 
 /// Where an entry's line is in the journal, for the records that point to it.
@@ -207,16 +328,9 @@ fn revision_key(doc: &str, number: u32) -> Vec<u8> {
     key
 }
 
-fn link_key(tag: u8, first: &[u8; 32], citation: &CitationId) -> Vec<u8> {
-    let mut key = Vec::with_capacity(65);
-    key.push(tag);
-    key.extend_from_slice(first);
-    key.extend_from_slice(citation.as_bytes());
-    key
-}
-
-/// Returns the records a journal entry, whose line is at `place`, puts into the index.
-pub fn records_for(entry: &Entry, place: LinePlace) -> Result<Vec<Record>, IndexError> {
+/// Returns the records a journal entry puts into the index by itself: all
+/// but its citation postings, which `Chunker` writes per chunk.
+fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
     let time = entry.time.clone();
     let actor = entry.actor.clone();
     let record = |tree, key: Vec<u8>, value: Vec<u8>| Record { tree, key, value };
@@ -273,29 +387,8 @@ pub fn records_for(entry: &Entry, place: LinePlace) -> Result<Vec<Record>, Index
                 record(TreeName::ClaimsByKey, by_key, Vec::new()),
             ]
         }
-        Change::Cite { citation, body } => {
-            let pointer = CitationPointer {
-                start: place.start,
-                len: u32::try_from(place.end - place.start).unwrap_or(u32::MAX),
-            };
-            vec![
-                record(
-                    TreeName::Citations,
-                    citation.as_bytes().to_vec(),
-                    encode(TreeName::Citations, &pointer)?,
-                ),
-                record(
-                    TreeName::Links,
-                    link_key(b'c', body.claim.as_bytes(), citation),
-                    Vec::new(),
-                ),
-                record(
-                    TreeName::Links,
-                    link_key(b's', body.source.as_bytes(), citation),
-                    Vec::new(),
-                ),
-            ]
-        }
+        // A chunk's citations are indexed together, by `Chunker`.
+        Change::Cite { .. } => Vec::new(),
         Change::Retract { citation, reason } => {
             let value = Retraction {
                 reason: reason.clone(),
@@ -310,6 +403,121 @@ pub fn records_for(entry: &Entry, place: LinePlace) -> Result<Vec<Record>, Index
             )]
         }
     })
+}
+
+/// Turns journal entries, in order from the start of a chunk, into the
+/// index records they write: each entry's own records at once, and its
+/// chunk's postings when the chunk ends. `apply`, `reindex` and `verify` all
+/// use it, so they agree on every record.
+#[derive(Debug, Default)]
+pub struct Chunker {
+    first: Option<u64>,
+    entries: u64,
+    postings: [Vec<Posting>; 3],
+}
+
+impl Chunker {
+    /// A chunker positioned at the start of a chunk.
+    pub fn new() -> Chunker {
+        Chunker::default()
+    }
+
+    /// Takes the next entry, whose line is at `place`. Returns its records
+    /// and whether it ended a chunk; when it did, the records include every
+    /// posting record of the chunk.
+    pub fn push(
+        &mut self,
+        entry: &Entry,
+        place: LinePlace,
+    ) -> Result<(Vec<Record>, bool), IndexError> {
+        let first = *self.first.get_or_insert(entry.seq);
+        self.entries += 1;
+        let mut records = entry_records(entry)?;
+        if let Change::Cite { citation, body } = &entry.change {
+            let start = place.start;
+            let len = u32::try_from(place.end - place.start).unwrap_or(u32::MAX);
+            for (family, key) in [
+                (Family::Citation, *citation.as_bytes()),
+                (Family::Claim, *body.claim.as_bytes()),
+                (Family::Source, *body.source.as_bytes()),
+            ] {
+                let position = Family::ALL
+                    .iter()
+                    .position(|each| *each == family)
+                    .expect("family in ALL");
+                self.postings[position].push(Posting { key, start, len });
+            }
+        }
+        let ends = entry.commit || self.entries >= CHUNK_ENTRIES;
+        if ends {
+            for (position, family) in Family::ALL.iter().enumerate() {
+                let mut postings = std::mem::take(&mut self.postings[position]);
+                postings.sort_unstable();
+                for bucket in postings.chunk_by_mut(|a, b| a.key[0] == b.key[0]) {
+                    let mut key = family.prefix(bucket[0].key[0]);
+                    key.extend_from_slice(&first.to_be_bytes());
+                    records.push(Record {
+                        tree: family.tree(),
+                        key,
+                        value: encode_postings(bucket),
+                    });
+                }
+            }
+            self.first = None;
+            self.entries = 0;
+        }
+        Ok((records, ends))
+    }
+}
+
+/// Applies journal entries, in order, to the index: records go to sled
+/// 2,000 at a time, and the applied mark moves only to the end of a chunk,
+/// so a command that stops early leaves the mark where the next run resumes.
+/// Records written past the mark are rewritten with the same bytes then.
+#[derive(Debug)]
+pub struct Applier<'i> {
+    index: &'i Index,
+    chunker: Chunker,
+    batches: Vec<sled::Batch>,
+    pending: usize,
+    mark: Option<AppliedMark>,
+}
+
+impl Applier<'_> {
+    /// Takes the next entry and the mark it leaves.
+    pub fn push(&mut self, entry: &Entry, mark: AppliedMark) -> Result<(), IndexError> {
+        let place = LinePlace {
+            start: mark.start,
+            end: mark.end,
+        };
+        let (records, ends) = self.chunker.push(entry, place)?;
+        for record in records {
+            let position = TreeName::ALL
+                .iter()
+                .position(|tree| *tree == record.tree)
+                .expect("tree in ALL");
+            self.batches[position].insert(record.key, record.value);
+            self.pending += 1;
+        }
+        if ends {
+            self.mark = Some(mark);
+        }
+        if self.pending >= 2_000 {
+            self.index
+                .flush_batches(&mut self.batches, self.mark.take())?;
+            self.pending = 0;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and the last chunk's mark.
+    pub fn finish(mut self) -> Result<(), IndexError> {
+        if self.pending > 0 || self.mark.is_some() {
+            self.index
+                .flush_batches(&mut self.batches, self.mark.take())?;
+        }
+        Ok(())
+    }
 }
 
 /// The open index.
@@ -401,37 +609,31 @@ impl Index {
         }
     }
 
-    /// Puts the records of `entries` and then advances the applied mark.
+    /// Puts the records of `entries`, which start right after the applied
+    /// mark, and advances the mark to the last chunk they complete.
     pub fn apply<'a>(
         &self,
         entries: impl IntoIterator<Item = (&'a Entry, AppliedMark)>,
     ) -> Result<(), IndexError> {
-        let mut batches: Vec<sled::Batch> = TreeName::ALL
-            .iter()
-            .map(|_| sled::Batch::default())
-            .collect();
-        let mut last = None;
-        let mut pending = 0usize;
+        let mut applier = self.applier();
         for (entry, mark) in entries {
-            let place = LinePlace {
-                start: mark.start,
-                end: mark.end,
-            };
-            for record in records_for(entry, place)? {
-                let position = TreeName::ALL
-                    .iter()
-                    .position(|tree| *tree == record.tree)
-                    .expect("tree in ALL");
-                batches[position].insert(record.key, record.value);
-                pending += 1;
-            }
-            last = Some(mark);
-            if pending >= 2_000 {
-                self.flush_batches(&mut batches, last)?;
-                pending = 0;
-            }
+            applier.push(entry, mark)?;
         }
-        self.flush_batches(&mut batches, last)
+        applier.finish()
+    }
+
+    /// Returns an applier for the entries after the applied mark.
+    pub fn applier(&self) -> Applier<'_> {
+        Applier {
+            index: self,
+            chunker: Chunker::new(),
+            batches: TreeName::ALL
+                .iter()
+                .map(|_| sled::Batch::default())
+                .collect(),
+            pending: 0,
+            mark: None,
+        }
     }
 
     fn flush_batches(
@@ -439,9 +641,6 @@ impl Index {
         batches: &mut [sled::Batch],
         mark: Option<AppliedMark>,
     ) -> Result<(), IndexError> {
-        if mark.is_none() {
-            return Ok(());
-        }
         self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
         for (position, batch) in batches.iter_mut().enumerate() {
             self.trees[position].apply_batch(std::mem::take(batch))?;
@@ -541,13 +740,29 @@ impl Index {
         self.get(TreeName::Claims, id.as_bytes())
     }
 
-    /// Returns a citation, read from the journal line its pointer names.
-    pub fn citation(&self, id: &CitationId) -> Result<Option<CitationRecord>, IndexError> {
-        let Some(pointer) = self.get::<CitationPointer>(TreeName::Citations, id.as_bytes())? else {
-            return Ok(None);
-        };
+    /// Returns the postings for `key` in every chunk of one family, in chunk order.
+    fn postings(
+        &self,
+        family: Family,
+        key: &[u8; 32],
+    ) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
+        let tree = family.tree();
+        let mut out = Vec::new();
+        for value in self.tree(tree).scan_prefix(family.prefix(key[0])).values() {
+            out.extend(postings_for(tree, &value?, key)?);
+        }
+        Ok(out)
+    }
+
+    /// Returns the citation recorded by the journal line at `pointer`; `id`,
+    /// if given, is the citation the index says the line records.
+    fn read_citation(
+        &self,
+        pointer: CitationPointer,
+        id: Option<&CitationId>,
+    ) -> Result<CitationRecord, IndexError> {
         let failed = |why: String| IndexError::Pointer {
-            citation: *id,
+            at: id.map_or_else(|| "a citation".to_string(), |id| format!("citation {id}")),
             start: pointer.start,
             why,
         };
@@ -565,14 +780,24 @@ impl Index {
         let entry = crate::journal::parse_entry(&line)
             .map_err(|why| failed(format!("is not an entry: {why}")))?;
         match entry.change {
-            Change::Cite { citation, body } if citation == *id => Ok(Some(CitationRecord {
-                id: citation,
-                citation: body,
-                seq: entry.seq,
-                recorded: entry.time,
-                actor: entry.actor,
-            })),
+            Change::Cite { citation, body } if id.is_none_or(|id| citation == *id) => {
+                Ok(CitationRecord {
+                    id: citation,
+                    citation: body,
+                    seq: entry.seq,
+                    recorded: entry.time,
+                    actor: entry.actor,
+                })
+            }
             _ => Err(failed("does not record this citation".into())),
+        }
+    }
+
+    /// Returns a citation, read from the journal line the index points to.
+    pub fn citation(&self, id: &CitationId) -> Result<Option<CitationRecord>, IndexError> {
+        match self.postings(Family::Citation, id.as_bytes())?.first() {
+            None => Ok(None),
+            Some((_, pointer)) => self.read_citation(*pointer, Some(id)).map(Some),
         }
     }
 
@@ -672,29 +897,31 @@ impl Index {
             })
     }
 
-    /// Returns the ids of the citations of a claim.
-    pub fn citations_of_claim(&self, id: &ClaimId) -> Result<Vec<CitationId>, IndexError> {
-        self.linked(b'c', id.as_bytes())
+    /// Returns the citations of a claim, in the order they were recorded.
+    pub fn citations_of_claim(&self, id: &ClaimId) -> Result<Vec<CitationRecord>, IndexError> {
+        self.cited(Family::Claim, id.as_bytes())
     }
 
-    /// Returns the ids of the citations in a source.
-    pub fn citations_of_source(&self, id: &SourceId) -> Result<Vec<CitationId>, IndexError> {
-        self.linked(b's', id.as_bytes())
+    /// Returns the citations in a source, in the order they were recorded.
+    pub fn citations_of_source(&self, id: &SourceId) -> Result<Vec<CitationRecord>, IndexError> {
+        self.cited(Family::Source, id.as_bytes())
     }
 
-    fn linked(&self, tag: u8, first: &[u8; 32]) -> Result<Vec<CitationId>, IndexError> {
-        let mut prefix = vec![tag];
-        prefix.extend_from_slice(first);
-        self.tree(TreeName::Links)
-            .scan_prefix(prefix)
-            .keys()
-            .map(|key| {
-                let key = key?;
-                let id: [u8; 32] = key[33..]
-                    .try_into()
-                    .expect("link keys are tag ‖ id ‖ citation id");
-                Ok(CitationId(id))
-            })
+    /// Returns how many citations a source holds, without reading them.
+    pub fn count_citations_of_source(&self, id: &SourceId) -> Result<usize, IndexError> {
+        Ok(self.postings(Family::Source, id.as_bytes())?.len())
+    }
+
+    fn cited(&self, family: Family, key: &[u8; 32]) -> Result<Vec<CitationRecord>, IndexError> {
+        let mut pointers: Vec<CitationPointer> = self
+            .postings(family, key)?
+            .into_iter()
+            .map(|(_, pointer)| pointer)
+            .collect();
+        pointers.sort_unstable_by_key(|pointer| pointer.start);
+        pointers
+            .into_iter()
+            .map(|pointer| self.read_citation(pointer, None))
             .collect()
     }
 
@@ -719,7 +946,6 @@ impl Index {
         for (kind, tree) in [
             (IdKind::Source, TreeName::Sources),
             (IdKind::Claim, TreeName::Claims),
-            (IdKind::Citation, TreeName::Citations),
         ] {
             for key in self.tree(tree).scan_prefix(&byte_prefix).keys() {
                 let key = key?;
@@ -738,6 +964,245 @@ impl Index {
                 }
             }
         }
+        // Citation ids are inside the postings of the buckets the prefix allows.
+        let buckets: Vec<u8> = match (byte_prefix.first(), odd) {
+            (Some(&first), _) => vec![first],
+            (None, Some(nibble)) => (0..16).map(|low| (nibble << 4) | low).collect(),
+            (None, None) => (0..=255).collect(),
+        };
+        let mut citations = std::collections::BTreeSet::new();
+        for bucket in buckets {
+            for value in self
+                .tree(TreeName::Citations)
+                .scan_prefix([bucket])
+                .values()
+            {
+                for (id, _) in postings_for(TreeName::Citations, &value?, &byte_prefix)? {
+                    if odd.is_none_or(|nibble| id[byte_prefix.len()] >> 4 == nibble) {
+                        citations.insert(id);
+                    }
+                }
+            }
+        }
+        for id in citations {
+            if out.len() >= limit {
+                break;
+            }
+            out.push((IdKind::Citation, id));
+        }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Selector, Stance};
+
+    /// A cite entry at `seq` of `claim` in `source`; `commit` ends its command.
+    fn cite(seq: u64, claim: u8, source: u8, commit: bool) -> Entry {
+        // The citation id's first byte, its bucket, is the low byte of seq.
+        let mut id = [0u8; 32];
+        id[..8].copy_from_slice(&seq.to_le_bytes());
+        Entry {
+            seq,
+            time: "2026-11-24T00:00:00Z".into(),
+            actor: "test".into(),
+            prev: EntryHash::genesis(),
+            commit,
+            change: Change::Cite {
+                citation: CitationId(id),
+                body: Citation {
+                    claim: ClaimId([claim; 32]),
+                    source: SourceId([source; 32]),
+                    selector: Selector {
+                        exact: "613".into(),
+                        prefix: String::new(),
+                        suffix: String::new(),
+                        start: 0,
+                        end: 3,
+                    },
+                    stance: Stance::Supports,
+                    value_not_in_quote: false,
+                },
+            },
+        }
+    }
+
+    /// Line n (from 1) sits at byte 100·n and is 100 bytes long.
+    fn place(seq: u64) -> LinePlace {
+        LinePlace {
+            start: seq * 100,
+            end: seq * 100 + 100,
+        }
+    }
+
+    fn pointer(seq: u64) -> CitationPointer {
+        CitationPointer {
+            start: seq * 100,
+            len: 100,
+        }
+    }
+
+    #[test]
+    fn a_chunk_ends_at_commit_and_its_postings_find_every_citation() {
+        // Entries 1–5: claims 0x10, 0x10, 0x20, 0x10, 0x30 in sources 0xaa,
+        // 0xbb, 0xaa, 0xaa, 0xbb; only entry 5 commits.
+        let claims = [0x10, 0x10, 0x20, 0x10, 0x30];
+        let sources = [0xaa, 0xbb, 0xaa, 0xaa, 0xbb];
+        let mut chunker = Chunker::new();
+        let mut records = Vec::new();
+        for seq in 1..=5u64 {
+            let at = (seq - 1) as usize;
+            let entry = cite(seq, claims[at], sources[at], seq == 5);
+            let (mut out, ends) = chunker.push(&entry, place(seq)).expect("records");
+            assert_eq!(ends, seq == 5, "only the commit ends the chunk");
+            assert!(
+                seq == 5 || out.is_empty(),
+                "postings wait for the chunk's end"
+            );
+            records.append(&mut out);
+        }
+        let lookup = |tag: Option<u8>, key: [u8; 32]| -> Vec<CitationPointer> {
+            let mut prefix = tag.map(|tag| vec![tag]).unwrap_or_default();
+            prefix.push(key[0]);
+            prefix.extend(1u64.to_be_bytes()); // the chunk starts at entry 1
+            let record = records
+                .iter()
+                .find(|record| record.key == prefix)
+                .expect("the bucket's record");
+            postings_for(record.tree, &record.value, &key)
+                .expect("well formed")
+                .into_iter()
+                .map(|(_, pointer)| pointer)
+                .collect()
+        };
+        assert_eq!(
+            lookup(Some(b'c'), [0x10; 32]),
+            vec![pointer(1), pointer(2), pointer(4)]
+        );
+        assert_eq!(lookup(Some(b'c'), [0x20; 32]), vec![pointer(3)]);
+        assert_eq!(lookup(Some(b's'), [0xbb; 32]), vec![pointer(2), pointer(5)]);
+        assert!(lookup(Some(b'c'), [0x10; 32])
+            .iter()
+            .all(|found| !lookup(Some(b'c'), [0x20; 32]).contains(found)));
+        // Claims 0x10, 0x20, 0x30 fall in three buckets, sources in two, and
+        // the five citation ids (first byte 1..5) in five: ten records.
+        assert_eq!(records.len(), 3 + 2 + 5);
+        let third = cite(3, 0, 0, false);
+        let Change::Cite { citation, .. } = third.change else {
+            unreachable!()
+        };
+        assert_eq!(lookup(None, *citation.as_bytes()), vec![pointer(3)]);
+    }
+
+    #[test]
+    fn a_long_command_is_cut_every_chunk_entries() {
+        // One command of CHUNK_ENTRIES + 2 cites of one claim: the first chunk
+        // ends at entry CHUNK_ENTRIES, the second (entries CHUNK_ENTRIES + 1
+        // and + 2) at the commit, keyed by its first entry.
+        let total = CHUNK_ENTRIES + 2;
+        let mut chunker = Chunker::new();
+        let mut ends_at = Vec::new();
+        let mut claim_records = Vec::new();
+        for seq in 1..=total {
+            let (records, ends) = chunker
+                .push(&cite(seq, 0x10, 0xaa, seq == total), place(seq))
+                .expect("records");
+            if ends {
+                ends_at.push(seq);
+            }
+            claim_records.extend(
+                records
+                    .into_iter()
+                    .filter(|record| record.tree == TreeName::Links && record.key[0] == b'c'),
+            );
+        }
+        assert_eq!(ends_at, vec![CHUNK_ENTRIES, total]);
+        assert_eq!(claim_records.len(), 2);
+        let mut second_key = vec![b'c', 0x10];
+        second_key.extend((CHUNK_ENTRIES + 1).to_be_bytes());
+        assert_eq!(claim_records[1].key, second_key);
+        // 1 version byte and two postings of 44 bytes.
+        assert_eq!(claim_records[1].value.len(), 1 + 2 * POSTING_BYTES);
+        assert_eq!(
+            claim_records[0].value.len(),
+            1 + CHUNK_ENTRIES as usize * POSTING_BYTES
+        );
+    }
+
+    #[test]
+    fn damaged_postings_are_refused() {
+        let mut postings = [Posting {
+            key: [7; 32],
+            start: 1,
+            len: 2,
+        }];
+        let value = encode_postings(&mut postings);
+        assert!(postings_for(TreeName::Links, &value, &[7; 32]).is_ok());
+        assert!(postings_for(TreeName::Links, &value[..value.len() - 1], &[7; 32]).is_err());
+        let mut old = value.clone();
+        old[0] = 2;
+        assert!(postings_for(TreeName::Links, &old, &[7; 32]).is_err());
+        assert!(postings_for(TreeName::Links, &[], &[7; 32]).is_err());
+    }
+
+    #[test]
+    fn an_applier_stopped_mid_command_resumes_to_the_same_records() {
+        // Apply CHUNK_ENTRIES + 3 entries of one command, but stop before its
+        // last entry: the mark stands at the first chunk's end. Resuming from
+        // there must give the same trees as applying everything at once.
+        let total = CHUNK_ENTRIES + 3;
+        let entries: Vec<Entry> = (1..=total)
+            .map(|seq| cite(seq, (seq % 3) as u8, (seq % 5) as u8, seq == total))
+            .collect();
+        let mark = |entry: &Entry| AppliedMark {
+            seq: entry.seq,
+            hash: EntryHash([entry.seq as u8; 32]),
+            start: place(entry.seq).start,
+            end: place(entry.seq).end,
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let whole = Index::open(&dir.path().join("whole")).expect("open");
+        whole
+            .apply(entries.iter().map(|entry| (entry, mark(entry))))
+            .expect("apply");
+        let parts = Index::open(&dir.path().join("parts")).expect("open");
+        parts
+            .apply(
+                entries[..total as usize - 1]
+                    .iter()
+                    .map(|entry| (entry, mark(entry))),
+            )
+            .expect("apply");
+        assert_eq!(
+            parts.applied().expect("mark").map(|mark| mark.seq),
+            Some(CHUNK_ENTRIES)
+        );
+        parts
+            .apply(
+                entries[CHUNK_ENTRIES as usize..]
+                    .iter()
+                    .map(|entry| (entry, mark(entry))),
+            )
+            .expect("resume");
+        assert_eq!(
+            parts.applied().expect("mark"),
+            whole.applied().expect("mark")
+        );
+        for tree in TreeName::ALL {
+            let all = |index: &Index| -> Vec<(Vec<u8>, Vec<u8>)> {
+                index
+                    .tree(tree)
+                    .iter()
+                    .map(|item| item.expect("read"))
+                    .map(|(key, value)| (key.to_vec(), value.to_vec()))
+                    .collect()
+            };
+            assert_eq!(all(&parts), all(&whole), "tree {}", tree.name());
+        }
+        // Chunk 1 holds all three claims (seq mod 3) and five sources (seq
+        // mod 5); chunk 2, entries 65,537–65,539, three of each: 6 + 8.
+        assert_eq!(whole.tree_len(TreeName::Links), (3 + 5) + (3 + 3));
     }
 }

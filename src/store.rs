@@ -397,7 +397,7 @@ fn catch_up(
 ) -> Result<u64, StoreError> {
     let mut prev = prev;
     let mut expected_seq = next_seq;
-    let mut batch: Vec<(Entry, AppliedMark)> = Vec::new();
+    let mut applier = index.applier();
     let mut applied = 0;
     for line in journal.lines_from(start)? {
         let line = line?;
@@ -416,15 +416,10 @@ fn catch_up(
             start: line.start,
             end: line.end(),
         };
-        batch.push((entry, mark));
-        if batch.len() >= 1_000 {
-            index.apply(batch.iter().map(|(entry, mark)| (entry, *mark)))?;
-            applied += batch.len() as u64;
-            batch.clear();
-        }
+        applier.push(&entry, mark)?;
+        applied += 1;
     }
-    index.apply(batch.iter().map(|(entry, mark)| (entry, *mark)))?;
-    applied += batch.len() as u64;
+    applier.finish()?;
     Ok(applied)
 }
 
@@ -794,11 +789,9 @@ fn resolve_kind_in(index: &Index, text: &str, expected: IdKind) -> Result<[u8; 3
 /// Returns the live citation identical to `body` (same claim, source,
 /// range, stance and flag), if one is recorded: it is not recorded twice.
 fn live_duplicate_in(index: &Index, body: &Citation) -> Result<Option<CitationId>, StoreError> {
-    for existing in index.citations_of_claim(&body.claim)? {
-        if let Some(record) = index.citation(&existing)? {
-            if same_citation(&record.citation, body) && index.retraction(&existing)?.is_none() {
-                return Ok(Some(existing));
-            }
+    for record in index.citations_of_claim(&body.claim)? {
+        if same_citation(&record.citation, body) && index.retraction(&record.id)?.is_none() {
+            return Ok(Some(record.id));
         }
     }
     Ok(None)
@@ -1327,13 +1320,7 @@ impl Store {
             })?;
         let mut cache = HashMap::new();
         let mut citations = Vec::new();
-        for id in self.index.citations_of_claim(&claim_id)? {
-            let record = self
-                .index
-                .citation(&id)?
-                .ok_or_else(|| StoreError::IndexOutOfStep {
-                    why: format!("citation {} is linked but has no record", id.short()),
-                })?;
+        for record in self.index.citations_of_claim(&claim_id)? {
             citations.push(self.traced(record, &mut cache)?);
         }
         citations.sort_by_key(|item| item.record.seq);
@@ -1372,10 +1359,8 @@ impl Store {
             }
         } else if let Some(source) = &filter.source {
             let source_id = self.resolve_source(source)?;
-            for citation in self.index.citations_of_source(&source_id)? {
-                if let Some(record) = self.index.citation(&citation)? {
-                    ids.push(record.citation.claim);
-                }
+            for record in self.index.citations_of_source(&source_id)? {
+                ids.push(record.citation.claim);
             }
             ids.sort();
             ids.dedup();
@@ -1407,13 +1392,11 @@ impl Store {
             let mut live = 0;
             let mut retracted = 0;
             let mut in_source = source_filter.is_none();
-            for citation in self.index.citations_of_claim(&id)? {
-                if let (Some(source), Some(record)) =
-                    (source_filter, self.index.citation(&citation)?)
-                {
+            for record in self.index.citations_of_claim(&id)? {
+                if let Some(source) = source_filter {
                     in_source |= record.citation.source == source;
                 }
-                if self.index.retraction(&citation)?.is_some() {
+                if self.index.retraction(&record.id)?.is_some() {
                     retracted += 1;
                 } else {
                     live += 1;
@@ -1462,12 +1445,9 @@ impl Store {
                 continue;
             };
             let mut sources: Vec<SourceRecord> = Vec::new();
-            for citation in self.index.citations_of_claim(id)? {
-                let Some(record) = self.index.citation(&citation)? else {
-                    continue;
-                };
+            for record in self.index.citations_of_claim(id)? {
                 if record.citation.stance != Stance::Supports
-                    || self.index.retraction(&citation)?.is_some()
+                    || self.index.retraction(&record.id)?.is_some()
                 {
                     continue;
                 }
@@ -1515,7 +1495,7 @@ impl Store {
         for source in self.index.sources() {
             let source = source?;
             let revisions = self.index.revisions_of_source(&source.id)?;
-            let citations = self.index.citations_of_source(&source.id)?.len();
+            let citations = self.index.count_citations_of_source(&source.id)?;
             out.push((source, revisions, citations));
         }
         out.sort_by_key(|(source, _, _)| source.seq);
@@ -1575,7 +1555,7 @@ impl Store {
                     .source(&source_id)?
                     .ok_or_else(|| StoreError::UnknownId { text: text.into() })?;
                 let revisions = self.index.revisions_of_source(&source_id)?;
-                let citations = self.index.citations_of_source(&source_id)?.len();
+                let citations = self.index.count_citations_of_source(&source_id)?;
                 Ok(Shown::Source(record, revisions, citations))
             }
             IdKind::Claim => Ok(Shown::Claim(Box::new(self.trace_id(ClaimId(id))?))),

@@ -162,6 +162,7 @@ fn check_journal(
     let mut expected_seq = 1u64;
     let mut expected_counts: BTreeMap<TreeName, u64> = BTreeMap::new();
     let mut last_mark: Option<AppliedMark> = None;
+    let mut chunker = crate::index::Chunker::new();
     let index_limit = applied.map(|mark| mark.seq).unwrap_or(0);
     for line in lines {
         let line = match line {
@@ -266,6 +267,7 @@ fn check_journal(
             let optional = entry.seq > index_limit;
             check_entry_records(
                 index,
+                &mut chunker,
                 &entry,
                 &item,
                 place,
@@ -312,8 +314,10 @@ fn check_journal(
     sources
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_entry_records(
     index: &Index,
+    chunker: &mut crate::index::Chunker,
     entry: &crate::model::Entry,
     item: &str,
     place: crate::index::LinePlace,
@@ -321,8 +325,8 @@ fn check_entry_records(
     report: &mut Report,
     optional: bool,
 ) {
-    let records = match crate::index::records_for(entry, place) {
-        Ok(records) => records,
+    let records = match chunker.push(entry, place) {
+        Ok((records, _)) => records,
         Err(error) => {
             report.problem(
                 item,
@@ -515,21 +519,19 @@ fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
         let Ok(file) = objects.open(&source.id) else {
             continue;
         }; // reported as missing above
-        for id in citations {
-            let record = match index.citation(&id) {
-                Ok(Some(record)) => record,
-                Ok(None) => {
-                    report.problem(
-                        format!("citation {id}"),
-                        "is linked in the index but has no record; run `provdb reindex`",
-                    );
-                    continue;
-                }
-                Err(error) => {
-                    report.problem(format!("citation {id}"), error.to_string());
-                    continue;
-                }
-            };
+        for record in citations {
+            let id = record.id;
+            if record.citation.source != source.id {
+                report.problem(
+                    format!("citation {id}"),
+                    format!(
+                        "is listed under source {} but quotes source {}; run `provdb reindex`",
+                        source.id.short(),
+                        record.citation.source.short()
+                    ),
+                );
+                continue;
+            }
             report.citations += 1;
             let selector = &record.citation.selector;
             let outcome = match check_anchor_in_file(&file, selector) {
