@@ -45,6 +45,14 @@ pub enum IndexError {
         /// What went wrong.
         why: String,
     },
+    /// The in-progress marker could not be written.
+    #[error("index: cannot write {path}: {error}")]
+    Marker {
+        /// The marker's path.
+        path: String,
+        /// The error.
+        error: std::io::Error,
+    },
     /// sled panicked while opening its files.
     #[error("index files are damaged (sled could not open them)")]
     Unreadable,
@@ -523,7 +531,9 @@ impl Applier<'_> {
 /// The open index.
 #[derive(Debug)]
 pub struct Index {
+    /// True once this session has written, or may have: the marker is on disk.
     dirty: std::sync::atomic::AtomicBool,
+    marker: std::path::PathBuf,
     /// The journal beside the index, opened on the first citation read.
     journal: std::sync::OnceLock<Result<std::fs::File, String>>,
     journal_path: std::path::PathBuf,
@@ -533,6 +543,18 @@ pub struct Index {
 }
 
 const APPLIED_KEY: &[u8] = b"applied";
+
+/// Returns the path of the file that says the index at `path` may be
+/// mid-write: it is made durable before sled's first write of a session and
+/// removed once the session has flushed and closed. sled 0.34 can be left
+/// unreadable by a kill in the middle of a write; with the marker present,
+/// that is an interrupted write of a derived index, rebuilt from the journal,
+/// not damage.
+pub fn writing_marker(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".writing");
+    std::path::PathBuf::from(name)
+}
 
 /// True when sled could not take its file lock because another handle holds it.
 /// sled 0.34.7 reports that as an `Other` error carrying the OS error in its
@@ -579,7 +601,10 @@ impl Index {
         }
         let meta = db.open_tree("meta")?;
         Ok(Index {
-            dirty: std::sync::atomic::AtomicBool::new(false),
+            // sled's recovery after an interrupted write rewrites its files:
+            // that session counts as writing until it closes cleanly.
+            dirty: std::sync::atomic::AtomicBool::new(writing_marker(path).exists()),
+            marker: writing_marker(path),
             journal: std::sync::OnceLock::new(),
             journal_path: path.with_file_name("journal"),
             db,
@@ -641,7 +666,7 @@ impl Index {
         batches: &mut [sled::Batch],
         mark: Option<AppliedMark>,
     ) -> Result<(), IndexError> {
-        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.begin_writing()?;
         for (position, batch) in batches.iter_mut().enumerate() {
             self.trees[position].apply_batch(std::mem::take(batch))?;
         }
@@ -671,14 +696,53 @@ impl Index {
     pub fn close(self, path: &Path) -> Result<(), IndexError> {
         let dirty = self.dirty.load(std::sync::atomic::Ordering::Relaxed);
         self.flush()?;
+        let marker = self.marker.clone();
         drop(self);
         if dirty {
             // sled releases its file lock only when its threads have let go of
             // the files, a moment after drop; retry briefly. Settling is only
-            // for byte-stable files, so giving up is not an error.
-            if let Ok(index) = Index::open(path) {
+            // for byte-stable files, so giving up is not an error, but then
+            // the marker stays: the next open still rewrites sled's files.
+            if let Ok(index) = Index::open_once_settled(path) {
                 drop(index);
+                if let Err(error) = std::fs::remove_file(&marker) {
+                    if error.kind() != std::io::ErrorKind::NotFound {
+                        return Err(IndexError::Marker {
+                            path: marker.display().to_string(),
+                            error,
+                        });
+                    }
+                }
             }
+        }
+        Ok(())
+    }
+
+    /// Opens the index for the settling reopen, without counting the
+    /// marker as a write of this session.
+    fn open_once_settled(path: &Path) -> Result<Index, IndexError> {
+        let index = Index::open(path)?;
+        index
+            .dirty
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        Ok(index)
+    }
+
+    /// Makes the in-progress marker durable before this session's first write.
+    fn begin_writing(&self) -> Result<(), IndexError> {
+        if self.dirty.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
+        let failed = |error| IndexError::Marker {
+            path: self.marker.display().to_string(),
+            error,
+        };
+        let file = std::fs::File::create(&self.marker).map_err(failed)?;
+        file.sync_all().map_err(failed)?;
+        if let Some(parent) = self.marker.parent() {
+            std::fs::File::open(parent)
+                .and_then(|dir| dir.sync_all())
+                .map_err(failed)?;
         }
         Ok(())
     }
@@ -691,7 +755,7 @@ impl Index {
     /// Puts a raw value; for tests that simulate a damaged index.
     #[doc(hidden)]
     pub fn put_raw(&self, tree: TreeName, key: &[u8], value: &[u8]) -> Result<(), IndexError> {
-        self.dirty.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.begin_writing()?;
         self.tree(tree).insert(key, value)?;
         Ok(())
     }

@@ -986,7 +986,16 @@ impl Store {
         if !index_path.exists() {
             notices.push("the index was missing; rebuilding it from the journal".into());
         }
-        let index = Index::open(&index_path)?;
+        let opened = Index::open(&index_path).and_then(|index| index.applied().map(|_| index));
+        let index = match opened {
+            Ok(index) => index,
+            Err(error) if index::writing_marker(&index_path).exists() => {
+                notices.push(format!("a command was stopped while writing the index, which no longer opens ({error}); rebuilding it from the journal"));
+                fs::remove_dir_all(&index_path).map_err(io_error("removing", &index_path))?;
+                Index::open(&index_path)?
+            }
+            Err(error) => return Err(error.into()),
+        };
         sync_index(&journal, &index)?;
         Ok(Store {
             root: root.to_path_buf(),
@@ -1621,6 +1630,11 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<u64, StoreE
         fs::remove_dir_all(&live).map_err(io_error("removing", &live))?;
     }
     fs::rename(&building, &live).map_err(io_error("renaming into", &live))?;
+    // A marker left by an interrupted write belonged to the index just replaced.
+    let marker = index::writing_marker(&live);
+    if marker.exists() {
+        fs::remove_file(&marker).map_err(io_error("removing", &marker))?;
+    }
     objects::sync_dir(root)?;
     Ok(applied)
 }

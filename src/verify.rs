@@ -79,23 +79,22 @@ pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, Stor
     let journal_path = root.join("journal");
 
     // The index: a damaged one is a problem, and the other checks go on.
-    let index = match Index::open(&root.join("index")) {
-        Ok(index) => Some(index),
+    let index_path = root.join("index");
+    let opened =
+        Index::open(&index_path).and_then(|index| index.applied().map(|applied| (index, applied)));
+    let (index, applied) = match opened {
+        Ok((index, applied)) => (Some(index), applied),
+        Err(error) if crate::index::writing_marker(&index_path).exists() => {
+            report.notices.push(format!("a command was stopped while writing the index, which does not open ({error}); the index is derived, and the next command rebuilds it from the journal"));
+            (None, None)
+        }
         Err(error) => {
             report.problem(
                 "index",
                 format!("cannot be opened: {error}; run `provdb reindex`"),
             );
-            None
+            (None, None)
         }
-    };
-    let applied = match index.as_ref().map(Index::applied) {
-        Some(Ok(mark)) => mark,
-        Some(Err(error)) => {
-            report.problem("index meta", format!("{error}; run `provdb reindex`"));
-            None
-        }
-        None => None,
     };
 
     // Objects are rehashed on every core while this thread walks the journal.

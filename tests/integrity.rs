@@ -225,6 +225,58 @@ fn reindex_gives_identical_query_output() {
     assert_eq!(run.stdout, before[0]);
 }
 
+/// Overwrites every file sled keeps with garbage, so that it cannot open.
+fn wreck_index(env: &TestEnv) {
+    fn walk(dir: &std::path::Path) {
+        for entry in std::fs::read_dir(dir).expect("read index dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path);
+            } else {
+                let len = std::fs::metadata(&path).expect("meta").len().max(64);
+                std::fs::write(&path, vec![0xa5; len as usize]).expect("wreck");
+            }
+        }
+    }
+    walk(&env.store.join("index"));
+}
+
+#[test]
+fn an_index_a_crash_left_unreadable_is_rebuilt_and_verify_passes() {
+    let (env, _, claim, _) = populated();
+    let marker = env.store.join("index.writing");
+    // A finished command leaves no marker behind.
+    assert!(!marker.exists(), "a clean close removes index.writing");
+    let before = env.ok(&["--json", "trace", &claim]).stdout;
+
+    // As a kill -9 mid-write leaves it: sled unreadable, the marker present.
+    wreck_index(&env);
+    std::fs::write(&marker, b"").expect("marker");
+    let verify = env.ok(&["verify"]);
+    assert!(
+        verify.stdout.contains("the next command rebuilds it"),
+        "{}",
+        verify.stdout
+    );
+    let run = env.ok(&["--json", "trace", &claim]);
+    assert!(
+        run.stderr.contains("rebuilding it from the journal"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, before);
+    assert!(!marker.exists(), "the rebuilt index closed cleanly");
+    env.ok(&["verify"]);
+
+    // Without the marker, an unreadable index is damage, reported as such.
+    wreck_index(&env);
+    verify_fails_naming(&env, "index");
+    let refused = env.run(&["trace", &claim]);
+    assert_ne!(refused.code, 0, "{}", refused.stderr);
+    env.ok(&["reindex"]);
+    assert_eq!(env.ok(&["--json", "trace", &claim]).stdout, before);
+}
+
 #[test]
 fn a_torn_journal_tail_is_cut_back_with_a_notice() {
     let (env, ..) = populated();
