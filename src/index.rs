@@ -488,6 +488,7 @@ pub struct Applier<'i> {
     chunker: Chunker,
     batches: Vec<sled::Batch>,
     pending: usize,
+    pending_bytes: usize,
     mark: Option<AppliedMark>,
 }
 
@@ -504,18 +505,32 @@ impl Applier<'_> {
                 .iter()
                 .position(|tree| *tree == record.tree)
                 .expect("tree in ALL");
-            self.batches[position].insert(record.key, record.value);
             self.pending += 1;
+            self.pending_bytes += record.key.len() + record.value.len();
+            self.batches[position].insert(record.key, record.value);
+            if self.full() {
+                // Mid-chunk: the records go, the mark waits for the chunk's end.
+                self.index.flush_batches(&mut self.batches, None)?;
+                self.pending = 0;
+                self.pending_bytes = 0;
+            }
         }
         if ends {
             self.mark = Some(mark);
         }
-        if self.pending >= 2_000 {
+        if self.full() || (ends && self.pending == 0) {
             self.index
                 .flush_batches(&mut self.batches, self.mark.take())?;
             self.pending = 0;
+            self.pending_bytes = 0;
         }
         Ok(())
+    }
+
+    /// True when the records held should go to sled: sled keeps every node
+    /// a batch replaces until the batch ends, so batches stay small.
+    fn full(&self) -> bool {
+        self.pending >= 2_000 || self.pending_bytes >= 1 << 20
     }
 
     /// Writes what is left and the last chunk's mark.
@@ -657,6 +672,7 @@ impl Index {
                 .map(|_| sled::Batch::default())
                 .collect(),
             pending: 0,
+            pending_bytes: 0,
             mark: None,
         }
     }
