@@ -153,7 +153,7 @@ struct TextCache {
 }
 
 /// The source texts kept per checking thread.
-const TEXT_CACHE_BYTES: usize = 16 * 1024 * 1024;
+const TEXT_CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Lines read and checked together.
 const CHUNK_LINES: usize = 2048;
