@@ -221,10 +221,9 @@ impl Family {
     }
 }
 
-/// Returns the stored bytes of one bucket's postings: the version byte, then
-/// each posting in (id, start) order.
-fn encode_postings(postings: &mut [Posting]) -> Vec<u8> {
-    postings.sort_unstable();
+/// Returns the stored bytes of one bucket's postings, which are in (id,
+/// start) order: the version byte, then each posting.
+fn encode_postings(postings: &[Posting]) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 + postings.len() * POSTING_BYTES);
     out.push(codec::RECORD_VERSION);
     for posting in postings.iter() {
@@ -260,12 +259,10 @@ fn postings_for(
             body.len()
         )));
     }
-    let count = body.len() / POSTING_BYTES;
-    let at = |index: usize| &body[index * POSTING_BYTES..(index + 1) * POSTING_BYTES];
-    let first = partition_point(count, |index| &at(index)[..key.len()] < key);
+    let (postings, _) = body.as_chunks::<POSTING_BYTES>();
+    let first = postings.partition_point(|posting| &posting[..key.len()] < key);
     let mut out = Vec::new();
-    for index in first..count {
-        let posting = at(index);
+    for posting in &postings[first..] {
         if &posting[..key.len()] != key {
             break;
         }
@@ -275,20 +272,6 @@ fn postings_for(
         out.push((id, CitationPointer { start, len }));
     }
     Ok(out)
-}
-
-/// The first index in `0..count` for which `before` is false.
-fn partition_point(count: usize, before: impl Fn(usize) -> bool) -> usize {
-    let (mut low, mut high) = (0, count);
-    while low < high {
-        let middle = low + (high - low) / 2;
-        if before(middle) {
-            low = middle + 1;
-        } else {
-            high = middle;
-        }
-    }
-    low
 }
 
 /// Where an entry's line is in the journal, for the records that point to it.
@@ -444,24 +427,26 @@ impl Chunker {
         if let Change::Cite { citation, body } = &entry.change {
             let start = place.start;
             let len = u32::try_from(place.end - place.start).unwrap_or(u32::MAX);
-            for (family, key) in [
-                (Family::Citation, *citation.as_bytes()),
-                (Family::Claim, *body.claim.as_bytes()),
-                (Family::Source, *body.source.as_bytes()),
-            ] {
-                let position = Family::ALL
-                    .iter()
-                    .position(|each| *each == family)
-                    .expect("family in ALL");
-                self.postings[position].push(Posting { key, start, len });
+            // In the order of Family::ALL.
+            let keys = [
+                citation.as_bytes(),
+                body.claim.as_bytes(),
+                body.source.as_bytes(),
+            ];
+            for (postings, key) in self.postings.iter_mut().zip(keys) {
+                postings.push(Posting {
+                    key: *key,
+                    start,
+                    len,
+                });
             }
         }
         let ends = entry.commit || self.entries >= CHUNK_ENTRIES;
         if ends {
-            for (position, family) in Family::ALL.iter().enumerate() {
-                let mut postings = std::mem::take(&mut self.postings[position]);
+            for (family, postings) in Family::ALL.iter().zip(&mut self.postings) {
+                let mut postings = std::mem::take(postings);
                 postings.sort_unstable();
-                for bucket in postings.chunk_by_mut(|a, b| a.key[0] == b.key[0]) {
+                for bucket in postings.chunk_by(|a, b| a.key[0] == b.key[0]) {
                     let mut key = family.prefix(bucket[0].key[0]);
                     key.extend_from_slice(&first.to_be_bytes());
                     records.push(Record {
@@ -1213,12 +1198,12 @@ mod tests {
 
     #[test]
     fn damaged_postings_are_refused() {
-        let mut postings = [Posting {
+        let postings = [Posting {
             key: [7; 32],
             start: 1,
             len: 2,
         }];
-        let value = encode_postings(&mut postings);
+        let value = encode_postings(&postings);
         assert!(postings_for(TreeName::Links, &value, &[7; 32]).is_ok());
         assert!(postings_for(TreeName::Links, &value[..value.len() - 1], &[7; 32]).is_err());
         let mut old = value.clone();
