@@ -319,6 +319,20 @@ pub fn describe(text: &str, range: Range<usize>, options: DescribeOptions) -> (S
     }
 }
 
+/// Returns the context `describe` gives a range whose text occurs only once
+/// in `text`: the rest of the words at either end, with no search of the text.
+/// The caller must know the quote is unique (carrying finds every occurrence
+/// of every quote in one pass, so it does).
+pub fn describe_unique(text: &str, range: Range<usize>) -> (String, String) {
+    let limit = DescribeOptions::default().max_word_length;
+    let prefix_start = read_until_whitespace(text, range.start, limit, true).0;
+    let suffix_end = read_until_whitespace(text, range.end, limit, false).0;
+    (
+        text[prefix_start..range.start].to_string(),
+        text[range.end..suffix_end].to_string(),
+    )
+}
+
 /// Returns the line number (from 1), column (in characters, from 1) of `at`.
 fn line_and_column(text: &str, at: usize) -> (usize, usize) {
     let before = &text[..at];
@@ -538,6 +552,21 @@ pub fn check_anchor(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn describe_unique_agrees_with_describe_for_unique_quotes() {
+        let text = "the court's decision of 22 April 2010 stands; see decision.";
+        for quote in ["22 April 2010", "court's", "stands", "2010 stands;"] {
+            let start = text.find(quote).expect("in text");
+            assert_eq!(text.matches(quote).count(), 1);
+            let range = start..start + quote.len();
+            assert_eq!(
+                describe_unique(text, range.clone()),
+                describe(text, range, DescribeOptions::default()),
+                "{quote}"
+            );
+        }
+    }
 
     #[test]
     fn anchors_unique_quote_with_word_context() {

@@ -11,8 +11,8 @@ use std::path::Path;
 
 use crate::codec::{self, CodecError};
 use crate::model::{
-    Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, IdKind, Retraction, Revision,
-    SourceId, SourceRecord,
+    Candidate, Carried, Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, IdKind,
+    Outcome, Retraction, Revision, SourceId, SourceRecord, Supersession, ValueChange,
 };
 use crate::normalize::identity_key;
 
@@ -79,11 +79,15 @@ pub enum TreeName {
     Links,
     /// citation id → Retraction
     Retractions,
+    /// slug ‖ 0x00 ‖ revision (u32 BE) ‖ citation id of the previous revision → DriftRecord
+    Drift,
+    /// citation id ‖ seq (u64 BE) → Supersession, once under each of the two citations
+    Supersessions,
 }
 
 impl TreeName {
     /// Every tree holding derived records.
-    pub const ALL: [TreeName; 8] = [
+    pub const ALL: [TreeName; 10] = [
         TreeName::Sources,
         TreeName::Revisions,
         TreeName::SourceRevisions,
@@ -92,6 +96,8 @@ impl TreeName {
         TreeName::Citations,
         TreeName::Links,
         TreeName::Retractions,
+        TreeName::Drift,
+        TreeName::Supersessions,
     ];
 
     /// Returns the sled tree name.
@@ -105,6 +111,8 @@ impl TreeName {
             TreeName::Citations => "citations",
             TreeName::Links => "links",
             TreeName::Retractions => "retractions",
+            TreeName::Drift => "drift",
+            TreeName::Supersessions => "supersessions",
         }
     }
 }
@@ -159,6 +167,28 @@ pub struct CitationRecord {
     pub recorded: String,
     /// Who recorded it.
     pub actor: String,
+    /// Where it was carried from, when a new revision carried it.
+    pub carried: Option<Carried>,
+}
+
+/// What became of one citation of a revision when the next revision was
+/// logged: carried (unchanged or moved) into a new citation, or not.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DriftRecord {
+    /// The citation in the previous revision.
+    pub citation: CitationId,
+    /// What became of it.
+    pub outcome: Outcome,
+    /// The citation it was carried into.
+    pub carried_to: Option<CitationId>,
+    /// How many times the exact quote occurs in the new text.
+    pub occurrences: u32,
+    /// The closest passage, for a citation not carried.
+    pub candidate: Option<Candidate>,
+    /// Set when the closest passage no longer states the claim's value.
+    pub value_change: Option<ValueChange>,
+    /// The journal entry.
+    pub seq: u64,
 }
 
 /// Where a citation's journal line is: the journal already holds the
@@ -319,6 +349,29 @@ fn revision_key(doc: &str, number: u32) -> Vec<u8> {
     key
 }
 
+fn drift_key(doc: &str, number: u32, citation: &CitationId) -> Vec<u8> {
+    let mut key = revision_key(doc, number);
+    key.extend_from_slice(citation.as_bytes());
+    key
+}
+
+/// The two records of a supersession: one under each citation it names.
+fn supersession_records(value: &Supersession) -> Result<Vec<Record>, IndexError> {
+    let bytes = encode(TreeName::Supersessions, value)?;
+    Ok([value.citation, value.by]
+        .iter()
+        .map(|id| {
+            let mut key = id.as_bytes().to_vec();
+            key.extend_from_slice(&value.seq.to_be_bytes());
+            Record {
+                tree: TreeName::Supersessions,
+                key,
+                value: bytes.clone(),
+            }
+        })
+        .collect())
+}
+
 /// Returns the records a journal entry puts into the index by itself: all
 /// but its citation postings, which `Chunker` writes per chunk.
 fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
@@ -378,8 +431,72 @@ fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
                 record(TreeName::ClaimsByKey, by_key, Vec::new()),
             ]
         }
-        // A chunk's citations are indexed together, by `Chunker`.
-        Change::Cite { .. } => Vec::new(),
+        // A chunk's citations are indexed together, by `Chunker`; a carried
+        // citation also writes what became of the one it came from.
+        Change::Cite { carried: None, .. } => Vec::new(),
+        Change::Cite {
+            citation,
+            carried: Some(carried),
+            ..
+        } => {
+            let drift = DriftRecord {
+                citation: carried.from,
+                outcome: carried.method.outcome(),
+                carried_to: Some(*citation),
+                occurrences: 1,
+                candidate: None,
+                value_change: None,
+                seq: entry.seq,
+            };
+            let supersession = Supersession {
+                citation: carried.from,
+                by: *citation,
+                reason: format!(
+                    "carried into {}@{} ({})",
+                    carried.doc,
+                    carried.number,
+                    carried.method.name()
+                ),
+                seq: entry.seq,
+                time,
+                actor,
+            };
+            let mut records = vec![record(
+                TreeName::Drift,
+                drift_key(&carried.doc, carried.number, &carried.from),
+                encode(TreeName::Drift, &drift)?,
+            )];
+            records.extend(supersession_records(&supersession)?);
+            records
+        }
+        Change::Drift(drift) => {
+            let value = DriftRecord {
+                citation: drift.citation,
+                outcome: drift.outcome,
+                carried_to: None,
+                occurrences: drift.occurrences,
+                candidate: drift.candidate.clone(),
+                value_change: drift.value_change.clone(),
+                seq: entry.seq,
+            };
+            vec![record(
+                TreeName::Drift,
+                drift_key(&drift.doc, drift.number, &drift.citation),
+                encode(TreeName::Drift, &value)?,
+            )]
+        }
+        Change::Supersede {
+            citation,
+            by,
+            reason,
+        } => supersession_records(&Supersession {
+            citation: *citation,
+            by: *by,
+            reason: reason.clone(),
+            seq: entry.seq,
+            time,
+            actor,
+        })?,
         Change::Retract { citation, reason } => {
             let value = Retraction {
                 reason: reason.clone(),
@@ -424,7 +541,7 @@ impl Chunker {
         let first = *self.first.get_or_insert(entry.seq);
         self.entries += 1;
         let mut records = entry_records(entry)?;
-        if let Change::Cite { citation, body } = &entry.change {
+        if let Change::Cite { citation, body, .. } = &entry.change {
             let start = place.start;
             let len = u32::try_from(place.end - place.start).unwrap_or(u32::MAX);
             // In the order of Family::ALL.
@@ -845,15 +962,18 @@ impl Index {
         let entry = crate::journal::parse_entry(&line)
             .map_err(|why| failed(format!("is not an entry: {why}")))?;
         match entry.change {
-            Change::Cite { citation, body } if id.is_none_or(|id| citation == *id) => {
-                Ok(CitationRecord {
-                    id: citation,
-                    citation: body,
-                    seq: entry.seq,
-                    recorded: entry.time,
-                    actor: entry.actor,
-                })
-            }
+            Change::Cite {
+                citation,
+                carried,
+                body,
+            } if id.is_none_or(|id| citation == *id) => Ok(CitationRecord {
+                id: citation,
+                citation: body,
+                seq: entry.seq,
+                recorded: entry.time,
+                actor: entry.actor,
+                carried,
+            }),
             _ => Err(failed("does not record this citation".into())),
         }
     }
@@ -869,6 +989,46 @@ impl Index {
     /// Returns a citation's retraction, if it was retracted.
     pub fn retraction(&self, id: &CitationId) -> Result<Option<Retraction>, IndexError> {
         self.get(TreeName::Retractions, id.as_bytes())
+    }
+
+    /// Returns what became of the citations of revision `number - 1` when
+    /// revision `number` of `doc` was logged, in citation id order; with
+    /// `number` None, of every revision.
+    pub fn drift(
+        &self,
+        doc: &str,
+        number: Option<u32>,
+    ) -> Result<Vec<(u32, DriftRecord)>, IndexError> {
+        let prefix = match number {
+            Some(number) => revision_key(doc, number),
+            None => {
+                let mut prefix = doc.as_bytes().to_vec();
+                prefix.push(0);
+                prefix
+            }
+        };
+        let mut out = Vec::new();
+        for item in self.tree(TreeName::Drift).scan_prefix(&prefix) {
+            let (key, value) = item?;
+            let at = doc.len() + 1;
+            let number: [u8; 4] = key[at..at + 4]
+                .try_into()
+                .expect("drift keys hold a revision number");
+            out.push((
+                u32::from_be_bytes(number),
+                Self::decode(TreeName::Drift, &value)?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Returns the supersessions that name a citation, oldest first.
+    pub fn supersessions(&self, id: &CitationId) -> Result<Vec<Supersession>, IndexError> {
+        self.tree(TreeName::Supersessions)
+            .scan_prefix(id.as_bytes())
+            .values()
+            .map(|value| Self::decode(TreeName::Supersessions, &value?))
+            .collect()
     }
 
     /// Returns one revision of a document.
@@ -1076,6 +1236,7 @@ mod tests {
             prev: EntryHash::genesis(),
             commit,
             change: Change::Cite {
+                carried: None,
                 citation: CitationId(id),
                 body: Citation {
                     claim: ClaimId([claim; 32]),

@@ -5,6 +5,7 @@
 //! map and the invariants.
 
 pub mod anchor;
+pub mod carry;
 pub mod cli;
 pub mod codec;
 pub mod dates;

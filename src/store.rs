@@ -1213,6 +1213,7 @@ impl Store {
             changes.push(Change::RecordClaim(prepared.claim));
         }
         changes.push(Change::Cite {
+            carried: None,
             citation: citation_id,
             body: prepared.body,
         });

@@ -231,7 +231,7 @@ fn check_journal(
                     );
                 }
             }
-            Change::Cite { citation, body } => {
+            Change::Cite { citation, body, .. } => {
                 let expected = identity::citation_id(body, &entry.actor, &entry.time);
                 if expected != *citation {
                     report.problem(
@@ -253,7 +253,10 @@ fn check_journal(
                     );
                 }
             }
-            Change::Retract { .. } | Change::Init { .. } => {}
+            Change::Retract { .. }
+            | Change::Init { .. }
+            | Change::Drift(_)
+            | Change::Supersede { .. } => {}
         }
         let hash = line.hash();
         let place = crate::index::LinePlace {

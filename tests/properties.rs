@@ -16,8 +16,9 @@ use provdb::anchor::{self, AnchorCheck, DescribeOptions};
 use provdb::codec;
 use provdb::index::{AppliedMark, CitationRecord, ClaimRecord, RevisionRecord};
 use provdb::model::{
-    Bound, Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, Qualifiers, Retraction,
-    Revision, Selector, SourceId, SourceMeta, SourceRecord, Stance, Value, When,
+    Bound, Carried, CarryMethod, Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash,
+    Qualifiers, Retraction, Revision, Selector, SourceId, SourceMeta, SourceRecord, Stance, Value,
+    When,
 };
 
 // ---------------------------------------------------------------------------
@@ -353,7 +354,25 @@ fn change() -> impl Strategy<Value = Change> {
         claim().prop_map(Change::RecordClaim),
         (id_bytes(), citation()).prop_map(|(id, body)| Change::Cite {
             citation: CitationId(id),
+            carried: None,
             body,
+        }),
+        (id_bytes(), id_bytes(), citation(), 1u32..50).prop_map(|(id, from, body, number)| {
+            Change::Cite {
+                citation: CitationId(id),
+                carried: Some(Carried {
+                    from: CitationId(from),
+                    doc: "doc".into(),
+                    number,
+                    method: CarryMethod::ExactUnique,
+                }),
+                body,
+            }
+        }),
+        (id_bytes(), id_bytes(), short_text()).prop_map(|(id, by, reason)| Change::Supersede {
+            citation: CitationId(id),
+            by: CitationId(by),
+            reason,
         }),
         (id_bytes(), short_text()).prop_map(|(id, reason)| Change::Retract {
             citation: CitationId(id),
@@ -419,7 +438,7 @@ proptest! {
 
     #[test]
     fn citation_records_round_trip(id in id_bytes(), citation in citation(), (seq, recorded, actor) in stamp()) {
-        codec_round_trip(&CitationRecord { id: CitationId(id), citation, seq, recorded, actor })?;
+        codec_round_trip(&CitationRecord { id: CitationId(id), citation, seq, recorded, actor, carried: None })?;
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use super::claim::Claim;
 use super::ids::{CitationId, EntryHash, SourceId};
-use super::source::{Citation, Revision, SourceMeta};
+use super::source::{Carried, Citation, Drift, Revision, SourceMeta};
 
 /// One change to the store. Its JSON form (tagged by `op`) is part of the journal format.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -32,9 +32,23 @@ pub enum Change {
     Cite {
         /// The citation's id, computed by `identity::citation_id`.
         citation: CitationId,
+        /// Set when the citation was carried from the previous revision of a document.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        carried: Option<Carried>,
         /// The citation itself.
         #[serde(flatten)]
         body: Citation,
+    },
+    /// A new revision did not carry a citation of the previous one.
+    Drift(Drift),
+    /// A citation was superseded by a newer one; the older is kept as history.
+    Supersede {
+        /// The citation superseded.
+        citation: CitationId,
+        /// The citation preferred from now on.
+        by: CitationId,
+        /// Why.
+        reason: String,
     },
     /// A citation was retracted.
     Retract {
@@ -69,6 +83,23 @@ pub struct Retraction {
     /// Why it was retracted.
     pub reason: String,
     /// The journal entry that retracted it.
+    pub seq: u64,
+    /// When.
+    pub time: String,
+    /// Who.
+    pub actor: String,
+}
+
+/// A supersession as the index holds it, once under each citation it names.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Supersession {
+    /// The citation superseded.
+    pub citation: CitationId,
+    /// The citation preferred instead.
+    pub by: CitationId,
+    /// Why.
+    pub reason: String,
+    /// The journal entry that recorded it.
     pub seq: u64,
     /// When.
     pub time: String,

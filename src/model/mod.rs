@@ -10,11 +10,14 @@ mod ids;
 mod source;
 mod when;
 
-pub use change::{Change, Entry, Retraction};
+pub use change::{Change, Entry, Retraction, Supersession};
 pub use claim::{Bound, Claim, Qualifiers, Value, ValueKind};
 pub use ids::{
     hex_value as ids_hex_value, CitationId, ClaimId, EntryHash, Id32, IdKind, ParseIdError,
     SourceId,
 };
-pub use source::{Citation, Revision, Selector, SourceMeta, SourceRecord, Stance};
+pub use source::{
+    Candidate, Carried, CarryMethod, Citation, Drift, Outcome, Revision, Selector, SourceMeta,
+    SourceRecord, Stance, ValueChange,
+};
 pub use when::{ParseWhenError, Precision, When};

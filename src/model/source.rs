@@ -1,6 +1,6 @@
 //! Sources, revisions and citations.
 
-use super::ids::{ClaimId, SourceId};
+use super::ids::{CitationId, ClaimId, SourceId};
 use super::when::When;
 
 /// Metadata about a source, kept apart from its content hash.
@@ -116,4 +116,130 @@ pub struct Citation {
     pub stance: Stance,
     /// True when the citer declared that the quote does not state the value.
     pub value_not_in_quote: bool,
+}
+
+/// How a citation was found again in a new revision of its document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CarryMethod {
+    /// The exact quote with its prefix and suffix occurs once in the new text.
+    ExactWithContext,
+    /// The exact quote occurs once in the new text; its context changed.
+    ExactUnique,
+}
+
+impl CarryMethod {
+    /// Returns the word used in the journal and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            CarryMethod::ExactWithContext => "exact_with_context",
+            CarryMethod::ExactUnique => "exact_unique",
+        }
+    }
+
+    /// Returns the outcome a carry by this method reports.
+    pub fn outcome(self) -> Outcome {
+        match self {
+            CarryMethod::ExactWithContext => Outcome::Unchanged,
+            CarryMethod::ExactUnique => Outcome::Moved,
+        }
+    }
+}
+
+/// Where a carried citation came from: the citation in the previous revision,
+/// the revision it was carried into, and how it was found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Carried {
+    /// The citation in the previous revision.
+    pub from: CitationId,
+    /// The document.
+    pub doc: String,
+    /// The revision the citation was carried into.
+    pub number: u32,
+    /// How the quote was found.
+    pub method: CarryMethod,
+}
+
+/// What became of a citation when its revision was followed by another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The same quote and context, at the same or a moved byte range: carried.
+    Unchanged,
+    /// The quote is intact and occurs once, but its context changed: carried.
+    Moved,
+    /// The quote occurs more than once and its context singles none out: not carried.
+    Ambiguous,
+    /// The quote's text now differs; the closest passage is the candidate: not carried.
+    Changed,
+    /// Nothing close to the quote is left: not carried.
+    Lost,
+}
+
+impl Outcome {
+    /// Every outcome, in the order reports list them.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Unchanged,
+        Outcome::Moved,
+        Outcome::Ambiguous,
+        Outcome::Changed,
+        Outcome::Lost,
+    ];
+
+    /// Returns the word used in the journal and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Unchanged => "unchanged",
+            Outcome::Moved => "moved",
+            Outcome::Ambiguous => "ambiguous",
+            Outcome::Changed => "changed",
+            Outcome::Lost => "lost",
+        }
+    }
+
+    /// True for the outcomes that carry a citation forward.
+    pub fn carries(self) -> bool {
+        matches!(self, Outcome::Unchanged | Outcome::Moved)
+    }
+}
+
+/// The passage most like a quote that is no longer in the text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Candidate {
+    /// The passage's text.
+    pub exact: String,
+    /// Its first byte in the new text.
+    pub start: u64,
+    /// One past its last byte.
+    pub end: u64,
+    /// How well it matches quote, prefix, suffix and position, in thousandths (1000 = exact).
+    pub score: u32,
+}
+
+/// A claim's value as the old quote stated it, and what the passage now states.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ValueChange {
+    /// The claim's value.
+    pub from: String,
+    /// The value the passage states instead, when one can be read.
+    pub to: Option<String>,
+}
+
+/// A citation that a new revision did not carry, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Drift {
+    /// The document.
+    pub doc: String,
+    /// The new revision.
+    pub number: u32,
+    /// The citation in the previous revision.
+    pub citation: CitationId,
+    /// `ambiguous`, `changed` or `lost`.
+    pub outcome: Outcome,
+    /// How many times the exact quote occurs in the new text.
+    pub occurrences: u32,
+    /// The closest passage, if any is close enough to report.
+    pub candidate: Option<Candidate>,
+    /// Set when the closest passage no longer states the claim's value.
+    pub value_change: Option<ValueChange>,
 }

@@ -438,6 +438,7 @@ impl Readers<'_> {
             claim: (!claim_known).then(|| Box::new(Change::RecordClaim(prepared.claim))),
             cite: Box::new(Change::Cite {
                 citation,
+                carried: None,
                 body: prepared.body,
             }),
         })

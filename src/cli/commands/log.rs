@@ -38,15 +38,41 @@ fn summary(change: &Change) -> String {
         Change::RecordClaim(claim) => {
             format!("claim {}: {}", claim.id.short(), super::claim_line(claim))
         }
-        Change::Cite { citation, body } => format!(
-            "cite {}: claim {} in source {} bytes {}..{} ({})",
+        Change::Cite {
+            citation,
+            carried,
+            body,
+        } => format!(
+            "cite {}: claim {} in source {} bytes {}..{} ({}){}",
             citation.short(),
             body.claim.short(),
             body.source.short(),
             body.selector.start,
             body.selector.end,
-            body.stance.name()
+            body.stance.name(),
+            carried
+                .as_ref()
+                .map(|carried| format!(
+                    ", carried from {} into {}@{} ({})",
+                    carried.from.short(),
+                    carried.doc,
+                    carried.number,
+                    carried.method.name()
+                ))
+                .unwrap_or_default()
         ),
+        Change::Drift(drift) => format!(
+            "drift {}@{}: citation {} {}",
+            drift.doc,
+            drift.number,
+            drift.citation.short(),
+            drift.outcome.name()
+        ),
+        Change::Supersede {
+            citation,
+            by,
+            reason,
+        } => format!("supersede {} by {}: {reason}", citation.short(), by.short()),
         Change::Retract { citation, reason } => format!("retract {}: {reason}", citation.short()),
     }
 }
