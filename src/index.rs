@@ -473,17 +473,33 @@ fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
             let value = DriftRecord {
                 citation: drift.citation,
                 outcome: drift.outcome,
-                carried_to: None,
+                carried_to: drift.carried_to,
                 occurrences: drift.occurrences,
                 candidate: drift.candidate.clone(),
                 value_change: drift.value_change.clone(),
                 seq: entry.seq,
             };
-            vec![record(
+            let mut records = vec![record(
                 TreeName::Drift,
                 drift_key(&drift.doc, drift.number, &drift.citation),
                 encode(TreeName::Drift, &value)?,
-            )]
+            )];
+            if let Some(to) = drift.carried_to {
+                records.extend(supersession_records(&Supersession {
+                    citation: drift.citation,
+                    by: to,
+                    reason: format!(
+                        "carried into {}@{}, where citation {} already anchors the quote",
+                        drift.doc,
+                        drift.number,
+                        to.short()
+                    ),
+                    seq: entry.seq,
+                    time,
+                    actor,
+                })?);
+            }
+            records
         }
         Change::Supersede {
             citation,
@@ -1020,6 +1036,36 @@ impl Index {
             ));
         }
         Ok(out)
+    }
+
+    /// Returns every drift record: document, revision and record.
+    pub fn all_drift(
+        &self,
+    ) -> impl Iterator<Item = Result<(String, u32, DriftRecord), IndexError>> + '_ {
+        self.tree(TreeName::Drift).iter().map(|item| {
+            let (key, value) = item?;
+            // slug ‖ 0x00 ‖ number (4) ‖ citation id (32)
+            let split = key.len().saturating_sub(37);
+            let doc = String::from_utf8_lossy(&key[..split]).into_owned();
+            let number: [u8; 4] = key[split + 1..split + 5]
+                .try_into()
+                .expect("drift keys hold a revision number");
+            Ok((
+                doc,
+                u32::from_be_bytes(number),
+                Self::decode(TreeName::Drift, &value)?,
+            ))
+        })
+    }
+
+    /// Returns what revision `number` of `doc` did to one citation of the revision before.
+    pub fn drift_of(
+        &self,
+        doc: &str,
+        number: u32,
+        citation: &CitationId,
+    ) -> Result<Option<DriftRecord>, IndexError> {
+        self.get(TreeName::Drift, &drift_key(doc, number, citation))
     }
 
     /// Returns the supersessions that name a citation, oldest first.

@@ -504,6 +504,53 @@ impl Journal {
         }
     }
 
+    /// Returns the first complete line that starts at or after byte `offset`.
+    fn line_from(&self, offset: u64) -> Result<Option<Line>, JournalError> {
+        if offset >= self.len {
+            return Ok(None);
+        }
+        if offset == 0 {
+            return self.lines_from(0)?.next().transpose();
+        }
+        // Reading from the byte before `offset`, the first piece ends at the
+        // first newline at or after it: the line after that starts at or after `offset`.
+        let mut lines = self.lines_from(offset - 1)?;
+        lines.next().transpose()?;
+        lines.next().transpose()
+    }
+
+    /// Returns how many entries were recorded at or before `bound`: the
+    /// entries before the first one whose time is later. Entries are in
+    /// time order (each command stamps its entries with the time it ran),
+    /// so this is a binary search over byte offsets: O(log size) lines read.
+    pub fn entries_until(&self, bound: &time::OffsetDateTime) -> Result<u64, JournalError> {
+        let later = |line: &Line| -> Result<bool, JournalError> {
+            let entry = line.parse()?;
+            let time = time::OffsetDateTime::parse(
+                &entry.time,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .map_err(|error| JournalError::Damaged {
+                offset: line.start,
+                why: format!("time {:?} is not RFC 3339 ({error})", entry.time),
+            })?;
+            Ok(time > *bound)
+        };
+        // The smallest offset whose first line is later than `bound`.
+        let (mut low, mut high) = (0u64, self.len);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.line_from(middle)? {
+                Some(line) if !later(&line)? => low = line.end(),
+                _ => high = middle,
+            }
+        }
+        match self.line_from(low)? {
+            Some(line) => Ok(line.parse()?.seq - 1),
+            None => Ok(self.last_seq),
+        }
+    }
+
     /// Returns an iterator over committed lines from byte `start`.
     pub fn lines_from(&self, start: u64) -> Result<Lines, JournalError> {
         Lines::open(&self.path, start, self.len)

@@ -29,8 +29,12 @@ use crate::values;
 
 mod batch;
 mod bulk;
+mod revise;
 pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
+pub use revise::{
+    outcome_counts, summary_line, CarryReport, DiffReport, Followed, Rank, RevisionEntry,
+};
 
 /// The file that marks a directory as a provdb store.
 pub const FORMAT_FILE: &str = "FORMAT";
@@ -214,6 +218,22 @@ pub enum StoreError {
         /// The slug.
         doc: String,
     },
+    /// A revision name that does not name a revision.
+    #[error("{text:?} names no revision: {why}")]
+    BadRevisionName {
+        /// The name given.
+        text: String,
+        /// Why.
+        why: String,
+    },
+    /// A record asked for with --as-of that was recorded later.
+    #[error("{what} was recorded at {recorded}, after the --as-of time; choose a later time or drop --as-of")]
+    NotYetRecorded {
+        /// What was asked for.
+        what: String,
+        /// When it was recorded.
+        recorded: String,
+    },
 }
 
 fn describe_candidates(candidates: &[(IdKind, String)]) -> String {
@@ -368,6 +388,8 @@ pub struct Store {
     journal: Journal,
     index: Index,
     notices: Vec<String>,
+    /// With --as-of: the last journal entry queries may see.
+    as_of: Option<u64>,
     _lock: File,
 }
 
@@ -462,6 +484,9 @@ pub struct AddOutcome {
     pub new_source: bool,
     /// The document and revision logged, with `--doc`.
     pub revision: Option<(String, u32)>,
+    /// What the new revision did to the previous revision's citations.
+    #[serde(skip)]
+    pub carry: Option<CarryReport>,
 }
 
 /// Where `add` reads from.
@@ -540,6 +565,10 @@ pub struct TracedCitation {
     pub anchor: AnchorCheck,
     /// The quote in a line of surrounding text.
     pub context: Option<String>,
+    /// Preferred, or kept as history after a newer citation superseded it.
+    pub rank: Rank,
+    /// What the next revision of its document did to it.
+    pub drift: Vec<(String, u32, index::DriftRecord)>,
 }
 
 /// Everything `trace` reports about a claim.
@@ -584,6 +613,29 @@ pub struct ConflictSide {
     pub claim: ClaimRecord,
     /// The supporting sources.
     pub sources: Vec<SourceRecord>,
+    /// The document revisions those sources are.
+    pub revisions: Vec<(String, u32)>,
+    /// Values that later revisions state in place of this claim's, found
+    /// when they were logged (not cited, not recorded as claims).
+    pub reported: Vec<ReportedValue>,
+}
+
+/// A value a revision states where an earlier revision's quote stated a
+/// cited claim's value.
+#[derive(Debug, Clone)]
+pub struct ReportedValue {
+    /// The value now stated.
+    pub value: String,
+    /// The document.
+    pub doc: String,
+    /// The revision that states it.
+    pub number: u32,
+    /// That revision's source.
+    pub source: SourceId,
+    /// The passage that states it.
+    pub passage: String,
+    /// The citation of the previous revision it replaced.
+    pub citation: CitationId,
 }
 
 /// A subject and property with more than one supported value at the same `as_of`.
@@ -1003,6 +1055,7 @@ impl Store {
             journal,
             index,
             notices,
+            as_of: None,
             _lock: lock,
         })
     }
@@ -1142,6 +1195,8 @@ impl Store {
                 meta: meta.clone(),
             });
         }
+        let time = now_rfc3339();
+        let mut carry = None;
         if let Some((doc, number)) = &revision {
             changes.push(Change::AddRevision(Revision {
                 doc: doc.clone(),
@@ -1151,15 +1206,19 @@ impl Store {
                 updated: meta.updated.clone(),
                 note: meta.note.clone(),
             }));
+            let (carried, report) = self.carry_changes(doc, *number, stored.id, actor, &time)?;
+            changes.extend(carried);
+            carry = report;
         }
         if !changes.is_empty() {
-            self.commit(actor, &now_rfc3339(), changes)?;
+            self.commit(actor, &time, changes)?;
         }
         Ok(AddOutcome {
             id: stored.id,
             size: stored.size,
             new_source: existing.is_none(),
             revision,
+            carry,
         })
     }
 
@@ -1173,7 +1232,11 @@ impl Store {
     }
 
     /// Resolves a source id or prefix.
+    /// A revision name (`SLUG@N`, `SLUG@latest`, `SLUG@-K`, `SLUG@DATE`) names its source.
     pub fn resolve_source(&self, text: &str) -> Result<SourceId, StoreError> {
+        if let Some(record) = self.resolve_revision(text)? {
+            return Ok(record.revision.source);
+        }
         self.resolve_kind(text, IdKind::Source).map(SourceId)
     }
 
@@ -1304,13 +1367,28 @@ impl Store {
                 (Some(*intact), check, context)
             }
         };
+        let mut revisions = Vec::new();
+        for (doc, number) in self.index.revisions_of_source(&source_id)? {
+            if self
+                .index
+                .revision(&doc, number)?
+                .is_some_and(|revision| self.visible(revision.seq))
+            {
+                revisions.push((doc, number));
+            }
+        }
         Ok(TracedCitation {
-            retraction: self.index.retraction(&record.id)?,
+            retraction: self
+                .index
+                .retraction(&record.id)?
+                .filter(|retraction| self.visible(retraction.seq)),
             source: self.index.source(&source_id)?,
-            revisions: self.index.revisions_of_source(&source_id)?,
+            revisions,
             source_intact,
             anchor: anchor_check,
             context,
+            rank: self.rank(&record.id)?,
+            drift: self.drift_of(&record)?,
             record,
         })
     }
@@ -1328,10 +1406,18 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownId {
                 text: claim_id.to_hex(),
             })?;
+        if !self.visible(claim.seq) {
+            return Err(StoreError::NotYetRecorded {
+                what: format!("claim {}", claim_id.short()),
+                recorded: claim.recorded,
+            });
+        }
         let mut cache = HashMap::new();
         let mut citations = Vec::new();
         for record in self.index.citations_of_claim(&claim_id)? {
-            citations.push(self.traced(record, &mut cache)?);
+            if self.visible(record.seq) {
+                citations.push(self.traced(record, &mut cache)?);
+            }
         }
         citations.sort_by_key(|item| item.record.seq);
         let mut others = Vec::new();
@@ -1342,7 +1428,7 @@ impl Store {
                 continue;
             }
             if let Some(other) = self.index.claim(&other_id)? {
-                if other.claim.value != claim.claim.value {
+                if other.claim.value != claim.claim.value && self.visible(other.seq) {
                     others.push(other);
                 }
             }
@@ -1389,6 +1475,9 @@ impl Store {
             let Some(record) = self.index.claim(&id)? else {
                 continue;
             };
+            if !self.visible(record.seq) {
+                continue;
+            }
             if let Some(key) = &property_key {
                 if identity_key(&record.claim.property) != *key {
                     continue;
@@ -1403,10 +1492,17 @@ impl Store {
             let mut retracted = 0;
             let mut in_source = source_filter.is_none();
             for record in self.index.citations_of_claim(&id)? {
+                if !self.visible(record.seq) {
+                    continue;
+                }
                 if let Some(source) = source_filter {
                     in_source |= record.citation.source == source;
                 }
-                if self.index.retraction(&record.id)?.is_some() {
+                if self
+                    .index
+                    .retraction(&record.id)?
+                    .is_some_and(|retraction| self.visible(retraction.seq))
+                {
                     retracted += 1;
                 } else {
                     live += 1;
@@ -1425,13 +1521,14 @@ impl Store {
 
     /// Returns every subject and property with more than one value among live supporting citations.
     pub fn conflicts(&self) -> Result<Vec<Conflict>, StoreError> {
+        let reported = self.reported_values()?;
         let mut out = Vec::new();
         let mut group_key: Option<Vec<u8>> = None;
         let mut group: Vec<ClaimId> = Vec::new();
         let finish =
             |group: &mut Vec<ClaimId>, out: &mut Vec<Conflict>| -> Result<(), StoreError> {
-                if group.len() >= 2 {
-                    self.conflicts_in(group, out)?;
+                if group.len() >= 2 || group.iter().any(|id| reported.contains_key(id)) {
+                    self.conflicts_in(group, &reported, out)?;
                 }
                 group.clear();
                 Ok(())
@@ -1448,16 +1545,61 @@ impl Store {
         Ok(out)
     }
 
-    fn conflicts_in(&self, group: &[ClaimId], out: &mut Vec<Conflict>) -> Result<(), StoreError> {
+    /// The values later revisions state instead of a cited claim's, by claim:
+    /// drift findings whose closest passage states another value.
+    fn reported_values(&self) -> Result<HashMap<ClaimId, Vec<ReportedValue>>, StoreError> {
+        let mut out: HashMap<ClaimId, Vec<ReportedValue>> = HashMap::new();
+        for item in self.index.all_drift() {
+            let (doc, number, record) = item?;
+            if !self.visible(record.seq) {
+                continue;
+            }
+            let (Some(change), Some(candidate)) = (&record.value_change, &record.candidate) else {
+                continue;
+            };
+            let Some(value) = &change.to else { continue };
+            let Some(cited) = self.index.citation(&record.citation)? else {
+                continue;
+            };
+            let Some(revision) = self.index.revision(&doc, number)? else {
+                continue;
+            };
+            out.entry(cited.citation.claim)
+                .or_default()
+                .push(ReportedValue {
+                    value: value.clone(),
+                    doc,
+                    number,
+                    source: revision.revision.source,
+                    passage: candidate.exact.clone(),
+                    citation: record.citation,
+                });
+        }
+        Ok(out)
+    }
+
+    fn conflicts_in(
+        &self,
+        group: &[ClaimId],
+        reported: &HashMap<ClaimId, Vec<ReportedValue>>,
+        out: &mut Vec<Conflict>,
+    ) -> Result<(), StoreError> {
         let mut by_as_of: BTreeMap<String, Vec<ConflictSide>> = BTreeMap::new();
         for id in group {
             let Some(claim) = self.index.claim(id)? else {
                 continue;
             };
+            if !self.visible(claim.seq) {
+                continue;
+            }
             let mut sources: Vec<SourceRecord> = Vec::new();
             for record in self.index.citations_of_claim(id)? {
-                if record.citation.stance != Stance::Supports
-                    || self.index.retraction(&record.id)?.is_some()
+                if !self.visible(record.seq)
+                    || record.citation.stance != Stance::Supports
+                    || self
+                        .index
+                        .retraction(&record.id)?
+                        .is_some_and(|retraction| self.visible(retraction.seq))
                 {
                     continue;
                 }
@@ -1479,14 +1621,30 @@ impl Store {
                     .as_ref()
                     .map(ToString::to_string)
                     .unwrap_or_default();
-                by_as_of
-                    .entry(as_of)
-                    .or_default()
-                    .push(ConflictSide { claim, sources });
+                let mut revisions = Vec::new();
+                for source in &sources {
+                    for (doc, number) in self.index.revisions_of_source(&source.id)? {
+                        if self
+                            .index
+                            .revision(&doc, number)?
+                            .is_some_and(|revision| self.visible(revision.seq))
+                        {
+                            revisions.push((doc, number));
+                        }
+                    }
+                }
+                revisions.sort();
+                let reported = reported.get(id).cloned().unwrap_or_default();
+                by_as_of.entry(as_of).or_default().push(ConflictSide {
+                    claim,
+                    sources,
+                    revisions,
+                    reported,
+                });
             }
         }
         for (_, sides) in by_as_of {
-            if sides.len() >= 2 {
+            if sides.len() >= 2 || sides.iter().any(|side| !side.reported.is_empty()) {
                 let first = &sides[0].claim.claim;
                 out.push(Conflict {
                     subject: first.subject.clone(),
@@ -1556,7 +1714,26 @@ impl Store {
 
     /// Returns whatever record an id or prefix names.
     pub fn show(&self, text: &str) -> Result<Shown, StoreError> {
-        let (kind, id) = self.resolve(text)?;
+        let shown = self.show_any(text)?;
+        let (what, seq, recorded) = match &shown {
+            Shown::Source(record, ..) => ("source", record.seq, &record.recorded),
+            Shown::Claim(trace) => ("claim", trace.claim.seq, &trace.claim.recorded),
+            Shown::Citation(traced, _) => ("citation", traced.record.seq, &traced.record.recorded),
+        };
+        if !self.visible(seq) {
+            return Err(StoreError::NotYetRecorded {
+                what: format!("{what} {text}"),
+                recorded: recorded.clone(),
+            });
+        }
+        Ok(shown)
+    }
+
+    fn show_any(&self, text: &str) -> Result<Shown, StoreError> {
+        let (kind, id) = match self.resolve_revision(text)? {
+            Some(record) => (IdKind::Source, record.revision.source.0),
+            None => self.resolve(text)?,
+        };
         match kind {
             IdKind::Source => {
                 let source_id = SourceId(id);

@@ -120,7 +120,9 @@ fn exit_code_for(error: &CliError) -> u8 {
         CliError::Refused(_) => exit::REFUSED,
         CliError::Output(_) => exit::STORE,
         CliError::Store(error) => match error {
-            StoreError::BadId { .. } | StoreError::BadText { .. } => exit::USAGE,
+            StoreError::BadId { .. }
+            | StoreError::BadText { .. }
+            | StoreError::BadRevisionName { .. } => exit::USAGE,
             StoreError::Locked { .. } => exit::LOCKED,
             StoreError::NoStoreFound { .. }
             | StoreError::NotAStore { .. }
@@ -135,7 +137,8 @@ fn exit_code_for(error: &CliError) -> u8 {
             | StoreError::AlreadyRetracted { .. }
             | StoreError::Input { .. }
             | StoreError::MetadataDiffers { .. }
-            | StoreError::UnknownDocument { .. } => exit::REFUSED,
+            | StoreError::UnknownDocument { .. }
+            | StoreError::NotYetRecorded { .. } => exit::REFUSED,
             StoreError::Io { .. }
             | StoreError::Journal(_)
             | StoreError::Index(_)

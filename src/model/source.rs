@@ -225,7 +225,8 @@ pub struct ValueChange {
     pub to: Option<String>,
 }
 
-/// A citation that a new revision did not carry, and why.
+/// A citation that a new revision did not carry, and why; or carried onto a
+/// citation already recorded.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Drift {
     /// The document.
@@ -234,8 +235,13 @@ pub struct Drift {
     pub number: u32,
     /// The citation in the previous revision.
     pub citation: CitationId,
-    /// `ambiguous`, `changed` or `lost`.
+    /// `ambiguous`, `changed` or `lost`; or `unchanged`/`moved` when the
+    /// citation it would be carried into is already recorded (`carried_to`).
     pub outcome: Outcome,
+    /// The citation already recorded that anchors the same quote in the new
+    /// revision (a revert to earlier bytes): the carry lands on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub carried_to: Option<CitationId>,
     /// How many times the exact quote occurs in the new text.
     pub occurrences: u32,
     /// The closest passage, if any is close enough to report.

@@ -77,6 +77,47 @@ impl When {
         }
     }
 
+    /// Returns the first instant of the stated period, in UTC (a time of
+    /// day with no zone counts as UTC).
+    pub fn earliest_instant(&self) -> OffsetDateTime {
+        let day = |date: Date| date.midnight().assume_utc();
+        match self {
+            When::Year(year) => Date::from_calendar_date(*year, Month::January, 1)
+                .map_or(OffsetDateTime::UNIX_EPOCH, day),
+            When::Month(year, month) => {
+                Date::from_calendar_date(*year, *month, 1).map_or(OffsetDateTime::UNIX_EPOCH, day)
+            }
+            When::Day(date) => day(*date),
+            When::Local(local) => local.assume_utc(),
+            When::Instant(instant) => *instant,
+        }
+    }
+
+    /// Returns the last instant of the stated period, in UTC: the end of the
+    /// year, month or day (a time of day with no zone counts as UTC).
+    pub fn latest_instant(&self) -> OffsetDateTime {
+        let end_of = |date: Option<Date>| {
+            date.map_or(OffsetDateTime::UNIX_EPOCH, |date| {
+                date.midnight().assume_utc() - time::Duration::nanoseconds(1)
+            })
+        };
+        let next_month = |year: i32, month: Month| {
+            let (year, month) = if month == Month::December {
+                (year + 1, Month::January)
+            } else {
+                (year, month.next())
+            };
+            Date::from_calendar_date(year, month, 1).ok()
+        };
+        match self {
+            When::Year(year) => end_of(Date::from_calendar_date(year + 1, Month::January, 1).ok()),
+            When::Month(year, month) => end_of(next_month(*year, *month)),
+            When::Day(date) => end_of(date.next_day()),
+            When::Local(local) => local.assume_utc(),
+            When::Instant(instant) => *instant,
+        }
+    }
+
     /// Returns the month, if one was stated.
     pub fn month(&self) -> Option<Month> {
         match self {
@@ -197,6 +238,26 @@ impl<'de> serde::Deserialize<'de> for When {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_begin_and_end_in_utc() {
+        let day: When = "2024-02-29".parse().expect("day");
+        assert_eq!(
+            day.earliest_instant().to_string(),
+            "2024-02-29 0:00:00.0 +00:00:00"
+        );
+        assert_eq!(
+            day.latest_instant().to_string(),
+            "2024-02-29 23:59:59.999999999 +00:00:00"
+        );
+        let month: When = "2024-12".parse().expect("month");
+        assert_eq!(
+            month.latest_instant().to_string(),
+            "2024-12-31 23:59:59.999999999 +00:00:00"
+        );
+        let instant: When = "2024-05-01T10:00:00+04:00".parse().expect("instant");
+        assert_eq!(instant.latest_instant(), instant.earliest_instant());
+    }
 
     #[test]
     fn canonical_forms_round_trip() {
