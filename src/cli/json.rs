@@ -6,7 +6,7 @@ use serde_json::{json, Value as Json};
 use crate::anchor::AnchorCheck;
 use crate::index::{ClaimRecord, RevisionRecord};
 use crate::model::{Retraction, SourceRecord};
-use crate::store::{ConflictSide, Trace, TracedCitation};
+use crate::store::{ConflictSide, Rank, Trace, TracedCitation};
 
 /// Returns a source as JSON.
 pub fn source(
@@ -84,6 +84,30 @@ pub fn citation(traced: &TracedCitation) -> Json {
         "source_intact": traced.source_intact,
         "anchor": anchor_name(traced.anchor),
         "context": traced.context,
+        "rank": match &traced.rank {
+            Rank::Preferred => json!("preferred"),
+            Rank::History(_) => json!("history"),
+        },
+        "superseded": match &traced.rank {
+            Rank::Preferred => Json::Null,
+            Rank::History(item) => json!({
+                "by": item.by.to_hex(), "reason": item.reason, "time": item.time, "actor": item.actor, "seq": item.seq,
+            }),
+        },
+        "carried_from": traced.record.carried.as_ref().map(|carried| json!({
+            "citation": carried.from.to_hex(),
+            "doc": carried.doc,
+            "revision": carried.number,
+            "method": carried.method.name(),
+        })),
+        "drift": traced.drift.iter().map(|(doc, number, record)| json!({
+            "doc": doc,
+            "revision": number,
+            "outcome": record.outcome.name(),
+            "carried_to": record.carried_to.map(|id| id.to_hex()),
+            "candidate": record.candidate,
+            "value_change": record.value_change,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -101,6 +125,15 @@ pub fn side(side: &ConflictSide) -> Json {
     json!({
         "claim": claim(&side.claim),
         "sources": side.sources.iter().map(|source| json!({"id": source.id.to_hex(), "title": source.meta.title})).collect::<Vec<_>>(),
+        "revisions": side.revisions.iter().map(|(doc, number)| json!({"doc": doc, "revision": number})).collect::<Vec<_>>(),
+        "reported": side.reported.iter().map(|reported| json!({
+            "value": reported.value,
+            "doc": reported.doc,
+            "revision": reported.number,
+            "source": reported.source.to_hex(),
+            "passage": reported.passage,
+            "replaces_citation": reported.citation.to_hex(),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -84,6 +84,12 @@ pub enum Command {
     Reindex(commands::reindex::ReindexArgs),
     /// Build a demonstration store from the built-in fixtures and walk through it.
     Demo(commands::demo::DemoArgs),
+    /// Compare two revisions word by word and say what became of each citation.
+    Diff(commands::diff::DiffArgs),
+    /// Show what each revision of a document did to the citations of the one before.
+    Drift(commands::drift::DriftArgs),
+    /// Prefer a newer citation to an older one, keeping the older as history.
+    Supersede(commands::supersede::SupersedeArgs),
 }
 
 /// An error a command ends with.

@@ -115,7 +115,8 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         writeln!(
             ctx.out,
             "{}",
-            json!({"id": outcome.id.to_hex(), "size": outcome.size, "new_source": outcome.new_source, "doc": doc, "revision": revision})
+            json!({"id": outcome.id.to_hex(), "size": outcome.size, "new_source": outcome.new_source, "doc": doc, "revision": revision,
+                "drift": outcome.carry.as_ref().map(super::drift::report_json)})
         )?;
     } else {
         if outcome.new_source {
@@ -133,6 +134,9 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         }
         if let Some((doc, number)) = &outcome.revision {
             writeln!(ctx.out, "logged as revision {number} of {doc}")?;
+        }
+        if let Some(report) = &outcome.carry {
+            super::drift::write_report(ctx.out, report, false)?;
         }
     }
     Ok(())

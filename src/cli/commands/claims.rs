@@ -22,6 +22,10 @@ pub struct ClaimsArgs {
     /// Only claims with this value (613, 1,275, 2010-04-22, …).
     #[arg(long)]
     pub value: Option<String>,
+    /// Answer from what the store had recorded at this time (RFC 3339, or a
+    /// date: the end of that day, UTC).
+    #[arg(long, value_name = "WHEN")]
+    pub as_of: Option<String>,
 }
 
 /// Runs `claims`.
@@ -32,8 +36,10 @@ pub fn run(args: ClaimsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         source: args.source,
         value: args.value,
     };
-    let opened = ctx.open()?;
-    let result = opened.claims(&filter);
+    let as_of = super::parse_as_of(args.as_of.as_deref())?;
+    let mut opened = ctx.open()?;
+    let result =
+        super::apply_as_of(&mut opened, as_of.as_ref()).and_then(|()| opened.claims(&filter));
     let closed = ctx.close(opened);
     let claims = result?;
     closed?;

@@ -11,12 +11,18 @@ use super::source_label;
 /// than one value, with the sources on each side. Values with different --as-of
 /// do not conflict.
 #[derive(Debug, clap::Args)]
-pub struct ConflictsArgs {}
+pub struct ConflictsArgs {
+    /// Answer from what the store had recorded at this time (RFC 3339, or a
+    /// date: the end of that day, UTC).
+    #[arg(long, value_name = "WHEN")]
+    pub as_of: Option<String>,
+}
 
 /// Runs `conflicts`.
-pub fn run(_args: ConflictsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
-    let result = opened.conflicts();
+pub fn run(args: ConflictsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let as_of = super::parse_as_of(args.as_of.as_deref())?;
+    let mut opened = ctx.open()?;
+    let result = super::apply_as_of(&mut opened, as_of.as_ref()).and_then(|()| opened.conflicts());
     let closed = ctx.close(opened);
     let conflicts = result?;
     closed?;
@@ -56,12 +62,16 @@ pub fn write_conflicts(
             .as_ref()
             .map(|when| format!(" (as of {when})"))
             .unwrap_or_default();
+        let values = conflict.sides.len()
+            + conflict
+                .sides
+                .iter()
+                .map(|side| side.reported.len())
+                .sum::<usize>();
         writeln!(
             out,
-            "{} · {}{as_of}: {} values",
-            conflict.subject,
-            conflict.property,
-            conflict.sides.len()
+            "{} · {}{as_of}: {values} values",
+            conflict.subject, conflict.property,
         )?;
         for side in &conflict.sides {
             let claim = &side.claim.claim;
@@ -72,6 +82,27 @@ pub fn write_conflicts(
                     "    source {}  {}",
                     source.id.short(),
                     source_label(&source.meta)
+                )?;
+            }
+            if !side.revisions.is_empty() {
+                let names: Vec<String> = side
+                    .revisions
+                    .iter()
+                    .map(|(doc, number)| format!("{doc}@{number}"))
+                    .collect();
+                writeln!(out, "    in revisions {}", names.join(", "))?;
+            }
+            for reported in &side.reported {
+                writeln!(
+                    out,
+                    "  {}  stated by {}@{} (source {}) where @{} was cited for {}; not cited: {:?}",
+                    reported.value,
+                    reported.doc,
+                    reported.number,
+                    reported.source.short(),
+                    reported.number - 1,
+                    claim.value,
+                    reported.passage
                 )?;
             }
         }

@@ -3,14 +3,33 @@
 use serde_json::json;
 
 use crate::cli::{json as shapes, CliError, Ctx};
-use crate::model::{Change, Entry};
+use crate::model::{Change, Entry, Outcome};
+use crate::store::{summary_line, RevisionEntry};
 
-/// List the journal's entries, or with --doc a document's revisions.
+/// List the journal's entries, or with --doc a document's revisions: number,
+/// source, size, stated and recorded times, note, and what each revision did
+/// to the citations of the one before ("3 carried, 1 changed, 1 lost").
 #[derive(Debug, clap::Args)]
 pub struct LogArgs {
     /// List this document's revisions instead.
     #[arg(long, value_name = "SLUG")]
     pub doc: Option<String>,
+}
+
+/// Returns what a revision did, in one line.
+fn revision_summary(entry: &RevisionEntry) -> String {
+    let number = entry.record.revision.number;
+    let mut text = if number == 1 {
+        "first revision".to_string()
+    } else if entry.same_bytes {
+        format!("same bytes as @{}; every citation stands", number - 1)
+    } else {
+        summary_line(entry.counts)
+    };
+    if let Some(earlier) = entry.same_as.filter(|_| !entry.same_bytes) {
+        text.push_str(&format!("; a revert: same bytes as @{earlier}"));
+    }
+    text
 }
 
 /// Returns a one-line summary of a change.
@@ -81,15 +100,32 @@ fn summary(change: &Change) -> String {
 pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let opened = ctx.open()?;
     if let Some(doc) = &args.doc {
-        let result = opened.revisions(doc);
+        let result = opened.revision_log(doc);
         let closed = ctx.close(opened);
-        let revisions = result?;
+        let entries = result?;
         closed?;
         if ctx.json {
-            let items: Vec<_> = revisions.iter().map(shapes::revision).collect();
+            let items: Vec<_> = entries
+                .iter()
+                .map(|entry| {
+                    let mut value = shapes::revision(&entry.record);
+                    value["size"] = json!(entry.size);
+                    value["same_bytes_as_previous"] = json!(entry.same_bytes);
+                    value["same_bytes_as"] = json!(entry.same_as);
+                    value["summary"] = json!(revision_summary(entry));
+                    value["counts"] = Outcome::ALL
+                        .iter()
+                        .zip(entry.counts)
+                        .map(|(outcome, count)| (outcome.name().to_string(), json!(count)))
+                        .collect::<serde_json::Map<_, _>>()
+                        .into();
+                    value
+                })
+                .collect();
             writeln!(ctx.out, "{}", json!({"doc": doc, "revisions": items}))?;
         } else {
-            for record in &revisions {
+            for entry in &entries {
+                let record = &entry.record;
                 let revision = &record.revision;
                 let mut stated = Vec::new();
                 if let Some(published) = &revision.published {
@@ -103,16 +139,21 @@ pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 } else {
                     stated.join(", ")
                 };
+                let size = entry
+                    .size
+                    .map(|size| format!("{size} bytes"))
+                    .unwrap_or_else(|| "size unknown".into());
                 writeln!(
                     ctx.out,
-                    "{doc}@{}  source {}  {stated}  recorded {} by {}",
+                    "{doc}@{}  source {}  {size}  {stated}  recorded {} by {}",
                     revision.number,
                     revision.source.short(),
                     record.recorded,
                     record.actor
                 )?;
+                writeln!(ctx.out, "    {}", revision_summary(entry))?;
                 if let Some(note) = &revision.note {
-                    writeln!(ctx.out, "    {note}")?;
+                    writeln!(ctx.out, "    note: {note}")?;
                 }
             }
         }

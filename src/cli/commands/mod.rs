@@ -7,18 +7,37 @@ pub mod cite;
 pub mod claims;
 pub mod conflicts;
 pub mod demo;
+pub mod diff;
+pub mod drift;
 pub mod init;
 pub mod log;
 pub mod reindex;
 pub mod retract;
 pub mod show;
 pub mod sources;
+pub mod supersede;
 pub mod trace;
 pub mod verify;
 
-use crate::model::{Bound, Claim};
+use crate::model::{Bound, Claim, When};
+use crate::store::{Store, StoreError};
 
 use super::{CliError, Command, Ctx};
+
+/// Reads an `--as-of` argument (before the store is opened).
+pub fn parse_as_of(text: Option<&str>) -> Result<Option<When>, CliError> {
+    text.map(crate::dates::parse_when)
+        .transpose()
+        .map_err(CliError::from)
+}
+
+/// Limits an open store's queries to what it had recorded at `when`.
+pub fn apply_as_of(store: &mut Store, when: Option<&When>) -> Result<(), StoreError> {
+    if let Some(when) = when {
+        store.set_as_of(when)?;
+    }
+    Ok(())
+}
 
 /// Runs one command.
 pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
@@ -37,6 +56,9 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Verify(args) => verify::run(args, ctx),
         Command::Reindex(args) => reindex::run(args, ctx),
         Command::Demo(args) => demo::run(args, ctx),
+        Command::Diff(args) => diff::run(args, ctx),
+        Command::Drift(args) => drift::run(args, ctx),
+        Command::Supersede(args) => supersede::run(args, ctx),
     }
 }
 

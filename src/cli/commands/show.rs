@@ -10,14 +10,21 @@ use super::{claim_line, source_label, trace};
 /// Show any source, claim or citation by id or unique prefix.
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
-    /// The id, or a unique prefix of 4 or more hex characters.
+    /// The id, a unique prefix of 4 or more hex characters, or a revision
+    /// name (SLUG@N, SLUG@latest, SLUG@-K, SLUG@DATE).
     pub id: String,
+    /// Answer from what the store had recorded at this time (RFC 3339, or a
+    /// date: the end of that day, UTC).
+    #[arg(long, value_name = "WHEN")]
+    pub as_of: Option<String>,
 }
 
 /// Runs `show`.
 pub fn run(args: ShowArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
-    let result = opened.show(&args.id);
+    let as_of = super::parse_as_of(args.as_of.as_deref())?;
+    let mut opened = ctx.open()?;
+    let result =
+        super::apply_as_of(&mut opened, as_of.as_ref()).and_then(|()| opened.show(&args.id));
     let closed = ctx.close(opened);
     let shown = result?;
     closed?;

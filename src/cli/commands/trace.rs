@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use crate::anchor::AnchorCheck;
 use crate::cli::{json, CliError, Ctx};
-use crate::store::{Trace, TracedCitation};
+use crate::store::{Rank, Trace, TracedCitation};
 
 use super::{claim_line, source_label};
 
@@ -15,12 +15,18 @@ use super::{claim_line, source_label};
 pub struct TraceArgs {
     /// The claim: its id or a unique prefix.
     pub claim: String,
+    /// Answer from what the store had recorded at this time (RFC 3339, or a
+    /// date: the end of that day, UTC).
+    #[arg(long, value_name = "WHEN")]
+    pub as_of: Option<String>,
 }
 
 /// Runs `trace`.
 pub fn run(args: TraceArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
-    let result = opened.trace(&args.claim);
+    let as_of = super::parse_as_of(args.as_of.as_deref())?;
+    let mut opened = ctx.open()?;
+    let result =
+        super::apply_as_of(&mut opened, as_of.as_ref()).and_then(|()| opened.trace(&args.claim));
     let closed = ctx.close(opened);
     let trace = result?;
     closed?;
@@ -40,7 +46,14 @@ pub fn write_citation(out: &mut dyn Write, item: &TracedCitation, indent: &str) 
             "RETRACTED {} by {}: {}",
             retraction.time, retraction.actor, retraction.reason
         ),
-        None => "live".to_string(),
+        None => match &item.rank {
+            Rank::Preferred => "live, preferred".to_string(),
+            Rank::History(by) => format!(
+                "live, history: superseded by {} ({})",
+                by.by.short(),
+                by.reason
+            ),
+        },
     };
     let flag = if record.citation.value_not_in_quote {
         ", value not in quote (declared)"
@@ -85,6 +98,35 @@ pub fn write_citation(out: &mut dyn Write, item: &TracedCitation, indent: &str) 
     }
     for (doc, number) in &item.revisions {
         writeln!(out, "{indent}  document {doc}, revision {number}")?;
+    }
+    if let Some(carried) = &record.carried {
+        writeln!(
+            out,
+            "{indent}  carried from citation {} into {}@{} ({})",
+            carried.from.short(),
+            carried.doc,
+            carried.number,
+            carried.method.name()
+        )?;
+    }
+    for (doc, number, drift) in &item.drift {
+        if drift.outcome.carries() {
+            continue;
+        }
+        let detail = match (&drift.value_change, &drift.candidate) {
+            (Some(change), _) => format!(
+                ": value changed {} → {}",
+                change.from,
+                change.to.as_deref().unwrap_or("(none stated)")
+            ),
+            (None, Some(candidate)) => format!(": now {:?}", candidate.exact),
+            (None, None) => String::new(),
+        };
+        writeln!(
+            out,
+            "{indent}  not carried into {doc}@{number}: {}{detail}",
+            drift.outcome.name()
+        )?;
     }
     let bytes = match item.source_intact {
         Some(true) => "source bytes hash to its id",

@@ -1,0 +1,171 @@
+//! `provdb diff A B`.
+
+use std::io::{self, Write};
+
+use serde_json::json;
+
+use crate::carry::Run;
+use crate::cli::{CliError, Ctx};
+use crate::store::{outcome_counts, summary_line, DiffReport};
+
+use super::drift::{followed_json, write_followed};
+
+/// Compare two revisions word by word, then list what became in B of every
+/// live citation anchored in A: unchanged, moved, ambiguous, changed (old →
+/// new, and whether the value changed) or lost. A and B are revision names
+/// (SLUG@2, SLUG@latest, SLUG@-1 for the one before the latest, SLUG@DATE for
+/// the revision current at that stated time) or source ids.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The older revision.
+    pub a: String,
+    /// The newer revision.
+    pub b: String,
+    /// Words of unchanged text shown around each change.
+    #[arg(long, default_value_t = 8, value_name = "WORDS")]
+    pub context: usize,
+}
+
+/// Runs `diff`.
+pub fn run(args: DiffArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let opened = ctx.open()?;
+    let result = opened.diff(&args.a, &args.b);
+    let closed = ctx.close(opened);
+    let report = result?;
+    closed?;
+    if ctx.json {
+        write_json(ctx.out, &report)?;
+    } else {
+        write_text(ctx.out, &report, args.context)?;
+    }
+    Ok(())
+}
+
+fn write_json(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
+    let changes: Vec<_> = report
+        .runs
+        .iter()
+        .filter_map(|run| match run {
+            Run::Edit(old, new) => Some(json!({
+                "old": {"start": old.start, "end": old.end, "text": &report.old[old.clone()]},
+                "new": {"start": new.start, "end": new.end, "text": &report.new[new.clone()]},
+            })),
+            Run::Same(..) => None,
+        })
+        .collect();
+    let counts = outcome_counts(report.items.iter().map(|item| item.outcome));
+    writeln!(
+        out,
+        "{}",
+        json!({
+            "a": {"name": report.a.0, "source": report.a.1.to_hex(), "size": report.old.len()},
+            "b": {"name": report.b.0, "source": report.b.1.to_hex(), "size": report.new.len()},
+            "complete": report.complete,
+            "changes": changes,
+            "summary": summary_line(counts),
+            "citations": report.items.iter().map(followed_json).collect::<Vec<_>>(),
+        })
+    )
+}
+
+/// The last `words` words of `text` (or the first, with `from_start`).
+fn words_at(text: &str, words: usize, from_start: bool) -> &str {
+    let tokens = crate::carry::tokens(text);
+    let is_word = |range: &std::ops::Range<usize>| !text[range.clone()].trim().is_empty();
+    let mut seen = 0;
+    if from_start {
+        for range in &tokens {
+            if is_word(range) {
+                seen += 1;
+                if seen > words {
+                    return &text[..range.start];
+                }
+            }
+        }
+        text
+    } else {
+        for range in tokens.iter().rev() {
+            if is_word(range) {
+                seen += 1;
+                if seen > words {
+                    return &text[range.end..];
+                }
+            }
+        }
+        text
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.replace('\n', "⏎")
+}
+
+fn write_text(out: &mut dyn Write, report: &DiffReport, context: usize) -> io::Result<()> {
+    writeln!(
+        out,
+        "--- {} (source {}, {} bytes)",
+        report.a.0,
+        report.a.1.short(),
+        report.old.len()
+    )?;
+    writeln!(
+        out,
+        "+++ {} (source {}, {} bytes)",
+        report.b.0,
+        report.b.1.short(),
+        report.new.len()
+    )?;
+    if !report.complete {
+        writeln!(
+            out,
+            "(the diff hit its time limit: some changes are shown coarser than they are)"
+        )?;
+    }
+    let mut edits = 0;
+    // Line numbers counted as we go, so the whole diff reads the text once.
+    let (mut line, mut counted) = (1, 0);
+    for (at, run) in report.runs.iter().enumerate() {
+        let Run::Edit(old, new) = run else { continue };
+        edits += 1;
+        line += report.old.as_bytes()[counted..old.start]
+            .iter()
+            .filter(|byte| **byte == b'\n')
+            .count();
+        counted = old.start;
+        let before = match at.checked_sub(1).map(|i| &report.runs[i]) {
+            Some(Run::Same(range, _)) => words_at(&report.old[range.clone()], context, false),
+            _ => "",
+        };
+        let after = match report.runs.get(at + 1) {
+            Some(Run::Same(range, _)) => words_at(&report.old[range.clone()], context, true),
+            _ => "",
+        };
+        let mut text = one_line(before);
+        if !old.is_empty() {
+            text.push_str(&format!("[-{}-]", one_line(&report.old[old.clone()])));
+        }
+        if !new.is_empty() {
+            text.push_str(&format!("{{+{}+}}", one_line(&report.new[new.clone()])));
+        }
+        text.push_str(&one_line(after));
+        writeln!(out, "@@ line {line}: {text}")?;
+    }
+    if edits == 0 {
+        writeln!(out, "(no changes)")?;
+    }
+    let counts = outcome_counts(report.items.iter().map(|item| item.outcome));
+    writeln!(
+        out,
+        "citations anchored in {}: {}",
+        report.a.0,
+        if report.items.is_empty() {
+            "none".to_string()
+        } else {
+            summary_line(counts)
+        }
+    )?;
+    for item in &report.items {
+        write_followed(out, item)?;
+    }
+    Ok(())
+}
