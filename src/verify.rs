@@ -6,7 +6,7 @@
 //! a pass. It changes nothing in the journal or the objects, and it does not
 //! repair the index (that is `reindex`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,7 @@ use crate::anchor::{self, AnchorCheck};
 use crate::identity;
 use crate::index::{AppliedMark, Index, TreeName};
 use crate::journal::{Journal, Lines};
-use crate::model::{Change, EntryHash, SourceId};
+use crate::model::{Change, CitationId, ClaimId, Entry, EntryHash, SourceId};
 use crate::objects::Objects;
 use crate::store::{OpenOptions, StoreError, FORMAT_FILE, FORMAT_TEXT};
 
@@ -59,6 +59,130 @@ impl Report {
             item: item.into(),
             what: what.into(),
         });
+    }
+}
+
+/// What `verify` remembers to check that carried citations, drift findings
+/// and supersessions hold: each revision's source, and the citations anchored
+/// in a revision's source (only those can be carried from).
+#[derive(Debug, Default)]
+struct Lineage {
+    revisions: HashMap<(String, u32), SourceId>,
+    revision_sources: HashSet<SourceId>,
+    citations: HashMap<CitationId, (ClaimId, SourceId, String)>,
+    /// The first 8 bytes of every other citation id: supersessions may name
+    /// any citation, and 8 bytes keep a million citations to a few MB.
+    other_citations: HashSet<u64>,
+    retracted: HashSet<CitationId>,
+}
+
+fn id_prefix(id: &CitationId) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&id.as_bytes()[..8]);
+    u64::from_le_bytes(first)
+}
+
+impl Lineage {
+    fn check(&mut self, entry: &Entry, item: &str, report: &mut Report) {
+        match &entry.change {
+            Change::AddRevision(revision) => {
+                self.revisions.insert(
+                    (revision.doc.clone(), revision.number),
+                    revision.source,
+                );
+                self.revision_sources.insert(revision.source);
+            }
+            Change::Cite {
+                citation,
+                carried,
+                body,
+            } => {
+                if let Some(carried) = carried {
+                    self.check_carried(carried, body, item, report);
+                }
+                if self.revision_sources.contains(&body.source) {
+                    self.citations.insert(
+                        *citation,
+                        (body.claim, body.source, body.selector.exact.clone()),
+                    );
+                } else {
+                    self.other_citations.insert(id_prefix(citation));
+                }
+            }
+            Change::Retract { citation, .. } => {
+                self.retracted.insert(*citation);
+            }
+            Change::Drift(drift) => {
+                let before = self.revisions.get(&(drift.doc.clone(), drift.number - 1));
+                let after = self.revisions.get(&(drift.doc.clone(), drift.number));
+                if before.is_none() || after.is_none() || drift.number < 2 {
+                    report.problem(item, format!("drift finding for {}@{}, a revision not recorded before it (or without one before it)", drift.doc, drift.number));
+                    return;
+                }
+                match self.citations.get(&drift.citation) {
+                    Some((_, source, _)) if Some(source) == before => {}
+                    _ => report.problem(item, format!("drift finding names citation {}, which is not a citation of {}@{}", drift.citation.short(), drift.doc, drift.number - 1)),
+                }
+                if let Some(to) = drift.carried_to {
+                    match self.citations.get(&to) {
+                        Some((_, source, _)) if Some(source) == after => {}
+                        _ => report.problem(item, format!("drift finding carries onto citation {}, which is not a citation of {}@{}", to.short(), drift.doc, drift.number)),
+                    }
+                }
+            }
+            Change::Supersede { citation, by, .. } => {
+                for id in [citation, by] {
+                    if !self.citations.contains_key(id)
+                        && !self.other_citations.contains(&id_prefix(id))
+                    {
+                        report.problem(
+                            item,
+                            format!("supersession names citation {}, recorded nowhere before it", id.short()),
+                        );
+                    }
+                }
+            }
+            Change::Init { .. } | Change::AddSource { .. } | Change::RecordClaim(_) => {}
+        }
+    }
+
+    /// A carried citation's link to the one it came from: same claim, same
+    /// quote, from the previous revision into this one, not retracted first.
+    /// Every link checked in journal order makes the whole chain back to the
+    /// citation a person made hold.
+    fn check_carried(
+        &self,
+        carried: &crate::model::Carried,
+        body: &crate::model::Citation,
+        item: &str,
+        report: &mut Report,
+    ) {
+        let name = format!("{}@{}", carried.doc, carried.number);
+        match self.revisions.get(&(carried.doc.clone(), carried.number)) {
+            Some(source) if *source == body.source => {}
+            Some(_) => report.problem(item, format!("carried citation is not in {name}'s source")),
+            None => report.problem(item, format!("carried into {name}, a revision not recorded before it")),
+        }
+        let Some((claim, source, exact)) = self.citations.get(&carried.from) else {
+            report.problem(item, format!("carried from citation {}, which was not recorded before it in a revision", carried.from.short()));
+            return;
+        };
+        let previous = carried
+            .number
+            .checked_sub(1)
+            .and_then(|number| self.revisions.get(&(carried.doc.clone(), number)));
+        if previous != Some(source) {
+            report.problem(item, format!("carried from citation {}, which is not in {}@{}", carried.from.short(), carried.doc, carried.number.saturating_sub(1)));
+        }
+        if *claim != body.claim {
+            report.problem(item, format!("carried citation supports another claim than citation {} it came from", carried.from.short()));
+        }
+        if *exact != body.selector.exact {
+            report.problem(item, format!("carried citation quotes other words than citation {} it came from", carried.from.short()));
+        }
+        if self.retracted.contains(&carried.from) {
+            report.problem(item, format!("carried from citation {}, which was retracted before", carried.from.short()));
+        }
     }
 }
 
@@ -163,6 +287,8 @@ fn check_journal(
     let mut last_mark: Option<AppliedMark> = None;
     let mut chunker = crate::index::Chunker::new();
     let index_limit = applied.map(|mark| mark.seq).unwrap_or(0);
+    let mut lineage = Lineage::default();
+    let mut last_time: Option<time::OffsetDateTime> = None;
     for line in lines {
         let line = match line {
             Ok(line) => line,
@@ -196,11 +322,19 @@ fn check_journal(
         if expected_seq == 1 && !matches!(entry.change, Change::Init { .. }) {
             report.problem(&item, "the first entry is not the store's init entry");
         }
-        if time::OffsetDateTime::parse(&entry.time, &time::format_description::well_known::Rfc3339)
-            .is_err()
-        {
-            report.problem(&item, format!("time {:?} is not RFC 3339", entry.time));
+        match time::OffsetDateTime::parse(
+            &entry.time,
+            &time::format_description::well_known::Rfc3339,
+        ) {
+            Err(_) => report.problem(&item, format!("time {:?} is not RFC 3339", entry.time)),
+            Ok(time) => {
+                if last_time.is_some_and(|last| time < last) {
+                    report.notices.push(format!("{item} was recorded at {}, earlier than the entry before it (the clock went back); --as-of answers near that time may be off", entry.time));
+                }
+                last_time = Some(time);
+            }
         }
+        lineage.check(&entry, &item, report);
         match &entry.change {
             Change::AddSource { source, .. } => {
                 report.sources += 1;

@@ -121,36 +121,59 @@ fn write_text(out: &mut dyn Write, report: &DiffReport, context: usize) -> io::R
             "(the diff hit its time limit: some changes are shown coarser than they are)"
         )?;
     }
-    let mut edits = 0;
-    // Line numbers counted as we go, so the whole diff reads the text once.
+    // Edits closer than twice the context join one hunk; line numbers are
+    // counted as we go, so the whole diff reads the text once.
+    let word_count = |text: &str| text.split_whitespace().count();
     let (mut line, mut counted) = (1, 0);
+    let mut hunk: Option<(usize, String)> = None;
+    let mut hunks = 0;
     for (at, run) in report.runs.iter().enumerate() {
-        let Run::Edit(old, new) = run else { continue };
-        edits += 1;
-        line += report.old.as_bytes()[counted..old.start]
-            .iter()
-            .filter(|byte| **byte == b'\n')
-            .count();
-        counted = old.start;
-        let before = match at.checked_sub(1).map(|i| &report.runs[i]) {
-            Some(Run::Same(range, _)) => words_at(&report.old[range.clone()], context, false),
-            _ => "",
-        };
-        let after = match report.runs.get(at + 1) {
-            Some(Run::Same(range, _)) => words_at(&report.old[range.clone()], context, true),
-            _ => "",
-        };
-        let mut text = one_line(before);
-        if !old.is_empty() {
-            text.push_str(&format!("[-{}-]", one_line(&report.old[old.clone()])));
+        match run {
+            Run::Edit(old, new) => {
+                if hunk.is_none() {
+                    line += report.old.as_bytes()[counted..old.start]
+                        .iter()
+                        .filter(|byte| **byte == b'\n')
+                        .count();
+                    counted = old.start;
+                    let before = match at.checked_sub(1).map(|i| &report.runs[i]) {
+                        Some(Run::Same(range, _)) => {
+                            words_at(&report.old[range.clone()], context, false)
+                        }
+                        _ => "",
+                    };
+                    hunk = Some((line, one_line(before)));
+                }
+                if let Some((_, text)) = &mut hunk {
+                    if !old.is_empty() {
+                        text.push_str(&format!("[-{}-]", one_line(&report.old[old.clone()])));
+                    }
+                    if !new.is_empty() {
+                        text.push_str(&format!("{{+{}+}}", one_line(&report.new[new.clone()])));
+                    }
+                }
+            }
+            Run::Same(range, _) => {
+                let same = &report.old[range.clone()];
+                let last = at + 1 == report.runs.len();
+                if let Some((start_line, mut text)) = hunk.take() {
+                    if !last && word_count(same) <= 2 * context {
+                        text.push_str(&one_line(same));
+                        hunk = Some((start_line, text));
+                    } else {
+                        text.push_str(&one_line(words_at(same, context, true)));
+                        writeln!(out, "@@ line {start_line}: {text}")?;
+                        hunks += 1;
+                    }
+                }
+            }
         }
-        if !new.is_empty() {
-            text.push_str(&format!("{{+{}+}}", one_line(&report.new[new.clone()])));
-        }
-        text.push_str(&one_line(after));
-        writeln!(out, "@@ line {line}: {text}")?;
     }
-    if edits == 0 {
+    if let Some((start_line, text)) = hunk {
+        writeln!(out, "@@ line {start_line}: {text}")?;
+        hunks += 1;
+    }
+    if hunks == 0 {
         writeln!(out, "(no changes)")?;
     }
     let counts = outcome_counts(report.items.iter().map(|item| item.outcome));
