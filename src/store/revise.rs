@@ -397,8 +397,13 @@ impl Store {
                 .parse()
                 .map_err(|_| bad(format!("{spec:?} is too large")))?;
             if number == 0 || number > last {
+                let hint = if number >= 1000 {
+                    format!(" (a name of all digits is a revision number; for the revision current in a year, write @{number}-12-31)")
+                } else {
+                    String::new()
+                };
                 return Err(bad(format!(
-                    "{doc} has revisions 1 to {last}; there is no @{number}"
+                    "{doc} has revisions 1 to {last}; there is no @{number}{hint}"
                 )));
             }
             number

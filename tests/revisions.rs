@@ -1,0 +1,398 @@
+//! Revisions end to end: carrying citations forward, drift, diffs, revision
+//! names, reverts, ranks and --as-of, on the two revisions of the article
+//! fixture (revision 2 changes "15 countries" to "17 countries" and adds a line).
+
+mod common;
+
+use common::{fixture, TestEnv};
+
+const REV1: &str = "khojaly-article-2024-02.txt";
+const REV2: &str = "khojaly-article-2024-05.txt";
+
+fn path(name: &str) -> String {
+    fixture(name).to_str().expect("utf-8").to_string()
+}
+
+fn cite(env: &TestEnv, source: &str, quote: &str, property: &str, value: &str) -> String {
+    let run = env.ok(&[
+        "--json",
+        "cite",
+        source,
+        "--quote",
+        quote,
+        "--subject",
+        "Khojaly, 26 February 1992",
+        "--property",
+        property,
+        "--value",
+        value,
+    ]);
+    run.json()["citation"]
+        .as_str()
+        .expect("citation")
+        .to_string()
+}
+
+/// Revision 1 with three citations: the toll, the court date and the count of parliaments.
+fn article_with_citations() -> (TestEnv, [String; 3]) {
+    let env = TestEnv::new();
+    env.ok(&[
+        "add",
+        &path(REV1),
+        "--doc",
+        "khojaly",
+        "--published",
+        "2024-02-26",
+    ]);
+    let toll = cite(
+        &env,
+        "khojaly@1",
+        "613 civilians were killed",
+        "civilians killed",
+        "613",
+    );
+    let court = cite(
+        &env,
+        "khojaly@latest",
+        "a decision dated 22 April 2010",
+        "ECHR decision date",
+        "2010-04-22",
+    );
+    let parliaments = cite(
+        &env,
+        "khojaly@1",
+        "parliaments of 15 countries",
+        "parliaments adopting resolutions",
+        "15",
+    );
+    (env, [toll, court, parliaments])
+}
+
+fn add_rev2(env: &TestEnv) -> serde_json::Value {
+    env.ok(&[
+        "--json",
+        "add",
+        &path(REV2),
+        "--doc",
+        "khojaly",
+        "--updated",
+        "2024-05-10",
+        "--note",
+        "resolution count updated",
+    ])
+    .json()
+}
+
+#[test]
+fn a_new_revision_carries_unchanged_quotes_and_reports_the_changed_value() {
+    let (env, [toll, court, parliaments]) = article_with_citations();
+    let added = add_rev2(&env);
+    let drift = &added["drift"];
+    assert_eq!(drift["revision"], 2);
+    // Hand count: the toll and the court date are untouched (same words, same
+    // context); "15 countries" became "17 countries".
+    assert_eq!(drift["summary"], "2 carried, 1 changed");
+    assert_eq!(drift["counts"]["unchanged"], 2);
+    assert_eq!(drift["counts"]["changed"], 1);
+    let items = drift["citations"].as_array().expect("citations");
+    let by_id = |id: &str| {
+        items
+            .iter()
+            .find(|item| item["citation"] == id)
+            .unwrap_or_else(|| panic!("{id} in report"))
+    };
+    assert_eq!(by_id(&toll)["outcome"], "unchanged");
+    assert_eq!(by_id(&court)["outcome"], "unchanged");
+    let changed = by_id(&parliaments);
+    assert_eq!(changed["outcome"], "changed");
+    assert_eq!(changed["carried"], false);
+    assert_eq!(changed["candidate"]["exact"], "parliaments of\n17 countries");
+    assert_eq!(changed["value_change"]["from"], "15");
+    assert_eq!(changed["value_change"]["to"], "17");
+    // The carried toll is a new citation of the same claim in revision 2,
+    // at the same bytes (the text before it did not change).
+    let carried_to = by_id(&toll)["carried_to"].as_str().expect("carried").to_string();
+    let shown = env.ok(&["--json", "show", &carried_to]).json();
+    assert_eq!(shown["carried_from"]["citation"], toll.as_str());
+    assert_eq!(shown["carried_from"]["method"], "exact_with_context");
+    assert_eq!(shown["rank"], "preferred");
+    let old = env.ok(&["--json", "show", &toll]).json();
+    assert_eq!(old["rank"], "history");
+    assert_eq!(old["superseded"]["by"], carried_to.as_str());
+    assert_eq!(old["selector"]["start"], shown["selector"]["start"]);
+    // The text output says the same in words.
+    let text = env.ok(&["drift", "--doc", "khojaly"]).stdout;
+    assert!(text.contains("khojaly@2: 2 carried, 1 changed"), "{text}");
+    assert!(text.contains("value changed: 15 → 17"), "{text}");
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn log_diff_and_conflicts_name_the_change() {
+    let (env, _) = article_with_citations();
+    add_rev2(&env);
+    let log = env.ok(&["--json", "log", "--doc", "khojaly"]).json();
+    let revisions = log["revisions"].as_array().expect("revisions");
+    assert_eq!(revisions.len(), 2);
+    assert_eq!(revisions[0]["summary"], "first revision");
+    assert_eq!(revisions[1]["summary"], "2 carried, 1 changed");
+    assert_eq!(revisions[1]["note"], "resolution count updated");
+    assert_eq!(
+        revisions[1]["size"],
+        std::fs::metadata(fixture(REV2)).expect("size").len()
+    );
+    let text = env.ok(&["log", "--doc", "khojaly"]).stdout;
+    assert!(text.contains("2 carried, 1 changed"), "{text}");
+
+    let diff = env
+        .ok(&["--json", "diff", "khojaly@-1", "khojaly@latest"])
+        .json();
+    let changes = diff["changes"].as_array().expect("changes");
+    // Two edits: 15 → 17, and the added update line at the end.
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert_eq!(changes[0]["old"]["text"], "15");
+    assert_eq!(changes[0]["new"]["text"], "17");
+    assert!(changes[1]["new"]["text"]
+        .as_str()
+        .expect("text")
+        .contains("Updated in May 2024"));
+    assert_eq!(diff["summary"], "2 carried, 1 changed");
+    let words = env.ok(&["diff", "khojaly@1", "khojaly@2"]).stdout;
+    assert!(words.contains("[-15-]{+17+}"), "{words}");
+    assert!(words.contains("changed"), "{words}");
+
+    let conflicts = env.ok(&["--json", "conflicts"]).json();
+    let conflict = &conflicts["conflicts"][0];
+    assert_eq!(conflict["property"], "parliaments adopting resolutions");
+    let side = &conflict["sides"][0];
+    assert_eq!(side["claim"]["display_value"], "15");
+    assert_eq!(side["revisions"][0]["revision"], 1);
+    assert_eq!(side["reported"][0]["value"], "17");
+    assert_eq!(side["reported"][0]["revision"], 2);
+}
+
+#[test]
+fn revision_names_resolve_by_number_offset_and_stated_date() {
+    let (env, _) = article_with_citations();
+    add_rev2(&env);
+    let id = |name: &str| env.ok(&["--json", "show", name]).json()["id"].clone();
+    let first = id("khojaly@1");
+    let second = id("khojaly@2");
+    assert_ne!(first, second);
+    assert_eq!(id("khojaly@latest"), second);
+    assert_eq!(id("khojaly@-1"), first);
+    assert_eq!(id("khojaly@-0"), second);
+    // Stated times: published 2024-02-26, updated 2024-05-10.
+    assert_eq!(id("khojaly@2024-03-01"), first);
+    assert_eq!(id("khojaly@2024-02-26"), first);
+    assert_eq!(id("khojaly@2024-05-10"), second);
+    // All digits is a revision number, never a year.
+    let run = env.run(&["show", "khojaly@2024"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("2024-12-31"), "{}", run.stderr);
+    assert_eq!(
+        env.ok(&["cat", "khojaly@1"]).stdout,
+        std::fs::read_to_string(fixture(REV1)).expect("read")
+    );
+}
+
+#[test]
+fn a_revert_is_logged_stores_nothing_new_and_lands_on_the_old_citations() {
+    let (env, [toll, ..]) = article_with_citations();
+    add_rev2(&env);
+    let objects = |env: &TestEnv| {
+        walk(&env.store.join("objects"))
+            .into_iter()
+            .filter(|path| !path.to_string_lossy().contains("/tmp"))
+            .count()
+    };
+    let before = objects(&env);
+    let added = env
+        .ok(&["--json", "add", &path(REV1), "--doc", "khojaly"])
+        .json();
+    assert_eq!(added["new_source"], false);
+    assert_eq!(added["revision"], 3);
+    assert_eq!(objects(&env), before);
+    let log = env.ok(&["--json", "log", "--doc", "khojaly"]).json();
+    assert_eq!(log["revisions"][2]["same_bytes_as"], 1);
+    assert_eq!(log["revisions"][2]["source"], log["revisions"][0]["source"]);
+    // The two carried citations of @2 land on the citations already in @1's bytes.
+    let items = added["drift"]["citations"].as_array().expect("items");
+    let landed: Vec<&str> = items
+        .iter()
+        .filter_map(|item| item["carried_to"].as_str())
+        .collect();
+    assert!(landed.contains(&toll.as_str()), "{items:?}");
+    // And the toll citation of @1 is preferred again.
+    assert_eq!(env.ok(&["--json", "show", &toll]).json()["rank"], "preferred");
+    env.ok(&["verify"]);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn as_of_answers_from_the_journal_as_it_stood() {
+    let (env, [toll, ..]) = article_with_citations();
+    let claim = env.ok(&["--json", "show", &toll]).json()["claim"]
+        .as_str()
+        .expect("claim")
+        .to_string();
+    // A moment between revision 1's citations and revision 2.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let log = env.ok(&["--json", "log"]).json();
+    let between = log["entries"]
+        .as_array()
+        .expect("entries")
+        .last()
+        .expect("last")["time"]
+        .as_str()
+        .expect("time")
+        .to_string();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    add_rev2(&env);
+    let now = env.ok(&["--json", "trace", &claim]).json();
+    assert_eq!(now["citations"].as_array().expect("c").len(), 2);
+    let then = env
+        .ok(&["--json", "trace", &claim, "--as-of", &between])
+        .json();
+    let citations = then["citations"].as_array().expect("c");
+    assert_eq!(citations.len(), 1);
+    assert_eq!(citations[0]["rank"], "preferred");
+    // Conflicts: the changed value was not known yet.
+    let conflicts = env
+        .ok(&["--json", "conflicts", "--as-of", &between])
+        .json();
+    assert_eq!(conflicts["conflicts"].as_array().expect("c").len(), 0);
+    assert_eq!(
+        env.ok(&["--json", "conflicts"]).json()["conflicts"]
+            .as_array()
+            .expect("c")
+            .len(),
+        1
+    );
+    // Revision names see only what was recorded then.
+    let run = env.run(&["show", "khojaly@2", "--as-of", &between]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("there is no @2"), "{}", run.stderr);
+    // Before the store existed, nothing was recorded.
+    let run = env.run(&["trace", &claim, "--as-of", "2000-01-01"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("after the --as-of time"), "{}", run.stderr);
+    let claims = env.ok(&["--json", "claims", "--as-of", "2000-01-01"]).json();
+    assert_eq!(claims["claims"].as_array().expect("claims").len(), 0);
+}
+
+#[test]
+fn a_person_supersedes_a_citation_and_trace_shows_both() {
+    let env = TestEnv::new();
+    let article = env.add(REV1, &[]);
+    let survey = env.add("regional-survey-1993.txt", &[]);
+    let old = cite(
+        &env,
+        &article[..8],
+        "613 civilians were killed",
+        "civilians killed",
+        "613",
+    );
+    let newer = cite(
+        &env,
+        &article[..8],
+        "by this article's account, 613 civilians",
+        "civilians killed",
+        "613",
+    );
+    let run = env.ok(&[
+        "supersede",
+        &old,
+        "--by",
+        &newer,
+        "--reason",
+        "the longer quote names who counts",
+    ]);
+    assert!(run.stdout.contains("is history now"), "{}", run.stdout);
+    let claim = env.ok(&["--json", "show", &old]).json()["claim"]
+        .as_str()
+        .expect("claim")
+        .to_string();
+    let trace = env.ok(&["--json", "trace", &claim]).json();
+    let citations = trace["citations"].as_array().expect("c");
+    assert_eq!(citations.len(), 2);
+    assert_eq!(citations[0]["rank"], "history");
+    assert_eq!(
+        citations[0]["superseded"]["reason"],
+        "the longer quote names who counts"
+    );
+    assert_eq!(citations[1]["rank"], "preferred");
+    let text = env.ok(&["trace", &claim]).stdout;
+    assert!(text.contains("history: superseded by"), "{text}");
+    let _ = survey;
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn bad_revision_inputs_are_refused_with_one_line_and_no_change() {
+    let (env, [toll, court, _]) = article_with_citations();
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (vec!["diff", "khojaly@1", "khojaly@9"], 2, "there is no @9"),
+        (vec!["diff", "khojaly@1", "nosuch@1"], 3, "no document"),
+        (vec!["diff", "khojaly@1", "khojaly@-3"], 2, "before the first"),
+        (vec!["diff", "khojaly@1", "khojaly@soon"], 2, "after @ give"),
+        (vec!["diff", "khojaly@1", "khojaly@1999-12"], 2, "published by 1999-12"),
+        (vec!["drift", "--doc", "nosuch"], 3, "no document"),
+        (vec!["drift", "--doc", "khojaly", "--revision", "4"], 2, "khojaly@4"),
+        (vec!["trace", "abcd", "--as-of", "yesterday-ish"], 2, "yesterday-ish"),
+        (vec!["supersede", &toll, "--by", &toll, "--reason", "x"], 2, "names the citation being superseded"),
+        (vec!["supersede", &toll, "--by", &court, "--reason", " "], 2, "--reason is empty"),
+        (vec!["supersede", &toll, "--by", "ffffffff", "--reason", "x"], 3, "ffffffff"),
+    ];
+    for (args, code, needle) in cases {
+        let before = env.snapshot();
+        let run = env.run(&args);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
+        assert!(env.snapshot() == before, "{args:?} changed the store");
+    }
+}
+
+#[test]
+fn verify_catches_a_carried_citation_whose_link_was_rewritten() {
+    let (env, [toll, court, _]) = article_with_citations();
+    add_rev2(&env);
+    env.ok(&["verify"]);
+    // Point the carried toll citation at the court citation instead, then
+    // rebuild the whole hash chain so that only the lineage is wrong.
+    let path = env.store.join("journal");
+    let text = std::fs::read_to_string(&path).expect("journal");
+    let from = format!("\"from\":\"{toll}\"");
+    assert!(text.contains(&from));
+    let tampered = text.replacen(&from, &format!("\"from\":\"{court}\""), 1);
+    let mut out = String::new();
+    let mut prev = "0".repeat(64);
+    for line in tampered.lines() {
+        let at = line.find("\"prev\":\"").expect("prev") + 8;
+        let fixed = format!("{}{}{}", &line[..at], prev, &line[at + 64..]);
+        prev = provdb::identity::entry_hash(format!("{fixed}\n").as_bytes()).to_hex();
+        out.push_str(&fixed);
+        out.push('\n');
+    }
+    std::fs::write(&path, out).expect("tamper");
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("supports another claim than citation"),
+        "{}",
+        run.stdout
+    );
+}
