@@ -86,10 +86,8 @@ impl Lineage {
     fn check(&mut self, entry: &Entry, item: &str, report: &mut Report) {
         match &entry.change {
             Change::AddRevision(revision) => {
-                self.revisions.insert(
-                    (revision.doc.clone(), revision.number),
-                    revision.source,
-                );
+                self.revisions
+                    .insert((revision.doc.clone(), revision.number), revision.source);
                 self.revision_sources.insert(revision.source);
             }
             Change::Cite {
@@ -121,7 +119,15 @@ impl Lineage {
                 }
                 match self.citations.get(&drift.citation) {
                     Some((_, source, _)) if Some(source) == before => {}
-                    _ => report.problem(item, format!("drift finding names citation {}, which is not a citation of {}@{}", drift.citation.short(), drift.doc, drift.number - 1)),
+                    _ => report.problem(
+                        item,
+                        format!(
+                            "drift finding names citation {}, which is not a citation of {}@{}",
+                            drift.citation.short(),
+                            drift.doc,
+                            drift.number - 1
+                        ),
+                    ),
                 }
                 if let Some(to) = drift.carried_to {
                     match self.citations.get(&to) {
@@ -137,7 +143,10 @@ impl Lineage {
                     {
                         report.problem(
                             item,
-                            format!("supersession names citation {}, recorded nowhere before it", id.short()),
+                            format!(
+                                "supersession names citation {}, recorded nowhere before it",
+                                id.short()
+                            ),
                         );
                     }
                 }
@@ -161,10 +170,19 @@ impl Lineage {
         match self.revisions.get(&(carried.doc.clone(), carried.number)) {
             Some(source) if *source == body.source => {}
             Some(_) => report.problem(item, format!("carried citation is not in {name}'s source")),
-            None => report.problem(item, format!("carried into {name}, a revision not recorded before it")),
+            None => report.problem(
+                item,
+                format!("carried into {name}, a revision not recorded before it"),
+            ),
         }
         let Some((claim, source, exact)) = self.citations.get(&carried.from) else {
-            report.problem(item, format!("carried from citation {}, which was not recorded before it in a revision", carried.from.short()));
+            report.problem(
+                item,
+                format!(
+                    "carried from citation {}, which was not recorded before it in a revision",
+                    carried.from.short()
+                ),
+            );
             return;
         };
         let previous = carried
@@ -172,16 +190,42 @@ impl Lineage {
             .checked_sub(1)
             .and_then(|number| self.revisions.get(&(carried.doc.clone(), number)));
         if previous != Some(source) {
-            report.problem(item, format!("carried from citation {}, which is not in {}@{}", carried.from.short(), carried.doc, carried.number.saturating_sub(1)));
+            report.problem(
+                item,
+                format!(
+                    "carried from citation {}, which is not in {}@{}",
+                    carried.from.short(),
+                    carried.doc,
+                    carried.number.saturating_sub(1)
+                ),
+            );
         }
         if *claim != body.claim {
-            report.problem(item, format!("carried citation supports another claim than citation {} it came from", carried.from.short()));
+            report.problem(
+                item,
+                format!(
+                    "carried citation supports another claim than citation {} it came from",
+                    carried.from.short()
+                ),
+            );
         }
         if *exact != body.selector.exact {
-            report.problem(item, format!("carried citation quotes other words than citation {} it came from", carried.from.short()));
+            report.problem(
+                item,
+                format!(
+                    "carried citation quotes other words than citation {} it came from",
+                    carried.from.short()
+                ),
+            );
         }
         if self.retracted.contains(&carried.from) {
-            report.problem(item, format!("carried from citation {}, which was retracted before", carried.from.short()));
+            report.problem(
+                item,
+                format!(
+                    "carried from citation {}, which was retracted before",
+                    carried.from.short()
+                ),
+            );
         }
     }
 }

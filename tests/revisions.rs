@@ -106,12 +106,18 @@ fn a_new_revision_carries_unchanged_quotes_and_reports_the_changed_value() {
     let changed = by_id(&parliaments);
     assert_eq!(changed["outcome"], "changed");
     assert_eq!(changed["carried"], false);
-    assert_eq!(changed["candidate"]["exact"], "parliaments of\n17 countries");
+    assert_eq!(
+        changed["candidate"]["exact"],
+        "parliaments of\n17 countries"
+    );
     assert_eq!(changed["value_change"]["from"], "15");
     assert_eq!(changed["value_change"]["to"], "17");
     // The carried toll is a new citation of the same claim in revision 2,
     // at the same bytes (the text before it did not change).
-    let carried_to = by_id(&toll)["carried_to"].as_str().expect("carried").to_string();
+    let carried_to = by_id(&toll)["carried_to"]
+        .as_str()
+        .expect("carried")
+        .to_string();
     let shown = env.ok(&["--json", "show", &carried_to]).json();
     assert_eq!(shown["carried_from"]["citation"], toll.as_str());
     assert_eq!(shown["carried_from"]["method"], "exact_with_context");
@@ -224,7 +230,10 @@ fn a_revert_is_logged_stores_nothing_new_and_lands_on_the_old_citations() {
         .collect();
     assert!(landed.contains(&toll.as_str()), "{items:?}");
     // And the toll citation of @1 is preferred again.
-    assert_eq!(env.ok(&["--json", "show", &toll]).json()["rank"], "preferred");
+    assert_eq!(
+        env.ok(&["--json", "show", &toll]).json()["rank"],
+        "preferred"
+    );
     env.ok(&["verify"]);
 }
 
@@ -270,9 +279,7 @@ fn as_of_answers_from_the_journal_as_it_stood() {
     assert_eq!(citations.len(), 1);
     assert_eq!(citations[0]["rank"], "preferred");
     // Conflicts: the changed value was not known yet.
-    let conflicts = env
-        .ok(&["--json", "conflicts", "--as-of", &between])
-        .json();
+    let conflicts = env.ok(&["--json", "conflicts", "--as-of", &between]).json();
     assert_eq!(conflicts["conflicts"].as_array().expect("c").len(), 0);
     assert_eq!(
         env.ok(&["--json", "conflicts"]).json()["conflicts"]
@@ -288,8 +295,14 @@ fn as_of_answers_from_the_journal_as_it_stood() {
     // Before the store existed, nothing was recorded.
     let run = env.run(&["trace", &claim, "--as-of", "2000-01-01"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("after the --as-of time"), "{}", run.stderr);
-    let claims = env.ok(&["--json", "claims", "--as-of", "2000-01-01"]).json();
+    assert!(
+        run.stderr.contains("after the --as-of time"),
+        "{}",
+        run.stderr
+    );
+    let claims = env
+        .ok(&["--json", "claims", "--as-of", "2000-01-01"])
+        .json();
     assert_eq!(claims["claims"].as_array().expect("claims").len(), 0);
 }
 
@@ -346,15 +359,43 @@ fn bad_revision_inputs_are_refused_with_one_line_and_no_change() {
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
         (vec!["diff", "khojaly@1", "khojaly@9"], 2, "there is no @9"),
         (vec!["diff", "khojaly@1", "nosuch@1"], 3, "no document"),
-        (vec!["diff", "khojaly@1", "khojaly@-3"], 2, "before the first"),
+        (
+            vec!["diff", "khojaly@1", "khojaly@-3"],
+            2,
+            "before the first",
+        ),
         (vec!["diff", "khojaly@1", "khojaly@soon"], 2, "after @ give"),
-        (vec!["diff", "khojaly@1", "khojaly@1999-12"], 2, "published by 1999-12"),
+        (
+            vec!["diff", "khojaly@1", "khojaly@1999-12"],
+            2,
+            "published by 1999-12",
+        ),
         (vec!["drift", "--doc", "nosuch"], 3, "no document"),
-        (vec!["drift", "--doc", "khojaly", "--revision", "4"], 2, "khojaly@4"),
-        (vec!["trace", "abcd", "--as-of", "yesterday-ish"], 2, "yesterday-ish"),
-        (vec!["supersede", &toll, "--by", &toll, "--reason", "x"], 2, "names the citation being superseded"),
-        (vec!["supersede", &toll, "--by", &court, "--reason", " "], 2, "--reason is empty"),
-        (vec!["supersede", &toll, "--by", "ffffffff", "--reason", "x"], 3, "ffffffff"),
+        (
+            vec!["drift", "--doc", "khojaly", "--revision", "4"],
+            2,
+            "khojaly@4",
+        ),
+        (
+            vec!["trace", "abcd", "--as-of", "yesterday-ish"],
+            2,
+            "yesterday-ish",
+        ),
+        (
+            vec!["supersede", &toll, "--by", &toll, "--reason", "x"],
+            2,
+            "names the citation being superseded",
+        ),
+        (
+            vec!["supersede", &toll, "--by", &court, "--reason", " "],
+            2,
+            "--reason is empty",
+        ),
+        (
+            vec!["supersede", &toll, "--by", "ffffffff", "--reason", "x"],
+            3,
+            "ffffffff",
+        ),
     ];
     for (args, code, needle) in cases {
         let before = env.snapshot();

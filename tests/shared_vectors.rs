@@ -196,3 +196,415 @@ fn news_quotes_anchor_at_their_offsets() {
     }
     assert!(checked >= 1);
 }
+
+/// The approximate quote matcher against the fuzzy-matching cases (offsets
+/// in the vectors are code points, as the matcher's are).
+#[test]
+fn fuzzy_quote_matching_cases() {
+    use provdb::carry::fuzzy_match;
+    let Some(path) = shared("vectors/textquote/hypothesis/match-quote-cases.json") else {
+        return;
+    };
+    let cases = read_json(&path);
+    let chars = |text: &str| text.chars().collect::<Vec<char>>();
+    let fixture = |name: &str| chars(cases["fixtures"][name].as_str().expect("fixture"));
+    let text_of = |case: &serde_json::Value| match case["fixture"].as_str() {
+        Some(name) => fixture(name),
+        None => chars(
+            case["text"]
+                .as_str()
+                .or(case["text_fixture"].as_str().map(|_| ""))
+                .expect("text"),
+        ),
+    };
+    let field = |case: &serde_json::Value, name: &str| chars(case[name].as_str().unwrap_or(""));
+    let run = |text: &[char], quote: &[char], prefix: &[char], suffix: &[char], hint| {
+        fuzzy_match(text, quote, prefix, suffix, hint, 0, text.len())
+    };
+    let context = cases["context_cases"].as_array().expect("context cases");
+    assert_eq!(context.len(), 8);
+    for case in context {
+        let text = text_of(case);
+        let found = run(
+            &text,
+            &field(case, "quote"),
+            &field(case, "prefix"),
+            &field(case, "suffix"),
+            None,
+        )
+        .unwrap_or_else(|| panic!("no match: {case}"));
+        assert_eq!(
+            (found.start as u64, found.end as u64),
+            (
+                case["expected_start"].as_u64().expect("start"),
+                case["expected_end"].as_u64().expect("end")
+            ),
+            "{case}"
+        );
+    }
+    let mut checked = 0;
+    for case in cases["other_expectations"].as_array().expect("other") {
+        let name = case["name"].as_str().expect("name");
+        let quote = field(case, "quote");
+        match name {
+            "exact match"
+            | "approximate match when no exact match"
+            | "prefix longer than match start"
+            | "match at end of text with non-empty suffix" => {
+                let text = text_of(case);
+                let found = run(
+                    &text,
+                    &quote,
+                    &field(case, "prefix"),
+                    &field(case, "suffix"),
+                    None,
+                )
+                .unwrap_or_else(|| panic!("no match: {case}"));
+                let matched: String = text[found.start..found.end].iter().collect();
+                assert_eq!(
+                    matched,
+                    case["expected_text"].as_str().expect("text"),
+                    "{name}"
+                );
+                assert_eq!(
+                    found.start as u64,
+                    case["expected_start"].as_u64().expect("start"),
+                    "{name}"
+                );
+                if let Some(score) = case["expected_score"].as_f64() {
+                    assert!(
+                        (found.score - score).abs() < 1e-9,
+                        "{name}: {}",
+                        found.score
+                    );
+                } else {
+                    assert!(
+                        found.score > 0.0 && found.score < 1.0,
+                        "{name}: {}",
+                        found.score
+                    );
+                }
+            }
+            "score falls as quote diverges" => {
+                let text = text_of(case);
+                let scores: Vec<f64> = case["quotes_in_descending_score"]
+                    .as_array()
+                    .expect("quotes")
+                    .iter()
+                    .map(|quote| {
+                        run(&text, &chars(quote.as_str().expect("q")), &[], &[], None)
+                            .expect("match")
+                            .score
+                    })
+                    .collect();
+                assert!(
+                    scores.windows(2).all(|pair| pair[0] > pair[1]),
+                    "{name}: {scores:?}"
+                );
+            }
+            "score falls as prefix diverges" | "score falls as suffix diverges" => {
+                let text = text_of(case);
+                let key = if name.contains("prefix") {
+                    "prefixes_in_descending_score"
+                } else {
+                    "suffixes_in_descending_score"
+                };
+                let scores: Vec<f64> = case[key]
+                    .as_array()
+                    .expect("contexts")
+                    .iter()
+                    .map(|context| {
+                        let context = chars(context.as_str().expect("c"));
+                        let (prefix, suffix) = if name.contains("prefix") {
+                            (context, Vec::new())
+                        } else {
+                            (Vec::new(), context)
+                        };
+                        run(&text, &quote, &prefix, &suffix, None)
+                            .expect("match")
+                            .score
+                    })
+                    .collect();
+                assert!(
+                    scores.windows(2).all(|pair| pair[0] > pair[1]),
+                    "{name}: {scores:?}"
+                );
+            }
+            "no acceptable match -> null" => {
+                let text = fixture(case["text_fixture"].as_str().expect("fixture"));
+                assert!(
+                    run(&text, &fixture("solitude"), &[], &[], None).is_none(),
+                    "{name}"
+                );
+            }
+            "empty quote -> null" | "empty text -> null" => {
+                let text = field(case, "text");
+                assert!(run(&text, &quote, &[], &[], None).is_none(), "{name}");
+            }
+            "hint breaks ties" => {
+                let text = text_of(case);
+                let at = |hint: Option<usize>| {
+                    run(&text, &quote, &[], &[], hint).expect("match").start as u64
+                };
+                assert_eq!(
+                    at(None),
+                    case["expected_start_without_hint"].as_u64().expect("s"),
+                    "{name}"
+                );
+                for side in ["A", "B"] {
+                    let hint = case[format!("hint_{side}")].as_u64().expect("hint") as usize;
+                    assert_eq!(
+                        at(Some(hint)),
+                        case[format!("expected_start_with_hint_{side}")]
+                            .as_u64()
+                            .expect("s"),
+                        "{name} {side}"
+                    );
+                }
+            }
+            other => panic!("a case this test does not know: {other}"),
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 11);
+}
+
+/// Counts occurrences of `needle` in `text`, overlapping ones included.
+fn count_overlapping(text: &str, needle: &str) -> usize {
+    let mut count = 0;
+    let mut from = 0;
+    while let Some(at) = text[from..].find(needle) {
+        count += 1;
+        from += at + needle.chars().next().map_or(1, char::len_utf8);
+    }
+    count
+}
+
+/// Quotes of the first revision to cite: runs of four plain words, one
+/// every 20 words, unique in the text, up to `limit` of them.
+fn word_quotes(text: &str, limit: usize) -> Vec<String> {
+    let words: Vec<(usize, &str)> = text
+        .split_whitespace()
+        .map(|word| (word.as_ptr() as usize - text.as_ptr() as usize, word))
+        .collect();
+    let mut out = Vec::new();
+    for index in (0..words.len().saturating_sub(4)).step_by(20) {
+        if out.len() == limit {
+            break;
+        }
+        let run = &words[index..index + 4];
+        if !run
+            .iter()
+            .all(|(_, word)| word.chars().all(char::is_alphanumeric))
+        {
+            continue;
+        }
+        let quote = &text[run[0].0..run[3].0 + run[3].1.len()];
+        if quote.contains('\n') || count_overlapping(text, quote) != 1 {
+            continue;
+        }
+        out.push(quote.to_string());
+    }
+    out
+}
+
+/// Every revision of the three Wikipedia articles, logged in order, with
+/// citations of numeric quotes in the first. Each revision's summary is
+/// checked against counts this test computes itself from the texts: a
+/// citation is carried when its quote with its context, or its quote alone,
+/// occurs exactly once in the new text. Each consecutive diff, applied to
+/// the old text, must give the new text byte for byte.
+#[test]
+fn wikipedia_revisions_carry_diff_and_summarise() {
+    let Some(root) = shared("data/revisions") else {
+        return;
+    };
+    let env = common::TestEnv::new();
+    let mut totals = [0u64; 2];
+    for article in [
+        "Demographics_of_India",
+        "Economy_of_Israel",
+        "British_Aerospace_HOTOL",
+    ] {
+        let slug = article.to_lowercase().replace('_', "-");
+        let dir = root.join(article);
+        let mut revisions: Vec<(u32, PathBuf)> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .map(|entry| entry.expect("entry").path())
+            .filter_map(|path| {
+                let number = path.file_stem()?.to_str()?.parse().ok()?;
+                (path.extension()? == "txt").then_some((number, path))
+            })
+            .collect();
+        revisions.sort();
+        assert!(revisions.len() >= 6, "{article}");
+        let texts: Vec<String> = revisions
+            .iter()
+            .map(|(_, path)| std::fs::read_to_string(path).expect("text"))
+            .collect();
+        env.ok(&[
+            "add",
+            revisions[0].1.to_str().expect("utf-8"),
+            "--doc",
+            &slug,
+        ]);
+        // Each quote is cited for a text claim whose value is the quote itself.
+        let mut quotes: Vec<(String, String, &str)> = word_quotes(&texts[0], 12)
+            .into_iter()
+            .map(|quote| (quote.clone(), quote, "text"))
+            .collect();
+        let india_quote = "over 15% of the world's population";
+        if article == "Demographics_of_India" {
+            quotes.push((india_quote.to_string(), "15".into(), "count"));
+        }
+        assert!(quotes.len() >= 5, "{article}: {quotes:?}");
+        // The live citation of each quote: (citation id, exact, prefix, suffix).
+        let mut live: Vec<Option<(String, String, String, String)>> = Vec::new();
+        for (number, (quote, value, kind)) in quotes.iter().enumerate() {
+            let run = env.ok(&[
+                "--json",
+                "cite",
+                &format!("{slug}@1"),
+                "--quote",
+                quote,
+                "--subject",
+                article,
+                "--property",
+                &format!("statement {number}"),
+                "--value",
+                value,
+                "--kind",
+                kind,
+            ]);
+            let id = run.json()["citation"].as_str().expect("id").to_string();
+            let shown = env.ok(&["--json", "show", &id]).json();
+            let selector = &shown["selector"];
+            live.push(Some((
+                id,
+                selector["exact"].as_str().expect("exact").into(),
+                selector["prefix"].as_str().expect("prefix").into(),
+                selector["suffix"].as_str().expect("suffix").into(),
+            )));
+        }
+        for step in 1..texts.len() {
+            let new = &texts[step];
+            // Independent expectation, from the texts alone.
+            let mut expect_carried = 0;
+            let mut expect_dropped = 0;
+            for (_, exact, prefix, suffix) in live.iter().flatten() {
+                let with_context = count_overlapping(new, &format!("{prefix}{exact}{suffix}"));
+                if with_context == 1 || count_overlapping(new, exact) == 1 {
+                    expect_carried += 1;
+                } else {
+                    expect_dropped += 1;
+                }
+            }
+            let added = env
+                .ok(&[
+                    "--json",
+                    "add",
+                    revisions[step].1.to_str().expect("utf-8"),
+                    "--doc",
+                    &slug,
+                ])
+                .json();
+            let drift = &added["drift"];
+            let counts = &drift["counts"];
+            let carried =
+                counts["unchanged"].as_u64().expect("n") + counts["moved"].as_u64().expect("n");
+            let dropped = counts["changed"].as_u64().expect("n")
+                + counts["lost"].as_u64().expect("n")
+                + counts["ambiguous"].as_u64().expect("n");
+            assert_eq!(
+                (carried, dropped),
+                (expect_carried, expect_dropped),
+                "{article} {step}: {drift}"
+            );
+            totals[0] += carried;
+            totals[1] += dropped;
+            let items = drift["citations"].as_array().expect("items");
+            for slot in live.iter_mut() {
+                let Some((id, ..)) = slot.clone() else {
+                    continue;
+                };
+                let item = items
+                    .iter()
+                    .find(|item| item["citation"] == id.as_str())
+                    .expect("reported");
+                if article == "Demographics_of_India"
+                    && slot
+                        .as_ref()
+                        .is_some_and(|(_, exact, ..)| exact == india_quote)
+                {
+                    if step <= 5 {
+                        assert_eq!(item["outcome"], "unchanged", "{step}: {item}");
+                    } else {
+                        assert_eq!(item["outcome"], "changed", "{item}");
+                        assert_eq!(item["carried"], false);
+                        assert!(
+                            item["candidate"]["exact"]
+                                .as_str()
+                                .expect("c")
+                                .contains("over 16%"),
+                            "{item}"
+                        );
+                        assert_eq!(item["value_change"]["to"], "16");
+                    }
+                }
+                *slot = match item["carried_to"].as_str() {
+                    Some(to) => {
+                        let shown = env.ok(&["--json", "show", to]).json();
+                        let selector = &shown["selector"];
+                        Some((
+                            to.to_string(),
+                            selector["exact"].as_str().expect("exact").into(),
+                            selector["prefix"].as_str().expect("prefix").into(),
+                            selector["suffix"].as_str().expect("suffix").into(),
+                        ))
+                    }
+                    None => None,
+                };
+            }
+            // The diff, applied to the old text, gives the new one.
+            let diff = env
+                .ok(&[
+                    "--json",
+                    "diff",
+                    &format!("{slug}@{step}"),
+                    &format!("{slug}@{}", step + 1),
+                ])
+                .json();
+            let old = &texts[step - 1];
+            let mut rebuilt = String::new();
+            let mut at = 0usize;
+            for change in diff["changes"].as_array().expect("changes") {
+                let start = change["old"]["start"].as_u64().expect("start") as usize;
+                let end = change["old"]["end"].as_u64().expect("end") as usize;
+                assert_eq!(
+                    &old[start..end],
+                    change["old"]["text"].as_str().expect("old")
+                );
+                rebuilt.push_str(&old[at..start]);
+                rebuilt.push_str(change["new"]["text"].as_str().expect("new"));
+                at = end;
+            }
+            rebuilt.push_str(&old[at..]);
+            assert!(
+                rebuilt == *new,
+                "{article}: the diff of @{step} and @{} does not rebuild the text",
+                step + 1
+            );
+        }
+        let log = env.ok(&["--json", "log", "--doc", &slug]).json();
+        assert_eq!(
+            log["revisions"].as_array().expect("revisions").len(),
+            texts.len()
+        );
+    }
+    // Both kinds of outcome occur, so both counts were really checked.
+    assert!(
+        totals[0] > 20 && totals[1] > 2,
+        "carried, dropped: {totals:?}"
+    );
+    env.ok(&["verify"]);
+}
