@@ -272,9 +272,20 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     )?;
     writeln!(
         out,
-        "added source {} ({} bytes)\nlogged as revision 2 of khojaly-article\n",
+        "added source {} ({} bytes)\nlogged as revision 2 of khojaly-article",
         revised.id, revised.size
     )?;
+    if let Some(report) = &revised.carry {
+        super::drift::write_report(out, report, false)?;
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "$ provdb --db {db} diff khojaly-article@1 khojaly-article@latest"
+    )?;
+    let compared = opened.diff("khojaly-article@1", "khojaly-article@latest")?;
+    super::diff::write_text(out, &compared, 8)?;
+    writeln!(out)?;
     let revised_id = revised.id.to_hex();
     writeln!(out, "$ provdb --db {db} cite {} --quote \"parliaments of 17 countries\" --subject \"Khojaly resolutions\" --property \"national parliaments\" --value 17 --as-of 2024-05-15", &revised_id[..12])?;
     let outcome = opened.cite(

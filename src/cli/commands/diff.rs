@@ -100,7 +100,8 @@ fn one_line(text: &str) -> String {
     text.replace('\n', "⏎")
 }
 
-fn write_text(out: &mut dyn Write, report: &DiffReport, context: usize) -> io::Result<()> {
+/// Writes a diff report as text: hunks, then the citations.
+pub fn write_text(out: &mut dyn Write, report: &DiffReport, context: usize) -> io::Result<()> {
     writeln!(
         out,
         "--- {} (source {}, {} bytes)",
