@@ -437,3 +437,18 @@ fn verify_catches_a_carried_citation_whose_link_was_rewritten() {
         run.stdout
     );
 }
+
+#[test]
+fn a_revision_that_is_not_text_loses_every_citation_and_says_why() {
+    let (env, _) = article_with_citations();
+    let run = env.ok(&["add", &path("bad/binary.png"), "--doc", "khojaly"]);
+    assert!(run.stdout.contains("cannot be quoted"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("khojaly@2: 0 carried, 3 lost"),
+        "{}",
+        run.stdout
+    );
+    let log = env.ok(&["--json", "log", "--doc", "khojaly"]).json();
+    assert_eq!(log["revisions"][1]["counts"]["lost"], 3);
+    env.ok(&["verify"]);
+}

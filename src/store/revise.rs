@@ -257,14 +257,22 @@ impl Store {
         }
         let old_bytes = self.objects.read(&previous_source)?;
         let new_bytes = self.objects.read(&new_source)?;
-        let (old, new) = match (
-            source_text(previous_source, &old_bytes),
-            source_text(new_source, &new_bytes),
-        ) {
-            (Ok(old), Ok(new)) => (old, new),
-            (Err(error), _) | (_, Err(error)) => {
+        let old = match source_text(previous_source, &old_bytes) {
+            Ok(old) => old,
+            Err(error) => {
                 report.skipped = Some(format!("citations were not carried: {error}"));
                 return Ok((Vec::new(), Some(report)));
+            }
+        };
+        // A revision that is not text quotes nothing: every citation is lost,
+        // and each loss is journaled like any other.
+        let new = match source_text(new_source, &new_bytes) {
+            Ok(new) => new,
+            Err(error) => {
+                report.skipped = Some(format!(
+                    "the new revision cannot be quoted ({error}); every citation is reported lost"
+                ));
+                ""
             }
         };
         let (found, claims) = self.follow(old, new, citations.clone())?;

@@ -156,7 +156,7 @@ pub fn write_report(out: &mut dyn Write, report: &CarryReport, all: bool) -> io:
         );
     }
     if let Some(why) = &report.skipped {
-        return writeln!(out, "{head}: {why}");
+        writeln!(out, "{head}: {why}")?;
     }
     writeln!(out, "{head}: {}", summary_line(report.counts()))?;
     for item in &report.items {
