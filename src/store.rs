@@ -1367,28 +1367,19 @@ impl Store {
                 (Some(*intact), check, context)
             }
         };
-        let mut revisions = Vec::new();
-        for (doc, number) in self.index.revisions_of_source(&source_id)? {
-            if self
-                .index
-                .revision(&doc, number)?
-                .is_some_and(|revision| self.visible(revision.seq))
-            {
-                revisions.push((doc, number));
-            }
-        }
+        let revisions = self.visible_revisions_of(&source_id)?;
         Ok(TracedCitation {
             retraction: self
                 .index
                 .retraction(&record.id)?
                 .filter(|retraction| self.visible(retraction.seq)),
             source: self.index.source(&source_id)?,
+            rank: self.rank(&record.id)?,
+            drift: self.drift_of(&record, &revisions)?,
             revisions,
             source_intact,
             anchor: anchor_check,
             context,
-            rank: self.rank(&record.id)?,
-            drift: self.drift_of(&record)?,
             record,
         })
     }
@@ -1498,11 +1489,7 @@ impl Store {
                 if let Some(source) = source_filter {
                     in_source |= record.citation.source == source;
                 }
-                if self
-                    .index
-                    .retraction(&record.id)?
-                    .is_some_and(|retraction| self.visible(retraction.seq))
-                {
+                if self.is_retracted(&record.id)? {
                     retracted += 1;
                 } else {
                     live += 1;
@@ -1596,10 +1583,7 @@ impl Store {
             for record in self.index.citations_of_claim(id)? {
                 if !self.visible(record.seq)
                     || record.citation.stance != Stance::Supports
-                    || self
-                        .index
-                        .retraction(&record.id)?
-                        .is_some_and(|retraction| self.visible(retraction.seq))
+                    || self.is_retracted(&record.id)?
                 {
                     continue;
                 }
@@ -1623,15 +1607,7 @@ impl Store {
                     .unwrap_or_default();
                 let mut revisions = Vec::new();
                 for source in &sources {
-                    for (doc, number) in self.index.revisions_of_source(&source.id)? {
-                        if self
-                            .index
-                            .revision(&doc, number)?
-                            .is_some_and(|revision| self.visible(revision.seq))
-                        {
-                            revisions.push((doc, number));
-                        }
-                    }
+                    revisions.extend(self.visible_revisions_of(&source.id)?);
                 }
                 revisions.sort();
                 let reported = reported.get(id).cloned().unwrap_or_default();

@@ -127,11 +127,6 @@ pub enum Rank {
     History(Supersession),
 }
 
-/// A citation value as the index holds it plus the bytes it needs.
-fn prior_citation(record: &CitationRecord) -> &Citation {
-    &record.citation
-}
-
 impl Store {
     /// Limits every query to what the store had recorded at `when`: the
     /// entries before the first one recorded later. Returns that entry count.
@@ -145,6 +140,32 @@ impl Store {
     /// True when the entry `seq` is visible (always, unless `--as-of` is set).
     pub(super) fn visible(&self, seq: u64) -> bool {
         self.as_of.is_none_or(|limit| seq <= limit)
+    }
+
+    /// True when the citation was retracted by a visible entry.
+    pub(super) fn is_retracted(&self, id: &CitationId) -> Result<bool, StoreError> {
+        Ok(self
+            .index
+            .retraction(id)?
+            .is_some_and(|retraction| self.visible(retraction.seq)))
+    }
+
+    /// The documents and revision numbers a source belongs to, as far as visible.
+    pub(super) fn visible_revisions_of(
+        &self,
+        source: &SourceId,
+    ) -> Result<Vec<(String, u32)>, StoreError> {
+        let mut out = Vec::new();
+        for (doc, number) in self.index.revisions_of_source(source)? {
+            if self
+                .index
+                .revision(&doc, number)?
+                .is_some_and(|revision| self.visible(revision.seq))
+            {
+                out.push((doc, number));
+            }
+        }
+        Ok(out)
     }
 
     /// Returns a citation's rank as of the visible journal: history when the
@@ -171,13 +192,8 @@ impl Store {
     ) -> Result<Vec<CitationRecord>, StoreError> {
         let mut out = Vec::new();
         for record in self.index.citations_of_source(source)? {
-            if !self.visible(record.seq) {
+            if !self.visible(record.seq) || self.is_retracted(&record.id)? {
                 continue;
-            }
-            if let Some(retraction) = self.index.retraction(&record.id)? {
-                if self.visible(retraction.seq) {
-                    continue;
-                }
             }
             if preferred_only && matches!(self.rank(&record.id)?, Rank::History(_)) {
                 continue;
@@ -192,10 +208,10 @@ impl Store {
         &self,
         old: &str,
         new: &str,
-        citations: Vec<CitationRecord>,
+        citations: &[CitationRecord],
     ) -> Result<(Vec<Found>, Vec<Option<ClaimRecord>>), StoreError> {
         let mut claims: HashMap<_, Option<ClaimRecord>> = HashMap::new();
-        for record in &citations {
+        for record in citations {
             if let std::collections::hash_map::Entry::Vacant(slot) =
                 claims.entry(record.citation.claim)
             {
@@ -208,7 +224,7 @@ impl Store {
         let priors: Vec<Prior<'_>> = citations
             .iter()
             .map(|record| Prior {
-                citation: prior_citation(record),
+                citation: &record.citation,
                 value: claims
                     .get(&record.citation.claim)
                     .and_then(Option::as_ref)
@@ -275,7 +291,7 @@ impl Store {
                 ""
             }
         };
-        let (found, claims) = self.follow(old, new, citations.clone())?;
+        let (found, claims) = self.follow(old, new, &citations)?;
         let mut changes = Vec::new();
         // The citation each new body lands on, so that two old citations
         // that land on the same new one carry once.
@@ -556,7 +572,7 @@ impl Store {
         let new = source_text(b_id, &new_bytes)?.to_string();
         let diff = carry::WordDiff::new(&old, &new);
         let citations = self.live_citations(&a_id, false)?;
-        let (found, claims) = self.follow(&old, &new, citations.clone())?;
+        let (found, claims) = self.follow(&old, &new, &citations)?;
         let items = citations
             .into_iter()
             .zip(found)
@@ -645,17 +661,18 @@ impl Store {
         Ok((old_id, by_id))
     }
 
-    /// The drift findings about one citation: what the revision after its
-    /// own did to it. Used by `trace`.
+    /// The drift findings about one citation: what the revision after each
+    /// of its source's `revisions` did to it. Used by `trace`.
     pub fn drift_of(
         &self,
         record: &CitationRecord,
+        revisions: &[(String, u32)],
     ) -> Result<Vec<(String, u32, DriftRecord)>, StoreError> {
         let mut out = Vec::new();
-        for (doc, number) in self.index.revisions_of_source(&record.citation.source)? {
-            if let Some(drift) = self.index.drift_of(&doc, number + 1, &record.id)? {
+        for (doc, number) in revisions {
+            if let Some(drift) = self.index.drift_of(doc, number + 1, &record.id)? {
                 if self.visible(drift.seq) {
-                    out.push((doc, number + 1, drift));
+                    out.push((doc.clone(), number + 1, drift));
                 }
             }
         }

@@ -79,6 +79,16 @@ pub fn followed_json(item: &Followed) -> Json {
     })
 }
 
+/// Returns counts by outcome as a JSON object keyed by outcome name.
+pub fn counts_json(counts: [usize; 5]) -> Json {
+    Outcome::ALL
+        .iter()
+        .zip(counts)
+        .map(|(outcome, count)| (outcome.name().to_string(), json!(count)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
+}
+
 /// Returns a report as JSON.
 pub fn report_json(report: &CarryReport) -> Json {
     let counts = report.counts();
@@ -89,7 +99,7 @@ pub fn report_json(report: &CarryReport) -> Json {
         "same_bytes": report.same_bytes,
         "skipped": report.skipped,
         "summary": summary_line(counts),
-        "counts": Outcome::ALL.iter().zip(counts).map(|(outcome, count)| (outcome.name().to_string(), json!(count))).collect::<serde_json::Map<_, _>>(),
+        "counts": counts_json(counts),
         "citations": report.items.iter().map(followed_json).collect::<Vec<_>>(),
     })
 }

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::cli::{json as shapes, CliError, Ctx};
-use crate::model::{Change, Entry, Outcome};
+use crate::model::{Change, Entry};
 use crate::store::{summary_line, RevisionEntry};
 
 /// List the journal's entries, or with --doc a document's revisions: number,
@@ -113,12 +113,7 @@ pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                     value["same_bytes_as_previous"] = json!(entry.same_bytes);
                     value["same_bytes_as"] = json!(entry.same_as);
                     value["summary"] = json!(revision_summary(entry));
-                    value["counts"] = Outcome::ALL
-                        .iter()
-                        .zip(entry.counts)
-                        .map(|(outcome, count)| (outcome.name().to_string(), json!(count)))
-                        .collect::<serde_json::Map<_, _>>()
-                        .into();
+                    value["counts"] = super::drift::counts_json(entry.counts);
                     value
                 })
                 .collect();
