@@ -442,12 +442,25 @@ pub fn reanchor(old: &str, new: &str, priors: &[Prior<'_>]) -> Vec<Found> {
     }
     let mut places: Vec<Vec<usize>> = vec![Vec::new(); patterns.len()];
     if !patterns.is_empty() {
-        let automaton = AhoCorasick::builder()
+        match AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(&patterns)
-            .expect("quotes of at most 64 KiB each build an automaton");
-        for found in automaton.find_overlapping_iter(new) {
-            places[found.pattern().as_usize()].push(found.start());
+        {
+            Ok(automaton) => {
+                for found in automaton.find_overlapping_iter(new) {
+                    places[found.pattern().as_usize()].push(found.start());
+                }
+            }
+            // Past the automaton's size limits: one scan per quote, slower but the same answer.
+            Err(_) => {
+                for (pattern, starts) in patterns.iter().zip(&mut places) {
+                    starts.extend(
+                        anchor::match_quote(new, pattern, "", "")
+                            .iter()
+                            .map(|r| r.start),
+                    );
+                }
+            }
         }
     }
     let mut diff: Option<WordDiff> = None;

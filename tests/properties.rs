@@ -17,8 +17,8 @@ use provdb::codec;
 use provdb::index::{AppliedMark, CitationRecord, ClaimRecord, RevisionRecord};
 use provdb::model::{
     Bound, Carried, CarryMethod, Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash,
-    Qualifiers, Retraction, Revision, Selector, SourceId, SourceMeta, SourceRecord, Stance, Value,
-    When,
+    Outcome, Qualifiers, Retraction, Revision, Selector, SourceId, SourceMeta, SourceRecord,
+    Stance, Value, When,
 };
 
 // ---------------------------------------------------------------------------
@@ -470,5 +470,125 @@ proptest! {
         let back: When = text.parse().map_err(|error: provdb::model::ParseWhenError| TestCaseError::fail(error.to_string()))?;
         prop_assert_eq!(back.to_string(), text);
         prop_assert_eq!(back, when);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Following quotes into a new revision
+// ---------------------------------------------------------------------------
+
+/// Counts occurrences of `needle` in `text`, overlapping ones included.
+fn occurrences(text: &str, needle: &str) -> usize {
+    (0..text.len())
+        .filter(|&at| text.is_char_boundary(at) && text[at..].starts_with(needle))
+        .count()
+}
+
+/// An old text with a cited span, and a new text made from it by an edit.
+fn revision_pair() -> impl Strategy<Value = (String, Range<usize>, String)> {
+    (
+        text_and_span(),
+        repetitive_text(),
+        0usize..4,
+        any::<prop::sample::Index>(),
+    )
+        .prop_map(|((old, span), insert, kind, place)| {
+            let boundaries: Vec<usize> = old
+                .char_indices()
+                .map(|(at, _)| at)
+                .chain(std::iter::once(old.len()))
+                .collect();
+            let at = boundaries[place.index(boundaries.len())];
+            let new = match kind {
+                0 => format!("{}{}{}", &old[..at], insert, &old[at..]),
+                1 => format!("{}{}", &old[..at], insert),
+                2 => format!("{insert}{old}"),
+                _ => old.clone(),
+            };
+            (old, span, new)
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The word diff's runs cover both texts: their old parts rebuild the
+    /// old text and their new parts the new one, and "same" runs are equal.
+    #[test]
+    fn word_diff_rebuilds_both_texts((old, _span, new) in revision_pair()) {
+        let diff = provdb::carry::WordDiff::new(&old, &new);
+        let (mut rebuilt_old, mut rebuilt_new) = (String::new(), String::new());
+        for run in &diff.runs {
+            let (a, b) = match run {
+                provdb::carry::Run::Same(a, b) => {
+                    prop_assert_eq!(&old[a.clone()], &new[b.clone()]);
+                    (a, b)
+                }
+                provdb::carry::Run::Edit(a, b) => (a, b),
+            };
+            rebuilt_old.push_str(&old[a.clone()]);
+            rebuilt_new.push_str(&new[b.clone()]);
+        }
+        prop_assert_eq!(rebuilt_old, old);
+        prop_assert_eq!(rebuilt_new, new);
+    }
+
+    /// Whatever the edit, re-anchoring never panics, and each outcome obeys
+    /// its rule, checked here by counting occurrences directly.
+    #[test]
+    fn reanchoring_outcomes_obey_their_rules((old, span, new) in revision_pair()) {
+        prop_assume!(!old[span.clone()].trim().is_empty());
+        let (prefix, suffix) = anchor::describe(&old, span.clone(), DescribeOptions::default());
+        let citation = Citation {
+            claim: ClaimId([1; 32]),
+            source: SourceId([2; 32]),
+            selector: Selector {
+                exact: old[span.clone()].to_string(),
+                prefix: prefix.clone(),
+                suffix: suffix.clone(),
+                start: span.start as u64,
+                end: span.end as u64,
+            },
+            stance: Stance::Supports,
+            value_not_in_quote: true,
+        };
+        let value = Value::Text { text: String::new() };
+        let found = provdb::carry::reanchor(
+            &old,
+            &new,
+            &[provdb::carry::Prior { citation: &citation, value: &value }],
+        );
+        prop_assert_eq!(found.len(), 1);
+        let found = &found[0];
+        let exact = &citation.selector.exact;
+        let alone = occurrences(&new, exact);
+        let with_context = occurrences(&new, &format!("{prefix}{exact}{suffix}"));
+        prop_assert_eq!(found.occurrences as usize, alone);
+        let expected = if with_context == 1 {
+            Outcome::Unchanged
+        } else if alone == 1 {
+            Outcome::Moved
+        } else if alone > 1 {
+            Outcome::Ambiguous
+        } else {
+            found.outcome // changed or lost: decided by the approximate matcher
+        };
+        prop_assert_eq!(found.outcome, expected);
+        match (&found.carry, found.outcome) {
+            (Some((_, anchor)), Outcome::Unchanged | Outcome::Moved) => {
+                prop_assert_eq!(&new[anchor.range.clone()], exact.as_str());
+                prop_assert!(new[..anchor.range.start].ends_with(&anchor.prefix));
+                prop_assert!(new[anchor.range.end..].starts_with(&anchor.suffix));
+            }
+            (None, Outcome::Changed) => {
+                let candidate = found.candidate.as_ref().expect("a changed quote has a candidate");
+                let (start, end) = (candidate.start as usize, candidate.end as usize);
+                prop_assert!(start <= end && end <= new.len());
+                prop_assert_eq!(&new[start..end], candidate.exact.as_str());
+                prop_assert!(candidate.score <= 1000);
+            }
+            (None, Outcome::Lost | Outcome::Ambiguous) => prop_assert!(found.candidate.is_none()),
+            (carry, outcome) => prop_assert!(false, "{:?} with carry {:?}", outcome, carry),
+        }
     }
 }
