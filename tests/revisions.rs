@@ -452,3 +452,20 @@ fn a_revision_that_is_not_text_loses_every_citation_and_says_why() {
     assert_eq!(log["revisions"][1]["counts"]["lost"], 3);
     env.ok(&["verify"]);
 }
+
+#[test]
+fn a_batch_line_names_its_source_by_revision() {
+    let (env, _) = article_with_citations();
+    add_rev2(&env);
+    let line = r#"{"source":"khojaly@latest","quote":"parliaments of 17 countries","subject":"Khojaly, 26 February 1992","property":"parliaments adopting resolutions","value":17}"#;
+    let run = env.run_stdin(&["--json", "cite", "--batch", "-"], line.as_bytes());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let claims = env
+        .ok(&["--json", "claims", "--source", "khojaly@2", "--value", "17"])
+        .json();
+    assert_eq!(claims["claims"].as_array().expect("claims").len(), 1, "{claims}");
+    let bad = r#"{"source":"khojaly@7","quote":"x","subject":"s","property":"p","value":1}"#;
+    let run = env.run_stdin(&["cite", "--batch", "-"], bad.as_bytes());
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("there is no @7"), "{}", run.stderr);
+}

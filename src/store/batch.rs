@@ -382,9 +382,14 @@ impl Readers<'_> {
             other => bad(other.to_string()),
         };
         check_request(&request).map_err(refused)?;
-        let source_id = resolve_kind_in(self.index, &request.source, IdKind::Source)
-            .map(SourceId)
-            .map_err(refused)?;
+        let source_id = match super::revise::revision_named(self.index, &request.source, |_| true)
+            .map_err(refused)?
+        {
+            Some(record) => record.revision.source,
+            None => resolve_kind_in(self.index, &request.source, IdKind::Source)
+                .map(SourceId)
+                .map_err(refused)?,
+        };
         let text = match cache.texts.get(&source_id) {
             Some(text) => text.clone(),
             None => {

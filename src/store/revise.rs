@@ -380,93 +380,106 @@ impl Store {
     /// revisions before the latest) or `SLUG@DATE` (the revision current at
     /// that stated time). Returns None when `text` is not of that form.
     pub fn resolve_revision(&self, text: &str) -> Result<Option<RevisionRecord>, StoreError> {
-        let Some((doc, spec)) = text.split_once('@') else {
-            return Ok(None);
-        };
-        super::check_slug(doc).map_err(|_| StoreError::BadRevisionName {
-            text: text.to_string(),
-            why: format!("{doc:?} is not a document slug"),
-        })?;
-        let revisions: Vec<RevisionRecord> = self
-            .index
-            .revisions(doc)?
-            .into_iter()
-            .filter(|record| self.visible(record.seq))
-            .collect();
-        let Some(latest) = revisions.last() else {
-            return Err(StoreError::UnknownDocument {
-                doc: doc.to_string(),
-            });
-        };
-        let last = latest.revision.number;
-        let bad = |why: String| StoreError::BadRevisionName {
-            text: text.to_string(),
-            why,
-        };
-        let number = if spec == "latest" {
-            last
-        } else if let Some(back) = spec.strip_prefix('-') {
-            let back: u32 = back
-                .parse()
-                .map_err(|_| bad(format!("{spec:?} is not -K with K a whole number")))?;
-            if back >= last {
-                return Err(bad(format!(
-                    "{doc} has {last} revisions, so @-{back} is before the first; use @-0 to @-{}",
-                    last - 1
-                )));
-            }
-            last - back
-        } else if spec.bytes().all(|byte| byte.is_ascii_digit()) && !spec.is_empty() {
-            let number: u32 = spec
-                .parse()
-                .map_err(|_| bad(format!("{spec:?} is too large")))?;
-            if number == 0 || number > last {
-                let hint = if number >= 1000 {
-                    format!(" (a name of all digits is a revision number; for the revision current in a year, write @{number}-12-31)")
-                } else {
-                    String::new()
-                };
-                return Err(bad(format!(
-                    "{doc} has revisions 1 to {last}; there is no @{number}{hint}"
-                )));
-            }
-            number
-        } else {
-            let when = crate::dates::parse_when(spec).map_err(|error| {
-                bad(format!(
-                    "after @ give a revision number, latest, -K or a date ({error})"
-                ))
-            })?;
-            let bound = when.latest_instant();
-            let mut current: Option<u32> = None;
-            let mut undated = 0;
-            for record in &revisions {
-                let stated = record
-                    .revision
-                    .updated
-                    .as_ref()
-                    .or(record.revision.published.as_ref());
-                match stated {
-                    Some(stated) if stated.earliest_instant() <= bound => {
-                        current = Some(record.revision.number)
-                    }
-                    Some(_) => {}
-                    None => undated += 1,
-                }
-            }
-            current.ok_or_else(|| {
-                bad(if undated == revisions.len() {
-                    format!("no revision of {doc} states a publication or update time; name one by number")
-                } else {
-                    format!("no revision of {doc} was stated as published by {spec}")
-                })
-            })?
-        };
-        Ok(revisions
-            .into_iter()
-            .find(|record| record.revision.number == number))
+        revision_named(&self.index, text, |seq| self.visible(seq))
     }
+}
 
+/// Resolves a revision name against the index, seeing only the revisions
+/// whose entry `visible` accepts (`Store::resolve_revision`, `cite --batch`).
+pub(super) fn revision_named(
+    index: &crate::index::Index,
+    text: &str,
+    visible: impl Fn(u64) -> bool,
+) -> Result<Option<RevisionRecord>, StoreError> {
+    let Some((doc, spec)) = text.split_once('@') else {
+        return Ok(None);
+    };
+    super::check_slug(doc).map_err(|_| StoreError::BadRevisionName {
+        text: text.to_string(),
+        why: format!("{doc:?} is not a document slug"),
+    })?;
+    let revisions: Vec<RevisionRecord> = index
+        .revisions(doc)?
+        .into_iter()
+        .filter(|record| visible(record.seq))
+        .collect();
+    let Some(latest) = revisions.last() else {
+        return Err(StoreError::UnknownDocument {
+            doc: doc.to_string(),
+        });
+    };
+    let last = latest.revision.number;
+    let bad = |why: String| StoreError::BadRevisionName {
+        text: text.to_string(),
+        why,
+    };
+    let number = if spec == "latest" {
+        last
+    } else if let Some(back) = spec.strip_prefix('-') {
+        let back: u32 = back
+            .parse()
+            .map_err(|_| bad(format!("{spec:?} is not -K with K a whole number")))?;
+        if back >= last {
+            return Err(bad(format!(
+                "{doc} has {last} revisions, so @-{back} is before the first; use @-0 to @-{}",
+                last - 1
+            )));
+        }
+        last - back
+    } else if spec.bytes().all(|byte| byte.is_ascii_digit()) && !spec.is_empty() {
+        let number: u32 = spec
+            .parse()
+            .map_err(|_| bad(format!("{spec:?} is too large")))?;
+        if number == 0 || number > last {
+            let hint = if number >= 1000 {
+                format!(" (a name of all digits is a revision number; for the revision current in a year, write @{number}-12-31)")
+            } else {
+                String::new()
+            };
+            return Err(bad(format!(
+                "{doc} has revisions 1 to {last}; there is no @{number}{hint}"
+            )));
+        }
+        number
+    } else {
+        let when = crate::dates::parse_when(spec).map_err(|error| {
+            bad(format!(
+                "after @ give a revision number, latest, -K or a date ({error})"
+            ))
+        })?;
+        let bound = when.latest_instant();
+        let mut current: Option<u32> = None;
+        let mut undated = 0;
+        for record in &revisions {
+            let stated = record
+                .revision
+                .updated
+                .as_ref()
+                .or(record.revision.published.as_ref());
+            match stated {
+                Some(stated) if stated.earliest_instant() <= bound => {
+                    current = Some(record.revision.number)
+                }
+                Some(_) => {}
+                None => undated += 1,
+            }
+        }
+        current.ok_or_else(|| {
+            bad(if undated == revisions.len() {
+                format!(
+                    "no revision of {doc} states a publication or update time; name one by number"
+                )
+            } else {
+                format!("no revision of {doc} was stated as published by {spec}")
+            })
+        })?
+    };
+    Ok(revisions
+        .into_iter()
+        .find(|record| record.revision.number == number))
+}
+
+impl Store {
     /// What each revision of `doc` did to the citations of the one before.
     pub fn revision_log(&self, doc: &str) -> Result<Vec<RevisionEntry>, StoreError> {
         let revisions = self.revisions(doc)?;
