@@ -463,7 +463,11 @@ fn a_batch_line_names_its_source_by_revision() {
     let claims = env
         .ok(&["--json", "claims", "--source", "khojaly@2", "--value", "17"])
         .json();
-    assert_eq!(claims["claims"].as_array().expect("claims").len(), 1, "{claims}");
+    assert_eq!(
+        claims["claims"].as_array().expect("claims").len(),
+        1,
+        "{claims}"
+    );
     let bad = r#"{"source":"khojaly@7","quote":"x","subject":"s","property":"p","value":1}"#;
     let run = env.run_stdin(&["cite", "--batch", "-"], bad.as_bytes());
     assert_ne!(run.code, 0);

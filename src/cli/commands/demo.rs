@@ -163,6 +163,7 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     ];
     let mut toll_claim = None;
     let mut date_claim = None;
+    let mut parliaments = None;
     for (index, citing) in citings.iter().enumerate() {
         let quote_arg = citing
             .quote
@@ -212,6 +213,9 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         }
         if index == 2 {
             date_claim = Some(outcome.claim);
+        }
+        if index + 1 == citings.len() {
+            parliaments = Some((outcome.claim, outcome.citation));
         }
     }
 
@@ -308,6 +312,25 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         &actor,
     )?;
     writeln!(out, "claim {}\ncitation {}\n(15 as of 2024-02-26 and 17 as of 2024-05-15 do not conflict: they hold at different times)\n", outcome.claim, outcome.citation)?;
+    if let Some((old_claim, old_citation)) = parliaments {
+        let reason = "revision 2 gives the current count";
+        writeln!(
+            out,
+            "$ provdb --db {db} supersede {} --by {} --reason \"{reason}\"",
+            old_citation.short(),
+            outcome.citation.short()
+        )?;
+        let (old, by) = opened.supersede(
+            &old_citation.to_hex(),
+            &outcome.citation.to_hex(),
+            reason,
+            &actor,
+        )?;
+        writeln!(out, "citation {old} is history now; {by} is preferred\n")?;
+        writeln!(out, "$ provdb --db {db} trace {}", old_claim.short())?;
+        trace::write_trace(out, &opened.trace(&old_claim.to_hex())?)?;
+        writeln!(out)?;
+    }
     opened.close()?;
 
     writeln!(out, "$ provdb --db {db} verify")?;
