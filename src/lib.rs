@@ -12,6 +12,7 @@ pub mod dates;
 pub mod identity;
 pub mod index;
 pub mod journal;
+pub mod merkle;
 pub mod model;
 pub mod normalize;
 pub mod objects;

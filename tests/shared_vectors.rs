@@ -608,3 +608,171 @@ fn wikipedia_revisions_carry_diff_and_summarise() {
     );
     env.ok(&["verify"]);
 }
+
+/// SHA-256 as the RFC 6962 tree hash, to run provdb's tree code on the RFC's vectors.
+struct Sha256Tree;
+
+impl provdb::merkle::TreeHasher for Sha256Tree {
+    fn empty(&self) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(b"").into()
+    }
+    fn leaf(&self, data: &[u8]) -> [u8; 32] {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update([0u8]);
+        hasher.update(data);
+        hasher.finalize().into()
+    }
+    fn node(&self, left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update([1u8]);
+        hasher.update(left);
+        hasher.update(right);
+        hasher.finalize().into()
+    }
+}
+
+fn json_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            json_files(&path, out);
+        } else if path.extension().is_some_and(|ext| ext == "json") {
+            out.push(path);
+        }
+    }
+}
+
+/// The RFC 6962 tree vectors, run with SHA-256: roots of sizes 0–8, every
+/// inclusion and consistency proof accepted or rejected as `wantErr` says,
+/// and the happy-path proofs rebuilt from the leaves byte for byte.
+#[test]
+fn rfc6962_merkle_vectors() {
+    use base64::Engine;
+    use provdb::merkle::{self, MemoryTree, TreeHasher};
+    let Some(root_dir) = shared("vectors/rfc6962") else {
+        return;
+    };
+    let reference = read_json(&root_dir.join("reference_tree.json"));
+    let hex = |text: &str| -> Vec<u8> {
+        (0..text.len())
+            .step_by(2)
+            .map(|at| u8::from_str_radix(&text[at..at + 2], 16).expect("hex"))
+            .collect()
+    };
+    let hasher = Sha256Tree;
+    let tree = MemoryTree {
+        leaves: reference["leaf_inputs_hex"]
+            .as_array()
+            .expect("leaves")
+            .iter()
+            .map(|leaf| hasher.leaf(&hex(leaf.as_str().expect("hex"))))
+            .collect(),
+    };
+    let roots = reference["root_hashes_by_tree_size_hex"]
+        .as_object()
+        .expect("roots");
+    assert_eq!(roots.len(), 9);
+    for (size, want) in roots {
+        let size: u64 = size.parse().expect("size");
+        assert_eq!(
+            tree.root(&hasher, size).to_vec(),
+            hex(want.as_str().expect("hex")),
+            "size {size}"
+        );
+    }
+    // The hasher itself, on the RFC's cases.
+    let cases = reference["hasher_cases"].as_array().expect("cases");
+    assert_eq!(
+        hasher.empty().to_vec(),
+        hex(cases[0]["want"].as_str().expect("want"))
+    );
+    assert_eq!(
+        hasher.leaf(b"").to_vec(),
+        hex(cases[1]["want"].as_str().expect("want"))
+    );
+    assert_eq!(
+        hasher.leaf(b"L123456").to_vec(),
+        hex(cases[2]["want"].as_str().expect("want"))
+    );
+
+    let b64 = |value: &serde_json::Value| -> Vec<u8> {
+        base64::engine::general_purpose::STANDARD
+            .decode(value.as_str().unwrap_or(""))
+            .expect("base64")
+    };
+    let proof_of = |value: &serde_json::Value| -> Vec<Vec<u8>> {
+        value
+            .as_array()
+            .map_or_else(Vec::new, |items| items.iter().map(b64).collect())
+    };
+    let mut files = Vec::new();
+    json_files(&root_dir.join("testdata"), &mut files);
+    files.sort();
+    let (mut accepted, mut rejected, mut rebuilt) = (0, 0, 0);
+    for path in &files {
+        let case = read_json(path);
+        let want_err = case["wantErr"].as_bool().expect("wantErr");
+        let is_inclusion = path.to_string_lossy().contains("/inclusion/");
+        let proof = proof_of(&case["proof"]);
+        let result = if is_inclusion {
+            merkle::verify_inclusion(
+                &hasher,
+                case["leafIdx"].as_u64().expect("leafIdx"),
+                case["treeSize"].as_u64().expect("treeSize"),
+                &b64(&case["leafHash"]),
+                &proof,
+                &b64(&case["root"]),
+            )
+        } else {
+            merkle::verify_consistency(
+                &hasher,
+                case["size1"].as_u64().expect("size1"),
+                case["size2"].as_u64().expect("size2"),
+                &proof,
+                &b64(&case["root1"]),
+                &b64(&case["root2"]),
+            )
+        };
+        assert_eq!(result.is_err(), want_err, "{}: {result:?}", path.display());
+        if want_err {
+            rejected += 1;
+            continue;
+        }
+        accepted += 1;
+        // A happy path over the reference leaves: build the same proof here.
+        let mut source = tree.subtree();
+        let built = if is_inclusion {
+            let size = case["treeSize"].as_u64().expect("size");
+            if size > 8 || b64(&case["root"]) != tree.root(&hasher, size).to_vec() {
+                continue;
+            }
+            merkle::inclusion_proof(
+                &hasher,
+                case["leafIdx"].as_u64().expect("i"),
+                size,
+                &mut source,
+            )
+        } else {
+            let (first, second) = (
+                case["size1"].as_u64().expect("s1"),
+                case["size2"].as_u64().expect("s2"),
+            );
+            if second > 8 || b64(&case["root2"]) != tree.root(&hasher, second).to_vec() {
+                continue;
+            }
+            merkle::consistency_proof(&hasher, first, second, &mut source)
+        }
+        .expect("in memory");
+        let built: Vec<Vec<u8>> = built.iter().map(|hash| hash.to_vec()).collect();
+        assert_eq!(built, proof, "{}", path.display());
+        rebuilt += 1;
+    }
+    assert!(files.len() > 100, "{} vector files", files.len());
+    assert!(
+        accepted >= 8 && rejected >= 80 && rebuilt >= 5,
+        "{accepted} accepted, {rejected} rejected, {rebuilt} rebuilt"
+    );
+}
