@@ -81,13 +81,17 @@ pub enum TreeName {
     Retractions,
     /// slug ‖ 0x00 ‖ revision (u32 BE) ‖ citation id of the previous revision → DriftRecord
     Drift,
+    /// level (u8) ‖ index (u64 BE) → the hash of a complete Merkle subtree of
+    /// 2^level journal lines (level ≥ 8), followed for a block (level 8) by
+    /// the journal bytes of its lines (start, end: u64 BE)
+    Merkle,
     /// citation id ‖ seq (u64 BE) → Supersession, once under each of the two citations
     Supersessions,
 }
 
 impl TreeName {
     /// Every tree holding derived records.
-    pub const ALL: [TreeName; 10] = [
+    pub const ALL: [TreeName; 11] = [
         TreeName::Sources,
         TreeName::Revisions,
         TreeName::SourceRevisions,
@@ -98,6 +102,7 @@ impl TreeName {
         TreeName::Retractions,
         TreeName::Drift,
         TreeName::Supersessions,
+        TreeName::Merkle,
     ];
 
     /// Returns the sled tree name.
@@ -113,6 +118,7 @@ impl TreeName {
             TreeName::Retractions => "retractions",
             TreeName::Drift => "drift",
             TreeName::Supersessions => "supersessions",
+            TreeName::Merkle => "merkle",
         }
     }
 }
@@ -311,6 +317,8 @@ pub struct LinePlace {
     pub start: u64,
     /// One past its newline.
     pub end: u64,
+    /// Its Merkle leaf hash: BLAKE3(0x00 ‖ the line with its newline).
+    pub leaf: crate::merkle::Digest,
 }
 
 /// The last journal entry applied to the index.
@@ -538,12 +546,34 @@ pub struct Chunker {
     first: Option<u64>,
     entries: u64,
     postings: [Vec<Posting>; 3],
+    frontier: crate::merkle::Frontier,
+}
+
+/// The key of a Merkle subtree record.
+pub fn merkle_key(level: u8, index: u64) -> Vec<u8> {
+    let mut key = vec![level];
+    key.extend_from_slice(&index.to_be_bytes());
+    key
 }
 
 impl Chunker {
-    /// A chunker positioned at the start of a chunk.
+    /// A chunker at the start of the journal.
     pub fn new() -> Chunker {
         Chunker::default()
+    }
+
+    /// A chunker at the start of a chunk, with the Merkle frontier of the
+    /// entries before it.
+    pub fn resume(frontier: crate::merkle::Frontier) -> Chunker {
+        Chunker {
+            frontier,
+            ..Chunker::default()
+        }
+    }
+
+    /// The Merkle frontier of the entries pushed so far.
+    pub fn frontier(&self) -> &crate::merkle::Frontier {
+        &self.frontier
     }
 
     /// Takes the next entry, whose line is at `place`. Returns its records
@@ -557,6 +587,21 @@ impl Chunker {
         let first = *self.first.get_or_insert(entry.seq);
         self.entries += 1;
         let mut records = entry_records(entry)?;
+        for finished in
+            self.frontier
+                .push(&crate::merkle::Blake3, place.leaf, place.start, place.end)
+        {
+            let mut value = finished.hash.to_vec();
+            if let Some((start, end)) = finished.span {
+                value.extend_from_slice(&start.to_be_bytes());
+                value.extend_from_slice(&end.to_be_bytes());
+            }
+            records.push(Record {
+                tree: TreeName::Merkle,
+                key: merkle_key(finished.level, finished.index),
+                value,
+            });
+        }
         if let Change::Cite { citation, body, .. } = &entry.change {
             let start = place.start;
             let len = u32::try_from(place.end - place.start).unwrap_or(u32::MAX);
@@ -607,15 +652,21 @@ pub struct Applier<'i> {
     batches: Vec<sled::Batch>,
     pending: usize,
     pending_bytes: usize,
-    mark: Option<AppliedMark>,
+    mark: Option<(AppliedMark, crate::merkle::Frontier)>,
 }
 
 impl Applier<'_> {
-    /// Takes the next entry and the mark it leaves.
-    pub fn push(&mut self, entry: &Entry, mark: AppliedMark) -> Result<(), IndexError> {
+    /// Takes the next entry, the mark it leaves and its line's Merkle leaf hash.
+    pub fn push(
+        &mut self,
+        entry: &Entry,
+        mark: AppliedMark,
+        leaf: crate::merkle::Digest,
+    ) -> Result<(), IndexError> {
         let place = LinePlace {
             start: mark.start,
             end: mark.end,
+            leaf,
         };
         let (records, ends) = self.chunker.push(entry, place)?;
         for record in records {
@@ -634,7 +685,7 @@ impl Applier<'_> {
             }
         }
         if ends {
-            self.mark = Some(mark);
+            self.mark = Some((mark, self.chunker.frontier().clone()));
         }
         if self.full() || (ends && self.pending == 0) {
             self.index
@@ -676,6 +727,7 @@ pub struct Index {
 }
 
 const APPLIED_KEY: &[u8] = b"applied";
+const FRONTIER_KEY: &[u8] = b"frontier";
 
 /// Returns the path of the file that says the index at `path` may be
 /// mid-write: it is made durable before sled's first write of a session and
@@ -771,20 +823,43 @@ impl Index {
     /// mark, and advances the mark to the last chunk they complete.
     pub fn apply<'a>(
         &self,
-        entries: impl IntoIterator<Item = (&'a Entry, AppliedMark)>,
+        entries: impl IntoIterator<Item = (&'a Entry, AppliedMark, crate::merkle::Digest)>,
     ) -> Result<(), IndexError> {
-        let mut applier = self.applier();
-        for (entry, mark) in entries {
-            applier.push(entry, mark)?;
+        let mut applier = self.applier()?;
+        for (entry, mark, leaf) in entries {
+            applier.push(entry, mark, leaf)?;
         }
         applier.finish()
     }
 
+    /// Returns the Merkle frontier stored with the applied mark.
+    pub fn frontier(&self) -> Result<Option<crate::merkle::Frontier>, IndexError> {
+        match self.meta.get(FRONTIER_KEY)? {
+            None => Ok(None),
+            Some(bytes) => codec::decode(&bytes)
+                .map(Some)
+                .map_err(|source| IndexError::Record {
+                    tree: "meta",
+                    source,
+                }),
+        }
+    }
+
     /// Returns an applier for the entries after the applied mark.
-    pub fn applier(&self) -> Applier<'_> {
-        Applier {
+    pub fn applier(&self) -> Result<Applier<'_>, IndexError> {
+        let frontier = match (self.applied()?, self.frontier()?) {
+            (None, _) => crate::merkle::Frontier::default(),
+            (Some(_), Some(frontier)) => frontier,
+            (Some(_), None) => {
+                return Err(IndexError::Record {
+                    tree: "meta",
+                    source: CodecError::Empty,
+                })
+            }
+        };
+        Ok(Applier {
             index: self,
-            chunker: Chunker::new(),
+            chunker: Chunker::resume(frontier),
             batches: TreeName::ALL
                 .iter()
                 .map(|_| sled::Batch::default())
@@ -792,24 +867,28 @@ impl Index {
             pending: 0,
             pending_bytes: 0,
             mark: None,
-        }
+        })
     }
 
     fn flush_batches(
         &self,
         batches: &mut [sled::Batch],
-        mark: Option<AppliedMark>,
+        mark: Option<(AppliedMark, crate::merkle::Frontier)>,
     ) -> Result<(), IndexError> {
         self.begin_writing()?;
         for (position, batch) in batches.iter_mut().enumerate() {
             self.trees[position].apply_batch(std::mem::take(batch))?;
         }
-        if let Some(mark) = mark {
-            let bytes = codec::encode(&mark).map_err(|source| IndexError::Record {
+        if let Some((mark, frontier)) = mark {
+            let meta_error = |source| IndexError::Record {
                 tree: "meta",
                 source,
-            })?;
-            self.meta.insert(APPLIED_KEY, bytes)?;
+            };
+            // The mark and the frontier at it change together or not at all.
+            let mut batch = sled::Batch::default();
+            batch.insert(APPLIED_KEY, codec::encode(&mark).map_err(meta_error)?);
+            batch.insert(FRONTIER_KEY, codec::encode(&frontier).map_err(meta_error)?);
+            self.meta.apply_batch(batch)?;
         }
         Ok(())
     }
@@ -1301,11 +1380,13 @@ mod tests {
         }
     }
 
-    /// Line n (from 1) sits at byte 100·n and is 100 bytes long.
+    /// Line n (from 1) sits at byte 100·n and is 100 bytes long; its leaf
+    /// hash stands in for the line's.
     fn place(seq: u64) -> LinePlace {
         LinePlace {
             start: seq * 100,
             end: seq * 100 + 100,
+            leaf: crate::merkle::TreeHasher::leaf(&crate::merkle::Blake3, &seq.to_be_bytes()),
         }
     }
 
@@ -1437,14 +1518,18 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let whole = Index::open(&dir.path().join("whole")).expect("open");
         whole
-            .apply(entries.iter().map(|entry| (entry, mark(entry))))
+            .apply(
+                entries
+                    .iter()
+                    .map(|entry| (entry, mark(entry), place(entry.seq).leaf)),
+            )
             .expect("apply");
         let parts = Index::open(&dir.path().join("parts")).expect("open");
         parts
             .apply(
                 entries[..total as usize - 1]
                     .iter()
-                    .map(|entry| (entry, mark(entry))),
+                    .map(|entry| (entry, mark(entry), place(entry.seq).leaf)),
             )
             .expect("apply");
         assert_eq!(
@@ -1455,7 +1540,7 @@ mod tests {
             .apply(
                 entries[CHUNK_ENTRIES as usize..]
                     .iter()
-                    .map(|entry| (entry, mark(entry))),
+                    .map(|entry| (entry, mark(entry), place(entry.seq).leaf)),
             )
             .expect("resume");
         assert_eq!(

@@ -69,6 +69,11 @@ impl Line {
         entry_hash(&self.bytes)
     }
 
+    /// Returns the line's Merkle leaf hash: BLAKE3(0x00 ‖ the line with its newline).
+    pub fn leaf(&self) -> crate::merkle::Digest {
+        crate::merkle::TreeHasher::leaf(&crate::merkle::Blake3, &self.bytes)
+    }
+
     /// Parses the line as an entry.
     pub fn parse(&self) -> Result<Entry, JournalError> {
         parse_entry(&self.bytes).map_err(|why| JournalError::Damaged {

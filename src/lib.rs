@@ -6,6 +6,7 @@
 
 pub mod anchor;
 pub mod carry;
+pub mod checkpoints;
 pub mod cli;
 pub mod codec;
 pub mod dates;

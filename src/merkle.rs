@@ -363,6 +363,48 @@ mod tests {
         );
     }
 
+    /// The frontier's root equals the root computed from all leaves, at every
+    /// size up to 2,100 (past eight blocks, so pending subtrees merge).
+    #[test]
+    fn the_frontier_root_matches_the_whole_tree() {
+        let hasher = Blake3;
+        let leaves: Vec<Digest> = (0..2100u32)
+            .map(|i| hasher.leaf(&i.to_be_bytes()))
+            .collect();
+        let tree = MemoryTree {
+            leaves: leaves.clone(),
+        };
+        let mut frontier = Frontier::default();
+        let mut finished = Vec::new();
+        for (at, leaf) in leaves.iter().enumerate() {
+            finished.extend(frontier.push(&hasher, *leaf, at as u64 * 10, at as u64 * 10 + 10));
+            let size = at as u64 + 1;
+            if size % 97 == 0 || size % 256 == 0 || size < 5 {
+                assert_eq!(
+                    frontier.root(&hasher),
+                    tree.root(&hasher, size),
+                    "size {size}"
+                );
+            }
+        }
+        // 8 blocks (2,048 leaves): 8 at level 8, 4 at 9, 2 at 10, 1 at 11,
+        // each the root of exactly its leaves.
+        assert_eq!(finished.len(), 15);
+        for item in &finished {
+            let width = 1u64 << item.level;
+            let start = item.index * width;
+            let mut source = tree.subtree();
+            let expected =
+                subtree_root(&hasher, start..start + width, &mut source).expect("in memory");
+            assert_eq!(
+                item.hash, expected,
+                "level {} index {}",
+                item.level, item.index
+            );
+        }
+        assert_eq!(finished[0].span, Some((0, 2560)));
+    }
+
     /// Every proof this module builds for trees of 1 to 40 leaves verifies,
     /// and a proof for another leaf, size or root does not.
     #[test]
@@ -404,5 +446,114 @@ mod tests {
                 }
             }
         }
+    }
+}
+
+/// The leaves a block holds: subtrees of this many leaves (level 8) are the
+/// smallest whose hashes the index keeps; anything smaller is rehashed
+/// from at most one block of journal lines.
+pub const BLOCK_LEAVES: u64 = 256;
+
+/// The level of a block: `BLOCK_LEAVES` = 2^8.
+pub const BLOCK_LEVEL: u8 = 8;
+
+/// A complete subtree the frontier finished: its level (log2 of its leaf
+/// count), its index among the subtrees of that level, its hash, and for a
+/// block the journal bytes its leaves span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    /// log2 of the number of leaves.
+    pub level: u8,
+    /// Its position among subtrees of its level, from 0.
+    pub index: u64,
+    /// Its hash.
+    pub hash: Digest,
+    /// For a block: the journal bytes of its lines.
+    pub span: Option<(u64, u64)>,
+}
+
+/// The right edge of the tree over a growing log: the leaf hashes of the
+/// block being filled and the finished subtrees not yet merged into a
+/// larger one (at most one per level, levels falling). Pushing a leaf
+/// returns the subtrees it finished; from those and the frontier, every
+/// root and proof follows without rereading finished blocks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Frontier {
+    /// Leaves pushed so far.
+    pub size: u64,
+    /// Leaf hashes of the block being filled.
+    pub block: Vec<Digest>,
+    /// Where the first line of that block starts in the journal.
+    pub block_start: u64,
+    /// Finished subtrees awaiting their sibling: (level, hash), levels falling.
+    pub pending: Vec<(u8, Digest)>,
+}
+
+impl Frontier {
+    /// Adds the leaf hash of the journal line at `start..end`; returns the
+    /// subtrees this leaf finished (none, or a block and its ancestors).
+    pub fn push<H: TreeHasher>(
+        &mut self,
+        hasher: &H,
+        leaf: Digest,
+        start: u64,
+        end: u64,
+    ) -> Vec<Finished> {
+        if self.block.is_empty() {
+            self.block_start = start;
+        }
+        self.block.push(leaf);
+        self.size += 1;
+        let mut out = Vec::new();
+        if self.block.len() as u64 == BLOCK_LEAVES {
+            let block = MemoryTree {
+                leaves: std::mem::take(&mut self.block),
+            };
+            let mut hash = block.root(hasher, BLOCK_LEAVES);
+            let mut level = BLOCK_LEVEL;
+            out.push(Finished {
+                level,
+                index: self.size / BLOCK_LEAVES - 1,
+                hash,
+                span: Some((self.block_start, end)),
+            });
+            while let Some(&(left_level, left)) = self.pending.last() {
+                if left_level != level {
+                    break;
+                }
+                self.pending.pop();
+                hash = hasher.node(&left, &hash);
+                level += 1;
+                out.push(Finished {
+                    level,
+                    index: (self.size >> level) - 1,
+                    hash,
+                    span: None,
+                });
+            }
+            self.pending.push((level, hash));
+        }
+        out
+    }
+
+    /// The root of the tree of all leaves pushed so far.
+    pub fn root<H: TreeHasher>(&self, hasher: &H) -> Digest {
+        if self.size == 0 {
+            return hasher.empty();
+        }
+        // Right to left: the partial block, then each pending subtree.
+        let mut right: Option<Digest> = (!self.block.is_empty()).then(|| {
+            MemoryTree {
+                leaves: self.block.clone(),
+            }
+            .root(hasher, self.block.len() as u64)
+        });
+        for (_, hash) in self.pending.iter().rev() {
+            right = Some(match right {
+                None => *hash,
+                Some(right) => hasher.node(hash, &right),
+            });
+        }
+        right.unwrap_or_else(|| hasher.empty())
     }
 }

@@ -27,9 +27,11 @@ use crate::normalize::{identity_key, tidy};
 use crate::objects::{self, ObjectError, Objects};
 use crate::values;
 
+mod audit;
 mod batch;
 mod bulk;
 mod revise;
+pub use audit::read_checkpoints;
 pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
 pub use revise::{
@@ -394,7 +396,7 @@ pub struct Store {
 }
 
 /// The journal entries of a command, with the index marks they produce.
-fn marks(appended: &[Appended]) -> Vec<(&Entry, AppliedMark)> {
+fn marks(appended: &[Appended]) -> Vec<(&Entry, AppliedMark, crate::merkle::Digest)> {
     appended
         .iter()
         .map(|item| {
@@ -404,7 +406,7 @@ fn marks(appended: &[Appended]) -> Vec<(&Entry, AppliedMark)> {
                 start: item.line.start,
                 end: item.line.end(),
             };
-            (&item.entry, mark)
+            (&item.entry, mark, item.line.leaf())
         })
         .collect()
 }
@@ -419,7 +421,7 @@ fn catch_up(
 ) -> Result<u64, StoreError> {
     let mut prev = prev;
     let mut expected_seq = next_seq;
-    let mut applier = index.applier();
+    let mut applier = index.applier()?;
     let mut applied = 0;
     for line in journal.lines_from(start)? {
         let line = line?;
@@ -438,7 +440,7 @@ fn catch_up(
             start: line.start,
             end: line.end(),
         };
-        applier.push(&entry, mark)?;
+        applier.push(&entry, mark, line.leaf())?;
         applied += 1;
     }
     applier.finish()?;

@@ -62,6 +62,42 @@ impl Report {
     }
 }
 
+/// Checks one kept checkpoint against the journal's tree at its size.
+fn check_checkpoint(
+    checkpoint: &crate::checkpoints::Checkpoint,
+    tree: &crate::merkle::Frontier,
+    store_id: Option<&str>,
+    report: &mut Report,
+) {
+    let item = format!(
+        "checkpoint of size {} taken {}",
+        checkpoint.size, checkpoint.time
+    );
+    if let Some(id) = store_id {
+        if checkpoint.origin != format!("provdb/{id}") {
+            report.problem(
+                &item,
+                format!(
+                    "names the log {:?}, not this store (provdb/{id})",
+                    checkpoint.origin
+                ),
+            );
+        }
+    }
+    let root = tree.root(&crate::merkle::Blake3);
+    if checkpoint.root_bytes() != Some(root) {
+        report.problem(
+            &item,
+            format!(
+                "its root {} is not the root of the journal's first {} entries ({}): the journal was changed after the checkpoint was taken",
+                checkpoint.root,
+                checkpoint.size,
+                crate::checkpoints::encode_root(&root)
+            ),
+        );
+    }
+}
+
 /// What `verify` remembers to check that carried citations, drift findings
 /// and supersessions hold: each revision's source, and the citations anchored
 /// in a revision's source (only those can be carried from).
@@ -244,7 +280,6 @@ pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, Stor
     let _lock = crate::store::lock_for_verify(root, options)?;
     let mut report = Report::default();
     let objects = Objects::new(root.join("objects"));
-    let journal_path = root.join("journal");
 
     // The index: a damaged one is a problem, and the other checks go on.
     let index_path = root.join("index");
@@ -268,7 +303,7 @@ pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, Stor
     // Objects are rehashed on every core while this thread walks the journal.
     let (sources, hashed) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| hash_objects(&objects));
-        let sources = check_journal(&journal_path, index.as_ref(), applied, &mut report);
+        let sources = check_journal(root, index.as_ref(), applied, &mut report);
         (sources, hashing.join())
     });
     match hashed {
@@ -281,13 +316,33 @@ pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, Stor
     Ok(report)
 }
 
-/// Walks the journal; checks the chain, ids, references, and the index records each entry wrote.
+/// Walks the journal; checks the chain, ids, references, the index records
+/// each entry wrote, and every checkpoint kept against the journal's tree.
 fn check_journal(
-    path: &Path,
+    root: &Path,
     index: Option<&Index>,
     applied: Option<AppliedMark>,
     report: &mut Report,
 ) -> HashSet<SourceId> {
+    let journal_path = root.join("journal");
+    let path = journal_path.as_path();
+    let kept = match crate::store::read_checkpoints(root) {
+        Ok(kept) => kept,
+        Err(error) => {
+            report.problem("checkpoints", error.to_string());
+            Vec::new()
+        }
+    };
+    let mut checkpoint_at: BTreeMap<u64, Vec<&crate::checkpoints::Checkpoint>> = BTreeMap::new();
+    for checkpoint in &kept {
+        checkpoint_at
+            .entry(checkpoint.size)
+            .or_default()
+            .push(checkpoint);
+    }
+    let mut tree = crate::merkle::Frontier::default();
+    let mut store_id: Option<String> = None;
+    let mut frontier_at_mark: Option<crate::merkle::Frontier> = None;
     let mut sources = HashSet::new();
     let mut file = match File::open(path) {
         Ok(file) => file,
@@ -440,7 +495,15 @@ fn check_journal(
         let place = crate::index::LinePlace {
             start: line.start,
             end: line.end(),
+            leaf: line.leaf(),
         };
+        if let Change::Init { store, .. } = &entry.change {
+            store_id.get_or_insert_with(|| store.clone());
+        }
+        tree.push(&crate::merkle::Blake3, place.leaf, place.start, place.end);
+        for checkpoint in checkpoint_at.remove(&tree.size).unwrap_or_default() {
+            check_checkpoint(checkpoint, &tree, store_id.as_deref(), report);
+        }
         if let Some(index) = index {
             // Past the applied mark, a crash may have landed some records
             // before the mark; those are optional, but each present one must be right.
@@ -455,6 +518,9 @@ fn check_journal(
                 report,
                 optional,
             );
+            if entry.seq == index_limit {
+                frontier_at_mark = Some(chunker.frontier().clone());
+            }
             if !optional {
                 last_mark = Some(AppliedMark {
                     seq: entry.seq,
@@ -467,7 +533,22 @@ fn check_journal(
         prev = hash;
         expected_seq += 1;
     }
+    for (size, _) in checkpoint_at {
+        report.problem(
+            format!("checkpoint of size {size}"),
+            format!(
+                "the journal holds only {} entries: it was cut after the checkpoint was taken",
+                tree.size
+            ),
+        );
+    }
     if let Some(index) = index {
+        match (index.frontier(), frontier_at_mark) {
+            (Ok(Some(stored)), Some(computed)) if stored == computed => {}
+            (Ok(None), None) => {}
+            (Err(error), _) => report.problem("index meta", format!("the Merkle frontier does not read: {error}; run `provdb reindex`")),
+            _ => report.problem("index meta", "the Merkle frontier differs from the journal's tree at the applied entry; run `provdb reindex`"),
+        }
         match (applied, last_mark) {
             (Some(mark), Some(found)) if mark == found => {}
             (Some(mark), _) => report.problem(

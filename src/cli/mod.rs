@@ -90,6 +90,10 @@ pub enum Command {
     Drift(commands::drift::DriftArgs),
     /// Prefer a newer citation to an older one, keeping the older as history.
     Supersede(commands::supersede::SupersedeArgs),
+    /// Print the journal's Merkle tree head as a checkpoint, and keep it.
+    Checkpoint(commands::checkpoint::CheckpointArgs),
+    /// List the checkpoints kept.
+    Checkpoints(commands::checkpoint::CheckpointsArgs),
 }
 
 /// An error a command ends with.

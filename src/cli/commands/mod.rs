@@ -3,6 +3,7 @@
 
 pub mod add;
 pub mod cat;
+pub mod checkpoint;
 pub mod cite;
 pub mod claims;
 pub mod conflicts;
@@ -59,6 +60,8 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Diff(args) => diff::run(args, ctx),
         Command::Drift(args) => drift::run(args, ctx),
         Command::Supersede(args) => supersede::run(args, ctx),
+        Command::Checkpoint(args) => checkpoint::run(args, ctx),
+        Command::Checkpoints(args) => checkpoint::run_list(args, ctx),
     }
 }
 

@@ -1,0 +1,171 @@
+//! Audit: checkpoints of the journal's Merkle tree, checked against a tree
+//! computed here from the journal's lines with the plain RFC 6962 recursion
+//! (and BLAKE3), and `verify` catching a journal changed after a checkpoint.
+
+mod common;
+
+use common::TestEnv;
+
+/// MTH of RFC 6962 §2.1, written out plainly: the independent reference.
+fn mth(lines: &[&[u8]]) -> [u8; 32] {
+    match lines.len() {
+        0 => *blake3::hash(b"").as_bytes(),
+        1 => {
+            let mut data = vec![0u8];
+            data.extend_from_slice(lines[0]);
+            *blake3::hash(&data).as_bytes()
+        }
+        n => {
+            let mut k = 1;
+            while k * 2 < n {
+                k *= 2;
+            }
+            let mut data = vec![1u8];
+            data.extend_from_slice(&mth(&lines[..k]));
+            data.extend_from_slice(&mth(&lines[k..]));
+            *blake3::hash(&data).as_bytes()
+        }
+    }
+}
+
+fn journal_lines(env: &TestEnv) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(env.store.join("journal")).expect("journal");
+    bytes
+        .split_inclusive(|byte| *byte == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A store with more than two blocks (512 lines) of journal: one source of
+/// 600 sentences and a batch citing each.
+fn big_store() -> TestEnv {
+    let env = TestEnv::new();
+    let text: String = (0..600)
+        .map(|i| format!("Entry {i} counts {} people.\n", 1000 + i))
+        .collect();
+    let path = env.dir.path().join("register.txt");
+    std::fs::write(&path, &text).expect("write");
+    let id = env
+        .ok(&["--json", "add", path.to_str().expect("utf-8")])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let batch: String = (0..600)
+        .map(|i| {
+            format!(
+                "{{\"source\":\"{id}\",\"quote\":\"Entry {i} counts {} people\",\"subject\":\"entry {i}\",\"property\":\"people\",\"value\":{}}}\n",
+                1000 + i,
+                1000 + i
+            )
+        })
+        .collect();
+    let batch_path = env.dir.path().join("batch.jsonl");
+    std::fs::write(&batch_path, batch).expect("write");
+    env.ok(&["cite", "--batch", batch_path.to_str().expect("utf-8")]);
+    env
+}
+
+#[test]
+fn checkpoints_match_the_rfc6962_root_of_the_journal_lines() {
+    // A fresh store: one entry, its init.
+    let fresh = TestEnv::new();
+    let first = fresh.ok(&["--json", "checkpoint"]).json();
+    let lines = journal_lines(&fresh);
+    assert_eq!(first["size"], 1);
+    assert_eq!(first["root"], b64(&mth(&[lines[0].as_slice()])));
+    let env = big_store();
+    let mut sizes = Vec::new();
+    for step in 0..3 {
+        match step {
+            1 => {
+                env.add("khojaly-article-2024-02.txt", &[]);
+            }
+            2 => {
+                env.add("khojaly-article-2024-05.txt", &[]);
+            }
+            _ => {}
+        }
+        let checkpoint = env.ok(&["--json", "checkpoint"]).json();
+        let size = checkpoint["size"].as_u64().expect("size");
+        let lines = journal_lines(&env);
+        assert_eq!(size as usize, lines.len());
+        let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+        assert_eq!(checkpoint["root"], b64(&mth(&refs)), "size {size}");
+        let text = checkpoint["text"].as_str().expect("text");
+        let mut parts = text.lines();
+        assert!(parts.next().expect("origin").starts_with("provdb/"));
+        assert_eq!(parts.next(), Some(size.to_string().as_str()));
+        assert_eq!(parts.next(), checkpoint["root"].as_str());
+        sizes.push(size);
+    }
+    assert!(sizes[0] > 512, "{sizes:?}");
+    // The plain text is the same three lines.
+    let plain = env.ok(&["checkpoint"]).stdout;
+    assert_eq!(plain.lines().count(), 3);
+    let listed = env.ok(&["--json", "checkpoints"]).json();
+    // Three kept (taking one of an unchanged log keeps nothing new).
+    assert_eq!(listed["checkpoints"].as_array().expect("list").len(), 3);
+    env.ok(&["verify"]);
+    // Rebuilding the index gives the same tree head.
+    let before = env.ok(&["--json", "checkpoint"]).json()["root"].clone();
+    std::fs::remove_dir_all(env.store.join("index")).expect("remove index");
+    env.ok(&["reindex"]);
+    assert_eq!(env.ok(&["--json", "checkpoint"]).json()["root"], before);
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn verify_catches_a_journal_rewritten_after_a_checkpoint_even_with_its_chain_rebuilt() {
+    let env = big_store();
+    env.ok(&["checkpoint"]);
+    let path = env.store.join("journal");
+    let text = std::fs::read_to_string(&path).expect("journal");
+    // Change one figure in an early citation line, then rebuild every prev hash.
+    let tampered = text.replacen("\"count\":1007", "\"count\":1008", 1);
+    assert_ne!(tampered, text);
+    let mut out = String::new();
+    let mut prev = "0".repeat(64);
+    for line in tampered.lines() {
+        let at = line.find("\"prev\":\"").expect("prev") + 8;
+        let fixed = format!("{}{}{}", &line[..at], prev, &line[at + 64..]);
+        prev = blake3::hash(format!("{fixed}\n").as_bytes())
+            .to_hex()
+            .to_string();
+        out.push_str(&fixed);
+        out.push('\n');
+    }
+    std::fs::write(&path, out).expect("tamper");
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("the journal was changed after the checkpoint was taken"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn verify_catches_a_journal_cut_after_a_checkpoint() {
+    let env = TestEnv::new();
+    env.add("khojaly-article-2024-02.txt", &[]);
+    env.ok(&["checkpoint"]);
+    let path = env.store.join("journal");
+    let text = std::fs::read_to_string(&path).expect("journal");
+    let first_line_end = text.find('\n').expect("line") + 1;
+    std::fs::write(&path, &text[..first_line_end]).expect("cut");
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("it was cut after the checkpoint was taken"),
+        "{}",
+        run.stdout
+    );
+}
