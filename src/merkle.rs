@@ -379,7 +379,7 @@ mod tests {
         for (at, leaf) in leaves.iter().enumerate() {
             finished.extend(frontier.push(&hasher, *leaf, at as u64 * 10, at as u64 * 10 + 10));
             let size = at as u64 + 1;
-            if size % 97 == 0 || size % 256 == 0 || size < 5 {
+            if size.is_multiple_of(97) || size.is_multiple_of(256) || size < 5 {
                 assert_eq!(
                     frontier.root(&hasher),
                     tree.root(&hasher, size),
