@@ -832,6 +832,36 @@ impl Index {
         applier.finish()
     }
 
+    /// Returns a stored Merkle subtree: its hash and, for a block, the
+    /// journal bytes of its lines.
+    pub fn merkle_node(
+        &self,
+        level: u8,
+        index: u64,
+    ) -> Result<Option<(crate::merkle::Digest, Option<(u64, u64)>)>, IndexError> {
+        let Some(value) = self.tree(TreeName::Merkle).get(merkle_key(level, index))? else {
+            return Ok(None);
+        };
+        let damaged = || IndexError::Record {
+            tree: "merkle",
+            source: CodecError::Empty,
+        };
+        let hash: crate::merkle::Digest = value
+            .get(..32)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(damaged)?;
+        let span = match value.len() {
+            32 => None,
+            48 => {
+                let start = u64::from_be_bytes(value[32..40].try_into().map_err(|_| damaged())?);
+                let end = u64::from_be_bytes(value[40..48].try_into().map_err(|_| damaged())?);
+                Some((start, end))
+            }
+            _ => return Err(damaged()),
+        };
+        Ok(Some((hash, span)))
+    }
+
     /// Returns the Merkle frontier stored with the applied mark.
     pub fn frontier(&self) -> Result<Option<crate::merkle::Frontier>, IndexError> {
         match self.meta.get(FRONTIER_KEY)? {

@@ -17,6 +17,7 @@ pub mod merkle;
 pub mod model;
 pub mod normalize;
 pub mod objects;
+pub mod proofs;
 pub mod store;
 pub mod values;
 pub mod verify;

@@ -169,3 +169,162 @@ fn verify_catches_a_journal_cut_after_a_checkpoint() {
         run.stdout
     );
 }
+
+fn write(env: &TestEnv, name: &str, text: &str) -> String {
+    let path = env.dir.path().join(name);
+    std::fs::write(&path, text).expect("write");
+    path.to_str().expect("utf-8").to_string()
+}
+
+#[test]
+fn inclusion_proofs_verify_without_a_store_and_any_change_breaks_them() {
+    let env = big_store();
+    let lines = journal_lines(&env);
+    // Entries in the first block, a later block, and the last partial block.
+    let log = env.ok(&["--json", "log"]).json();
+    let entries = log["entries"].as_array().expect("entries");
+    let mut ids = Vec::new();
+    for seq in [2usize, 300, entries.len()] {
+        let change = &entries[seq - 1]["change"];
+        let id = change["citation"]
+            .as_str()
+            .or(change["source"].as_str())
+            .or(change["id"].as_str())
+            .expect("an id")
+            .to_string();
+        ids.push((seq, id));
+    }
+    for (seq, id) in ids {
+        let proof = env.ok(&["prove", &id]).stdout;
+        let json: serde_json::Value = serde_json::from_str(&proof).expect("json");
+        assert_eq!(json["leaf_index"], (seq - 1) as u64);
+        // The line is the journal's line, and the root is the plain RFC 6962
+        // root of all the journal's lines.
+        assert_eq!(
+            format!("{}\n", json["line"].as_str().expect("line")).as_bytes(),
+            lines[seq - 1].as_slice()
+        );
+        let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+        assert_eq!(json["checkpoint"]["root"], b64(&mth(&refs)));
+        let file = write(&env, "proof.json", &proof);
+        let run = env.run(&["verify-proof", &file]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.starts_with("ok: journal entry"),
+            "{}",
+            run.stdout
+        );
+        // Changing any field breaks it.
+        let mut tampered: Vec<serde_json::Value> = Vec::new();
+        let mut changed = json.clone();
+        changed["line"] = serde_json::json!(json["line"].as_str().expect("line").replacen(
+            "\"seq\":",
+            "\"seq\": ",
+            1
+        ));
+        tampered.push(changed);
+        let mut changed = json.clone();
+        changed["leaf_index"] = serde_json::json!(seq);
+        tampered.push(changed);
+        // (The tree size alone is not bound by RFC 6962 inclusion proofs:
+        // sizes whose paths have the same shape verify alike. The checkpoint
+        // as a whole is what a reader compares with the published one.)
+        let mut changed = json.clone();
+        changed["checkpoint"]["root"] = serde_json::json!(b64(&[0u8; 32]));
+        tampered.push(changed);
+        if !json["proof"].as_array().expect("proof").is_empty() {
+            let mut changed = json.clone();
+            changed["proof"][0] = serde_json::json!(b64(&[1u8; 32]));
+            tampered.push(changed);
+        }
+        for changed in tampered {
+            let file = write(&env, "tampered.json", &changed.to_string());
+            let run = env.run(&["verify-proof", &file]);
+            assert_eq!(run.code, 1, "{changed}: {}{}", run.stdout, run.stderr);
+            assert!(run.stdout.starts_with("FAILED:"), "{}", run.stdout);
+        }
+    }
+    let file = write(&env, "junk.json", "{\"type\":\"provdb.inclusion\"}");
+    let run = env.run(&["verify-proof", &file]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("is not a provdb proof"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn consistency_proofs_join_checkpoints_and_bad_requests_change_nothing() {
+    let env = big_store();
+    let old = env.ok(&["--json", "checkpoint"]).json();
+    env.add("khojaly-article-2024-02.txt", &[]);
+    let new = env.ok(&["--json", "checkpoint"]).json();
+    let (old_size, new_size) = (
+        old["size"].as_u64().expect("size"),
+        new["size"].as_u64().expect("size"),
+    );
+    let proof = env
+        .ok(&[
+            "prove",
+            "--consistency",
+            &old_size.to_string(),
+            &new_size.to_string(),
+        ])
+        .stdout;
+    let json: serde_json::Value = serde_json::from_str(&proof).expect("json");
+    assert_eq!(json["old"]["root"], old["root"]);
+    assert_eq!(json["new"]["root"], new["root"]);
+    let file = write(&env, "consistency.json", &proof);
+    let run = env.run(&["verify-proof", &file]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("nothing recorded before was changed"),
+        "{}",
+        run.stdout
+    );
+    let mut changed = json.clone();
+    changed["old"]["root"] = serde_json::json!(b64(&[2u8; 32]));
+    let file = write(&env, "tampered.json", &changed.to_string());
+    assert_eq!(env.run(&["verify-proof", &file]).code, 1);
+
+    for (args, code, needle) in [
+        (vec!["prove", "ffffffff"], 3, "ffffffff"),
+        (
+            vec!["prove", "--consistency", "5", "latest"],
+            2,
+            "no checkpoint of size 5",
+        ),
+        (
+            vec![
+                "prove",
+                "--consistency",
+                &new_size.to_string(),
+                &old_size.to_string(),
+            ],
+            2,
+            "give the older first",
+        ),
+        (
+            vec!["prove", "--consistency", "latest", "latest"],
+            2,
+            "must be a kept size",
+        ),
+        (
+            vec!["prove", "--consistency", "x", "latest"],
+            2,
+            "not \"x\"",
+        ),
+    ]
+    .iter()
+    .map(|(a, c, n)| (a.iter().map(|s| s.to_string()).collect::<Vec<_>>(), *c, *n))
+    {
+        let before = env.snapshot();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = env.run(&args);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.trim_end().lines().count(), 1, "{}", run.stderr);
+        assert!(env.snapshot() == before, "{args:?} changed the store");
+    }
+}

@@ -94,6 +94,10 @@ pub enum Command {
     Checkpoint(commands::checkpoint::CheckpointArgs),
     /// List the checkpoints kept.
     Checkpoints(commands::checkpoint::CheckpointsArgs),
+    /// Write an inclusion or consistency proof as JSON.
+    Prove(commands::prove::ProveArgs),
+    /// Check a proof file with no store.
+    VerifyProof(commands::prove::VerifyProofArgs),
 }
 
 /// An error a command ends with.

@@ -12,6 +12,7 @@ pub mod diff;
 pub mod drift;
 pub mod init;
 pub mod log;
+pub mod prove;
 pub mod reindex;
 pub mod retract;
 pub mod show;
@@ -62,6 +63,8 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Supersede(args) => supersede::run(args, ctx),
         Command::Checkpoint(args) => checkpoint::run(args, ctx),
         Command::Checkpoints(args) => checkpoint::run_list(args, ctx),
+        Command::Prove(args) => prove::run(args, ctx),
+        Command::VerifyProof(args) => prove::run_verify(args, ctx),
     }
 }
 

@@ -1,0 +1,122 @@
+//! `provdb prove` and `provdb verify-proof`.
+
+use std::path::PathBuf;
+
+use crate::cli::{CliError, Ctx};
+use crate::proofs::{AnyProof, ProofFailure};
+
+/// Write a proof as JSON: that the journal entry which recorded a source,
+/// revision, claim or citation is in a checkpoint's tree, or with
+/// --consistency that one checkpoint's log extends another's. Anyone can
+/// check it with `provdb verify-proof`, with no store.
+#[derive(Debug, clap::Args)]
+pub struct ProveArgs {
+    /// A source, claim or citation id (or unique prefix), or a revision name (SLUG@N).
+    #[arg(required_unless_present = "consistency")]
+    pub id: Option<String>,
+    /// Prove against the kept checkpoint of this size [default: a checkpoint
+    /// of the log as it stands, taken and kept now if the log has grown].
+    #[arg(long, value_name = "SIZE", conflicts_with = "consistency")]
+    pub checkpoint: Option<u64>,
+    /// Prove that the kept checkpoint of size NEW extends the one of size OLD
+    /// (NEW may be `latest`: a checkpoint of the log as it stands).
+    #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "id")]
+    pub consistency: Option<Vec<String>>,
+}
+
+/// Check a proof written by `provdb prove`, with no store: exit 0 when it
+/// holds, 1 when it does not, 2 when the file is not a proof.
+#[derive(Debug, clap::Args)]
+pub struct VerifyProofArgs {
+    /// The proof file (- for standard input).
+    pub file: PathBuf,
+}
+
+fn size_arg(text: &str) -> Result<Option<u64>, CliError> {
+    if text == "latest" {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| {
+        CliError::Usage(format!(
+            "--consistency takes checkpoint sizes (or latest), not {text:?}; list them with `provdb checkpoints`"
+        ))
+    })
+}
+
+/// Runs `prove`.
+pub fn run(args: ProveArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let actor = ctx.actor()?;
+    let sizes = match &args.consistency {
+        Some(pair) => Some((size_arg(&pair[0])?, size_arg(&pair[1])?)),
+        None => None,
+    };
+    if let Some((None, _)) = sizes {
+        return Err(CliError::Usage(
+            "the OLD checkpoint of --consistency must be a kept size; list them with `provdb checkpoints`".into(),
+        ));
+    }
+    let mut opened = ctx.open()?;
+    let result = (|| -> Result<String, crate::store::StoreError> {
+        match (sizes, &args.id) {
+            (Some((old, new)), _) => {
+                let old = opened.checkpoint_for(old, &actor)?;
+                let new = opened.checkpoint_for(new, &actor)?;
+                let proof = opened.prove_consistency(&old, &new)?;
+                Ok(serde_json::to_string_pretty(&proof).unwrap_or_default())
+            }
+            (None, Some(id)) => {
+                let (seq, _) = opened.entry_of(id)?;
+                let checkpoint = opened.checkpoint_for(args.checkpoint, &actor)?;
+                let proof = opened.prove_entry(seq, &checkpoint)?;
+                Ok(serde_json::to_string_pretty(&proof).unwrap_or_default())
+            }
+            (None, None) => unreachable!("clap requires an id or --consistency"),
+        }
+    })();
+    let closed = ctx.close(opened);
+    let text = result?;
+    closed?;
+    writeln!(ctx.out, "{text}")?;
+    Ok(())
+}
+
+/// Runs `verify-proof`.
+pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let text = if args.file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|error| CliError::Usage(format!("cannot read standard input: {error}")))?;
+        text
+    } else {
+        std::fs::read_to_string(&args.file).map_err(|error| {
+            CliError::Usage(format!("cannot read {}: {error}", args.file.display()))
+        })?
+    };
+    let outcome = AnyProof::parse(&text).and_then(|proof| proof.verify());
+    match outcome {
+        Ok(words) => {
+            if ctx.json {
+                writeln!(
+                    ctx.out,
+                    "{}",
+                    serde_json::json!({"ok": true, "proves": words})
+                )?;
+            } else {
+                writeln!(ctx.out, "ok: {words}")?;
+            }
+            Ok(())
+        }
+        Err(ProofFailure::Malformed(why)) => Err(CliError::Usage(format!(
+            "{} is not a provdb proof: {why}",
+            args.file.display()
+        ))),
+        Err(ProofFailure::Broken(why)) => {
+            if ctx.json {
+                writeln!(ctx.out, "{}", serde_json::json!({"ok": false, "why": why}))?;
+            } else {
+                writeln!(ctx.out, "FAILED: {why}")?;
+            }
+            Err(CliError::Damage(1))
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Proofs that stand alone: an entry's inclusion in a checkpoint's tree, and
+//! one checkpoint's consistency with another. Their JSON is the format
+//! (schema/audit.md); `verify` here needs no store, only the proof.
+
+use base64::Engine;
+
+use crate::checkpoints::Checkpoint;
+use crate::merkle::{self, Blake3, TreeHasher};
+
+/// An inclusion proof of one journal entry in a checkpoint's tree.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionProof {
+    /// Always `provdb.inclusion`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Format version, 1.
+    pub v: u32,
+    /// The journal line, without its newline; the leaf is BLAKE3(0x00 ‖ line ‖ "\n").
+    pub line: String,
+    /// Its leaf index: the entry's seq − 1.
+    pub leaf_index: u64,
+    /// The checkpoint proved against.
+    pub checkpoint: ProvedCheckpoint,
+    /// The sibling hashes from the leaf up, standard base64.
+    pub proof: Vec<String>,
+}
+
+/// A consistency proof between two checkpoints.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyProof {
+    /// Always `provdb.consistency`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Format version, 1.
+    pub v: u32,
+    /// The older checkpoint.
+    pub old: ProvedCheckpoint,
+    /// The newer checkpoint.
+    pub new: ProvedCheckpoint,
+    /// The RFC 6962 consistency path, standard base64.
+    pub proof: Vec<String>,
+}
+
+/// The checkpoint a proof refers to: origin, size, root (base64).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvedCheckpoint {
+    /// The log's name.
+    pub origin: String,
+    /// The tree size.
+    pub size: u64,
+    /// The root, standard base64.
+    pub root: String,
+}
+
+impl From<&Checkpoint> for ProvedCheckpoint {
+    fn from(checkpoint: &Checkpoint) -> Self {
+        ProvedCheckpoint {
+            origin: checkpoint.origin.clone(),
+            size: checkpoint.size,
+            root: checkpoint.root.clone(),
+        }
+    }
+}
+
+/// Why a proof file does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProofFailure {
+    /// A field is not what the format says.
+    #[error("{0}")]
+    Malformed(String),
+    /// The proof does not hold.
+    #[error("{0}")]
+    Broken(String),
+}
+
+fn decode(field: &str, text: &str) -> Result<Vec<u8>, ProofFailure> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| ProofFailure::Malformed(format!("{field} is not standard base64")))
+}
+
+fn decode_all(items: &[String]) -> Result<Vec<Vec<u8>>, ProofFailure> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(at, item)| decode(&format!("proof[{at}]"), item))
+        .collect()
+}
+
+impl InclusionProof {
+    /// Checks the proof; returns what it proves, in words.
+    pub fn verify(&self) -> Result<String, ProofFailure> {
+        if self.kind != "provdb.inclusion" || self.v != 1 {
+            return Err(ProofFailure::Malformed(format!(
+                "type {:?} version {} is not provdb.inclusion version 1",
+                self.kind, self.v
+            )));
+        }
+        if self.line.contains('\n') {
+            return Err(ProofFailure::Malformed("line holds a newline".into()));
+        }
+        let mut bytes = self.line.clone().into_bytes();
+        bytes.push(b'\n');
+        let leaf = Blake3.leaf(&bytes);
+        let root = decode("checkpoint.root", &self.checkpoint.root)?;
+        merkle::verify_inclusion(
+            &Blake3,
+            self.leaf_index,
+            self.checkpoint.size,
+            &leaf,
+            &decode_all(&self.proof)?,
+            &root,
+        )
+        .map_err(|error| {
+            ProofFailure::Broken(format!(
+                "the line is not entry {} of the log {} of size {} with that root: {error}",
+                self.leaf_index + 1,
+                self.checkpoint.origin,
+                self.checkpoint.size
+            ))
+        })?;
+        Ok(format!(
+            "journal entry {} (the line given) is in the log {} of {} entries whose root is {}; compare that checkpoint with the one published",
+            self.leaf_index + 1,
+            self.checkpoint.origin,
+            self.checkpoint.size,
+            self.checkpoint.root
+        ))
+    }
+}
+
+impl ConsistencyProof {
+    /// Checks the proof; returns what it proves, in words.
+    pub fn verify(&self) -> Result<String, ProofFailure> {
+        if self.kind != "provdb.consistency" || self.v != 1 {
+            return Err(ProofFailure::Malformed(format!(
+                "type {:?} version {} is not provdb.consistency version 1",
+                self.kind, self.v
+            )));
+        }
+        if self.old.origin != self.new.origin {
+            return Err(ProofFailure::Broken(format!(
+                "the checkpoints are of two logs, {} and {}",
+                self.old.origin, self.new.origin
+            )));
+        }
+        merkle::verify_consistency(
+            &Blake3,
+            self.old.size,
+            self.new.size,
+            &decode_all(&self.proof)?,
+            &decode("old.root", &self.old.root)?,
+            &decode("new.root", &self.new.root)?,
+        )
+        .map_err(|error| {
+            ProofFailure::Broken(format!(
+                "the log of size {} does not extend the log of size {}: {error}",
+                self.new.size, self.old.size
+            ))
+        })?;
+        Ok(format!(
+            "the log {} of {} entries (root {}) extends the same log of {} entries (root {}): nothing recorded before was changed",
+            self.new.origin, self.new.size, self.new.root, self.old.size, self.old.root
+        ))
+    }
+}
+
+/// Either kind of proof, read from JSON by its `type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnyProof {
+    /// An inclusion proof.
+    Inclusion(InclusionProof),
+    /// A consistency proof.
+    Consistency(ConsistencyProof),
+}
+
+impl AnyProof {
+    /// Reads a proof file's text.
+    pub fn parse(text: &str) -> Result<AnyProof, ProofFailure> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|error| ProofFailure::Malformed(format!("not JSON: {error}")))?;
+        let kind = value["type"].as_str().unwrap_or_default().to_string();
+        let shape = |error: serde_json::Error| {
+            ProofFailure::Malformed(format!("not a {kind} proof: {error}"))
+        };
+        match kind.as_str() {
+            "provdb.inclusion" => serde_json::from_value(value)
+                .map(AnyProof::Inclusion)
+                .map_err(shape),
+            "provdb.consistency" => serde_json::from_value(value)
+                .map(AnyProof::Consistency)
+                .map_err(shape),
+            other => Err(ProofFailure::Malformed(format!(
+                "type {other:?} is not provdb.inclusion or provdb.consistency"
+            ))),
+        }
+    }
+
+    /// Checks it; returns what it proves, in words.
+    pub fn verify(&self) -> Result<String, ProofFailure> {
+        match self {
+            AnyProof::Inclusion(proof) => proof.verify(),
+            AnyProof::Consistency(proof) => proof.verify(),
+        }
+    }
+}
+
+/// The checkpoint text a proof's checkpoint would print.
+pub fn checkpoint_text(checkpoint: &ProvedCheckpoint) -> String {
+    Checkpoint {
+        origin: checkpoint.origin.clone(),
+        size: checkpoint.size,
+        root: checkpoint.root.clone(),
+        time: String::new(),
+        actor: String::new(),
+    }
+    .text()
+}
