@@ -549,6 +549,9 @@ pub struct Chunker {
     frontier: crate::merkle::Frontier,
 }
 
+/// A stored Merkle subtree: its hash, and for a block the journal bytes of its lines.
+pub type StoredSubtree = (crate::merkle::Digest, Option<(u64, u64)>);
+
 /// The key of a Merkle subtree record.
 pub fn merkle_key(level: u8, index: u64) -> Vec<u8> {
     let mut key = vec![level];
@@ -834,11 +837,7 @@ impl Index {
 
     /// Returns a stored Merkle subtree: its hash and, for a block, the
     /// journal bytes of its lines.
-    pub fn merkle_node(
-        &self,
-        level: u8,
-        index: u64,
-    ) -> Result<Option<(crate::merkle::Digest, Option<(u64, u64)>)>, IndexError> {
+    pub fn merkle_node(&self, level: u8, index: u64) -> Result<Option<StoredSubtree>, IndexError> {
         let Some(value) = self.tree(TreeName::Merkle).get(merkle_key(level, index))? else {
             return Ok(None);
         };

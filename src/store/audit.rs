@@ -87,7 +87,7 @@ impl Store {
     ) -> Result<Option<Digest>, StoreError> {
         use crate::merkle::{MemoryTree, BLOCK_LEAVES, BLOCK_LEVEL};
         let width = range.end - range.start;
-        if width >= BLOCK_LEAVES && width.is_power_of_two() && range.start % width == 0 {
+        if width >= BLOCK_LEAVES && width.is_power_of_two() && range.start.is_multiple_of(width) {
             let level = width.trailing_zeros() as u8;
             return match self.index.merkle_node(level, range.start / width)? {
                 Some((hash, _)) => Ok(Some(hash)),
