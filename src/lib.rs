@@ -13,6 +13,7 @@ pub mod dates;
 pub mod identity;
 pub mod index;
 pub mod journal;
+pub mod manifest;
 pub mod merkle;
 pub mod model;
 pub mod normalize;

@@ -31,7 +31,7 @@ mod audit;
 mod batch;
 mod bulk;
 mod revise;
-pub use audit::read_checkpoints;
+pub use audit::{read_checkpoints, FileCheck};
 pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
 pub use revise::{

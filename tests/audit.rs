@@ -328,3 +328,77 @@ fn consistency_proofs_join_checkpoints_and_bad_requests_change_nothing() {
         assert!(env.snapshot() == before, "{args:?} changed the store");
     }
 }
+
+#[test]
+fn check_says_which_files_are_sources_and_manifest_refuses_bad_names() {
+    let env = TestEnv::new();
+    let article = common::fixture("khojaly-article-2024-02.txt");
+    let survey = common::fixture("regional-survey-1993.txt");
+    env.ok(&["add", article.to_str().expect("utf-8"), "--doc", "khojaly"]);
+    let run = env.ok(&["--json", "check", article.to_str().expect("utf-8")]);
+    let json = run.json();
+    assert_eq!(json["unknown"], 0);
+    // The id is the file's BLAKE3, computed here.
+    let bytes = std::fs::read(&article).expect("read");
+    assert_eq!(
+        json["files"][0]["id"],
+        blake3::hash(&bytes).to_hex().as_str()
+    );
+    assert_eq!(json["files"][0]["revisions"][0]["doc"], "khojaly");
+    let run = env.run(&[
+        "check",
+        article.to_str().expect("utf-8"),
+        survey.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("UNKNOWN"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("1 of 2 file(s) are not recorded sources"),
+        "{}",
+        run.stderr
+    );
+
+    let export = env.dir.path().join("export");
+    let export = export.to_str().expect("utf-8");
+    let inside = env.store.join("x");
+    for (args, code, needle) in [
+        (
+            vec!["manifest", "--doc", "khojaly", "--name", "../{n}.txt"],
+            2,
+            "not a plain relative path",
+        ),
+        (
+            vec!["manifest", "--doc", "khojaly", "--name", "/tmp/{n}"],
+            2,
+            "not a plain relative path",
+        ),
+        (vec!["manifest", "--doc", "nosuch"], 3, "no document"),
+        (
+            vec![
+                "manifest",
+                "--doc",
+                "khojaly",
+                "--export",
+                inside.to_str().expect("utf-8"),
+            ],
+            2,
+            "inside the store",
+        ),
+        (vec!["manifest", "--name", "{n}"], 2, "--doc"),
+    ] {
+        let before = env.snapshot();
+        let run = env.run(&args);
+        assert_eq!(run.code, code, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(needle), "{args:?}: {}", run.stderr);
+        assert!(env.snapshot() == before);
+    }
+    env.ok(&["manifest", "--doc", "khojaly", "--export", export]);
+    assert_eq!(
+        std::fs::read(std::path::Path::new(export).join("khojaly/1.txt")).expect("exported"),
+        bytes
+    );
+    let run = env.run(&["manifest", "--doc", "khojaly", "--export", export]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("already exists"), "{}", run.stderr);
+}

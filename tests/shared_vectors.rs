@@ -776,3 +776,49 @@ fn rfc6962_merkle_vectors() {
         "{accepted} accepted, {rejected} rejected, {rebuilt} rebuilt"
     );
 }
+
+/// `manifest --doc` over the Demographics_of_India revisions is byte for byte
+/// the reference b3sum's manifest of the same files, and the escaping of odd
+/// names is the reference's (hashes of the README's stated contents).
+#[test]
+fn manifests_match_the_reference_b3sum() {
+    let (Some(expected), Some(odd), Some(dir)) = (
+        shared("vectors/b3sum/05-demographics-of-india.b3"),
+        shared("vectors/b3sum/odd-filenames.b3"),
+        shared("data/revisions/Demographics_of_India"),
+    ) else {
+        return;
+    };
+    let env = common::TestEnv::new();
+    for number in 0..7 {
+        let path = dir.join(format!("{number}.txt"));
+        env.ok(&["add", path.to_str().expect("utf-8"), "--doc", "india"]);
+    }
+    let manifest = env
+        .ok(&[
+            "manifest",
+            "--doc",
+            "india",
+            "--name",
+            "Demographics_of_India/{i}.txt",
+        ])
+        .stdout;
+    assert_eq!(manifest, std::fs::read_to_string(&expected).expect("b3"));
+    // The four odd names and their contents, as the vector's README states them.
+    let files: [(&str, &[u8]); 4] = [
+        ("back\\slash.txt", b"x"),
+        ("empty.txt", b""),
+        ("new\nline.txt", b"y"),
+        ("sp ace.txt", b"z"),
+    ];
+    let written: String = files
+        .iter()
+        .map(|(name, bytes)| {
+            provdb::manifest::line(
+                &provdb::model::SourceId(*blake3::hash(bytes).as_bytes()),
+                name,
+            )
+        })
+        .collect();
+    assert_eq!(written, std::fs::read_to_string(&odd).expect("b3"));
+}

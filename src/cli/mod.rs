@@ -98,6 +98,10 @@ pub enum Command {
     Prove(commands::prove::ProveArgs),
     /// Check a proof file with no store.
     VerifyProof(commands::prove::VerifyProofArgs),
+    /// Write a b3sum-format manifest of the objects or of a document's revisions.
+    Manifest(commands::manifest::ManifestArgs),
+    /// Say whether files are recorded sources; exit 1 if any is not.
+    Check(commands::manifest::CheckArgs),
 }
 
 /// An error a command ends with.
@@ -121,6 +125,10 @@ pub enum CliError {
     /// `verify` found damage; the report was already printed.
     #[error("verification found {0} problem(s)")]
     Damage(usize),
+    /// A check did not hold (a proof, a file that is not a source); the
+    /// details were already printed.
+    #[error("{0}")]
+    NotHolding(String),
     /// Writing output failed.
     #[error("writing output: {0}")]
     Output(#[from] io::Error),
@@ -130,7 +138,7 @@ pub enum CliError {
 fn exit_code_for(error: &CliError) -> u8 {
     match error {
         CliError::Usage(_) | CliError::Value(_) | CliError::When(_) => exit::USAGE,
-        CliError::Damage(_) => exit::DAMAGE,
+        CliError::Damage(_) | CliError::NotHolding(_) => exit::DAMAGE,
         CliError::Refused(_) => exit::REFUSED,
         CliError::Output(_) => exit::STORE,
         CliError::Store(error) => match error {

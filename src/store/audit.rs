@@ -293,3 +293,127 @@ impl Store {
         })
     }
 }
+
+/// What `check` found for one file.
+#[derive(Debug, Clone)]
+pub struct FileCheck {
+    /// The path given.
+    pub path: String,
+    /// Its BLAKE3 hash: the id it would have as a source.
+    pub id: Option<crate::model::SourceId>,
+    /// Why it could not be read.
+    pub error: Option<String>,
+    /// Set when it is a recorded source: its documents and revisions, and
+    /// how many citations quote it.
+    pub known: Option<(Vec<(String, u32)>, usize)>,
+}
+
+impl Store {
+    /// The manifest of every recorded object: (id, `objects/xx/yyyy…`), by name.
+    pub fn manifest_objects(&self) -> Result<Vec<(crate::model::SourceId, String)>, StoreError> {
+        let mut out = Vec::new();
+        for source in self.index.sources() {
+            let id = source?.id;
+            let hex = id.to_hex();
+            out.push((id, format!("objects/{}/{}", &hex[..2], &hex[2..])));
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(out)
+    }
+
+    /// The manifest of a document's revisions under names from `template`
+    /// (`{doc}`, `{n}`, `{i}`), in revision order; with `export`, each
+    /// revision's bytes are written there under its name.
+    pub fn manifest_doc(
+        &self,
+        doc: &str,
+        template: &str,
+        export: Option<&Path>,
+    ) -> Result<Vec<(crate::model::SourceId, String)>, StoreError> {
+        let revisions = self.revisions(doc)?;
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for record in &revisions {
+            let name = crate::manifest::revision_name(template, doc, record.revision.number);
+            crate::manifest::check_name(&name).map_err(|why| StoreError::BadText {
+                field: "--name",
+                why: format!("{why}; use {{doc}}, {{n}} or {{i}} in a relative path"),
+            })?;
+            if !seen.insert(name.clone()) {
+                return Err(StoreError::BadText {
+                    field: "--name",
+                    why: format!("gives two revisions the name {name:?}; include {{n}} or {{i}}"),
+                });
+            }
+            out.push((record.revision.source, name));
+        }
+        if let Some(dir) = export {
+            let inside = |a: &Path, b: &Path| {
+                let a = a.canonicalize().unwrap_or_else(|_| a.to_path_buf());
+                let b = b.canonicalize().unwrap_or_else(|_| b.to_path_buf());
+                a.starts_with(b)
+            };
+            if inside(dir, &self.root) {
+                return Err(StoreError::BadText {
+                    field: "--export",
+                    why: "is inside the store; export somewhere else".into(),
+                });
+            }
+            for (_, name) in &out {
+                let target = dir.join(name);
+                if target.exists() {
+                    return Err(StoreError::Input {
+                        path: target.display().to_string(),
+                        why: "already exists; export into an empty directory".into(),
+                    });
+                }
+            }
+            for (id, name) in &out {
+                let target = dir.join(name);
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent).map_err(io_error("creating", parent))?;
+                }
+                let bytes = self.objects.read(id)?;
+                std::fs::write(&target, bytes).map_err(io_error("writing", &target))?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Says, for each file, whether its bytes are a recorded source.
+    pub fn check_files(&self, paths: &[std::path::PathBuf]) -> Result<Vec<FileCheck>, StoreError> {
+        let mut out = Vec::new();
+        for path in paths {
+            let shown = path.display().to_string();
+            let hashed = std::fs::File::open(path).and_then(|mut file| {
+                let mut hasher = blake3::Hasher::new();
+                std::io::copy(&mut file, &mut hasher)?;
+                Ok(crate::model::SourceId(*hasher.finalize().as_bytes()))
+            });
+            match hashed {
+                Err(error) => out.push(FileCheck {
+                    path: shown,
+                    id: None,
+                    error: Some(error.to_string()),
+                    known: None,
+                }),
+                Ok(id) => {
+                    let known = match self.index.source(&id)? {
+                        Some(_) => Some((
+                            self.index.revisions_of_source(&id)?,
+                            self.index.count_citations_of_source(&id)?,
+                        )),
+                        None => None,
+                    };
+                    out.push(FileCheck {
+                        path: shown,
+                        id: Some(id),
+                        error: None,
+                        known,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -116,7 +116,7 @@ pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliErr
             } else {
                 writeln!(ctx.out, "FAILED: {why}")?;
             }
-            Err(CliError::Damage(1))
+            Err(CliError::NotHolding("the proof does not hold".into()))
         }
     }
 }
