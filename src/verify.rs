@@ -307,7 +307,7 @@ pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, Stor
         (sources, hashing.join())
     });
     match hashed {
-        Ok(hashed) => check_objects(hashed, &sources, &mut report),
+        Ok(hashed) => check_objects(hashed, &sources, index.as_ref(), &mut report),
         Err(_) => report.problem("objects", "hashing them failed unexpectedly"),
     }
     if let Some(index) = &index {
@@ -689,7 +689,39 @@ fn hash_objects(objects: &Objects) -> Hashed {
 }
 
 /// Checks the rehashed objects, and that every recorded source has one.
-fn check_objects(hashed: Hashed, sources: &HashSet<SourceId>, report: &mut Report) {
+/// What a damaged source affects: its citations, their claims, and the
+/// documents it is a revision of.
+fn impact(index: Option<&Index>, id: &SourceId) -> String {
+    let Some(index) = index else {
+        return String::new();
+    };
+    let citations = index.citations_of_source(id).unwrap_or_default();
+    let claims: HashSet<_> = citations
+        .iter()
+        .map(|record| record.citation.claim)
+        .collect();
+    let docs: HashSet<String> = index
+        .revisions_of_source(id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(doc, _)| doc)
+        .collect();
+    let plural =
+        |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
+    format!(
+        "; {} of {} in {} affected",
+        plural(citations.len(), "citation"),
+        plural(claims.len(), "claim"),
+        plural(docs.len(), "document")
+    )
+}
+
+fn check_objects(
+    hashed: Hashed,
+    sources: &HashSet<SourceId>,
+    index: Option<&Index>,
+    report: &mut Report,
+) {
     let listed = match hashed {
         Ok(listed) => listed,
         Err(error) => {
@@ -711,11 +743,15 @@ fn check_objects(hashed: Hashed, sources: &HashSet<SourceId>, report: &mut Repor
             Ok(actual) if actual == id => {}
             Ok(actual) => report.problem(
                 format!("object {id}"),
-                format!("bytes hash to {actual}, not to their name: the object was altered"),
+                format!(
+                    "bytes hash to {actual}, not to their name: the object was altered{}",
+                    impact(index, &id)
+                ),
             ),
-            Err(error) => {
-                report.problem(format!("object {id}"), format!("cannot be read: {error}"))
-            }
+            Err(error) => report.problem(
+                format!("object {id}"),
+                format!("cannot be read: {error}{}", impact(index, &id)),
+            ),
         }
         present.insert(id);
         if !sources.contains(&id) {
@@ -726,7 +762,10 @@ fn check_objects(hashed: Hashed, sources: &HashSet<SourceId>, report: &mut Repor
         if !present.contains(source) {
             report.problem(
                 format!("object {source}"),
-                "is missing: the journal records this source but its bytes are gone",
+                format!(
+                    "is missing: the journal records this source but its bytes are gone{}",
+                    impact(index, source)
+                ),
             );
         }
     }

@@ -68,6 +68,9 @@ fn a_flipped_byte_in_an_object_is_caught() {
     bytes[0] ^= 0x01;
     std::fs::write(&path, bytes).expect("tamper");
     verify_fails_naming(&env, &format!("object {source}"));
+    // The report says what the damage reaches: the article carries one
+    // citation (of one claim) and is revision 1 of one document.
+    verify_fails_naming(&env, "1 citation of 1 claim in 1 document affected");
     // The quote check sees it too: "Khojaly" → "Jhojaly" does not touch the quote, so only the hash fails.
     let cat = env.run(&["cat", &source]);
     assert_eq!(cat.code, 5, "cat refuses damaged bytes: {}", cat.stderr);
