@@ -269,6 +269,16 @@ impl Lineage {
 /// Verifies the store at `root` and returns what it found. Errors are only for
 /// a store that cannot be examined at all (not a store, locked).
 pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, StoreError> {
+    verify_with_progress(root, options, &|_, _| {})
+}
+
+/// `verify`, calling `progress(journal bytes walked, journal bytes)` every
+/// 4,096 entries (for a progress bar; objects are hashed alongside).
+pub fn verify_with_progress(
+    root: &Path,
+    options: &mut OpenOptions<'_>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Report, StoreError> {
     match std::fs::read_to_string(root.join(FORMAT_FILE)) {
         Ok(text) if text == FORMAT_TEXT => {}
         _ => {
@@ -303,7 +313,7 @@ pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, Stor
     // Objects are rehashed on every core while this thread walks the journal.
     let (sources, hashed) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| hash_objects(&objects));
-        let sources = check_journal(root, index.as_ref(), applied, &mut report);
+        let sources = check_journal(root, index.as_ref(), applied, &mut report, progress);
         (sources, hashing.join())
     });
     match hashed {
@@ -323,6 +333,7 @@ fn check_journal(
     index: Option<&Index>,
     applied: Option<AppliedMark>,
     report: &mut Report,
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> HashSet<SourceId> {
     let journal_path = root.join("journal");
     let path = journal_path.as_path();
@@ -406,6 +417,9 @@ fn check_journal(
             }
         };
         report.entries += 1;
+        if report.entries % 4096 == 0 {
+            progress(line.end(), end);
+        }
         if entry.seq != expected_seq {
             report.problem(
                 &item,
