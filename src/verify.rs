@@ -417,7 +417,7 @@ fn check_journal(
             }
         };
         report.entries += 1;
-        if report.entries % 4096 == 0 {
+        if report.entries.is_multiple_of(4096) {
             progress(line.end(), end);
         }
         if entry.seq != expected_seq {
