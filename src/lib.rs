@@ -21,4 +21,5 @@ pub mod objects;
 pub mod proofs;
 pub mod store;
 pub mod values;
+pub mod verified;
 pub mod verify;

@@ -30,8 +30,10 @@ pub struct Problem {
 /// What `verify` checked and found.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Report {
-    /// Object files re-hashed.
+    /// Object files checked (rehashed, or skipped as verified recently).
     pub objects: u64,
+    /// Of those, not rehashed: found sound within `--max-age`.
+    pub skipped: u64,
     /// Journal entries whose chain link was checked.
     pub entries: u64,
     /// Sources recorded.
@@ -269,14 +271,17 @@ impl Lineage {
 /// Verifies the store at `root` and returns what it found. Errors are only for
 /// a store that cannot be examined at all (not a store, locked).
 pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, StoreError> {
-    verify_with_progress(root, options, &|_, _| {})
+    verify_with_progress(root, options, None, &|_, _| {})
 }
 
-/// `verify`, calling `progress(journal bytes walked, journal bytes)` every
-/// 4,096 entries (for a progress bar; objects are hashed alongside).
+/// `verify`, rehashing only objects not verified within `max_age` (all when
+/// None), and calling `progress(journal bytes walked, journal bytes)` every
+/// 4,096 entries (for a progress bar; objects are hashed alongside). When
+/// each object was last found sound is kept in the store's `verified` file.
 pub fn verify_with_progress(
     root: &Path,
     options: &mut OpenOptions<'_>,
+    max_age: Option<time::Duration>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Report, StoreError> {
     match std::fs::read_to_string(root.join(FORMAT_FILE)) {
@@ -310,14 +315,35 @@ pub fn verify_with_progress(
         }
     };
 
+    // Objects verified recently enough are not rehashed.
+    let now = time::OffsetDateTime::now_utc();
+    let mut last_verified = crate::verified::read(root);
+    let skip: HashSet<SourceId> = match max_age {
+        None => HashSet::new(),
+        Some(age) => last_verified
+            .iter()
+            .filter(|(_, when)| now - **when <= age)
+            .map(|(id, _)| *id)
+            .collect(),
+    };
     // Objects are rehashed on every core while this thread walks the journal.
     let (sources, hashed) = std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| hash_objects(&objects));
+        let hashing = scope.spawn(|| hash_objects(&objects, &skip));
         let sources = check_journal(root, index.as_ref(), applied, &mut report, progress);
         (sources, hashing.join())
     });
     match hashed {
-        Ok(hashed) => check_objects(hashed, &sources, index.as_ref(), &mut report),
+        Ok(hashed) => {
+            let sound = check_objects(hashed, &sources, index.as_ref(), &mut report);
+            // Keep the times of objects still present; damaged ones lose theirs.
+            last_verified.retain(|id, _| skip.contains(id));
+            for id in sound {
+                last_verified.insert(id, now);
+            }
+            if let Err(error) = crate::verified::write(root, &last_verified) {
+                report.notices.push(format!("could not record when objects were verified ({error}); the next `verify --max-age` rehashes them"));
+            }
+        }
         Err(_) => report.problem("objects", "hashing them failed unexpectedly"),
     }
     if let Some(index) = &index {
@@ -656,11 +682,13 @@ fn key_label(key: &[u8]) -> String {
     }
 }
 
-/// Every file under `objects/`, with the id its name gives and the hash of its bytes.
-type Hashed = Result<Vec<(PathBuf, Option<SourceId>, std::io::Result<SourceId>)>, String>;
+/// Every file under `objects/`, with the id its name gives and the hash of
+/// its bytes (None: not rehashed, verified recently enough).
+type Hashed = Result<Vec<(PathBuf, Option<SourceId>, Option<std::io::Result<SourceId>>)>, String>;
 
-/// Lists and rehashes every object file on a pool of threads, in path order.
-fn hash_objects(objects: &Objects) -> Hashed {
+/// Lists and rehashes every object file on a pool of threads, in path order,
+/// except those named in `skip`.
+fn hash_objects(objects: &Objects, skip: &HashSet<SourceId>) -> Hashed {
     let listed = objects.list().map_err(|error| error.to_string())?;
     let threads = crate::objects::worker_threads();
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -673,9 +701,12 @@ fn hash_objects(objects: &Objects) -> Hashed {
                     let mut done = Vec::new();
                     loop {
                         let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((path, _)) = listed.get(at) else {
+                        let Some((path, named)) = listed.get(at) else {
                             break;
                         };
+                        if named.is_some_and(|id| skip.contains(&id)) {
+                            continue;
+                        }
                         done.push((at, crate::objects::hash_file(path)));
                     }
                     done
@@ -694,15 +725,18 @@ fn hash_objects(objects: &Objects) -> Hashed {
         .into_iter()
         .zip(results)
         .map(|((path, named), result)| {
-            let result = result.unwrap_or_else(|| {
-                Err(std::io::Error::other("not hashed: a hashing thread failed"))
-            });
+            let result = match result {
+                Some(result) => Some(result),
+                None if named.is_some_and(|id| skip.contains(&id)) => None,
+                None => Some(Err(std::io::Error::other(
+                    "not hashed: a hashing thread failed",
+                ))),
+            };
             (path, named, result)
         })
         .collect())
 }
 
-/// Checks the rehashed objects, and that every recorded source has one.
 /// What a damaged source affects: its citations, their claims, and the
 /// documents it is a revision of.
 fn impact(index: Option<&Index>, id: &SourceId) -> String {
@@ -730,17 +764,20 @@ fn impact(index: Option<&Index>, id: &SourceId) -> String {
     )
 }
 
+/// Checks the rehashed objects, and that every recorded source has one.
+/// Returns the objects whose bytes were rehashed and found sound.
 fn check_objects(
     hashed: Hashed,
     sources: &HashSet<SourceId>,
     index: Option<&Index>,
     report: &mut Report,
-) {
+) -> Vec<SourceId> {
+    let mut sound = Vec::new();
     let listed = match hashed {
         Ok(listed) => listed,
         Err(error) => {
             report.problem("objects", error);
-            return;
+            return sound;
         }
     };
     let mut present = HashSet::new();
@@ -754,15 +791,16 @@ fn check_objects(
         };
         report.objects += 1;
         match hashed {
-            Ok(actual) if actual == id => {}
-            Ok(actual) => report.problem(
+            None => report.skipped += 1,
+            Some(Ok(actual)) if actual == id => sound.push(id),
+            Some(Ok(actual)) => report.problem(
                 format!("object {id}"),
                 format!(
                     "bytes hash to {actual}, not to their name: the object was altered{}",
                     impact(index, &id)
                 ),
             ),
-            Err(error) => report.problem(
+            Some(Err(error)) => report.problem(
                 format!("object {id}"),
                 format!("cannot be read: {error}{}", impact(index, &id)),
             ),
@@ -783,6 +821,7 @@ fn check_objects(
             );
         }
     }
+    sound
 }
 
 /// Checks a stored anchor against an object file, reading only the quote and

@@ -8,10 +8,45 @@ use crate::verify::{verify_with_progress, Report};
 /// Shows progress on standard error when it is a terminal. Exits 0 only when
 /// everything holds, 1 when anything is damaged.
 #[derive(Debug, clap::Args)]
-pub struct VerifyArgs {}
+pub struct VerifyArgs {
+    /// Rehash only objects not found sound within this age (e.g. 30d, 12h,
+    /// 90m, 2w); when each object was last verified is kept in the store.
+    /// Everything else (journal, index, quotes, checkpoints) is always checked.
+    #[arg(long, value_name = "AGE")]
+    pub max_age: Option<String>,
+}
+
+/// Reads an age: a whole number and a unit, s, m, h, d or w.
+fn parse_age(text: &str) -> Result<time::Duration, CliError> {
+    let bad = || {
+        CliError::Usage(format!(
+            "--max-age {text:?} is not an age; write a whole number and a unit: 45s, 90m, 12h, 30d or 2w"
+        ))
+    };
+    let unit = text.chars().last().ok_or_else(bad)?;
+    let number: i64 = text[..text.len() - unit.len_utf8()]
+        .parse()
+        .map_err(|_| bad())?;
+    if number < 0 {
+        return Err(bad());
+    }
+    let seconds = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 604_800,
+        _ => return Err(bad()),
+    };
+    number
+        .checked_mul(seconds)
+        .map(time::Duration::seconds)
+        .ok_or_else(bad)
+}
 
 /// Runs `verify`.
-pub fn run(_args: VerifyArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+pub fn run(args: VerifyArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let max_age = args.max_age.as_deref().map(parse_age).transpose()?;
     let path = ctx.store_path()?;
     let journal_len = std::fs::metadata(path.join("journal")).map_or(0, |meta| meta.len());
     let bar = crate::cli::progress_bar(ctx.json, journal_len);
@@ -20,8 +55,8 @@ pub fn run(_args: VerifyArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             bar.set_position(done);
         }
     };
-    let report =
-        ctx.with_lock_options(|options| verify_with_progress(&path, options, &on_progress));
+    let report = ctx
+        .with_lock_options(|options| verify_with_progress(&path, options, max_age, &on_progress));
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -42,9 +77,17 @@ pub fn run(_args: VerifyArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 
 /// Writes a verification report as `verify` prints it.
 pub fn write_report(out: &mut dyn std::io::Write, report: &Report) -> std::io::Result<()> {
+    let skipped = if report.skipped > 0 {
+        format!(
+            " ({} found sound within --max-age, not rehashed)",
+            report.skipped
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "checked {} objects, {} journal entries, {} index records, {} citation quotes ({} sources, {} claims)",
+        "checked {} objects{skipped}, {} journal entries, {} index records, {} citation quotes ({} sources, {} claims)",
         report.objects, report.entries, report.index_records, report.citations, report.sources, report.claims
     )?;
     for notice in &report.notices {
