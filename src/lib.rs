@@ -19,6 +19,7 @@ pub mod model;
 pub mod normalize;
 pub mod objects;
 pub mod proofs;
+pub mod receipt;
 pub mod store;
 pub mod values;
 pub mod verified;

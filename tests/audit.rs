@@ -402,3 +402,123 @@ fn check_says_which_files_are_sources_and_manifest_refuses_bad_names() {
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("already exists"), "{}", run.stderr);
 }
+
+/// Changes one byte of a JSON leaf, keeping its type where it can: a hex id
+/// gets another hex digit, base64 another base64 letter, text another
+/// letter, a number +1, a boolean its opposite.
+fn mutated(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Bool(flag) => Value::Bool(!flag),
+        Value::Number(number) => serde_json::json!(number.as_u64().map_or(1, |n| n + 1)),
+        Value::String(text) if text.is_empty() => Value::String("x".into()),
+        Value::String(text) => {
+            let mut chars: Vec<char> = text.chars().collect();
+            let at = chars.len() / 2;
+            chars[at] = match chars[at] {
+                '0' => '1',
+                'A' => 'B',
+                'a' => 'b',
+                _ => '0',
+            };
+            Value::String(chars.into_iter().collect())
+        }
+        Value::Null => Value::String("x".into()),
+        other => other.clone(),
+    }
+}
+
+/// Every path to a leaf of a JSON document.
+fn leaves(value: &serde_json::Value, path: Vec<String>, out: &mut Vec<Vec<String>>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                let mut next = path.clone();
+                next.push(key.clone());
+                leaves(item, next, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (at, item) in items.iter().enumerate() {
+                let mut next = path.clone();
+                next.push(at.to_string());
+                leaves(item, next, out);
+            }
+        }
+        _ => out.push(path),
+    }
+}
+
+fn leaf_mut<'a>(value: &'a mut serde_json::Value, path: &[String]) -> &'a mut serde_json::Value {
+    path.iter().fold(value, |value, key| match value {
+        serde_json::Value::Array(items) => &mut items[key.parse::<usize>().expect("index")],
+        other => &mut other[key.as_str()],
+    })
+}
+
+#[test]
+fn a_receipt_verifies_alone_and_any_changed_field_breaks_a_named_link() {
+    let env = big_store();
+    // A citation deep in the 17 KB register: several chunks, so the slice
+    // carries chaining values on both sides.
+    let log = env.ok(&["--json", "log"]).json();
+    let citation = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|entry| entry["change"]["citation"].as_str())
+        .nth(400)
+        .expect("a citation")
+        .to_string();
+    let text = env.ok(&["receipt", &citation]).stdout;
+    assert!(text.len() < 8_000, "{} bytes", text.len());
+    let receipt: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert!(!receipt["slice"]["cvs"].as_array().expect("cvs").is_empty());
+    // Moved away from the store, it verifies with nothing else.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let file = elsewhere.path().join("receipt.json");
+    std::fs::write(&file, &text).expect("write");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_provdb"))
+        .env_clear()
+        .current_dir(elsewhere.path())
+        .args(["verify-receipt", file.to_str().expect("utf-8")])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(0), "{stdout}");
+    let exact = receipt["citation"]["exact"].as_str().expect("exact");
+    assert!(
+        stdout.contains(&format!("the words {exact:?} appear at bytes")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(receipt["source"]["id"].as_str().expect("id")),
+        "{stdout}"
+    );
+    // Every field, changed by one byte, breaks the receipt.
+    let mut paths = Vec::new();
+    leaves(&receipt, Vec::new(), &mut paths);
+    assert!(paths.len() > 40, "{} fields", paths.len());
+    let mut named = 0;
+    for path in &paths {
+        let mut changed = receipt.clone();
+        let leaf = leaf_mut(&mut changed, path);
+        *leaf = mutated(leaf);
+        std::fs::write(&file, changed.to_string()).expect("write");
+        let run = env.run(&["verify-receipt", file.to_str().expect("utf-8")]);
+        assert_ne!(run.code, 0, "changing {path:?} went unnoticed");
+        if run.code == 1 {
+            assert!(
+                run.stdout.starts_with("FAILED at the "),
+                "{path:?}: {}",
+                run.stdout
+            );
+            named += 1;
+        } else {
+            // Not a receipt any more (a field of the wrong kind): refused whole.
+            assert_eq!(run.code, 2, "{path:?}: {}", run.stderr);
+        }
+    }
+    // Nearly every change is well-formed and names its link.
+    assert!(named * 10 >= paths.len() * 8, "{named} of {}", paths.len());
+}

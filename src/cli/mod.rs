@@ -98,6 +98,10 @@ pub enum Command {
     Prove(commands::prove::ProveArgs),
     /// Check a proof file with no store.
     VerifyProof(commands::prove::VerifyProofArgs),
+    /// Write a citation's self-contained receipt as JSON.
+    Receipt(commands::prove::ReceiptArgs),
+    /// Check a receipt with no store and no document.
+    VerifyReceipt(commands::prove::VerifyReceiptArgs),
     /// Write a b3sum-format manifest of the objects or of a document's revisions.
     Manifest(commands::manifest::ManifestArgs),
     /// Say whether files are recorded sources; exit 1 if any is not.

@@ -417,3 +417,79 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// Builds the receipt of a citation against a checkpoint (a kept one of
+    /// size `checkpoint`, or one of the log as it stands).
+    pub fn receipt(
+        &mut self,
+        citation: &str,
+        checkpoint: Option<u64>,
+        actor: &str,
+    ) -> Result<crate::receipt::Receipt, StoreError> {
+        use crate::receipt::{ProvedLine, Receipt, ReceiptCitation, ReceiptSource};
+        let id = self.resolve_citation(citation)?;
+        let record = self
+            .index
+            .citation(&id)?
+            .ok_or_else(|| StoreError::UnknownId {
+                text: citation.into(),
+            })?;
+        let claim = self
+            .index
+            .claim(&record.citation.claim)?
+            .ok_or_else(|| StoreError::UnknownId {
+                text: record.citation.claim.to_hex(),
+            })?
+            .claim;
+        let source = record.citation.source;
+        let bytes = self.objects.read(&source)?;
+        if crate::identity::source_id(&bytes) != source {
+            return Err(StoreError::Objects(crate::objects::ObjectError::Io {
+                action: "refusing a receipt for a damaged object",
+                path: self.objects.path_for(&source),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "its bytes no longer hash to its id; run `provdb verify`",
+                ),
+            }));
+        }
+        let selector = &record.citation.selector;
+        let range = selector.start.saturating_sub(selector.prefix.len() as u64)
+            ..(selector.end + selector.suffix.len() as u64).min(bytes.len() as u64);
+        let slice = crate::receipt::slice(&bytes, range);
+        let checkpoint = self.checkpoint_for(checkpoint, actor)?;
+        let proved = |store: &Self, seq: u64| -> Result<ProvedLine, StoreError> {
+            let proof = store.prove_entry(seq, &checkpoint)?;
+            Ok(ProvedLine {
+                line: proof.line,
+                leaf_index: proof.leaf_index,
+                proof: proof.proof,
+            })
+        };
+        Ok(Receipt {
+            kind: "provdb.receipt".into(),
+            v: 1,
+            claim,
+            citation: ReceiptCitation {
+                id: record.id,
+                exact: selector.exact.clone(),
+                prefix: selector.prefix.clone(),
+                suffix: selector.suffix.clone(),
+                start: selector.start,
+                end: selector.end,
+                stance: record.citation.stance,
+                value_not_in_quote: record.citation.value_not_in_quote,
+            },
+            source: ReceiptSource {
+                id: source,
+                length: bytes.len() as u64,
+            },
+            slice,
+            entry: proved(self, record.seq)?,
+            first: proved(self, 1)?,
+            last: proved(self, checkpoint.size)?,
+            checkpoint: (&checkpoint).into(),
+        })
+    }
+}

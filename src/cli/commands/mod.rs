@@ -65,6 +65,8 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Checkpoint(args) => checkpoint::run(args, ctx),
         Command::Checkpoints(args) => checkpoint::run_list(args, ctx),
         Command::Prove(args) => prove::run(args, ctx),
+        Command::Receipt(args) => prove::run_receipt(args, ctx),
+        Command::VerifyReceipt(args) => prove::run_verify_receipt(args, ctx),
         Command::Manifest(args) => manifest::run(args, ctx),
         Command::Check(args) => manifest::run_check(args, ctx),
         Command::VerifyProof(args) => prove::run_verify(args, ctx),

@@ -82,16 +82,7 @@ pub fn run(args: ProveArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 
 /// Runs `verify-proof`.
 pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let text = if args.file.as_os_str() == "-" {
-        let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|error| CliError::Usage(format!("cannot read standard input: {error}")))?;
-        text
-    } else {
-        std::fs::read_to_string(&args.file).map_err(|error| {
-            CliError::Usage(format!("cannot read {}: {error}", args.file.display()))
-        })?
-    };
+    let text = read_input(&args.file)?;
     let outcome = AnyProof::parse(&text).and_then(|proof| proof.verify());
     match outcome {
         Ok(words) => {
@@ -118,5 +109,101 @@ pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliErr
             }
             Err(CliError::NotHolding("the proof does not hold".into()))
         }
+    }
+}
+
+/// Write a citation's receipt as JSON: the claim and citation, the source's
+/// BLAKE3 hash and length, the bytes around the quote with the chaining
+/// values that prove them part of the source, and the journal line that
+/// recorded the citation with its inclusion proof in a checkpoint. Anyone can
+/// check it with `provdb verify-receipt`, with no store and no document.
+#[derive(Debug, clap::Args)]
+pub struct ReceiptArgs {
+    /// The citation: its id or a unique prefix.
+    pub citation: String,
+    /// Prove against the kept checkpoint of this size [default: a checkpoint
+    /// of the log as it stands, taken and kept now if the log has grown].
+    #[arg(long, value_name = "SIZE")]
+    pub checkpoint: Option<u64>,
+}
+
+/// Check a receipt with no store and no document, and say in plain words
+/// what it proves: exit 0 when every link holds, 1 naming the first that
+/// breaks, 2 when the file is not a receipt.
+#[derive(Debug, clap::Args)]
+pub struct VerifyReceiptArgs {
+    /// The receipt file (- for standard input).
+    pub file: PathBuf,
+}
+
+/// Runs `receipt`.
+pub fn run_receipt(args: ReceiptArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let actor = ctx.actor()?;
+    let mut opened = ctx.open()?;
+    let result = opened.receipt(&args.citation, args.checkpoint, &actor);
+    let closed = ctx.close(opened);
+    let receipt = result?;
+    closed?;
+    writeln!(
+        ctx.out,
+        "{}",
+        serde_json::to_string_pretty(&receipt).unwrap_or_default()
+    )?;
+    Ok(())
+}
+
+/// Runs `verify-receipt`.
+pub fn run_verify_receipt(args: VerifyReceiptArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let text = read_input(&args.file)?;
+    let receipt: crate::receipt::Receipt = serde_json::from_str(&text).map_err(|error| {
+        CliError::Usage(format!(
+            "{} is not a provdb receipt: {error}",
+            args.file.display()
+        ))
+    })?;
+    match receipt.verify() {
+        Ok(words) => {
+            if ctx.json {
+                writeln!(
+                    ctx.out,
+                    "{}",
+                    serde_json::json!({"ok": true, "proves": words})
+                )?;
+            } else {
+                writeln!(ctx.out, "ok: {words}")?;
+            }
+            Ok(())
+        }
+        Err(broken) => {
+            if ctx.json {
+                writeln!(
+                    ctx.out,
+                    "{}",
+                    serde_json::json!({"ok": false, "link": broken.link, "why": broken.why})
+                )?;
+            } else {
+                writeln!(
+                    ctx.out,
+                    "FAILED at the {} link: {}",
+                    broken.link, broken.why
+                )?;
+            }
+            Err(CliError::NotHolding(format!(
+                "the receipt does not hold: the {} link is broken",
+                broken.link
+            )))
+        }
+    }
+}
+
+fn read_input(file: &std::path::Path) -> Result<String, CliError> {
+    if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|error| CliError::Usage(format!("cannot read standard input: {error}")))?;
+        Ok(text)
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|error| CliError::Usage(format!("cannot read {}: {error}", file.display())))
     }
 }
