@@ -221,13 +221,13 @@ pub fn slice(data: &[u8], range: std::ops::Range<u64>) -> Slice {
 pub fn slice_root(slice: &Slice, length: u64) -> Result<(Vec<u8>, blake3::Hash), Broken> {
     let bytes = unb64("slice", &slice.bytes)?;
     let covered = slice.start..slice.start + bytes.len() as u64;
-    if slice.start % CHUNK != 0 || covered.end > length || bytes.is_empty() {
+    if !slice.start.is_multiple_of(CHUNK) || covered.end > length || bytes.is_empty() {
         return Err(broken(
             "slice",
             "its start is not a chunk boundary, or it is empty or runs past the source's length",
         ));
     }
-    if covered.end % CHUNK != 0 && covered.end != length {
+    if !covered.end.is_multiple_of(CHUNK) && covered.end != length {
         return Err(broken(
             "slice",
             "it does not end at a chunk boundary or the source's end",
