@@ -27,6 +27,40 @@ source=$("$provdb" --json sources | python3 -c 'import json,sys; print(json.load
 claim=$("$provdb" --json claims | python3 -c 'import json,sys; print(json.load(sys.stdin)["claims"][0]["id"])')
 "$provdb" prove "$claim" >"$work/claim.json"
 
+# A receipt for a quote in the middle of a 40 KB source: chunks and chaining values.
+python3 -c 'import sys; sys.stdout.write("".join(f"Line {i} of the long register counts {1000 + i} people.\n" for i in range(800)))' >"$work/register.txt"
+register=$("$provdb" --json add "$work/register.txt" --title "A long register" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+citation=$("$provdb" --json cite "$register" --quote "Line 400 of the long register counts 1400 people" \
+    --subject "register line 400" --property "people" --value 1400 | python3 -c 'import json,sys; print(json.load(sys.stdin)["citation"])')
+"$provdb" receipt "$citation" >"$work/receipt.json"
+"$provdb" verify-receipt "$work/receipt.json" >/dev/null
+$verify receipt "$work/receipt.json"
+# The Python verifier must refuse a receipt with any one of these changed.
+for field in slice.bytes slice.cvs slice.tail source.length citation.exact checkpoint.root entry.line; do
+    python3 - "$work/receipt.json" "$work/bad-receipt.json" "$field" <<'PY'
+import base64, json, sys
+receipt = json.load(open(sys.argv[1]))
+section, key = sys.argv[3].split(".")
+value = receipt[section][key]
+if isinstance(value, list):
+    value[0] = base64.b64encode(bytes(32)).decode()
+elif isinstance(value, int):
+    value += 1
+elif key in ("bytes", "tail", "root"):
+    raw = bytearray(base64.b64decode(value))
+    raw[len(raw) // 2] ^= 1
+    value = base64.b64encode(bytes(raw)).decode()
+else:
+    value = value.replace("400", "401", 1)
+receipt[section][key] = value
+json.dump(receipt, open(sys.argv[2], "w"))
+PY
+    if $verify receipt "$work/bad-receipt.json" >/dev/null; then
+        echo "the Python verifier accepted a receipt with $field changed" >&2
+        exit 1
+    fi
+done
+
 $verify store "$work/store"
 $verify proof "$work/source.json" "$work/revision.json" "$work/claim.json" "$work/consistency.json"
 
