@@ -35,6 +35,12 @@ citation=$("$provdb" --json cite "$register" --quote "Line 400 of the long regis
 "$provdb" receipt "$citation" >"$work/receipt.json"
 "$provdb" verify-receipt "$work/receipt.json" >/dev/null
 $verify receipt "$work/receipt.json"
+# The receipt has the shape its JSON Schema states.
+python3 -c 'import jsonschema' 2>/dev/null \
+    || python3 -m pip install --quiet jsonschema 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages jsonschema
+python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print("receipt.schema.json: valid")' \
+    "$work/receipt.json" schema/receipt.schema.json
 # The Python verifier must refuse a receipt with any one of these changed.
 for field in slice.bytes slice.cvs slice.tail source.length citation.exact checkpoint.root entry.line; do
     python3 - "$work/receipt.json" "$work/bad-receipt.json" "$field" <<'PY'
