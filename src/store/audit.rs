@@ -66,8 +66,7 @@ impl Store {
 
     /// Every checkpoint kept, oldest first.
     pub fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
-        checkpoints::read(&self.root)
-            .map_err(io_error("reading", &self.root.join(checkpoints::FILE)))
+        read_checkpoints(&self.root)
     }
 }
 
@@ -255,16 +254,10 @@ impl Store {
         })
     }
 
-    /// The journal entry that recorded a source, revision, claim or citation.
-    pub fn entry_of(&self, text: &str) -> Result<(u64, String), StoreError> {
+    /// The seq of the journal entry that recorded a source, revision, claim or citation.
+    pub fn entry_of(&self, text: &str) -> Result<u64, StoreError> {
         if let Some(record) = self.resolve_revision(text)? {
-            return Ok((
-                record.seq,
-                format!(
-                    "revision {}@{}",
-                    record.revision.doc, record.revision.number
-                ),
-            ));
+            return Ok(record.seq);
         }
         let (kind, id) = self.resolve(text)?;
         let missing = || StoreError::UnknownId { text: text.into() };
@@ -274,21 +267,21 @@ impl Store {
                     .index
                     .source(&crate::model::SourceId(id))?
                     .ok_or_else(missing)?;
-                (record.seq, format!("source {}", record.id.short()))
+                record.seq
             }
             crate::model::IdKind::Claim => {
                 let record = self
                     .index
                     .claim(&crate::model::ClaimId(id))?
                     .ok_or_else(missing)?;
-                (record.seq, format!("claim {}", record.claim.id.short()))
+                record.seq
             }
             crate::model::IdKind::Citation => {
                 let record = self
                     .index
                     .citation(&crate::model::CitationId(id))?
                     .ok_or_else(missing)?;
-                (record.seq, format!("citation {}", record.id.short()))
+                record.seq
             }
         })
     }

@@ -65,7 +65,7 @@ pub fn run(args: ProveArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 Ok(serde_json::to_string_pretty(&proof).unwrap_or_default())
             }
             (None, Some(id)) => {
-                let (seq, _) = opened.entry_of(id)?;
+                let seq = opened.entry_of(id)?;
                 let checkpoint = opened.checkpoint_for(args.checkpoint, &actor)?;
                 let proof = opened.prove_entry(seq, &checkpoint)?;
                 Ok(serde_json::to_string_pretty(&proof).unwrap_or_default())
