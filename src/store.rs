@@ -30,10 +30,12 @@ use crate::values;
 mod audit;
 mod batch;
 mod bulk;
+mod interchange;
 mod revise;
 pub use audit::{read_checkpoints, FileCheck};
 pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
+pub use interchange::{import_bundle, ImportOutcome};
 pub use revise::{
     outcome_counts, summary_line, CarryReport, DiffReport, Followed, Rank, RevisionEntry,
 };

@@ -102,6 +102,10 @@ pub enum Command {
     Receipt(commands::prove::ReceiptArgs),
     /// Check a receipt with no store and no document.
     VerifyReceipt(commands::prove::VerifyReceiptArgs),
+    /// Write the store in an interchange format (a bundle).
+    Export(commands::interchange::ExportArgs),
+    /// Create a store from a bundle, checked whole first.
+    Import(commands::interchange::ImportArgs),
     /// Write a b3sum-format manifest of the objects or of a document's revisions.
     Manifest(commands::manifest::ManifestArgs),
     /// Say whether files are recorded sources; exit 1 if any is not.

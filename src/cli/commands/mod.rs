@@ -11,6 +11,7 @@ pub mod demo;
 pub mod diff;
 pub mod drift;
 pub mod init;
+pub mod interchange;
 pub mod log;
 pub mod manifest;
 pub mod prove;
@@ -65,6 +66,8 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Checkpoint(args) => checkpoint::run(args, ctx),
         Command::Checkpoints(args) => checkpoint::run_list(args, ctx),
         Command::Prove(args) => prove::run(args, ctx),
+        Command::Export(args) => interchange::run_export(args, ctx),
+        Command::Import(args) => interchange::run_import(args, ctx),
         Command::Receipt(args) => prove::run_receipt(args, ctx),
         Command::VerifyReceipt(args) => prove::run_verify_receipt(args, ctx),
         Command::Manifest(args) => manifest::run(args, ctx),

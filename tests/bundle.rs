@@ -1,0 +1,221 @@
+//! Bundles: deterministic export, a lossless round trip into a new store,
+//! and bad bundles refused whole with nothing left behind.
+
+mod common;
+
+use common::TestEnv;
+
+/// A store with sources, a document of two revisions (a carry), citations,
+/// a conflict, a supersession and a checkpoint.
+fn populated() -> TestEnv {
+    let env = TestEnv::empty();
+    env.ok(&["demo", env.store.to_str().expect("utf-8")]);
+    env.ok(&["checkpoint"]);
+    env
+}
+
+fn bundle_of(env: &TestEnv, name: &str) -> std::path::PathBuf {
+    let path = env.dir.path().join(name);
+    env.ok(&[
+        "export",
+        "--format",
+        "bundle",
+        "-o",
+        path.to_str().expect("utf-8"),
+    ]);
+    path
+}
+
+fn import(env: &TestEnv, bundle: &std::path::Path, target: &std::path::Path) -> common::Run {
+    env.run(&[
+        "--db",
+        target.to_str().expect("utf-8"),
+        "import",
+        bundle.to_str().expect("utf-8"),
+    ])
+}
+
+#[test]
+fn export_is_deterministic_and_import_round_trips() {
+    let env = populated();
+    let first = bundle_of(&env, "a.tar");
+    let second = bundle_of(&env, "b.tar");
+    assert!(std::fs::read(&first).expect("a") == std::fs::read(&second).expect("b"));
+    let target = env.dir.path().join("copy");
+    let run = import(&env, &first, &target);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The same journal, line for line.
+    assert!(
+        std::fs::read(env.store.join("journal")).expect("journal")
+            == std::fs::read(target.join("journal")).expect("journal")
+    );
+    // The same answers.
+    let copy = TestEnv {
+        dir: tempfile::tempdir().expect("tempdir"),
+        store: target.clone(),
+    };
+    for args in [
+        vec!["--json", "claims"],
+        vec!["--json", "conflicts"],
+        vec!["--json", "sources"],
+        vec!["--json", "log", "--doc", "khojaly-article"],
+        vec!["--json", "checkpoints"],
+        vec!["--json", "drift", "--doc", "khojaly-article"],
+    ] {
+        assert_eq!(env.ok(&args).stdout, copy.ok(&args).stdout, "{args:?}");
+    }
+    let claims = env.ok(&["--json", "claims"]).json();
+    for claim in claims["claims"].as_array().expect("claims") {
+        let id = claim["id"].as_str().expect("id");
+        assert_eq!(
+            env.ok(&["--json", "trace", id]).stdout,
+            copy.ok(&["--json", "trace", id]).stdout
+        );
+    }
+    copy.ok(&["verify"]);
+    // Exporting the copy gives the same bundle, byte for byte.
+    let again = bundle_of(&copy, "c.tar");
+    assert!(std::fs::read(&first).expect("a") == std::fs::read(&again).expect("c"));
+}
+
+/// A raw ustar entry: any name, kind and claimed size, with `data` after it.
+fn raw_entry(name: &[u8], kind: tar::EntryType, size: u64, data: &[u8]) -> Vec<u8> {
+    let mut header = tar::Header::new_ustar();
+    header.as_mut_bytes()[..name.len()].copy_from_slice(name);
+    header.set_size(size);
+    header.set_mode(0o644);
+    header.set_mtime(0);
+    header.set_entry_type(kind);
+    if kind == tar::EntryType::Symlink || kind == tar::EntryType::Link {
+        header.set_link_name("/etc/passwd").expect("link");
+    }
+    header.set_cksum();
+    let mut out = header.as_bytes().to_vec();
+    out.extend_from_slice(data);
+    out.resize(out.len().div_ceil(512) * 512, 0);
+    out
+}
+
+fn format_entry() -> Vec<u8> {
+    let text = b"provdb bundle\nformat 1\n";
+    raw_entry(
+        b"provdb-bundle/FORMAT",
+        tar::EntryType::Regular,
+        text.len() as u64,
+        text,
+    )
+}
+
+fn finish(mut bytes: Vec<u8>) -> Vec<u8> {
+    bytes.extend_from_slice(&[0u8; 1024]);
+    bytes
+}
+
+#[test]
+fn bad_bundles_are_refused_whole_and_leave_nothing() {
+    let env = populated();
+    let good = std::fs::read(bundle_of(&env, "good.tar")).expect("bundle");
+    let journal = std::fs::read(env.store.join("journal")).expect("journal");
+    // Where the first object's bytes start: FORMAT, journal, checkpoints
+    // entries first (each a 512-byte header and padded data).
+    let padded = |len: usize| 512 + len.div_ceil(512) * 512;
+    let checkpoints = std::fs::read(env.store.join("checkpoints")).expect("checkpoints");
+    let object_data = padded(23) + padded(journal.len()) + padded(checkpoints.len()) + 512;
+    let journal_data = padded(23) + 512;
+
+    let mut cases: Vec<(&str, Vec<u8>, &str)> = Vec::new();
+    let mut flipped = good.clone();
+    flipped[object_data + 10] ^= 1;
+    cases.push(("a changed object byte", flipped, "hash mismatch"));
+    let mut broken = good.clone();
+    let at = journal_data + journal.iter().position(|b| *b == b'\n').expect("line") + 30;
+    broken[at] = if broken[at] == b'1' { b'2' } else { b'1' };
+    cases.push(("a changed journal byte", broken, "refused"));
+    cases.push((
+        "a truncated bundle",
+        good[..good.len() / 2].to_vec(),
+        "refused",
+    ));
+    let mut escaping = format_entry();
+    escaping.extend(raw_entry(
+        b"provdb-bundle/../../evil",
+        tar::EntryType::Regular,
+        1,
+        b"x",
+    ));
+    cases.push((
+        "a path escaping with ..",
+        finish(escaping),
+        "escapes provdb-bundle/",
+    ));
+    let mut absolute = format_entry();
+    absolute.extend(raw_entry(b"/tmp/evil", tar::EntryType::Regular, 1, b"x"));
+    cases.push((
+        "an absolute path",
+        finish(absolute),
+        "escapes provdb-bundle/",
+    ));
+    let mut symlink = format_entry();
+    symlink.extend(raw_entry(
+        b"provdb-bundle/journal",
+        tar::EntryType::Symlink,
+        0,
+        b"",
+    ));
+    cases.push(("a symbolic link", finish(symlink), "only regular files"));
+    let mut hardlink = format_entry();
+    hardlink.extend(raw_entry(
+        b"provdb-bundle/journal",
+        tar::EntryType::Link,
+        0,
+        b"",
+    ));
+    cases.push(("a hard link", finish(hardlink), "only regular files"));
+    let mut bomb = format_entry();
+    bomb.extend(raw_entry(
+        b"provdb-bundle/journal",
+        tar::EntryType::Regular,
+        1 << 40,
+        b"{}",
+    ));
+    cases.push(("a size bomb", finish(bomb), "size bomb"));
+    let mut duplicate = format_entry();
+    duplicate.extend(format_entry());
+    cases.push(("a duplicate entry", finish(duplicate), "appears twice"));
+    let mut foreign = format_entry();
+    foreign.extend(raw_entry(
+        b"provdb-bundle/index/db",
+        tar::EntryType::Regular,
+        1,
+        b"x",
+    ));
+    cases.push(("an unknown path", finish(foreign), "not part of a bundle"));
+    let headless = raw_entry(b"provdb-bundle/journal", tar::EntryType::Regular, 2, b"{}");
+    cases.push(("no FORMAT first", finish(headless), "first entry"));
+    cases.push(("not a tar file", b"hello".to_vec(), "refused"));
+
+    for (what, bytes, needle) in cases {
+        let path = env.dir.path().join("bad.tar");
+        std::fs::write(&path, &bytes).expect("write");
+        let parent = tempfile::tempdir().expect("tempdir");
+        let target = parent.path().join("store");
+        let run = import(&env, &path, &target);
+        assert_eq!(run.code, 3, "{what}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(needle), "{what}: {}", run.stderr);
+        assert_eq!(
+            run.stderr.trim_end().lines().count(),
+            1,
+            "{what}: {}",
+            run.stderr
+        );
+        assert!(!target.exists(), "{what}: a store was left behind");
+        assert_eq!(
+            std::fs::read_dir(parent.path()).expect("dir").count(),
+            0,
+            "{what}: something was left beside the target"
+        );
+    }
+    // A bundle never replaces a store.
+    let run = import(&env, &env.dir.path().join("good.tar"), &env.store);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+}
