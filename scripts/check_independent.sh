@@ -110,4 +110,22 @@ fi
 "$provdb" manifest --doc khojaly-article --name 'article {n}/revision.txt' --export "$work/export" >"$work/doc.b3"
 (cd "$work/export" && b3sum --check --quiet "$work/doc.b3")
 [ "$(wc -l <"$work/objects.b3")" -ge 3 ] && [ "$(wc -l <"$work/doc.b3")" -eq 3 ]
+# A bundle read with Python's tarfile: the journal is the store's, and each
+# object's BLAKE3 is its name.
+"$provdb" export --format bundle -o "$work/store.tar" >/dev/null
+python3 - "$work/store.tar" "$work/store/journal" <<'PY'
+import blake3, sys, tarfile
+with tarfile.open(sys.argv[1]) as bundle:
+    names = bundle.getnames()
+    assert names[:2] == ["provdb-bundle/FORMAT", "provdb-bundle/journal"], names[:3]
+    assert bundle.extractfile("provdb-bundle/journal").read() == open(sys.argv[2], "rb").read()
+    objects = [name for name in names if name.startswith("provdb-bundle/objects/")]
+    for name in objects:
+        member = bundle.getmember(name)
+        assert member.isreg() and member.mtime == 0 and member.uid == 0
+        digest = blake3.blake3(bundle.extractfile(member).read()).hexdigest()
+        assert digest == "".join(name.split("/")[-2:]), name
+print(f"bundle: {len(objects)} objects, each hashing to its name; the journal is the store's")
+PY
+
 echo "independent verifier: provdb's store and proofs hold, tampering is caught, b3sum --check accepts the manifests"
