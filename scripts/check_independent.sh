@@ -128,4 +128,30 @@ with tarfile.open(sys.argv[1]) as bundle:
 print(f"bundle: {len(objects)} objects, each hashing to its name; the journal is the store's")
 PY
 
+# The record exports, each read by an independent tool.
+"$provdb" export --format jsonl -o "$work/export.jsonl" >/dev/null
+"$provdb" export --format csv -o "$work/export.csv" >/dev/null
+"$provdb" export --format csl-json -o "$work/export.csl.json" >/dev/null
+python3 - "$work" schema/export-jsonl.schema.json ../shared/vectors/csl/csl-data.json <<'PY'
+import csv, json, sys, jsonschema
+work, jsonl_schema, csl_schema = sys.argv[1:]
+schema = json.load(open(jsonl_schema))
+lines = [json.loads(line) for line in open(f"{work}/export.jsonl")]
+for line in lines:
+    jsonschema.validate(line, schema)
+citations = [line for line in lines if line["type"] == "citation"]
+rows = list(csv.DictReader(open(f"{work}/export.csv", newline="", encoding="utf-8")))
+assert len(rows) == len(citations), (len(rows), len(citations))
+by_id = {c["id"]: c for c in citations}
+for row in rows:
+    c = by_id[row["citation_id"]]
+    assert row["quote"] == c["selector"]["exact"] and row["source_id"] == c["source"], row
+    assert int(row["start"]) == c["selector"]["start"] and row["claim_id"] == c["claim"], row
+items = json.load(open(f"{work}/export.csl.json"))
+jsonschema.validate(items, json.load(open(csl_schema)))
+sources = [line for line in lines if line["type"] == "source"]
+assert sorted(i["id"] for i in items) == sorted(s["id"] for s in sources)
+print(f"exports: {len(lines)} JSON Lines valid, {len(rows)} CSV rows agree, {len(items)} CSL-JSON items valid")
+PY
+
 echo "independent verifier: provdb's store and proofs hold, tampering is caught, b3sum --check accepts the manifests"

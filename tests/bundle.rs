@@ -219,3 +219,78 @@ fn bad_bundles_are_refused_whole_and_leave_nothing() {
     let run = import(&env, &env.dir.path().join("good.tar"), &env.store);
     assert_eq!(run.code, 3, "{}", run.stderr);
 }
+
+/// Splits RFC 4180 CSV text into rows of fields (written here, for the test).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(ch) = chars.next() {
+        match (quoted, ch) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, other) => field.push(other),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, other) => field.push(other),
+        }
+    }
+    rows
+}
+
+#[test]
+fn record_exports_hold_every_citation_and_source() {
+    let env = populated();
+    // The citations and sources, counted from the journal itself.
+    let log = env.ok(&["--json", "log"]).json();
+    let entries = log["entries"].as_array().expect("entries");
+    let cites = entries
+        .iter()
+        .filter(|e| e["change"]["op"] == "cite")
+        .count();
+    let sources = entries
+        .iter()
+        .filter(|e| e["change"]["op"] == "add_source")
+        .count();
+    let dir = env.dir.path();
+    let path = |name: &str| dir.join(name).to_str().expect("utf-8").to_string();
+    env.ok(&["export", "--format", "csv", "-o", &path("e.csv")]);
+    env.ok(&["export", "--format", "jsonl", "-o", &path("e.jsonl")]);
+    env.ok(&["export", "--format", "csl-json", "-o", &path("e.json")]);
+    let rows = parse_csv(&std::fs::read_to_string(path("e.csv")).expect("csv"));
+    assert_eq!(rows[0].len(), 22);
+    assert_eq!(rows[0][11], "quote");
+    assert_eq!(rows.len() - 1, cites);
+    // The court-decision quote spans a line break; CSV keeps it.
+    assert!(rows
+        .iter()
+        .any(|row| row[11] == "a\ndecision dated 22 April 2010"));
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(path("e.jsonl"))
+        .expect("jsonl")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json line"))
+        .collect();
+    let count = |kind: &str| lines.iter().filter(|line| line["type"] == kind).count();
+    assert_eq!((count("source"), count("citation")), (sources, cites));
+    let items: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path("e.json")).expect("csl")).expect("json");
+    assert_eq!(items.as_array().expect("items").len(), sources);
+    let article = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|item| item["type"] == "article-newspaper")
+        .expect("the article");
+    assert_eq!(
+        article["issued"]["date-parts"][0],
+        serde_json::json!([2024, 2, 26])
+    );
+}

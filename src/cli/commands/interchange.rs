@@ -12,6 +12,13 @@ use crate::store::{import_bundle, DEFAULT_DIR};
 pub enum ExportFormat {
     /// The whole store in one deterministic tar file (schema/bundle.md).
     Bundle,
+    /// Sources, claims and citations as JSON Lines, one record per line
+    /// (schema/export-jsonl.schema.json).
+    Jsonl,
+    /// A flat table of claims with their citations and sources (schema/export-csv.md).
+    Csv,
+    /// Sources as CSL-JSON items for citation managers (schema/export-csl.md).
+    CslJson,
 }
 
 /// Write the store in an interchange format.
@@ -33,6 +40,287 @@ pub struct ExportArgs {
 pub struct ImportArgs {
     /// The bundle file.
     pub file: PathBuf,
+}
+
+/// Writes `output` through a temporary file beside it, renamed into place
+/// once complete and synced.
+fn write_atomically(
+    output: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    let name = output
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "export".into());
+    let temporary = output.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let file = std::fs::File::create(&temporary)?;
+        let mut writer = std::io::BufWriter::new(file);
+        write(&mut writer)?;
+        let file = writer.into_inner().map_err(|error| error.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, output)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result.map_err(|error| CliError::Usage(format!("cannot write {}: {error}", output.display())))
+}
+
+/// Everything the record exports need, read under the lock.
+struct Records {
+    sources: Vec<crate::store::SourceListing>,
+    claims: Vec<crate::store::ClaimSummary>,
+    traces: Vec<crate::store::Trace>,
+}
+
+fn read_records(store: &crate::store::Store) -> Result<Records, crate::store::StoreError> {
+    let sources = store.sources()?;
+    let claims = store.claims(&crate::store::ClaimFilter::default())?;
+    let mut traces = Vec::new();
+    for claim in &claims {
+        traces.push(store.trace(&claim.record.claim.id.to_hex())?);
+    }
+    Ok(Records {
+        sources,
+        claims,
+        traces,
+    })
+}
+
+fn write_jsonl(records: &Records, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use crate::cli::json as shapes;
+    for (record, revisions, citations) in &records.sources {
+        let mut value = shapes::source(record, revisions, Some(*citations));
+        value["type"] = json!("source");
+        writeln!(out, "{value}")?;
+    }
+    for summary in &records.claims {
+        let mut value = shapes::claim(&summary.record);
+        value["type"] = json!("claim");
+        value["live"] = json!(summary.live);
+        value["retracted"] = json!(summary.retracted);
+        writeln!(out, "{value}")?;
+    }
+    for trace in &records.traces {
+        for item in &trace.citations {
+            let mut value = shapes::citation(item);
+            value["type"] = json!("citation");
+            writeln!(out, "{value}")?;
+        }
+    }
+    Ok(())
+}
+
+/// One CSV field, quoted as RFC 4180 says when it must be.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The CSV table's columns, in order.
+pub const CSV_COLUMNS: [&str; 22] = [
+    "claim_id",
+    "subject",
+    "property",
+    "value",
+    "unit",
+    "as_of",
+    "bound",
+    "citation_id",
+    "stance",
+    "status",
+    "rank",
+    "quote",
+    "start",
+    "end",
+    "source_id",
+    "source_title",
+    "source_url",
+    "publisher",
+    "published",
+    "revisions",
+    "recorded",
+    "actor",
+];
+
+fn write_csv(records: &Records, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    write!(out, "{}\r\n", CSV_COLUMNS.join(","))?;
+    for trace in &records.traces {
+        let claim = &trace.claim.claim;
+        for item in &trace.citations {
+            let record = &item.record;
+            let meta = item.source.as_ref().map(|source| &source.meta);
+            let text = |value: Option<&String>| value.cloned().unwrap_or_default();
+            let fields = [
+                claim.id.to_hex(),
+                claim.subject.clone(),
+                claim.property.clone(),
+                claim.value.to_string(),
+                text(claim.qualifiers.unit.as_ref()),
+                claim
+                    .qualifiers
+                    .as_of
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                claim.qualifiers.bound.name().to_string(),
+                record.id.to_hex(),
+                record.citation.stance.name().to_string(),
+                if item.retraction.is_some() {
+                    "retracted"
+                } else {
+                    "live"
+                }
+                .to_string(),
+                match item.rank {
+                    crate::store::Rank::Preferred => "preferred",
+                    crate::store::Rank::History(_) => "history",
+                }
+                .to_string(),
+                record.citation.selector.exact.clone(),
+                record.citation.selector.start.to_string(),
+                record.citation.selector.end.to_string(),
+                record.citation.source.to_hex(),
+                text(meta.and_then(|meta| meta.title.as_ref())),
+                text(meta.and_then(|meta| meta.url.as_ref())),
+                text(meta.and_then(|meta| meta.publisher.as_ref())),
+                meta.and_then(|meta| meta.published.as_ref())
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                item.revisions
+                    .iter()
+                    .map(|(doc, number)| format!("{doc}@{number}"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                record.recorded.clone(),
+                record.actor.clone(),
+            ];
+            let row: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
+            write!(out, "{}\r\n", row.join(","))?;
+        }
+    }
+    Ok(())
+}
+
+/// A CSL date from a stated time: its year, month and day as far as stated.
+fn csl_date(when: &crate::model::When) -> serde_json::Value {
+    let mut parts = vec![json!(when.year())];
+    if let Some(month) = when.month() {
+        parts.push(json!(u8::from(month)));
+    }
+    if let Some(date) = when.date() {
+        parts.push(json!(date.day()));
+    }
+    json!({"date-parts": [parts]})
+}
+
+/// A source as a CSL-JSON item.
+fn csl_item(record: &crate::model::SourceRecord) -> serde_json::Value {
+    let meta = &record.meta;
+    let kind = match (&meta.publisher, &meta.url, meta.media_type.as_deref()) {
+        (_, _, Some("text/html")) => "webpage",
+        (Some(_), _, _) => "article-newspaper",
+        (None, Some(_), _) => "webpage",
+        _ => "document",
+    };
+    let mut item = json!({
+        "id": record.id.to_hex(),
+        "type": kind,
+        "note": format!("BLAKE3 {}", record.id.to_hex()),
+    });
+    if let Some(title) = &meta.title {
+        item["title"] = json!(title);
+    }
+    if let Some(url) = &meta.url {
+        item["URL"] = json!(url);
+    }
+    if let Some(publisher) = &meta.publisher {
+        item["publisher"] = json!(publisher);
+        if kind == "article-newspaper" {
+            item["container-title"] = json!(publisher);
+        }
+    }
+    if let Some(language) = &meta.language {
+        item["language"] = json!(language);
+    }
+    if !meta.authors.is_empty() {
+        item["author"] = json!(meta
+            .authors
+            .iter()
+            .map(|name| json!({"literal": name}))
+            .collect::<Vec<_>>());
+    }
+    if let Some(published) = &meta.published {
+        item["issued"] = csl_date(published);
+    }
+    if let Some(retrieved) = &meta.retrieved {
+        item["accessed"] = csl_date(retrieved);
+    }
+    item
+}
+
+/// Exports the record formats: JSON Lines, CSV, CSL-JSON.
+fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    {
+        let opened = ctx.open()?;
+        let result = read_records(&opened);
+        let closed = ctx.close(opened);
+        let records = result?;
+        closed?;
+        let (name, count) = match args.format {
+            ExportFormat::Jsonl => {
+                write_atomically(&args.output, |out| write_jsonl(&records, out))?;
+                (
+                    "jsonl",
+                    records.sources.len()
+                        + records.claims.len()
+                        + records
+                            .traces
+                            .iter()
+                            .map(|t| t.citations.len())
+                            .sum::<usize>(),
+                )
+            }
+            ExportFormat::Csv => {
+                write_atomically(&args.output, |out| write_csv(&records, out))?;
+                (
+                    "csv",
+                    records.traces.iter().map(|t| t.citations.len()).sum(),
+                )
+            }
+            _ => {
+                let items: Vec<_> = records
+                    .sources
+                    .iter()
+                    .map(|(record, ..)| csl_item(record))
+                    .collect();
+                write_atomically(&args.output, |out| {
+                    serde_json::to_writer_pretty(&mut *out, &items)
+                        .map_err(std::io::Error::other)?;
+                    writeln!(out)
+                })?;
+                ("csl-json", items.len())
+            }
+        };
+        if ctx.json {
+            writeln!(
+                ctx.out,
+                "{}",
+                json!({"format": name, "file": args.output, "records": count})
+            )?;
+        } else {
+            writeln!(
+                ctx.out,
+                "wrote {} ({count} records, {name})",
+                args.output.display()
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// Runs `export`.
@@ -66,6 +354,9 @@ pub fn run_export(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 )?;
             }
             Ok(())
+        }
+        ExportFormat::Jsonl | ExportFormat::Csv | ExportFormat::CslJson => {
+            export_records(&args, ctx)
         }
     }
 }
