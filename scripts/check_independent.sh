@@ -154,4 +154,14 @@ assert sorted(i["id"] for i in items) == sorted(s["id"] for s in sources)
 print(f"exports: {len(lines)} JSON Lines valid, {len(rows)} CSV rows agree, {len(items)} CSL-JSON items valid")
 PY
 
+"$provdb" export --format web-annotation -o "$work/annotations.json" >/dev/null
+python3 scripts/check_web_annotations.py "$work/annotations.json" ../shared/vectors/web-annotation
+# ...and the checker itself must refuse a broken export.
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["first"]["items"][0]["target"]["selector"][0]["exact"]; json.dump(d, open(sys.argv[2], "w"))' \
+    "$work/annotations.json" "$work/bad-annotations.json"
+if python3 scripts/check_web_annotations.py "$work/bad-annotations.json" ../shared/vectors/web-annotation >/dev/null 2>&1; then
+    echo "the W3C schemas accepted a TextQuoteSelector without exact" >&2
+    exit 1
+fi
+
 echo "independent verifier: provdb's store and proofs hold, tampering is caught, b3sum --check accepts the manifests"

@@ -5,6 +5,7 @@
 //! map and the invariants.
 
 pub mod anchor;
+pub mod annotation;
 pub mod bundle;
 pub mod carry;
 pub mod checkpoints;

@@ -1673,6 +1673,11 @@ impl Store {
         Ok(())
     }
 
+    /// Returns a recorded source's bytes (unchecked; `cat` and `verify` check them).
+    pub fn source_bytes(&self, id: &SourceId) -> Result<Vec<u8>, StoreError> {
+        Ok(self.objects.read(id)?)
+    }
+
     /// Streams a source's raw bytes to `out`, checking they still hash to the id.
     pub fn cat(&self, source: &str, out: &mut dyn Write) -> Result<SourceId, StoreError> {
         let id = self.resolve_source(source)?;

@@ -294,3 +294,42 @@ fn record_exports_hold_every_citation_and_source() {
         serde_json::json!([2024, 2, 26])
     );
 }
+
+#[test]
+fn citations_export_as_web_annotations_that_pass_the_model_check() {
+    let env = populated();
+    let out = env.dir.path().join("annotations.json");
+    env.ok(&[
+        "export",
+        "--format",
+        "web-annotation",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    let collection: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
+    provdb::annotation::check_document(&collection).expect("a valid collection");
+    let items = collection["first"]["items"].as_array().expect("items");
+    let log = env.ok(&["--json", "log"]).json();
+    let cites = log["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|entry| entry["change"]["op"] == "cite")
+        .count();
+    assert_eq!(items.len(), cites);
+    // The position selector counts characters: slicing the source's
+    // characters there gives the quote.
+    for item in items {
+        let source = item["target"]["source"].as_str().expect("source");
+        let id = source.strip_prefix("urn:blake3:").expect("a BLAKE3 URN");
+        let text = env.ok(&["cat", id]).stdout;
+        let selectors = item["target"]["selector"].as_array().expect("selectors");
+        let (start, end) = (
+            selectors[1]["start"].as_u64().expect("start") as usize,
+            selectors[1]["end"].as_u64().expect("end") as usize,
+        );
+        let quoted: String = text.chars().skip(start).take(end - start).collect();
+        assert_eq!(quoted, selectors[0]["exact"].as_str().expect("exact"));
+    }
+}

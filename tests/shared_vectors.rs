@@ -822,3 +822,86 @@ fn manifests_match_the_reference_b3sum() {
         .collect();
     assert_eq!(written, std::fs::read_to_string(&odd).expect("b3"));
 }
+
+/// provdb's Web Annotation checker accepts every sample the W3C test suite
+/// marks correct and rejects every one it marks incorrect.
+#[test]
+fn web_annotation_samples_are_judged_as_the_suite_says() {
+    let Some(dir) = shared("vectors/web-annotation/samples") else {
+        return;
+    };
+    let mut judged = [0, 0];
+    for (kind, expect_ok) in [("correct", true), ("incorrect", false)] {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join(kind))
+            .expect("samples")
+            .map(|entry| entry.expect("entry").path())
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).expect("sample");
+            let verdict = serde_json::from_str::<serde_json::Value>(&text)
+                .map_err(|error| error.to_string())
+                .and_then(|value| provdb::annotation::check_document(&value));
+            assert_eq!(
+                verdict.is_ok(),
+                expect_ok,
+                "{}: {verdict:?}",
+                path.display()
+            );
+            judged[usize::from(!expect_ok)] += 1;
+        }
+    }
+    assert_eq!(judged, [45, 39]);
+}
+/// The incorrect samples again, with their incidental faults repaired (a
+/// trailing comma, the two identifiers most of them share): each is still
+/// refused, for the fault its label names, except the one whose only fault
+/// is the pair of identifiers.
+#[test]
+fn web_annotation_samples_are_refused_for_their_own_fault() {
+    let Some(dir) = shared("vectors/web-annotation/samples/incorrect") else {
+        return;
+    };
+    let mut repaired_and_refused = 0;
+    let mut accepted = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("samples") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("sample");
+        // Drop a comma that closes an object or array.
+        let mut cleaned = String::new();
+        let chars: Vec<char> = text.chars().collect();
+        for (at, ch) in chars.iter().enumerate() {
+            if *ch == ',' {
+                let next = chars[at + 1..].iter().find(|c| !c.is_whitespace());
+                if matches!(next, Some('}') | Some(']')) {
+                    continue;
+                }
+            }
+            cleaned.push(*ch);
+        }
+        let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&cleaned) else {
+            continue; // not JSON at all
+        };
+        if let Some(first) = value["id"].as_array().and_then(|ids| ids.first()).cloned() {
+            value["id"] = first;
+        }
+        let label = value["label"].as_str().unwrap_or_default().to_string();
+        let verdict = provdb::annotation::check_document(&value);
+        if label == "multiple identifiers" {
+            assert!(verdict.is_ok(), "{}: {verdict:?}", path.display());
+        } else if verdict.is_ok() && !cleaned.contains("\"langauage\": 3") {
+            // (anno15 means a numeric language but spells the key
+            // "langauage": an unknown key, which the model allows; its
+            // repaired form is rightly accepted.)
+            accepted.push(format!("{} ({label})", path.display()));
+        } else if verdict.is_ok() {
+        } else {
+            repaired_and_refused += 1;
+        }
+    }
+    accepted.sort();
+    assert!(
+        accepted.is_empty() && repaired_and_refused >= 35,
+        "{repaired_and_refused} refused; accepted once repaired: {accepted:?}"
+    );
+}

@@ -15,10 +15,12 @@ pub enum ExportFormat {
     /// Sources, claims and citations as JSON Lines, one record per line
     /// (schema/export-jsonl.schema.json).
     Jsonl,
-    /// A flat table of claims with their citations and sources (schema/export-csv.md).
+    /// A flat table of claims with their citations and sources (schema/exports.md).
     Csv,
-    /// Sources as CSL-JSON items for citation managers (schema/export-csl.md).
+    /// Sources as CSL-JSON items for citation managers (schema/exports.md).
     CslJson,
+    /// Citations as W3C Web Annotations in one AnnotationCollection (schema/exports.md).
+    WebAnnotation,
 }
 
 /// Write the store in an interchange format.
@@ -72,6 +74,9 @@ struct Records {
     sources: Vec<crate::store::SourceListing>,
     claims: Vec<crate::store::ClaimSummary>,
     traces: Vec<crate::store::Trace>,
+    /// For each citation: its quote's range in characters.
+    char_ranges: std::collections::HashMap<crate::model::CitationId, (u64, u64)>,
+    store_id: String,
 }
 
 fn read_records(store: &crate::store::Store) -> Result<Records, crate::store::StoreError> {
@@ -81,10 +86,34 @@ fn read_records(store: &crate::store::Store) -> Result<Records, crate::store::St
     for claim in &claims {
         traces.push(store.trace(&claim.record.claim.id.to_hex())?);
     }
+    // Character offsets, as the Web Annotation model counts positions.
+    let mut char_ranges = std::collections::HashMap::new();
+    let mut texts: std::collections::HashMap<crate::model::SourceId, Vec<u8>> =
+        std::collections::HashMap::new();
+    for trace in &traces {
+        for item in &trace.citations {
+            let citation = &item.record.citation;
+            if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(citation.source) {
+                slot.insert(store.source_bytes(&citation.source).unwrap_or_default());
+            }
+            let bytes = &texts[&citation.source];
+            let count = |end: u64| {
+                String::from_utf8_lossy(&bytes[..(end as usize).min(bytes.len())])
+                    .chars()
+                    .count() as u64
+            };
+            char_ranges.insert(
+                item.record.id,
+                (count(citation.selector.start), count(citation.selector.end)),
+            );
+        }
+    }
     Ok(Records {
         sources,
         claims,
         traces,
+        char_ranges,
+        store_id: store.store_id()?,
     })
 }
 
@@ -263,7 +292,53 @@ fn csl_item(record: &crate::model::SourceRecord) -> serde_json::Value {
     item
 }
 
-/// Exports the record formats: JSON Lines, CSV, CSL-JSON.
+/// Every citation as a Web Annotation, in one collection with one page.
+fn web_annotations(records: &Records) -> serde_json::Value {
+    let mut items = Vec::new();
+    for trace in &records.traces {
+        let claim = &trace.claim.claim;
+        for item in &trace.citations {
+            let record = &item.record;
+            let range = records
+                .char_ranges
+                .get(&record.id)
+                .copied()
+                .unwrap_or((0, 0));
+            let mut annotation = crate::annotation::citation_annotation(
+                &record.id.to_hex(),
+                &claim.id.to_hex(),
+                &super::claim_line(claim),
+                &record.citation.source.to_hex(),
+                &record.citation.selector,
+                range,
+                &record.recorded,
+                &record.actor,
+                record.citation.stance.name(),
+            );
+            // Embedded in a page, annotations take the collection's context.
+            if let Some(object) = annotation.as_object_mut() {
+                object.remove("@context");
+            }
+            items.push(annotation);
+        }
+    }
+    let id = format!("urn:provdb:store:{}:citations", records.store_id);
+    json!({
+        "@context": crate::annotation::CONTEXT,
+        "id": id,
+        "type": "AnnotationCollection",
+        "label": "provdb citations",
+        "total": items.len(),
+        "first": {
+            "id": format!("{id}:page1"),
+            "type": "AnnotationPage",
+            "startIndex": 0,
+            "items": items,
+        },
+    })
+}
+
+/// Exports the record formats: JSON Lines, CSV, CSL-JSON, Web Annotations.
 fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     {
         let opened = ctx.open()?;
@@ -290,6 +365,23 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
                 (
                     "csv",
                     records.traces.iter().map(|t| t.citations.len()).sum(),
+                )
+            }
+            ExportFormat::WebAnnotation => {
+                let collection = web_annotations(&records);
+                crate::annotation::check_document(&collection).map_err(|why| {
+                    CliError::Usage(format!(
+                        "the Web Annotation export does not pass provdb's own check ({why}); nothing was written"
+                    ))
+                })?;
+                write_atomically(&args.output, |out| {
+                    serde_json::to_writer_pretty(&mut *out, &collection)
+                        .map_err(std::io::Error::other)?;
+                    writeln!(out)
+                })?;
+                (
+                    "web-annotation",
+                    collection["total"].as_u64().unwrap_or(0) as usize,
                 )
             }
             _ => {
@@ -355,9 +447,10 @@ pub fn run_export(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             }
             Ok(())
         }
-        ExportFormat::Jsonl | ExportFormat::Csv | ExportFormat::CslJson => {
-            export_records(&args, ctx)
-        }
+        ExportFormat::Jsonl
+        | ExportFormat::Csv
+        | ExportFormat::CslJson
+        | ExportFormat::WebAnnotation => export_records(&args, ctx),
     }
 }
 
