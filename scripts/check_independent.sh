@@ -164,4 +164,19 @@ if python3 scripts/check_web_annotations.py "$work/bad-annotations.json" ../shar
     exit 1
 fi
 
+# PROV-JSON, loaded and round-tripped by the `prov` package and checked
+# against the PROV-JSON schema; a broken copy must be refused.
+python3 -c 'import prov' 2>/dev/null \
+    || python3 -m pip install --quiet prov 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages prov
+"$provdb" export --format prov-json -o "$work/prov.json" >/dev/null
+cites=$("$provdb" --json log | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["entries"] if e["change"]["op"] == "cite"))')
+python3 scripts/check_prov.py "$work/prov.json" ../shared/vectors/prov-json/schemas/prov-json.schema.json "$cites"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); k=next(iter(d["wasDerivedFrom"])); del d["wasDerivedFrom"][k]["prov:usedEntity"]; json.dump(d, open(sys.argv[2], "w"))' \
+    "$work/prov.json" "$work/bad-prov.json"
+if python3 scripts/check_prov.py "$work/bad-prov.json" ../shared/vectors/prov-json/schemas/prov-json.schema.json "$cites" >/dev/null 2>&1; then
+    echo "the PROV-JSON checks accepted a derivation without its used entity" >&2
+    exit 1
+fi
+
 echo "independent verifier: provdb's store and proofs hold, tampering is caught, b3sum --check accepts the manifests"

@@ -333,3 +333,57 @@ fn citations_export_as_web_annotations_that_pass_the_model_check() {
         assert_eq!(quoted, selectors[0]["exact"].as_str().expect("exact"));
     }
 }
+
+#[test]
+fn the_store_exports_as_prov_json() {
+    let env = populated();
+    let out = env.dir.path().join("prov.json");
+    env.ok(&[
+        "export",
+        "--format",
+        "prov-json",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    let prov: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
+    let log = env.ok(&["--json", "log"]).json();
+    let entries = log["entries"].as_array().expect("entries");
+    let count = |op: &str| entries.iter().filter(|e| e["change"]["op"] == op).count();
+    let derivations: Vec<&serde_json::Value> = prov["wasDerivedFrom"]
+        .as_object()
+        .expect("derivations")
+        .values()
+        .collect();
+    let typed = |kind: &str| {
+        derivations
+            .iter()
+            .filter(|d| d["prov:type"]["$"] == kind)
+            .count()
+    };
+    // One quotation per citation; one revision (the article's @2 from @1).
+    assert_eq!(typed("prov:Quotation"), count("cite"));
+    assert_eq!(typed("prov:Revision"), 1);
+    // Each source and claim is an entity; each revision a specialization of its document.
+    let entities = prov["entity"].as_object().expect("entities");
+    assert_eq!(
+        entities.keys().filter(|k| k.starts_with("blake3:")).count(),
+        count("add_source")
+    );
+    assert_eq!(
+        entities
+            .keys()
+            .filter(|k| k.starts_with("provdb:claim-"))
+            .count(),
+        count("record_claim")
+    );
+    assert_eq!(
+        prov["specializationOf"].as_object().expect("spec").len(),
+        count("add_revision")
+    );
+    // Every relation names entities and activities that exist.
+    for relation in prov["wasGeneratedBy"].as_object().expect("gen").values() {
+        assert!(entities.contains_key(relation["prov:entity"].as_str().expect("entity")));
+        assert!(prov["activity"][relation["prov:activity"].as_str().expect("act")].is_object());
+    }
+}

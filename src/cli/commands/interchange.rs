@@ -21,6 +21,9 @@ pub enum ExportFormat {
     CslJson,
     /// Citations as W3C Web Annotations in one AnnotationCollection (schema/exports.md).
     WebAnnotation,
+    /// Sources, documents, claims, quotes, actors and journal entries as W3C
+    /// PROV-JSON (schema/exports.md).
+    ProvJson,
 }
 
 /// Write the store in an interchange format.
@@ -77,6 +80,8 @@ struct Records {
     /// For each citation: its quote's range in characters.
     char_ranges: std::collections::HashMap<crate::model::CitationId, (u64, u64)>,
     store_id: String,
+    /// Every document's revisions, in order.
+    revisions: Vec<Vec<crate::index::RevisionRecord>>,
 }
 
 fn read_records(store: &crate::store::Store) -> Result<Records, crate::store::StoreError> {
@@ -108,12 +113,23 @@ fn read_records(store: &crate::store::Store) -> Result<Records, crate::store::St
             );
         }
     }
+    let mut docs: Vec<String> = sources
+        .iter()
+        .flat_map(|(_, revisions, _)| revisions.iter().map(|(doc, _)| doc.clone()))
+        .collect();
+    docs.sort();
+    docs.dedup();
+    let mut revisions = Vec::new();
+    for doc in docs {
+        revisions.push(store.revisions(&doc)?);
+    }
     Ok(Records {
         sources,
         claims,
         traces,
         char_ranges,
         store_id: store.store_id()?,
+        revisions,
     })
 }
 
@@ -292,6 +308,195 @@ fn csl_item(record: &crate::model::SourceRecord) -> serde_json::Value {
     item
 }
 
+/// A PROV qualified name's local part for an actor: letters, digits, `_`
+/// and `-` kept, anything else as `_` plus the name's short hash.
+fn agent_name(actor: &str) -> String {
+    let clean: String = actor
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ch == '-' {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean == actor && !actor.is_empty() {
+        format!("provdb:agent-{clean}")
+    } else {
+        let hash = blake3::hash(actor.as_bytes()).to_hex();
+        format!("provdb:agent-{clean}-{}", &hash[..12])
+    }
+}
+
+fn qname(text: &str) -> serde_json::Value {
+    json!({"$": text, "type": "xsd:QName"})
+}
+
+/// The store as a W3C PROV-JSON document.
+fn prov_document(records: &Records) -> serde_json::Value {
+    use serde_json::Map;
+    let mut entity = Map::new();
+    let mut activity = Map::new();
+    let mut agent = Map::new();
+    let mut generated = Map::new();
+    let mut derived = Map::new();
+    let mut specialized = Map::new();
+    let mut associated = Map::new();
+    let mut next = 0usize;
+    let mut id = |kind: &str| {
+        next += 1;
+        format!("provdb:{kind}-{next}")
+    };
+    let entry = |seq: u64,
+                 time: &str,
+                 actor: &str,
+                 activity: &mut Map<_, _>,
+                 agent: &mut Map<_, _>,
+                 associated: &mut Map<_, _>,
+                 id: &mut dyn FnMut(&str) -> String| {
+        let name = format!("provdb:entry-{seq}");
+        if !activity.contains_key(&name) {
+            activity.insert(
+                name.clone(),
+                json!({"prov:startTime": time, "prov:endTime": time, "prov:type": qname("provdb:JournalEntry"), "provdb:seq": seq}),
+            );
+            let who = agent_name(actor);
+            agent
+                .entry(who.clone())
+                .or_insert_with(|| json!({"prov:type": qname("prov:Person"), "prov:label": actor}));
+            associated.insert(
+                id("assoc"),
+                json!({"prov:activity": name, "prov:agent": who}),
+            );
+        }
+        name
+    };
+    for (record, _, _) in &records.sources {
+        let name = format!("blake3:{}", record.id.to_hex());
+        entity.insert(
+            name.clone(),
+            json!({
+                "prov:type": qname("provdb:Source"),
+                "prov:label": record.meta.title.clone().unwrap_or_else(|| record.id.to_hex()),
+                "provdb:blake3": record.id.to_hex(),
+                "provdb:size": record.size,
+            }),
+        );
+        let by = entry(
+            record.seq,
+            &record.recorded,
+            &record.actor,
+            &mut activity,
+            &mut agent,
+            &mut associated,
+            &mut id,
+        );
+        generated.insert(id("gen"), json!({"prov:entity": name, "prov:activity": by}));
+    }
+    for revisions in &records.revisions {
+        let Some(first) = revisions.first() else {
+            continue;
+        };
+        let doc = format!("provdb:doc-{}", first.revision.doc);
+        entity.insert(
+            doc.clone(),
+            json!({"prov:type": qname("provdb:Document"), "prov:label": first.revision.doc}),
+        );
+        let mut previous: Option<String> = None;
+        for record in revisions {
+            let source = format!("blake3:{}", record.revision.source.to_hex());
+            specialized.insert(
+                id("spec"),
+                json!({"prov:specificEntity": source, "prov:generalEntity": doc, "provdb:revision": record.revision.number}),
+            );
+            if let Some(before) = previous.filter(|before| *before != source) {
+                derived.insert(
+                    id("rev"),
+                    json!({"prov:generatedEntity": source, "prov:usedEntity": before, "prov:type": qname("prov:Revision")}),
+                );
+            }
+            previous = Some(source);
+        }
+    }
+    for trace in &records.traces {
+        let claim = &trace.claim;
+        let claim_name = format!("provdb:claim-{}", claim.claim.id.to_hex());
+        entity.insert(
+            claim_name.clone(),
+            json!({
+                "prov:type": qname("provdb:Claim"),
+                "prov:label": super::claim_line(&claim.claim),
+                "prov:value": claim.claim.value.to_string(),
+            }),
+        );
+        let by = entry(
+            claim.seq,
+            &claim.recorded,
+            &claim.actor,
+            &mut activity,
+            &mut agent,
+            &mut associated,
+            &mut id,
+        );
+        generated.insert(
+            id("gen"),
+            json!({"prov:entity": claim_name, "prov:activity": by}),
+        );
+        for item in &trace.citations {
+            let record = &item.record;
+            let quote = format!("provdb:quote-{}", record.id.to_hex());
+            let selector = &record.citation.selector;
+            entity.insert(
+                quote.clone(),
+                json!({
+                    "prov:type": qname("provdb:Quote"),
+                    "prov:value": selector.exact,
+                    "provdb:start": selector.start,
+                    "provdb:end": selector.end,
+                    "provdb:stance": record.citation.stance.name(),
+                    "provdb:retracted": item.retraction.is_some(),
+                }),
+            );
+            derived.insert(
+                id("quoted"),
+                json!({"prov:generatedEntity": quote, "prov:usedEntity": format!("blake3:{}", record.citation.source.to_hex()), "prov:type": qname("prov:Quotation")}),
+            );
+            derived.insert(
+                id("cites"),
+                json!({"prov:generatedEntity": claim_name, "prov:usedEntity": quote}),
+            );
+            let by = entry(
+                record.seq,
+                &record.recorded,
+                &record.actor,
+                &mut activity,
+                &mut agent,
+                &mut associated,
+                &mut id,
+            );
+            generated.insert(
+                id("gen"),
+                json!({"prov:entity": quote, "prov:activity": by}),
+            );
+        }
+    }
+    json!({
+        "prefix": {
+            "provdb": "urn:provdb:",
+            "blake3": "urn:blake3:",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "entity": entity,
+        "activity": activity,
+        "agent": agent,
+        "wasGeneratedBy": generated,
+        "wasDerivedFrom": derived,
+        "specializationOf": specialized,
+        "wasAssociatedWith": associated,
+    })
+}
+
 /// Every citation as a Web Annotation, in one collection with one page.
 fn web_annotations(records: &Records) -> serde_json::Value {
     let mut items = Vec::new();
@@ -365,6 +570,20 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
                 (
                     "csv",
                     records.traces.iter().map(|t| t.citations.len()).sum(),
+                )
+            }
+            ExportFormat::ProvJson => {
+                let document = prov_document(&records);
+                write_atomically(&args.output, |out| {
+                    serde_json::to_writer_pretty(&mut *out, &document)
+                        .map_err(std::io::Error::other)?;
+                    writeln!(out)
+                })?;
+                (
+                    "prov-json",
+                    document["entity"]
+                        .as_object()
+                        .map_or(0, |entities| entities.len()),
                 )
             }
             ExportFormat::WebAnnotation => {
@@ -450,7 +669,8 @@ pub fn run_export(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         ExportFormat::Jsonl
         | ExportFormat::Csv
         | ExportFormat::CslJson
-        | ExportFormat::WebAnnotation => export_records(&args, ctx),
+        | ExportFormat::WebAnnotation
+        | ExportFormat::ProvJson => export_records(&args, ctx),
     }
 }
 
