@@ -99,7 +99,7 @@ fn read_records(store: &crate::store::Store) -> Result<Records, crate::store::St
         for item in &trace.citations {
             let citation = &item.record.citation;
             if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(citation.source) {
-                slot.insert(store.source_bytes(&citation.source).unwrap_or_default());
+                slot.insert(store.source_bytes(&citation.source)?);
             }
             let bytes = &texts[&citation.source];
             let count = |end: u64| {
