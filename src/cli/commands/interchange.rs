@@ -72,6 +72,14 @@ fn write_atomically(
     result.map_err(|error| CliError::Usage(format!("cannot write {}: {error}", output.display())))
 }
 
+/// Writes `value` as pretty JSON to `output`, atomically.
+fn write_json(output: &std::path::Path, value: &impl serde::Serialize) -> Result<(), CliError> {
+    write_atomically(output, |out| {
+        serde_json::to_writer_pretty(&mut *out, value).map_err(std::io::Error::other)?;
+        writeln!(out)
+    })
+}
+
 /// Everything the record exports need, read under the lock.
 struct Records {
     sources: Vec<crate::store::SourceListing>,
@@ -333,48 +341,66 @@ fn qname(text: &str) -> serde_json::Value {
     json!({"$": text, "type": "xsd:QName"})
 }
 
-/// The store as a W3C PROV-JSON document.
-fn prov_document(records: &Records) -> serde_json::Value {
-    use serde_json::Map;
-    let mut entity = Map::new();
-    let mut activity = Map::new();
-    let mut agent = Map::new();
-    let mut generated = Map::new();
-    let mut derived = Map::new();
-    let mut specialized = Map::new();
-    let mut associated = Map::new();
-    let mut next = 0usize;
-    let mut id = |kind: &str| {
-        next += 1;
-        format!("provdb:{kind}-{next}")
-    };
-    let entry = |seq: u64,
-                 time: &str,
-                 actor: &str,
-                 activity: &mut Map<_, _>,
-                 agent: &mut Map<_, _>,
-                 associated: &mut Map<_, _>,
-                 id: &mut dyn FnMut(&str) -> String| {
+/// A PROV-JSON document being built: its record maps, and the relation ids
+/// handed out so far.
+#[derive(Default)]
+struct Prov {
+    entity: serde_json::Map<String, serde_json::Value>,
+    activity: serde_json::Map<String, serde_json::Value>,
+    agent: serde_json::Map<String, serde_json::Value>,
+    generated: serde_json::Map<String, serde_json::Value>,
+    derived: serde_json::Map<String, serde_json::Value>,
+    specialized: serde_json::Map<String, serde_json::Value>,
+    associated: serde_json::Map<String, serde_json::Value>,
+    relations: usize,
+}
+
+impl Prov {
+    /// A new relation id of a kind.
+    fn id(&mut self, kind: &str) -> String {
+        self.relations += 1;
+        format!("provdb:{kind}-{}", self.relations)
+    }
+
+    /// The activity of journal entry `seq` (added with its agent the first
+    /// time), which generated `entity`.
+    fn generated_by(&mut self, entity: &str, seq: u64, time: &str, actor: &str) {
         let name = format!("provdb:entry-{seq}");
-        if !activity.contains_key(&name) {
-            activity.insert(
+        if !self.activity.contains_key(&name) {
+            self.activity.insert(
                 name.clone(),
                 json!({"prov:startTime": time, "prov:endTime": time, "prov:type": qname("provdb:JournalEntry"), "provdb:seq": seq}),
             );
             let who = agent_name(actor);
-            agent
+            self.agent
                 .entry(who.clone())
                 .or_insert_with(|| json!({"prov:type": qname("prov:Person"), "prov:label": actor}));
-            associated.insert(
-                id("assoc"),
-                json!({"prov:activity": name, "prov:agent": who}),
-            );
+            let id = self.id("assoc");
+            self.associated
+                .insert(id, json!({"prov:activity": name, "prov:agent": who}));
         }
-        name
-    };
+        let id = self.id("gen");
+        self.generated
+            .insert(id, json!({"prov:entity": entity, "prov:activity": name}));
+    }
+
+    /// `generated` was derived from `used`, with a PROV type if given.
+    fn derived(&mut self, kind: &str, generated: &str, used: &str, prov_type: Option<&str>) {
+        let mut relation = json!({"prov:generatedEntity": generated, "prov:usedEntity": used});
+        if let Some(prov_type) = prov_type {
+            relation["prov:type"] = qname(prov_type);
+        }
+        let id = self.id(kind);
+        self.derived.insert(id, relation);
+    }
+}
+
+/// The store as a W3C PROV-JSON document.
+fn prov_document(records: &Records) -> serde_json::Value {
+    let mut prov = Prov::default();
     for (record, _, _) in &records.sources {
         let name = format!("blake3:{}", record.id.to_hex());
-        entity.insert(
+        prov.entity.insert(
             name.clone(),
             json!({
                 "prov:type": qname("provdb:Source"),
@@ -383,38 +409,27 @@ fn prov_document(records: &Records) -> serde_json::Value {
                 "provdb:size": record.size,
             }),
         );
-        let by = entry(
-            record.seq,
-            &record.recorded,
-            &record.actor,
-            &mut activity,
-            &mut agent,
-            &mut associated,
-            &mut id,
-        );
-        generated.insert(id("gen"), json!({"prov:entity": name, "prov:activity": by}));
+        prov.generated_by(&name, record.seq, &record.recorded, &record.actor);
     }
     for revisions in &records.revisions {
         let Some(first) = revisions.first() else {
             continue;
         };
         let doc = format!("provdb:doc-{}", first.revision.doc);
-        entity.insert(
+        prov.entity.insert(
             doc.clone(),
             json!({"prov:type": qname("provdb:Document"), "prov:label": first.revision.doc}),
         );
         let mut previous: Option<String> = None;
         for record in revisions {
             let source = format!("blake3:{}", record.revision.source.to_hex());
-            specialized.insert(
-                id("spec"),
+            let id = prov.id("spec");
+            prov.specialized.insert(
+                id,
                 json!({"prov:specificEntity": source, "prov:generalEntity": doc, "provdb:revision": record.revision.number}),
             );
             if let Some(before) = previous.filter(|before| *before != source) {
-                derived.insert(
-                    id("rev"),
-                    json!({"prov:generatedEntity": source, "prov:usedEntity": before, "prov:type": qname("prov:Revision")}),
-                );
+                prov.derived("rev", &source, &before, Some("prov:Revision"));
             }
             previous = Some(source);
         }
@@ -422,7 +437,7 @@ fn prov_document(records: &Records) -> serde_json::Value {
     for trace in &records.traces {
         let claim = &trace.claim;
         let claim_name = format!("provdb:claim-{}", claim.claim.id.to_hex());
-        entity.insert(
+        prov.entity.insert(
             claim_name.clone(),
             json!({
                 "prov:type": qname("provdb:Claim"),
@@ -430,24 +445,12 @@ fn prov_document(records: &Records) -> serde_json::Value {
                 "prov:value": claim.claim.value.to_string(),
             }),
         );
-        let by = entry(
-            claim.seq,
-            &claim.recorded,
-            &claim.actor,
-            &mut activity,
-            &mut agent,
-            &mut associated,
-            &mut id,
-        );
-        generated.insert(
-            id("gen"),
-            json!({"prov:entity": claim_name, "prov:activity": by}),
-        );
+        prov.generated_by(&claim_name, claim.seq, &claim.recorded, &claim.actor);
         for item in &trace.citations {
             let record = &item.record;
             let quote = format!("provdb:quote-{}", record.id.to_hex());
             let selector = &record.citation.selector;
-            entity.insert(
+            prov.entity.insert(
                 quote.clone(),
                 json!({
                     "prov:type": qname("provdb:Quote"),
@@ -458,27 +461,10 @@ fn prov_document(records: &Records) -> serde_json::Value {
                     "provdb:retracted": item.retraction.is_some(),
                 }),
             );
-            derived.insert(
-                id("quoted"),
-                json!({"prov:generatedEntity": quote, "prov:usedEntity": format!("blake3:{}", record.citation.source.to_hex()), "prov:type": qname("prov:Quotation")}),
-            );
-            derived.insert(
-                id("cites"),
-                json!({"prov:generatedEntity": claim_name, "prov:usedEntity": quote}),
-            );
-            let by = entry(
-                record.seq,
-                &record.recorded,
-                &record.actor,
-                &mut activity,
-                &mut agent,
-                &mut associated,
-                &mut id,
-            );
-            generated.insert(
-                id("gen"),
-                json!({"prov:entity": quote, "prov:activity": by}),
-            );
+            let source = format!("blake3:{}", record.citation.source.to_hex());
+            prov.derived("quoted", &quote, &source, Some("prov:Quotation"));
+            prov.derived("cites", &claim_name, &quote, None);
+            prov.generated_by(&quote, record.seq, &record.recorded, &record.actor);
         }
     }
     json!({
@@ -487,13 +473,13 @@ fn prov_document(records: &Records) -> serde_json::Value {
             "blake3": "urn:blake3:",
             "xsd": "http://www.w3.org/2001/XMLSchema#",
         },
-        "entity": entity,
-        "activity": activity,
-        "agent": agent,
-        "wasGeneratedBy": generated,
-        "wasDerivedFrom": derived,
-        "specializationOf": specialized,
-        "wasAssociatedWith": associated,
+        "entity": prov.entity,
+        "activity": prov.activity,
+        "agent": prov.agent,
+        "wasGeneratedBy": prov.generated,
+        "wasDerivedFrom": prov.derived,
+        "specializationOf": prov.specialized,
+        "wasAssociatedWith": prov.associated,
     })
 }
 
@@ -574,11 +560,7 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
             }
             ExportFormat::ProvJson => {
                 let document = prov_document(&records);
-                write_atomically(&args.output, |out| {
-                    serde_json::to_writer_pretty(&mut *out, &document)
-                        .map_err(std::io::Error::other)?;
-                    writeln!(out)
-                })?;
+                write_json(&args.output, &document)?;
                 (
                     "prov-json",
                     document["entity"]
@@ -593,11 +575,7 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
                         "the Web Annotation export does not pass provdb's own check ({why}); nothing was written"
                     ))
                 })?;
-                write_atomically(&args.output, |out| {
-                    serde_json::to_writer_pretty(&mut *out, &collection)
-                        .map_err(std::io::Error::other)?;
-                    writeln!(out)
-                })?;
+                write_json(&args.output, &collection)?;
                 (
                     "web-annotation",
                     collection["total"].as_u64().unwrap_or(0) as usize,
@@ -609,11 +587,7 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
                     .iter()
                     .map(|(record, ..)| csl_item(record))
                     .collect();
-                write_atomically(&args.output, |out| {
-                    serde_json::to_writer_pretty(&mut *out, &items)
-                        .map_err(std::io::Error::other)?;
-                    writeln!(out)
-                })?;
+                write_json(&args.output, &items)?;
                 ("csl-json", items.len())
             }
         };
