@@ -811,7 +811,15 @@ impl Index {
 
     /// Returns the last entry applied, if any.
     pub fn applied(&self) -> Result<Option<AppliedMark>, IndexError> {
-        match self.meta.get(APPLIED_KEY)? {
+        self.meta_record(APPLIED_KEY)
+    }
+
+    /// Reads one record of the `meta` tree.
+    fn meta_record<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &[u8],
+    ) -> Result<Option<T>, IndexError> {
+        match self.meta.get(key)? {
             None => Ok(None),
             Some(bytes) => codec::decode(&bytes)
                 .map(Some)
@@ -863,15 +871,7 @@ impl Index {
 
     /// Returns the Merkle frontier stored with the applied mark.
     pub fn frontier(&self) -> Result<Option<crate::merkle::Frontier>, IndexError> {
-        match self.meta.get(FRONTIER_KEY)? {
-            None => Ok(None),
-            Some(bytes) => codec::decode(&bytes)
-                .map(Some)
-                .map_err(|source| IndexError::Record {
-                    tree: "meta",
-                    source,
-                }),
-        }
+        self.meta_record(FRONTIER_KEY)
     }
 
     /// Returns an applier for the entries after the applied mark.

@@ -419,16 +419,7 @@ fn verify_catches_a_carried_citation_whose_link_was_rewritten() {
     let from = format!("\"from\":\"{toll}\"");
     assert!(text.contains(&from));
     let tampered = text.replacen(&from, &format!("\"from\":\"{court}\""), 1);
-    let mut out = String::new();
-    let mut prev = "0".repeat(64);
-    for line in tampered.lines() {
-        let at = line.find("\"prev\":\"").expect("prev") + 8;
-        let fixed = format!("{}{}{}", &line[..at], prev, &line[at + 64..]);
-        prev = provdb::identity::entry_hash(format!("{fixed}\n").as_bytes()).to_hex();
-        out.push_str(&fixed);
-        out.push('\n');
-    }
-    std::fs::write(&path, out).expect("tamper");
+    std::fs::write(&path, common::rechain(&tampered)).expect("tamper");
     let run = env.run(&["verify"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(

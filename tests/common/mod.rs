@@ -154,3 +154,21 @@ pub fn changed_files(before: &[(PathBuf, Vec<u8>)], after: &[(PathBuf, Vec<u8>)]
     }
     out
 }
+
+/// Rebuilds a journal's hash chain after an edit: each line's `prev` becomes
+/// the BLAKE3 of the line before (with its newline), as schema/store.md says,
+/// so that only the edit itself is wrong.
+pub fn rechain(journal: &str) -> String {
+    let mut out = String::new();
+    let mut prev = "0".repeat(64);
+    for line in journal.lines() {
+        let at = line.find("\"prev\":\"").expect("prev") + 8;
+        let fixed = format!("{}{}{}", &line[..at], prev, &line[at + 64..]);
+        prev = blake3::hash(format!("{fixed}\n").as_bytes())
+            .to_hex()
+            .to_string();
+        out.push_str(&fixed);
+        out.push('\n');
+    }
+    out
+}

@@ -85,18 +85,7 @@ pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliErr
     let text = read_input(&args.file)?;
     let outcome = AnyProof::parse(&text).and_then(|proof| proof.verify());
     match outcome {
-        Ok(words) => {
-            if ctx.json {
-                writeln!(
-                    ctx.out,
-                    "{}",
-                    serde_json::json!({"ok": true, "proves": words})
-                )?;
-            } else {
-                writeln!(ctx.out, "ok: {words}")?;
-            }
-            Ok(())
-        }
+        Ok(words) => write_proven(ctx, &words),
         Err(ProofFailure::Malformed(why)) => Err(CliError::Usage(format!(
             "{} is not a provdb proof: {why}",
             args.file.display()
@@ -162,18 +151,7 @@ pub fn run_verify_receipt(args: VerifyReceiptArgs, ctx: &mut Ctx<'_>) -> Result<
         ))
     })?;
     match receipt.verify() {
-        Ok(words) => {
-            if ctx.json {
-                writeln!(
-                    ctx.out,
-                    "{}",
-                    serde_json::json!({"ok": true, "proves": words})
-                )?;
-            } else {
-                writeln!(ctx.out, "ok: {words}")?;
-            }
-            Ok(())
-        }
+        Ok(words) => write_proven(ctx, &words),
         Err(broken) => {
             if ctx.json {
                 writeln!(
@@ -206,4 +184,18 @@ fn read_input(file: &std::path::Path) -> Result<String, CliError> {
         std::fs::read_to_string(file)
             .map_err(|error| CliError::Usage(format!("cannot read {}: {error}", file.display())))
     }
+}
+
+/// Writes what a proof or receipt proved.
+fn write_proven(ctx: &mut Ctx<'_>, words: &str) -> Result<(), CliError> {
+    if ctx.json {
+        writeln!(
+            ctx.out,
+            "{}",
+            serde_json::json!({"ok": true, "proves": words})
+        )?;
+    } else {
+        writeln!(ctx.out, "ok: {words}")?;
+    }
+    Ok(())
 }
