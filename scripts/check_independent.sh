@@ -179,4 +179,38 @@ if python3 scripts/check_prov.py "$work/bad-prov.json" ../shared/vectors/prov-js
     exit 1
 fi
 
+# ClaimReview: the real markup imported (32 publishers' blocks, a
+# DataCommons feed item, a Fact Check Tools API item), one verdict recorded
+# with `review`, then the export expanded offline by pyld with schema.org's
+# context and compared field by field with the markup it came from.
+python3 -c 'import pyld' 2>/dev/null \
+    || python3 -m pip install --quiet pyld 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages pyld
+markup=../shared/data/claimreview
+"$provdb" import --format claimreview "$markup/claimreview_jsonld_32_publishers.json" >/dev/null
+"$provdb" import --format claimreview "$markup/meedan-fetch_data_commons_feed_item.json" >/dev/null
+"$provdb" import --format claimreview "$markup/meedan-fetch_google_factcheck_api_item.json" >/dev/null
+"$provdb" review "$claim" --rating "Sources differ" --rating-value 3 --best 5 --worst 1 \
+    --by "CI review desk" --url https://ci.example/review/1 --date 2024-03-01 >/dev/null
+"$provdb" --json claims >"$work/claims.json"
+"$provdb" --json reviews >"$work/reviews.json"
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); n=sum(1 for x in r if x["markup"]); assert n == 34, n' "$work/reviews.json"
+"$provdb" export --format claimreview -o "$work/claimreview.json" >/dev/null
+check_claimreview() {
+    python3 scripts/check_claimreview.py "$1" "$markup/schemaorg/schemaorgcontext-30.0.jsonld" \
+        "$work/claims.json" "$work/reviews.json" "$markup/claimreview_jsonld_32_publishers.json" \
+        "$markup/meedan-fetch_data_commons_feed_item.json" "$markup/meedan-fetch_google_factcheck_api_item.json"
+}
+check_claimreview "$work/claimreview.json"
+# ...and the check must refuse a changed verdict, a lost author and an invented date.
+for change in 'g[3]["reviewRating"]["alternateName"] = "True"' 'del g[5]["author"]' 'g[17]["datePublished"] = "2023-01-01"'; do
+    python3 -c "import json,sys; d=json.load(open(sys.argv[1])); g=d['@graph']; $change; json.dump(d, open(sys.argv[2], 'w'))" \
+        "$work/claimreview.json" "$work/bad-claimreview.json"
+    if check_claimreview "$work/bad-claimreview.json" >/dev/null 2>&1; then
+        echo "the ClaimReview check accepted an export with: $change" >&2
+        exit 1
+    fi
+done
+$verify store "$work/store"
+
 echo "independent verifier: provdb's store and proofs hold, tampering is caught, b3sum --check accepts the manifests"

@@ -406,6 +406,20 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
     {
         return Ok(When::Instant(instant));
     }
+    // RFC 3339 but for an offset written without its colon ("+0200"), as
+    // ISO 8601's basic format allows and publishers write.
+    for format in [
+        time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second][offset_hour sign:mandatory][offset_minute]"
+        ),
+        time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond][offset_hour sign:mandatory][offset_minute]"
+        ),
+    ] {
+        if let Ok(instant) = OffsetDateTime::parse(trimmed, format) {
+            return Ok(When::Instant(instant));
+        }
+    }
     // ISO date and time without a zone, with T or a space, with or without seconds.
     for format in [
         time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]"),
@@ -456,6 +470,9 @@ mod tests {
             ("2024-02-26 10:50", "2024-02-26T10:50:00"),
             ("2024-02-26T10:50:00+04:00", "2024-02-26T10:50:00+04:00"),
             ("2024-02-26T06:50:00Z", "2024-02-26T06:50:00Z"),
+            ("2020-03-27T10:46:13+0200", "2020-03-27T10:46:13+02:00"),
+            ("2020-06-23 20:02", "2020-06-23T20:02:00"),
+            ("2020-08-31 17:22:16", "2020-08-31T17:22:16"),
         ];
         for (input, canonical) in cases {
             let parsed = parse_when(input).unwrap_or_else(|error| panic!("{input}: {error}"));

@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::codec::{self, CodecError};
 use crate::model::{
     Candidate, Carried, Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, IdKind,
-    Outcome, Retraction, Revision, SourceId, SourceRecord, Supersession, ValueChange,
+    Outcome, Retraction, Review, Revision, SourceId, SourceRecord, Supersession, ValueChange,
 };
 use crate::normalize::identity_key;
 
@@ -87,11 +87,13 @@ pub enum TreeName {
     Merkle,
     /// citation id ‖ seq (u64 BE) → Supersession, once under each of the two citations
     Supersessions,
+    /// seq (u64 BE) → ReviewRecord
+    Reviews,
 }
 
 impl TreeName {
     /// Every tree holding derived records.
-    pub const ALL: [TreeName; 11] = [
+    pub const ALL: [TreeName; 12] = [
         TreeName::Sources,
         TreeName::Revisions,
         TreeName::SourceRevisions,
@@ -103,6 +105,7 @@ impl TreeName {
         TreeName::Drift,
         TreeName::Supersessions,
         TreeName::Merkle,
+        TreeName::Reviews,
     ];
 
     /// Returns the sled tree name.
@@ -119,6 +122,7 @@ impl TreeName {
             TreeName::Drift => "drift",
             TreeName::Supersessions => "supersessions",
             TreeName::Merkle => "merkle",
+            TreeName::Reviews => "reviews",
         }
     }
 }
@@ -152,6 +156,19 @@ pub struct RevisionRecord {
 pub struct ClaimRecord {
     /// The claim.
     pub claim: Claim,
+    /// The journal entry.
+    pub seq: u64,
+    /// When it was recorded.
+    pub recorded: String,
+    /// Who recorded it.
+    pub actor: String,
+}
+
+/// A review as the index holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReviewRecord {
+    /// The review.
+    pub review: Review,
     /// The journal entry.
     pub seq: u64,
     /// When it was recorded.
@@ -521,6 +538,19 @@ fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
             time,
             actor,
         })?,
+        Change::Review(review) => {
+            let value = ReviewRecord {
+                review: (**review).clone(),
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
+            vec![record(
+                TreeName::Reviews,
+                entry.seq.to_be_bytes().to_vec(),
+                encode(TreeName::Reviews, &value)?,
+            )]
+        }
         Change::Retract { citation, reason } => {
             let value = Retraction {
                 reason: reason.clone(),
@@ -1174,6 +1204,15 @@ impl Index {
         citation: &CitationId,
     ) -> Result<Option<DriftRecord>, IndexError> {
         self.get(TreeName::Drift, &drift_key(doc, number, citation))
+    }
+
+    /// Returns every review, in journal order.
+    pub fn reviews(&self) -> Result<Vec<ReviewRecord>, IndexError> {
+        self.tree(TreeName::Reviews)
+            .iter()
+            .values()
+            .map(|value| Self::decode(TreeName::Reviews, &value?))
+            .collect()
     }
 
     /// Returns the supersessions that name a citation, oldest first.

@@ -9,6 +9,7 @@ pub mod annotation;
 pub mod bundle;
 pub mod carry;
 pub mod checkpoints;
+pub mod claimreview;
 pub mod cli;
 pub mod codec;
 pub mod dates;

@@ -31,11 +31,13 @@ mod audit;
 mod batch;
 mod bulk;
 mod interchange;
+mod reviews;
 mod revise;
 pub use audit::{read_checkpoints, FileCheck};
 pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
 pub use interchange::{import_bundle, ImportOutcome};
+pub use reviews::{ReviewImport, ReviewRequest};
 pub use revise::{
     outcome_counts, summary_line, CarryReport, DiffReport, Followed, Rank, RevisionEntry,
 };
@@ -584,6 +586,8 @@ pub struct Trace {
     pub citations: Vec<TracedCitation>,
     /// Other claims on the same subject and property with a different value.
     pub others: Vec<ClaimRecord>,
+    /// Reviews of the claim, in journal order.
+    pub reviews: Vec<crate::index::ReviewRecord>,
 }
 
 /// A claim with its citation counts.
@@ -1429,6 +1433,7 @@ impl Store {
             }
         }
         Ok(Trace {
+            reviews: self.reviews(Some(&claim_id))?,
             claim,
             citations,
             others,

@@ -189,7 +189,10 @@ impl Lineage {
                     }
                 }
             }
-            Change::Init { .. } | Change::AddSource { .. } | Change::RecordClaim(_) => {}
+            Change::Init { .. }
+            | Change::AddSource { .. }
+            | Change::RecordClaim(_)
+            | Change::Review(_) => {}
         }
     }
 
@@ -424,6 +427,7 @@ fn check_journal(
     let mut chunker = crate::index::Chunker::new();
     let index_limit = applied.map(|mark| mark.seq).unwrap_or(0);
     let mut lineage = Lineage::default();
+    let mut claims: HashSet<ClaimId> = HashSet::new();
     let mut last_time: Option<time::OffsetDateTime> = None;
     for line in lines {
         let line = match line {
@@ -492,6 +496,7 @@ fn check_journal(
             }
             Change::RecordClaim(claim) => {
                 report.claims += 1;
+                claims.insert(claim.id);
                 let expected = identity::expected_claim_id(claim);
                 if expected != claim.id {
                     report.problem(
@@ -524,6 +529,30 @@ fn check_journal(
                             body.source.short()
                         ),
                     );
+                }
+            }
+            Change::Review(review) => {
+                if let Some(claim) = &review.claim {
+                    if !claims.contains(claim) {
+                        report.problem(
+                            &item,
+                            format!(
+                                "review rates claim {}, recorded nowhere before it",
+                                claim.short()
+                            ),
+                        );
+                    }
+                }
+                if let Some(markup) = &review.markup {
+                    if !sources.contains(&markup.source) {
+                        report.problem(
+                            &item,
+                            format!(
+                                "review was read from source {}, recorded nowhere before it",
+                                markup.source.short()
+                            ),
+                        );
+                    }
                 }
             }
             Change::Retract { .. }

@@ -452,31 +452,8 @@ fn json_mode_prints_exactly_one_document() {
     }
 }
 
-/// Runs a command that must be refused, and checks the code, the one-line
-/// message, and that the store did not change by a single byte.
 fn refused(env: &TestEnv, args: &[&str], code: i32, needle: &str) {
-    let before = env.snapshot();
-    let run = env.run(args);
-    assert_eq!(
-        run.code, code,
-        "provdb {args:?}: {}{}",
-        run.stdout, run.stderr
-    );
-    assert!(
-        run.stderr.contains(needle),
-        "provdb {args:?}: expected {needle:?} in {:?}",
-        run.stderr
-    );
-    assert_eq!(
-        run.stderr.trim_end().lines().count(),
-        1,
-        "one-line error: {:?}",
-        run.stderr
-    );
-    assert!(
-        env.snapshot() == before,
-        "provdb {args:?} changed the store"
-    );
+    env.refused(args, code, needle);
 }
 
 #[test]

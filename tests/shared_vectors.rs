@@ -905,3 +905,128 @@ fn web_annotation_samples_are_refused_for_their_own_fault() {
         "{repaired_and_refused} refused; accepted once repaired: {accepted:?}"
     );
 }
+
+/// The real publishers' ClaimReview markup: all 32 blocks, the DataCommons
+/// feed item and the Fact Check Tools API item are read, with the fields
+/// below checked against values read by hand from the files.
+#[test]
+fn real_claimreview_markup_is_read_whole() {
+    let Some(dir) = shared("data/claimreview") else {
+        return;
+    };
+    let env = common::TestEnv::new();
+    let import = |name: &str| {
+        let path = dir.join(name);
+        env.ok(&[
+            "--json",
+            "import",
+            "--format",
+            "claimreview",
+            path.to_str().expect("utf-8"),
+        ])
+        .json()
+    };
+    let blocks = import("claimreview_jsonld_32_publishers.json");
+    let reviews = blocks["reviews"].as_array().expect("reviews");
+    assert_eq!(reviews.len(), 32, "one review per block");
+    let by_pointer = |pointer: &str| {
+        reviews
+            .iter()
+            .find(|review| review["markup"]["pointer"] == pointer)
+            .unwrap_or_else(|| panic!("no review at {pointer}"))
+    };
+    // Every block has a claimReviewed, a verdict in words and an author.
+    for review in reviews {
+        assert!(
+            !review["claim_reviewed"]
+                .as_array()
+                .expect("list")
+                .is_empty(),
+            "{review}"
+        );
+        assert!(review["rating"]["label"].is_string(), "{review}");
+        assert!(
+            !review["authors"].as_array().expect("list").is_empty(),
+            "{review}"
+        );
+    }
+    // The five date shapes, each read as stated.
+    for (pointer, stated, when) in [
+        ("/items/0/jsonld", "2020-07-05", "2020-07-05"),
+        (
+            "/items/1/jsonld/@graph/0",
+            "2020-06-23 20:02",
+            "2020-06-23T20:02:00",
+        ),
+        (
+            "/items/10/jsonld/@graph/0",
+            "2020-03-27T10:46:13+0200",
+            "2020-03-27T10:46:13+02:00",
+        ),
+        (
+            "/items/11/jsonld",
+            "2020-07-06T12:35:18+01:00",
+            "2020-07-06T12:35:18+01:00",
+        ),
+        (
+            "/items/23/jsonld",
+            "2020-08-31 17:22:16",
+            "2020-08-31T17:22:16",
+        ),
+    ] {
+        let review = by_pointer(pointer);
+        assert_eq!(review["date"]["stated"], stated, "{pointer}");
+        assert_eq!(review["date"]["when"], when, "{pointer}");
+    }
+    // Africa Check (2020): numbers as numbers, a label kept with its stray
+    // carriage return, the scale 1..6.
+    let africa = by_pointer("/items/11/jsonld");
+    assert_eq!(
+        africa["rating"],
+        serde_json::json!({"label": "Incorrect \r", "value": "1", "best": "6", "worst": "1"})
+    );
+    assert_eq!(africa["authors"][0]["name"], "Africa Check");
+    // Estadão: no datePublished and a relative url, reported, not filled in.
+    let estadao = by_pointer("/items/17/jsonld");
+    assert_eq!(estadao["date"], serde_json::Value::Null);
+    let missing = estadao["missing"].to_string();
+    assert!(
+        missing.contains("no datePublished") && missing.contains("not an absolute address"),
+        "{missing}"
+    );
+    // The Quint states claimReviewed as a list of one.
+    assert_eq!(
+        by_pointer("/items/27/jsonld")["claim_reviewed"],
+        serde_json::json!(["Last Tweets of Sushant Singh Rajput shared on 14 June"])
+    );
+    // 20 minutes: a scale whose ends are both -1, kept as stated.
+    assert_eq!(by_pointer("/items/28/jsonld")["rating"]["best"], "-1");
+    // Taiwan FactCheck Center: no ratingValue at all.
+    assert!(by_pointer("/items/25/jsonld")["missing"]
+        .to_string()
+        .contains("no reviewRating.ratingValue"));
+
+    let feed = import("meedan-fetch_data_commons_feed_item.json");
+    let review = &feed["reviews"][0];
+    assert_eq!(review["markup"]["pointer"], "/item/0");
+    assert_eq!(review["authors"][0]["name"], "Deutsche Presse-Agentur");
+    assert_eq!(review["date"]["when"], "2019-09-20");
+    assert_eq!(review["claimants"][0]["name"], "Irmin Suhl");
+    assert_eq!(
+        review["url"],
+        "https://www.presseportal.de/pm/133833/4381130"
+    );
+
+    let api = import("meedan-fetch_google_factcheck_api_item.json");
+    let review = &api["reviews"][0];
+    assert_eq!(review["markup"]["pointer"], "/claimReview/0");
+    assert_eq!(review["rating"]["label"], "False");
+    assert_eq!(review["claimants"][0]["name"], "FB User-Harshit Pandey");
+    assert_eq!(review["date"]["when"], "2019-06-20T12:12:40Z");
+    assert_eq!(review["language"], "ur");
+    assert_eq!(review["authors"][0]["url"], "vishvasnews.com");
+    assert!(review["missing"]
+        .to_string()
+        .contains("publisher has no name"));
+    env.ok(&["verify"]);
+}

@@ -4,7 +4,7 @@
 use serde_json::{json, Value as Json};
 
 use crate::anchor::AnchorCheck;
-use crate::index::{ClaimRecord, RevisionRecord};
+use crate::index::{ClaimRecord, ReviewRecord, RevisionRecord};
 use crate::model::{Retraction, SourceRecord};
 use crate::store::{ConflictSide, Rank, Trace, TracedCitation};
 
@@ -117,6 +117,7 @@ pub fn trace(trace: &Trace) -> Json {
         "claim": claim(&trace.claim),
         "citations": trace.citations.iter().map(citation).collect::<Vec<_>>(),
         "other_values": trace.others.iter().map(claim).collect::<Vec<_>>(),
+        "reviews": trace.reviews.iter().map(review).collect::<Vec<_>>(),
     })
 }
 
@@ -150,4 +151,16 @@ pub fn revision(record: &RevisionRecord) -> Json {
         "actor": record.actor,
         "seq": record.seq,
     })
+}
+
+/// Returns a review as JSON: the review's fields, and its journal entry.
+pub fn review(record: &ReviewRecord) -> Json {
+    let mut value = json!(record.review);
+    if let Some(claim) = &record.review.claim {
+        value["claim"] = json!(claim.to_hex());
+    }
+    value["seq"] = json!(record.seq);
+    value["recorded"] = json!(record.recorded);
+    value["actor"] = json!(record.actor);
+    value
 }

@@ -102,6 +102,10 @@ pub enum Command {
     Receipt(commands::prove::ReceiptArgs),
     /// Check a receipt with no store and no document.
     VerifyReceipt(commands::prove::VerifyReceiptArgs),
+    /// Record a fact-checker's verdict on a claim (schema.org ClaimReview).
+    Review(commands::reviews::ReviewArgs),
+    /// List reviews, recorded or imported from ClaimReview markup.
+    Reviews(commands::reviews::ReviewsArgs),
     /// Write the store in an interchange format (a bundle).
     Export(commands::interchange::ExportArgs),
     /// Create a store from a bundle, checked whole first.

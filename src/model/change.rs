@@ -2,6 +2,7 @@
 
 use super::claim::Claim;
 use super::ids::{CitationId, EntryHash, SourceId};
+use super::review::Review;
 use super::source::{Carried, Citation, Drift, Revision, SourceMeta};
 
 /// One change to the store. Its JSON form (tagged by `op`) is part of the journal format.
@@ -50,6 +51,8 @@ pub enum Change {
         /// Why.
         reason: String,
     },
+    /// A review of a claim was recorded, or imported from ClaimReview markup.
+    Review(Box<Review>),
     /// A citation was retracted.
     Retract {
         /// The citation retracted.

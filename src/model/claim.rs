@@ -183,3 +183,30 @@ pub struct Claim {
     /// The qualifiers.
     pub qualifiers: Qualifiers,
 }
+
+impl Claim {
+    /// Returns the claim in one line: `subject · property = value (qualifiers)`.
+    pub fn line(&self) -> String {
+        let mut qualifiers = Vec::new();
+        match self.qualifiers.bound {
+            Bound::Exact => {}
+            Bound::Approximate => qualifiers.push("approximate".to_string()),
+            Bound::AtLeast => qualifiers.push("at least".to_string()),
+        }
+        if let Some(unit) = &self.qualifiers.unit {
+            qualifiers.push(format!("unit {unit}"));
+        }
+        if let Some(as_of) = &self.qualifiers.as_of {
+            qualifiers.push(format!("as of {as_of}"));
+        }
+        let tail = if qualifiers.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", qualifiers.join(", "))
+        };
+        format!(
+            "{} · {} = {}{}",
+            self.subject, self.property, self.value, tail
+        )
+    }
+}

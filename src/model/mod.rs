@@ -7,6 +7,7 @@
 mod change;
 mod claim;
 mod ids;
+mod review;
 mod source;
 mod when;
 
@@ -16,6 +17,7 @@ pub use ids::{
     hex_value as ids_hex_value, CitationId, ClaimId, EntryHash, Id32, IdKind, ParseIdError,
     SourceId,
 };
+pub use review::{Agent, Markup, Rating, Review, StatedDate};
 pub use source::{
     Candidate, Carried, CarryMethod, Citation, Drift, Outcome, Revision, Selector, SourceMeta,
     SourceRecord, Stance, ValueChange,

@@ -101,6 +101,33 @@ impl TestEnv {
         run
     }
 
+    /// Runs a command that must be refused, and checks the code, the
+    /// one-line message, and that the store did not change by a single byte.
+    pub fn refused(&self, args: &[&str], code: i32, needle: &str) {
+        let before = self.snapshot();
+        let run = self.run(args);
+        assert_eq!(
+            run.code, code,
+            "provdb {args:?}: {}{}",
+            run.stdout, run.stderr
+        );
+        assert!(
+            run.stderr.contains(needle),
+            "provdb {args:?}: expected {needle:?} in {:?}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stderr.trim_end().lines().count(),
+            1,
+            "one-line error: {:?}",
+            run.stderr
+        );
+        assert!(
+            self.snapshot() == before,
+            "provdb {args:?} changed the store"
+        );
+    }
+
     /// Adds a fixture and returns its id.
     pub fn add(&self, name: &str, extra: &[&str]) -> String {
         let path = fixture(name);

@@ -24,6 +24,19 @@ pub enum ExportFormat {
     /// Sources, documents, claims, quotes, actors and journal entries as W3C
     /// PROV-JSON (schema/exports.md).
     ProvJson,
+    /// Reviewed claims as schema.org ClaimReview, the rest as Claim, in one
+    /// JSON-LD graph (schema/exports.md).
+    Claimreview,
+}
+
+/// The import formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// A bundle written by `export --format bundle`, into a new store.
+    Bundle,
+    /// schema.org ClaimReview JSON-LD (or a Fact Check Tools API response),
+    /// into an existing store: the markup becomes a source, each review a record.
+    Claimreview,
 }
 
 /// Write the store in an interchange format.
@@ -37,14 +50,18 @@ pub struct ExportArgs {
     pub output: PathBuf,
 }
 
-/// Create a store from a bundle: at --db (or PROVDB_DIR, else ./.provdb),
-/// which must not exist yet or be an empty directory. The bundle is checked
-/// whole (paths, object hashes, journal chain, index, checkpoints) before
-/// the store appears; a bad bundle leaves nothing behind.
+/// Read a file into a store. A bundle creates a store at --db (or
+/// PROVDB_DIR, else ./.provdb), which must not exist yet or be an empty
+/// directory; it is checked whole (paths, object hashes, journal chain,
+/// index, checkpoints) before the store appears, and a bad bundle leaves
+/// nothing behind. ClaimReview markup is read into an existing store.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The bundle file.
+    /// The file: a bundle, or ClaimReview JSON-LD.
     pub file: PathBuf,
+    /// The file's format.
+    #[arg(long, value_enum, default_value = "bundle")]
+    pub format: ImportFormat,
 }
 
 /// Writes `output` through a temporary file beside it, renamed into place
@@ -90,6 +107,8 @@ struct Records {
     store_id: String,
     /// Every document's revisions, in order.
     revisions: Vec<Vec<crate::index::RevisionRecord>>,
+    /// Every review, in journal order.
+    reviews: Vec<crate::index::ReviewRecord>,
 }
 
 fn read_records(store: &crate::store::Store) -> Result<Records, crate::store::StoreError> {
@@ -138,6 +157,7 @@ fn read_records(store: &crate::store::Store) -> Result<Records, crate::store::St
         char_ranges,
         store_id: store.store_id()?,
         revisions,
+        reviews: store.reviews(None)?,
     })
 }
 
@@ -529,6 +549,84 @@ fn web_annotations(records: &Records) -> serde_json::Value {
     })
 }
 
+/// A claim of this store as a schema.org Claim node: where it appeared (the
+/// sources of its citations not retracted, by BLAKE3 URN, with their
+/// addresses) and where first (the earliest publication date stated, else
+/// the first recorded).
+fn claim_node(trace: &crate::store::Trace) -> serde_json::Value {
+    let claim = &trace.claim.claim;
+    let mut node = json!({
+        "@type": "Claim",
+        "@id": format!("urn:provdb:claim:{}", claim.id.to_hex()),
+        "name": claim.line(),
+    });
+    let mut seen = std::collections::HashSet::new();
+    let mut appearances = Vec::new();
+    for item in &trace.citations {
+        if item.retraction.is_some() || !seen.insert(item.record.citation.source) {
+            continue;
+        }
+        let mut work = json!({
+            "@type": "CreativeWork",
+            "@id": format!("urn:blake3:{}", item.record.citation.source.to_hex()),
+        });
+        let mut order = (
+            time::OffsetDateTime::UNIX_EPOCH.replace_year(9999).ok(),
+            item.record.seq,
+        );
+        if let Some(source) = &item.source {
+            let meta = &source.meta;
+            if let Some(url) = &meta.url {
+                work["url"] = json!(url);
+            }
+            if let Some(title) = &meta.title {
+                work["name"] = json!(title);
+            }
+            if let Some(published) = &meta.published {
+                work["datePublished"] = json!(published.to_string());
+                order.0 = Some(published.earliest_instant());
+            }
+        }
+        appearances.push((order, work));
+    }
+    if let Some((_, first)) = appearances.iter().min_by_key(|(order, _)| *order) {
+        node["firstAppearance"] = first.clone();
+    }
+    if !appearances.is_empty() {
+        node["appearance"] = json!(appearances
+            .into_iter()
+            .map(|(_, work)| work)
+            .collect::<Vec<_>>());
+    }
+    node
+}
+
+/// The ClaimReview export: each review as a ClaimReview node (about a Claim
+/// node of this store, or the claim its markup describes), and each claim
+/// no review rates as a Claim node, in one JSON-LD graph.
+fn claimreview_document(records: &Records) -> serde_json::Value {
+    let nodes: std::collections::HashMap<crate::model::ClaimId, serde_json::Value> = records
+        .traces
+        .iter()
+        .map(|trace| (trace.claim.claim.id, claim_node(trace)))
+        .collect();
+    let mut graph = Vec::new();
+    let mut reviewed = std::collections::HashSet::new();
+    for record in &records.reviews {
+        let claim = record.review.claim.and_then(|id| {
+            reviewed.insert(id);
+            nodes.get(&id).cloned()
+        });
+        graph.push(crate::claimreview::review_node(&record.review, claim));
+    }
+    for trace in &records.traces {
+        if !reviewed.contains(&trace.claim.claim.id) {
+            graph.push(nodes[&trace.claim.claim.id].clone());
+        }
+    }
+    json!({"@context": "https://schema.org", "@graph": graph})
+}
+
 /// Exports the record formats: JSON Lines, CSV, CSL-JSON, Web Annotations.
 fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     {
@@ -566,6 +664,14 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
                     document["entity"]
                         .as_object()
                         .map_or(0, |entities| entities.len()),
+                )
+            }
+            ExportFormat::Claimreview => {
+                let document = claimreview_document(&records);
+                write_json(&args.output, &document)?;
+                (
+                    "claimreview",
+                    document["@graph"].as_array().map_or(0, Vec::len),
                 )
             }
             ExportFormat::WebAnnotation => {
@@ -644,12 +750,16 @@ pub fn run_export(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         | ExportFormat::Csv
         | ExportFormat::CslJson
         | ExportFormat::WebAnnotation
-        | ExportFormat::ProvJson => export_records(&args, ctx),
+        | ExportFormat::ProvJson
+        | ExportFormat::Claimreview => export_records(&args, ctx),
     }
 }
 
 /// Runs `import`.
 pub fn run_import(args: ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    if args.format == ImportFormat::Claimreview {
+        return import_claimreview(&args, ctx);
+    }
     let target = ctx.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
     let outcome = import_bundle(&target, &args.file)?;
     if ctx.json {
@@ -674,6 +784,63 @@ pub fn run_import(args: ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             outcome.store.display(),
             outcome.bundle
         )?;
+    }
+    Ok(())
+}
+
+/// Runs `import --format claimreview`.
+fn import_claimreview(args: &ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let actor = ctx.actor()?;
+    let mut opened = ctx.open()?;
+    let result = opened.import_claimreview(&args.file, &actor);
+    let closed = ctx.close(opened);
+    let outcome = result?;
+    closed?;
+    if ctx.json {
+        writeln!(
+            ctx.out,
+            "{}",
+            json!({
+                "source": outcome.source.to_hex(),
+                "new_source": outcome.new_source,
+                "already": outcome.already,
+                "reviews": outcome.recorded.iter().map(crate::cli::json::review).collect::<Vec<_>>(),
+            })
+        )?;
+        return Ok(());
+    }
+    let missing: usize = outcome
+        .recorded
+        .iter()
+        .filter(|record| !record.review.missing.is_empty())
+        .count();
+    writeln!(
+        ctx.out,
+        "imported {} reviews from {} (source {}{}){}{}",
+        outcome.recorded.len(),
+        args.file.display(),
+        outcome.source.short(),
+        if outcome.new_source { ", new" } else { "" },
+        if outcome.already > 0 {
+            format!("; {} already recorded", outcome.already)
+        } else {
+            String::new()
+        },
+        if missing > 0 {
+            format!("; {missing} with fields missing, listed below")
+        } else {
+            String::new()
+        }
+    )?;
+    for record in &outcome.recorded {
+        writeln!(ctx.out, "  {}", super::reviews::review_line(&record.review))?;
+        for finding in &record.review.missing {
+            writeln!(
+                ctx.out,
+                "    missing: {}",
+                super::reviews::printable(finding)
+            )?;
+        }
     }
     Ok(())
 }

@@ -57,6 +57,7 @@ fn summary(change: &Change) -> String {
         Change::RecordClaim(claim) => {
             format!("claim {}: {}", claim.id.short(), super::claim_line(claim))
         }
+        Change::Review(review) => super::reviews::review_line(review),
         Change::Cite {
             citation,
             carried,

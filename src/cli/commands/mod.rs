@@ -17,13 +17,14 @@ pub mod manifest;
 pub mod prove;
 pub mod reindex;
 pub mod retract;
+pub mod reviews;
 pub mod show;
 pub mod sources;
 pub mod supersede;
 pub mod trace;
 pub mod verify;
 
-use crate::model::{Bound, Claim, When};
+use crate::model::{Claim, When};
 use crate::store::{Store, StoreError};
 
 use super::{CliError, Command, Ctx};
@@ -66,6 +67,8 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Checkpoint(args) => checkpoint::run(args, ctx),
         Command::Checkpoints(args) => checkpoint::run_list(args, ctx),
         Command::Prove(args) => prove::run(args, ctx),
+        Command::Review(args) => reviews::run_review(args, ctx),
+        Command::Reviews(args) => reviews::run_reviews(args, ctx),
         Command::Export(args) => interchange::run_export(args, ctx),
         Command::Import(args) => interchange::run_import(args, ctx),
         Command::Receipt(args) => prove::run_receipt(args, ctx),
@@ -78,27 +81,7 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 
 /// Returns a claim in one line: `subject · property = value (qualifiers)`.
 pub fn claim_line(claim: &Claim) -> String {
-    let mut qualifiers = Vec::new();
-    match claim.qualifiers.bound {
-        Bound::Exact => {}
-        Bound::Approximate => qualifiers.push("approximate".to_string()),
-        Bound::AtLeast => qualifiers.push("at least".to_string()),
-    }
-    if let Some(unit) = &claim.qualifiers.unit {
-        qualifiers.push(format!("unit {unit}"));
-    }
-    if let Some(as_of) = &claim.qualifiers.as_of {
-        qualifiers.push(format!("as of {as_of}"));
-    }
-    let tail = if qualifiers.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", qualifiers.join(", "))
-    };
-    format!(
-        "{} · {} = {}{}",
-        claim.subject, claim.property, claim.value, tail
-    )
+    claim.line()
 }
 
 /// Returns a source's label: its title or "untitled", and its URL if any.

@@ -186,5 +186,8 @@ pub fn write_trace(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
             )?;
         }
     }
+    for record in &trace.reviews {
+        writeln!(out, "{}", super::reviews::review_line(&record.review))?;
+    }
     Ok(())
 }
