@@ -213,4 +213,49 @@ for change in 'g[3]["reviewRating"]["alternateName"] = "True"' 'del g[5]["author
 done
 $verify store "$work/store"
 
+# Merging: a second store's bundle merged into this one; the Python verifier
+# checks each merged entry against the other journal, kept as a source, and
+# must refuse a merged entry pointed at another line of it.
+printf 'A field note of 1994 gives the number of residents taken captive as 1,000.\n' >"$work/note.txt"
+(
+    export PROVDB_DIR="$work/other" PROVDB_ACTOR=bob
+    "$provdb" init "$work/other" >/dev/null
+    note=$("$provdb" --json add "$work/note.txt" --title "Field note" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    "$provdb" cite "$note" --quote "1,000" --subject "Khojaly, 26 February 1992" --property "people taken captive" --value 1000 >/dev/null
+    "$provdb" cite "$note" --quote "1994" --subject "field note" --property "year" --value 1994 >/dev/null
+    "$provdb" export --format bundle -o "$work/other.tar" >/dev/null
+)
+"$provdb" import "$work/other.tar" >/dev/null
+"$provdb" verify >/dev/null
+"$provdb" conflicts | grep -q "1000"
+$verify store "$work/store"
+cp -r "$work/store" "$work/forged"
+python3 - "$work/forged/journal" <<'PY'
+import blake3, json, sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
+last = json.loads(lines[-1])
+last["origin"]["seq"] -= 1
+lines[-1] = json.dumps(last, separators=(",", ":")).encode()
+prev = "0" * 64
+out = []
+for line in lines:
+    entry = json.loads(line)
+    entry["prev"] = prev
+    line = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode()
+    out.append(line)
+    prev = blake3.blake3(line + b"\n").hexdigest()
+open(sys.argv[1], "wb").write(b"".join(line + b"\n" for line in out))
+PY
+rm -f "$work/forged/checkpoints"
+if $verify store "$work/forged" >"$work/forged.log" 2>&1; then
+    echo "the Python verifier accepted a merged entry pointed at another line of its origin" >&2
+    exit 1
+fi
+grep -q "does not match entry" "$work/forged.log"
+if "$provdb" --db "$work/forged" verify >/dev/null 2>&1; then
+    echo "provdb verify accepted a merged entry pointed at another line of its origin" >&2
+    exit 1
+fi
+echo "merge: merged entries match their origin journal; a forged origin is refused by both verifiers"
+
 echo "independent verifier: provdb's store and proofs hold, tampering is caught, b3sum --check accepts the manifests"

@@ -336,7 +336,9 @@ def check_receipt(path):
     }
     if change.get("citation") != c["id"] or body != stated:
         return fail("entry", "the proved line records another citation than the receipt states")
-    if citation_id(body, entry["actor"], entry["time"]) != c["id"]:
+    # A merged entry's citation id hashes who first recorded it, and when.
+    recorded = entry.get("origin") or entry
+    if citation_id(body, recorded["actor"], recorded["time"]) != c["id"]:
         return fail("citation id", "the citation's fields, actor and time do not hash to its id")
     root, data = slice_root(r["slice"], source["length"])
     if root is None or root.hex() != source["id"]:
@@ -354,6 +356,45 @@ def check_receipt(path):
     return [], f"{c['exact']!r} at bytes {c['start']}-{c['end']} of {source['id']}, entry {entry['seq']} of {cp['origin']} size {cp['size']}"
 
 
+def check_merge(store, number, change, problems):
+    """Reads a merge's journal source and checks its tree head; returns its entries."""
+    journal = change["journal"]
+    path = os.path.join(store, "objects", journal[:2], journal[2:])
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as error:
+        problems.append(f"line {number}: the merged journal {journal[:12]} cannot be read ({error})")
+        return {"store": change["store"], "entries": None}
+    if blake3.blake3(data).hexdigest() != journal:
+        problems.append(f"line {number}: the merged journal's bytes do not hash to {journal[:12]}")
+    other = data.split(b"\n")[:-1]
+    if len(other) != change["size"] or base64.b64decode(change["root"]) != mth([leaf_hash(l + b"\n") for l in other]):
+        problems.append(f"line {number}: the merged journal's tree head is not the merge's size and root")
+    return {"store": change["store"], "entries": [json.loads(l) for l in other]}
+
+
+def check_merged(number, entry, merge, problems):
+    """A merged entry must equal, change, recorder and time, its origin's line."""
+    origin = entry["origin"]
+    if origin["store"] != merge["store"]:
+        problems.append(f"line {number}: merged from {origin['store']}, but the merge is of {merge['store']}")
+        return
+    if merge["entries"] is None:
+        return
+    seq = origin["seq"]
+    source = merge["entries"][seq - 1] if 1 <= seq <= len(merge["entries"]) else None
+    recorded = (source or {}).get("origin") or source or {}
+    if (
+        source is None
+        or source["seq"] != seq
+        or source["change"] != entry["change"]
+        or recorded.get("actor") != origin["actor"]
+        or recorded.get("time") != origin["time"]
+    ):
+        problems.append(f"line {number}: does not match entry {seq} of store {origin['store']}'s journal")
+
+
 def check_store(store):
     problems = []
     with open(os.path.join(store, "journal"), "rb") as f:
@@ -366,6 +407,7 @@ def check_store(store):
     prev = "0" * 64
     store_id = None
     committed = 0
+    merge = None
     for number, line in enumerate(lines, 1):
         entry = json.loads(line)
         if entry["seq"] != number:
@@ -377,6 +419,16 @@ def check_store(store):
         if entry.get("commit"):
             committed = number
         prev = blake3.blake3(line + b"\n").hexdigest()
+        change = entry["change"]
+        if change["op"] == "merge":
+            merge = check_merge(store, number, change, problems)
+        elif "origin" in entry:
+            if merge is None:
+                problems.append(f"line {number}: merged, but no merge entry precedes it")
+            else:
+                check_merged(number, entry, merge, problems)
+        else:
+            merge = None
     leaves = [leaf_hash(line + b"\n") for line in lines[:committed]]
     checkpoints = []
     path = os.path.join(store, "checkpoints")

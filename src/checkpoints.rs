@@ -142,6 +142,22 @@ pub fn append(store: &Path, checkpoint: &Checkpoint) -> io::Result<()> {
     Ok(())
 }
 
+/// The Merkle tree head (size, base64 root) of a journal's lines.
+pub fn journal_head(journal: &[u8]) -> (u64, String) {
+    let mut tree = crate::merkle::Frontier::default();
+    let mut start = 0u64;
+    for line in journal.split_inclusive(|byte| *byte == b'\n') {
+        let leaf = crate::merkle::TreeHasher::leaf(&crate::merkle::Blake3, line);
+        let end = start + line.len() as u64;
+        tree.push(&crate::merkle::Blake3, leaf, start, end);
+        start = end;
+    }
+    (
+        tree.size,
+        crate::checkpoints::encode_root(&tree.root(&crate::merkle::Blake3)),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -400,11 +400,11 @@ fn supersession_records(value: &Supersession) -> Result<Vec<Record>, IndexError>
 /// Returns the records a journal entry puts into the index by itself: all
 /// but its citation postings, which `Chunker` writes per chunk.
 fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
-    let time = entry.time.clone();
-    let actor = entry.actor.clone();
+    let time = entry.recorded_at().to_string();
+    let actor = entry.recorded_by().to_string();
     let record = |tree, key: Vec<u8>, value: Vec<u8>| Record { tree, key, value };
     Ok(match &entry.change {
-        Change::Init { .. } => Vec::new(),
+        Change::Init { .. } | Change::Merge { .. } => Vec::new(),
         Change::AddSource { source, size, meta } => {
             let value = SourceRecord {
                 id: *source,
@@ -1115,6 +1115,8 @@ impl Index {
             .map_err(|error| failed(format!("cannot be read ({error})")))?;
         let entry = crate::journal::parse_entry(&line)
             .map_err(|why| failed(format!("is not an entry: {why}")))?;
+        let recorded = entry.recorded_at().to_string();
+        let actor = entry.recorded_by().to_string();
         match entry.change {
             Change::Cite {
                 citation,
@@ -1124,8 +1126,8 @@ impl Index {
                 id: citation,
                 citation: body,
                 seq: entry.seq,
-                recorded: entry.time,
-                actor: entry.actor,
+                recorded,
+                actor,
                 carried,
             }),
             _ => Err(failed("does not record this citation".into())),
@@ -1428,6 +1430,7 @@ mod tests {
             actor: "test".into(),
             prev: EntryHash::genesis(),
             commit,
+            origin: None,
             change: Change::Cite {
                 carried: None,
                 citation: CitationId(id),

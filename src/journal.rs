@@ -12,7 +12,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use crate::identity::entry_hash;
-use crate::model::{Change, Entry, EntryHash};
+use crate::model::{Change, Entry, EntryHash, Origin};
 
 /// The longest journal line accepted, in bytes.
 pub const MAX_LINE: usize = 1024 * 1024;
@@ -207,7 +207,7 @@ pub enum StreamError<E> {
 fn write_entry(
     writer: &mut impl Write,
     state: &mut StreamState<'_>,
-    change: Change,
+    (change, origin): (Change, Option<Origin>),
     commit: bool,
     on_line: &mut impl FnMut(&Entry, &Line),
 ) -> Result<(), JournalError> {
@@ -218,6 +218,7 @@ fn write_entry(
         actor: state.actor.to_string(),
         prev: state.prev,
         commit,
+        origin,
         change,
     };
     let mut bytes = serde_json::to_vec(&entry).map_err(|error| JournalError::Damaged {
@@ -422,6 +423,47 @@ impl Journal {
         actor: &str,
         time: &str,
         changes: impl Iterator<Item = Result<Change, E>>,
+        on_line: impl FnMut(&Entry, &Line),
+    ) -> Result<Option<Span>, StreamError<E>> {
+        self.append_stream_with_origins(
+            actor,
+            time,
+            changes.map(|change| change.map(|change| (change, None))),
+            on_line,
+        )
+    }
+
+    /// Appends changes with their origins, in one command (see `append_stream`).
+    pub fn append_with_origins(
+        &mut self,
+        actor: &str,
+        time: &str,
+        changes: Vec<(Change, Option<Origin>)>,
+    ) -> Result<Vec<Appended>, JournalError> {
+        let mut appended = Vec::with_capacity(changes.len());
+        let result = self.append_stream_with_origins(
+            actor,
+            time,
+            changes.into_iter().map(Ok::<_, std::convert::Infallible>),
+            |entry, line| {
+                appended.push(Appended {
+                    entry: entry.clone(),
+                    line: line.clone(),
+                })
+            },
+        );
+        match result {
+            Ok(_) => Ok(appended),
+            Err(StreamError::Journal(error)) => Err(error),
+            Err(StreamError::Input(never)) => match never {},
+        }
+    }
+
+    fn append_stream_with_origins<E>(
+        &mut self,
+        actor: &str,
+        time: &str,
+        changes: impl Iterator<Item = Result<(Change, Option<Origin>), E>>,
         mut on_line: impl FnMut(&Entry, &Line),
     ) -> Result<Option<Span>, StreamError<E>> {
         let before = self.len;
@@ -436,7 +478,7 @@ impl Journal {
             last_start: self.last_start,
         };
         let mut writer = io::BufWriter::with_capacity(1024 * 1024, &self.file);
-        let mut pending: Option<Change> = None;
+        let mut pending: Option<(Change, Option<Origin>)> = None;
         let mut failure: Option<StreamError<E>> = None;
         for change in changes {
             match change {
@@ -682,6 +724,7 @@ mod tests {
             actor: "a".into(),
             prev: EntryHash::genesis(),
             commit: false,
+            origin: None,
             change: init_change(),
         };
         let mut tail = serde_json::to_vec(&uncommitted).expect("json");

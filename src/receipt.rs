@@ -413,7 +413,7 @@ impl Receipt {
                 "the proved line records another citation than the one the receipt states",
             ));
         }
-        if identity::citation_id(body, &entry.actor, &entry.time) != c.id {
+        if identity::citation_id(body, entry.recorded_by(), entry.recorded_at()) != c.id {
             return Err(broken(
                 "citation id",
                 "the citation's fields, actor and time do not hash to its id",
@@ -467,8 +467,8 @@ impl Receipt {
             self.claim.subject,
             self.claim.property,
             self.claim.value,
-            entry.actor,
-            entry.time,
+            entry.recorded_by(),
+            entry.recorded_at(),
             entry.seq,
             self.checkpoint.origin,
             self.checkpoint.size,

@@ -36,7 +36,7 @@ mod revise;
 pub use audit::{read_checkpoints, FileCheck};
 pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
-pub use interchange::{import_bundle, ImportOutcome};
+pub use interchange::{import_bundle, ImportOutcome, MergeOutcome};
 pub use reviews::{ReviewImport, ReviewRequest};
 pub use revise::{
     outcome_counts, summary_line, CarryReport, DiffReport, Followed, Rank, RevisionEntry,
@@ -1093,6 +1093,20 @@ impl Store {
         changes: Vec<Change>,
     ) -> Result<Vec<Appended>, StoreError> {
         let appended = self.journal.append(actor, time, changes)?;
+        if let Err(error) = self.index.apply(marks(&appended)) {
+            self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
+        }
+        Ok(appended)
+    }
+
+    /// Appends changes with their origins as one command and applies them to the index.
+    fn commit_with_origins(
+        &mut self,
+        actor: &str,
+        time: &str,
+        changes: Vec<(Change, Option<crate::model::Origin>)>,
+    ) -> Result<Vec<Appended>, StoreError> {
+        let appended = self.journal.append_with_origins(actor, time, changes)?;
         if let Err(error) = self.index.apply(marks(&appended)) {
             self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
         }

@@ -114,6 +114,128 @@ struct Lineage {
     retracted: HashSet<CitationId>,
 }
 
+/// The merge whose entries are being checked: the other store's id, its
+/// journal's lines as the merged source holds them, and how many merged
+/// entries the merge entry announced and how many followed.
+struct MergeCheck {
+    item: String,
+    store: String,
+    lines: Option<Vec<Vec<u8>>>,
+    announced: u64,
+    seen: u64,
+}
+
+impl MergeCheck {
+    /// Reads the merged journal from its object and checks its tree head.
+    fn open(root: &Path, item: &str, change: &Change, report: &mut Report) -> Option<MergeCheck> {
+        let Change::Merge {
+            store,
+            journal,
+            size,
+            root: head,
+            merged,
+            ..
+        } = change
+        else {
+            return None;
+        };
+        let lines = match Objects::new(root.join("objects")).read(journal) {
+            Ok(bytes) => {
+                let (found_size, found_root) = crate::checkpoints::journal_head(&bytes);
+                if (found_size, found_root.as_str()) != (*size, head.as_str()) {
+                    report.problem(
+                        item,
+                        format!(
+                            "the merged journal (source {}) has tree head {found_size} {found_root}, not {size} {head} as the merge states",
+                            journal.short()
+                        ),
+                    );
+                }
+                Some(
+                    bytes
+                        .split_inclusive(|byte| *byte == b'\n')
+                        .map(<[u8]>::to_vec)
+                        .collect(),
+                )
+            }
+            Err(error) => {
+                report.problem(
+                    item,
+                    format!(
+                        "the merged journal (source {}) cannot be read ({error}); its merged entries cannot be checked",
+                        journal.short()
+                    ),
+                );
+                None
+            }
+        };
+        Some(MergeCheck {
+            item: item.to_string(),
+            store: store.clone(),
+            lines,
+            announced: *merged,
+            seen: 0,
+        })
+    }
+
+    /// Checks one merged entry against the line it came from.
+    fn check(
+        &mut self,
+        entry: &Entry,
+        origin: &crate::model::Origin,
+        item: &str,
+        report: &mut Report,
+    ) {
+        self.seen += 1;
+        if origin.store != self.store {
+            report.problem(
+                item,
+                format!(
+                    "is merged from store {}, but the merge before it is of store {}",
+                    origin.store, self.store
+                ),
+            );
+            return;
+        }
+        let Some(lines) = &self.lines else {
+            return;
+        };
+        let source = usize::try_from(origin.seq)
+            .ok()
+            .and_then(|seq| seq.checked_sub(1))
+            .and_then(|at| lines.get(at))
+            .and_then(|line| crate::journal::parse_entry(line).ok());
+        let matches = source.is_some_and(|source| {
+            source.seq == origin.seq
+                && source.change == entry.change
+                && source.recorded_by() == origin.actor
+                && source.recorded_at() == origin.time
+        });
+        if !matches {
+            report.problem(
+                item,
+                format!(
+                    "does not match entry {} of store {}'s journal, which it says it was merged from",
+                    origin.seq, origin.store
+                ),
+            );
+        }
+    }
+
+    /// Checks that as many entries followed as the merge announced.
+    fn finish(self, report: &mut Report) {
+        if self.seen != self.announced {
+            report.problem(
+                &self.item,
+                format!(
+                    "announces {} merged entries, but {} follow it",
+                    self.announced, self.seen
+                ),
+            );
+        }
+    }
+}
+
 fn id_prefix(id: &CitationId) -> u64 {
     let mut first = [0u8; 8];
     first.copy_from_slice(&id.as_bytes()[..8]);
@@ -192,7 +314,8 @@ impl Lineage {
             Change::Init { .. }
             | Change::AddSource { .. }
             | Change::RecordClaim(_)
-            | Change::Review(_) => {}
+            | Change::Review(_)
+            | Change::Merge { .. } => {}
         }
     }
 
@@ -428,6 +551,7 @@ fn check_journal(
     let index_limit = applied.map(|mark| mark.seq).unwrap_or(0);
     let mut lineage = Lineage::default();
     let mut claims: HashSet<ClaimId> = HashSet::new();
+    let mut merge: Option<MergeCheck> = None;
     let mut last_time: Option<time::OffsetDateTime> = None;
     for line in lines {
         let line = match line {
@@ -478,6 +602,22 @@ fn check_journal(
             }
         }
         lineage.check(&entry, &item, report);
+        match (&entry.origin, &mut merge) {
+            (Some(origin), Some(open)) => open.check(&entry, origin, &item, report),
+            (Some(origin), None) => report.problem(
+                &item,
+                format!(
+                    "says it was merged from store {}, but no merge entry precedes it",
+                    origin.store
+                ),
+            ),
+            (None, _) => {
+                if let Some(done) = merge.take() {
+                    done.finish(report);
+                }
+                merge = MergeCheck::open(root, &item, &entry.change, report);
+            }
+        }
         match &entry.change {
             Change::AddSource { source, .. } => {
                 report.sources += 1;
@@ -510,7 +650,8 @@ fn check_journal(
                 }
             }
             Change::Cite { citation, body, .. } => {
-                let expected = identity::citation_id(body, &entry.actor, &entry.time);
+                let expected =
+                    identity::citation_id(body, entry.recorded_by(), entry.recorded_at());
                 if expected != *citation {
                     report.problem(
                         &item,
@@ -556,6 +697,7 @@ fn check_journal(
                 }
             }
             Change::Retract { .. }
+            | Change::Merge { .. }
             | Change::Init { .. }
             | Change::Drift(_)
             | Change::Supersede { .. } => {}
@@ -601,6 +743,9 @@ fn check_journal(
         }
         prev = hash;
         expected_seq += 1;
+    }
+    if let Some(done) = merge.take() {
+        done.finish(report);
     }
     for (size, _) in checkpoint_at {
         report.problem(

@@ -214,10 +214,256 @@ fn bad_bundles_are_refused_whole_and_leave_nothing() {
             0,
             "{what}: something was left beside the target"
         );
+        // Merged into an existing store, it is refused the same way, and
+        // the store and its directory are left as they were.
+        let beside = || {
+            let mut names: Vec<_> = std::fs::read_dir(env.dir.path())
+                .expect("dir")
+                .map(|entry| entry.expect("entry").file_name())
+                .collect();
+            names.sort();
+            names
+        };
+        let before = beside();
+        env.refused(&["import", path.to_str().expect("utf-8")], 3, needle);
+        assert_eq!(
+            beside(),
+            before,
+            "{what}: something was left beside the store"
+        );
     }
-    // A bundle never replaces a store.
-    let run = import(&env, &env.dir.path().join("good.tar"), &env.store);
-    assert_eq!(run.code, 3, "{}", run.stderr);
+    // A store's own bundle merged into it adds nothing and writes nothing.
+    let before = env.snapshot();
+    let run = env.ok(&[
+        "--json",
+        "import",
+        env.dir.path().join("good.tar").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.json()["merged"], 0);
+    assert!(
+        env.snapshot() == before,
+        "a merge of nothing changed the store"
+    );
+}
+
+/// A second store: the survey (also in the first store), the article as
+/// revision 1 of the same document (same bytes), and two claims of its own,
+/// one of which gives another value for a figure the first store cites.
+fn second_store(env: &TestEnv) -> TestEnv {
+    let other = TestEnv::new();
+    let add = |args: &[&str]| -> String {
+        let mut command = other.command();
+        command.env("PROVDB_ACTOR", "bob").args(args);
+        let output = command.output().expect("run");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let note = env.dir.path().join("note.txt");
+    std::fs::write(
+        &note,
+        "A field note of 1994 gives the number of residents taken captive as 1,000.\n",
+    )
+    .expect("note");
+    let id = |out: String| -> String {
+        serde_json::from_str::<serde_json::Value>(&out).expect("json")["id"]
+            .as_str()
+            .expect("id")
+            .to_string()
+    };
+    let survey = common::fixture("regional-survey-1993.txt");
+    add(&[
+        "add",
+        survey.to_str().expect("utf-8"),
+        "--title",
+        "A survey",
+    ]);
+    let note = id(add(&[
+        "--json",
+        "add",
+        note.to_str().expect("utf-8"),
+        "--title",
+        "Field note",
+    ]));
+    let article = common::fixture("khojaly-article-2024-02.txt");
+    let article = id(add(&[
+        "--json",
+        "add",
+        article.to_str().expect("utf-8"),
+        "--doc",
+        "khojaly-article",
+    ]));
+    add(&[
+        "cite",
+        &note,
+        "--quote",
+        "1,000",
+        "--subject",
+        "Khojaly, 26 February 1992",
+        "--property",
+        "people taken captive",
+        "--value",
+        "1000",
+    ]);
+    add(&[
+        "cite",
+        &article,
+        "--quote",
+        "about 7,000",
+        "--subject",
+        "Khojaly",
+        "--property",
+        "population before the war",
+        "--value",
+        "7000",
+    ]);
+    other
+}
+
+#[test]
+fn merging_a_bundle_adds_what_is_new_once_and_keeps_where_it_came_from() {
+    let env = populated();
+    let other = second_store(&env);
+    let bundle = bundle_of(&other, "other.tar");
+    let entries_before = std::fs::read_to_string(env.store.join("journal"))
+        .expect("journal")
+        .lines()
+        .count();
+    let objects_before = walk_files(&env.store.join("objects"));
+    let run = env
+        .ok(&["--json", "import", bundle.to_str().expect("utf-8")])
+        .json();
+    // The other journal: init, survey, note, article, revision 1, and a
+    // claim and a citation twice = 9 entries. Here already: the survey and
+    // the article (same bytes) and revision 1 (same source): 3. New: the
+    // note, two claims, two citations = 5.
+    assert_eq!(run["entries"], 9);
+    assert_eq!(run["already"], 3);
+    assert_eq!(run["merged"], 5);
+    assert_eq!(run["new_objects"], 1, "only the note's bytes are new");
+    let bundle_hash = blake3::hash(&std::fs::read(&bundle).expect("bundle"))
+        .to_hex()
+        .to_string();
+    assert_eq!(run["bundle_blake3"], bundle_hash.as_str());
+    // Appended: the other journal as a source, the merge entry, 5 entries.
+    let journal = std::fs::read_to_string(env.store.join("journal")).expect("journal");
+    let lines: Vec<serde_json::Value> = journal
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("entry"))
+        .collect();
+    assert_eq!(lines.len(), entries_before + 7);
+    let merge = &lines[entries_before + 1];
+    assert_eq!(merge["change"]["op"], "merge");
+    assert_eq!(merge["change"]["bundle"], bundle_hash.as_str());
+    // The merge names the other journal's tree head, as its checkpoint would.
+    let head = other.ok(&["--json", "checkpoint"]).json();
+    assert_eq!(merge["change"]["size"], head["size"]);
+    assert_eq!(merge["change"]["root"], head["root"]);
+    let other_journal = std::fs::read(other.store.join("journal")).expect("journal");
+    assert_eq!(
+        merge["change"]["journal"],
+        blake3::hash(&other_journal).to_hex().as_str()
+    );
+    for line in &lines[entries_before + 2..] {
+        assert_eq!(line["origin"]["actor"], "bob", "{line}");
+    }
+    // Objects stored once: one new object file for the note, one for the
+    // other journal.
+    assert_eq!(
+        walk_files(&env.store.join("objects")).len(),
+        objects_before.len() + 2
+    );
+    // The conflicting count shows in conflicts; the merged citation keeps
+    // who recorded it and when, so its id still verifies.
+    let conflicts = env.ok(&["conflicts"]).stdout;
+    assert!(
+        conflicts.contains("1000") && conflicts.contains("1275"),
+        "{conflicts}"
+    );
+    let claim = env.ok(&["--json", "claims", "--value", "1000"]).json()["claims"][0]["id"]
+        .as_str()
+        .expect("claim")
+        .to_string();
+    let trace = env.ok(&["--json", "trace", &claim]).json();
+    assert_eq!(trace["citations"][0]["actor"], "bob");
+    env.ok(&["verify"]);
+    // Merging the same bundle again adds nothing.
+    let again = env
+        .ok(&["--json", "import", bundle.to_str().expect("utf-8")])
+        .json();
+    assert_eq!(
+        (again["merged"].as_u64(), again["already"].as_u64()),
+        (Some(0), Some(8))
+    );
+
+    // A third store merges the first one's bundle, merged entries and all:
+    // their origins keep the first recorder, and everything verifies.
+    let third = TestEnv::new();
+    let whole = bundle_of(&env, "whole.tar");
+    third.ok(&["import", whole.to_str().expect("utf-8")]);
+    third.ok(&["verify"]);
+    let trace = third.ok(&["--json", "trace", &claim]).json();
+    assert_eq!(trace["citations"][0]["actor"], "bob");
+}
+
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            out.extend(walk_files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn merging_diverged_revisions_is_refused_whole() {
+    let env = populated();
+    // Another store whose khojaly-article@1 is other bytes.
+    let other = TestEnv::new();
+    let revision = common::fixture("regional-survey-1993.txt");
+    other.ok(&[
+        "add",
+        revision.to_str().expect("utf-8"),
+        "--doc",
+        "khojaly-article",
+    ]);
+    let bundle = bundle_of(&other, "diverged.tar");
+    env.refused(
+        &["import", bundle.to_str().expect("utf-8")],
+        3,
+        "histories of \"khojaly-article\" diverge",
+    );
+}
+
+#[test]
+fn verify_catches_a_merged_entry_that_differs_from_its_origin() {
+    let env = populated();
+    let other = second_store(&env);
+    let bundle = bundle_of(&other, "other.tar");
+    env.ok(&["import", bundle.to_str().expect("utf-8")]);
+    let path = env.store.join("journal");
+    let journal = std::fs::read_to_string(&path).expect("journal");
+    // Point the last merged entry at another line of the other journal.
+    let last = journal.lines().last().expect("line");
+    assert!(last.contains("\"origin\":{"), "{last}");
+    let at = last.find("\"seq\":9,").expect("origin seq");
+    let forged = format!("{}\"seq\":7,{}", &last[..at], &last[at + 8..]);
+    let tampered = journal.replacen(last, &forged, 1);
+    std::fs::write(&path, common::rechain(&tampered)).expect("tamper");
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("does not match entry 7 of store"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// Splits RFC 4180 CSV text into rows of fields (written here, for the test).

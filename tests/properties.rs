@@ -382,13 +382,22 @@ fn change() -> impl Strategy<Value = Change> {
 }
 
 fn entry() -> impl Strategy<Value = Entry> {
-    (stamp(), id_bytes(), any::<bool>(), change()).prop_map(
-        |((seq, time, actor), prev, commit, change)| Entry {
+    let origin = proptest::option::of((stamp(), short_text()).prop_map(
+        |((seq, time, actor), store)| provdb::model::Origin {
+            store,
+            seq,
+            time,
+            actor,
+        },
+    ));
+    (stamp(), id_bytes(), any::<bool>(), origin, change()).prop_map(
+        |((seq, time, actor), prev, commit, origin, change)| Entry {
             seq,
             time,
             actor,
             prev: EntryHash(prev),
             commit,
+            origin,
             change,
         },
     )

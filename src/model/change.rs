@@ -53,6 +53,22 @@ pub enum Change {
     },
     /// A review of a claim was recorded, or imported from ClaimReview markup.
     Review(Box<Review>),
+    /// Entries of another store were merged from a bundle; the merged
+    /// entries follow, each with its `origin`.
+    Merge {
+        /// The BLAKE3 hash of the bundle file, hex.
+        bundle: String,
+        /// The other store's id.
+        store: String,
+        /// The source holding the other store's journal, as the bundle held it.
+        journal: SourceId,
+        /// How many entries that journal holds.
+        size: u64,
+        /// The Merkle tree head of that journal at `size` (base64, as checkpoints write it).
+        root: String,
+        /// How many of its entries were merged (the rest were here already).
+        merged: u64,
+    },
     /// A citation was retracted.
     Retract {
         /// The citation retracted.
@@ -76,8 +92,45 @@ pub struct Entry {
     pub prev: EntryHash,
     /// True on the last entry of the command that wrote it.
     pub commit: bool,
+    /// For an entry merged from another store's bundle: where it was first
+    /// recorded. Absent on every other entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
     /// The change recorded.
     pub change: Change,
+}
+
+/// Where a merged entry was first recorded: its store, its place in that
+/// store's journal, and who recorded it when. Ids that hash the recorder
+/// and time (citations) hash these.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Origin {
+    /// The other store's id.
+    pub store: String,
+    /// The entry's sequence number in the other store's journal.
+    pub seq: u64,
+    /// When it was recorded there.
+    pub time: String,
+    /// Who recorded it there.
+    pub actor: String,
+}
+
+impl Entry {
+    /// Who first recorded this entry's change: the origin's actor for a
+    /// merged entry, else the entry's own.
+    pub fn recorded_by(&self) -> &str {
+        self.origin
+            .as_ref()
+            .map_or(&self.actor, |origin| &origin.actor)
+    }
+
+    /// When this entry's change was first recorded.
+    pub fn recorded_at(&self) -> &str {
+        self.origin
+            .as_ref()
+            .map_or(&self.time, |origin| &origin.time)
+    }
 }
 
 /// A retraction as the index holds it.

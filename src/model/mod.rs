@@ -11,7 +11,7 @@ mod review;
 mod source;
 mod when;
 
-pub use change::{Change, Entry, Retraction, Supersession};
+pub use change::{Change, Entry, Origin, Retraction, Supersession};
 pub use claim::{Bound, Claim, Qualifiers, Value, ValueKind};
 pub use ids::{
     hex_value as ids_hex_value, CitationId, ClaimId, EntryHash, Id32, IdKind, ParseIdError,

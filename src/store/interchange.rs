@@ -99,7 +99,7 @@ pub fn import_bundle(target: &Path, bundle_path: &Path) -> Result<ImportOutcome,
     if target.join(FORMAT_FILE).exists() {
         return Err(StoreError::Input {
             path: target.display().to_string(),
-            why: "is already a store; merging a bundle into a store is not supported yet, so import it into a new store path".into(),
+            why: "is already a store; merge the bundle into it with Store::merge_bundle (`provdb import` does)".into(),
         });
     }
     if target.exists()
@@ -245,4 +245,312 @@ fn build_from_bundle(
     }
     // verify records when each object was found sound; a fresh import keeps that.
     Ok((journal.last_seq(), count, kept))
+}
+
+/// What merging a bundle into a store did.
+#[derive(Debug, Clone)]
+pub struct MergeOutcome {
+    /// The BLAKE3 hash of the bundle file.
+    pub bundle: String,
+    /// The other store's id.
+    pub store: String,
+    /// Entries in the other store's journal.
+    pub size: u64,
+    /// Entries merged now.
+    pub merged: u64,
+    /// Entries this store already held (its own, or merged before).
+    pub already: u64,
+    /// Objects stored now; the rest were stored already.
+    pub new_objects: u64,
+}
+
+/// What this store already holds, and what the merge has planned so far.
+#[derive(Default)]
+struct Planned {
+    sources: std::collections::HashSet<crate::model::SourceId>,
+    claims: std::collections::HashSet<crate::model::ClaimId>,
+    citations: std::collections::HashSet<crate::model::CitationId>,
+    retracted: std::collections::HashSet<crate::model::CitationId>,
+    superseded: std::collections::HashSet<(crate::model::CitationId, crate::model::CitationId)>,
+    drift: std::collections::HashSet<(String, u32, crate::model::CitationId)>,
+    revisions: std::collections::HashMap<(String, u32), crate::model::SourceId>,
+    last_revision: std::collections::HashMap<String, u32>,
+    reviews: Vec<crate::model::Review>,
+}
+
+impl Store {
+    /// Merges a bundle into this store. The bundle is first built and
+    /// checked whole in a directory beside the store, as a new import is;
+    /// then every entry of its journal this store does not hold yet is
+    /// appended in one command, after a `merge` entry naming the bundle's
+    /// hash and the other journal's tree head, each with its `origin`. The
+    /// other journal itself is stored as a source, so `verify` can check
+    /// every merged entry against the line it came from. Objects are stored
+    /// once. Conflicting values are not an error: they show in `conflicts`.
+    pub fn merge_bundle(
+        &mut self,
+        bundle_path: &Path,
+        actor: &str,
+    ) -> Result<MergeOutcome, StoreError> {
+        let input = |why: String| StoreError::Input {
+            path: bundle_path.display().to_string(),
+            why,
+        };
+        let bundle_bytes = fs::metadata(bundle_path)
+            .map_err(|error| input(format!("cannot be read ({error})")))?
+            .len();
+        let bundle_hash = {
+            let mut hasher = blake3::Hasher::new();
+            hasher
+                .update_mmap(bundle_path)
+                .map_err(|error| input(format!("cannot be read ({error})")))?;
+            hasher.finalize().to_hex().to_string()
+        };
+        let parent = match self.root.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = self
+            .root
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "store".into());
+        let building = parent.join(format!(".{name}.merge-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&building);
+        let result = build_from_bundle(&building, bundle_path, bundle_bytes)
+            .and_then(|_| self.merge_built(&building, bundle_hash, actor));
+        let _ = fs::remove_dir_all(&building);
+        result
+    }
+
+    fn merge_built(
+        &mut self,
+        other: &Path,
+        bundle: String,
+        actor: &str,
+    ) -> Result<MergeOutcome, StoreError> {
+        use crate::model::{Change, Origin, SourceMeta};
+        let journal_path = other.join("journal");
+        let journal = fs::read(&journal_path).map_err(io_error("reading", &journal_path))?;
+        let (size, root) = crate::checkpoints::journal_head(&journal);
+        let mut other_store = String::new();
+        let mut planned = Planned::default();
+        let mut changes: Vec<(Change, Option<Origin>)> = Vec::new();
+        let mut copy_objects = Vec::new();
+        let mut already = 0u64;
+        for line in journal.split_inclusive(|byte| *byte == b'\n') {
+            let entry = crate::journal::parse_entry(line).map_err(|why| StoreError::Input {
+                path: "bundle".into(),
+                why: format!("the bundle is refused: {why}"),
+            })?;
+            if let Change::Init { store, .. } = &entry.change {
+                other_store.clone_from(store);
+            }
+            if matches!(entry.change, Change::Init { .. } | Change::Merge { .. }) {
+                continue;
+            }
+            if !self.plan_entry(&entry, &mut planned, &mut copy_objects)? {
+                already += 1;
+                continue;
+            }
+            let origin = Origin {
+                store: other_store.clone(),
+                seq: entry.seq,
+                time: entry.recorded_at().to_string(),
+                actor: entry.recorded_by().to_string(),
+            };
+            changes.push((entry.change, Some(origin)));
+        }
+        let merged = changes.len() as u64;
+        let mut outcome = MergeOutcome {
+            bundle: bundle.clone(),
+            store: other_store.clone(),
+            size,
+            merged,
+            already,
+            new_objects: 0,
+        };
+        if changes.is_empty() {
+            return Ok(outcome);
+        }
+        // The other journal, as a source: what `verify` checks merged entries against.
+        let other_objects = Objects::new(other.join("objects"));
+        let journal_id = crate::identity::source_id(&journal);
+        let mut created = Vec::new();
+        let stored = self
+            .objects
+            .put_reader(&mut std::io::Cursor::new(&journal), &|id| {
+                matches!(self.index.source(id), Ok(Some(_)))
+            })?;
+        if stored.created {
+            created.push(stored.id);
+        }
+        let mut header = Vec::new();
+        if !planned.sources.contains(&journal_id) && self.index.source(&journal_id)?.is_none() {
+            header.push((
+                Change::AddSource {
+                    source: journal_id,
+                    size: journal.len() as u64,
+                    meta: SourceMeta {
+                        title: Some(format!("journal of store {other_store}")),
+                        media_type: Some("application/jsonl".into()),
+                        note: Some(format!("merged from bundle {bundle}")),
+                        ..SourceMeta::default()
+                    },
+                },
+                None,
+            ));
+        }
+        header.push((
+            Change::Merge {
+                bundle,
+                store: other_store,
+                journal: journal_id,
+                size,
+                root,
+                merged,
+            },
+            None,
+        ));
+        let result = (|| -> Result<(), StoreError> {
+            for id in &copy_objects {
+                let path = other_objects.path_for(id);
+                let mut file = File::open(&path).map_err(io_error("reading", &path))?;
+                let stored = self.objects.put_reader(&mut file, &|_| false)?;
+                if stored.id != *id {
+                    return Err(StoreError::Input {
+                        path: "bundle".into(),
+                        why: format!("the bundle is refused: object {id} changed while merging"),
+                    });
+                }
+                if stored.created {
+                    created.push(stored.id);
+                    outcome.new_objects += 1;
+                }
+            }
+            self.objects.sync_filesystem()?;
+            header.extend(changes);
+            self.commit_with_origins(actor, &super::now_rfc3339(), header)?;
+            Ok(())
+        })();
+        if let Err(error) = result {
+            for id in &created {
+                self.objects.remove_created(id);
+            }
+            return Err(error);
+        }
+        Ok(outcome)
+    }
+
+    /// Decides whether one entry of the other journal is new here; records
+    /// what it adds so later entries see it. Refuses a revision history that
+    /// diverges from this store's.
+    fn plan_entry(
+        &self,
+        entry: &crate::model::Entry,
+        planned: &mut Planned,
+        copy_objects: &mut Vec<crate::model::SourceId>,
+    ) -> Result<bool, StoreError> {
+        use crate::model::Change;
+        Ok(match &entry.change {
+            Change::Init { .. } | Change::Merge { .. } => false,
+            Change::AddSource { source, .. } => {
+                if planned.sources.contains(source) || self.index.source(source)?.is_some() {
+                    false
+                } else {
+                    planned.sources.insert(*source);
+                    copy_objects.push(*source);
+                    true
+                }
+            }
+            Change::AddRevision(revision) => {
+                let key = (revision.doc.clone(), revision.number);
+                let here = match planned.revisions.get(&key) {
+                    Some(source) => Some(*source),
+                    None => self
+                        .index
+                        .revision(&revision.doc, revision.number)?
+                        .map(|record| record.revision.source),
+                };
+                match here {
+                    Some(source) if source == revision.source => false,
+                    Some(source) => {
+                        return Err(StoreError::Input {
+                            path: "bundle".into(),
+                            why: format!(
+                                "the bundle is refused: revision {}@{} is source {} here but {} in the bundle; the two stores' histories of {:?} diverge, and merging diverged revisions is not supported",
+                                revision.doc,
+                                revision.number,
+                                source.short(),
+                                revision.source.short(),
+                                revision.doc
+                            ),
+                        })
+                    }
+                    None => {
+                        let last = match planned.last_revision.get(&revision.doc) {
+                            Some(last) => *last,
+                            None => self.index.last_revision(&revision.doc)?,
+                        };
+                        if last + 1 != revision.number {
+                            return Err(StoreError::Input {
+                                path: "bundle".into(),
+                                why: format!(
+                                    "the bundle is refused: its revision {}@{} would follow revision {last} here, not {}",
+                                    revision.doc,
+                                    revision.number,
+                                    revision.number - 1
+                                ),
+                            });
+                        }
+                        planned.revisions.insert(key, revision.source);
+                        planned
+                            .last_revision
+                            .insert(revision.doc.clone(), revision.number);
+                        true
+                    }
+                }
+            }
+            Change::RecordClaim(claim) => {
+                planned.claims.insert(claim.id) && self.index.claim(&claim.id)?.is_none()
+            }
+            Change::Cite { citation, .. } => {
+                planned.citations.insert(*citation) && self.index.citation(citation)?.is_none()
+            }
+            Change::Retract { citation, .. } => {
+                planned.retracted.insert(*citation) && self.index.retraction(citation)?.is_none()
+            }
+            Change::Supersede { citation, by, .. } => {
+                planned.superseded.insert((*citation, *by))
+                    && !self
+                        .index
+                        .supersessions(citation)?
+                        .iter()
+                        .any(|known| known.citation == *citation && known.by == *by)
+            }
+            Change::Drift(drift) => {
+                planned
+                    .drift
+                    .insert((drift.doc.clone(), drift.number, drift.citation))
+                    && self
+                        .index
+                        .drift_of(&drift.doc, drift.number, &drift.citation)?
+                        .is_none()
+            }
+            Change::Review(review) => {
+                if planned.reviews.contains(review)
+                    || self
+                        .index
+                        .reviews()?
+                        .iter()
+                        .any(|known| known.review == **review)
+                {
+                    false
+                } else {
+                    planned.reviews.push((**review).clone());
+                    true
+                }
+            }
+        })
+    }
 }

@@ -54,7 +54,10 @@ pub struct ExportArgs {
 /// PROVDB_DIR, else ./.provdb), which must not exist yet or be an empty
 /// directory; it is checked whole (paths, object hashes, journal chain,
 /// index, checkpoints) before the store appears, and a bad bundle leaves
-/// nothing behind. ClaimReview markup is read into an existing store.
+/// nothing behind. A bundle imported into an existing store is merged into
+/// it: the entries it does not hold yet are appended after a `merge` entry
+/// naming the bundle, each with where it was first recorded. ClaimReview
+/// markup is read into an existing store.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The file: a bundle, or ClaimReview JSON-LD.
@@ -760,6 +763,13 @@ pub fn run_import(args: ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     if args.format == ImportFormat::Claimreview {
         return import_claimreview(&args, ctx);
     }
+    let store = ctx
+        .store_path()
+        .ok()
+        .filter(|path| path.join(crate::store::FORMAT_FILE).exists());
+    if let Some(store) = store {
+        return merge_bundle(&args, &store, ctx);
+    }
     let target = ctx.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DIR));
     let outcome = import_bundle(&target, &args.file)?;
     if ctx.json {
@@ -782,6 +792,54 @@ pub fn run_import(args: ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             outcome.objects,
             outcome.checkpoints,
             outcome.store.display(),
+            outcome.bundle
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs `import` of a bundle into an existing store: a merge.
+fn merge_bundle(
+    args: &ImportArgs,
+    store: &std::path::Path,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), CliError> {
+    let actor = ctx.actor()?;
+    let mut opened = ctx.open()?;
+    let result = opened.merge_bundle(&args.file, &actor);
+    let closed = ctx.close(opened);
+    let outcome = result?;
+    closed?;
+    if ctx.json {
+        writeln!(
+            ctx.out,
+            "{}",
+            json!({
+                "store": store,
+                "merged_from": outcome.store,
+                "bundle_blake3": outcome.bundle,
+                "entries": outcome.size,
+                "merged": outcome.merged,
+                "already": outcome.already,
+                "new_objects": outcome.new_objects,
+            })
+        )?;
+    } else if outcome.merged == 0 {
+        writeln!(
+            ctx.out,
+            "nothing to merge: all {} entries of store {} are here already (bundle BLAKE3 {})",
+            outcome.already, outcome.store, outcome.bundle
+        )?;
+    } else {
+        writeln!(
+            ctx.out,
+            "merged {} of {} entries of store {} into {} ({} here already, {} new objects; bundle BLAKE3 {}); conflicting values show in `provdb conflicts`",
+            outcome.merged,
+            outcome.merged + outcome.already,
+            outcome.store,
+            store.display(),
+            outcome.already,
+            outcome.new_objects,
             outcome.bundle
         )?;
     }

@@ -58,6 +58,16 @@ fn summary(change: &Change) -> String {
             format!("claim {}: {}", claim.id.short(), super::claim_line(claim))
         }
         Change::Review(review) => super::reviews::review_line(review),
+        Change::Merge {
+            bundle,
+            store,
+            size,
+            merged,
+            ..
+        } => format!(
+            "merge {merged} of {size} entries of store {store} from bundle {}",
+            &bundle[..bundle.len().min(12)]
+        ),
         Change::Cite {
             citation,
             carried,
@@ -163,9 +173,22 @@ pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             entries.push(serde_json::to_value(entry).unwrap_or_default());
             Ok(())
         } else {
+            let origin = entry
+                .origin
+                .as_ref()
+                .map(|origin| {
+                    format!(
+                        "  [merged: entry {} of store {}, by {} at {}]",
+                        origin.seq,
+                        &origin.store[..origin.store.len().min(12)],
+                        origin.actor,
+                        origin.time
+                    )
+                })
+                .unwrap_or_default();
             writeln!(
                 out,
-                "{:>6}  {}  {:<12}  {}",
+                "{:>6}  {}  {:<12}  {}{origin}",
                 entry.seq,
                 entry.time,
                 entry.actor,
