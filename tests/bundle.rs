@@ -466,32 +466,6 @@ fn verify_catches_a_merged_entry_that_differs_from_its_origin() {
     );
 }
 
-/// Splits RFC 4180 CSV text into rows of fields (written here, for the test).
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(ch) = chars.next() {
-        match (quoted, ch) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, other) => field.push(other),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, other) => field.push(other),
-        }
-    }
-    rows
-}
-
 #[test]
 fn record_exports_hold_every_citation_and_source() {
     let env = populated();
@@ -511,7 +485,7 @@ fn record_exports_hold_every_citation_and_source() {
     env.ok(&["export", "--format", "csv", "-o", &path("e.csv")]);
     env.ok(&["export", "--format", "jsonl", "-o", &path("e.jsonl")]);
     env.ok(&["export", "--format", "csl-json", "-o", &path("e.json")]);
-    let rows = parse_csv(&std::fs::read_to_string(path("e.csv")).expect("csv"));
+    let rows = common::parse_csv(&std::fs::read_to_string(path("e.csv")).expect("csv"));
     assert_eq!(rows[0].len(), 22);
     assert_eq!(rows[0][11], "quote");
     assert_eq!(rows.len() - 1, cites);
