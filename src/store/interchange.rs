@@ -91,6 +91,33 @@ impl Store {
     }
 }
 
+/// Returns a bundle file's size and BLAKE3 hash (hex).
+fn measure_bundle(bundle_path: &Path) -> Result<(u64, String), StoreError> {
+    let input = |error: std::io::Error| StoreError::Input {
+        path: bundle_path.display().to_string(),
+        why: format!("cannot be read ({error})"),
+    };
+    let size = fs::metadata(bundle_path).map_err(input)?.len();
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_mmap(bundle_path).map_err(input)?;
+    Ok((size, hasher.finalize().to_hex().to_string()))
+}
+
+/// Returns the directory holding `store` and a working directory beside it
+/// (`.<name>.<purpose>-<pid>`), where a bundle is built and checked.
+fn beside(store: &Path, purpose: &str) -> (PathBuf, PathBuf) {
+    let parent = match store.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = store
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "store".into());
+    let building = parent.join(format!(".{name}.{purpose}-{}", std::process::id()));
+    (parent, building)
+}
+
 /// Imports a bundle as a new store at `target` (which must not exist or be
 /// an empty directory). Everything is checked in a directory beside the
 /// target — paths, object hashes, the journal chain, the index, the
@@ -111,30 +138,9 @@ pub fn import_bundle(target: &Path, bundle_path: &Path) -> Result<ImportOutcome,
             path: target.to_path_buf(),
         });
     }
-    let input = |why: String| StoreError::Input {
-        path: bundle_path.display().to_string(),
-        why,
-    };
-    let bundle_bytes = fs::metadata(bundle_path)
-        .map_err(|error| input(format!("cannot be read ({error})")))?
-        .len();
-    let bundle_hash = {
-        let mut hasher = blake3::Hasher::new();
-        hasher
-            .update_mmap(bundle_path)
-            .map_err(|error| input(format!("cannot be read ({error})")))?;
-        hasher.finalize().to_hex().to_string()
-    };
-    let parent = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let (bundle_bytes, bundle_hash) = measure_bundle(bundle_path)?;
+    let (parent, building) = beside(target, "import");
     fs::create_dir_all(&parent).map_err(io_error("creating", &parent))?;
-    let name = target
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "store".into());
-    let building = parent.join(format!(".{name}.import-{}", std::process::id()));
     let _ = fs::remove_dir_all(&building);
     let result = build_from_bundle(&building, bundle_path, bundle_bytes).and_then(|outcome| {
         if target.exists() {
@@ -292,30 +298,8 @@ impl Store {
         bundle_path: &Path,
         actor: &str,
     ) -> Result<MergeOutcome, StoreError> {
-        let input = |why: String| StoreError::Input {
-            path: bundle_path.display().to_string(),
-            why,
-        };
-        let bundle_bytes = fs::metadata(bundle_path)
-            .map_err(|error| input(format!("cannot be read ({error})")))?
-            .len();
-        let bundle_hash = {
-            let mut hasher = blake3::Hasher::new();
-            hasher
-                .update_mmap(bundle_path)
-                .map_err(|error| input(format!("cannot be read ({error})")))?;
-            hasher.finalize().to_hex().to_string()
-        };
-        let parent = match self.root.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = self
-            .root
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "store".into());
-        let building = parent.join(format!(".{name}.merge-{}", std::process::id()));
+        let (bundle_bytes, bundle_hash) = measure_bundle(bundle_path)?;
+        let (_, building) = beside(&self.root, "merge");
         let _ = fs::remove_dir_all(&building);
         let result = build_from_bundle(&building, bundle_path, bundle_bytes)
             .and_then(|_| self.merge_built(&building, bundle_hash, actor));
