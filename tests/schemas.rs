@@ -310,6 +310,28 @@ fn every_json_output_matches_its_schema() {
     check(&env, "log", &["log"]);
     check(&env, "verify", &["verify"]);
     check(&env, "reindex", &["reindex"]);
+    // A damaged store: a cited source's bytes gone. trace still answers,
+    // with the anchor out of range and the source's state unknown.
+    let objects = env.store.join("objects");
+    let object = objects.join(&source[..2]).join(&source[2..]);
+    std::fs::remove_file(&object).expect("remove the object");
+    let damaged = check(&env, "trace", &["trace", &claim]);
+    assert!(
+        damaged["citations"]
+            .as_array()
+            .expect("citations")
+            .iter()
+            .any(|item| item["anchor"] == "out_of_range" && item["source_intact"].is_null()),
+        "{damaged}"
+    );
+    let run = env.run(&["--json", "verify"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_valid(
+        "cli-json.schema.json",
+        "verify",
+        &run.json(),
+        "verify of a damaged store",
+    );
 }
 
 /// Every command has its --json output described, under its own name.

@@ -185,6 +185,11 @@ fn write_jsonl(records: &Records, out: &mut dyn std::io::Write) -> std::io::Resu
             writeln!(out, "{value}")?;
         }
     }
+    for record in &records.reviews {
+        let mut value = shapes::review(record);
+        value["type"] = json!("review");
+        writeln!(out, "{value}")?;
+    }
     Ok(())
 }
 
@@ -649,7 +654,8 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
                             .traces
                             .iter()
                             .map(|t| t.citations.len())
-                            .sum::<usize>(),
+                            .sum::<usize>()
+                        + records.reviews.len(),
                 )
             }
             ExportFormat::Csv => {
