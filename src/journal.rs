@@ -433,33 +433,9 @@ impl Journal {
         )
     }
 
-    /// Appends changes with their origins, in one command (see `append_stream`).
-    pub fn append_with_origins(
-        &mut self,
-        actor: &str,
-        time: &str,
-        changes: Vec<(Change, Option<Origin>)>,
-    ) -> Result<Vec<Appended>, JournalError> {
-        let mut appended = Vec::with_capacity(changes.len());
-        let result = self.append_stream_with_origins(
-            actor,
-            time,
-            changes.into_iter().map(Ok::<_, std::convert::Infallible>),
-            |entry, line| {
-                appended.push(Appended {
-                    entry: entry.clone(),
-                    line: line.clone(),
-                })
-            },
-        );
-        match result {
-            Ok(_) => Ok(appended),
-            Err(StreamError::Journal(error)) => Err(error),
-            Err(StreamError::Input(never)) => match never {},
-        }
-    }
-
-    fn append_stream_with_origins<E>(
+    /// Appends changes, each with its origin (`None` for this store's own),
+    /// streamed as one command exactly as `append_stream` does.
+    pub fn append_stream_with_origins<E>(
         &mut self,
         actor: &str,
         time: &str,

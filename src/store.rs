@@ -1099,20 +1099,6 @@ impl Store {
         Ok(appended)
     }
 
-    /// Appends changes with their origins as one command and applies them to the index.
-    fn commit_with_origins(
-        &mut self,
-        actor: &str,
-        time: &str,
-        changes: Vec<(Change, Option<crate::model::Origin>)>,
-    ) -> Result<Vec<Appended>, StoreError> {
-        let appended = self.journal.append_with_origins(actor, time, changes)?;
-        if let Err(error) = self.index.apply(marks(&appended)) {
-            self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
-        }
-        Ok(appended)
-    }
-
     /// True when the index holds a record of this source.
     fn is_recorded(&self, id: &SourceId) -> bool {
         matches!(self.index.source(id), Ok(Some(_)))

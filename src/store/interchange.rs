@@ -270,6 +270,43 @@ pub struct MergeOutcome {
     pub new_objects: u64,
 }
 
+/// The lines of another store's journal, each with its newline, read one at a time.
+struct OtherLines {
+    path: PathBuf,
+    reader: std::io::BufReader<File>,
+}
+
+impl OtherLines {
+    fn open(path: &Path) -> Result<OtherLines, StoreError> {
+        let file = File::open(path).map_err(io_error("reading", path))?;
+        Ok(OtherLines {
+            path: path.to_path_buf(),
+            reader: std::io::BufReader::with_capacity(1 << 20, file),
+        })
+    }
+}
+
+impl Iterator for OtherLines {
+    type Item = Result<Vec<u8>, StoreError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut line = Vec::new();
+        match std::io::BufRead::read_until(&mut self.reader, b'\n', &mut line) {
+            Ok(0) => None,
+            Ok(_) => Some(Ok(line)),
+            Err(error) => Some(Err(io_error("reading", &self.path)(error))),
+        }
+    }
+}
+
+/// Parses a line of the other journal.
+fn parse_other(line: &[u8]) -> Result<crate::model::Entry, StoreError> {
+    crate::journal::parse_entry(line).map_err(|why| StoreError::Input {
+        path: "bundle".into(),
+        why: format!("the bundle is refused: {why}"),
+    })
+}
+
 /// What this store already holds, and what the merge has planned so far.
 #[derive(Default)]
 struct Planned {
@@ -313,39 +350,45 @@ impl Store {
         bundle: String,
         actor: &str,
     ) -> Result<MergeOutcome, StoreError> {
-        use crate::model::{Change, Origin, SourceMeta};
+        use crate::model::{Change, SourceMeta};
         let journal_path = other.join("journal");
-        let journal = fs::read(&journal_path).map_err(io_error("reading", &journal_path))?;
-        let (size, root) = crate::checkpoints::journal_head(&journal);
+        // Pass 1: decide which entries are new here, and compute the other
+        // journal's tree head, reading one line at a time.
+        let mut tree = crate::merkle::Frontier::default();
+        let mut offset = 0u64;
         let mut other_store = String::new();
         let mut planned = Planned::default();
-        let mut changes: Vec<(Change, Option<Origin>)> = Vec::new();
+        let mut selected: Vec<u64> = Vec::new();
         let mut copy_objects = Vec::new();
         let mut already = 0u64;
-        for line in journal.split_inclusive(|byte| *byte == b'\n') {
-            let entry = crate::journal::parse_entry(line).map_err(|why| StoreError::Input {
-                path: "bundle".into(),
-                why: format!("the bundle is refused: {why}"),
-            })?;
+        for line in OtherLines::open(&journal_path)? {
+            let line = line?;
+            let leaf = crate::merkle::TreeHasher::leaf(&crate::merkle::Blake3, &line);
+            tree.push(
+                &crate::merkle::Blake3,
+                leaf,
+                offset,
+                offset + line.len() as u64,
+            );
+            offset += line.len() as u64;
+            let entry = parse_other(&line)?;
             if let Change::Init { store, .. } = &entry.change {
                 other_store.clone_from(store);
             }
             if matches!(entry.change, Change::Init { .. } | Change::Merge { .. }) {
                 continue;
             }
-            if !self.plan_entry(&entry, &mut planned, &mut copy_objects)? {
+            if self.plan_entry(&entry, &mut planned, &mut copy_objects)? {
+                selected.push(entry.seq);
+            } else {
                 already += 1;
-                continue;
             }
-            let origin = Origin {
-                store: other_store.clone(),
-                seq: entry.seq,
-                time: entry.recorded_at().to_string(),
-                actor: entry.recorded_by().to_string(),
-            };
-            changes.push((entry.change, Some(origin)));
         }
-        let merged = changes.len() as u64;
+        let (size, root) = (
+            tree.size,
+            crate::checkpoints::encode_root(&tree.root(&crate::merkle::Blake3)),
+        );
+        let merged = selected.len() as u64;
         let mut outcome = MergeOutcome {
             bundle: bundle.clone(),
             store: other_store.clone(),
@@ -354,49 +397,21 @@ impl Store {
             already,
             new_objects: 0,
         };
-        if changes.is_empty() {
+        if selected.is_empty() {
             return Ok(outcome);
         }
-        // The other journal, as a source: what `verify` checks merged entries against.
         let other_objects = Objects::new(other.join("objects"));
-        let journal_id = crate::identity::source_id(&journal);
         let mut created = Vec::new();
-        let stored = self
-            .objects
-            .put_reader(&mut std::io::Cursor::new(&journal), &|id| {
+        let result = (|| -> Result<(), StoreError> {
+            // The other journal, as a source: what `verify` checks merged entries against.
+            let mut file = File::open(&journal_path).map_err(io_error("reading", &journal_path))?;
+            let stored = self.objects.put_reader(&mut file, &|id| {
                 matches!(self.index.source(id), Ok(Some(_)))
             })?;
-        if stored.created {
-            created.push(stored.id);
-        }
-        let mut header = Vec::new();
-        if !planned.sources.contains(&journal_id) && self.index.source(&journal_id)?.is_none() {
-            header.push((
-                Change::AddSource {
-                    source: journal_id,
-                    size: journal.len() as u64,
-                    meta: SourceMeta {
-                        title: Some(format!("journal of store {other_store}")),
-                        media_type: Some("application/jsonl".into()),
-                        note: Some(format!("merged from bundle {bundle}")),
-                        ..SourceMeta::default()
-                    },
-                },
-                None,
-            ));
-        }
-        header.push((
-            Change::Merge {
-                bundle,
-                store: other_store,
-                journal: journal_id,
-                size,
-                root,
-                merged,
-            },
-            None,
-        ));
-        let result = (|| -> Result<(), StoreError> {
+            if stored.created {
+                created.push(stored.id);
+            }
+            let journal_id = stored.id;
             for id in &copy_objects {
                 let path = other_objects.path_for(id);
                 let mut file = File::open(&path).map_err(io_error("reading", &path))?;
@@ -413,8 +428,92 @@ impl Store {
                 }
             }
             self.objects.sync_filesystem()?;
-            header.extend(changes);
-            self.commit_with_origins(actor, &super::now_rfc3339(), header)?;
+            let mut header = Vec::new();
+            if !planned.sources.contains(&journal_id) && self.index.source(&journal_id)?.is_none() {
+                header.push((
+                    Change::AddSource {
+                        source: journal_id,
+                        size: stored.size,
+                        meta: SourceMeta {
+                            title: Some(format!("journal of store {other_store}")),
+                            media_type: Some("application/jsonl".into()),
+                            note: Some(format!("merged from bundle {bundle}")),
+                            ..SourceMeta::default()
+                        },
+                    },
+                    None,
+                ));
+            }
+            header.push((
+                Change::Merge {
+                    bundle: bundle.clone(),
+                    store: other_store.clone(),
+                    journal: journal_id,
+                    size,
+                    root: root.clone(),
+                    merged,
+                },
+                None,
+            ));
+            // Pass 2: stream the selected entries into the journal, each with
+            // its origin, after the header, as one command.
+            let mut wanted = selected.iter().copied().peekable();
+            let mut lines = OtherLines::open(&journal_path)?;
+            let store = other_store.clone();
+            let entries = std::iter::from_fn(move || loop {
+                let want = wanted.peek().copied()?;
+                let line = match lines.next() {
+                    Some(Ok(line)) => line,
+                    Some(Err(error)) => return Some(Err(error)),
+                    None => {
+                        return Some(Err(StoreError::Input {
+                            path: "bundle".into(),
+                            why: format!(
+                                "the bundle is refused: its journal ended before entry {want}"
+                            ),
+                        }))
+                    }
+                };
+                let entry = match parse_other(&line) {
+                    Ok(entry) => entry,
+                    Err(error) => return Some(Err(error)),
+                };
+                if entry.seq != want {
+                    continue;
+                }
+                wanted.next();
+                let origin = crate::model::Origin {
+                    store: store.clone(),
+                    seq: entry.seq,
+                    time: entry.recorded_at().to_string(),
+                    actor: entry.recorded_by().to_string(),
+                };
+                return Some(Ok((entry.change, Some(origin))));
+            });
+            let start = self.journal.len();
+            let before_hash = self.journal.last_hash();
+            let before_seq = self.journal.last_seq();
+            let time = super::now_rfc3339();
+            self.journal
+                .append_stream_with_origins(
+                    actor,
+                    &time,
+                    header.into_iter().map(Ok).chain(entries),
+                    |_, _| {},
+                )
+                .map_err(|error| match error {
+                    crate::journal::StreamError::Journal(error) => StoreError::from(error),
+                    crate::journal::StreamError::Input(error) => error,
+                })?;
+            if let Err(error) = super::catch_up(
+                &self.journal,
+                &self.index,
+                start,
+                before_hash,
+                before_seq + 1,
+            ) {
+                self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
+            }
             Ok(())
         })();
         if let Err(error) = result {
