@@ -89,11 +89,13 @@ pub enum TreeName {
     Supersessions,
     /// seq (u64 BE) → ReviewRecord
     Reviews,
+    /// bundle BLAKE3 hash → MergeRecord
+    Merges,
 }
 
 impl TreeName {
     /// Every tree holding derived records.
-    pub const ALL: [TreeName; 12] = [
+    pub const ALL: [TreeName; 13] = [
         TreeName::Sources,
         TreeName::Revisions,
         TreeName::SourceRevisions,
@@ -106,6 +108,7 @@ impl TreeName {
         TreeName::Supersessions,
         TreeName::Merkle,
         TreeName::Reviews,
+        TreeName::Merges,
     ];
 
     /// Returns the sled tree name.
@@ -123,6 +126,7 @@ impl TreeName {
             TreeName::Supersessions => "supersessions",
             TreeName::Merkle => "merkle",
             TreeName::Reviews => "reviews",
+            TreeName::Merges => "merges",
         }
     }
 }
@@ -161,6 +165,23 @@ pub struct ClaimRecord {
     /// When it was recorded.
     pub recorded: String,
     /// Who recorded it.
+    pub actor: String,
+}
+
+/// A merge as the index holds it, under the bundle's hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MergeRecord {
+    /// The other store's id.
+    pub store: String,
+    /// Entries in the other store's journal.
+    pub size: u64,
+    /// Entries merged.
+    pub merged: u64,
+    /// The journal entry of the merge.
+    pub seq: u64,
+    /// When.
+    pub recorded: String,
+    /// Who.
     pub actor: String,
 }
 
@@ -404,7 +425,28 @@ fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
     let actor = entry.recorded_by().to_string();
     let record = |tree, key: Vec<u8>, value: Vec<u8>| Record { tree, key, value };
     Ok(match &entry.change {
-        Change::Init { .. } | Change::Merge { .. } => Vec::new(),
+        Change::Init { .. } => Vec::new(),
+        Change::Merge {
+            bundle,
+            store,
+            size,
+            merged,
+            ..
+        } => {
+            let value = MergeRecord {
+                store: store.clone(),
+                size: *size,
+                merged: *merged,
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
+            vec![record(
+                TreeName::Merges,
+                bundle.as_bytes().to_vec(),
+                encode(TreeName::Merges, &value)?,
+            )]
+        }
         Change::AddSource { source, size, meta } => {
             let value = SourceRecord {
                 id: *source,
@@ -1206,6 +1248,11 @@ impl Index {
         citation: &CitationId,
     ) -> Result<Option<DriftRecord>, IndexError> {
         self.get(TreeName::Drift, &drift_key(doc, number, citation))
+    }
+
+    /// Returns the merge of a bundle, by the bundle's BLAKE3 hash (hex).
+    pub fn merge_of(&self, bundle: &str) -> Result<Option<MergeRecord>, IndexError> {
+        self.get(TreeName::Merges, bundle.as_bytes())
     }
 
     /// Returns every review, in journal order.

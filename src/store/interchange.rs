@@ -268,6 +268,9 @@ pub struct MergeOutcome {
     pub already: u64,
     /// Objects stored now; the rest were stored already.
     pub new_objects: u64,
+    /// When this very bundle was merged before: that merge's entry and
+    /// time. Then nothing was read and `already` is not counted.
+    pub merged_before: Option<(u64, String)>,
 }
 
 /// The lines of another store's journal, each with its newline, read one at a time.
@@ -336,6 +339,18 @@ impl Store {
         actor: &str,
     ) -> Result<MergeOutcome, StoreError> {
         let (bundle_bytes, bundle_hash) = measure_bundle(bundle_path)?;
+        // Entries are never removed, so a bundle merged once has nothing new.
+        if let Some(before) = self.index.merge_of(&bundle_hash)? {
+            return Ok(MergeOutcome {
+                bundle: bundle_hash,
+                store: before.store,
+                size: before.size,
+                merged: 0,
+                already: 0,
+                new_objects: 0,
+                merged_before: Some((before.seq, before.recorded)),
+            });
+        }
         let (_, building) = beside(&self.root, "merge");
         let _ = fs::remove_dir_all(&building);
         let result = build_from_bundle(&building, bundle_path, bundle_bytes)
@@ -396,6 +411,7 @@ impl Store {
             merged,
             already,
             new_objects: 0,
+            merged_before: None,
         };
         if selected.is_empty() {
             return Ok(outcome);

@@ -828,7 +828,14 @@ fn merge_bundle(
                 "merged": outcome.merged,
                 "already": outcome.already,
                 "new_objects": outcome.new_objects,
+                "merged_before": outcome.merged_before.as_ref().map(|(seq, time)| json!({"seq": seq, "time": time})),
             })
+        )?;
+    } else if let Some((seq, time)) = &outcome.merged_before {
+        writeln!(
+            ctx.out,
+            "nothing to merge: bundle {} (store {}) was merged at entry {seq} on {time}",
+            outcome.bundle, outcome.store
         )?;
     } else if outcome.merged == 0 {
         writeln!(
