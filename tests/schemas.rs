@@ -307,6 +307,12 @@ fn every_json_output_matches_its_schema() {
         "import",
         &["import", other_bundle.to_str().expect("utf-8")],
     );
+    let again = check(
+        &env,
+        "import",
+        &["import", other_bundle.to_str().expect("utf-8")],
+    );
+    assert!(again["merged_before"].is_object(), "{again}");
     check(&env, "log", &["log"]);
     check(&env, "verify", &["verify"]);
     check(&env, "reindex", &["reindex"]);
