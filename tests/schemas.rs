@@ -286,7 +286,9 @@ fn every_json_output_matches_its_schema() {
             other_bundle.to_str().expect("utf-8"),
         ],
     );
-    let second = fixture("regional-survey-1993.txt");
+    // A source this store does not hold, so the merge has something to add.
+    let second = env.dir.path().join("other-note.txt");
+    std::fs::write(&second, "A note only the other store holds.\n").expect("write");
     env.ok(&[
         "--db",
         other.to_str().expect("utf-8"),
