@@ -120,7 +120,8 @@ struct Lineage {
 struct MergeCheck {
     item: String,
     store: String,
-    lines: Option<Vec<Vec<u8>>>,
+    /// The merged journal's bytes and where each of its lines starts.
+    lines: Option<(Vec<u8>, Vec<usize>)>,
     announced: u64,
     seen: u64,
 }
@@ -151,12 +152,17 @@ impl MergeCheck {
                         ),
                     );
                 }
-                Some(
-                    bytes
-                        .split_inclusive(|byte| *byte == b'\n')
-                        .map(<[u8]>::to_vec)
-                        .collect(),
-                )
+                let starts = std::iter::once(0)
+                    .chain(
+                        bytes
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, byte)| **byte == b'\n')
+                            .map(|(at, _)| at + 1),
+                    )
+                    .filter(|start| *start < bytes.len())
+                    .collect();
+                Some((bytes, starts))
             }
             Err(error) => {
                 report.problem(
@@ -197,13 +203,17 @@ impl MergeCheck {
             );
             return;
         }
-        let Some(lines) = &self.lines else {
+        let Some((bytes, starts)) = &self.lines else {
             return;
         };
         let source = usize::try_from(origin.seq)
             .ok()
             .and_then(|seq| seq.checked_sub(1))
-            .and_then(|at| lines.get(at))
+            .and_then(|at| {
+                let start = *starts.get(at)?;
+                let end = starts.get(at + 1).copied().unwrap_or(bytes.len());
+                bytes.get(start..end)
+            })
             .and_then(|line| crate::journal::parse_entry(line).ok());
         let matches = source.is_some_and(|source| {
             source.seq == origin.seq

@@ -327,6 +327,20 @@ fn second_store(env: &TestEnv) -> TestEnv {
 fn merging_a_bundle_adds_what_is_new_once_and_keeps_where_it_came_from() {
     let env = populated();
     let other = second_store(&env);
+    // Three reviews too, read from the sample markup (a source of its own).
+    let sample = common::fixture("claimreview-sample.json");
+    let imported = other
+        .command()
+        .env("PROVDB_ACTOR", "bob")
+        .args([
+            "import",
+            "--format",
+            "claimreview",
+            sample.to_str().expect("utf-8"),
+        ])
+        .output()
+        .expect("run");
+    assert!(imported.status.success(), "{imported:?}");
     let bundle = bundle_of(&other, "other.tar");
     let entries_before = std::fs::read_to_string(env.store.join("journal"))
         .expect("journal")
@@ -336,25 +350,29 @@ fn merging_a_bundle_adds_what_is_new_once_and_keeps_where_it_came_from() {
     let run = env
         .ok(&["--json", "import", bundle.to_str().expect("utf-8")])
         .json();
-    // The other journal: init, survey, note, article, revision 1, and a
-    // claim and a citation twice = 9 entries. Here already: the survey and
-    // the article (same bytes) and revision 1 (same source): 3. New: the
-    // note, two claims, two citations = 5.
-    assert_eq!(run["entries"], 9);
+    // The other journal: init, survey, note, article, revision 1, a claim
+    // and a citation twice, the markup and its three reviews = 13 entries.
+    // Here already: the survey and the article (same bytes) and revision 1
+    // (same source): 3. New: the note, two claims, two citations, the
+    // markup, three reviews = 9.
+    assert_eq!(run["entries"], 13);
     assert_eq!(run["already"], 3);
-    assert_eq!(run["merged"], 5);
-    assert_eq!(run["new_objects"], 1, "only the note's bytes are new");
+    assert_eq!(run["merged"], 9);
+    assert_eq!(
+        run["new_objects"], 2,
+        "only the note's and the markup's bytes are new"
+    );
     let bundle_hash = blake3::hash(&std::fs::read(&bundle).expect("bundle"))
         .to_hex()
         .to_string();
     assert_eq!(run["bundle_blake3"], bundle_hash.as_str());
-    // Appended: the other journal as a source, the merge entry, 5 entries.
+    // Appended: the other journal as a source, the merge entry, 9 entries.
     let journal = std::fs::read_to_string(env.store.join("journal")).expect("journal");
     let lines: Vec<serde_json::Value> = journal
         .lines()
         .map(|line| serde_json::from_str(line).expect("entry"))
         .collect();
-    assert_eq!(lines.len(), entries_before + 7);
+    assert_eq!(lines.len(), entries_before + 11);
     let merge = &lines[entries_before + 1];
     assert_eq!(merge["change"]["op"], "merge");
     assert_eq!(merge["change"]["bundle"], bundle_hash.as_str());
@@ -370,12 +388,15 @@ fn merging_a_bundle_adds_what_is_new_once_and_keeps_where_it_came_from() {
     for line in &lines[entries_before + 2..] {
         assert_eq!(line["origin"]["actor"], "bob", "{line}");
     }
-    // Objects stored once: one new object file for the note, one for the
-    // other journal.
+    // Objects stored once: new object files for the note, the markup and
+    // the other journal.
     assert_eq!(
         walk_files(&env.store.join("objects")).len(),
-        objects_before.len() + 2
+        objects_before.len() + 3
     );
+    // The reviews came along, once.
+    let reviews = env.ok(&["--json", "reviews"]).json();
+    assert_eq!(reviews.as_array().map(Vec::len), Some(3));
     // The conflicting count shows in conflicts; the merged citation keeps
     // who recorded it and when, so its id still verifies.
     let conflicts = env.ok(&["conflicts"]).stdout;
@@ -403,10 +424,20 @@ fn merging_a_bundle_adds_what_is_new_once_and_keeps_where_it_came_from() {
 
     // A third store merges the first one's bundle, merged entries and all:
     // their origins keep the first recorder, and everything verifies.
+    // It imported the same markup itself first: identical reviews are
+    // held once.
     let third = TestEnv::new();
+    third.ok(&[
+        "import",
+        "--format",
+        "claimreview",
+        sample.to_str().expect("utf-8"),
+    ]);
     let whole = bundle_of(&env, "whole.tar");
     third.ok(&["import", whole.to_str().expect("utf-8")]);
     third.ok(&["verify"]);
+    let reviews = third.ok(&["--json", "reviews"]).json();
+    assert_eq!(reviews.as_array().map(Vec::len), Some(3), "{reviews}");
     let trace = third.ok(&["--json", "trace", &claim]).json();
     assert_eq!(trace["citations"][0]["actor"], "bob");
 }

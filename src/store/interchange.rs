@@ -321,7 +321,8 @@ struct Planned {
     drift: std::collections::HashSet<(String, u32, crate::model::CitationId)>,
     revisions: std::collections::HashMap<(String, u32), crate::model::SourceId>,
     last_revision: std::collections::HashMap<String, u32>,
-    reviews: Vec<crate::model::Review>,
+    /// This store's reviews and the merge's, once the first review is met.
+    reviews: Option<Vec<crate::model::Review>>,
 }
 
 impl Store {
@@ -637,16 +638,21 @@ impl Store {
                         .is_none()
             }
             Change::Review(review) => {
-                if planned.reviews.contains(review)
-                    || self
+                // This store's reviews, read once: reviews have no id, so a
+                // review is here already when an identical one is.
+                if planned.reviews.is_none() {
+                    let known = self
                         .index
                         .reviews()?
-                        .iter()
-                        .any(|known| known.review == **review)
-                {
+                        .into_iter()
+                        .map(|record| record.review);
+                    planned.reviews = Some(known.collect());
+                }
+                let reviews = planned.reviews.get_or_insert_with(Vec::new);
+                if reviews.contains(review) {
                     false
                 } else {
-                    planned.reviews.push((**review).clone());
+                    reviews.push((**review).clone());
                     true
                 }
             }
