@@ -415,3 +415,116 @@ fn verify_max_age_rehashes_only_objects_not_verified_recently() {
     let run = env.run(&["--json", "verify", "--max-age", "0s"]);
     assert_eq!(run.json()["skipped"], 0);
 }
+
+/// Kills a loop of merges at random moments; after every kill, verify
+/// passes, every merge that exited 0 is present, and no working directory
+/// of a killed merge outlives the next merge.
+#[test]
+fn kill_nine_during_merges_never_loses_an_acknowledged_merge() {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let env = TestEnv::new();
+    env.add(ARTICLE, &[]);
+    // Twelve bundles, each of a store with twenty notes of its own, one cited.
+    let mut notes = Vec::new();
+    for number in 0..12 {
+        let other = TestEnv::new();
+        let dir = other.dir.path().join("notes");
+        std::fs::create_dir(&dir).expect("dir");
+        for line in 0..20 {
+            let text = format!("Bundle {number}, note {line}: 1,275 residents.\n");
+            std::fs::write(dir.join(format!("note{line}.txt")), &text).expect("note");
+            if line == 0 {
+                notes.push(blake3::hash(text.as_bytes()).to_hex().to_string());
+            }
+        }
+        other.ok(&["add", dir.to_str().expect("utf-8")]);
+        other.ok(&[
+            "cite",
+            &notes[number],
+            "--quote",
+            "1,275 residents",
+            "--subject",
+            &format!("b{number}"),
+            "--property",
+            "captured",
+            "--value",
+            "1275",
+        ]);
+        let bundle = env.dir.path().join(format!("b{number}.tar"));
+        other.ok(&[
+            "export",
+            "--format",
+            "bundle",
+            "-o",
+            bundle.to_str().expect("utf-8"),
+        ]);
+    }
+    let mut acknowledged: Vec<usize> = Vec::new();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..8 {
+        let script = "for i in 0 1 2 3 4 5 6 7 8 9 10 11; do \"$PROVDB\" import b$i.tar >/dev/null && echo merged $i; done";
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PROVDB_ACTOR", "tester")
+            .env("PROVDB_DIR", &env.store)
+            .env("PROVDB", env!("CARGO_BIN_EXE_provdb"))
+            .current_dir(env.dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("spawn merger");
+        std::thread::sleep(std::time::Duration::from_millis(30 + next() % 300));
+        let group = format!("-{}", child.id());
+        let killed = Command::new("kill")
+            .args(["-s", "KILL", "--", &group])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let output = child.wait_with_output().expect("wait");
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            if let Some(number) = line.strip_prefix("merged ") {
+                acknowledged.push(number.parse().expect("number"));
+            }
+        }
+        let verify = env.run(&["verify"]);
+        assert_eq!(
+            verify.code, 0,
+            "round {round}: verify after kill -9 failed: {}{}",
+            verify.stdout, verify.stderr
+        );
+        let sources = env.ok(&["--json", "sources"]).stdout;
+        for number in &acknowledged {
+            assert!(
+                sources.contains(notes[*number].as_str()),
+                "round {round}: the acknowledged merge of bundle {number} was lost"
+            );
+        }
+    }
+    // One more merge cleans up what killed ones left beside the store.
+    env.ok(&[
+        "import",
+        env.dir.path().join("b0.tar").to_str().expect("utf-8"),
+    ]);
+    let left: Vec<String> = std::fs::read_dir(env.dir.path())
+        .expect("dir")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".merge-"))
+        .collect();
+    assert!(left.is_empty(), "working directories left: {left:?}");
+    assert!(
+        !acknowledged.is_empty(),
+        "the loop must have acknowledged a merge"
+    );
+}

@@ -118,6 +118,29 @@ fn beside(store: &Path, purpose: &str) -> (PathBuf, PathBuf) {
     (parent, building)
 }
 
+/// Removes the working directories beside a store that share `building`'s
+/// name but for the process id: those a killed merge left behind.
+fn remove_stale(parent: &Path, building: &Path) {
+    let Some(name) = building
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+    else {
+        return;
+    };
+    let Some(stem) = name.rsplit_once('-').map(|(stem, _)| format!("{stem}-")) else {
+        return;
+    };
+    if let Ok(entries) = fs::read_dir(parent) {
+        for entry in entries.flatten() {
+            let found = entry.file_name().to_string_lossy().into_owned();
+            let pid = found.strip_prefix(&stem);
+            if pid.is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
 /// Imports a bundle as a new store at `target` (which must not exist or be
 /// an empty directory). Everything is checked in a directory beside the
 /// target — paths, object hashes, the journal chain, the index, the
@@ -339,6 +362,10 @@ impl Store {
         bundle_path: &Path,
         actor: &str,
     ) -> Result<MergeOutcome, StoreError> {
+        let (parent, building) = beside(&self.root, "merge");
+        // Under the store's lock no other merge into it runs: a working
+        // directory of an earlier one is what a killed merge left behind.
+        remove_stale(&parent, &building);
         let (bundle_bytes, bundle_hash) = measure_bundle(bundle_path)?;
         // Entries are never removed, so a bundle merged once has nothing new.
         if let Some(before) = self.index.merge_of(&bundle_hash)? {
@@ -352,8 +379,6 @@ impl Store {
                 merged_before: Some((before.seq, before.recorded)),
             });
         }
-        let (_, building) = beside(&self.root, "merge");
-        let _ = fs::remove_dir_all(&building);
         let result = build_from_bundle(&building, bundle_path, bundle_bytes)
             .and_then(|_| self.merge_built(&building, bundle_hash, actor));
         let _ = fs::remove_dir_all(&building);
