@@ -258,4 +258,11 @@ if "$provdb" --db "$work/forged" verify >/dev/null 2>&1; then
 fi
 echo "merge: merged entries match their origin journal; a forged origin is refused by both verifiers"
 
+# PROV-JSON again, now with reviews (attributed to their reviewers) and
+# merged entries: still loaded, round-tripped and schema-valid.
+"$provdb" export --format prov-json -o "$work/prov-all.json" >/dev/null
+cites=$("$provdb" --json log | python3 -c 'import json,sys; print(sum(1 for e in json.load(sys.stdin)["entries"] if e["change"]["op"] == "cite"))')
+python3 scripts/check_prov.py "$work/prov-all.json" ../shared/vectors/prov-json/schemas/prov-json.schema.json "$cites"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n=sum(1 for k in d["entity"] if k.startswith("provdb:review-")); assert n == 35, n; assert len(d["wasAttributedTo"]) >= 35' "$work/prov-all.json"
+
 echo "independent verifier: provdb's store and proofs hold, tampering is caught, b3sum --check accepts the manifests"

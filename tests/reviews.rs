@@ -419,3 +419,66 @@ fn verify_catches_a_review_of_an_unrecorded_claim() {
         run.stdout
     );
 }
+
+/// PROV-JSON carries reviews: the review entity names the claim it rates
+/// and is attributed to its reviewer; an imported one derives from its markup.
+#[test]
+fn prov_json_carries_reviews() {
+    let env = TestEnv::new();
+    let claim = store_with_claim(&env);
+    let run = env.ok(&[
+        "--json",
+        "review",
+        &claim,
+        "--rating",
+        "Sources differ",
+        "--by",
+        "Desk One",
+        "--url",
+        "https://desk-one.example/r",
+    ]);
+    let seq = run.json()["seq"].as_u64().expect("seq");
+    let sample = fixture("claimreview-sample.json");
+    let imported = env
+        .ok(&[
+            "--json",
+            "import",
+            "--format",
+            "claimreview",
+            sample.to_str().expect("utf-8"),
+        ])
+        .json();
+    let markup = imported["source"].as_str().expect("source").to_string();
+    let first_imported = imported["reviews"][0]["seq"].as_u64().expect("seq");
+    let out = env.dir.path().join("prov.json");
+    env.ok(&[
+        "export",
+        "--format",
+        "prov-json",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    let prov: Value = serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
+    let review = &prov["entity"][format!("provdb:review-{seq}")];
+    assert_eq!(review["prov:label"], "Sources differ");
+    assert_eq!(review["provdb:about"], format!("provdb:claim-{claim}"));
+    let attributed: Vec<&Value> = prov["wasAttributedTo"]
+        .as_object()
+        .expect("attributions")
+        .values()
+        .filter(|relation| relation["prov:entity"] == format!("provdb:review-{seq}"))
+        .collect();
+    assert_eq!(attributed.len(), 1);
+    let agent = attributed[0]["prov:agent"].as_str().expect("agent");
+    assert_eq!(prov["agent"][agent]["prov:label"], "Desk One");
+    assert_eq!(prov["agent"][agent]["prov:type"]["$"], "prov:Organization");
+    let derived = prov["wasDerivedFrom"]
+        .as_object()
+        .expect("derivations")
+        .values()
+        .any(|relation| {
+            relation["prov:generatedEntity"] == format!("provdb:review-{first_imported}")
+                && relation["prov:usedEntity"] == format!("blake3:{markup}")
+        });
+    assert!(derived, "the imported review derives from its markup");
+}

@@ -347,6 +347,12 @@ fn csl_item(record: &crate::model::SourceRecord) -> serde_json::Value {
 /// A PROV qualified name's local part for an actor: letters, digits, `_`
 /// and `-` kept, anything else as `_` plus the name's short hash.
 fn agent_name(actor: &str) -> String {
+    qualified_name("agent", actor)
+}
+
+/// A PROV qualified name `provdb:<kind>-<name>`: letters, digits and `-`
+/// kept, anything else as `_` plus the name's short hash.
+fn qualified_name(kind: &str, actor: &str) -> String {
     let clean: String = actor
         .chars()
         .map(|ch| {
@@ -358,10 +364,10 @@ fn agent_name(actor: &str) -> String {
         })
         .collect();
     if clean == actor && !actor.is_empty() {
-        format!("provdb:agent-{clean}")
+        format!("provdb:{kind}-{clean}")
     } else {
         let hash = blake3::hash(actor.as_bytes()).to_hex();
-        format!("provdb:agent-{clean}-{}", &hash[..12])
+        format!("provdb:{kind}-{clean}-{}", &hash[..12])
     }
 }
 
@@ -380,6 +386,7 @@ struct Prov {
     derived: serde_json::Map<String, serde_json::Value>,
     specialized: serde_json::Map<String, serde_json::Value>,
     associated: serde_json::Map<String, serde_json::Value>,
+    attributed: serde_json::Map<String, serde_json::Value>,
     relations: usize,
 }
 
@@ -495,6 +502,51 @@ fn prov_document(records: &Records) -> serde_json::Value {
             prov.generated_by(&quote, record.seq, &record.recorded, &record.actor);
         }
     }
+    // Reviews: who rated which claim how, attributed to the reviewer, and
+    // for an imported review derived from the markup it was read from.
+    for record in &records.reviews {
+        let review = &record.review;
+        let name = format!("provdb:review-{}", record.seq);
+        let mut entity = json!({"prov:type": qname("provdb:Review")});
+        if let Some(label) = &review.rating.label {
+            entity["prov:label"] = json!(label);
+        }
+        if let Some(text) = review.claim_reviewed.first() {
+            entity["provdb:claimReviewed"] = json!(text);
+        }
+        if let Some(claim) = &review.claim {
+            entity["provdb:about"] = json!(format!("provdb:claim-{}", claim.to_hex()));
+        }
+        if let Some(url) = &review.url {
+            entity["provdb:url"] = json!(url);
+        }
+        if let Some(date) = &review.date {
+            entity["provdb:datePublished"] = json!(date.stated);
+        }
+        prov.entity.insert(name.clone(), entity);
+        prov.generated_by(&name, record.seq, &record.recorded, &record.actor);
+        if let Some(markup) = &review.markup {
+            let source = format!("blake3:{}", markup.source.to_hex());
+            prov.derived("read", &name, &source, None);
+        }
+        for author in &review.authors {
+            let Some(label) = author.name.as_ref().or(author.url.as_ref()) else {
+                continue;
+            };
+            let who = qualified_name("reviewer", label);
+            let kind = if author.kind.as_deref() == Some("Person") {
+                "prov:Person"
+            } else {
+                "prov:Organization"
+            };
+            prov.agent
+                .entry(who.clone())
+                .or_insert_with(|| json!({"prov:type": qname(kind), "prov:label": label}));
+            let id = prov.id("attr");
+            prov.attributed
+                .insert(id, json!({"prov:entity": name, "prov:agent": who}));
+        }
+    }
     json!({
         "prefix": {
             "provdb": "urn:provdb:",
@@ -508,6 +560,7 @@ fn prov_document(records: &Records) -> serde_json::Value {
         "wasDerivedFrom": prov.derived,
         "specializationOf": prov.specialized,
         "wasAssociatedWith": prov.associated,
+        "wasAttributedTo": prov.attributed,
     })
 }
 
