@@ -590,14 +590,7 @@ fn citations_export_as_web_annotations_that_pass_the_model_check() {
 #[test]
 fn the_store_exports_as_prov_json() {
     let env = populated();
-    let out = env.dir.path().join("prov.json");
-    env.ok(&[
-        "export",
-        "--format",
-        "prov-json",
-        "-o",
-        out.to_str().expect("utf-8"),
-    ]);
+    let out = env.export("prov-json", "prov.json");
     let prov: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
     let log = env.ok(&["--json", "log"]).json();

@@ -38,6 +38,23 @@ fn store_with_claim(env: &TestEnv) -> String {
     run.json()["claim"].as_str().expect("claim").to_string()
 }
 
+/// Records Desk One's verdict "Sources differ" on a claim; returns the review's JSON.
+fn review_by_desk_one(env: &TestEnv, claim: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "--json",
+        "review",
+        claim,
+        "--rating",
+        "Sources differ",
+        "--by",
+        "Desk One",
+        "--url",
+        "https://desk-one.example/r",
+    ];
+    args.extend_from_slice(extra);
+    env.ok(&args).json()
+}
+
 #[test]
 fn review_records_a_verdict_and_lists_it() {
     let env = TestEnv::new();
@@ -333,18 +350,7 @@ fn export_writes_claimreview_and_claim_nodes() {
         "485",
     ]);
     let other = run.json()["claim"].as_str().expect("claim").to_string();
-    env.ok(&[
-        "review",
-        &claim,
-        "--rating",
-        "Sources differ",
-        "--by",
-        "Desk One",
-        "--url",
-        "https://desk-one.example/r",
-        "--date",
-        "2024-03-01",
-    ]);
+    review_by_desk_one(&env, &claim, &["--date", "2024-03-01"]);
     let out = env.dir.path().join("cr.json");
     env.ok(&[
         "export",
@@ -426,18 +432,9 @@ fn verify_catches_a_review_of_an_unrecorded_claim() {
 fn prov_json_carries_reviews() {
     let env = TestEnv::new();
     let claim = store_with_claim(&env);
-    let run = env.ok(&[
-        "--json",
-        "review",
-        &claim,
-        "--rating",
-        "Sources differ",
-        "--by",
-        "Desk One",
-        "--url",
-        "https://desk-one.example/r",
-    ]);
-    let seq = run.json()["seq"].as_u64().expect("seq");
+    let seq = review_by_desk_one(&env, &claim, &[])["seq"]
+        .as_u64()
+        .expect("seq");
     let sample = fixture("claimreview-sample.json");
     let imported = env
         .ok(&[
@@ -450,14 +447,7 @@ fn prov_json_carries_reviews() {
         .json();
     let markup = imported["source"].as_str().expect("source").to_string();
     let first_imported = imported["reviews"][0]["seq"].as_u64().expect("seq");
-    let out = env.dir.path().join("prov.json");
-    env.ok(&[
-        "export",
-        "--format",
-        "prov-json",
-        "-o",
-        out.to_str().expect("utf-8"),
-    ]);
+    let out = env.export("prov-json", "prov.json");
     let prov: Value = serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
     let review = &prov["entity"][format!("provdb:review-{seq}")];
     assert_eq!(review["prov:label"], "Sources differ");

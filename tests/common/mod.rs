@@ -128,6 +128,20 @@ impl TestEnv {
         );
     }
 
+    /// Exports the store in `format` to a file named `name` in the test
+    /// directory; returns its path.
+    pub fn export(&self, format: &str, name: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        self.ok(&[
+            "export",
+            "--format",
+            format,
+            "-o",
+            path.to_str().expect("utf-8"),
+        ]);
+        path
+    }
+
     /// Adds a fixture and returns its id.
     pub fn add(&self, name: &str, extra: &[&str]) -> String {
         let path = fixture(name);
