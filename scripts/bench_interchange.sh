@@ -54,5 +54,6 @@ measure "provdb import (new store, verified whole)" "$provdb" --db copy import s
 printf 'A note of its own.\n' >note.txt
 "$provdb" --db other add note.txt >/dev/null
 measure "provdb import (merge into another store)" "$provdb" --db other import store.tar
-measure "provdb import (merge again: nothing new)" "$provdb" --db other import store.tar
+measure "provdb import (merge again: known by its hash)" "$provdb" --db other import store.tar
+measure "provdb import (merge into the copy, which holds it all)" "$provdb" --db copy import store.tar
 measure "provdb verify (the merged store)" "$provdb" --db other verify
