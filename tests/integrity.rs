@@ -299,23 +299,55 @@ fn a_torn_journal_tail_is_cut_back_with_a_notice() {
     assert_eq!(std::fs::read(&path).expect("journal"), committed);
 }
 
-/// Kills a loop of add/cite at random moments, 24 times; after every kill,
-/// verify passes and every command that exited 0 is present.
-#[test]
-fn kill_nine_never_loses_an_acknowledged_change() {
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
-    let env = TestEnv::new();
-    let base = env.add(ARTICLE, &[]);
-    let mut acknowledged: Vec<String> = Vec::new();
-    // xorshift64: a fixed seed keeps the schedule reproducible.
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = || {
+/// A reproducible schedule of delays: xorshift64 from a fixed seed.
+fn delays(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         seed
-    };
+    }
+}
+
+/// Runs `script` with `sh` in its own process group against the store, lets
+/// it write for `millis`, kills the whole group (the shell and whichever
+/// provdb is mid-write) with SIGKILL, and returns what it printed.
+fn run_then_kill(env: &TestEnv, script: &str, millis: u64) -> String {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PROVDB_ACTOR", "tester")
+        .env("PROVDB_DIR", &env.store)
+        .env("PROVDB", env!("CARGO_BIN_EXE_provdb"))
+        .current_dir(env.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("spawn writer");
+    std::thread::sleep(std::time::Duration::from_millis(millis));
+    let group = format!("-{}", child.id());
+    let killed = Command::new("kill")
+        .args(["-s", "KILL", "--", &group])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("wait");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Kills a loop of add/cite at random moments, 24 times; after every kill,
+/// verify passes and every command that exited 0 is present.
+#[test]
+fn kill_nine_never_loses_an_acknowledged_change() {
+    let env = TestEnv::new();
+    let base = env.add(ARTICLE, &[]);
+    let mut acknowledged: Vec<String> = Vec::new();
+    let mut next = delays(0x9e37_79b9_7f4a_7c15);
     for round in 0..24 {
         // A writer: a shell loop adding fresh sources and citing, echoing what exited 0.
         let script = format!(
@@ -323,30 +355,8 @@ fn kill_nine_never_loses_an_acknowledged_change() {
              out=$(\"$PROVDB\" --json add doc{round}) && echo \"$out\"; \
              \"$PROVDB\" cite {base} --quote '1,275 residents' --subject r{round}i$i --property captured --value 1275 >/dev/null && echo cited r{round}i$i; done"
         );
-        let child = Command::new("sh")
-            .arg("-c")
-            .arg(&script)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("PROVDB_ACTOR", "tester")
-            .env("PROVDB_DIR", &env.store)
-            .env("PROVDB", env!("CARGO_BIN_EXE_provdb"))
-            .current_dir(env.dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("spawn writer");
-        std::thread::sleep(std::time::Duration::from_millis(40 + next() % 400));
-        // Kill the writer's own process group: the shell and whichever provdb is mid-write.
-        let group = format!("-{}", child.id());
-        let killed = Command::new("kill")
-            .args(["-s", "KILL", "--", &group])
-            .status()
-            .expect("kill");
-        assert!(killed.success());
-        let output = child.wait_with_output().expect("wait");
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let printed = run_then_kill(&env, &script, 40 + next() % 400);
+        for line in printed.lines() {
             if let Ok(json) = serde_json::from_str::<serde_json::Value>(line) {
                 acknowledged.push(json["id"].as_str().expect("id").to_string());
             } else if let Some(subject) = line.strip_prefix("cited ") {
@@ -421,8 +431,6 @@ fn verify_max_age_rehashes_only_objects_not_verified_recently() {
 /// of a killed merge outlives the next merge.
 #[test]
 fn kill_nine_during_merges_never_loses_an_acknowledged_merge() {
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
     let env = TestEnv::new();
     env.add(ARTICLE, &[]);
     // Twelve bundles, each of a store with twenty notes of its own, one cited.
@@ -461,38 +469,11 @@ fn kill_nine_during_merges_never_loses_an_acknowledged_merge() {
         ]);
     }
     let mut acknowledged: Vec<usize> = Vec::new();
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = delays(0x2545_f491_4f6c_dd1d);
     for round in 0..8 {
         let script = "for i in 0 1 2 3 4 5 6 7 8 9 10 11; do \"$PROVDB\" import b$i.tar >/dev/null && echo merged $i; done";
-        let child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("PROVDB_ACTOR", "tester")
-            .env("PROVDB_DIR", &env.store)
-            .env("PROVDB", env!("CARGO_BIN_EXE_provdb"))
-            .current_dir(env.dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("spawn merger");
-        std::thread::sleep(std::time::Duration::from_millis(30 + next() % 300));
-        let group = format!("-{}", child.id());
-        let killed = Command::new("kill")
-            .args(["-s", "KILL", "--", &group])
-            .status()
-            .expect("kill");
-        assert!(killed.success());
-        let output = child.wait_with_output().expect("wait");
-        for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let printed = run_then_kill(&env, script, 30 + next() % 300);
+        for line in printed.lines() {
             if let Some(number) = line.strip_prefix("merged ") {
                 acknowledged.push(number.parse().expect("number"));
             }
