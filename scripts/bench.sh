@@ -17,23 +17,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-python3 -c 'import blake3' 2>/dev/null || python3 -m pip install --quiet blake3
-if ! command -v b3sum >/dev/null; then
-    cargo install b3sum --locked --quiet --root "$work/tools"
-    export PATH="$work/tools/bin:$PATH"
-fi
-(cd "$repo" && cargo build --release --quiet)
-provdb="$repo/target/release/provdb"
-export PROVDB_ACTOR=bench
-
-measure() { # LABEL COMMAND...: seconds and peak resident KB of one run
-    local label=$1
-    shift
-    /usr/bin/time -f "$label %e s %M KB" "$@" >/dev/null 2>>"$work/times.txt" || {
-        echo "$label FAILED" >>"$work/times.txt"
-    }
-    tail -1 "$work/times.txt"
-}
+# shellcheck source=scripts/bench_common.sh
+. "$repo/scripts/bench_common.sh"
 
 cd "$work"
 if [ ! -f manifest.b3 ] || [ "$(wc -l <manifest.b3)" -ne "$files" ]; then
