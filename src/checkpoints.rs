@@ -8,11 +8,12 @@
 //! anyone holding a published copy), even when its hash chain was rebuilt.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
+use crate::crash::Op;
 use crate::merkle::Digest;
 
 /// The file name inside the store.
@@ -128,15 +129,18 @@ pub fn append(store: &Path, checkpoint: &Checkpoint) -> io::Result<()> {
                 .iter()
                 .rposition(|byte| *byte == b'\n')
                 .map_or(0, |at| at + 1);
+            crate::crash::point(Op::Truncate, "checkpoints: cutting a torn line");
             file.set_len(keep as u64)?;
             file.seek(SeekFrom::End(0))?;
         }
     }
     let mut line = serde_json::to_string(checkpoint).map_err(io::Error::other)?;
     line.push('\n');
-    file.write_all(line.as_bytes())?;
+    crate::crash::write_all(&mut file, line.as_bytes(), "checkpoints")?;
+    crate::crash::point(Op::Sync, "checkpoints");
     file.sync_all()?;
     if created {
+        crate::crash::point(Op::Sync, "the store directory");
         File::open(store)?.sync_all()?;
     }
     Ok(())

@@ -799,6 +799,19 @@ pub struct Index {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     meta: sled::Tree,
+    /// A scratch directory holding this index, removed when it is dropped:
+    /// the index of a store that cannot be written, copied or rebuilt here.
+    scratch: Option<Scratch>,
+}
+
+/// A directory removed when dropped.
+#[derive(Debug)]
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 const APPLIED_KEY: &[u8] = b"applied";
@@ -814,6 +827,25 @@ pub fn writing_marker(path: &Path) -> std::path::PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".writing");
     std::path::PathBuf::from(name)
+}
+
+/// Numbers scratch directories within a process.
+static SCRATCH_COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Copies the files of a directory tree (sled's are plain files).
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 /// True when sled could not take its file lock because another handle holds it.
@@ -870,7 +902,43 @@ impl Index {
             db,
             trees,
             meta,
+            scratch: None,
         })
+    }
+
+    /// Opens an index for the store at `root` in a scratch directory outside
+    /// it, removed when the index is dropped: a copy of the store's `index/`
+    /// when `copy` is true and it opens, else an empty one (which the caller
+    /// fills from the journal). For stores that cannot be written (a
+    /// read-only mount, no permission) and for `verify` when the store's own
+    /// index is missing; the store's files are never touched.
+    pub fn open_scratch(root: &Path, copy: bool) -> Result<Index, IndexError> {
+        let scratch = Scratch(std::env::temp_dir().join(format!(
+            "provdb-index-{}-{}",
+            std::process::id(),
+            SCRATCH_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        )));
+        let path = scratch.0.join("index");
+        let _ = std::fs::remove_dir_all(&scratch.0);
+        let failed = |error| IndexError::Marker {
+            path: scratch.0.display().to_string(),
+            error,
+        };
+        std::fs::create_dir_all(&path).map_err(failed)?;
+        let live = root.join("index");
+        let copied = copy && live.is_dir() && copy_dir(&live, &path).is_ok();
+        let opened = match Self::open(&path) {
+            Ok(index) if copied && index.applied().is_ok() => Ok(index),
+            Ok(index) if !copied => Ok(index),
+            _ => {
+                std::fs::remove_dir_all(&path).map_err(failed)?;
+                Self::open(&path)
+            }
+        };
+        let mut index = opened?;
+        index.journal_path = root.join("journal");
+        index.scratch = Some(scratch);
+        Ok(index)
     }
 
     fn tree(&self, name: TreeName) -> &sled::Tree {
@@ -978,6 +1046,7 @@ impl Index {
     ) -> Result<(), IndexError> {
         self.begin_writing()?;
         for (position, batch) in batches.iter_mut().enumerate() {
+            crate::crash::point(crate::crash::Op::Index, "a batch of index records");
             self.trees[position].apply_batch(std::mem::take(batch))?;
         }
         if let Some((mark, frontier)) = mark {
@@ -989,6 +1058,7 @@ impl Index {
             let mut batch = sled::Batch::default();
             batch.insert(APPLIED_KEY, codec::encode(&mark).map_err(meta_error)?);
             batch.insert(FRONTIER_KEY, codec::encode(&frontier).map_err(meta_error)?);
+            crate::crash::point(crate::crash::Op::Index, "the index's applied mark");
             self.meta.apply_batch(batch)?;
         }
         Ok(())
@@ -998,6 +1068,7 @@ impl Index {
     /// command that only read leaves sled's files as they were.
     pub fn flush(&self) -> Result<(), IndexError> {
         if self.dirty.load(std::sync::atomic::Ordering::Relaxed) {
+            crate::crash::point(crate::crash::Op::Sync, "the index");
             self.db.flush()?;
         }
         Ok(())
@@ -1008,6 +1079,10 @@ impl Index {
     /// after writes, and doing that now, under the store's lock, means a later
     /// command that only reads (or is refused) leaves sled's files untouched.
     pub fn close(self, path: &Path) -> Result<(), IndexError> {
+        if self.scratch.is_some() {
+            // A scratch index is thrown away; `path` is not where it lives.
+            return Ok(());
+        }
         let dirty = self.dirty.load(std::sync::atomic::Ordering::Relaxed);
         self.flush()?;
         let marker = self.marker.clone();
@@ -1019,6 +1094,7 @@ impl Index {
             // the marker stays: the next open still rewrites sled's files.
             if let Ok(index) = Index::open_once_settled(path) {
                 drop(index);
+                crate::crash::point(crate::crash::Op::Remove, "the index's writing marker");
                 if let Err(error) = std::fs::remove_file(&marker) {
                     if error.kind() != std::io::ErrorKind::NotFound {
                         return Err(IndexError::Marker {
@@ -1051,9 +1127,12 @@ impl Index {
             path: self.marker.display().to_string(),
             error,
         };
+        crate::crash::point(crate::crash::Op::Create, "the index's writing marker");
         let file = std::fs::File::create(&self.marker).map_err(failed)?;
+        crate::crash::point(crate::crash::Op::Sync, "the index's writing marker");
         file.sync_all().map_err(failed)?;
         if let Some(parent) = self.marker.parent() {
+            crate::crash::point(crate::crash::Op::Sync, "the store directory");
             std::fs::File::open(parent)
                 .and_then(|dir| dir.sync_all())
                 .map_err(failed)?;

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::identity::entry_hash;
 use crate::model::{Change, Entry, EntryHash, Origin};
+use crate::crash::Op;
 
 /// The longest journal line accepted, in bytes.
 pub const MAX_LINE: usize = 1024 * 1024;
@@ -46,6 +47,12 @@ pub enum JournalError {
     TooLarge {
         /// Its size.
         size: usize,
+    },
+    /// The journal was opened read-only (the store cannot be written).
+    #[error("the store cannot be written (a read-only mount or no write permission on {path}); copy it somewhere writable to record changes")]
+    ReadOnly {
+        /// The journal's path.
+        path: PathBuf,
     },
 }
 
@@ -123,6 +130,8 @@ pub struct Journal {
     last_seq: u64,
     last_hash: EntryHash,
     last_start: u64,
+    /// False when opened read-only: appends are refused.
+    writable: bool,
 }
 
 fn io_error<'a>(
@@ -229,8 +238,7 @@ fn write_entry(
     if bytes.len() > MAX_LINE {
         return Err(JournalError::TooLarge { size: bytes.len() });
     }
-    writer
-        .write_all(&bytes)
+    crate::crash::write_all(writer, &bytes, "journal entry")
         .map_err(|source| JournalError::Io {
             action: "appending to",
             path: state.path.to_path_buf(),
@@ -268,6 +276,7 @@ impl Journal {
             last_seq: 0,
             last_hash: EntryHash::genesis(),
             last_start: 0,
+            writable: true,
         };
         journal.append(actor, time, vec![change])?;
         Ok(journal)
@@ -276,9 +285,20 @@ impl Journal {
     /// Opens the journal, cutting back a torn final line or an unfinished
     /// command left by a crash, and positions it after the last committed entry.
     pub fn open(path: &Path) -> Result<(Journal, Recovery), JournalError> {
+        Self::open_with(path, true)
+    }
+
+    /// Opens the journal for reading only, as `open` does but changing
+    /// nothing: an unfinished command's tail is left in the file and ignored
+    /// (the Recovery says how much). Appending is refused.
+    pub fn open_read_only(path: &Path) -> Result<(Journal, Recovery), JournalError> {
+        Self::open_with(path, false)
+    }
+
+    fn open_with(path: &Path, writable: bool) -> Result<(Journal, Recovery), JournalError> {
         let mut file = OpenOptions::new()
             .read(true)
-            .append(true)
+            .append(writable)
             .open(path)
             .map_err(io_error("opening", path))?;
         let original_len = file
@@ -290,8 +310,10 @@ impl Journal {
             cut_bytes: original_len - end,
             dropped_entries: dropped,
         };
-        if end < original_len {
+        if end < original_len && writable {
+            crate::crash::point(Op::Truncate, "journal: cutting back an unfinished command");
             file.set_len(end).map_err(io_error("cutting back", path))?;
+            crate::crash::point(Op::Sync, "journal after cutting back");
             file.sync_all().map_err(io_error("syncing", path))?;
         }
         let entry = last.parse()?;
@@ -302,6 +324,7 @@ impl Journal {
             last_seq: entry.seq,
             last_hash: last.hash(),
             last_start: last.start,
+            writable,
         };
         Ok((journal, recovery))
     }
@@ -442,6 +465,11 @@ impl Journal {
         changes: impl Iterator<Item = Result<(Change, Option<Origin>), E>>,
         mut on_line: impl FnMut(&Entry, &Line),
     ) -> Result<Option<Span>, StreamError<E>> {
+        if !self.writable {
+            return Err(StreamError::Journal(JournalError::ReadOnly {
+                path: self.path.clone(),
+            }));
+        }
         let before = self.len;
         let path = self.path.clone();
         let mut state = StreamState {
@@ -483,7 +511,10 @@ impl Journal {
         }
         let flushed = match failure {
             Some(_) => Ok(()),
-            None => writer.flush().and_then(|()| self.file.sync_data()),
+            None => writer.flush().and_then(|()| {
+                crate::crash::point(Op::Sync, "journal append");
+                self.file.sync_data()
+            }),
         };
         drop(writer);
         if let Err(source) = flushed {
@@ -495,6 +526,7 @@ impl Journal {
         }
         if let Some(failure) = failure {
             // Cut back whatever part landed; nothing was acknowledged.
+            crate::crash::point(Op::Truncate, "journal: cutting back a failed append");
             let _ = self.file.set_len(before);
             let _ = self.file.sync_all();
             return Err(failure);

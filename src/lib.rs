@@ -12,6 +12,7 @@ pub mod checkpoints;
 pub mod claimreview;
 pub mod cli;
 pub mod codec;
+pub mod crash;
 pub mod dates;
 pub mod identity;
 pub mod index;

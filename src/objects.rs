@@ -6,9 +6,10 @@
 //! directory fsynced. This module never deletes an object that was there before.
 
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use crate::crash::{self, Op};
 use crate::model::SourceId;
 
 /// Why an object operation failed.
@@ -47,6 +48,7 @@ fn io_error<'a>(
 
 /// Fsyncs a directory so that a rename or creation inside it is durable.
 pub fn sync_dir(path: &Path) -> Result<(), ObjectError> {
+    crash::point(Op::Sync, "a directory");
     File::open(path)
         .and_then(|dir| dir.sync_all())
         .map_err(io_error("syncing directory", path))
@@ -115,6 +117,7 @@ impl Objects {
         reader: &mut dyn Read,
         known: &dyn Fn(&SourceId) -> bool,
     ) -> Result<Stored, ObjectError> {
+        crash::point(Op::Create, "an incoming object");
         let mut tmp = File::create(tmp_path).map_err(io_error("creating", tmp_path))?;
         let (id, size) =
             stream_into(reader, &mut tmp, tmp_path, false).map_err(|failed| match failed {
@@ -133,16 +136,19 @@ impl Objects {
                 created: false,
             });
         }
+        crash::point(Op::Sync, "an incoming object");
         tmp.sync_all().map_err(io_error("syncing", tmp_path))?;
         drop(tmp);
         let shard = final_path
             .parent()
             .expect("an object path always has its shard directory as parent");
         let shard_is_new = !shard.exists();
+        crash::point(Op::Create, "an object shard directory");
         fs::create_dir_all(shard).map_err(io_error("creating", shard))?;
         if shard_is_new {
             sync_dir(&self.root)?;
         }
+        crash::point(Op::Rename, "an object into place");
         fs::rename(tmp_path, &final_path).map_err(io_error("renaming into", &final_path))?;
         sync_dir(shard)?;
         Ok(Stored {
@@ -201,6 +207,7 @@ impl Objects {
             });
         }
         let tmp_path = self.tmp_path()?;
+        crash::point(Op::Write, "an incoming object");
         let written = fs::write(&tmp_path, &bytes)
             .map_err(io_error("writing", &tmp_path))
             .and_then(|()| self.place(&tmp_path, &final_path));
@@ -223,6 +230,7 @@ impl Objects {
     ) -> Result<Stored, PutError> {
         let tmp_path = self.tmp_path()?;
         let result = (|| {
+            crash::point(Op::Create, "an incoming object");
             let mut tmp = File::create(&tmp_path).map_err(io_error("creating", &tmp_path))?;
             let (id, size) =
                 stream_into(file, &mut tmp, &tmp_path, true).map_err(|failed| match failed {
@@ -271,7 +279,9 @@ impl Objects {
         let shard = final_path
             .parent()
             .expect("an object path always has its shard directory as parent");
+        crash::point(Op::Create, "an object shard directory");
         fs::create_dir_all(shard).map_err(io_error("creating", shard))?;
+        crash::point(Op::Rename, "an object into place");
         fs::rename(tmp_path, final_path).map_err(io_error("renaming into", final_path))
     }
 
@@ -279,6 +289,7 @@ impl Objects {
     /// syncfs(2): file data, new directory entries and renames alike.
     pub fn sync_filesystem(&self) -> Result<(), ObjectError> {
         let dir = File::open(&self.root).map_err(io_error("opening", &self.root))?;
+        crash::point(Op::Sync, "the store's filesystem");
         rustix::fs::syncfs(&dir)
             .map_err(|errno| io::Error::from_raw_os_error(errno.raw_os_error()))
             .map_err(io_error("syncing the filesystem of", &self.root))
@@ -287,6 +298,7 @@ impl Objects {
     /// Removes an object this command created, when the command fails before recording it.
     pub fn remove_created(&self, id: &SourceId) {
         let path = self.path_for(id);
+        crash::point(Op::Remove, "an object this command created");
         if fs::remove_file(&path).is_ok() {
             if let Some(shard) = path.parent() {
                 let _ = sync_dir(shard);
@@ -406,7 +418,7 @@ fn stream_into(
         } else {
             hasher.update(&buffer[..read]);
         }
-        tmp.write_all(&buffer[..read])
+        crash::write_all(tmp, &buffer[..read], "an incoming object")
             .map_err(|source| StreamFailure::Store(io_error("writing", tmp_path)(source)))?;
         size += read as u64;
     }

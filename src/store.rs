@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::anchor::{self, AnchorCheck, AnchorError};
+use crate::crash::{self, Op};
 use crate::identity;
 use crate::index::{
     self, AppliedMark, CitationRecord, ClaimRecord, Index, IndexError, RevisionRecord,
@@ -79,12 +80,12 @@ pub enum StoreError {
         path: PathBuf,
     },
     /// The store stayed locked past the wait.
-    #[error("store {path} is locked by another provdb process; waited {waited_secs} s; try again when it finishes")]
+    #[error("store {path} is locked by another provdb process; waited {waited_secs} s; try again when it finishes, or wait longer with --lock-wait SECONDS")]
     Locked {
         /// The store.
         path: PathBuf,
-        /// How long we waited.
-        waited_secs: u64,
+        /// How long we waited, in seconds.
+        waited_secs: f64,
     },
     /// An I/O call on the store failed.
     #[error("{action} {path}: {source}")]
@@ -324,14 +325,16 @@ fn random_store_id() -> String {
 }
 
 /// Takes the store's lock file, waiting up to `wait` and calling `on_wait` once if it must wait.
+///
+/// The lock is an exclusive `flock` on the store directory itself, opened
+/// read-only: a person does not casually delete the directory they are
+/// using (a lock file can be deleted under a running writer, and then a
+/// second writer locks a fresh file and both append), and a store on a
+/// read-only mount or without write permission can still be locked for
+/// reading. The `lock` file older versions created is left alone.
 fn acquire_lock(root: &Path, options: &mut OpenOptions<'_>) -> Result<File, StoreError> {
-    let path = root.join("lock");
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(io_error("opening lock file", &path))?;
+    let path = root.to_path_buf();
+    let file = File::open(&path).map_err(io_error("opening the store directory to lock", &path))?;
     let started = Instant::now();
     let mut told = false;
     loop {
@@ -341,7 +344,7 @@ fn acquire_lock(root: &Path, options: &mut OpenOptions<'_>) -> Result<File, Stor
                 if started.elapsed() >= options.lock_wait {
                     return Err(StoreError::Locked {
                         path: root.to_path_buf(),
-                        waited_secs: options.lock_wait.as_secs(),
+                        waited_secs: options.lock_wait.as_secs_f64(),
                     });
                 }
                 if !told {
@@ -996,6 +999,7 @@ impl Store {
         let building = parent.join(format!(".{name}.init-{}", std::process::id()));
         let _ = fs::remove_dir_all(&building);
         let result = Self::build_new(&building, actor).and_then(|store_id| {
+            crash::point(Op::Rename, "a new store into place");
             fs::rename(&building, path).map_err(io_error("moving new store into", path))?;
             objects::sync_dir(&parent)?;
             Ok(store_id)
@@ -1018,9 +1022,11 @@ impl Store {
         sync_index(&journal, &index)?;
         index.close(&root.join("index"))?;
         let format_path = root.join(FORMAT_FILE);
+        crash::point(Op::Create, "FORMAT");
         let mut file = File::create(&format_path).map_err(io_error("creating", &format_path))?;
-        file.write_all(FORMAT_TEXT.as_bytes())
+        crash::write_all(&mut file, FORMAT_TEXT.as_bytes(), "FORMAT")
             .map_err(io_error("writing", &format_path))?;
+        crash::point(Op::Sync, "FORMAT");
         file.sync_all().map_err(io_error("syncing", &format_path))?;
         objects::sync_dir(&root.join("objects"))?;
         objects::sync_dir(root)?;
@@ -1037,7 +1043,13 @@ impl Store {
         }
         check_format(root)?;
         let lock = acquire_lock(root, options)?;
-        let (journal, recovery) = Journal::open(&root.join("journal"))?;
+        let journal_path = root.join("journal");
+        let (journal, recovery) = match Journal::open(&journal_path) {
+            Err(JournalError::Io { source, .. }) if cannot_write(&source) => {
+                return Self::open_read_only(root, lock);
+            }
+            opened => opened?,
+        };
         let mut notices = Vec::new();
         if recovery.repaired() {
             notices.push(recovery_notice(&recovery));
@@ -1057,6 +1069,43 @@ impl Store {
             Err(error) => return Err(error.into()),
         };
         sync_index(&journal, &index)?;
+        Ok(Store {
+            root: root.to_path_buf(),
+            objects: Objects::new(root.join("objects")),
+            journal,
+            index,
+            notices,
+            as_of: None,
+            _lock: lock,
+        })
+    }
+
+    /// Opens a store that cannot be written (a read-only mount, or no write
+    /// permission), changing nothing in it: the journal is read as far as its
+    /// last committed entry, and the index is a copy in a scratch directory
+    /// (rebuilt from the journal there if the store's own is missing or does
+    /// not open), brought up to date and thrown away at the end. Every
+    /// command that only reads works; one that would record is refused.
+    fn open_read_only(root: &Path, lock: File) -> Result<Store, StoreError> {
+        let (journal, recovery) = Journal::open_read_only(&root.join("journal"))?;
+        let mut notices = Vec::new();
+        if recovery.repaired() {
+            notices.push(format!(
+                "the journal ends with an unfinished write from an interrupted command ({} bytes), which was never acknowledged; the store cannot be written, so it was left in place and ignored",
+                recovery.cut_bytes
+            ));
+        }
+        let copied = Index::open_scratch(root, true)?;
+        let index = match sync_index(&journal, &copied) {
+            Ok(_) => copied,
+            Err(error) => {
+                drop(copied);
+                notices.push(format!("the store's index does not fit its journal ({error}); this command rebuilt one from the journal outside the store"));
+                let rebuilt = Index::open_scratch(root, false)?;
+                sync_index(&journal, &rebuilt)?;
+                rebuilt
+            }
+        };
         Ok(Store {
             root: root.to_path_buf(),
             objects: Objects::new(root.join("objects")),
@@ -1787,22 +1836,64 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<u64, StoreE
     let _lock = acquire_lock(root, options)?;
     let (journal, _) = Journal::open(&root.join("journal"))?;
     let building = root.join("index.new");
-    if building.exists() {
-        fs::remove_dir_all(&building).map_err(io_error("removing", &building))?;
-    }
+    remove_any(&building)?;
     let index = Index::open(&building)?;
     let applied = sync_index(&journal, &index)?;
     index.close(&building)?;
+    // Between these two steps there is no index: a crash there leaves a
+    // store whose next command rebuilds it from the journal, and which
+    // `verify` checks from the journal alone, with a notice.
     let live = root.join("index");
-    if live.exists() {
-        fs::remove_dir_all(&live).map_err(io_error("removing", &live))?;
-    }
+    remove_any(&live)?;
+    crash::point(Op::Rename, "index.new into place");
     fs::rename(&building, &live).map_err(io_error("renaming into", &live))?;
     // A marker left by an interrupted write belonged to the index just replaced.
-    let marker = index::writing_marker(&live);
-    if marker.exists() {
-        fs::remove_file(&marker).map_err(io_error("removing", &marker))?;
-    }
+    remove_any(&index::writing_marker(&live))?;
     objects::sync_dir(root)?;
     Ok(applied)
+}
+
+/// Returns an index for the store at `root` in a scratch directory outside
+/// it: a copy of the store's own (`copy`), or one built from the journal. The
+/// store's files are not changed.
+pub fn scratch_index(root: &Path, copy: bool) -> Result<Index, StoreError> {
+    let index = Index::open_scratch(root, copy)?;
+    if !copy {
+        let (journal, _) = Journal::open_read_only(&root.join("journal"))?;
+        sync_index(&journal, &index)?;
+    }
+    Ok(index)
+}
+
+/// True when the store's journal cannot be opened for writing.
+pub fn is_read_only(root: &Path) -> bool {
+    match fs::OpenOptions::new().append(true).open(root.join("journal")) {
+        Ok(_) => false,
+        Err(error) => cannot_write(&error),
+    }
+}
+
+/// True when an I/O error says the file cannot be opened for writing.
+fn cannot_write(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+/// Removes whatever is at `path`, a directory, a file or a link, if anything is.
+pub(crate) fn remove_any(path: &Path) -> Result<(), StoreError> {
+    let removed = match fs::symlink_metadata(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => Err(error),
+        Ok(meta) => {
+            crash::point(Op::Remove, "a derived or leftover file");
+            if meta.is_dir() {
+                fs::remove_dir_all(path)
+            } else {
+                fs::remove_file(path)
+            }
+        }
+    };
+    removed.map_err(io_error("removing", path))
 }

@@ -5,12 +5,13 @@
 //! a space, an RFC 3339 time.
 
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::crash::{self, Op};
 use crate::model::SourceId;
 
 /// The file name inside the store.
@@ -46,9 +47,13 @@ pub fn write(store: &Path, times: &HashMap<SourceId, OffsetDateTime>) -> io::Res
         .collect::<io::Result<_>>()?;
     lines.sort();
     let temporary = store.join(format!("{FILE}.tmp"));
+    crash::point(Op::Create, "verified.tmp");
     let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(lines.concat().as_bytes())?;
+    crash::write_all(&mut file, lines.concat().as_bytes(), "verified.tmp")?;
+    crash::point(Op::Sync, "verified.tmp");
     file.sync_all()?;
+    crash::point(Op::Rename, "verified");
     std::fs::rename(&temporary, store.join(FILE))?;
+    crash::point(Op::Sync, "the store directory");
     std::fs::File::open(store)?.sync_all()
 }

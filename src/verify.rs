@@ -433,23 +433,7 @@ pub fn verify_with_progress(
     let objects = Objects::new(root.join("objects"));
 
     // The index: a damaged one is a problem, and the other checks go on.
-    let index_path = root.join("index");
-    let opened =
-        Index::open(&index_path).and_then(|index| index.applied().map(|applied| (index, applied)));
-    let (index, applied) = match opened {
-        Ok((index, applied)) => (Some(index), applied),
-        Err(error) if crate::index::writing_marker(&index_path).exists() => {
-            report.notices.push(format!("a command was stopped while writing the index, which does not open ({error}); the index is derived, and the next command rebuilds it from the journal"));
-            (None, None)
-        }
-        Err(error) => {
-            report.problem(
-                "index",
-                format!("cannot be opened: {error}; run `provdb reindex`"),
-            );
-            (None, None)
-        }
-    };
+    let (index, applied) = open_index_for_verify(root, &mut report);
 
     // Objects verified recently enough are not rehashed.
     let now = time::OffsetDateTime::now_utc();
@@ -486,6 +470,59 @@ pub fn verify_with_progress(
         check_quotes(index, &objects, &mut report);
     }
     Ok(report)
+}
+
+/// Opens the index `verify` checks: the store's own, a copy of it when the
+/// store cannot be written (sled opens its files for writing), or, when it is
+/// missing, one built from the journal outside the store. A missing index or
+/// one a command was stopped while writing is not damage: it is derived, and
+/// the next command rebuilds it; each gets a notice.
+fn open_index_for_verify(root: &Path, report: &mut Report) -> (Option<Index>, Option<AppliedMark>) {
+    let index_path = root.join("index");
+    let opened = if !index_path.exists() {
+        // A reindex stopped between removing the old index and renaming the
+        // new one, or a person removed it.
+        match crate::store::scratch_index(root, false) {
+            Ok(index) => {
+                report.notices.push("the index is missing; it is derived from the journal and the next command rebuilds it; verify checked the journal against one built from it outside the store".into());
+                Ok(index)
+            }
+            Err(error) => {
+                report.problem(
+                    "index",
+                    format!("is missing and cannot be built from the journal: {error}"),
+                );
+                return (None, None);
+            }
+        }
+    } else if crate::store::is_read_only(root) {
+        Index::open_scratch(root, true)
+    } else {
+        Index::open(&index_path)
+    };
+    match opened.and_then(|index| index.applied().map(|applied| (index, applied))) {
+        Ok((index, applied)) => (Some(index), applied),
+        Err(error) if crate::index::writing_marker(&index_path).exists() => {
+            match crate::store::scratch_index(root, false) {
+                Ok(index) => {
+                    report.notices.push(format!("a command was stopped while writing the index, which does not open ({error}); the index is derived and the next command rebuilds it; verify checked the journal against one built from it outside the store"));
+                    let applied = index.applied().ok().flatten();
+                    (Some(index), applied)
+                }
+                Err(rebuild) => {
+                    report.problem("index", format!("does not open ({error}) and cannot be built from the journal: {rebuild}"));
+                    (None, None)
+                }
+            }
+        }
+        Err(error) => {
+            report.problem(
+                "index",
+                format!("cannot be opened: {error}; run `provdb reindex`"),
+            );
+            (None, None)
+        }
+    }
 }
 
 /// Walks the journal; checks the chain, ids, references, the index records

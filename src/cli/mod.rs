@@ -48,6 +48,9 @@ pub struct Cli {
     /// Who is recording [default: the OS user].
     #[arg(long, global = true, env = "PROVDB_ACTOR", value_name = "NAME")]
     pub actor: Option<String>,
+    /// How long to wait for another provdb process's lock on the store, in seconds.
+    #[arg(long, global = true, env = "PROVDB_LOCK_WAIT", value_name = "SECONDS", default_value = "10", value_parser = parse_lock_wait)]
+    pub lock_wait: std::time::Duration,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -191,6 +194,8 @@ pub struct Ctx<'a> {
     pub json: bool,
     /// The actor flag or variable.
     pub actor: Option<String>,
+    /// How long to wait for another process's lock.
+    pub lock_wait: std::time::Duration,
     /// Standard output.
     pub out: &'a mut dyn Write,
     /// Standard error.
@@ -234,16 +239,18 @@ impl Ctx<'_> {
     /// Runs `run` with lock options that report waiting on standard error.
     pub fn with_lock_options<T>(&mut self, run: impl FnOnce(&mut OpenOptions<'_>) -> T) -> T {
         let err = &mut *self.err;
+        let lock_wait = self.lock_wait;
         let mut on_wait = |root: &Path| {
             let _ = writeln!(
                 err,
-                "provdb: store {} is locked by another provdb process; waiting up to 10 s…",
-                root.display()
+                "provdb: store {} is locked by another provdb process; waiting up to {} s…",
+                root.display(),
+                lock_wait.as_secs_f64()
             );
         };
         let mut options = OpenOptions {
             on_wait: Some(&mut on_wait),
-            ..OpenOptions::default()
+            lock_wait,
         };
         run(&mut options)
     }
@@ -340,6 +347,7 @@ pub fn run() -> ExitCode {
             db: cli.db,
             json: cli.json,
             actor: cli.actor,
+            lock_wait: cli.lock_wait,
             out: &mut out,
             err: &mut err,
         };
@@ -363,6 +371,18 @@ pub fn run() -> ExitCode {
             let _ = writeln!(err, "provdb: error: {}", one_line(&error.to_string()));
             ExitCode::from(exit_code_for(&error))
         }
+    }
+}
+
+/// Reads `--lock-wait`: seconds from 0 to 86,400, fractions allowed.
+fn parse_lock_wait(text: &str) -> Result<std::time::Duration, String> {
+    match text.trim().parse::<f64>() {
+        Ok(seconds) if (0.0..=86_400.0).contains(&seconds) => {
+            Ok(std::time::Duration::from_secs_f64(seconds))
+        }
+        _ => Err(format!(
+            "{text:?} is not a wait in seconds; give a number from 0 to 86400, such as 10 or 0.5"
+        )),
     }
 }
 
