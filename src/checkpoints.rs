@@ -165,6 +165,7 @@ pub fn journal_head(journal: &[u8]) -> (u64, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[test]
     fn the_text_round_trips_and_bad_text_is_named() {

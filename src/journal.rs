@@ -11,9 +11,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
+use crate::crash::Op;
 use crate::identity::entry_hash;
 use crate::model::{Change, Entry, EntryHash, Origin};
-use crate::crash::Op;
 
 /// The longest journal line accepted, in bytes.
 pub const MAX_LINE: usize = 1024 * 1024;
@@ -238,12 +238,13 @@ fn write_entry(
     if bytes.len() > MAX_LINE {
         return Err(JournalError::TooLarge { size: bytes.len() });
     }
-    crate::crash::write_all(writer, &bytes, "journal entry")
-        .map_err(|source| JournalError::Io {
+    crate::crash::write_all(writer, &bytes, "journal entry").map_err(|source| {
+        JournalError::Io {
             action: "appending to",
             path: state.path.to_path_buf(),
             source,
-        })?;
+        }
+    })?;
     let line = Line {
         start: state.offset,
         bytes,

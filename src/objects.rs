@@ -295,6 +295,21 @@ impl Objects {
             .map_err(io_error("syncing the filesystem of", &self.root))
     }
 
+    /// Removes every file in `objects/tmp/`: bytes a killed command was
+    /// still writing. Only under the store's lock, when no command writes.
+    pub fn remove_incoming(&self) {
+        let tmp_dir = self.root.join("tmp");
+        let Ok(entries) = fs::read_dir(&tmp_dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|kind| kind.is_file()) {
+                crash::point(Op::Remove, "an incoming object left by a killed command");
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
     /// Removes an object this command created, when the command fails before recording it.
     pub fn remove_created(&self, id: &SourceId) {
         let path = self.path_for(id);

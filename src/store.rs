@@ -997,6 +997,7 @@ impl Store {
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_else(|| "store".into());
         let building = parent.join(format!(".{name}.init-{}", std::process::id()));
+        interchange::remove_stale(&parent, &building);
         let _ = fs::remove_dir_all(&building);
         let result = Self::build_new(&building, actor).and_then(|store_id| {
             crash::point(Op::Rename, "a new store into place");
@@ -1054,6 +1055,10 @@ impl Store {
         if recovery.repaired() {
             notices.push(recovery_notice(&recovery));
         }
+        let objects = Objects::new(root.join("objects"));
+        // Under the lock no other command is writing: whatever is in
+        // objects/tmp/ was left by one that was killed.
+        objects.remove_incoming();
         let index_path = root.join("index");
         if !index_path.exists() {
             notices.push("the index was missing; rebuilding it from the journal".into());
@@ -1071,7 +1076,7 @@ impl Store {
         sync_index(&journal, &index)?;
         Ok(Store {
             root: root.to_path_buf(),
-            objects: Objects::new(root.join("objects")),
+            objects,
             journal,
             index,
             notices,
@@ -1867,7 +1872,10 @@ pub fn scratch_index(root: &Path, copy: bool) -> Result<Index, StoreError> {
 
 /// True when the store's journal cannot be opened for writing.
 pub fn is_read_only(root: &Path) -> bool {
-    match fs::OpenOptions::new().append(true).open(root.join("journal")) {
+    match fs::OpenOptions::new()
+        .append(true)
+        .open(root.join("journal"))
+    {
         Ok(_) => false,
         Err(error) => cannot_write(&error),
     }

@@ -700,28 +700,112 @@ fn nearest_store_is_found_from_a_subdirectory() {
 #[test]
 fn a_locked_store_waits_then_fails_clearly() {
     let env = TestEnv::new();
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(env.store.join("lock"))
-        .expect("lock file");
+    // The lock is a flock on the store directory, as another provdb takes it.
+    let lock = std::fs::File::open(&env.store).expect("store directory");
     lock.lock().expect("take the lock as another process would");
-    let started = std::time::Instant::now();
-    let run = env.run(&["sources"]);
+    let run = env.run(&["--lock-wait", "0.3", "sources"]);
     assert_eq!(run.code, 4, "{}", run.stderr);
+    assert!(run.stderr.contains("waiting up to 0.3 s"), "{}", run.stderr);
     assert!(
-        started.elapsed() >= std::time::Duration::from_secs(9),
-        "waits about 10 s"
+        run.stderr
+            .contains("is locked by another provdb process; waited 0.3 s"),
+        "{}",
+        run.stderr
     );
-    assert!(run.stderr.contains("waiting"), "{}", run.stderr);
+    // The variable sets the wait too; a bad wait is a usage error.
+    let mut command = env.command();
+    let output = command
+        .env("PROVDB_LOCK_WAIT", "0")
+        .arg("sources")
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(4));
+    let run = env.run(&["--lock-wait", "soon", "sources"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
-        run.stderr.contains("is locked by another provdb process"),
+        run.stderr.contains("is not a wait in seconds"),
         "{}",
         run.stderr
     );
     drop(lock);
     env.ok(&["sources"]);
+}
+
+/// A writer holds the lock while it runs; deleting a file in the store must
+/// not let a second command in. (With a lock file, `rm STORE/lock` let a
+/// second command lock a fresh file, "recover" the batch still being
+/// written, and both went on to corrupt the journal.)
+#[test]
+fn deleting_the_lock_file_does_not_let_a_second_command_in() {
+    use std::io::Write;
+    let env = TestEnv::new();
+    let source = env.add(ARTICLE, &[]);
+    // An old store's lock file, which a person might delete.
+    std::fs::write(env.store.join("lock"), b"").expect("lock file");
+    let mut batch = env
+        .command()
+        .args(["cite", "--batch", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn batch");
+    let mut input = batch.stdin.take().expect("stdin");
+    writeln!(
+        input,
+        "{{\"source\":\"{source}\",\"quote\":\"1,275 residents\",\"subject\":\"Held\",\"property\":\"captured\",\"value\":\"1275\"}}"
+    )
+    .expect("line");
+    input.flush().expect("flush");
+    // The batch now waits for more input, holding the store: poll until a
+    // command with no wait is refused as locked (no clock involved).
+    let mut locked = false;
+    for _ in 0..10_000 {
+        if env.run(&["--lock-wait", "0", "sources"]).code == 4 {
+            locked = true;
+            break;
+        }
+    }
+    assert!(locked, "the batch never took the lock");
+    std::fs::remove_file(env.store.join("lock")).expect("delete the lock file");
+    let run = env.run(&["--lock-wait", "0", "sources"]);
+    assert_eq!(
+        run.code, 4,
+        "a second command ran beside the writer: {}",
+        run.stderr
+    );
+    let run = env.run(&[
+        "--lock-wait",
+        "0",
+        "cite",
+        &source,
+        "--quote",
+        "1,275 residents",
+        "--subject",
+        "Second",
+        "--property",
+        "captured",
+        "--value",
+        "1275",
+    ]);
+    assert_eq!(
+        run.code, 4,
+        "a second writer ran beside the first: {}",
+        run.stderr
+    );
+    drop(input);
+    let output = batch.wait_with_output().expect("batch");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    env.ok(&["verify"]);
+    let claims = env.ok(&["claims"]).stdout;
+    assert!(
+        claims.contains("Held") && !claims.contains("Second"),
+        "{claims}"
+    );
 }
 
 #[test]

@@ -309,13 +309,16 @@ fn delays(mut seed: u64) -> impl FnMut() -> u64 {
     }
 }
 
-/// Runs `script` with `sh` in its own process group against the store, lets
-/// it write for `millis`, kills the whole group (the shell and whichever
-/// provdb is mid-write) with SIGKILL, and returns what it printed.
+/// Runs `script` with `sh` in its own process group against the store,
+/// waits for its first line of output (its first acknowledged change, so a
+/// slow machine cannot make a round kill before anything was acknowledged),
+/// lets it go on for `millis`, kills the whole group (the shell and whichever
+/// provdb is mid-write) with SIGKILL, and returns everything it printed.
 fn run_then_kill(env: &TestEnv, script: &str, millis: u64) -> String {
+    use std::io::{BufRead, Read};
     use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
-    let child = Command::new("sh")
+    let mut child = Command::new("sh")
         .arg("-c")
         .arg(script)
         .env_clear()
@@ -329,6 +332,11 @@ fn run_then_kill(env: &TestEnv, script: &str, millis: u64) -> String {
         .process_group(0)
         .spawn()
         .expect("spawn writer");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut printed = String::new();
+    stdout
+        .read_line(&mut printed)
+        .expect("first acknowledgement");
     std::thread::sleep(std::time::Duration::from_millis(millis));
     let group = format!("-{}", child.id());
     let killed = Command::new("kill")
@@ -336,8 +344,9 @@ fn run_then_kill(env: &TestEnv, script: &str, millis: u64) -> String {
         .status()
         .expect("kill");
     assert!(killed.success());
-    let output = child.wait_with_output().expect("wait");
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    stdout.read_to_string(&mut printed).expect("the rest");
+    child.wait().expect("wait");
+    printed
 }
 
 /// Kills a loop of add/cite at random moments, 24 times; after every kill,
@@ -426,86 +435,468 @@ fn verify_max_age_rehashes_only_objects_not_verified_recently() {
     assert_eq!(run.json()["skipped"], 0);
 }
 
-/// Kills a loop of merges at random moments; after every kill, verify
-/// passes, every merge that exited 0 is present, and no working directory
-/// of a killed merge outlives the next merge.
-#[test]
-fn kill_nine_during_merges_never_loses_an_acknowledged_merge() {
-    let env = TestEnv::new();
-    env.add(ARTICLE, &[]);
-    // Twelve bundles, each of a store with twenty notes of its own, one cited.
-    let mut notes = Vec::new();
-    for number in 0..12 {
-        let other = TestEnv::new();
-        let dir = other.dir.path().join("notes");
-        std::fs::create_dir(&dir).expect("dir");
-        for line in 0..20 {
-            let text = format!("Bundle {number}, note {line}: 1,275 residents.\n");
-            std::fs::write(dir.join(format!("note{line}.txt")), &text).expect("note");
-            if line == 0 {
-                notes.push(blake3::hash(text.as_bytes()).to_hex().to_string());
+/// Copies a directory tree (a store, or a test directory holding one).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The committed journal entries of a store as (op, whole change) pairs,
+/// read from the file itself (entries after the last `commit` are not
+/// acknowledged and are left out, as opening the store would cut them).
+fn committed_changes(store: &std::path::Path) -> Vec<(String, serde_json::Value)> {
+    let text = std::fs::read(store.join("journal")).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut pending = Vec::new();
+    for line in text.split_inclusive(|byte| *byte == b'\n') {
+        if line.last() != Some(&b'\n') {
+            break;
+        }
+        let Ok(entry) = serde_json::from_slice::<serde_json::Value>(line) else {
+            break;
+        };
+        let change = entry["change"].clone();
+        pending.push((change["op"].as_str().unwrap_or("?").to_string(), change));
+        if entry["commit"] == true {
+            out.append(&mut pending);
+        }
+    }
+    // Kept checkpoints count as changes too (a torn last line is not one).
+    let checkpoints = std::fs::read(store.join("checkpoints")).unwrap_or_default();
+    for line in checkpoints.split_inclusive(|byte| *byte == b'\n') {
+        if line.last() == Some(&b'\n') {
+            out.push(("checkpoint".into(), serde_json::Value::Null));
+        }
+    }
+    out
+}
+
+/// Working files a command leaves only while it runs: beside the store
+/// (a new store or a merge being built), in it (an index being rebuilt, the
+/// verified times being replaced, the index's writing marker) and in
+/// `objects/tmp/`.
+fn leftovers(dir: &std::path::Path, store: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let names = |path: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(path)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|entry| entry.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for name in names(dir) {
+        if name.starts_with('.') && name.contains('-') {
+            out.push(name);
+        }
+    }
+    for name in names(store) {
+        if ["index.new", "verified.tmp", "index.writing"].contains(&name.as_str()) {
+            out.push(name);
+        }
+    }
+    for name in names(&store.join("objects").join("tmp")) {
+        out.push(format!("objects/tmp/{name}"));
+    }
+    out
+}
+
+/// One command to crash at every point.
+struct Crash<'a> {
+    /// The command, run in the test directory (args may name files there).
+    args: Vec<String>,
+    /// Standard input for it.
+    stdin: &'a [u8],
+    /// The store it changes, relative to the test directory (the test
+    /// environment's own store unless the command makes another).
+    store: &'a str,
+    /// A probe: a command whose standard output says whether the change is
+    /// there, and what it prints when it is.
+    probe: Vec<String>,
+    needle: &'a str,
+}
+
+/// Sweeps a crash over every point of a command: for N = 1, 2, … runs it on
+/// a fresh copy of `template` with `PROVDB_CRASH_AT=N` until it finishes on
+/// its own; with `torn`, only at the points that are writes (from the plain
+/// sweep), each torn in half. After each abort: `verify` passes before anything
+/// else touches the store; the committed journal is exactly the one before
+/// or exactly the one a complete run leaves (the same changes, op for op);
+/// the probe agrees; and running the command again completes and verifies.
+/// Returns the numbers of the points that are writes, and how many points
+/// the command passed.
+fn sweep(template: &TestEnv, crash: &Crash<'_>, torn: Option<&[u64]>) -> (Vec<u64>, u64) {
+    let run_in = |dir: &std::path::Path, args: &[String], stdin: &[u8], at: Option<u64>| {
+        use std::io::Write;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_provdb"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PROVDB_ACTOR", "tester")
+            .env("PROVDB_DIR", dir.join(crash.store))
+            .current_dir(dir)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if let Some(at) = at {
+            command.env("PROVDB_CRASH_AT", at.to_string());
+            if torn.is_some() {
+                command.env("PROVDB_CRASH_TORN", "1");
             }
         }
-        other.ok(&["add", dir.to_str().expect("utf-8")]);
-        other.ok(&[
+        let mut child = command.spawn().expect("spawn");
+        let _ = child.stdin.take().expect("stdin").write_all(stdin);
+        child.wait_with_output().expect("wait")
+    };
+    let fresh = |name: &str| {
+        let dir = template.dir.path().with_file_name(format!(
+            "{}-{name}",
+            template
+                .dir
+                .path()
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        copy_tree(template.dir.path(), &dir);
+        dir
+    };
+    let before = committed_changes(&template.dir.path().join(crash.store));
+    // A complete run gives the changes a whole command appends.
+    let reference = fresh("reference");
+    let output = run_in(&reference, &crash.args, crash.stdin, None);
+    assert!(
+        output.status.success(),
+        "{:?}: {}",
+        crash.args,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = committed_changes(&reference.join(crash.store));
+    // reindex changes no record: it only has to survive its crashes.
+    let changes = after.len() > before.len();
+    assert!(
+        changes || crash.args[0] == "reindex",
+        "{:?} recorded nothing",
+        crash.args
+    );
+    let ops = |changes: &[(String, serde_json::Value)]| -> Vec<String> {
+        changes.iter().map(|(op, _)| op.clone()).collect()
+    };
+    let _ = std::fs::remove_dir_all(&reference);
+    let mut at = 0;
+    let mut writes = Vec::new();
+    loop {
+        at += 1;
+        assert!(at < 2_000, "{:?} never finished", crash.args);
+        if let Some(points) = torn {
+            if at > points.iter().copied().max().unwrap_or(0) {
+                break;
+            }
+            if !points.contains(&at) {
+                continue;
+            }
+        }
+        let dir = fresh(&format!("crash{at}"));
+        let output = run_in(&dir, &crash.args, crash.stdin, Some(at));
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        if output.status.success() {
+            let _ = std::fs::remove_dir_all(&dir);
+            break;
+        }
+        let what = format!(
+            "{:?} crashed at point {at} (torn {})",
+            crash.args,
+            torn.is_some()
+        );
+        assert!(
+            output.status.code().is_none() && stderr.contains(&format!("crash point {at} ")),
+            "{what}: expected an abort at the crash point, got {:?}: {stderr}",
+            output.status
+        );
+        if stderr.contains(&format!("crash point {at} (Write ")) {
+            writes.push(at);
+        }
+        let store = dir.join(crash.store);
+        let verify = run_in(&dir, &["verify".to_string()], b"", None);
+        let now = committed_changes(&store);
+        // A new store that was never moved into place is simply absent.
+        if store.join("journal").exists() || crash.store == "store" {
+            assert!(
+                verify.status.success(),
+                "{what}: verify failed: {}{}",
+                String::from_utf8_lossy(&verify.stdout),
+                String::from_utf8_lossy(&verify.stderr)
+            );
+        }
+        let present = if now.len() == after.len() {
+            assert_eq!(ops(&now), ops(&after), "{what}: not the whole command");
+            true
+        } else {
+            assert_eq!(now, before, "{what}: neither the store before nor after");
+            false
+        };
+        if store.join("journal").exists() {
+            let probe = run_in(&dir, &crash.probe, b"", None);
+            assert!(
+                probe.status.success(),
+                "{what}: probe failed: {}",
+                String::from_utf8_lossy(&probe.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&probe.stdout).contains(crash.needle),
+                present || !changes,
+                "{what}: the probe disagrees with the journal (present {present})"
+            );
+        }
+        if (!present || !changes) && torn.is_none() {
+            // The command, run again, completes over whatever the crash left.
+            let again = run_in(&dir, &crash.args, crash.stdin, None);
+            assert!(
+                again.status.success(),
+                "{what}: the command again: {}",
+                String::from_utf8_lossy(&again.stderr)
+            );
+            let verify = run_in(&dir, &["verify".to_string()], b"", None);
+            assert!(
+                verify.status.success(),
+                "{what}: verify after the rerun: {}",
+                String::from_utf8_lossy(&verify.stdout)
+            );
+            assert_eq!(
+                ops(&committed_changes(&store)),
+                ops(&after),
+                "{what}: the rerun"
+            );
+            let left = leftovers(&dir, &store);
+            assert!(left.is_empty(), "{what}: the rerun left {left:?}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    (writes, at - 1)
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|item| item.to_string()).collect()
+}
+
+/// What the crash sweeps start from: a store with the article as revision 1
+/// of `khojaly`, one citation of it, and in the test directory a note, a
+/// directory of three notes, the article's second revision, a batch of two
+/// citations, and a bundle of another store.
+struct CrashTemplate {
+    env: TestEnv,
+    article: String,
+    citation: String,
+    last_note: String,
+    batch: String,
+    _other: TestEnv,
+}
+
+fn crash_template() -> CrashTemplate {
+    let env = TestEnv::new();
+    let article = env.add(ARTICLE, &["--doc", "khojaly"]);
+    let cited = env
+        .ok(&[
+            "--json",
             "cite",
-            &notes[number],
+            &article,
             "--quote",
             "1,275 residents",
             "--subject",
-            &format!("b{number}"),
+            "Khojaly",
             "--property",
             "captured",
             "--value",
             "1275",
-        ]);
-        let bundle = env.dir.path().join(format!("b{number}.tar"));
-        other.ok(&[
-            "export",
-            "--format",
-            "bundle",
-            "-o",
-            bundle.to_str().expect("utf-8"),
-        ]);
+        ])
+        .json();
+    let citation = cited["citation"].as_str().expect("citation").to_string();
+    let dir = env.dir.path();
+    std::fs::write(dir.join("note.txt"), "A note: 613 civilians were killed.\n").expect("note");
+    std::fs::create_dir(dir.join("notes")).expect("dir");
+    let mut last_note = String::new();
+    for number in 0..3 {
+        let text = format!("Note {number}: 1,275 residents were captured.\n");
+        std::fs::write(dir.join("notes").join(format!("n{number}.txt")), &text).expect("note");
+        last_note = blake3::hash(text.as_bytes()).to_hex().to_string();
     }
-    let mut acknowledged: Vec<usize> = Vec::new();
-    let mut next = delays(0x2545_f491_4f6c_dd1d);
-    for round in 0..8 {
-        let script = "for i in 0 1 2 3 4 5 6 7 8 9 10 11; do \"$PROVDB\" import b$i.tar >/dev/null && echo merged $i; done";
-        let printed = run_then_kill(&env, script, 30 + next() % 300);
-        for line in printed.lines() {
-            if let Some(number) = line.strip_prefix("merged ") {
-                acknowledged.push(number.parse().expect("number"));
-            }
-        }
-        let verify = env.run(&["verify"]);
-        assert_eq!(
-            verify.code, 0,
-            "round {round}: verify after kill -9 failed: {}{}",
-            verify.stdout, verify.stderr
-        );
-        let sources = env.ok(&["--json", "sources"]).stdout;
-        for number in &acknowledged {
-            assert!(
-                sources.contains(notes[*number].as_str()),
-                "round {round}: the acknowledged merge of bundle {number} was lost"
-            );
-        }
-    }
-    // One more merge cleans up what killed ones left beside the store.
-    env.ok(&[
-        "import",
-        env.dir.path().join("b0.tar").to_str().expect("utf-8"),
-    ]);
-    let left: Vec<String> = std::fs::read_dir(env.dir.path())
-        .expect("dir")
-        .flatten()
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains(".merge-"))
-        .collect();
-    assert!(left.is_empty(), "working directories left: {left:?}");
-    assert!(
-        !acknowledged.is_empty(),
-        "the loop must have acknowledged a merge"
+    std::fs::copy(fixture("khojaly-article-2024-05.txt"), dir.join("rev2.txt")).expect("rev2");
+    let batch = format!(
+        "{{\"source\":\"{article}\",\"quote\":\"1,275 residents\",\"subject\":\"Batch one\",\"property\":\"captured\",\"value\":\"1275\"}}\n\
+         {{\"source\":\"{article}\",\"quote\":\"1,275 residents\",\"subject\":\"Batch two\",\"property\":\"captured\",\"value\":\"1275\"}}\n"
     );
+    let other = TestEnv::new();
+    other.add("regional-survey-1993.txt", &["--title", "Other survey"]);
+    let bundle = dir.join("other.tar");
+    other.ok(&[
+        "export",
+        "--format",
+        "bundle",
+        "-o",
+        bundle.to_str().expect("utf-8"),
+    ]);
+    CrashTemplate {
+        env,
+        article,
+        citation,
+        last_note,
+        batch,
+        _other: other,
+    }
+}
+
+/// Crashes `args` at each of its write, fsync, rename, removal, truncation
+/// and index-batch points in turn, then at each write torn in half: the
+/// change is wholly there or wholly absent, `verify` passes, and the command
+/// completes when run again. No wall clock is involved.
+fn crash_everywhere(
+    template: &CrashTemplate,
+    args: &[&str],
+    stdin: &[u8],
+    store: &str,
+    probe: &[&str],
+    needle: &str,
+) {
+    let case = Crash {
+        args: strings(args),
+        stdin,
+        store,
+        probe: strings(probe),
+        needle,
+    };
+    let (writes, points) = sweep(&template.env, &case, None);
+    assert!(points >= 3, "{args:?} passed only {points} crash points");
+    assert!(
+        !writes.is_empty() || args[0] == "reindex",
+        "{args:?} has no write point"
+    );
+    sweep(&template.env, &case, Some(&writes));
+}
+
+#[test]
+fn a_crash_anywhere_in_add_leaves_it_whole_or_absent() {
+    let t = crash_template();
+    crash_everywhere(
+        &t,
+        &["add", "note.txt", "--title", "Crash note"],
+        b"",
+        "store",
+        &["sources"],
+        "Crash note",
+    );
+}
+
+#[test]
+fn a_crash_anywhere_in_add_dir_leaves_it_whole_or_absent() {
+    let t = crash_template();
+    crash_everywhere(
+        &t,
+        &["add", "notes"],
+        b"",
+        "store",
+        &["sources"],
+        &t.last_note[..12],
+    );
+}
+
+#[test]
+fn a_crash_anywhere_in_cite_leaves_it_whole_or_absent() {
+    let t = crash_template();
+    let args = [
+        "cite",
+        &t.article,
+        "--quote",
+        "1,275 residents",
+        "--subject",
+        "Crash",
+        "--property",
+        "captured",
+        "--value",
+        "1275",
+    ];
+    crash_everywhere(&t, &args, b"", "store", &["claims"], "Crash");
+}
+
+#[test]
+fn a_crash_anywhere_in_cite_batch_leaves_it_whole_or_absent() {
+    let t = crash_template();
+    crash_everywhere(
+        &t,
+        &["cite", "--batch", "-"],
+        t.batch.as_bytes(),
+        "store",
+        &["claims"],
+        "Batch two",
+    );
+}
+
+#[test]
+fn a_crash_anywhere_in_a_revision_with_carried_citations_leaves_it_whole_or_absent() {
+    let t = crash_template();
+    crash_everywhere(
+        &t,
+        &["add", "rev2.txt", "--doc", "khojaly"],
+        b"",
+        "store",
+        &["log", "--doc", "khojaly"],
+        "carried",
+    );
+}
+
+#[test]
+fn a_crash_anywhere_in_retract_leaves_it_whole_or_absent() {
+    let t = crash_template();
+    crash_everywhere(
+        &t,
+        &["retract", &t.citation, "--reason", "crash test"],
+        b"",
+        "store",
+        &["show", &t.citation],
+        "RETRACTED",
+    );
+}
+
+#[test]
+fn a_crash_anywhere_in_a_merge_leaves_it_whole_or_absent() {
+    let t = crash_template();
+    crash_everywhere(
+        &t,
+        &["import", "other.tar"],
+        b"",
+        "store",
+        &["sources"],
+        "Other survey",
+    );
+}
+
+#[test]
+fn a_crash_anywhere_in_an_import_into_a_new_store_leaves_it_whole_or_absent() {
+    let t = crash_template();
+    crash_everywhere(
+        &t,
+        &["--db", "copy", "import", "other.tar"],
+        b"",
+        "copy",
+        &["sources"],
+        "Other survey",
+    );
+}
+
+#[test]
+fn a_crash_anywhere_in_checkpoint_or_reindex_leaves_the_store_sound() {
+    let t = crash_template();
+    crash_everywhere(&t, &["checkpoint"], b"", "store", &["checkpoints"], "root");
+    crash_everywhere(&t, &["reindex"], b"", "store", &["sources"], "");
 }

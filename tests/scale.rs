@@ -356,16 +356,12 @@ impl Drop for SmallDisk {
 }
 
 #[test]
+#[ignore = "needs root (mounts a small tmpfs); .ci/run runs it"]
 fn a_full_disk_fails_cleanly_and_a_later_add_completes() {
     let env = TestEnv::empty();
     let mount = env.dir.path().join("small");
-    let Some(_disk) = SmallDisk::mount(&mount, "6m") else {
-        assert!(
-            std::env::var_os("PROVDB_REQUIRE_DISK_FULL").is_none(),
-            "PROVDB_REQUIRE_DISK_FULL is set but a tmpfs cannot be mounted here (run as root)"
-        );
-        return;
-    };
+    let _disk = SmallDisk::mount(&mount, "6m")
+        .expect("a tmpfs cannot be mounted here: this test needs root");
     let store = mount.join("store");
     let provdb = |args: &[&str]| {
         let output = env
@@ -459,115 +455,6 @@ fn a_full_disk_fails_cleanly_and_a_later_add_completes() {
 }
 
 /// Subjects of every claim in the store.
-fn claim_subjects(env: &TestEnv) -> Vec<String> {
-    let claims = env.ok(&["--json", "claims"]).json();
-    claims["claims"]
-        .as_array()
-        .expect("claims list")
-        .iter()
-        .map(|claim| claim["subject"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
-#[test]
-fn kill_nine_during_a_bulk_command_leaves_it_whole_or_absent() {
-    let env = TestEnv::new();
-    let base_dir = env.dir.path().join("base");
-    let base_paths = write_corpus(&base_dir, "base", 40);
-    let base = add_corpus(&env, &base_dir, &base_paths);
-    // xorshift64 with a fixed seed: the schedule of kills is reproducible.
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    let mut landed = 0;
-    for round in 0..24 {
-        let is_add = round % 2 == 0;
-        let mut command = env.command();
-        let mut round_ids = Vec::new();
-        if is_add {
-            let dir = env.dir.path().join(format!("round{round}"));
-            let paths = write_corpus(&dir, &format!("round {round}"), 150);
-            round_ids = paths.iter().map(|path| b3(path)).collect();
-            command.args(["add", dir.to_str().expect("utf-8")]);
-        } else {
-            let mut lines = String::new();
-            for line in 0..1500 {
-                let index = line % base.len();
-                let note = 1 + line % 5;
-                let mut value: serde_json::Value =
-                    serde_json::from_str(&batch_line(&base[index], index, note, "ballots"))
-                        .expect("line");
-                value["subject"] = format!("r{round} s{line}").into();
-                lines.push_str(&value.to_string());
-                lines.push('\n');
-            }
-            let batch = env.dir.path().join(format!("round{round}.jsonl"));
-            std::fs::write(&batch, lines).expect("batch");
-            command.args(["cite", "--batch", batch.to_str().expect("utf-8")]);
-        }
-        let mut child = command
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn");
-        std::thread::sleep(std::time::Duration::from_millis(next() % 250));
-        let _ = child.kill(); // SIGKILL
-        let status = child.wait().expect("wait");
-
-        let verify = env.run(&["verify"]);
-        assert_eq!(
-            verify.code, 0,
-            "round {round}: verify after kill -9 failed: {}{}",
-            verify.stdout, verify.stderr
-        );
-        if is_add {
-            let sources = env.ok(&["--json", "sources"]).stdout;
-            let present = round_ids
-                .iter()
-                .filter(|id| sources.contains(id.as_str()))
-                .count();
-            assert!(
-                present == 0 || present == round_ids.len(),
-                "round {round}: {present} of {} sources of one add are recorded",
-                round_ids.len()
-            );
-            if status.success() {
-                assert_eq!(
-                    present,
-                    round_ids.len(),
-                    "round {round}: an acknowledged add lost sources"
-                );
-            }
-            landed += usize::from(present > 0);
-        } else {
-            let prefix = format!("r{round} ");
-            let present = claim_subjects(&env)
-                .iter()
-                .filter(|subject| subject.starts_with(&prefix))
-                .count();
-            assert!(
-                present == 0 || present == 1500,
-                "round {round}: {present} of 1500 citations of one batch are recorded"
-            );
-            if status.success() {
-                assert_eq!(
-                    present, 1500,
-                    "round {round}: an acknowledged batch lost citations"
-                );
-            }
-            landed += usize::from(present > 0);
-        }
-    }
-    // The schedule must kill some commands before they finished, or it tested nothing.
-    assert!(
-        landed < 24,
-        "every command finished before its kill; shorten the delays"
-    );
-}
 
 #[test]
 fn a_damaged_unrecorded_object_is_replaced_not_trusted() {

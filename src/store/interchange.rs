@@ -119,8 +119,10 @@ fn beside(store: &Path, purpose: &str) -> (PathBuf, PathBuf) {
 }
 
 /// Removes the working directories beside a store that share `building`'s
-/// name but for the process id: those a killed merge left behind.
-fn remove_stale(parent: &Path, building: &Path) {
+/// name but for the process id: those a killed merge, import or init left
+/// behind. A directory whose process is still running is left alone (two
+/// imports into new stores take no common lock).
+pub(super) fn remove_stale(parent: &Path, building: &Path) {
     let Some(name) = building
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
@@ -134,7 +136,18 @@ fn remove_stale(parent: &Path, building: &Path) {
         for entry in entries.flatten() {
             let found = entry.file_name().to_string_lossy().into_owned();
             let pid = found.strip_prefix(&stem);
-            if pid.is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())) {
+            let Some(pid) =
+                pid.filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+            else {
+                continue;
+            };
+            let running =
+                pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists();
+            if !running && entry.path() != building {
+                crate::crash::point(
+                    crate::crash::Op::Remove,
+                    "a working directory left by a killed command",
+                );
                 let _ = fs::remove_dir_all(entry.path());
             }
         }
@@ -164,6 +177,7 @@ pub fn import_bundle(target: &Path, bundle_path: &Path) -> Result<ImportOutcome,
     let (bundle_bytes, bundle_hash) = measure_bundle(bundle_path)?;
     let (parent, building) = beside(target, "import");
     fs::create_dir_all(&parent).map_err(io_error("creating", &parent))?;
+    remove_stale(&parent, &building);
     let _ = fs::remove_dir_all(&building);
     let result = build_from_bundle(&building, bundle_path, bundle_bytes).and_then(|outcome| {
         if target.exists() {
