@@ -734,20 +734,49 @@ pub fn check_slug(slug: &str) -> Result<(), StoreError> {
     }
 }
 
+/// Checks a one-line field: no control character at all (a newline in a
+/// title would forge a row in `sources`), within `max` bytes.
+fn check_line(field: &'static str, text: &str, max: usize) -> Result<(), StoreError> {
+    if text.chars().any(char::is_control) {
+        return Err(StoreError::BadText {
+            field,
+            why: "contains a line break or another control character; give it on one line".into(),
+        });
+    }
+    check_text(field, text, max)
+}
+
+/// Checks that a web address is absolute http(s) with a host and no spaces.
+pub(crate) fn check_url(field: &'static str, url: &str) -> Result<(), StoreError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    let host = rest.map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    if host.is_none_or(str::is_empty) || url.chars().any(char::is_whitespace) {
+        return Err(StoreError::BadText {
+            field,
+            why: format!("{url:?} is not an absolute http(s) address; give the full address, e.g. https://example.org/report"),
+        });
+    }
+    check_line(field, url, 8 * 1024)
+}
+
 fn check_meta(meta: &SourceMeta) -> Result<(), StoreError> {
     for (field, value) in [
         ("--title", &meta.title),
-        ("--url", &meta.url),
         ("--publisher", &meta.publisher),
         ("--media-type", &meta.media_type),
         ("--language", &meta.language),
     ] {
         if let Some(value) = value {
-            check_text(field, value, 4096)?;
+            check_line(field, value, 4096)?;
         }
     }
+    if let Some(url) = &meta.url {
+        check_url("--url", url)?;
+    }
     for author in &meta.authors {
-        check_text("--author", author, 1000)?;
+        check_line("--author", author, 1000)?;
     }
     if let Some(note) = &meta.note {
         check_text("--note", note, 64 * 1024)?;
@@ -1868,6 +1897,27 @@ pub fn scratch_index(root: &Path, copy: bool) -> Result<Index, StoreError> {
         sync_index(&journal, &index)?;
     }
     Ok(index)
+}
+
+/// True when `path` is the store directory or anything in it, once links
+/// and `..` are resolved: for a path that does not exist yet, its parent is
+/// resolved and its name joined (`STORE/objects/..` and a link to the store
+/// both count).
+pub fn is_inside(root: &Path, path: &Path) -> bool {
+    let Ok(root) = root.canonicalize() else {
+        return false;
+    };
+    let resolved = path.canonicalize().or_else(|_| {
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::other("no name"))?;
+        parent.canonicalize().map(|parent| parent.join(name))
+    });
+    resolved.is_ok_and(|resolved| resolved.starts_with(&root))
 }
 
 /// True when the store's journal cannot be opened for writing.

@@ -808,6 +808,84 @@ fn deleting_the_lock_file_does_not_let_a_second_command_in() {
     );
 }
 
+/// An export's output inside the store is refused, however it is spelt,
+/// and leaves the store as it was (it used to overwrite the journal).
+#[test]
+fn an_export_into_the_store_is_refused() {
+    let env = TestEnv::new();
+    env.add(ARTICLE, &[]);
+    let store = env.store.to_str().expect("utf-8").to_string();
+    let link = env.dir.path().join("link");
+    std::os::unix::fs::symlink(&env.store, &link).expect("symlink");
+    for output in [
+        format!("{store}/journal"),
+        format!("{store}/FORMAT"),
+        format!("{store}/objects/.."),
+        format!("{store}/objects/new.tar"),
+        format!("{store}/index/../journal"),
+        format!("{}/journal", link.display()),
+        store.clone(),
+    ] {
+        for format in ["bundle", "jsonl", "csv", "prov-json"] {
+            refused(
+                &env,
+                &["export", "--format", format, "-o", &output],
+                2,
+                "is inside the store",
+            );
+        }
+    }
+    // Beside the store is fine.
+    let beside = format!("{}/store.tar", env.dir.path().display());
+    env.ok(&["export", "--format", "bundle", "-o", &beside]);
+    env.ok(&["verify"]);
+}
+
+/// One-line metadata refuses line breaks (a title with one forged a row of
+/// `sources`), and `add --url` is checked as `review --url` is.
+#[test]
+fn one_line_metadata_refuses_line_breaks_and_bad_addresses() {
+    let env = TestEnv::new();
+    let article = fixture(ARTICLE);
+    let path = article.to_str().expect("utf-8");
+    for (flag, value) in [
+        (
+            "--title",
+            "Real\n0123456789ab  1 bytes  0 citations  forged",
+        ),
+        ("--publisher", "A\rB"),
+        ("--author", "A\nB"),
+        ("--language", "en\n"),
+        ("--media-type", "text/plain\n"),
+        ("--url", "https://example.org/a\nb"),
+    ] {
+        refused(&env, &["add", path, flag, value], 2, "");
+    }
+    for url in [
+        "example.org/page",
+        "ftp://example.org/x",
+        "https://",
+        "https://exa mple.org/",
+    ] {
+        refused(
+            &env,
+            &["add", path, "--url", url],
+            2,
+            "is not an absolute http(s) address",
+        );
+    }
+    env.ok(&[
+        "add",
+        path,
+        "--url",
+        "https://example.org/khojaly",
+        "--title",
+        "One line",
+    ]);
+    let listed = env.ok(&["sources"]).stdout;
+    assert_eq!(listed.lines().count(), 1, "{listed}");
+}
+
 #[test]
 fn broken_pipe_exits_quietly() {
     let env = TestEnv::new();

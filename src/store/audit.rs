@@ -341,12 +341,7 @@ impl Store {
             out.push((record.revision.source, name));
         }
         if let Some(dir) = export {
-            let inside = |a: &Path, b: &Path| {
-                let a = a.canonicalize().unwrap_or_else(|_| a.to_path_buf());
-                let b = b.canonicalize().unwrap_or_else(|_| b.to_path_buf());
-                a.starts_with(b)
-            };
-            if inside(dir, &self.root) {
+            if crate::store::is_inside(&self.root, dir) {
                 return Err(StoreError::BadText {
                     field: "--export",
                     why: "is inside the store; export somewhere else".into(),

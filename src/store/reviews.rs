@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::{check_text, now_rfc3339, Store, StoreError};
+use super::{check_text, check_url, now_rfc3339, Store, StoreError};
 use crate::claimreview::{self, MAX_MARKUP};
 use crate::index::ReviewRecord;
 use crate::model::{
@@ -46,21 +46,6 @@ pub struct ReviewImport {
     pub recorded: Vec<ReviewRecord>,
     /// Reviews in the markup already recorded by an earlier import.
     pub already: usize,
-}
-
-/// Checks that a web address is absolute http(s) with a host and no spaces.
-fn check_url(field: &'static str, url: &str) -> Result<(), StoreError> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    let host = rest.map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
-    if host.is_none_or(str::is_empty) || url.chars().any(char::is_whitespace) {
-        return Err(StoreError::BadText {
-            field,
-            why: format!("{url:?} is not an absolute http(s) address; give the full address, e.g. https://example.org/fact-check"),
-        });
-    }
-    check_text(field, url, 8 * 1024)
 }
 
 /// Checks a rating number: decimal, finite; returns it tidied.

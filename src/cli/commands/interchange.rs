@@ -778,6 +778,14 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
 
 /// Runs `export`.
 pub fn run_export(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let store = ctx.store_path()?;
+    if crate::store::is_inside(&store, &args.output) {
+        return Err(CliError::Usage(format!(
+            "-o {} is inside the store {}; an export must never overwrite the store's own files: write it somewhere else",
+            args.output.display(),
+            store.display()
+        )));
+    }
     match args.format {
         ExportFormat::Bundle => {
             let opened = ctx.open()?;
