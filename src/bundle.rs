@@ -94,16 +94,41 @@ pub fn write(contents: &mut Contents<'_>, out: &mut dyn Write) -> Result<(), Bun
     }
     contents.objects.sort_by_key(|(id, _)| *id);
     for (id, path) in &contents.objects {
-        let mut file = std::fs::File::open(path).map_err(io)?;
+        let file = crate::objects::open_regular(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
         let hex = id.to_hex();
+        // Each object is hashed as it is written: a bundle never carries
+        // bytes that do not hash to their name (the export is refused).
+        let mut hashing = HashingReader {
+            inner: file,
+            hasher: blake3::Hasher::new(),
+        };
         add(
             format!("{ROOT}/objects/{}/{}", &hex[..2], &hex[2..]),
-            &mut file,
+            &mut hashing,
             size,
         )?;
+        if hashing.hasher.finalize().as_bytes() != id.as_bytes() {
+            return Err(refused(format!(
+                "object {hex} is damaged: its bytes no longer hash to its name; run `provdb verify`, and add the source's original bytes again to repair it"
+            )));
+        }
     }
     builder.into_inner().map_err(io)?.flush().map_err(io)
+}
+
+/// A reader that hashes what passes through it.
+struct HashingReader<R> {
+    inner: R,
+    hasher: blake3::Hasher,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.hasher.update(&buffer[..read]);
+        Ok(read)
+    }
 }
 
 /// One entry of a bundle, classified.

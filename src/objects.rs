@@ -90,33 +90,25 @@ impl Objects {
 
     /// Returns true when the object is present.
     pub fn contains(&self, id: &SourceId) -> bool {
-        self.path_for(id).is_file()
+        fs::symlink_metadata(self.path_for(id)).is_ok_and(|meta| meta.is_file())
     }
 
     /// Streams `reader` into the store and returns its id and size. Identical bytes are stored once.
     ///
-    /// `known` says whether the store's records already name an id; an object
-    /// file present but not recorded (left by a crash) is trusted only if it
-    /// still hashes to its name, and is replaced otherwise.
-    pub fn put_reader(
-        &self,
-        reader: &mut dyn Read,
-        known: &dyn Fn(&SourceId) -> bool,
-    ) -> Result<Stored, ObjectError> {
+    /// An object file already present is kept only if it still hashes to its
+    /// name; one that does not (damaged, or left half-written by a crash),
+    /// or that is not a regular file, is replaced by these bytes: adding the
+    /// right bytes again repairs a damaged object.
+    pub fn put_reader(&self, reader: &mut dyn Read) -> Result<Stored, ObjectError> {
         let tmp_path = self.tmp_path()?;
-        let result = self.put_via(&tmp_path, reader, known);
+        let result = self.put_via(&tmp_path, reader);
         if result.is_err() || tmp_path.exists() {
             let _ = fs::remove_file(&tmp_path);
         }
         result
     }
 
-    fn put_via(
-        &self,
-        tmp_path: &Path,
-        reader: &mut dyn Read,
-        known: &dyn Fn(&SourceId) -> bool,
-    ) -> Result<Stored, ObjectError> {
+    fn put_via(&self, tmp_path: &Path, reader: &mut dyn Read) -> Result<Stored, ObjectError> {
         crash::point(Op::Create, "an incoming object");
         let mut tmp = File::create(tmp_path).map_err(io_error("creating", tmp_path))?;
         let (id, size) =
@@ -129,7 +121,7 @@ impl Objects {
                 StreamFailure::Store(error) => error,
             })?;
         let final_path = self.path_for(&id);
-        if self.holds_intact(&id, &final_path, known) {
+        if self.holds_intact(&id, &final_path) {
             return Ok(Stored {
                 id,
                 size,
@@ -158,21 +150,18 @@ impl Objects {
         })
     }
 
-    /// True when the object file for `id` is there and can be trusted: the
-    /// store recorded it (so it was made durable before), or it hashes to `id`.
-    fn holds_intact(&self, id: &SourceId, path: &Path, known: &dyn Fn(&SourceId) -> bool) -> bool {
-        path.is_file() && (known(id) || hash_file(path).map(|found| found == *id).unwrap_or(false))
+    /// True when the object file for `id` is a regular file whose bytes
+    /// hash to `id`.
+    fn holds_intact(&self, id: &SourceId, path: &Path) -> bool {
+        fs::symlink_metadata(path).is_ok_and(|meta| meta.is_file())
+            && hash_file(path).is_ok_and(|found| found == *id)
     }
 
     /// Stores one file for a bulk add, without fsync: the caller makes the
     /// whole batch durable with [`Objects::sync_filesystem`] before recording
     /// it. Small files are read whole and written only if new; large ones are
     /// streamed, hashed on every core. Identical bytes are stored once.
-    pub fn put_file_unsynced(
-        &self,
-        path: &Path,
-        known: &dyn Fn(&SourceId) -> bool,
-    ) -> Result<Stored, PutError> {
+    pub fn put_file_unsynced(&self, path: &Path) -> Result<Stored, PutError> {
         let input = |why: String| PutError::Input {
             path: path.to_path_buf(),
             why,
@@ -188,7 +177,7 @@ impl Objects {
             return Err(input("is empty; there is nothing to record".into()));
         }
         if metadata.len() > SMALL_OBJECT {
-            return self.put_large_unsynced(&mut file, path, known);
+            return self.put_large_unsynced(&mut file, path);
         }
         let mut bytes = Vec::with_capacity(metadata.len() as usize);
         file.read_to_end(&mut bytes)
@@ -199,7 +188,7 @@ impl Objects {
         let id = SourceId(*blake3::hash(&bytes).as_bytes());
         let size = bytes.len() as u64;
         let final_path = self.path_for(&id);
-        if self.holds_intact(&id, &final_path, known) {
+        if self.holds_intact(&id, &final_path) {
             return Ok(Stored {
                 id,
                 size,
@@ -222,12 +211,7 @@ impl Objects {
         })
     }
 
-    fn put_large_unsynced(
-        &self,
-        file: &mut File,
-        path: &Path,
-        known: &dyn Fn(&SourceId) -> bool,
-    ) -> Result<Stored, PutError> {
+    fn put_large_unsynced(&self, file: &mut File, path: &Path) -> Result<Stored, PutError> {
         let tmp_path = self.tmp_path()?;
         let result = (|| {
             crash::point(Op::Create, "an incoming object");
@@ -242,7 +226,7 @@ impl Objects {
                 })?;
             drop(tmp);
             let final_path = self.path_for(&id);
-            if self.holds_intact(&id, &final_path, known) {
+            if self.holds_intact(&id, &final_path) {
                 let _ = fs::remove_file(&tmp_path);
                 return Ok(Stored {
                     id,
@@ -324,7 +308,11 @@ impl Objects {
     /// Returns the bytes of an object.
     pub fn read(&self, id: &SourceId) -> Result<Vec<u8>, ObjectError> {
         let path = self.path_for(id);
-        match fs::read(&path) {
+        let read = open_regular(&path).and_then(|mut file| {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).map(|_| bytes)
+        });
+        match read {
             Ok(bytes) => Ok(bytes),
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 Err(ObjectError::Missing { id: *id, path })
@@ -340,7 +328,7 @@ impl Objects {
     /// Opens an object for streaming.
     pub fn open(&self, id: &SourceId) -> Result<File, ObjectError> {
         let path = self.path_for(id);
-        match File::open(&path) {
+        match open_regular(&path) {
             Ok(file) => Ok(file),
             Err(error) if error.kind() == io::ErrorKind::NotFound => {
                 Err(ObjectError::Missing { id: *id, path })
@@ -477,10 +465,55 @@ pub fn describe_open_error(error: &io::Error) -> String {
     }
 }
 
+/// Opens a file of the store for reading without following a symbolic link
+/// and without blocking on a FIFO, and insists that it is a regular file: an
+/// object that is a link to `/dev/zero`, a FIFO or a device would otherwise
+/// hang or feed endless bytes to `verify`, `cat` and `export`. Anything else
+/// is an error of kind `InvalidData` that names what it is.
+pub fn open_regular(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+    let opened = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits() as i32)
+        .open(path);
+    let file = match opened {
+        Ok(file) => file,
+        // ELOOP: the last component is a symbolic link.
+        Err(error) if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "is a symbolic link, not a regular file",
+            ))
+        }
+        Err(error) => return Err(error),
+    };
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    let what = if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    Err(io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("is {what}, not a regular file"),
+    ))
+}
+
 /// Returns the BLAKE3 hash of a file: small ones streamed, large ones mapped.
+/// The file must be a regular file (`open_regular`).
 pub fn hash_file(path: &Path) -> io::Result<SourceId> {
     let mut hasher = blake3::Hasher::new();
-    let file = File::open(path)?;
+    let file = open_regular(path)?;
     if file.metadata()?.len() > SMALL_OBJECT {
         // Large files: mapped and hashed on every core, never read into memory.
         drop(file);

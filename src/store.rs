@@ -1182,9 +1182,13 @@ impl Store {
         Ok(appended)
     }
 
-    /// True when the index holds a record of this source.
-    fn is_recorded(&self, id: &SourceId) -> bool {
-        matches!(self.index.source(id), Ok(Some(_)))
+    /// Removes an object this command wrote when the command fails before
+    /// recording it, unless the store already records it (then the command
+    /// replaced a damaged copy, and the repair stays).
+    fn discard_created(&self, id: &SourceId) {
+        if !matches!(self.index.source(id), Ok(Some(_))) {
+            self.objects.remove_created(id);
+        }
     }
 
     /// Records a source's bytes and metadata, and with `doc` a new revision of that document.
@@ -1228,16 +1232,13 @@ impl Store {
                     path: shown.clone(),
                     why: format!("cannot open it ({error}); make the file readable"),
                 })?;
-                self.objects
-                    .put_reader(&mut file, &|id| self.is_recorded(id))?
+                self.objects.put_reader(&mut file)?
             }
             AddInput::Reader(reader, label) => {
-                let stored = self
-                    .objects
-                    .put_reader(reader, &|id| self.is_recorded(id))?;
+                let stored = self.objects.put_reader(reader)?;
                 if stored.size == 0 {
                     if stored.created {
-                        self.objects.remove_created(&stored.id);
+                        self.discard_created(&stored.id);
                     }
                     return Err(StoreError::Input {
                         path: label.to_string(),
@@ -1247,9 +1248,15 @@ impl Store {
                 stored
             }
         };
+        let recorded = self.index.source(&stored.id)?.is_some();
+        if recorded && stored.created {
+            // The store's copy did not hash to its id (or was not a regular
+            // file); these bytes do, and replaced it.
+            self.notices.push(format!("the stored copy of source {} was damaged; the bytes given hash to its id and have replaced it", stored.id));
+        }
         let result = self.record_source(stored, meta, doc, actor);
         if result.is_err() && stored.created {
-            self.objects.remove_created(&stored.id);
+            self.discard_created(&stored.id);
         }
         result
     }

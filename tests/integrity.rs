@@ -900,3 +900,84 @@ fn a_crash_anywhere_in_checkpoint_or_reindex_leaves_the_store_sound() {
     crash_everywhere(&t, &["checkpoint"], b"", "store", &["checkpoints"], "root");
     crash_everywhere(&t, &["reindex"], b"", "store", &["sources"], "");
 }
+
+/// An object file replaced by a link to `/dev/zero` or by a FIFO is damage,
+/// reported at once: `verify`, `cat` and `export` used to hang on it.
+#[test]
+fn an_object_that_is_a_link_or_a_fifo_is_damage_not_a_hang() {
+    let (env, source, ..) = populated();
+    let path = env
+        .store
+        .join("objects")
+        .join(&source[..2])
+        .join(&source[2..]);
+    let bundle = env.dir.path().join("out.tar");
+    let bundle_arg = bundle.to_str().expect("utf-8").to_string();
+    for (kind, make) in [("symbolic link", "ln -s /dev/zero"), ("FIFO", "mkfifo")] {
+        std::fs::remove_file(&path).expect("remove object");
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("{make} \"$0\"",))
+            .arg(&path)
+            .status()
+            .expect("make");
+        assert!(status.success());
+        verify_fails_naming(&env, &format!("{kind}, not a regular file"));
+        let run = env.run(&["cat", &source]);
+        assert_eq!(run.code, 5, "cat of a {kind}: {}", run.stderr);
+        assert!(run.stderr.contains(kind), "{}", run.stderr);
+        let run = env.run(&["export", "--format", "bundle", "-o", &bundle_arg]);
+        assert_ne!(run.code, 0, "export of a {kind}: {}", run.stdout);
+        assert!(!bundle.exists(), "a bundle was written");
+        // The right bytes, added again, put a regular file back.
+        env.ok(&["add", fixture(ARTICLE).to_str().expect("utf-8")]);
+        env.ok(&["verify"]);
+    }
+}
+
+/// A damaged object is never exported, and adding its right bytes again
+/// repairs it (it used to answer "already stored" and leave it damaged).
+#[test]
+fn a_damaged_object_is_not_exported_and_adding_its_bytes_repairs_it() {
+    let (env, source, ..) = populated();
+    let path = env
+        .store
+        .join("objects")
+        .join(&source[..2])
+        .join(&source[2..]);
+    let mut bytes = std::fs::read(&path).expect("object");
+    bytes[3] ^= 0x20;
+    std::fs::write(&path, &bytes).expect("tamper");
+    let bundle = env.dir.path().join("out.tar");
+    let run = env.run(&[
+        "export",
+        "--format",
+        "bundle",
+        "-o",
+        bundle.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(&format!("object {source} is damaged")),
+        "{}",
+        run.stderr
+    );
+    assert!(!bundle.exists());
+    verify_fails_naming(&env, &format!("object {source}"));
+    let run = env.ok(&["add", fixture(ARTICLE).to_str().expect("utf-8")]);
+    assert!(run.stderr.contains("was damaged"), "{}", run.stderr);
+    assert_eq!(
+        blake3::hash(&std::fs::read(&path).expect("object"))
+            .to_hex()
+            .to_string(),
+        source
+    );
+    env.ok(&["verify"]);
+    env.ok(&[
+        "export",
+        "--format",
+        "bundle",
+        "-o",
+        bundle.to_str().expect("utf-8"),
+    ]);
+}

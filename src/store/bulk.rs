@@ -211,7 +211,7 @@ impl Store {
             created.sort();
             created.dedup();
             for id in &created {
-                self.objects.remove_created(id);
+                self.discard_created(id);
             }
         }
         let mut outcome = outcome?;
@@ -235,7 +235,6 @@ impl Store {
         let bytes_total: u64 = files.iter().map(|file| file.size).sum();
         let results: Mutex<Vec<Option<Result<Stored, PutError>>>> =
             Mutex::new((0..files.len()).map(|_| None).collect());
-        let known = |id: &SourceId| self.is_recorded(id);
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(|| {
@@ -243,7 +242,7 @@ impl Store {
                     while !stop.load(Ordering::Relaxed) {
                         let at = next.fetch_add(1, Ordering::Relaxed);
                         let Some(file) = files.get(at) else { break };
-                        let result = self.objects.put_file_unsynced(&file.path, &known);
+                        let result = self.objects.put_file_unsynced(&file.path);
                         let fatal = match &result {
                             Err(PutError::Object(_)) => true,
                             Err(PutError::Input { .. }) => !skip_invalid,

@@ -217,11 +217,9 @@ fn build_from_bundle(
                    reader: &mut dyn std::io::Read,
                    _size: u64|
      -> Result<(), BundleError> {
-        let stored = store_objects
-            .put_reader(reader, &|_| false)
-            .map_err(|error| {
-                BundleError::Refused(format!("an object could not be stored ({error})"))
-            })?;
+        let stored = store_objects.put_reader(reader).map_err(|error| {
+            BundleError::Refused(format!("an object could not be stored ({error})"))
+        })?;
         if stored.id != id {
             return Err(BundleError::Refused(format!(
                 "the object named {} holds bytes that hash to {} (a hash mismatch)",
@@ -461,9 +459,7 @@ impl Store {
         let result = (|| -> Result<(), StoreError> {
             // The other journal, as a source: what `verify` checks merged entries against.
             let mut file = File::open(&journal_path).map_err(io_error("reading", &journal_path))?;
-            let stored = self.objects.put_reader(&mut file, &|id| {
-                matches!(self.index.source(id), Ok(Some(_)))
-            })?;
+            let stored = self.objects.put_reader(&mut file)?;
             if stored.created {
                 created.push(stored.id);
             }
@@ -471,7 +467,7 @@ impl Store {
             for id in &copy_objects {
                 let path = other_objects.path_for(id);
                 let mut file = File::open(&path).map_err(io_error("reading", &path))?;
-                let stored = self.objects.put_reader(&mut file, &|_| false)?;
+                let stored = self.objects.put_reader(&mut file)?;
                 if stored.id != *id {
                     return Err(StoreError::Input {
                         path: "bundle".into(),
@@ -574,7 +570,7 @@ impl Store {
         })();
         if let Err(error) = result {
             for id in &created {
-                self.objects.remove_created(id);
+                self.discard_created(id);
             }
             return Err(error);
         }

@@ -265,11 +265,7 @@ impl Store {
                 already,
             });
         }
-        let stored = self
-            .objects
-            .put_reader(&mut std::io::Cursor::new(&bytes), &|id| {
-                matches!(self.index.source(id), Ok(Some(_)))
-            })?;
+        let stored = self.objects.put_reader(&mut std::io::Cursor::new(&bytes))?;
         if existing.is_none() {
             let name = path
                 .file_name()
@@ -296,7 +292,7 @@ impl Store {
             Ok(appended) => appended,
             Err(error) => {
                 if stored.created {
-                    self.objects.remove_created(&stored.id);
+                    self.discard_created(&stored.id);
                 }
                 return Err(error);
             }
