@@ -14,7 +14,12 @@ use serde_json::{json, Map, Value};
 use crate::model::{Agent, Rating, Review, StatedDate};
 
 /// The largest markup file read, in bytes.
-pub const MAX_MARKUP: u64 = 64 * 1024 * 1024;
+pub const MAX_MARKUP: u64 = 16 * 1024 * 1024;
+
+/// The most reviews one import records: with the markup's size limit, this
+/// keeps an import's memory bounded (each review is held as a record and as
+/// its journal entry until the one append).
+pub const MAX_REVIEWS: usize = 20_000;
 
 /// Why markup could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

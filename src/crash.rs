@@ -95,5 +95,7 @@ pub fn write_all(writer: &mut impl Write, bytes: &[u8], what: &str) -> io::Resul
         }
         abort_at(number, Op::Write, what);
     }
+    #[cfg(not(debug_assertions))]
+    let _ = what;
     writer.write_all(bytes)
 }

@@ -509,15 +509,35 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
     ))
 }
 
-/// Returns the BLAKE3 hash of a file: small ones streamed, large ones mapped.
-/// The file must be a regular file (`open_regular`).
+/// Returns the BLAKE3 hash of a file. The file must be a regular file
+/// (`open_regular`).
 pub fn hash_file(path: &Path) -> io::Result<SourceId> {
+    hash_open_file(open_regular(path)?)
+}
+
+/// Returns the BLAKE3 hash of an open file, read in 4 MiB pieces, each
+/// hashed on every core when the file is large. Read, not memory-mapped: a
+/// mapped file that shrinks while it is hashed kills the process with
+/// SIGBUS, and any file may be changed under a reader.
+pub fn hash_open_file(mut file: File) -> io::Result<SourceId> {
     let mut hasher = blake3::Hasher::new();
-    let file = open_regular(path)?;
     if file.metadata()?.len() > SMALL_OBJECT {
-        // Large files: mapped and hashed on every core, never read into memory.
-        drop(file);
-        hasher.update_mmap_rayon(path)?;
+        let mut buffer = vec![0u8; 4 * 1024 * 1024];
+        loop {
+            let mut filled = 0;
+            while filled < buffer.len() {
+                match file.read(&mut buffer[filled..]) {
+                    Ok(0) => break,
+                    Ok(read) => filled += read,
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    Err(error) => return Err(error),
+                }
+            }
+            if filled == 0 {
+                break;
+            }
+            hasher.update_rayon(&buffer[..filled]);
+        }
     } else {
         hasher.update_reader(file)?;
     }

@@ -924,3 +924,98 @@ fn demo_runs_and_verifies() {
     );
     assert!(run.stdout.contains("ok: every object"), "{}", run.stdout);
 }
+
+/// Runs provdb under a 600 MB address-space limit: a reader that grows
+/// without bound fails to allocate and aborts instead of being refused.
+fn run_bounded(env: &TestEnv, args: &str) -> common::Run {
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v 600000; exec \"$PROVDB\" {args}"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PROVDB", env!("CARGO_BIN_EXE_provdb"))
+        .env("PROVDB_ACTOR", "tester")
+        .env("PROVDB_DIR", &env.store)
+        .current_dir(env.dir.path())
+        .output()
+        .expect("run");
+    common::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Outside input is read within a bound: a batch with no newline, or that
+/// is /dev/zero, is refused at its first line (it used to grow at 400 MB/s
+/// until the machine ran out of memory); a FIFO or a device is not a
+/// bundle or markup file, and nothing waits on one.
+#[test]
+fn outside_input_is_read_within_bounds() {
+    let env = TestEnv::new();
+    let source = env.add(ARTICLE, &[]);
+    let before = env.snapshot();
+    let run = run_bounded(&env, "cite --batch /dev/zero");
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("line 1: is longer than 1048576 bytes"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.trim_end().lines().count(), 1);
+    // Two good lines, then one of 2 MiB: refused at line 3, nothing recorded.
+    let good = format!(
+        "{{\"source\":\"{source}\",\"quote\":\"1,275 residents\",\"subject\":\"S\",\"property\":\"captured\",\"value\":\"1275\"}}\n"
+    );
+    let mut batch = format!("{good}{good}").into_bytes();
+    batch.extend(std::iter::repeat_n(b'a', 2 << 20));
+    let batch_path = env.dir.path().join("long.jsonl");
+    std::fs::write(&batch_path, &batch).expect("batch");
+    for skip in ["", "--skip-invalid"] {
+        let run = run_bounded(&env, &format!("cite --batch long.jsonl {skip}"));
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("line 3: is longer than"),
+            "{}",
+            run.stderr
+        );
+    }
+    // A line that is not UTF-8 is named too.
+    std::fs::write(&batch_path, [good.as_bytes(), b"\xff\xfe\n"].concat()).expect("batch");
+    let run = env.run(&["cite", "--batch", "long.jsonl"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("line 2: is not UTF-8"),
+        "{}",
+        run.stderr
+    );
+    let fifo = env.dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    for args in [
+        vec!["import", "/dev/zero"],
+        vec!["import", "fifo"],
+        vec!["import", "--format", "claimreview", "/dev/zero"],
+        vec!["import", "--format", "claimreview", "fifo"],
+    ] {
+        let run = env.run(&args);
+        assert_eq!(run.code, 3, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("is not a regular file"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // Markup over 16 MiB is refused before it is parsed.
+    let markup = env.dir.path().join("big.json");
+    let mut padded = vec![b' '; 17 << 20];
+    padded.extend_from_slice(b"[]");
+    std::fs::write(&markup, padded).expect("markup");
+    let run = run_bounded(&env, "import --format claimreview big.json");
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("over the 16777216-byte limit"), "{}", run.stderr);
+    assert!(env.snapshot() == before, "a refused read changed the store");
+}

@@ -162,7 +162,17 @@ const CHUNK_LINES: usize = 2048;
 enum LineFailure {
     Bad(BadLine),
     Store(StoreError),
+    /// A line that cannot even be read as one (too long, not UTF-8): the
+    /// batch stops there, with or without --skip-invalid.
+    Fatal(BatchError),
 }
+
+/// The most bytes one batch line may hold: a journal line's limit, since a
+/// citation's entry holds the line's quote, context and note.
+pub const MAX_BATCH_LINE: usize = crate::journal::MAX_LINE;
+
+/// The most bytes of lines read into one chunk before it is checked.
+const CHUNK_BYTES: usize = 16 * 1024 * 1024;
 
 /// Why a batch failed: a bad line (nothing recorded) or the store.
 #[derive(Debug, thiserror::Error)]
@@ -170,6 +180,15 @@ pub enum BatchError {
     /// A line was refused, so the whole batch was.
     #[error("line {line}: {why}; nothing was recorded: fix the line, or pass --skip-invalid to record the others")]
     Line {
+        /// The line number.
+        line: u64,
+        /// What is wrong.
+        why: String,
+    },
+    /// A line could not be read as one (too long, not UTF-8), so the batch
+    /// stopped there; --skip-invalid cannot skip it.
+    #[error("line {line}: {why}; nothing was recorded")]
+    Unreadable {
         /// The line number.
         line: u64,
         /// What is wrong.
@@ -228,9 +247,14 @@ impl Store {
             // Read a chunk of lines, check them on every core, then record
             // them in line order.
             let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK_LINES);
-            while chunk.len() < CHUNK_LINES {
-                let mut buffer = String::new();
-                match reader.read_line(&mut buffer) {
+            let mut chunk_bytes = 0usize;
+            while chunk.len() < CHUNK_LINES && chunk_bytes < CHUNK_BYTES {
+                let mut buffer = Vec::new();
+                // At most one byte more than a line may hold is read, so a
+                // batch with no newline (or /dev/zero) is refused at once.
+                let read = std::io::Read::take(&mut *reader, MAX_BATCH_LINE as u64 + 1)
+                    .read_until(b'\n', &mut buffer);
+                match read {
                     Ok(0) => {
                         finished = true;
                         break;
@@ -238,8 +262,25 @@ impl Store {
                     Ok(read) => {
                         line_number += 1;
                         bytes_read += read as u64;
-                        if !buffer.trim().is_empty() {
-                            chunk.push((line_number, buffer));
+                        let unfinished = buffer.last() != Some(&b'\n');
+                        if read > MAX_BATCH_LINE || (unfinished && read == MAX_BATCH_LINE + 1) {
+                            failure = Some(LineFailure::Fatal(BatchError::Unreadable {
+                                line: line_number,
+                                why: format!("is longer than {MAX_BATCH_LINE} bytes, the most a line may hold; split the batch into lines of one citation each"),
+                            }));
+                            return Some(Err(()));
+                        }
+                        let Ok(text) = String::from_utf8(buffer) else {
+                            failure = Some(LineFailure::Fatal(BatchError::Unreadable {
+                                line: line_number,
+                                why: "is not UTF-8 text; write the batch as UTF-8 JSON Lines"
+                                    .into(),
+                            }));
+                            return Some(Err(()));
+                        };
+                        chunk_bytes += text.len();
+                        if !text.trim().is_empty() {
+                            chunk.push((line_number, text));
                         }
                     }
                     Err(error) => {
@@ -313,8 +354,8 @@ impl Store {
                         }));
                         return Some(Err(()));
                     }
-                    Err(LineFailure::Store(error)) => {
-                        failure = Some(LineFailure::Store(error));
+                    Err(failed @ (LineFailure::Store(_) | LineFailure::Fatal(_))) => {
+                        failure = Some(failed);
                         return Some(Err(()));
                     }
                 }
@@ -348,6 +389,7 @@ impl Store {
                     why: bad.why,
                 }),
                 Some(LineFailure::Store(error)) => Err(error.into()),
+                Some(LineFailure::Fatal(error)) => Err(error),
                 None => Err(BatchError::Line {
                     line: line_number,
                     why: "could not be recorded".into(),

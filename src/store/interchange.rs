@@ -97,10 +97,19 @@ fn measure_bundle(bundle_path: &Path) -> Result<(u64, String), StoreError> {
         path: bundle_path.display().to_string(),
         why: format!("cannot be read ({error})"),
     };
-    let size = fs::metadata(bundle_path).map_err(input)?.len();
-    let mut hasher = blake3::Hasher::new();
-    hasher.update_mmap(bundle_path).map_err(input)?;
-    Ok((size, hasher.finalize().to_hex().to_string()))
+    // A regular file, read and not mapped: a mapped bundle that shrinks
+    // while it is read kills the process with SIGBUS.
+    // Looked at before it is opened: opening a FIFO would wait for a writer.
+    let metadata = fs::metadata(bundle_path).map_err(input)?;
+    if !metadata.is_file() {
+        return Err(StoreError::Input {
+            path: bundle_path.display().to_string(),
+            why: "is not a regular file (a directory, FIFO or device); give the bundle file".into(),
+        });
+    }
+    let file = objects::open_regular(bundle_path).map_err(input)?;
+    let hash = objects::hash_open_file(file).map_err(input)?;
+    Ok((metadata.len(), hash.to_hex()))
 }
 
 /// Returns the directory holding `store` and a working directory beside it

@@ -221,6 +221,12 @@ impl Store {
                 "is a directory; give the ClaimReview JSON file".into(),
             ));
         }
+        if !metadata.is_file() {
+            return Err(input(
+                "is not a regular file (a FIFO or a device); save the markup to a file first"
+                    .into(),
+            ));
+        }
         if metadata.len() > MAX_MARKUP {
             return Err(input(format!(
                 "is {} bytes, over the {MAX_MARKUP}-byte limit for markup; split it",
@@ -233,6 +239,13 @@ impl Store {
             return Err(input("is empty; there is nothing to import".into()));
         }
         let found = claimreview::read_markup(&bytes).map_err(|error| input(error.to_string()))?;
+        if found.len() > claimreview::MAX_REVIEWS {
+            return Err(input(format!(
+                "holds {} reviews, over the {} one import may record; split the markup into several files",
+                found.len(),
+                claimreview::MAX_REVIEWS
+            )));
+        }
         let source = crate::identity::source_id(&bytes);
         let reviews = self.index.reviews()?;
         let done: HashSet<&str> = reviews

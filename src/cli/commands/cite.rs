@@ -237,7 +237,9 @@ fn run_batch(path: &PathBuf, skip_invalid: bool, ctx: &mut Ctx<'_>) -> Result<()
     let closed = ctx.close(opened);
     let outcome = result.map_err(|error| match error {
         BatchError::Store(error) => CliError::Store(error),
-        BatchError::Line { .. } => CliError::Refused(format!("{shown} {error}")),
+        BatchError::Line { .. } | BatchError::Unreadable { .. } => {
+            CliError::Refused(format!("{shown} {error}"))
+        }
     })?;
     closed?;
     if ctx.json {
