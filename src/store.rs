@@ -79,6 +79,12 @@ pub enum StoreError {
         /// The directory.
         path: PathBuf,
     },
+    /// The store cannot be written, and the command would change it.
+    #[error("the store {path} cannot be written (a read-only mount, or no write permission); every command that only reads works on it: copy it somewhere writable to record changes")]
+    ReadOnly {
+        /// The store.
+        path: PathBuf,
+    },
     /// The store stayed locked past the wait.
     #[error("store {path} is locked by another provdb process; waited {waited_secs} s; try again when it finishes, or wait longer with --lock-wait SECONDS")]
     Locked {
@@ -399,6 +405,8 @@ pub struct Store {
     notices: Vec<String>,
     /// With --as-of: the last journal entry queries may see.
     as_of: Option<u64>,
+    /// True when the store cannot be written: every change is refused.
+    read_only: bool,
     _lock: File,
 }
 
@@ -1110,6 +1118,7 @@ impl Store {
             index,
             notices,
             as_of: None,
+            read_only: false,
             _lock: lock,
         })
     }
@@ -1147,6 +1156,7 @@ impl Store {
             index,
             notices,
             as_of: None,
+            read_only: true,
             _lock: lock,
         })
     }
@@ -1175,11 +1185,23 @@ impl Store {
         time: &str,
         changes: Vec<Change>,
     ) -> Result<Vec<Appended>, StoreError> {
+        self.writable()?;
         let appended = self.journal.append(actor, time, changes)?;
         if let Err(error) = self.index.apply(marks(&appended)) {
             self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
         }
         Ok(appended)
+    }
+
+    /// Refuses a change to a store that cannot be written, before anything
+    /// is attempted.
+    pub(crate) fn writable(&self) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.root.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// Removes an object this command wrote when the command fails before
@@ -1199,6 +1221,7 @@ impl Store {
         doc: Option<&str>,
         actor: &str,
     ) -> Result<AddOutcome, StoreError> {
+        self.writable()?;
         check_meta(&meta)?;
         if let Some(doc) = doc {
             check_slug(doc)?;
@@ -1350,6 +1373,7 @@ impl Store {
 
     /// Anchors a quote in a source, checks that it states the value, and records the claim and citation.
     pub fn cite(&mut self, request: CiteRequest, actor: &str) -> Result<CiteOutcome, StoreError> {
+        self.writable()?;
         check_request(&request)?;
         let source_id = self.resolve_source(&request.source)?;
         let bytes = self.objects.read(&source_id)?;
@@ -1400,6 +1424,7 @@ impl Store {
         reason: &str,
         actor: &str,
     ) -> Result<CitationId, StoreError> {
+        self.writable()?;
         let reason = tidy(reason);
         if reason.is_empty() {
             return Err(StoreError::BadText {
@@ -1875,6 +1900,11 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<u64, StoreE
     }
     check_format(root)?;
     let _lock = acquire_lock(root, options)?;
+    if is_read_only(root) {
+        return Err(StoreError::ReadOnly {
+            path: root.to_path_buf(),
+        });
+    }
     let (journal, _) = Journal::open(&root.join("journal"))?;
     let building = root.join("index.new");
     remove_any(&building)?;

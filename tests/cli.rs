@@ -1016,6 +1016,10 @@ fn outside_input_is_read_within_bounds() {
     std::fs::write(&markup, padded).expect("markup");
     let run = run_bounded(&env, "import --format claimreview big.json");
     assert_eq!(run.code, 3, "{}", run.stderr);
-    assert!(run.stderr.contains("over the 16777216-byte limit"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("over the 16777216-byte limit"),
+        "{}",
+        run.stderr
+    );
     assert!(env.snapshot() == before, "a refused read changed the store");
 }

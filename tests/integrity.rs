@@ -981,3 +981,162 @@ fn a_damaged_object_is_not_exported_and_adding_its_bytes_repairs_it() {
         bundle.to_str().expect("utf-8"),
     ]);
 }
+
+/// A read-only view of a store: a read-only bind mount as root, else the
+/// store with every write permission removed. Undone on drop.
+struct ReadOnlyView {
+    path: std::path::PathBuf,
+    mounted: bool,
+}
+
+impl ReadOnlyView {
+    fn of(env: &TestEnv) -> ReadOnlyView {
+        let view = env.dir.path().join("archived");
+        let root = std::fs::read_to_string("/proc/self/status")
+            .unwrap_or_default()
+            .lines()
+            .any(|line| line.starts_with("Uid:") && line.split_whitespace().nth(1) == Some("0"));
+        if root {
+            std::fs::create_dir(&view).expect("mount point");
+            let sh = |script: &str| {
+                std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(script)
+                    .arg(&env.store)
+                    .arg(&view)
+                    .status()
+                    .expect("sh")
+                    .success()
+            };
+            assert!(
+                sh("mount --bind \"$0\" \"$1\" && mount -o remount,ro,bind \"$1\""),
+                "as root, a read-only bind mount must be possible"
+            );
+            ReadOnlyView {
+                path: view,
+                mounted: true,
+            }
+        } else {
+            let status = std::process::Command::new("chmod")
+                .args(["-R", "a-w"])
+                .arg(&env.store)
+                .status()
+                .expect("chmod");
+            assert!(status.success());
+            ReadOnlyView {
+                path: env.store.clone(),
+                mounted: false,
+            }
+        }
+    }
+}
+
+impl Drop for ReadOnlyView {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = std::process::Command::new("umount")
+                .arg(&self.path)
+                .status();
+        } else {
+            let _ = std::process::Command::new("chmod")
+                .args(["-R", "u+w"])
+                .arg(&self.path)
+                .status();
+        }
+    }
+}
+
+/// An auditor reads archived copies: every command that only reads works on
+/// a store that cannot be written (each used to fail opening its lock file
+/// for writing), says the same as on the writable store, and changes
+/// nothing; every command that would record is refused with one line.
+#[test]
+fn every_reader_works_on_a_read_only_store() {
+    let (env, source, claim, citation) = populated();
+    env.ok(&["checkpoint"]);
+    let outside = |name: &str| {
+        env.dir
+            .path()
+            .join(name)
+            .to_str()
+            .expect("utf-8")
+            .to_string()
+    };
+    let readers: Vec<Vec<String>> = vec![
+        vec!["verify".into()],
+        vec!["sources".into()],
+        vec!["claims".into()],
+        vec!["trace".into(), claim.clone()],
+        vec!["show".into(), citation.clone()],
+        vec!["cat".into(), source.clone()],
+        vec!["log".into()],
+        vec!["log".into(), "--doc".into(), "khojaly".into()],
+        vec!["conflicts".into()],
+        vec!["checkpoints".into()],
+        vec!["manifest".into()],
+        vec!["prove".into(), citation.clone()],
+        vec!["receipt".into(), citation.clone()],
+        vec!["--json".into(), "reviews".into()],
+    ];
+    let writable: Vec<String> = readers
+        .iter()
+        .map(|args| {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            env.ok(&args).stdout
+        })
+        .collect();
+    let before = env.snapshot();
+    let view = ReadOnlyView::of(&env);
+    let on_view = |args: &[&str]| {
+        let mut command = env.command();
+        command.env("PROVDB_DIR", &view.path).args(args);
+        let output = command.output().expect("run");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    for (args, expected) in readers.iter().zip(&writable) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = on_view(&args);
+        assert_eq!(code, 0, "{args:?} on a read-only store: {stderr}");
+        if !["verify", "receipt"].contains(&args[0]) {
+            assert_eq!(&stdout, expected, "{args:?} says something else read-only");
+        }
+    }
+    for format in ["bundle", "jsonl", "prov-json"] {
+        let (code, _, stderr) = on_view(&["export", "--format", format, "-o", &outside(format)]);
+        assert_eq!(code, 0, "export {format}: {stderr}");
+    }
+    let note = outside("note.txt");
+    std::fs::write(&note, "A note.\n").expect("note");
+    for args in [
+        vec!["add", note.as_str()],
+        vec![
+            "cite",
+            &source,
+            "--quote",
+            "1,275 residents",
+            "--subject",
+            "New",
+            "--property",
+            "captured",
+            "--value",
+            "1275",
+        ],
+        vec!["retract", &citation, "--reason", "read-only"],
+        vec!["reindex"],
+    ] {
+        let (code, _, stderr) = on_view(&args);
+        assert_eq!(code, 3, "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot be written"), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    }
+    drop(view);
+    assert!(
+        env.snapshot() == before,
+        "reading a read-only store changed it"
+    );
+    env.ok(&["verify"]);
+}

@@ -161,6 +161,7 @@ fn exit_code_for(error: &CliError) -> u8 {
             | StoreError::BadText { .. }
             | StoreError::BadRevisionName { .. } => exit::USAGE,
             StoreError::Locked { .. } => exit::LOCKED,
+            StoreError::ReadOnly { .. } => exit::REFUSED,
             StoreError::NoStoreFound { .. }
             | StoreError::NotAStore { .. }
             | StoreError::AlreadyAStore { .. }

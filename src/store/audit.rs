@@ -59,6 +59,7 @@ impl Store {
         if same {
             return Ok(kept.last().cloned().unwrap_or(checkpoint));
         }
+        self.writable()?;
         checkpoints::append(&self.root, &checkpoint)
             .map_err(io_error("appending to", &self.root.join(checkpoints::FILE)))?;
         Ok(checkpoint)

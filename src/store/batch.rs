@@ -210,6 +210,7 @@ impl Store {
         actor: &str,
         progress: &dyn Fn(BatchProgress),
     ) -> Result<BatchOutcome, BatchError> {
+        self.writable()?;
         let time = now_rfc3339();
         let mut outcome = BatchOutcome::default();
         let before_hash = self.journal.last_hash();

@@ -182,6 +182,7 @@ impl Store {
         actor: &str,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<BulkAddOutcome, StoreError> {
+        self.writable()?;
         super::check_meta(&meta)?;
         if let (false, Some(first)) = (skip_invalid, skipped.first()) {
             return Err(StoreError::Input {

@@ -383,6 +383,7 @@ impl Store {
         bundle_path: &Path,
         actor: &str,
     ) -> Result<MergeOutcome, StoreError> {
+        self.writable()?;
         let (parent, building) = beside(&self.root, "merge");
         // Under the store's lock no other merge into it runs: a working
         // directory of an earlier one is what a killed merge left behind.

@@ -69,6 +69,7 @@ impl Store {
         request: &ReviewRequest,
         actor: &str,
     ) -> Result<ReviewRecord, StoreError> {
+        self.writable()?;
         let label = tidy(&request.label);
         if label.is_empty() {
             return Err(StoreError::BadText {
@@ -205,6 +206,7 @@ impl Store {
         path: &Path,
         actor: &str,
     ) -> Result<ReviewImport, StoreError> {
+        self.writable()?;
         let shown = path.display().to_string();
         let input = |why: String| StoreError::Input {
             path: shown.clone(),

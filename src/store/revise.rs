@@ -624,6 +624,7 @@ impl Store {
         reason: &str,
         actor: &str,
     ) -> Result<(CitationId, CitationId), StoreError> {
+        self.writable()?;
         let reason = crate::normalize::tidy(reason);
         if reason.is_empty() {
             return Err(StoreError::BadText {
