@@ -9,6 +9,10 @@
 //! and never read either variable, so a user's process cannot be made to
 //! abort by its environment.
 //!
+//! `PROVDB_FAIL_INDEX=1`, also honoured only in debug builds, makes every
+//! write to the index fail as a full disk would, after the journal has been
+//! written: the command's change is durable, and only the derived index lags.
+//!
 //! Tests sweep N from 1 until the command finishes, so every point of a
 //! command is crashed at once, whatever the machine's speed (ARCHITECTURE.md,
 //! "Where each promise is tested"). This module must not do any I/O of its own
@@ -98,4 +102,17 @@ pub fn write_all(writer: &mut impl Write, bytes: &[u8], what: &str) -> io::Resul
     #[cfg(not(debug_assertions))]
     let _ = what;
     writer.write_all(bytes)
+}
+
+/// True when, in a debug build, `PROVDB_FAIL_INDEX=1` asks every index
+/// write to fail.
+pub fn index_writes_fail() -> bool {
+    #[cfg(debug_assertions)]
+    {
+        std::env::var("PROVDB_FAIL_INDEX").is_ok_and(|value| value == "1")
+    }
+    #[cfg(not(debug_assertions))]
+    {
+        false
+    }
 }

@@ -829,6 +829,19 @@ pub fn writing_marker(path: &Path) -> std::path::PathBuf {
     std::path::PathBuf::from(name)
 }
 
+/// Fails as a full disk would when a debug build's test switch asks for it
+/// (`crash::index_writes_fail`).
+fn simulated_failure() -> Result<(), IndexError> {
+    if crate::crash::index_writes_fail() {
+        return Err(IndexError::Sled(sled::Error::Io(
+            std::io::Error::from_raw_os_error(
+                28, // ENOSPC
+            ),
+        )));
+    }
+    Ok(())
+}
+
 /// Numbers scratch directories within a process.
 static SCRATCH_COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -1045,6 +1058,7 @@ impl Index {
         mark: Option<(AppliedMark, crate::merkle::Frontier)>,
     ) -> Result<(), IndexError> {
         self.begin_writing()?;
+        simulated_failure()?;
         for (position, batch) in batches.iter_mut().enumerate() {
             crate::crash::point(crate::crash::Op::Index, "a batch of index records");
             self.trees[position].apply_batch(std::mem::take(batch))?;
@@ -1068,6 +1082,7 @@ impl Index {
     /// command that only read leaves sled's files as they were.
     pub fn flush(&self) -> Result<(), IndexError> {
         if self.dirty.load(std::sync::atomic::Ordering::Relaxed) {
+            simulated_failure()?;
             crate::crash::point(crate::crash::Op::Sync, "the index");
             self.db.flush()?;
         }

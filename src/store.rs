@@ -1172,9 +1172,16 @@ impl Store {
     }
 
     /// Flushes the index and releases the lock.
-    pub fn close(self) -> Result<(), StoreError> {
-        self.index.close(&self.root.join("index"))?;
-        Ok(())
+    ///
+    /// Returns notices, never an error: everything a command changed is in
+    /// the journal before it returns, and the index is derived from it, so
+    /// a failure to write the index (a full disk) is said, and the next
+    /// command catches up. The exit status stays the command's own.
+    pub fn close(self) -> Vec<String> {
+        match self.index.close(&self.root.join("index")) {
+            Ok(()) => Vec::new(),
+            Err(error) => vec![format!("the index could not be written ({error}); it is derived from the journal, which holds every change, and the next command catches it up")],
+        }
     }
 
     /// Appends changes and applies them to the index. An index failure after

@@ -1140,3 +1140,44 @@ fn every_reader_works_on_a_read_only_store() {
     );
     env.ok(&["verify"]);
 }
+
+/// When the index cannot be written after a command's journal append (a
+/// full disk, simulated by a debug build's test switch), the change is
+/// recorded: the command exits 0 with a notice (a batch used to exit 5),
+/// and the next command catches the index up.
+#[test]
+fn a_change_recorded_before_the_index_failed_exits_zero_with_a_notice() {
+    let env = TestEnv::new();
+    let source = env.add(ARTICLE, &[]);
+    let line = format!(
+        "{{\"source\":\"{source}\",\"quote\":\"1,275 residents\",\"subject\":\"Batch\",\"property\":\"captured\",\"value\":\"1275\"}}\n"
+    );
+    let mut command = env.command();
+    let output = command
+        .env("PROVDB_FAIL_INDEX", "1")
+        .args(["cite", "--batch", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .expect("stdin")
+                .write_all(line.as_bytes())?;
+            child.wait_with_output()
+        })
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("notice:") && stderr.contains("No space left"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("recorded 1 citation"));
+    let claims = env.ok(&["claims"]).stdout;
+    assert!(claims.contains("Batch"), "{claims}");
+    env.ok(&["verify"]);
+}

@@ -258,10 +258,11 @@ impl Ctx<'_> {
 
     /// Closes the store, printing any notices gathered since opening.
     pub fn close(&mut self, mut opened: Store) -> Result<(), CliError> {
-        for notice in opened.take_notices() {
+        let mut notices = opened.take_notices();
+        notices.extend(opened.close());
+        for notice in notices {
             writeln!(self.err, "provdb: notice: {notice}")?;
         }
-        opened.close()?;
         Ok(())
     }
 

@@ -331,7 +331,9 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         trace::write_trace(out, &opened.trace(&old_claim.to_hex())?)?;
         writeln!(out)?;
     }
-    opened.close()?;
+    for notice in opened.close() {
+        writeln!(out, "notice: {notice}")?;
+    }
 
     writeln!(out, "$ provdb --db {db} verify")?;
     let report = verify(&dir, &mut OpenOptions::default())?;
