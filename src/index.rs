@@ -56,6 +56,16 @@ pub enum IndexError {
     /// sled panicked while opening its files.
     #[error("index files are damaged (sled could not open them)")]
     Unreadable,
+    /// A key does not have its tree's layout.
+    #[error(
+        "index key in tree {tree} is damaged: {why}; run `provdb verify`, then `provdb reindex`"
+    )]
+    Key {
+        /// The tree.
+        tree: &'static str,
+        /// What is wrong, with the key's bytes.
+        why: String,
+    },
 }
 
 /// The trees of the index.
@@ -399,6 +409,91 @@ fn drift_key(doc: &str, number: u32, citation: &CitationId) -> Vec<u8> {
     let mut key = revision_key(doc, number);
     key.extend_from_slice(citation.as_bytes());
     key
+}
+
+/// The decoders of the key layouts in schema/store.md: each is the inverse
+/// of its encoder above and returns an error naming the damaged bytes, never
+/// panics (a 2-byte key in the drift tree used to end the process).
+pub mod keys {
+    use super::IndexError;
+
+    fn damaged(tree: &'static str, key: &[u8], why: &str) -> IndexError {
+        let shown: String = key
+            .iter()
+            .take(48)
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        IndexError::Key {
+            tree,
+            why: format!(
+                "{why} (key {shown}{})",
+                if key.len() > 48 { "…" } else { "" }
+            ),
+        }
+    }
+
+    /// Reads a 32-byte id key (sources, claims).
+    pub fn decode_id(tree: &'static str, key: &[u8]) -> Result<[u8; 32], IndexError> {
+        key.try_into().map_err(|_| {
+            damaged(
+                tree,
+                key,
+                &format!("is {} bytes, not a 32-byte id", key.len()),
+            )
+        })
+    }
+
+    /// Reads slug ‖ 0x00 ‖ revision (u32 BE), the revisions layout.
+    pub fn decode_revision(tree: &'static str, key: &[u8]) -> Result<(String, u32), IndexError> {
+        let Some((rest, number)) = key.split_last_chunk::<4>() else {
+            return Err(damaged(tree, key, "is too short for a revision number"));
+        };
+        let Some((0, slug)) = rest.split_last() else {
+            return Err(damaged(tree, key, "has no 0x00 after the document slug"));
+        };
+        let slug = std::str::from_utf8(slug)
+            .map_err(|_| damaged(tree, key, "has a document slug that is not UTF-8"))?;
+        Ok((slug.to_string(), u32::from_be_bytes(*number)))
+    }
+
+    /// Reads slug ‖ 0x00 ‖ revision (u32 BE) ‖ citation id, the drift layout.
+    pub fn decode_drift(key: &[u8]) -> Result<(String, u32, [u8; 32]), IndexError> {
+        let Some((head, citation)) = key.split_last_chunk::<32>() else {
+            return Err(damaged("drift", key, "is too short for a citation id"));
+        };
+        let (slug, number) = decode_revision("drift", head)?;
+        Ok((slug, number, *citation))
+    }
+
+    /// Reads source id ‖ slug ‖ 0x00 ‖ revision (u32 BE), the
+    /// source_revisions layout.
+    pub fn decode_source_revision(key: &[u8]) -> Result<([u8; 32], String, u32), IndexError> {
+        let Some((source, rest)) = key.split_first_chunk::<32>() else {
+            return Err(damaged(
+                "source_revisions",
+                key,
+                "is too short for a source id",
+            ));
+        };
+        let (slug, number) = decode_revision("source_revisions", rest)?;
+        Ok((*source, slug, number))
+    }
+
+    /// Reads subject key ‖ 0x00 ‖ property key ‖ 0x00 ‖ claim id, the
+    /// claims_by_key layout: the grouping prefix and the claim id.
+    pub fn decode_claim_by_key(key: &[u8]) -> Result<(Vec<u8>, [u8; 32]), IndexError> {
+        let Some((prefix, id)) = key.split_last_chunk::<32>() else {
+            return Err(damaged("claims_by_key", key, "is too short for a claim id"));
+        };
+        if prefix.last() != Some(&0) {
+            return Err(damaged(
+                "claims_by_key",
+                key,
+                "has no 0x00 before the claim id",
+            ));
+        }
+        Ok((prefix.to_vec(), *id))
+    }
 }
 
 /// The two records of a supersession: one under each citation it names.
@@ -1168,6 +1263,14 @@ impl Index {
         Ok(())
     }
 
+    /// Removes a raw record; for tests and fuzzing that damage an index.
+    #[doc(hidden)]
+    pub fn remove_raw(&self, tree: TreeName, key: &[u8]) -> Result<(), IndexError> {
+        self.begin_writing()?;
+        self.tree(tree).remove(key)?;
+        Ok(())
+    }
+
     /// Returns how many records a tree holds.
     pub fn tree_len(&self, tree: TreeName) -> usize {
         self.tree(tree).len()
@@ -1302,14 +1405,8 @@ impl Index {
         let mut out = Vec::new();
         for item in self.tree(TreeName::Drift).scan_prefix(&prefix) {
             let (key, value) = item?;
-            let at = doc.len() + 1;
-            let number: [u8; 4] = key[at..at + 4]
-                .try_into()
-                .expect("drift keys hold a revision number");
-            out.push((
-                u32::from_be_bytes(number),
-                Self::decode(TreeName::Drift, &value)?,
-            ));
+            let (_, number, _) = keys::decode_drift(&key)?;
+            out.push((number, Self::decode(TreeName::Drift, &value)?));
         }
         Ok(out)
     }
@@ -1320,17 +1417,8 @@ impl Index {
     ) -> impl Iterator<Item = Result<(String, u32, DriftRecord), IndexError>> + '_ {
         self.tree(TreeName::Drift).iter().map(|item| {
             let (key, value) = item?;
-            // slug ‖ 0x00 ‖ number (4) ‖ citation id (32)
-            let split = key.len().saturating_sub(37);
-            let doc = String::from_utf8_lossy(&key[..split]).into_owned();
-            let number: [u8; 4] = key[split + 1..split + 5]
-                .try_into()
-                .expect("drift keys hold a revision number");
-            Ok((
-                doc,
-                u32::from_be_bytes(number),
-                Self::decode(TreeName::Drift, &value)?,
-            ))
+            let (doc, number, _) = keys::decode_drift(&key)?;
+            Ok((doc, number, Self::decode(TreeName::Drift, &value)?))
         })
     }
 
@@ -1394,13 +1482,7 @@ impl Index {
             .next_back()
         {
             None => Ok(0),
-            Some(key) => {
-                let key = key?;
-                let tail: [u8; 4] = key[key.len() - 4..]
-                    .try_into()
-                    .expect("revision keys end with 4 bytes");
-                Ok(u32::from_be_bytes(tail))
-            }
+            Some(key) => Ok(keys::decode_revision("revisions", &key?)?.1),
         }
     }
 
@@ -1412,14 +1494,8 @@ impl Index {
             .scan_prefix(id.as_bytes())
             .keys()
         {
-            let key = key?;
-            let rest = &key[32..];
-            let split = rest.len().saturating_sub(5);
-            let doc = String::from_utf8_lossy(&rest[..split]).into_owned();
-            let number: [u8; 4] = rest[split + 1..]
-                .try_into()
-                .expect("source_revisions keys end with 0x00 and 4 bytes");
-            out.push((doc, u32::from_be_bytes(number)));
+            let (_, doc, number) = keys::decode_source_revision(&key?)?;
+            out.push((doc, number));
         }
         Ok(out)
     }
@@ -1449,12 +1525,8 @@ impl Index {
             .scan_prefix(prefix)
             .keys()
             .map(|key| {
-                let key = key?;
-                let split = key.len() - 32;
-                let id: [u8; 32] = key[split..]
-                    .try_into()
-                    .expect("claims_by_key keys end with a claim id");
-                Ok((key[..split].to_vec(), ClaimId(id)))
+                let (prefix, id) = keys::decode_claim_by_key(&key?)?;
+                Ok((prefix, ClaimId(id)))
             })
     }
 
@@ -1515,10 +1587,7 @@ impl Index {
                         continue;
                     }
                 }
-                let id: [u8; 32] = key
-                    .as_ref()
-                    .try_into()
-                    .expect("primary keys are 32-byte ids");
+                let id = keys::decode_id(tree.name(), &key)?;
                 out.push((kind, id));
                 if out.len() >= limit {
                     return Ok(out);

@@ -1181,3 +1181,59 @@ fn a_change_recorded_before_the_index_failed_exits_zero_with_a_notice() {
     assert!(claims.contains("Batch"), "{claims}");
     env.ok(&["verify"]);
 }
+
+/// Damaged index keys are reported, never a panic: a 2-byte key in the
+/// drift tree made `log --doc` and `drift` exit 101.
+#[test]
+fn damaged_index_keys_are_errors_not_panics() {
+    use provdb::index::{Index, TreeName};
+    let (env, _, claim, _) = populated();
+    let revised = fixture("khojaly-article-2024-05.txt");
+    env.ok(&["add", revised.to_str().expect("utf-8"), "--doc", "khojaly"]);
+    for (tree, key) in [
+        (TreeName::Drift, b"ab".to_vec()),
+        (TreeName::Drift, b"khojaly\x00\x00\x01".to_vec()),
+        (TreeName::Revisions, b"khojaly\x00\x07".to_vec()),
+        (TreeName::SourceRevisions, vec![0xbc; 3]),
+        (TreeName::ClaimsByKey, b"k".to_vec()),
+        (TreeName::Sources, vec![0xbc, 0xeb]),
+    ] {
+        let copy = TestEnv::empty();
+        copy_tree(&env.store, &copy.store);
+        let index = Index::open(&copy.store.join("index")).expect("index");
+        index.put_raw(tree, &key, b"").expect("put");
+        index.close(&copy.store.join("index")).expect("close");
+        for args in [
+            vec!["log", "--doc", "khojaly"],
+            vec!["drift", "--doc", "khojaly"],
+            vec!["drift", "--doc", "khojaly", "--all"],
+            vec!["claims"],
+            vec!["sources"],
+            vec!["conflicts"],
+            vec!["show", "bceb"],
+            vec!["trace", &claim],
+            vec!["export", "--format", "jsonl", "-o", "/dev/null"],
+        ] {
+            let run = copy.run(&args);
+            assert_ne!(
+                run.code, 101,
+                "{tree:?} {key:?}: {args:?} panicked: {}",
+                run.stderr
+            );
+            if run.code != 0 {
+                assert!(
+                    run.stderr.contains("is damaged") && run.stderr.trim_end().lines().count() == 1,
+                    "{tree:?}: {args:?}: {}",
+                    run.stderr
+                );
+            }
+        }
+        let verify = copy.run(&["verify"]);
+        assert_eq!(
+            verify.code, 1,
+            "{tree:?} {key:?}: verify must find the extra key"
+        );
+        copy.ok(&["reindex"]);
+        copy.ok(&["verify"]);
+    }
+}
