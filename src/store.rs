@@ -1898,8 +1898,11 @@ pub fn recovery_notice(recovery: &Recovery) -> String {
     )
 }
 
-/// Rebuilds the index from the journal: builds `index.new`, then swaps it in.
-pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<u64, StoreError> {
+/// Rebuilds the index from the journal: builds `index.new`, then swaps it
+/// in; then removes the object files no journal entry records (bytes an
+/// interrupted add stored but never recorded). Returns how many entries
+/// were applied and how many objects removed.
+pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<(u64, usize), StoreError> {
     if !root.is_dir() {
         return Err(StoreError::NotAStore {
             path: root.to_path_buf(),
@@ -1915,9 +1918,22 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<u64, StoreE
     let (journal, _) = Journal::open(&root.join("journal"))?;
     let building = root.join("index.new");
     remove_any(&building)?;
-    let index = Index::open(&building)?;
-    let applied = sync_index(&journal, &index)?;
-    index.close(&building)?;
+    let built = (|| -> Result<u64, StoreError> {
+        let index = Index::open(&building)?;
+        let applied = sync_index(&journal, &index);
+        let closed = index.close(&building);
+        let applied = applied?;
+        closed?;
+        Ok(applied)
+    })();
+    let applied = match built {
+        Ok(applied) => applied,
+        Err(error) => {
+            // A failed rebuild leaves nothing behind; the old index stays.
+            let _ = remove_any(&building);
+            return Err(error);
+        }
+    };
     // Between these two steps there is no index: a crash there leaves a
     // store whose next command rebuilds it from the journal, and which
     // `verify` checks from the journal alone, with a notice.
@@ -1928,7 +1944,21 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<u64, StoreE
     // A marker left by an interrupted write belonged to the index just replaced.
     remove_any(&index::writing_marker(&live))?;
     objects::sync_dir(root)?;
-    Ok(applied)
+    // Under the lock no command is between storing an object and recording
+    // it: an object no entry records was left by one that was killed.
+    let index = Index::open(&live)?;
+    let objects = Objects::new(root.join("objects"));
+    let mut removed = 0;
+    for (_, id) in objects.list()? {
+        let Some(id) = id else { continue };
+        if index.source(&id)?.is_none() {
+            objects.remove_created(&id);
+            removed += 1;
+        }
+    }
+    index.close(&live)?;
+    objects.remove_incoming();
+    Ok((applied, removed))
 }
 
 /// Returns an index for the store at `root` in a scratch directory outside

@@ -48,6 +48,10 @@ pub struct Report {
     pub notices: Vec<String>,
     /// Damage found.
     pub problems: Vec<Problem>,
+    /// Object files no journal entry records (left by interrupted adds):
+    /// harmless, summarised in one notice, removed by `reindex`.
+    #[serde(skip)]
+    pub unrecorded: Vec<SourceId>,
 }
 
 impl Report {
@@ -253,6 +257,13 @@ fn id_prefix(id: &CitationId) -> u64 {
 }
 
 impl Lineage {
+    /// True when a citation with this id was recorded before (other
+    /// citations are known by 8 bytes of their id: a forged id would have
+    /// to match a recorded one in 64 bits).
+    fn knows(&self, id: &CitationId) -> bool {
+        self.citations.contains_key(id) || self.other_citations.contains(&id_prefix(id))
+    }
+
     fn check(&mut self, entry: &Entry, item: &str, report: &mut Report) {
         match &entry.change {
             Change::AddRevision(revision) => {
@@ -278,6 +289,15 @@ impl Lineage {
                 }
             }
             Change::Retract { citation, .. } => {
+                if !self.knows(citation) {
+                    report.problem(
+                        item,
+                        format!(
+                            "retracts citation {}, recorded nowhere before it",
+                            citation.short()
+                        ),
+                    );
+                }
                 self.retracted.insert(*citation);
             }
             Change::Drift(drift) => {
@@ -308,9 +328,7 @@ impl Lineage {
             }
             Change::Supersede { citation, by, .. } => {
                 for id in [citation, by] {
-                    if !self.citations.contains_key(id)
-                        && !self.other_citations.contains(&id_prefix(id))
-                    {
+                    if !self.knows(id) {
                         report.problem(
                             item,
                             format!(
@@ -472,6 +490,62 @@ pub fn verify_with_progress(
     Ok(report)
 }
 
+/// Returns why a journal line is not exactly the bytes provdb writes for
+/// the entry it parses to, or None when it is. The format is closed: a line
+/// with a field the format does not define (which the parser would skip),
+/// or written in another form, is damage, not something to read past.
+fn not_canonical(line: &[u8], entry: &Entry) -> Option<String> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let written = serde_json::to_vec(entry).ok()?;
+    if written == body {
+        return None;
+    }
+    let found: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let expected: serde_json::Value = serde_json::from_slice(&written).ok()?;
+    if let Some(path) = extra_field(&found, &expected, String::new()) {
+        return Some(format!(
+            "has the field {path}, which the journal format does not define"
+        ));
+    }
+    Some("is not written as provdb writes entries (key order, spacing or escapes differ): the line was altered".into())
+}
+
+/// Returns the path of the first field in `found` that `expected` lacks.
+fn extra_field(
+    found: &serde_json::Value,
+    expected: &serde_json::Value,
+    at: String,
+) -> Option<String> {
+    match (found, expected) {
+        (serde_json::Value::Object(found), serde_json::Value::Object(expected)) => {
+            for (key, value) in found {
+                let path = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                match expected.get(key) {
+                    None => return Some(path),
+                    Some(other) => {
+                        if let Some(deeper) = extra_field(value, other, path) {
+                            return Some(deeper);
+                        }
+                    }
+                }
+            }
+            None
+        }
+        (serde_json::Value::Array(found), serde_json::Value::Array(expected)) => found
+            .iter()
+            .zip(expected)
+            .enumerate()
+            .find_map(|(index, (value, other))| {
+                extra_field(value, other, format!("{at}[{index}]"))
+            }),
+        _ => None,
+    }
+}
+
 /// Opens the index `verify` checks: the store's own, a copy of it when the
 /// store cannot be written (sled opens its files for writing), or, when it is
 /// missing, one built from the journal outside the store. A missing index or
@@ -621,6 +695,9 @@ fn check_journal(
         if report.entries.is_multiple_of(4096) {
             progress(line.end(), end);
         }
+        if let Some(why) = not_canonical(&line.bytes, &entry) {
+            report.problem(&item, why);
+        }
         if entry.seq != expected_seq {
             report.problem(
                 &item,
@@ -633,8 +710,14 @@ fn check_journal(
                 "does not link to the entry before it (prev hash differs): the journal was altered",
             );
         }
-        if expected_seq == 1 && !matches!(entry.change, Change::Init { .. }) {
-            report.problem(&item, "the first entry is not the store's init entry");
+        match (expected_seq, &entry.change) {
+            (1, Change::Init { .. }) => {}
+            (1, _) => report.problem(&item, "the first entry is not the store's init entry"),
+            (_, Change::Init { store, .. }) => report.problem(
+                &item,
+                format!("is a second init entry (store {store}); a store is initialised once, by entry 1"),
+            ),
+            _ => {}
         }
         match time::OffsetDateTime::parse(
             &entry.time,
@@ -666,9 +749,25 @@ fn check_journal(
             }
         }
         match &entry.change {
-            Change::AddSource { source, .. } => {
+            Change::AddSource { source, size, .. } => {
                 report.sources += 1;
                 sources.insert(*source);
+                // The size an entry states is shown by `show` and `sources`:
+                // it must be the object's. (A missing or unreadable object
+                // is reported with the objects.)
+                let path = Objects::new(root.join("objects")).path_for(source);
+                if let Ok(meta) = std::fs::symlink_metadata(&path) {
+                    if meta.is_file() && meta.len() != *size {
+                        report.problem(
+                            &item,
+                            format!(
+                                "states source {} is {size} bytes, but its object holds {}",
+                                source.short(),
+                                meta.len()
+                            ),
+                        );
+                    }
+                }
             }
             Change::AddRevision(revision) => {
                 if !sources.contains(&revision.source) {
@@ -715,6 +814,15 @@ fn check_journal(
                         format!(
                             "citation quotes source {} recorded nowhere before it",
                             body.source.short()
+                        ),
+                    );
+                }
+                if !claims.contains(&body.claim) {
+                    report.problem(
+                        &item,
+                        format!(
+                            "citation supports claim {}, recorded nowhere before it",
+                            body.claim.short()
                         ),
                     );
                 }
@@ -1028,8 +1136,16 @@ fn check_objects(
         }
         present.insert(id);
         if !sources.contains(&id) {
-            report.notices.push(format!("object {} is recorded by no journal entry (left by an interrupted add); it is harmless", id.short()));
+            report.unrecorded.push(id);
         }
+    }
+    if let Some(first) = report.unrecorded.first() {
+        let count = report.unrecorded.len();
+        report.notices.push(format!(
+            "{count} object{} recorded by no journal entry (left by interrupted adds; harmless), the first {}; `provdb reindex` removes them",
+            if count == 1 { " is" } else { "s are" },
+            first.short()
+        ));
     }
     for source in sources {
         if !present.contains(source) {

@@ -124,6 +124,23 @@ fn bad_bundles_are_refused_whole_and_leave_nothing() {
     let journal_data = padded(23) + 512;
 
     let mut cases: Vec<(&str, Vec<u8>, &str)> = Vec::new();
+    // An object no entry records, correctly named by its hash (a bundle
+    // once carried 150,000 of them into a store).
+    let junk = b"junk bytes no journal entry records\n";
+    let junk_id = blake3::hash(junk).to_hex().to_string();
+    let mut extra = good[..good.len() - 1024].to_vec();
+    let name = format!("provdb-bundle/objects/{}/{}", &junk_id[..2], &junk_id[2..]);
+    extra.extend(raw_entry(
+        name.as_bytes(),
+        tar::EntryType::Regular,
+        junk.len() as u64,
+        junk,
+    ));
+    cases.push((
+        "an object no entry records",
+        finish(extra),
+        "holds 1 object(s) no journal entry records",
+    ));
     let mut flipped = good.clone();
     flipped[object_data + 10] ^= 1;
     cases.push(("a changed object byte", flipped, "hash mismatch"));
@@ -631,5 +648,115 @@ fn the_store_exports_as_prov_json() {
     for relation in prov["wasGeneratedBy"].as_object().expect("gen").values() {
         assert!(entities.contains_key(relation["prov:entity"].as_str().expect("entity")));
         assert!(prov["activity"][relation["prov:activity"].as_str().expect("act")].is_object());
+    }
+}
+
+/// A bundle whose hash chain is sound but whose entries lie is refused by
+/// `import` (as a new store and as a merge), and `verify` rejects a store
+/// holding the same lies: a size that is not the object's, a second init
+/// entry, a retraction of a citation that never existed, and a field the
+/// format does not define. Each used to get through.
+#[test]
+fn a_bundle_whose_entries_lie_is_refused() {
+    let env = TestEnv::new();
+    let article = env.add("khojaly-article-2024-02.txt", &[]);
+    env.ok(&[
+        "cite",
+        &article,
+        "--quote",
+        "1,275 residents",
+        "--subject",
+        "Khojaly",
+        "--property",
+        "captured",
+        "--value",
+        "1275",
+    ]);
+    let journal = std::fs::read_to_string(env.store.join("journal")).expect("journal");
+    let last = journal.lines().last().expect("a line").to_string();
+    let seq: u64 = journal.lines().count() as u64 + 1;
+    let appended = |change: &str| {
+        let entry = format!(
+            "{{\"seq\":{seq},\"time\":\"2026-01-01T00:00:00Z\",\"actor\":\"forger\",\"prev\":\"{}\",\"commit\":true,\"change\":{change}}}",
+            "0".repeat(64)
+        );
+        format!("{journal}{entry}\n")
+    };
+    let lies = [
+        (
+            journal.replacen("\"size\":710,", "\"size\":9999,", 1),
+            "is 9999 bytes, but its object holds 710",
+        ),
+        (
+            appended(
+                "{\"op\":\"init\",\"store\":\"00000000000000000000000000000000\",\"format\":1}",
+            ),
+            "is a second init entry",
+        ),
+        (
+            appended(&format!(
+                "{{\"op\":\"retract\",\"citation\":\"{}\",\"reason\":\"never was\"}}",
+                "ab".repeat(32)
+            )),
+            "retracts citation abababababab, recorded nowhere before it",
+        ),
+        (
+            journal.replacen(
+                "\"op\":\"add_source\",",
+                "\"op\":\"add_source\",\"extra\":1,",
+                1,
+            ),
+            "has the field change.extra, which the journal format does not define",
+        ),
+    ];
+    assert!(last.contains("\"commit\":true"));
+    for (number, (lying, needle)) in lies.iter().enumerate() {
+        assert_ne!(lying, &journal, "lie {number} changed nothing");
+        let copy = TestEnv::empty();
+        let status = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(&env.store)
+            .arg(&copy.store)
+            .status()
+            .expect("cp");
+        assert!(status.success());
+        std::fs::write(copy.store.join("journal"), common::rechain(lying)).expect("lie");
+        // The index is derived: rebuilt from the lying journal on next open.
+        std::fs::remove_dir_all(copy.store.join("index")).expect("index");
+        let verify = copy.run(&["verify"]);
+        assert_eq!(
+            verify.code, 1,
+            "lie {number}: verify passed: {}",
+            verify.stdout
+        );
+        assert!(
+            verify.stdout.contains(needle),
+            "lie {number}: {needle:?} not in {}",
+            verify.stdout
+        );
+        // Its bundle: refused as a new store and as a merge, nothing left.
+        let bundle = copy.dir.path().join("lie.tar");
+        let bundle = bundle.to_str().expect("utf-8");
+        copy.ok(&["export", "--format", "bundle", "-o", bundle]);
+        let target = TestEnv::empty();
+        let run = target.run(&["import", bundle]);
+        assert_eq!(
+            run.code, 3,
+            "lie {number}: imported: {}{}",
+            run.stdout, run.stderr
+        );
+        assert!(!target.store.exists(), "lie {number}: a store was left");
+        let other = TestEnv::new();
+        let before = other.snapshot();
+        let run = other.run(&["import", bundle]);
+        assert_eq!(
+            run.code, 3,
+            "lie {number}: merged: {}{}",
+            run.stdout, run.stderr
+        );
+        assert!(
+            other.snapshot() == before,
+            "lie {number}: the merge changed the store"
+        );
     }
 }

@@ -1237,3 +1237,55 @@ fn damaged_index_keys_are_errors_not_panics() {
         copy.ok(&["verify"]);
     }
 }
+
+/// Objects an interrupted add stored but never recorded are summed up in one
+/// notice (a store once printed 15,043 lines of them) and `reindex` removes
+/// them, with their shard directories when they empty.
+#[test]
+fn unrecorded_objects_are_summarised_and_reindex_removes_them() {
+    let (env, source, ..) = populated();
+    let mut junk = Vec::new();
+    for number in 0..3 {
+        let bytes = format!("interrupted add {number}\n");
+        let id = blake3::hash(bytes.as_bytes()).to_hex().to_string();
+        let shard = env.store.join("objects").join(&id[..2]);
+        std::fs::create_dir_all(&shard).expect("shard");
+        std::fs::write(shard.join(&id[2..]), bytes).expect("object");
+        junk.push(id);
+    }
+    let run = env.ok(&["verify"]);
+    let notices: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|line| line.contains("recorded by no journal entry"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{}", run.stdout);
+    assert!(
+        notices[0].contains("3 objects are recorded by no journal entry"),
+        "{}",
+        notices[0]
+    );
+    let run = env.ok(&["--json", "reindex"]);
+    assert_eq!(run.json()["removed_objects"], 3);
+    for id in &junk {
+        assert!(!env
+            .store
+            .join("objects")
+            .join(&id[..2])
+            .join(&id[2..])
+            .exists());
+    }
+    assert!(env
+        .store
+        .join("objects")
+        .join(&source[..2])
+        .join(&source[2..])
+        .exists());
+    let run = env.ok(&["verify"]);
+    assert!(
+        !run.stdout.contains("recorded by no journal entry"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(env.ok(&["--json", "reindex"]).json()["removed_objects"], 0);
+}

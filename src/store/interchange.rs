@@ -293,6 +293,16 @@ fn build_from_bundle(
             ),
         });
     }
+    // A bundle carries the objects its journal records, and nothing else.
+    if let Some(first) = report.unrecorded.first() {
+        return Err(StoreError::Input {
+            path: "bundle".into(),
+            why: format!(
+                "the bundle is refused: it holds {} object(s) no journal entry records (the first {first}); a bundle carries recorded sources only",
+                report.unrecorded.len()
+            ),
+        });
+    }
     // verify records when each object was found sound; a fresh import keeps that.
     Ok((journal.last_seq(), count, kept))
 }
