@@ -42,7 +42,7 @@ python3 -c 'import jsonschema' 2>/dev/null \
 python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print("receipt.schema.json: valid")' \
     "$work/receipt.json" schema/receipt.schema.json
 # The Python verifier must refuse a receipt with any one of these changed.
-for field in slice.bytes slice.cvs slice.tail source.length citation.exact checkpoint.root entry.line; do
+for field in slice.bytes slice.cvs slice.tail source.length citation.exact checkpoint.root entry.line claim.subject claim_entry.line; do
     python3 - "$work/receipt.json" "$work/bad-receipt.json" "$field" <<'PY'
 import base64, json, sys
 receipt = json.load(open(sys.argv[1]))
@@ -56,6 +56,9 @@ elif key in ("bytes", "tail", "root"):
     raw = bytearray(base64.b64decode(value))
     raw[len(raw) // 2] ^= 1
     value = base64.b64encode(bytes(raw)).decode()
+elif key == "subject":
+    # Same identity key, other wording: only the claim's line catches it.
+    value = value.upper() if value != value.upper() else value.lower()
 else:
     value = value.replace("400", "401", 1)
 receipt[section][key] = value

@@ -301,12 +301,24 @@ def proved_line(line, checkpoint):
 def check_receipt(path):
     with open(path) as f:
         r = json.load(f)
-    if r.get("type") != "provdb.receipt" or r.get("v") != 1:
-        return [f"{path}: format: not a provdb.receipt of version 1"], ""
+    version = r.get("v")
+    if r.get("type") != "provdb.receipt" or version not in (1, 2):
+        return [f"{path}: format: not a provdb.receipt of version 1 or 2"], ""
+    if (version == 2) != ("claim_entry" in r):
+        return [f"{path}: claim entry: a version 2 receipt, and only it, proves the claim's line"], ""
     fail = lambda link, why: ([f"{path}: {link}: {why}"], "")
     claim, c, source, cp = r["claim"], r["citation"], r["source"], r["checkpoint"]
     if claim_id(claim) != claim["id"]:
         return fail("claim", "the claim's fields do not hash to its id")
+    if version == 2:
+        # The claim's own line binds its wording (its id binds only the
+        # case-folded identity keys).
+        recorded_claim = proved_line(r["claim_entry"], cp)
+        if recorded_claim is None:
+            return fail("claim entry", "the claim's line is not in the checkpoint's tree")
+        change = dict(recorded_claim["change"])
+        if change.pop("op", None) != "record_claim" or change != claim:
+            return fail("claim entry", "the proved line does not record the claim as the receipt states it")
     entry = proved_line(r["entry"], cp)
     if entry is None:
         return fail("log entry", "the citation's line is not in the checkpoint's tree")

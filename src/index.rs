@@ -1357,6 +1357,16 @@ impl Index {
         let recorded = entry.recorded_at().to_string();
         let actor = entry.recorded_by().to_string();
         match entry.change {
+            // What a reader shows of a citation is bound by its id: a line
+            // whose quote, claim, recorder or time was rewritten is refused
+            // here, not shown (only `verify` walks the whole chain).
+            Change::Cite { citation, ref body, .. }
+                if crate::identity::citation_id(body, &actor, &recorded) != citation =>
+            {
+                Err(failed(format!(
+                    "was altered: its quote, claim, recorder or time no longer hash to citation id {citation}"
+                )))
+            }
             Change::Cite {
                 citation,
                 carried,

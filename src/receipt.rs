@@ -31,7 +31,8 @@ pub struct Receipt {
     /// Always `provdb.receipt`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Format version, 1.
+    /// Format version: 2 (the claim's own line proved), or 1 (older
+    /// receipts, which prove the claim's identity but not its wording).
     pub v: u32,
     /// The claim, as recorded.
     pub claim: Claim,
@@ -41,6 +42,10 @@ pub struct Receipt {
     pub source: ReceiptSource,
     /// The bytes around the quote and the chaining values of the rest.
     pub slice: Slice,
+    /// The journal line that recorded the claim, with its inclusion proof
+    /// (version 2): it binds every word of the claim the receipt shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_entry: Option<ProvedLine>,
     /// The journal line that recorded the citation, with its inclusion proof.
     pub entry: ProvedLine,
     /// The log's first line (it names the store), with its inclusion proof.
@@ -356,8 +361,15 @@ impl Receipt {
     /// Checks every link; returns what the receipt proves, in plain words,
     /// or the first link that broke.
     pub fn verify(&self) -> Result<String, Broken> {
-        if self.kind != "provdb.receipt" || self.v != 1 {
-            return Err(broken("format", "not a provdb.receipt of version 1"));
+        match (self.kind.as_str(), self.v, &self.claim_entry) {
+            ("provdb.receipt", 1, None) | ("provdb.receipt", 2, Some(_)) => {}
+            ("provdb.receipt", 2, None) => {
+                return Err(broken(
+                    "claim entry",
+                    "a version 2 receipt must prove the claim's line",
+                ))
+            }
+            _ => return Err(broken("format", "not a provdb.receipt of version 1 or 2")),
         }
         // The claim is what its id says.
         if identity::expected_claim_id(&self.claim) != self.claim.id {
@@ -457,21 +469,49 @@ impl Receipt {
                 ),
             ));
         }
+        // The claim's words: proved by its own line (version 2), or, in a
+        // version 1 receipt, not proved at all (its id hashes the identity
+        // keys, case-folded and normalised, so other wording passes).
+        let claim =
+            match &self.claim_entry {
+                Some(line) => {
+                    let recorded = check_included("claim entry", line, &self.checkpoint)?;
+                    match &recorded.change {
+                        Change::RecordClaim(claim) if *claim == self.claim => {}
+                        _ => return Err(broken(
+                            "claim entry",
+                            "the proved line does not record the claim as the receipt states it",
+                        )),
+                    }
+                    format!("the claim {} (claim {})", self.claim.line(), self.claim.id)
+                }
+                None => format!(
+                    "claim {} (a version 1 receipt proves the claim's identity, not its wording)",
+                    self.claim.id
+                ),
+            };
+        let stance = match c.stance {
+            Stance::Supports => "supporting",
+            Stance::Disputes => "disputing",
+            Stance::Mentions => "mentioning",
+        };
+        let stated = if c.value_not_in_quote {
+            ", the quote not stating the value (recorded as such)"
+        } else {
+            ""
+        };
         Ok(format!(
-            "the words {:?} appear at bytes {}–{} of the document with BLAKE3 hash {} ({} bytes), cited for the claim {} · {} = {}, recorded by {} at {} in log entry {} of checkpoint {} {} {}",
+            "the words {:?} appear at bytes {}–{} of the document with BLAKE3 hash {} ({} bytes), cited as {stance} {claim}{stated}, recorded by {} at {} in log entry {} of a log of {} entries whose tree head is {} {} (not bound to any published checkpoint unless compared with one); a receipt shows what was recorded by that size, not what came after it: a later retraction or supersession does not appear in it",
             c.exact,
             c.start,
             c.end,
             self.source.id,
             self.source.length,
-            self.claim.subject,
-            self.claim.property,
-            self.claim.value,
             entry.recorded_by(),
             entry.recorded_at(),
             entry.seq,
-            self.checkpoint.origin,
             self.checkpoint.size,
+            self.checkpoint.origin,
             self.checkpoint.root
         ))
     }

@@ -130,6 +130,13 @@ pub enum StoreError {
         /// What differs.
         why: String,
     },
+    /// What a command would show or hand out does not check: the store was
+    /// altered since it was recorded.
+    #[error("{what}; nothing was written: run `provdb verify` to see the damage")]
+    Damaged {
+        /// What does not check, and why.
+        what: String,
+    },
     /// An id prefix matched nothing.
     #[error("no source, claim or citation has an id starting with {text:?}; list them with `provdb sources` or `provdb claims`")]
     UnknownId {

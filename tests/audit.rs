@@ -518,3 +518,203 @@ fn a_receipt_verifies_alone_and_any_changed_field_breaks_a_named_link() {
     // Nearly every change is well-formed and names its link.
     assert!(named * 10 >= paths.len() * 8, "{named} of {}", paths.len());
 }
+
+/// Writes `value` as a receipt file and runs `verify-receipt` on it.
+fn verify_receipt(env: &TestEnv, value: &serde_json::Value) -> common::Run {
+    let file = env.dir.path().join("checked-receipt.json");
+    std::fs::write(&file, value.to_string()).expect("receipt");
+    env.run(&["verify-receipt", file.to_str().expect("utf-8")])
+}
+
+/// Every word `verify-receipt` prints is bound by a hash it checked: the
+/// claim's wording by the claim's own journal line (receipt version 2), so
+/// a subject that differs only in case, or ß for ss, no longer passes; the
+/// stance and a value not in the quote are said; a version 1 receipt still
+/// verifies but shows only the claim's id; and the output says what no
+/// receipt can show (what came after it).
+#[test]
+fn a_receipt_proves_every_word_it_prints() {
+    let env = TestEnv::new();
+    let source = env.add("khojaly-article-2024-02.txt", &[]);
+    let cited = env
+        .ok(&[
+            "--json",
+            "cite",
+            &source,
+            "--quote",
+            "1,275 residents",
+            "--subject",
+            "Strasse of Khojaly",
+            "--property",
+            "captured",
+            "--value",
+            "1275",
+            "--stance",
+            "disputes",
+        ])
+        .json();
+    let citation = cited["citation"].as_str().expect("citation").to_string();
+    let receipt: serde_json::Value =
+        serde_json::from_str(&env.ok(&["receipt", &citation]).stdout).expect("json");
+    assert_eq!(receipt["v"], 2);
+    let run = verify_receipt(&env, &receipt);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("cited as disputing the claim Strasse of Khojaly · captured = 1275"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("a later retraction or supersession does not appear in it"),
+        "{}",
+        run.stdout
+    );
+    // Same identity key, other words: caught by the claim's line.
+    for subject in [
+        "strasse of khojaly",
+        "STRASSE OF KHOJALY",
+        "Straße of Khojaly",
+    ] {
+        let mut changed = receipt.clone();
+        changed["claim"]["subject"] = subject.into();
+        let run = verify_receipt(&env, &changed);
+        assert_eq!(run.code, 1, "{subject}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("claim entry"),
+            "{subject}: {}",
+            run.stdout
+        );
+    }
+    // A version 1 receipt (no claim line) verifies, and prints no wording.
+    let mut old = receipt.clone();
+    old["v"] = 1.into();
+    old.as_object_mut().expect("object").remove("claim_entry");
+    let run = verify_receipt(&env, &old);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("Strasse"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("proves the claim's identity, not its wording"),
+        "{}",
+        run.stdout
+    );
+    // Version 2 without its claim line is refused.
+    let mut stripped = receipt.clone();
+    stripped
+        .as_object_mut()
+        .expect("object")
+        .remove("claim_entry");
+    assert_eq!(verify_receipt(&env, &stripped).code, 1);
+}
+
+/// A retracted citation gets no receipt unless asked for one explicitly (it
+/// used to get one, and `verify-receipt` said "ok").
+#[test]
+fn a_retracted_citation_gets_a_receipt_only_when_asked() {
+    let env = TestEnv::new();
+    let source = env.add("khojaly-article-2024-02.txt", &[]);
+    let cited = env
+        .ok(&[
+            "--json",
+            "cite",
+            &source,
+            "--quote",
+            "1,275 residents",
+            "--subject",
+            "Khojaly",
+            "--property",
+            "captured",
+            "--value",
+            "1275",
+        ])
+        .json();
+    let citation = cited["citation"].as_str().expect("citation").to_string();
+    env.ok(&["retract", &citation, "--reason", "misread"]);
+    env.refused(&["receipt", &citation], 3, "was retracted (misread");
+    let receipt: serde_json::Value =
+        serde_json::from_str(&env.ok(&["receipt", &citation, "--retracted"]).stdout).expect("json");
+    let run = verify_receipt(&env, &receipt);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("not what came after it"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Readers check what they show: an old citation line whose recorder and
+/// time were rewritten (same length, chain rebuilt) is refused by `trace`,
+/// `show`, `receipt` and the exports instead of printed; `verify` names it.
+#[test]
+fn a_rewritten_citation_line_is_refused_not_shown() {
+    let env = TestEnv::new();
+    let source = env.add("khojaly-article-2024-02.txt", &[]);
+    let cited = env
+        .ok(&[
+            "--json",
+            "cite",
+            &source,
+            "--quote",
+            "1,275 residents",
+            "--subject",
+            "Khojaly",
+            "--property",
+            "captured",
+            "--value",
+            "1275",
+        ])
+        .json();
+    let citation = cited["citation"].as_str().expect("citation").to_string();
+    let claim = cited["claim"].as_str().expect("claim").to_string();
+    env.add("regional-survey-1993.txt", &[]);
+    let path = env.store.join("journal");
+    let journal = std::fs::read_to_string(&path).expect("journal");
+    let forged: String = journal
+        .lines()
+        .map(|line| {
+            if line.contains("\"op\":\"cite\"") {
+                format!(
+                    "{}\n",
+                    line.replacen("\"actor\":\"tester\"", "\"actor\":\"forger\"", 1)
+                )
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    assert_ne!(forged, journal);
+    std::fs::write(&path, common::rechain(&forged)).expect("forge");
+    std::fs::remove_dir_all(env.store.join("index")).expect("index");
+    for args in [
+        vec!["trace", claim.as_str()],
+        vec!["show", citation.as_str()],
+        vec!["receipt", citation.as_str()],
+    ] {
+        let run = env.run(&args);
+        assert_eq!(run.code, 5, "{args:?} showed a forged line: {}", run.stdout);
+        assert!(
+            run.stderr.contains("was altered"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains("forger"), "{args:?}: {}", run.stdout);
+    }
+    let out = env.dir.path().join("out.jsonl");
+    let run = env.run(&[
+        "export",
+        "--format",
+        "jsonl",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("does not match its content"),
+        "{}",
+        run.stdout
+    );
+}

@@ -182,7 +182,8 @@ fn exit_code_for(error: &CliError) -> u8 {
             | StoreError::Index(_)
             | StoreError::Objects(_)
             | StoreError::ChainBroken { .. }
-            | StoreError::IndexOutOfStep { .. } => exit::STORE,
+            | StoreError::IndexOutOfStep { .. }
+            | StoreError::Damaged { .. } => exit::STORE,
         },
     }
 }

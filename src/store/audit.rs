@@ -410,14 +410,30 @@ impl Store {
 impl Store {
     /// Builds the receipt of a citation against a checkpoint (a kept one of
     /// size `checkpoint`, or one of the log as it stands).
+    ///
+    /// A retracted citation gets no receipt unless `retracted` is true: a
+    /// receipt proves the citation was recorded, and cannot show the
+    /// retraction that came after it.
     pub fn receipt(
         &mut self,
         citation: &str,
         checkpoint: Option<u64>,
+        retracted: bool,
         actor: &str,
     ) -> Result<crate::receipt::Receipt, StoreError> {
         use crate::receipt::{ProvedLine, Receipt, ReceiptCitation, ReceiptSource};
         let id = self.resolve_citation(citation)?;
+        if let Some(retraction) = self.index.retraction(&id)? {
+            if !retracted {
+                return Err(StoreError::Input {
+                    path: format!("citation {id}"),
+                    why: format!(
+                        "was retracted ({}, by {} at {}); a receipt would prove only that it was recorded, not that it was withdrawn: pass --retracted to write one anyway",
+                        retraction.reason, retraction.actor, retraction.time
+                    ),
+                });
+            }
+        }
         let record = self
             .index
             .citation(&id)?
@@ -456,9 +472,17 @@ impl Store {
                 proof: proof.proof,
             })
         };
-        Ok(Receipt {
+        let claim_seq = self
+            .index
+            .claim(&record.citation.claim)?
+            .map(|claim| claim.seq)
+            .ok_or_else(|| StoreError::UnknownId {
+                text: record.citation.claim.to_hex(),
+            })?;
+        let receipt = Receipt {
             kind: "provdb.receipt".into(),
-            v: 1,
+            v: 2,
+            claim_entry: Some(proved(self, claim_seq)?),
             claim,
             citation: ReceiptCitation {
                 id: record.id,
@@ -479,6 +503,18 @@ impl Store {
             first: proved(self, 1)?,
             last: proved(self, checkpoint.size)?,
             checkpoint: (&checkpoint).into(),
-        })
+        };
+        // A receipt is checked before it is handed out: a journal line
+        // changed since the index recorded it breaks a link here, and no
+        // receipt that `verify-receipt` would reject is ever written.
+        if let Err(broken) = receipt.verify() {
+            return Err(StoreError::Damaged {
+                what: format!(
+                    "the receipt of citation {} does not hold (the {} link: {}): the journal or an object changed since it was recorded",
+                    record.id, broken.link, broken.why
+                ),
+            });
+        }
+        Ok(receipt)
     }
 }

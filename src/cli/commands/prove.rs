@@ -114,6 +114,10 @@ pub struct ReceiptArgs {
     /// of the log as it stands, taken and kept now if the log has grown].
     #[arg(long, value_name = "SIZE")]
     pub checkpoint: Option<u64>,
+    /// Write a receipt even though the citation was retracted (it proves the
+    /// citation was recorded; it cannot show the retraction).
+    #[arg(long)]
+    pub retracted: bool,
 }
 
 /// Check a receipt with no store and no document, and say in plain words
@@ -129,7 +133,7 @@ pub struct VerifyReceiptArgs {
 pub fn run_receipt(args: ReceiptArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
     let mut opened = ctx.open()?;
-    let result = opened.receipt(&args.citation, args.checkpoint, &actor);
+    let result = opened.receipt(&args.citation, args.checkpoint, args.retracted, &actor);
     let closed = ctx.close(opened);
     let receipt = result?;
     closed?;
