@@ -497,6 +497,15 @@ fn sync_index(journal: &Journal, index: &Index) -> Result<u64, StoreError> {
     }
 }
 
+/// What `retract` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retracted {
+    /// The citation retracted.
+    pub citation: CitationId,
+    /// The copies carried from it into later revisions, retracted with it.
+    pub carried: Vec<CitationId>,
+}
+
 /// What `add` did.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AddOutcome {
@@ -1437,7 +1446,7 @@ impl Store {
         citation: &str,
         reason: &str,
         actor: &str,
-    ) -> Result<CitationId, StoreError> {
+    ) -> Result<Retracted, StoreError> {
         self.writable()?;
         let reason = tidy(reason);
         if reason.is_empty() {
@@ -1455,15 +1464,42 @@ impl Store {
                 reason: existing.reason,
             });
         }
-        self.commit(
-            actor,
-            &now_rfc3339(),
-            vec![Change::Retract {
-                citation: id,
-                reason,
-            }],
-        )?;
-        Ok(id)
+        // The retraction covers the citation's carried lineage: every copy
+        // carried from it into later revisions (and carried on from those)
+        // is retracted in the same command, so no revision carries it again.
+        let mut changes = vec![Change::Retract {
+            citation: id,
+            reason: reason.clone(),
+        }];
+        let mut carried = Vec::new();
+        let mut pending = vec![id];
+        while let Some(from) = pending.pop() {
+            for supersession in self.index.supersessions(&from)? {
+                if supersession.citation != from || carried.contains(&supersession.by) {
+                    continue;
+                }
+                let copy = supersession.by;
+                let is_copy = self
+                    .index
+                    .citation(&copy)?
+                    .and_then(|record| record.carried)
+                    .is_some_and(|carry| carry.from == from);
+                if !is_copy || self.index.retraction(&copy)?.is_some() {
+                    continue;
+                }
+                carried.push(copy);
+                pending.push(copy);
+                changes.push(Change::Retract {
+                    citation: copy,
+                    reason: format!("{reason} (with citation {id}, which it was carried from)"),
+                });
+            }
+        }
+        self.commit(actor, &now_rfc3339(), changes)?;
+        Ok(Retracted {
+            citation: id,
+            carried,
+        })
     }
 
     fn traced(

@@ -110,12 +110,33 @@ fn check_checkpoint(
 #[derive(Debug, Default)]
 struct Lineage {
     revisions: HashMap<(String, u32), SourceId>,
-    revision_sources: HashSet<SourceId>,
-    citations: HashMap<CitationId, (ClaimId, SourceId, String)>,
-    /// The first 8 bytes of every other citation id: supersessions may name
-    /// any citation, and 8 bytes keep a million citations to a few MB.
-    other_citations: HashSet<u64>,
+    /// Every citation recorded so far, whether or not its source was a
+    /// revision when it was cited (a source may become one later, and its
+    /// citations are then carried), kept compactly: 8 bytes of its id →
+    /// 8 bytes of its claim id, 8 of its source id, and 8 of a hash of its
+    /// words. A forged link would have to match a recorded one in 64 bits.
+    citations: HashMap<u64, Compact>,
     retracted: HashSet<CitationId>,
+}
+
+/// A citation as `Lineage` keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Compact {
+    claim: u64,
+    source: u64,
+    words: u64,
+}
+
+/// The first 8 bytes of a 32-byte id.
+fn prefix64(bytes: &[u8; 32]) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&bytes[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// 8 bytes of the BLAKE3 hash of a quote's words.
+fn words64(exact: &str) -> u64 {
+    prefix64(blake3::hash(exact.as_bytes()).as_bytes())
 }
 
 /// The merge whose entries are being checked: the other store's id, its
@@ -251,9 +272,7 @@ impl MergeCheck {
 }
 
 fn id_prefix(id: &CitationId) -> u64 {
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&id.as_bytes()[..8]);
-    u64::from_le_bytes(first)
+    prefix64(id.as_bytes())
 }
 
 impl Lineage {
@@ -261,7 +280,12 @@ impl Lineage {
     /// citations are known by 8 bytes of their id: a forged id would have
     /// to match a recorded one in 64 bits).
     fn knows(&self, id: &CitationId) -> bool {
-        self.citations.contains_key(id) || self.other_citations.contains(&id_prefix(id))
+        self.citations.contains_key(&id_prefix(id))
+    }
+
+    /// The recorded citation with this id, compactly, if any.
+    fn get(&self, id: &CitationId) -> Option<Compact> {
+        self.citations.get(&id_prefix(id)).copied()
     }
 
     fn check(&mut self, entry: &Entry, item: &str, report: &mut Report) {
@@ -269,7 +293,6 @@ impl Lineage {
             Change::AddRevision(revision) => {
                 self.revisions
                     .insert((revision.doc.clone(), revision.number), revision.source);
-                self.revision_sources.insert(revision.source);
             }
             Change::Cite {
                 citation,
@@ -279,14 +302,14 @@ impl Lineage {
                 if let Some(carried) = carried {
                     self.check_carried(carried, body, item, report);
                 }
-                if self.revision_sources.contains(&body.source) {
-                    self.citations.insert(
-                        *citation,
-                        (body.claim, body.source, body.selector.exact.clone()),
-                    );
-                } else {
-                    self.other_citations.insert(id_prefix(citation));
-                }
+                self.citations.insert(
+                    id_prefix(citation),
+                    Compact {
+                        claim: prefix64(body.claim.as_bytes()),
+                        source: prefix64(body.source.as_bytes()),
+                        words: words64(&body.selector.exact),
+                    },
+                );
             }
             Change::Retract { citation, .. } => {
                 if !self.knows(citation) {
@@ -307,8 +330,10 @@ impl Lineage {
                     report.problem(item, format!("drift finding for {}@{}, a revision not recorded before it (or without one before it)", drift.doc, drift.number));
                     return;
                 }
-                match self.citations.get(&drift.citation) {
-                    Some((_, source, _)) if Some(source) == before => {}
+                let source_of =
+                    |source: Option<&SourceId>| source.map(|id| prefix64(id.as_bytes()));
+                match self.get(&drift.citation) {
+                    Some(found) if Some(found.source) == source_of(before) => {}
                     _ => report.problem(
                         item,
                         format!(
@@ -320,8 +345,8 @@ impl Lineage {
                     ),
                 }
                 if let Some(to) = drift.carried_to {
-                    match self.citations.get(&to) {
-                        Some((_, source, _)) if Some(source) == after => {}
+                    match self.get(&to) {
+                        Some(found) if Some(found.source) == source_of(after) => {}
                         _ => report.problem(item, format!("drift finding carries onto citation {}, which is not a citation of {}@{}", to.short(), drift.doc, drift.number)),
                     }
                 }
@@ -367,11 +392,11 @@ impl Lineage {
                 format!("carried into {name}, a revision not recorded before it"),
             ),
         }
-        let Some((claim, source, exact)) = self.citations.get(&carried.from) else {
+        let Some(from) = self.get(&carried.from) else {
             report.problem(
                 item,
                 format!(
-                    "carried from citation {}, which was not recorded before it in a revision",
+                    "carried from citation {}, which was not recorded before it",
                     carried.from.short()
                 ),
             );
@@ -381,7 +406,7 @@ impl Lineage {
             .number
             .checked_sub(1)
             .and_then(|number| self.revisions.get(&(carried.doc.clone(), number)));
-        if previous != Some(source) {
+        if previous.map(|id| prefix64(id.as_bytes())) != Some(from.source) {
             report.problem(
                 item,
                 format!(
@@ -392,7 +417,7 @@ impl Lineage {
                 ),
             );
         }
-        if *claim != body.claim {
+        if from.claim != prefix64(body.claim.as_bytes()) {
             report.problem(
                 item,
                 format!(
@@ -401,7 +426,7 @@ impl Lineage {
                 ),
             );
         }
-        if *exact != body.selector.exact {
+        if from.words != words64(&body.selector.exact) {
             report.problem(
                 item,
                 format!(

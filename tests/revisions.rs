@@ -464,3 +464,143 @@ fn a_batch_line_names_its_source_by_revision() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("there is no @7"), "{}", run.stderr);
 }
+
+/// How many citations an `add --doc` reported carrying.
+fn carried_count(added: &serde_json::Value) -> u64 {
+    added["drift"]["citations"].as_array().map_or(0, |items| {
+        items.iter().filter(|item| item["carried"] == true).count() as u64
+    })
+}
+
+/// The number of citations `add --doc` reported carrying, and `verify` agrees
+/// with the writer, for one order of add, cite and add --doc.
+fn run_order(steps: &[&str]) -> (TestEnv, u64) {
+    let env = TestEnv::new();
+    let v1 = fixture(REV1);
+    let v1 = v1.to_str().expect("utf-8");
+    let v2 = fixture(REV2);
+    let v2 = v2.to_str().expect("utf-8");
+    let id = |file: &str| -> String {
+        blake3::hash(&std::fs::read(file).expect("read"))
+            .to_hex()
+            .to_string()
+    };
+    let mut carried = 0;
+    for step in steps {
+        match *step {
+            "add v1" => drop(env.ok(&["add", v1])),
+            "add v2" => drop(env.ok(&["add", v2])),
+            "doc v1" | "doc v2" => {
+                let file = if *step == "doc v1" { v1 } else { v2 };
+                let run = env.ok(&["--json", "add", file, "--doc", "d"]);
+                carried += carried_count(&run.json());
+            }
+            "cite v1" | "cite v2" => {
+                let source = id(if *step == "cite v1" { v1 } else { v2 });
+                cite(
+                    &env,
+                    &source,
+                    "1,275 residents",
+                    &format!("captured {step}"),
+                    "1275",
+                );
+            }
+            other => panic!("no step {other}"),
+        }
+        let verify = env.run(&["verify"]);
+        assert_eq!(verify.code, 0, "{steps:?} after {step}: {}", verify.stdout);
+    }
+    (env, carried)
+}
+
+/// Writer and verifier agree on every order of add, cite and add --doc (a
+/// citation made before its source became revision 1 was carried, and then
+/// `verify` called the carry damage).
+#[test]
+fn every_order_of_add_cite_and_revision_verifies() {
+    for (steps, expected) in [
+        (&["add v1", "cite v1", "doc v1", "doc v2"][..], 1),
+        (&["doc v1", "cite v1", "doc v2"][..], 1),
+        (&["doc v1", "doc v2"][..], 0),
+        (&["add v2", "doc v1", "cite v1", "doc v2"][..], 1),
+        (
+            &["add v1", "add v2", "cite v1", "cite v2", "doc v1", "doc v2"][..],
+            1,
+        ),
+        (&["add v1", "cite v1", "doc v1", "cite v1", "doc v2"][..], 1),
+        (&["doc v1", "add v2", "cite v2", "doc v2"][..], 0),
+    ] {
+        let (env, carried) = run_order(steps);
+        assert_eq!(carried, expected, "{steps:?}");
+        // What the writer reported is what the log says afterwards.
+        let log = env.ok(&["--json", "log", "--doc", "d"]).json();
+        let revisions = log["revisions"].as_array().expect("revisions");
+        assert_eq!(revisions.len(), 2, "{steps:?}");
+    }
+}
+
+/// A retraction reaches the copies carried from the citation into later
+/// revisions, in the same command; the next revision carries none of them;
+/// `--as-of` before the retraction still shows them live.
+#[test]
+fn a_retraction_reaches_every_carried_copy() {
+    let env = TestEnv::new();
+    let first = env.ok(&["--json", "add", &path(REV1), "--doc", "d"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let original = cite(&env, &first, "1,275 residents", "captured", "1275");
+    env.ok(&["add", &path(REV2), "--doc", "d"]);
+    // A third revision: the second with a line added, so the quote is carried again.
+    let third = env.dir.path().join("rev3.txt");
+    let mut text = std::fs::read_to_string(fixture(REV2)).expect("rev2");
+    text.push_str("A line added in the third revision.\n");
+    std::fs::write(&third, text).expect("rev3");
+    env.ok(&["add", third.to_str().expect("utf-8"), "--doc", "d"]);
+    let time = env.ok(&["--json", "log"]).json()["entries"]
+        .as_array()
+        .expect("entries")
+        .last()
+        .expect("entry")["time"]
+        .as_str()
+        .expect("time")
+        .to_string();
+    let run = env
+        .ok(&["--json", "retract", &original, "--reason", "misread"])
+        .json();
+    let carried = run["carried"].as_array().expect("carried");
+    assert_eq!(carried.len(), 2, "both carried copies: {run}");
+    for copy in carried {
+        let shown = env
+            .ok(&["--json", "show", copy.as_str().expect("id")])
+            .json();
+        assert!(shown["retracted"].is_object(), "{shown}");
+        // Before the retraction, the copy was live.
+        let past = env
+            .ok(&[
+                "--json",
+                "show",
+                copy.as_str().expect("id"),
+                "--as-of",
+                &time,
+            ])
+            .json();
+        assert!(past["retracted"].is_null(), "{past}");
+    }
+    // A fourth revision carries nothing of it.
+    let fourth = env.dir.path().join("rev4.txt");
+    let mut text = std::fs::read_to_string(&third).expect("rev3");
+    text.push_str("And a fourth.\n");
+    std::fs::write(&fourth, text).expect("rev4");
+    let run = env
+        .ok(&[
+            "--json",
+            "add",
+            fourth.to_str().expect("utf-8"),
+            "--doc",
+            "d",
+        ])
+        .json();
+    assert_eq!(carried_count(&run), 0, "{run}");
+    env.ok(&["verify"]);
+}

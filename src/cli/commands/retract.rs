@@ -5,7 +5,8 @@ use serde_json::json;
 use crate::cli::{CliError, Ctx};
 
 /// Retract a citation. Nothing is deleted: the retraction is a journal entry, and
-/// `trace` shows the citation as retracted with its reason.
+/// `trace` shows the citation as retracted with its reason. Copies carried
+/// from it into later revisions of a document are retracted with it.
 #[derive(Debug, clap::Args)]
 pub struct RetractArgs {
     /// The citation: its id or a unique prefix.
@@ -21,16 +22,23 @@ pub fn run(args: RetractArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let mut opened = ctx.open()?;
     let result = opened.retract(&args.citation, &args.reason, &actor);
     let closed = ctx.close(opened);
-    let id = result?;
+    let retracted = result?;
     closed?;
     if ctx.json {
+        let carried: Vec<String> = retracted.carried.iter().map(|id| id.to_hex()).collect();
         writeln!(
             ctx.out,
             "{}",
-            json!({"citation": id.to_hex(), "retracted": true})
+            json!({"citation": retracted.citation.to_hex(), "retracted": true, "carried": carried})
         )?;
     } else {
-        writeln!(ctx.out, "retracted citation {id}")?;
+        writeln!(ctx.out, "retracted citation {}", retracted.citation)?;
+        for copy in &retracted.carried {
+            writeln!(
+                ctx.out,
+                "retracted citation {copy} with it (carried from it into a later revision)"
+            )?;
+        }
     }
     Ok(())
 }
