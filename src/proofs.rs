@@ -206,6 +206,66 @@ impl AnyProof {
             AnyProof::Consistency(proof) => proof.verify(),
         }
     }
+
+    /// The checkpoints the proof is for.
+    pub fn checkpoints(&self) -> Vec<&ProvedCheckpoint> {
+        match self {
+            AnyProof::Inclusion(proof) => vec![&proof.checkpoint],
+            AnyProof::Consistency(proof) => vec![&proof.old, &proof.new],
+        }
+    }
+}
+
+/// Binds what a proof or receipt proved to checkpoints given as text, exactly
+/// as `provdb checkpoint` prints them (origin, size, base64 root; a C2SP
+/// checkpoint body). A root hash does not bind a tree's size, nor a log's
+/// name: only a checkpoint published with them does. Each given checkpoint
+/// must be one of `proved` (origin, size and root alike), and the words say
+/// which are bound; with none given, the words say what is not bound.
+pub fn bind_to_checkpoints(
+    words: String,
+    proved: &[&ProvedCheckpoint],
+    given: &[(String, String)],
+) -> Result<String, ProofFailure> {
+    if given.is_empty() {
+        return Ok(format!(
+            "{words}. Not bound: the log's name and tree size{} are as the file states them; a root does not bind a size, so compare with the published checkpoint (pass --checkpoint FILE with its text)",
+            if proved.len() > 1 { "s" } else { "" }
+        ));
+    }
+    let mut bound = Vec::new();
+    for (name, text) in given {
+        let (origin, size, root) = crate::checkpoints::parse_text(text)
+            .map_err(|why| ProofFailure::Malformed(format!("{name} is not a checkpoint: {why}")))?;
+        let root = base64::engine::general_purpose::STANDARD.encode(root);
+        let matched = proved.iter().find(|checkpoint| {
+            checkpoint.size == size && checkpoint.origin == origin && checkpoint.root == root
+        });
+        match matched {
+            Some(_) => bound.push(format!("{origin} size {size} ({name})")),
+            None => {
+                return Err(ProofFailure::Broken(format!(
+                    "the checkpoint in {name} ({origin}, size {size}, root {root}) is not the one the proof is for ({})",
+                    proved
+                        .iter()
+                        .map(|checkpoint| format!("{}, size {}, root {}", checkpoint.origin, checkpoint.size, checkpoint.root))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )))
+            }
+        }
+    }
+    let unbound = proved.len().saturating_sub(bound.len());
+    Ok(format!(
+        "{words}. Bound to the checkpoint{} {}{}",
+        if bound.len() > 1 { "s" } else { "" },
+        bound.join(" and "),
+        if unbound > 0 {
+            "; the other checkpoint's name and size are as the file states them"
+        } else {
+            ""
+        }
+    ))
 }
 
 /// The checkpoint text a proof's checkpoint would print.

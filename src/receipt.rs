@@ -501,7 +501,7 @@ impl Receipt {
             ""
         };
         Ok(format!(
-            "the words {:?} appear at bytes {}–{} of the document with BLAKE3 hash {} ({} bytes), cited as {stance} {claim}{stated}, recorded by {} at {} in log entry {} of a log of {} entries whose tree head is {} {} (not bound to any published checkpoint unless compared with one); a receipt shows what was recorded by that size, not what came after it: a later retraction or supersession does not appear in it",
+            "the words {:?} appear at bytes {}–{} of the document with BLAKE3 hash {} ({} bytes), cited as {stance} {claim}{stated}, recorded by {} at {} in log entry {} of a log of {} entries whose tree head is {} {}; a receipt shows what was recorded by that size, not what came after it: a later retraction or supersession does not appear in it",
             c.exact,
             c.start,
             c.end,

@@ -718,3 +718,92 @@ fn a_rewritten_citation_line_is_refused_not_shown() {
         run.stdout
     );
 }
+
+/// A proof does not bind its tree sizes or its log's name (edited sizes can
+/// still verify): `--checkpoint FILE` binds them to the published checkpoint
+/// text, every edit is then refused, and without it the output says exactly
+/// what is not bound.
+#[test]
+fn checkpoints_bind_what_a_proof_cannot() {
+    let env = big_store();
+    let old_text = env.ok(&["checkpoint"]).stdout;
+    let old_size: u64 = old_text
+        .lines()
+        .nth(1)
+        .expect("size")
+        .parse()
+        .expect("size");
+    env.add("regional-survey-1993.txt", &[]);
+    let new_text = env.ok(&["checkpoint"]).stdout;
+    let old_file = write(&env, "old.checkpoint", &old_text);
+    let new_file = write(&env, "new.checkpoint", &new_text);
+    let consistency = env
+        .ok(&["prove", "--consistency", &old_size.to_string(), "latest"])
+        .stdout;
+    let source = env.ok(&["--json", "sources"]).json()["sources"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let inclusion = env.ok(&["prove", &source]).stdout;
+    let consistency: serde_json::Value = serde_json::from_str(&consistency).expect("json");
+    let inclusion: serde_json::Value = serde_json::from_str(&inclusion).expect("json");
+    let check = |proof: &serde_json::Value, checkpoints: &[&str]| {
+        let file = write(&env, "proof.json", &proof.to_string());
+        let mut args = vec!["verify-proof", file.as_str()];
+        for checkpoint in checkpoints {
+            args.extend(["--checkpoint", checkpoint]);
+        }
+        env.run(&args)
+    };
+    // Unedited: bound to both checkpoints; unbound without them, and said so.
+    let run = check(&consistency, &[&old_file, &new_file]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("Bound to the checkpoints"),
+        "{}",
+        run.stdout
+    );
+    let run = check(&consistency, &[]);
+    assert!(
+        run.stdout
+            .contains("Not bound: the log's name and tree sizes"),
+        "{}",
+        run.stdout
+    );
+    let run = check(&inclusion, &[&new_file]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    // Every edit of a size or of both origins is refused once bound.
+    let mut edits: Vec<(serde_json::Value, &str)> = Vec::new();
+    for (path, delta) in [("new", 1i64), ("new", -1), ("old", 1), ("old", -1)] {
+        let mut edited = consistency.clone();
+        let size = edited[path]["size"].as_i64().expect("size") + delta;
+        edited[path]["size"] = size.into();
+        edits.push((edited, "consistency size"));
+    }
+    let mut renamed = consistency.clone();
+    renamed["old"]["origin"] = "provdb/elsewhere".into();
+    renamed["new"]["origin"] = "provdb/elsewhere".into();
+    edits.push((renamed, "both origins"));
+    for delta in [1i64, -1] {
+        let mut edited = inclusion.clone();
+        let size = edited["checkpoint"]["size"].as_i64().expect("size") + delta;
+        edited["checkpoint"]["size"] = size.into();
+        edits.push((edited, "inclusion size"));
+    }
+    for (edited, what) in &edits {
+        let bound = check(edited, &[&old_file, &new_file]);
+        assert_eq!(
+            bound.code, 1,
+            "{what}: accepted when bound: {}",
+            bound.stdout
+        );
+        let unbound = check(edited, &[]);
+        if unbound.code == 0 {
+            assert!(
+                unbound.stdout.contains("Not bound"),
+                "{what}: {}",
+                unbound.stdout
+            );
+        }
+    }
+}

@@ -30,6 +30,12 @@ pub struct ProveArgs {
 pub struct VerifyProofArgs {
     /// The proof file (- for standard input).
     pub file: PathBuf,
+    /// A published checkpoint the proof must be for: its text exactly as
+    /// `provdb checkpoint` prints it (origin, size, root). Binds the log's
+    /// name and size, which a proof alone does not; give it twice for a
+    /// consistency proof's two checkpoints.
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    pub checkpoints: Vec<PathBuf>,
 }
 
 fn size_arg(text: &str) -> Result<Option<u64>, CliError> {
@@ -83,7 +89,11 @@ pub fn run(args: ProveArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 /// Runs `verify-proof`.
 pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let text = read_input(&args.file)?;
-    let outcome = AnyProof::parse(&text).and_then(|proof| proof.verify());
+    let given = read_checkpoints(&args.checkpoints)?;
+    let outcome = AnyProof::parse(&text).and_then(|proof| {
+        let words = proof.verify()?;
+        crate::proofs::bind_to_checkpoints(words, &proof.checkpoints(), &given)
+    });
     match outcome {
         Ok(words) => write_proven(ctx, &words),
         Err(ProofFailure::Malformed(why)) => Err(CliError::Usage(format!(
@@ -127,6 +137,18 @@ pub struct ReceiptArgs {
 pub struct VerifyReceiptArgs {
     /// The receipt file (- for standard input).
     pub file: PathBuf,
+    /// The published checkpoint the receipt must be for: its text exactly
+    /// as `provdb checkpoint` prints it. Binds the log's name and size.
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+}
+
+/// Reads checkpoint files given with --checkpoint, with the names to show.
+fn read_checkpoints(files: &[PathBuf]) -> Result<Vec<(String, String)>, CliError> {
+    files
+        .iter()
+        .map(|file| Ok((file.display().to_string(), read_input(file)?)))
+        .collect()
 }
 
 /// Runs `receipt`.
@@ -154,7 +176,16 @@ pub fn run_verify_receipt(args: VerifyReceiptArgs, ctx: &mut Ctx<'_>) -> Result<
             args.file.display()
         ))
     })?;
-    match receipt.verify() {
+    let given = read_checkpoints(args.checkpoint.as_slice())?;
+    let outcome = receipt.verify().and_then(|words| {
+        crate::proofs::bind_to_checkpoints(words, &[&receipt.checkpoint], &given).map_err(
+            |failure| crate::receipt::Broken {
+                link: "checkpoint",
+                why: failure.to_string(),
+            },
+        )
+    });
+    match outcome {
         Ok(words) => write_proven(ctx, &words),
         Err(broken) => {
             if ctx.json {
