@@ -907,12 +907,13 @@ fn merge_bundle(
     } else {
         writeln!(
             ctx.out,
-            "merged {} of {} entries of store {} into {} ({} here already, {} new objects; bundle BLAKE3 {}); conflicting values show in `provdb conflicts`",
+            "merged {} of {} entries of store {} into {} ({} here already, {} its own init and merge entries, which are never merged; {} new objects; bundle BLAKE3 {}); conflicting values show in `provdb conflicts`",
             outcome.merged,
-            outcome.merged + outcome.already,
+            outcome.size,
             outcome.store,
             store.display(),
             outcome.already,
+            outcome.size.saturating_sub(outcome.merged + outcome.already),
             outcome.new_objects,
             outcome.bundle
         )?;
