@@ -615,22 +615,7 @@ fn a_receipt_proves_every_word_it_prints() {
 fn a_retracted_citation_gets_a_receipt_only_when_asked() {
     let env = TestEnv::new();
     let source = env.add("khojaly-article-2024-02.txt", &[]);
-    let cited = env
-        .ok(&[
-            "--json",
-            "cite",
-            &source,
-            "--quote",
-            "1,275 residents",
-            "--subject",
-            "Khojaly",
-            "--property",
-            "captured",
-            "--value",
-            "1275",
-        ])
-        .json();
-    let citation = cited["citation"].as_str().expect("citation").to_string();
+    let (_, citation) = env.cite_captured(&source, "Khojaly");
     env.ok(&["retract", &citation, "--reason", "misread"]);
     env.refused(&["receipt", &citation], 3, "was retracted (misread");
     let receipt: serde_json::Value =
@@ -651,23 +636,7 @@ fn a_retracted_citation_gets_a_receipt_only_when_asked() {
 fn a_rewritten_citation_line_is_refused_not_shown() {
     let env = TestEnv::new();
     let source = env.add("khojaly-article-2024-02.txt", &[]);
-    let cited = env
-        .ok(&[
-            "--json",
-            "cite",
-            &source,
-            "--quote",
-            "1,275 residents",
-            "--subject",
-            "Khojaly",
-            "--property",
-            "captured",
-            "--value",
-            "1275",
-        ])
-        .json();
-    let citation = cited["citation"].as_str().expect("citation").to_string();
-    let claim = cited["claim"].as_str().expect("claim").to_string();
+    let (claim, citation) = env.cite_captured(&source, "Khojaly");
     env.add("regional-survey-1993.txt", &[]);
     let path = env.store.join("journal");
     let journal = std::fs::read_to_string(&path).expect("journal");

@@ -10,23 +10,7 @@ fn populated() -> (TestEnv, String, String, String) {
     let env = TestEnv::new();
     let source = env.add(ARTICLE, &["--doc", "khojaly", "--title", "The article"]);
     env.add("regional-survey-1993.txt", &[]);
-    let cited = env
-        .ok(&[
-            "--json",
-            "cite",
-            &source,
-            "--quote",
-            "1,275 residents",
-            "--subject",
-            "Khojaly",
-            "--property",
-            "captured",
-            "--value",
-            "1275",
-        ])
-        .json();
-    let claim = cited["claim"].as_str().expect("claim").to_string();
-    let citation = cited["citation"].as_str().expect("citation").to_string();
+    let (claim, citation) = env.cite_captured(&source, "Khojaly");
     (env, source, claim, citation)
 }
 
@@ -707,22 +691,7 @@ struct CrashTemplate {
 fn crash_template() -> CrashTemplate {
     let env = TestEnv::new();
     let article = env.add(ARTICLE, &["--doc", "khojaly"]);
-    let cited = env
-        .ok(&[
-            "--json",
-            "cite",
-            &article,
-            "--quote",
-            "1,275 residents",
-            "--subject",
-            "Khojaly",
-            "--property",
-            "captured",
-            "--value",
-            "1275",
-        ])
-        .json();
-    let citation = cited["citation"].as_str().expect("citation").to_string();
+    let (_, citation) = env.cite_captured(&article, "Khojaly");
     let dir = env.dir.path();
     std::fs::write(dir.join("note.txt"), "A note: 613 civilians were killed.\n").expect("note");
     std::fs::create_dir(dir.join("notes")).expect("dir");

@@ -153,6 +153,28 @@ impl TestEnv {
             .to_string()
     }
 
+    /// Cites "1,275 residents" in `source` (the article fixture) for
+    /// SUBJECT · captured = 1275 and returns (claim id, citation id).
+    pub fn cite_captured(&self, source: &str, subject: &str) -> (String, String) {
+        let cited = self
+            .ok(&[
+                "--json",
+                "cite",
+                source,
+                "--quote",
+                "1,275 residents",
+                "--subject",
+                subject,
+                "--property",
+                "captured",
+                "--value",
+                "1275",
+            ])
+            .json();
+        let id = |key: &str| cited[key].as_str().expect("id").to_string();
+        (id("claim"), id("citation"))
+    }
+
     /// Returns every file of the store with its bytes, except the lock file
     /// and sled's own files under `index/`: sled 0.34 rewrites parts of them
     /// on every open, even a read-only one, and on a larger index their
