@@ -1258,3 +1258,31 @@ fn unrecorded_objects_are_summarised_and_reindex_removes_them() {
     );
     assert_eq!(env.ok(&["--json", "reindex"]).json()["removed_objects"], 0);
 }
+
+/// An index that is missing (a reindex stopped between removing the old one
+/// and renaming the new) is not damage: `verify` checks the journal against
+/// one built outside the store and passes with a notice. `reindex` replaces
+/// an `index` that is a regular file, and leaves no `index.new` behind.
+#[test]
+fn a_missing_index_is_not_damage_and_reindex_replaces_any_index() {
+    let (env, ..) = populated();
+    let index = env.store.join("index");
+    std::fs::remove_dir_all(&index).expect("remove index");
+    let run = env.ok(&["verify"]);
+    assert!(
+        run.stdout.contains("the index is missing"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("1 citation quotes"),
+        "quotes were checked: {}",
+        run.stdout
+    );
+    assert!(!index.exists(), "verify must not write the store");
+    std::fs::write(&index, b"not a directory").expect("index file");
+    env.ok(&["reindex"]);
+    assert!(index.is_dir());
+    assert!(!env.store.join("index.new").exists());
+    env.ok(&["verify"]);
+}
