@@ -903,6 +903,38 @@ pub struct Index {
 #[derive(Debug)]
 struct Scratch(std::path::PathBuf);
 
+impl Scratch {
+    /// Creates a new directory in the system's temporary directory, readable
+    /// by this user only (it holds a store's index), under a name no one
+    /// could have made beforehand: it is created exclusively, with a random
+    /// part, and a name already taken is never reused.
+    fn create() -> Result<Scratch, IndexError> {
+        use std::os::unix::fs::DirBuilderExt;
+        let mut last = None;
+        for _ in 0..16 {
+            let mut random = [0u8; 12];
+            if let Ok(mut urandom) = std::fs::File::open("/dev/urandom") {
+                let _ = std::io::Read::read_exact(&mut urandom, &mut random);
+            }
+            let name: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+            let dir = std::env::temp_dir().join(format!(
+                "provdb-index-{}-{}-{name}",
+                std::process::id(),
+                SCRATCH_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ));
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => return Ok(Scratch(dir)),
+                Err(error) => last = Some((dir, error)),
+            }
+        }
+        let (dir, error) = last.expect("the loop ran at least once");
+        Err(IndexError::Marker {
+            path: dir.display().to_string(),
+            error,
+        })
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -1021,25 +1053,23 @@ impl Index {
     /// read-only mount, no permission) and for `verify` when the store's own
     /// index is missing; the store's files are never touched.
     pub fn open_scratch(root: &Path, copy: bool) -> Result<Index, IndexError> {
-        let scratch = Scratch(std::env::temp_dir().join(format!(
-            "provdb-index-{}-{}",
-            std::process::id(),
-            SCRATCH_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        )));
+        let scratch = Scratch::create()?;
         let path = scratch.0.join("index");
-        let _ = std::fs::remove_dir_all(&scratch.0);
         let failed = |error| IndexError::Marker {
             path: scratch.0.display().to_string(),
             error,
         };
-        std::fs::create_dir_all(&path).map_err(failed)?;
         let live = root.join("index");
         let copied = copy && live.is_dir() && copy_dir(&live, &path).is_ok();
-        let opened = match Self::open(&path) {
-            Ok(index) if copied && index.applied().is_ok() => Ok(index),
-            Ok(index) if !copied => Ok(index),
+        let opened = match copied.then(|| Self::open(&path)) {
+            Some(Ok(index)) if index.applied().is_ok() => Ok(index),
+            // Not copied (not asked, none there, or the copy failed partway),
+            // or the copy does not open: start from nothing, to be filled
+            // from the journal.
             _ => {
-                std::fs::remove_dir_all(&path).map_err(failed)?;
+                if path.exists() {
+                    std::fs::remove_dir_all(&path).map_err(failed)?;
+                }
                 Self::open(&path)
             }
         };

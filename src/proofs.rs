@@ -234,15 +234,21 @@ pub fn bind_to_checkpoints(
         ));
     }
     let mut bound = Vec::new();
+    let mut matched_at = Vec::new();
     for (name, text) in given {
         let (origin, size, root) = crate::checkpoints::parse_text(text)
             .map_err(|why| ProofFailure::Malformed(format!("{name} is not a checkpoint: {why}")))?;
         let root = base64::engine::general_purpose::STANDARD.encode(root);
-        let matched = proved.iter().find(|checkpoint| {
+        let matched = proved.iter().position(|checkpoint| {
             checkpoint.size == size && checkpoint.origin == origin && checkpoint.root == root
         });
         match matched {
-            Some(_) => bound.push(format!("{origin} size {size} ({name})")),
+            // The same checkpoint given twice binds it once.
+            Some(at) if matched_at.contains(&at) => {}
+            Some(at) => {
+                matched_at.push(at);
+                bound.push(format!("{origin} size {size} ({name})"));
+            }
             None => {
                 return Err(ProofFailure::Broken(format!(
                     "the checkpoint in {name} ({origin}, size {size}, root {root}) is not the one the proof is for ({})",

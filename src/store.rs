@@ -345,14 +345,49 @@ fn random_store_id() -> String {
 /// second writer locks a fresh file and both append), and a store on a
 /// read-only mount or without write permission can still be locked for
 /// reading. The `lock` file older versions created is left alone.
-fn acquire_lock(root: &Path, options: &mut OpenOptions<'_>) -> Result<File, StoreError> {
+fn acquire_lock(root: &Path, options: &mut OpenOptions<'_>) -> Result<StoreLock, StoreError> {
     let path = root.to_path_buf();
-    let file = File::open(&path).map_err(io_error("opening the store directory to lock", &path))?;
+    let dir = File::open(&path).map_err(io_error("opening the store directory to lock", &path))?;
     let started = Instant::now();
     let mut told = false;
+    wait_for_lock(&dir, root, &path, options, started, &mut told)?;
+    // Older versions of provdb lock the `lock` file instead: while one may
+    // still run beside this one, take that lock too when the file is there
+    // and can be opened for writing (not on a read-only store).
+    let legacy_path = root.join("lock");
+    let legacy = match fs::OpenOptions::new().write(true).open(&legacy_path) {
+        Ok(file) => {
+            wait_for_lock(&file, root, &legacy_path, options, started, &mut told)?;
+            Some(file)
+        }
+        Err(_) => None,
+    };
+    Ok(StoreLock {
+        _dir: dir,
+        _legacy: legacy,
+    })
+}
+
+/// The locks a command holds on a store until it ends.
+#[derive(Debug)]
+pub struct StoreLock {
+    _dir: File,
+    _legacy: Option<File>,
+}
+
+/// Takes an exclusive flock on `file`, waiting up to the options' wait
+/// (counted from `started`) and calling `on_wait` once if it must wait.
+fn wait_for_lock(
+    file: &File,
+    root: &Path,
+    path: &Path,
+    options: &mut OpenOptions<'_>,
+    started: Instant,
+    told: &mut bool,
+) -> Result<(), StoreError> {
     loop {
         match file.try_lock() {
-            Ok(()) => return Ok(file),
+            Ok(()) => return Ok(()),
             Err(fs::TryLockError::WouldBlock) => {
                 if started.elapsed() >= options.lock_wait {
                     return Err(StoreError::Locked {
@@ -360,18 +395,18 @@ fn acquire_lock(root: &Path, options: &mut OpenOptions<'_>) -> Result<File, Stor
                         waited_secs: options.lock_wait.as_secs_f64(),
                     });
                 }
-                if !told {
+                if !*told {
                     if let Some(callback) = options.on_wait.as_mut() {
                         callback(root);
                     }
-                    told = true;
+                    *told = true;
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
             Err(fs::TryLockError::Error(source)) => {
                 return Err(StoreError::Io {
                     action: "locking",
-                    path,
+                    path: path.to_path_buf(),
                     source,
                 });
             }
@@ -380,7 +415,10 @@ fn acquire_lock(root: &Path, options: &mut OpenOptions<'_>) -> Result<File, Stor
 }
 
 /// Takes the store's lock for `verify`, which reads the files itself.
-pub fn lock_for_verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<File, StoreError> {
+pub fn lock_for_verify(
+    root: &Path,
+    options: &mut OpenOptions<'_>,
+) -> Result<StoreLock, StoreError> {
     acquire_lock(root, options)
 }
 
@@ -414,7 +452,7 @@ pub struct Store {
     as_of: Option<u64>,
     /// True when the store cannot be written: every change is refused.
     read_only: bool,
-    _lock: File,
+    _lock: StoreLock,
 }
 
 /// The journal entries of a command, with the index marks they produce.
@@ -1110,8 +1148,11 @@ impl Store {
         }
         let objects = Objects::new(root.join("objects"));
         // Under the lock no other command is writing: whatever is in
-        // objects/tmp/ was left by one that was killed.
+        // objects/tmp/ was left by one that was killed, and so was an
+        // index.new or index.old of a killed reindex.
         objects.remove_incoming();
+        remove_any(&root.join("index.new"))?;
+        remove_any(&root.join("index.old"))?;
         let index_path = root.join("index");
         if !index_path.exists() {
             notices.push("the index was missing; rebuilding it from the journal".into());
@@ -1145,7 +1186,7 @@ impl Store {
     /// (rebuilt from the journal there if the store's own is missing or does
     /// not open), brought up to date and thrown away at the end. Every
     /// command that only reads works; one that would record is refused.
-    fn open_read_only(root: &Path, lock: File) -> Result<Store, StoreError> {
+    fn open_read_only(root: &Path, lock: StoreLock) -> Result<Store, StoreError> {
         let (journal, recovery) = Journal::open_read_only(&root.join("journal"))?;
         let mut notices = Vec::new();
         if recovery.repaired() {
@@ -1231,7 +1272,9 @@ impl Store {
     /// recording it, unless the store already records it (then the command
     /// replaced a damaged copy, and the repair stays).
     fn discard_created(&self, id: &SourceId) {
-        if !matches!(self.index.source(id), Ok(Some(_))) {
+        // Only when the index answers that it is not recorded: an index
+        // that cannot answer must not cost a recorded object.
+        if matches!(self.index.source(id), Ok(None)) {
             self.objects.remove_created(id);
         }
     }
@@ -1472,10 +1515,11 @@ impl Store {
             reason: reason.clone(),
         }];
         let mut carried = Vec::new();
+        let mut walked = Vec::new();
         let mut pending = vec![id];
         while let Some(from) = pending.pop() {
             for supersession in self.index.supersessions(&from)? {
-                if supersession.citation != from || carried.contains(&supersession.by) {
+                if supersession.citation != from {
                     continue;
                 }
                 let copy = supersession.by;
@@ -1484,11 +1528,17 @@ impl Store {
                     .citation(&copy)?
                     .and_then(|record| record.carried)
                     .is_some_and(|carry| carry.from == from);
-                if !is_copy || self.index.retraction(&copy)?.is_some() {
+                if !is_copy || walked.contains(&copy) {
+                    continue;
+                }
+                walked.push(copy);
+                // A copy retracted already is passed through, not retracted
+                // again: copies carried on from it may still be live.
+                pending.push(copy);
+                if self.index.retraction(&copy)?.is_some() {
                     continue;
                 }
                 carried.push(copy);
-                pending.push(copy);
                 changes.push(Change::Retract {
                     citation: copy,
                     reason: format!("{reason} (with citation {id}, which it was carried from)"),
@@ -1977,15 +2027,24 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<(u64, usize
             return Err(error);
         }
     };
-    // Between these two steps there is no index: a crash there leaves a
-    // store whose next command rebuilds it from the journal, and which
-    // `verify` checks from the journal alone, with a notice.
+    // The old index is renamed aside whole, the new one renamed into place,
+    // then the old one removed: a kill never leaves a half-removed index/.
+    // Between the two renames there is no index: the next command rebuilds
+    // it from the journal, and `verify` checks the journal against one built
+    // outside the store, with a notice.
     let live = root.join("index");
-    remove_any(&live)?;
+    let old = root.join("index.old");
+    remove_any(&old)?;
+    if fs::symlink_metadata(&live).is_ok() {
+        crash::point(Op::Rename, "index aside");
+        fs::rename(&live, &old).map_err(io_error("renaming aside", &live))?;
+    }
     crash::point(Op::Rename, "index.new into place");
     fs::rename(&building, &live).map_err(io_error("renaming into", &live))?;
+    objects::sync_dir(root)?;
     // A marker left by an interrupted write belonged to the index just replaced.
     remove_any(&index::writing_marker(&live))?;
+    remove_any(&old)?;
     objects::sync_dir(root)?;
     // Under the lock no command is between storing an object and recording
     // it: an object no entry records was left by one that was killed.

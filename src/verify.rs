@@ -324,7 +324,10 @@ impl Lineage {
                 self.retracted.insert(*citation);
             }
             Change::Drift(drift) => {
-                let before = self.revisions.get(&(drift.doc.clone(), drift.number - 1));
+                let before = drift
+                    .number
+                    .checked_sub(1)
+                    .and_then(|number| self.revisions.get(&(drift.doc.clone(), number)));
                 let after = self.revisions.get(&(drift.doc.clone(), drift.number));
                 if before.is_none() || after.is_none() || drift.number < 2 {
                     report.problem(item, format!("drift finding for {}@{}, a revision not recorded before it (or without one before it)", drift.doc, drift.number));

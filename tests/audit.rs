@@ -741,6 +741,15 @@ fn checkpoints_bind_what_a_proof_cannot() {
     );
     let run = check(&inclusion, &[&new_file]);
     assert_eq!(run.code, 0, "{}", run.stdout);
+    // The same checkpoint twice binds it once: the other stays unbound.
+    let run = check(&consistency, &[&new_file, &new_file]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("the other checkpoint's name and size are as the file states them"),
+        "{}",
+        run.stdout
+    );
     // Every edit of a size or of both origins is refused once bound.
     let mut edits: Vec<(serde_json::Value, &str)> = Vec::new();
     for (path, delta) in [("new", 1i64), ("new", -1), ("old", 1), ("old", -1)] {

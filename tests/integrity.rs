@@ -485,7 +485,7 @@ fn leftovers(dir: &std::path::Path, store: &std::path::Path) -> Vec<String> {
         }
     }
     for name in names(store) {
-        if ["index.new", "verified.tmp", "index.writing"].contains(&name.as_str()) {
+        if ["index.new", "index.old", "verified.tmp", "index.writing"].contains(&name.as_str()) {
             out.push(name);
         }
     }
@@ -1285,4 +1285,29 @@ fn a_missing_index_is_not_damage_and_reindex_replaces_any_index() {
     assert!(index.is_dir());
     assert!(!env.store.join("index.new").exists());
     env.ok(&["verify"]);
+}
+
+/// A reindex that fails (its index writes fail, as on a full disk) leaves
+/// the index it would have replaced, and no `index.new`.
+#[test]
+fn a_failed_reindex_leaves_the_old_index_and_no_working_copy() {
+    let (env, ..) = populated();
+    let output = env
+        .command()
+        .env("PROVDB_FAIL_INDEX", "1")
+        .arg("reindex")
+        .output()
+        .expect("run");
+    assert_eq!(
+        output.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        !env.store.join("index.new").exists(),
+        "index.new left behind"
+    );
+    env.ok(&["verify"]);
+    env.ok(&["claims"]);
 }

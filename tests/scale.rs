@@ -406,8 +406,22 @@ fn a_full_disk_fails_cleanly_and_a_later_add_completes() {
         0,
         "no half-written object left behind"
     );
+    // Nor an empty shard directory the refused add made.
+    for shard in std::fs::read_dir(store.join("objects"))
+        .expect("objects")
+        .flatten()
+    {
+        if shard.file_name() != "tmp" {
+            let held = std::fs::read_dir(shard.path()).expect("shard").count();
+            assert!(held > 0, "empty shard {:?} left behind", shard.file_name());
+        }
+    }
     let (code, stdout, stderr) = provdb(&["verify"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        !store.join("verified.tmp").exists(),
+        "verify left verified.tmp"
+    );
 
     // A batch whose journal lines cannot fit: the journal is cut back whole.
     let ids: Vec<String> = paths.iter().map(|path| b3(path)).collect();
@@ -437,6 +451,18 @@ fn a_full_disk_fails_cleanly_and_a_later_add_completes() {
     );
     let (code, stdout, stderr) = provdb(&["verify"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        !store.join("verified.tmp").exists(),
+        "verify left verified.tmp"
+    );
+    // A reindex that cannot finish on the full disk leaves no index.new.
+    let (code, _, _) = provdb(&["reindex"]);
+    if code != 0 {
+        assert!(
+            !store.join("index.new").exists(),
+            "a failed reindex left index.new"
+        );
+    }
 
     // With room again, the same add completes.
     std::fs::remove_file(&filler).expect("rm filler");
@@ -453,8 +479,6 @@ fn a_full_disk_fails_cleanly_and_a_later_add_completes() {
     let (code, stdout, stderr) = provdb(&["verify"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
 }
-
-/// Subjects of every claim in the store.
 
 #[test]
 fn a_damaged_unrecorded_object_is_replaced_not_trusted() {

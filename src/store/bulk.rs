@@ -294,6 +294,9 @@ impl Store {
         let mut outcome = BulkAddOutcome::default();
         let mut changes = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        // Objects written now: new ones, or right bytes that replaced a
+        // damaged copy of a recorded source (a repair, made durable too).
+        let mut wrote = false;
         for (file, result) in files.iter().zip(results) {
             let shown = file.path.display().to_string();
             let stored = match result {
@@ -312,10 +315,14 @@ impl Store {
                 Some(Err(PutError::Object(_))) => continue,
             };
             outcome.bytes += stored.size;
+            wrote |= stored.created;
             let mut new_source = false;
             if seen.insert(stored.id) {
                 match self.index.source(&stored.id)? {
                     Some(existing) => {
+                        if stored.created {
+                            self.notices.push(format!("the stored copy of source {} was damaged; the bytes of {shown} hash to its id and have replaced it", stored.id));
+                        }
                         if let Some((field, stored_value, given)) =
                             meta_conflict(&existing.meta, &meta, false)
                         {
@@ -353,9 +360,11 @@ impl Store {
                 new_source,
             });
         }
-        if !changes.is_empty() {
+        if !changes.is_empty() || wrote {
             // Objects first, durable together; only then the journal that names them.
             self.objects.sync_filesystem()?;
+        }
+        if !changes.is_empty() {
             self.commit(actor, &now_rfc3339(), changes)?;
         }
         Ok(outcome)
