@@ -1,5 +1,5 @@
 //! JSON shapes of records for `--json` output. Field names here are a stable
-//! interface, documented in schema/cli-json.schema.json (checked by tests/schemas.rs).
+//! interface, documented in schema/cli-json.schema.json (checked by tests/it/schemas.rs).
 
 use serde_json::{json, Value as Json};
 

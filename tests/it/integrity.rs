@@ -1,8 +1,6 @@
 //! Integrity under attack and accident: tampering, crashes, and rebuilding the index.
 
-mod common;
-
-use common::{fixture, TestEnv};
+use crate::common::{fixture, TestEnv};
 
 const ARTICLE: &str = "khojaly-article-2024-02.txt";
 

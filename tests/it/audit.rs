@@ -2,9 +2,9 @@
 //! computed here from the journal's lines with the plain RFC 6962 recursion
 //! (and BLAKE3), and `verify` catching a journal changed after a checkpoint.
 
-mod common;
+use crate::common;
 
-use common::TestEnv;
+use crate::common::TestEnv;
 
 /// MTH of RFC 6962 §2.1, written out plainly: the independent reference.
 fn mth(lines: &[&[u8]]) -> [u8; 32] {

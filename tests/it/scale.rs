@@ -1,11 +1,9 @@
 //! The bulk paths and their robustness: `add DIR`, `cite --batch`, four
 //! writers at once, kill -9 in the middle of a bulk command, and a full disk.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::TestEnv;
+use crate::common::TestEnv;
 
 /// Writes `count` small documents under `dir/sub{n}/`, each holding numbered
 /// notes that batch lines can quote, and returns their paths by document number.

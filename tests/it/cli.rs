@@ -1,8 +1,8 @@
 //! End-to-end tests of every command and every bad input, on the real binary.
 
-mod common;
+use crate::common;
 
-use common::{fixture, TestEnv};
+use crate::common::{fixture, TestEnv};
 
 const ARTICLE: &str = "khojaly-article-2024-02.txt";
 const SURVEY: &str = "regional-survey-1993.txt";

@@ -2,9 +2,9 @@
 //! names, reverts, ranks and --as-of, on the two revisions of the article
 //! fixture (revision 2 changes "15 countries" to "17 countries" and adds a line).
 
-mod common;
+use crate::common;
 
-use common::{fixture, TestEnv};
+use crate::common::{fixture, TestEnv};
 
 const REV1: &str = "khojaly-article-2024-02.txt";
 const REV2: &str = "khojaly-article-2024-05.txt";

@@ -3,7 +3,7 @@
 //! ../shared, and a test that could not run must not report ok); .ci/run runs
 //! them with `--include-ignored`, and a missing file then fails the test.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

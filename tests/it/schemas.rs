@@ -4,9 +4,9 @@
 //! (`additionalProperties: false`): a field added to an output without
 //! being documented fails here too.
 
-mod common;
+use crate::common;
 
-use common::{fixture, TestEnv};
+use crate::common::{fixture, TestEnv};
 use serde_json::Value;
 
 fn schema_file(name: &str) -> Value {

@@ -1,10 +1,10 @@
 //! Reviews: `review`, `reviews`, `import --format claimreview` and
 //! `export --format claimreview`, on the fixtures. The real publishers'
-//! markup in ../shared is read in tests/shared_vectors.rs.
+//! markup in ../shared is read in tests/it/shared_vectors.rs.
 
-mod common;
+use crate::common;
 
-use common::{fixture, TestEnv};
+use crate::common::{fixture, TestEnv};
 use serde_json::Value;
 
 const ARTICLE: &str = "khojaly-article-2024-02.txt";

@@ -1,9 +1,9 @@
 //! Bundles: deterministic export, a lossless round trip into a new store,
 //! and bad bundles refused whole with nothing left behind.
 
-mod common;
+use crate::common;
 
-use common::TestEnv;
+use crate::common::TestEnv;
 
 /// A store with sources, a document of two revisions (a carry), citations,
 /// a conflict, a supersession and a checkpoint.

@@ -1,0 +1,19 @@
+//! provdb's integration tests, in one binary: the crate links once, not once
+//! per file, which is most of `cargo test`'s time on two cores. One module
+//! per area; `common` holds the one test environment they share.
+//!
+//! Tests that need `../shared` or root are `#[ignore]`d with the reason;
+//! `.ci/run` runs them with `--include-ignored`.
+
+mod common;
+
+mod audit;
+mod bundle;
+mod cli;
+mod integrity;
+mod properties;
+mod reviews;
+mod revisions;
+mod scale;
+mod schemas;
+mod shared_vectors;
