@@ -17,3 +17,4 @@ mod revisions;
 mod scale;
 mod schemas;
 mod shared_vectors;
+mod tidy;
