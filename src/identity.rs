@@ -107,6 +107,19 @@ mod tests {
     use super::*;
     use crate::model::{Bound, Selector, Stance, When};
 
+    /// Canonical JSON relies on serde_json's map keeping keys sorted (its
+    /// `preserve_order` feature off): a dependency that turned it on would
+    /// change every claim and citation id. Keys given out of order must come
+    /// out sorted, and escapes as schema/hashing.md writes them.
+    #[test]
+    fn canonical_json_sorts_keys_and_escapes_as_documented() {
+        let value = json!({"b": 1, "a": {"d": "\u{7}\u{8}\u{7f}\u{2028}", "c": true}});
+        assert_eq!(
+            canonical_json(&value),
+            "{\"a\":{\"c\":true,\"d\":\"\\u0007\\b\u{7f}\u{2028}\"},\"b\":1}"
+        );
+    }
+
     /// The official BLAKE3 vectors (input byte i = i mod 251) for three lengths;
     /// the full set runs from `.ci/run` against ../shared.
     #[test]

@@ -62,19 +62,19 @@ pub fn run(args: ProveArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         ));
     }
     let mut opened = ctx.open()?;
-    let result = (|| -> Result<String, crate::store::StoreError> {
+    let result = (|| -> Result<String, CliError> {
         match (sizes, &args.id) {
             (Some((old, new)), _) => {
                 let old = opened.checkpoint_for(old, &actor)?;
                 let new = opened.checkpoint_for(new, &actor)?;
                 let proof = opened.prove_consistency(&old, &new)?;
-                Ok(serde_json::to_string_pretty(&proof).unwrap_or_default())
+                Ok(serde_json::to_string_pretty(&proof).map_err(std::io::Error::other)?)
             }
             (None, Some(id)) => {
                 let seq = opened.entry_of(id)?;
                 let checkpoint = opened.checkpoint_for(args.checkpoint, &actor)?;
                 let proof = opened.prove_entry(seq, &checkpoint)?;
-                Ok(serde_json::to_string_pretty(&proof).unwrap_or_default())
+                Ok(serde_json::to_string_pretty(&proof).map_err(std::io::Error::other)?)
             }
             (None, None) => unreachable!("clap requires an id or --consistency"),
         }
@@ -162,7 +162,7 @@ pub fn run_receipt(args: ReceiptArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError>
     writeln!(
         ctx.out,
         "{}",
-        serde_json::to_string_pretty(&receipt).unwrap_or_default()
+        serde_json::to_string_pretty(&receipt).map_err(std::io::Error::other)?
     )?;
     Ok(())
 }

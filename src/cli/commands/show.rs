@@ -42,7 +42,7 @@ pub fn run(args: ShowArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                     "  {} bytes · recorded {} by {}",
                     record.size, record.recorded, record.actor
                 )?;
-                let meta = serde_json::to_value(&record.meta).unwrap_or_default();
+                let meta = serde_json::to_value(&record.meta).map_err(std::io::Error::other)?;
                 if let Some(fields) = meta.as_object() {
                     for (field, value) in fields {
                         if field != "title" && field != "url" {

@@ -62,7 +62,7 @@ pub fn run(args: VerifyArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     }
     let report = report?;
     if ctx.json {
-        let mut value = serde_json::to_value(&report).unwrap_or_default();
+        let mut value = serde_json::to_value(&report).map_err(std::io::Error::other)?;
         value["ok"] = serde_json::json!(report.ok());
         writeln!(ctx.out, "{value}")?;
     } else {
