@@ -96,7 +96,8 @@ fn words_at(text: &str, words: usize, from_start: bool) -> &str {
     }
 }
 
-fn one_line(text: &str) -> String {
+/// Returns the text with each line break shown as ⏎, so a hunk stays on one line.
+fn show_line_breaks(text: &str) -> String {
     text.replace('\n', "⏎")
 }
 
@@ -143,14 +144,20 @@ pub fn write_text(out: &mut dyn Write, report: &DiffReport, context: usize) -> i
                         }
                         _ => "",
                     };
-                    hunk = Some((line, one_line(before)));
+                    hunk = Some((line, show_line_breaks(before)));
                 }
                 if let Some((_, text)) = &mut hunk {
                     if !old.is_empty() {
-                        text.push_str(&format!("[-{}-]", one_line(&report.old[old.clone()])));
+                        text.push_str(&format!(
+                            "[-{}-]",
+                            show_line_breaks(&report.old[old.clone()])
+                        ));
                     }
                     if !new.is_empty() {
-                        text.push_str(&format!("{{+{}+}}", one_line(&report.new[new.clone()])));
+                        text.push_str(&format!(
+                            "{{+{}+}}",
+                            show_line_breaks(&report.new[new.clone()])
+                        ));
                     }
                 }
             }
@@ -159,10 +166,10 @@ pub fn write_text(out: &mut dyn Write, report: &DiffReport, context: usize) -> i
                 let last = at + 1 == report.runs.len();
                 if let Some((start_line, mut text)) = hunk.take() {
                     if !last && word_count(same) <= 2 * context {
-                        text.push_str(&one_line(same));
+                        text.push_str(&show_line_breaks(same));
                         hunk = Some((start_line, text));
                     } else {
-                        text.push_str(&one_line(words_at(same, context, true)));
+                        text.push_str(&show_line_breaks(words_at(same, context, true)));
                         writeln!(out, "@@ line {start_line}: {text}")?;
                         hunks += 1;
                     }
