@@ -7,7 +7,7 @@ use crate::common;
 use crate::common::TestEnv;
 
 /// MTH of RFC 6962 §2.1, written out plainly: the independent reference.
-fn mth(lines: &[&[u8]]) -> [u8; 32] {
+pub(crate) fn mth(lines: &[&[u8]]) -> [u8; 32] {
     match lines.len() {
         0 => *blake3::hash(b"").as_bytes(),
         1 => {
@@ -28,7 +28,7 @@ fn mth(lines: &[&[u8]]) -> [u8; 32] {
     }
 }
 
-fn journal_lines(env: &TestEnv) -> Vec<Vec<u8>> {
+pub(crate) fn journal_lines(env: &TestEnv) -> Vec<Vec<u8>> {
     let bytes = std::fs::read(env.store.join("journal")).expect("journal");
     bytes
         .split_inclusive(|byte| *byte == b'\n')
@@ -36,7 +36,7 @@ fn journal_lines(env: &TestEnv) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn b64(bytes: &[u8]) -> String {
+pub(crate) fn b64(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }

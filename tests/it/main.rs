@@ -10,6 +10,7 @@ mod common;
 mod audit;
 mod bundle;
 mod cli;
+mod compat;
 mod integrity;
 mod properties;
 mod reviews;
