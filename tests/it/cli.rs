@@ -835,6 +835,32 @@ fn an_export_into_the_store_is_refused() {
             );
         }
     }
+    // Nor over a FIFO or a directory: an export renames a new file into
+    // place, which would replace the node itself (as root, `-o /dev/null`
+    // once replaced the device with a regular file).
+    let fifo = env.dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo")
+        .success());
+    let fifo = fifo.to_str().expect("utf-8").to_string();
+    let dir = env.dir.path().to_str().expect("utf-8").to_string();
+    for output in [&fifo, &dir] {
+        for format in ["bundle", "jsonl"] {
+            refused(
+                &env,
+                &["export", "--format", format, "-o", output],
+                2,
+                "give a file path",
+            );
+        }
+    }
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo)
+        .expect("fifo")
+        .file_type()
+        .is_fifo());
     // Beside the store is fine.
     let beside = format!("{}/store.tar", env.dir.path().display());
     env.ok(&["export", "--format", "bundle", "-o", &beside]);

@@ -1179,7 +1179,7 @@ fn damaged_index_keys_are_errors_not_panics() {
             vec!["conflicts"],
             vec!["show", "bceb"],
             vec!["trace", &claim],
-            vec!["export", "--format", "jsonl", "-o", "/dev/null"],
+            vec!["export", "--format", "jsonl", "-o", "out.jsonl"],
         ] {
             let run = copy.run(&args);
             assert_ne!(

@@ -786,6 +786,22 @@ pub fn run_export(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             store.display()
         )));
     }
+    // An export replaces its output by renaming a finished file over it:
+    // over a device or a FIFO (/dev/null as root) that would replace the
+    // node itself, and a bundle's hash is read back from the file.
+    if let Ok(meta) = std::fs::metadata(&args.output) {
+        if !meta.is_file() {
+            let kind = if meta.is_dir() {
+                "a directory"
+            } else {
+                "not a regular file (a device or a FIFO)"
+            };
+            return Err(CliError::Usage(format!(
+                "-o {} is {kind}; an export is written to a new file and renamed into place: give a file path",
+                args.output.display()
+            )));
+        }
+    }
     match args.format {
         ExportFormat::Bundle => {
             let opened = ctx.open()?;
