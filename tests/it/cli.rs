@@ -58,11 +58,7 @@ fn add_prints_the_standard_blake3_id_and_dedupes() {
     assert!(again.stdout.contains("already stored"), "{}", again.stdout);
     assert!(again.stdout.contains(&expected));
     // The object is a plain file named by its hash, checkable without provdb.
-    let object = env
-        .store
-        .join("objects")
-        .join(&expected[..2])
-        .join(&expected[2..]);
+    let object = env.object_path(&expected);
     assert_eq!(std::fs::read(object).expect("object"), bytes);
     // Same bytes again as a revision: a revert is an event and is logged.
     let revert = env

@@ -153,6 +153,11 @@ impl TestEnv {
             .to_string()
     }
 
+    /// Returns where the store keeps the object with this hex id.
+    pub fn object_path(&self, id: &str) -> PathBuf {
+        self.store.join("objects").join(&id[..2]).join(&id[2..])
+    }
+
     /// Cites "1,275 residents" in `source` (the article fixture) for
     /// SUBJECT · captured = 1275 and returns (claim id, citation id).
     pub fn cite_captured(&self, source: &str, subject: &str) -> (String, String) {

@@ -68,13 +68,7 @@ fn a_store_written_by_an_earlier_build_opens_verifies_and_answers_the_same() {
     assert_eq!(citations.len(), 2, "{trace}");
     for citation in citations {
         let source = citation["source"].as_str().expect("source");
-        let bytes = std::fs::read(
-            env.store
-                .join("objects")
-                .join(&source[..2])
-                .join(&source[2..]),
-        )
-        .expect("object");
+        let bytes = std::fs::read(env.object_path(source)).expect("object");
         let selector = &citation["selector"];
         let (start, end) = (
             selector["start"].as_u64().expect("start") as usize,

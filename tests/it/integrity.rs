@@ -41,11 +41,7 @@ fn verify_passes_on_a_sound_store() {
 #[test]
 fn a_flipped_byte_in_an_object_is_caught() {
     let (env, source, ..) = populated();
-    let path = env
-        .store
-        .join("objects")
-        .join(&source[..2])
-        .join(&source[2..]);
+    let path = env.object_path(&source);
     let mut bytes = std::fs::read(&path).expect("object");
     bytes[0] ^= 0x01;
     std::fs::write(&path, bytes).expect("tamper");
@@ -61,11 +57,7 @@ fn a_flipped_byte_in_an_object_is_caught() {
 #[test]
 fn a_flipped_byte_in_a_quoted_range_is_caught_as_both() {
     let (env, source, _, citation) = populated();
-    let path = env
-        .store
-        .join("objects")
-        .join(&source[..2])
-        .join(&source[2..]);
+    let path = env.object_path(&source);
     let mut bytes = std::fs::read(&path).expect("object");
     let at = String::from_utf8_lossy(&bytes)
         .find("1,275")
@@ -170,13 +162,7 @@ fn an_extra_index_record_is_caught() {
 #[test]
 fn a_missing_object_is_caught() {
     let (env, source, ..) = populated();
-    std::fs::remove_file(
-        env.store
-            .join("objects")
-            .join(&source[..2])
-            .join(&source[2..]),
-    )
-    .expect("remove");
+    std::fs::remove_file(env.object_path(&source)).expect("remove");
     verify_fails_naming(&env, &format!("object {source}"));
 }
 
@@ -398,11 +384,7 @@ fn verify_max_age_rehashes_only_objects_not_verified_recently() {
     // Just verified: both objects are skipped.
     let run = env.ok(&["--json", "verify", "--max-age", "30d"]);
     assert_eq!(run.json()["skipped"], 2);
-    let path = env
-        .store
-        .join("objects")
-        .join(&source[..2])
-        .join(&source[2..]);
+    let path = env.object_path(&source);
     let mut bytes = std::fs::read(&path).expect("object");
     bytes[0] ^= 0x01;
     std::fs::write(&path, bytes).expect("tamper");
@@ -879,11 +861,7 @@ fn a_crash_anywhere_in_checkpoint_or_reindex_leaves_the_store_sound() {
 #[test]
 fn an_object_that_is_a_link_or_a_fifo_is_damage_not_a_hang() {
     let (env, source, ..) = populated();
-    let path = env
-        .store
-        .join("objects")
-        .join(&source[..2])
-        .join(&source[2..]);
+    let path = env.object_path(&source);
     let bundle = env.dir.path().join("out.tar");
     let bundle_arg = bundle.to_str().expect("utf-8").to_string();
     for (kind, make) in [("symbolic link", "ln -s /dev/zero"), ("FIFO", "mkfifo")] {
@@ -913,11 +891,7 @@ fn an_object_that_is_a_link_or_a_fifo_is_damage_not_a_hang() {
 #[test]
 fn a_damaged_object_is_not_exported_and_adding_its_bytes_repairs_it() {
     let (env, source, ..) = populated();
-    let path = env
-        .store
-        .join("objects")
-        .join(&source[..2])
-        .join(&source[2..]);
+    let path = env.object_path(&source);
     let mut bytes = std::fs::read(&path).expect("object");
     bytes[3] ^= 0x20;
     std::fs::write(&path, &bytes).expect("tamper");
@@ -1241,19 +1215,9 @@ fn unrecorded_objects_are_summarised_and_reindex_removes_them() {
     let run = env.ok(&["--json", "reindex"]);
     assert_eq!(run.json()["removed_objects"], 3);
     for id in &junk {
-        assert!(!env
-            .store
-            .join("objects")
-            .join(&id[..2])
-            .join(&id[2..])
-            .exists());
+        assert!(!env.object_path(id).exists());
     }
-    assert!(env
-        .store
-        .join("objects")
-        .join(&source[..2])
-        .join(&source[2..])
-        .exists());
+    assert!(env.object_path(&source).exists());
     let run = env.ok(&["verify"]);
     assert!(
         !run.stdout.contains("recorded by no journal entry"),

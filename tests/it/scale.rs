@@ -72,7 +72,7 @@ fn add_dir_records_every_file_once_under_its_blake3_name() {
     for path in &paths {
         let hex = b3(path);
         assert!(ids.contains(&hex.as_str()));
-        let object = env.store.join("objects").join(&hex[..2]).join(&hex[2..]);
+        let object = env.object_path(&hex);
         assert_eq!(
             std::fs::read(object).expect("object"),
             std::fs::read(path).expect("file")
@@ -486,7 +486,7 @@ fn a_damaged_unrecorded_object_is_replaced_not_trusted() {
     let corpus = env.dir.path().join("corpus");
     let paths = write_corpus(&corpus, "g", 3);
     let hex = b3(&paths[1]);
-    let planted = env.store.join("objects").join(&hex[..2]).join(&hex[2..]);
+    let planted = env.object_path(&hex);
     std::fs::create_dir_all(planted.parent().expect("shard")).expect("mkdir");
     std::fs::write(&planted, b"torn by a crash").expect("plant");
     env.ok(&["add", corpus.to_str().expect("utf-8")]);

@@ -62,7 +62,7 @@ fn add_agrees_with_the_b3sum_manifest() {
         let path = news.join(name);
         let run = env.ok(&["--json", "add", path.to_str().expect("utf-8")]);
         assert_eq!(run.json()["id"], hash, "{name}");
-        let object = env.store.join("objects").join(&hash[..2]).join(&hash[2..]);
+        let object = env.object_path(hash);
         assert_eq!(
             std::fs::read(object).expect("object"),
             std::fs::read(&path).expect("news")
