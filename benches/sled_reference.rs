@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = || {
         sled::Config::new()
             .path(&dir)
-            .cache_capacity(provdb::index::CACHE_BYTES)
+            .cache_capacity(provdb::storage::index::CACHE_BYTES)
             .flush_every_ms(None)
     };
     let db = config().open()?;

@@ -7,7 +7,7 @@
 use serde_json::{json, Value as Json};
 
 use crate::model::{Citation, CitationId, Claim, ClaimId, EntryHash, Qualifiers, SourceId, Value};
-use crate::normalize::identity_key;
+use crate::text::normalize::identity_key;
 
 /// Returns a source's id: the plain BLAKE3 hash of its bytes, as `b3sum` prints it.
 pub fn source_id(bytes: &[u8]) -> SourceId {

@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use crate::anchor::{self, AnchorCheck};
 use crate::identity;
-use crate::index::{AppliedMark, Index, TreeName};
-use crate::journal::{Journal, Lines};
 use crate::model::{Change, CitationId, ClaimId, Entry, EntryHash, SourceId};
-use crate::objects::Objects;
+use crate::storage::index::{AppliedMark, Index, TreeName};
+use crate::storage::journal::{Journal, Lines};
+use crate::storage::objects::Objects;
 use crate::store::{OpenOptions, StoreError, FORMAT_FILE, FORMAT_TEXT};
+use crate::text::anchor::{self, AnchorCheck};
 
 /// One thing found wrong, with the damaged item named.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -70,8 +70,8 @@ impl Report {
 
 /// Checks one kept checkpoint against the journal's tree at its size.
 fn check_checkpoint(
-    checkpoint: &crate::checkpoints::Checkpoint,
-    tree: &crate::merkle::Frontier,
+    checkpoint: &crate::audit::checkpoints::Checkpoint,
+    tree: &crate::audit::merkle::Frontier,
     store_id: Option<&str>,
     report: &mut Report,
 ) {
@@ -90,7 +90,7 @@ fn check_checkpoint(
             );
         }
     }
-    let root = tree.root(&crate::merkle::Blake3);
+    let root = tree.root(&crate::audit::merkle::Blake3);
     if checkpoint.root_bytes() != Some(root) {
         report.problem(
             &item,
@@ -98,7 +98,7 @@ fn check_checkpoint(
                 "its root {} is not the root of the journal's first {} entries ({}): the journal was changed after the checkpoint was taken",
                 checkpoint.root,
                 checkpoint.size,
-                crate::checkpoints::encode_root(&root)
+                crate::audit::checkpoints::encode_root(&root)
             ),
         );
     }
@@ -167,7 +167,7 @@ impl MergeCheck {
         };
         let lines = match Objects::new(root.join("objects")).read(journal) {
             Ok(bytes) => {
-                let (found_size, found_root) = crate::checkpoints::journal_head(&bytes);
+                let (found_size, found_root) = crate::audit::checkpoints::journal_head(&bytes);
                 if (found_size, found_root.as_str()) != (*size, head.as_str()) {
                     report.problem(
                         item,
@@ -239,7 +239,7 @@ impl MergeCheck {
                 let end = starts.get(at + 1).copied().unwrap_or(bytes.len());
                 bytes.get(start..end)
             })
-            .and_then(|line| crate::journal::parse_entry(line).ok());
+            .and_then(|line| crate::storage::journal::parse_entry(line).ok());
         let matches = source.is_some_and(|source| {
             source.seq == origin.seq
                 && source.change == entry.change
@@ -483,7 +483,7 @@ pub fn verify_with_progress(
 
     // Objects verified recently enough are not rehashed.
     let now = time::OffsetDateTime::now_utc();
-    let mut last_verified = crate::verified::read(root);
+    let mut last_verified = crate::storage::verified::read(root);
     let skip: HashSet<SourceId> = match max_age {
         None => HashSet::new(),
         Some(age) => last_verified
@@ -506,7 +506,7 @@ pub fn verify_with_progress(
             for id in sound {
                 last_verified.insert(id, now);
             }
-            if let Err(error) = crate::verified::write(root, &last_verified) {
+            if let Err(error) = crate::storage::verified::write(root, &last_verified) {
                 report.notices.push(format!("could not record when objects were verified ({error}); the next `verify --max-age` rehashes them"));
             }
         }
@@ -604,7 +604,7 @@ fn open_index_for_verify(root: &Path, report: &mut Report) -> (Option<Index>, Op
     };
     match opened.and_then(|index| index.applied().map(|applied| (index, applied))) {
         Ok((index, applied)) => (Some(index), applied),
-        Err(error) if crate::index::writing_marker(&index_path).exists() => {
+        Err(error) if crate::storage::index::writing_marker(&index_path).exists() => {
             match crate::store::scratch_index(root, false) {
                 Ok(index) => {
                     report.notices.push(format!("a command was stopped while writing the index, which does not open ({error}); the index is derived and the next command rebuilds it; verify checked the journal against one built from it outside the store"));
@@ -645,16 +645,17 @@ fn check_journal(
             Vec::new()
         }
     };
-    let mut checkpoint_at: BTreeMap<u64, Vec<&crate::checkpoints::Checkpoint>> = BTreeMap::new();
+    let mut checkpoint_at: BTreeMap<u64, Vec<&crate::audit::checkpoints::Checkpoint>> =
+        BTreeMap::new();
     for checkpoint in &kept {
         checkpoint_at
             .entry(checkpoint.size)
             .or_default()
             .push(checkpoint);
     }
-    let mut tree = crate::merkle::Frontier::default();
+    let mut tree = crate::audit::merkle::Frontier::default();
     let mut store_id: Option<String> = None;
-    let mut frontier_at_mark: Option<crate::merkle::Frontier> = None;
+    let mut frontier_at_mark: Option<crate::audit::merkle::Frontier> = None;
     let mut sources = HashSet::new();
     let mut file = match File::open(path) {
         Ok(file) => file,
@@ -696,7 +697,7 @@ fn check_journal(
     let mut expected_seq = 1u64;
     let mut expected_counts: BTreeMap<TreeName, u64> = BTreeMap::new();
     let mut last_mark: Option<AppliedMark> = None;
-    let mut chunker = crate::index::Chunker::new();
+    let mut chunker = crate::storage::index::Chunker::new();
     let index_limit = applied.map(|mark| mark.seq).unwrap_or(0);
     let mut lineage = Lineage::default();
     let mut claims: HashSet<ClaimId> = HashSet::new();
@@ -886,7 +887,7 @@ fn check_journal(
             | Change::Supersede { .. } => {}
         }
         let hash = line.hash();
-        let place = crate::index::LinePlace {
+        let place = crate::storage::index::LinePlace {
             start: line.start,
             end: line.end(),
             leaf: line.leaf(),
@@ -894,7 +895,12 @@ fn check_journal(
         if let Change::Init { store, .. } = &entry.change {
             store_id.get_or_insert_with(|| store.clone());
         }
-        tree.push(&crate::merkle::Blake3, place.leaf, place.start, place.end);
+        tree.push(
+            &crate::audit::merkle::Blake3,
+            place.leaf,
+            place.start,
+            place.end,
+        );
         for checkpoint in checkpoint_at.remove(&tree.size).unwrap_or_default() {
             check_checkpoint(checkpoint, &tree, store_id.as_deref(), report);
         }
@@ -975,10 +981,10 @@ fn check_journal(
 #[allow(clippy::too_many_arguments)]
 fn check_entry_records(
     index: &Index,
-    chunker: &mut crate::index::Chunker,
+    chunker: &mut crate::storage::index::Chunker,
     entry: &crate::model::Entry,
     item: &str,
-    place: crate::index::LinePlace,
+    place: crate::storage::index::LinePlace,
     counts: &mut BTreeMap<TreeName, u64>,
     report: &mut Report,
     optional: bool,
@@ -1047,7 +1053,7 @@ type Hashed = Result<Vec<(PathBuf, Option<SourceId>, Option<std::io::Result<Sour
 /// except those named in `skip`.
 fn hash_objects(objects: &Objects, skip: &HashSet<SourceId>) -> Hashed {
     let listed = objects.list().map_err(|error| error.to_string())?;
-    let threads = crate::objects::worker_threads();
+    let threads = crate::storage::objects::worker_threads();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<std::io::Result<SourceId>>> =
         (0..listed.len()).map(|_| None).collect();
@@ -1064,7 +1070,7 @@ fn hash_objects(objects: &Objects, skip: &HashSet<SourceId>) -> Hashed {
                         if named.is_some_and(|id| skip.contains(&id)) {
                             continue;
                         }
-                        done.push((at, crate::objects::hash_file(path)));
+                        done.push((at, crate::storage::objects::hash_file(path)));
                     }
                     done
                 })

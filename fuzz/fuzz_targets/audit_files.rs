@@ -5,11 +5,11 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &str| {
-    if let Ok(proof) = provdb::proofs::AnyProof::parse(input) {
+    if let Ok(proof) = provdb::audit::proofs::AnyProof::parse(input) {
         let _ = proof.verify();
     }
-    if let Ok(receipt) = serde_json::from_str::<provdb::receipt::Receipt>(input) {
+    if let Ok(receipt) = serde_json::from_str::<provdb::audit::receipt::Receipt>(input) {
         let _ = receipt.verify();
     }
-    let _ = provdb::checkpoints::parse_text(input);
+    let _ = provdb::audit::checkpoints::parse_text(input);
 });

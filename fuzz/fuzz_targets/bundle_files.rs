@@ -11,10 +11,10 @@ fuzz_target!(|input: &[u8]| {
         bytes
             .read_to_end(&mut drained)
             .map(|_| ())
-            .map_err(|source| provdb::bundle::BundleError::Io {
+            .map_err(|source| provdb::interchange::bundle::BundleError::Io {
                 action: "read",
                 source,
             })
     };
-    let _ = provdb::bundle::read(&mut reader, input.len() as u64, &mut sink);
+    let _ = provdb::interchange::bundle::read(&mut reader, input.len() as u64, &mut sink);
 });

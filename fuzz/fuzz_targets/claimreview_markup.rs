@@ -7,14 +7,14 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: &[u8]| {
-    let Ok(found) = provdb::claimreview::read_markup(input) else {
+    let Ok(found) = provdb::interchange::claimreview::read_markup(input) else {
         return;
     };
     let value: serde_json::Value = serde_json::from_slice(input).expect("read_markup read it as JSON");
     for item in found {
         let node = value.pointer(&item.pointer).expect("the pointer resolves");
         assert!(node.is_object(), "the pointer names an object");
-        let written = provdb::claimreview::review_node(&item.review, None);
+        let written = provdb::interchange::claimreview::review_node(&item.review, None);
         assert_eq!(written["@type"], "ClaimReview");
     }
 });

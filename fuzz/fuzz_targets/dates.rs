@@ -5,10 +5,10 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    if let Ok(when) = provdb::dates::parse_when(text) {
+    if let Ok(when) = provdb::text::dates::parse_when(text) {
         let canonical = when.to_string();
         let back: provdb::model::When = canonical.parse().expect("canonical form parses");
         assert_eq!(back, when);
     }
-    let _ = provdb::dates::dates_in(text);
+    let _ = provdb::text::dates::dates_in(text);
 });

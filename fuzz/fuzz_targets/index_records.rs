@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use provdb::index::{Index, TreeName};
+use provdb::storage::index::{Index, TreeName};
 use provdb::model::{CitationId, ClaimId, SourceId};
 
 /// One index for the whole run: opening sled per input would dominate.

@@ -6,9 +6,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(entry) = provdb::journal::parse_entry(data) {
+    if let Ok(entry) = provdb::storage::journal::parse_entry(data) {
         let line = serde_json::to_vec(&entry).expect("a parsed entry serialises");
-        let again = provdb::journal::parse_entry(&line).expect("a written entry parses");
+        let again = provdb::storage::journal::parse_entry(&line).expect("a written entry parses");
         assert_eq!(again, entry);
     }
 });

@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use provdb::model::ValueKind;
 
 fuzz_target!(|text: &str| {
-    let _ = provdb::values::numbers_in(text);
+    let _ = provdb::text::values::numbers_in(text);
     for kind in [
         None,
         Some(ValueKind::Count),
@@ -15,8 +15,8 @@ fuzz_target!(|text: &str| {
         Some(ValueKind::Text),
     ] {
         for unit in [None, Some("km")] {
-            if let Ok(value) = provdb::values::parse_value(kind, text, unit) {
-                let _ = provdb::values::value_in_text(&value, text);
+            if let Ok(value) = provdb::text::values::parse_value(kind, text, unit) {
+                let _ = provdb::text::values::value_in_text(&value, text);
             }
         }
     }

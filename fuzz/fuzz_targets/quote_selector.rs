@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use provdb::anchor::{self, AnchorCheck};
+use provdb::text::anchor::{self, AnchorCheck};
 
 fuzz_target!(|input: (&str, &str, &str, &str, u8)| {
     let (text, quote, prefix, suffix, occurrence) = input;

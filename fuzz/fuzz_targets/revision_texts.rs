@@ -5,8 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use provdb::anchor::{self, AnchorCheck, DescribeOptions};
-use provdb::carry::{self, Prior, Run, WordDiff};
+use provdb::text::anchor::{self, AnchorCheck, DescribeOptions};
+use provdb::text::carry::{self, Prior, Run, WordDiff};
 use provdb::model::{Citation, ClaimId, Selector, SourceId, Stance, Value};
 
 fuzz_target!(|input: (&str, &str, u16, u16)| {

@@ -3,10 +3,10 @@
 
 use serde_json::{json, Value as Json};
 
-use crate::anchor::AnchorCheck;
-use crate::index::{ClaimRecord, ReviewRecord, RevisionRecord};
 use crate::model::{Retraction, SourceRecord};
+use crate::storage::index::{ClaimRecord, ReviewRecord, RevisionRecord};
 use crate::store::{ConflictSide, Rank, Trace, TracedCitation};
+use crate::text::anchor::AnchorCheck;
 
 /// Returns a source as JSON.
 pub fn source(

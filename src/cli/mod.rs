@@ -14,9 +14,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::dates::WhenError;
 use crate::store::{self, OpenOptions, Store, StoreError};
-use crate::values::ValueError;
+use crate::text::dates::WhenError;
+use crate::text::values::ValueError;
 
 /// Exit codes, documented in README.md.
 pub mod exit {

@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use super::{io_error, now_rfc3339, Store, StoreError};
-use crate::checkpoints::{self, Checkpoint};
-use crate::merkle::{Blake3, Digest};
+use crate::audit::checkpoints::{self, Checkpoint};
+use crate::audit::merkle::{Blake3, Digest};
+use crate::audit::proofs::{ConsistencyProof, InclusionProof};
 use crate::model::Change;
-use crate::proofs::{ConsistencyProof, InclusionProof};
 
 impl Store {
     /// The store's id, from its first journal entry.
@@ -85,7 +85,7 @@ impl Store {
         range: std::ops::Range<u64>,
         blocks: &mut std::collections::HashMap<u64, Vec<Digest>>,
     ) -> Result<Option<Digest>, StoreError> {
-        use crate::merkle::{MemoryTree, BLOCK_LEAVES, BLOCK_LEVEL};
+        use crate::audit::merkle::{MemoryTree, BLOCK_LEAVES, BLOCK_LEVEL};
         let width = range.end - range.start;
         if width >= BLOCK_LEAVES && width.is_power_of_two() && range.start.is_multiple_of(width) {
             let level = width.trailing_zeros() as u8;
@@ -188,7 +188,8 @@ impl Store {
         }
         let mut blocks = std::collections::HashMap::new();
         let mut source = |range| self.subtree(range, &mut blocks);
-        let path = crate::merkle::inclusion_proof(&Blake3, seq - 1, checkpoint.size, &mut source)?;
+        let path =
+            crate::audit::merkle::inclusion_proof(&Blake3, seq - 1, checkpoint.size, &mut source)?;
         let line = self.line_of(seq)?;
         Ok(InclusionProof {
             kind: "provdb.inclusion".into(),
@@ -217,7 +218,8 @@ impl Store {
         }
         let mut blocks = std::collections::HashMap::new();
         let mut source = |range| self.subtree(range, &mut blocks);
-        let path = crate::merkle::consistency_proof(&Blake3, old.size, new.size, &mut source)?;
+        let path =
+            crate::audit::merkle::consistency_proof(&Blake3, old.size, new.size, &mut source)?;
         Ok(ConsistencyProof {
             kind: "provdb.consistency".into(),
             v: 1,
@@ -229,7 +231,7 @@ impl Store {
 
     /// The journal line of entry `seq`, without its newline.
     fn line_of(&self, seq: u64) -> Result<String, StoreError> {
-        use crate::merkle::{BLOCK_LEAVES, BLOCK_LEVEL};
+        use crate::audit::merkle::{BLOCK_LEAVES, BLOCK_LEVEL};
         // Start from the block's first line when the block is stored, else
         // from the partial block's start.
         let block = (seq - 1) / BLOCK_LEAVES;
@@ -328,8 +330,9 @@ impl Store {
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for record in &revisions {
-            let name = crate::manifest::revision_name(template, doc, record.revision.number);
-            crate::manifest::check_name(&name).map_err(|why| StoreError::BadText {
+            let name =
+                crate::interchange::manifest::revision_name(template, doc, record.revision.number);
+            crate::interchange::manifest::check_name(&name).map_err(|why| StoreError::BadText {
                 field: "--name",
                 why: format!("{why}; use {{doc}}, {{n}} or {{i}} in a relative path"),
             })?;
@@ -420,8 +423,8 @@ impl Store {
         checkpoint: Option<u64>,
         retracted: bool,
         actor: &str,
-    ) -> Result<crate::receipt::Receipt, StoreError> {
-        use crate::receipt::{ProvedLine, Receipt, ReceiptCitation, ReceiptSource};
+    ) -> Result<crate::audit::receipt::Receipt, StoreError> {
+        use crate::audit::receipt::{ProvedLine, Receipt, ReceiptCitation, ReceiptSource};
         let id = self.resolve_citation(citation)?;
         if let Some(retraction) = self.index.retraction(&id)? {
             if !retracted {
@@ -450,19 +453,21 @@ impl Store {
         let source = record.citation.source;
         let bytes = self.objects.read(&source)?;
         if crate::identity::source_id(&bytes) != source {
-            return Err(StoreError::Objects(crate::objects::ObjectError::Io {
-                action: "refusing a receipt for a damaged object",
-                path: self.objects.path_for(&source),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    "its bytes no longer hash to its id; run `provdb verify`",
-                ),
-            }));
+            return Err(StoreError::Objects(
+                crate::storage::objects::ObjectError::Io {
+                    action: "refusing a receipt for a damaged object",
+                    path: self.objects.path_for(&source),
+                    source: std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "its bytes no longer hash to its id; run `provdb verify`",
+                    ),
+                },
+            ));
         }
         let selector = &record.citation.selector;
         let range = selector.start.saturating_sub(selector.prefix.len() as u64)
             ..(selector.end + selector.suffix.len() as u64).min(bytes.len() as u64);
-        let slice = crate::receipt::slice(&bytes, range);
+        let slice = crate::audit::receipt::slice(&bytes, range);
         let checkpoint = self.checkpoint_for(checkpoint, actor)?;
         let proved = |store: &Self, seq: u64| -> Result<ProvedLine, StoreError> {
             let proof = store.prove_entry(seq, &checkpoint)?;

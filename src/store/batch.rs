@@ -14,14 +14,14 @@ use super::{
     catch_up, check_request, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in,
     source_text, CiteRequest, PreparedCitation, Store, StoreError,
 };
-use crate::dates::parse_when;
 use crate::identity;
-use crate::index::Index;
-use crate::journal::StreamError;
 use crate::model::IdKind;
 use crate::model::{Bound, Change, Citation, ClaimId, Qualifiers, SourceId, Stance, ValueKind};
-use crate::objects::Objects;
-use crate::values::parse_value;
+use crate::storage::index::Index;
+use crate::storage::journal::StreamError;
+use crate::storage::objects::Objects;
+use crate::text::dates::parse_when;
+use crate::text::values::parse_value;
 
 /// One line of a batch: the fields of `provdb cite`, by the same names.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -169,7 +169,7 @@ enum LineFailure {
 
 /// The most bytes one batch line may hold: a journal line's limit, since a
 /// citation's entry holds the line's quote, context and note.
-pub const MAX_BATCH_LINE: usize = crate::journal::MAX_LINE;
+pub const MAX_BATCH_LINE: usize = crate::storage::journal::MAX_LINE;
 
 /// The most bytes of lines read into one chunk before it is checked.
 const CHUNK_BYTES: usize = 16 * 1024 * 1024;
@@ -220,7 +220,7 @@ impl Store {
         // (as 16 bytes of a hash of what makes two citations the same).
         let mut new_claims: HashSet<ClaimId> = HashSet::new();
         let mut seen: HashSet<[u8; 16]> = HashSet::new();
-        let threads = crate::objects::worker_threads();
+        let threads = crate::storage::objects::worker_threads();
         // One source-text cache per checking thread.
         let mut caches: Vec<TextCache> = (0..threads)
             .map(|_| TextCache {

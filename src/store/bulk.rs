@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use super::{meta_conflict, now_rfc3339, Store, StoreError};
 use crate::model::{Change, SourceId, SourceMeta};
-use crate::objects::{PutError, Stored};
+use crate::storage::objects::{PutError, Stored};
 
 /// A file found for a bulk add, with the size the directory listing gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,7 +59,9 @@ impl Walker {
         let metadata = match fs::symlink_metadata(path) {
             Ok(metadata) => metadata,
             Err(error) => {
-                problems.push(problem(&crate::objects::describe_open_error(&error)));
+                problems.push(problem(&crate::storage::objects::describe_open_error(
+                    &error,
+                )));
                 return;
             }
         };
@@ -228,7 +230,7 @@ impl Store {
         skip_invalid: bool,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Vec<Option<Result<Stored, PutError>>> {
-        let threads = crate::objects::worker_threads();
+        let threads = crate::storage::objects::worker_threads();
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let files_done = AtomicU64::new(0);

@@ -5,10 +5,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{io_error, sync_index, Store, StoreError, FORMAT_FILE, FORMAT_TEXT};
-use crate::bundle::{self, BundleError};
-use crate::index::Index;
-use crate::journal::Journal;
-use crate::objects::{self, Objects};
+use crate::interchange::bundle::{self, BundleError};
+use crate::storage::index::Index;
+use crate::storage::journal::Journal;
+use crate::storage::objects::{self, Objects};
 
 /// What `import` did.
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ impl Store {
         let journal =
             fs::read(self.journal.path()).map_err(io_error("reading", self.journal.path()))?;
         let journal = &journal[..self.journal.len() as usize];
-        let checkpoints = match fs::read(self.root.join(crate::checkpoints::FILE)) {
+        let checkpoints = match fs::read(self.root.join(crate::audit::checkpoints::FILE)) {
             Ok(bytes) => {
                 let complete = bytes
                     .iter()
@@ -53,7 +53,7 @@ impl Store {
             Err(error) => {
                 return Err(io_error(
                     "reading",
-                    &self.root.join(crate::checkpoints::FILE),
+                    &self.root.join(crate::audit::checkpoints::FILE),
                 )(error))
             }
         };
@@ -153,8 +153,8 @@ pub(super) fn remove_stale(parent: &Path, building: &Path) {
             let running =
                 pid != std::process::id().to_string() && Path::new("/proc").join(pid).exists();
             if !running && entry.path() != building {
-                crate::crash::point(
-                    crate::crash::Op::Remove,
+                crate::storage::crash::point(
+                    crate::storage::crash::Op::Remove,
                     "a working directory left by a killed command",
                 );
                 let _ = fs::remove_dir_all(entry.path());
@@ -247,8 +247,8 @@ fn build_from_bundle(
     write_file(root.join("journal"), &journal)?;
     let kept = match &checkpoints {
         Some(bytes) if !bytes.is_empty() => {
-            write_file(root.join(crate::checkpoints::FILE), bytes)?;
-            crate::checkpoints::read(root)
+            write_file(root.join(crate::audit::checkpoints::FILE), bytes)?;
+            crate::audit::checkpoints::read(root)
                 .map_err(|error| StoreError::Input {
                     path: "bundle".into(),
                     why: format!("the bundle is refused: its checkpoints do not read ({error})"),
@@ -358,7 +358,7 @@ impl Iterator for OtherLines {
 
 /// Parses a line of the other journal.
 fn parse_other(line: &[u8]) -> Result<crate::model::Entry, StoreError> {
-    crate::journal::parse_entry(line).map_err(|why| StoreError::Input {
+    crate::storage::journal::parse_entry(line).map_err(|why| StoreError::Input {
         path: "bundle".into(),
         why: format!("the bundle is refused: {why}"),
     })
@@ -427,7 +427,7 @@ impl Store {
         let journal_path = other.join("journal");
         // Pass 1: decide which entries are new here, and compute the other
         // journal's tree head, reading one line at a time.
-        let mut tree = crate::merkle::Frontier::default();
+        let mut tree = crate::audit::merkle::Frontier::default();
         let mut offset = 0u64;
         let mut other_store = String::new();
         let mut planned = Planned::default();
@@ -436,9 +436,9 @@ impl Store {
         let mut already = 0u64;
         for line in OtherLines::open(&journal_path)? {
             let line = line?;
-            let leaf = crate::merkle::TreeHasher::leaf(&crate::merkle::Blake3, &line);
+            let leaf = crate::audit::merkle::TreeHasher::leaf(&crate::audit::merkle::Blake3, &line);
             tree.push(
-                &crate::merkle::Blake3,
+                &crate::audit::merkle::Blake3,
                 leaf,
                 offset,
                 offset + line.len() as u64,
@@ -459,7 +459,7 @@ impl Store {
         }
         let (size, root) = (
             tree.size,
-            crate::checkpoints::encode_root(&tree.root(&crate::merkle::Blake3)),
+            crate::audit::checkpoints::encode_root(&tree.root(&crate::audit::merkle::Blake3)),
         );
         let merged = selected.len() as u64;
         let mut outcome = MergeOutcome {
@@ -574,8 +574,8 @@ impl Store {
                     |_, _| {},
                 )
                 .map_err(|error| match error {
-                    crate::journal::StreamError::Journal(error) => StoreError::from(error),
-                    crate::journal::StreamError::Input(error) => error,
+                    crate::storage::journal::StreamError::Journal(error) => StoreError::from(error),
+                    crate::storage::journal::StreamError::Input(error) => error,
                 })?;
             if let Err(error) = super::catch_up(
                 &self.journal,

@@ -5,12 +5,12 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use super::{check_text, check_url, now_rfc3339, Store, StoreError};
-use crate::claimreview::{self, MAX_MARKUP};
-use crate::index::ReviewRecord;
+use crate::interchange::claimreview::{self, MAX_MARKUP};
 use crate::model::{
     Agent, Change, ClaimId, Markup, Rating, Review, SourceId, SourceMeta, StatedDate,
 };
-use crate::normalize::tidy;
+use crate::storage::index::ReviewRecord;
+use crate::text::normalize::tidy;
 
 /// A verdict to record with `provdb review`.
 #[derive(Debug, Clone, Default)]
@@ -117,10 +117,11 @@ impl Store {
         }
         let date = match &request.date {
             Some(text) => {
-                let when = crate::dates::parse_when(text).map_err(|error| StoreError::BadText {
-                    field: "--date",
-                    why: format!("{error}; give a date such as 2024-02-26"),
-                })?;
+                let when =
+                    crate::text::dates::parse_when(text).map_err(|error| StoreError::BadText {
+                        field: "--date",
+                        why: format!("{error}; give a date such as 2024-02-26"),
+                    })?;
                 StatedDate {
                     stated: text.trim().to_string(),
                     when: Some(when),

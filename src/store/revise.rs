@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 
 use super::{source_text, Store, StoreError};
-use crate::carry::{self, Found, Prior, Run};
 use crate::identity;
-use crate::index::{CitationRecord, ClaimRecord, DriftRecord, RevisionRecord};
 use crate::model::{
     Candidate, Carried, Change, Citation, CitationId, Drift, Outcome, Selector, SourceId,
     Supersession, ValueChange, When,
 };
+use crate::storage::index::{CitationRecord, ClaimRecord, DriftRecord, RevisionRecord};
+use crate::text::carry::{self, Found, Prior, Run};
 
 /// What became of one citation of the older text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -387,7 +387,7 @@ impl Store {
 /// Resolves a revision name against the index, seeing only the revisions
 /// whose entry `visible` accepts (`Store::resolve_revision`, `cite --batch`).
 pub(super) fn revision_named(
-    index: &crate::index::Index,
+    index: &crate::storage::index::Index,
     text: &str,
     visible: impl Fn(u64) -> bool,
 ) -> Result<Option<RevisionRecord>, StoreError> {
@@ -442,7 +442,7 @@ pub(super) fn revision_named(
         }
         number
     } else {
-        let when = crate::dates::parse_when(spec).map_err(|error| {
+        let when = crate::text::dates::parse_when(spec).map_err(|error| {
             bad(format!(
                 "after @ give a revision number, latest, -K or a date ({error})"
             ))
@@ -625,7 +625,7 @@ impl Store {
         actor: &str,
     ) -> Result<(CitationId, CitationId), StoreError> {
         self.writable()?;
-        let reason = crate::normalize::tidy(reason);
+        let reason = crate::text::normalize::tidy(reason);
         if reason.is_empty() {
             return Err(StoreError::BadText {
                 field: "--reason",

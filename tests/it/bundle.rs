@@ -578,7 +578,7 @@ fn citations_export_as_web_annotations_that_pass_the_model_check() {
     ]);
     let collection: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
-    provdb::annotation::check_document(&collection).expect("a valid collection");
+    provdb::interchange::annotation::check_document(&collection).expect("a valid collection");
     let items = collection["first"]["items"].as_array().expect("items");
     let log = env.ok(&["--json", "log"]).json();
     let cites = log["entries"]

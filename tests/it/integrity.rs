@@ -128,16 +128,17 @@ fn an_altered_last_journal_line_refuses_writes() {
 fn a_changed_index_record_is_caught_and_reindex_repairs_it() {
     let (env, _, claim, _) = populated();
     {
-        let index = provdb::index::Index::open(&env.store.join("index")).expect("open index");
+        let index =
+            provdb::storage::index::Index::open(&env.store.join("index")).expect("open index");
         let key = hex_bytes(&claim);
         let mut value = index
-            .get_raw(provdb::index::TreeName::Claims, &key)
+            .get_raw(provdb::storage::index::TreeName::Claims, &key)
             .expect("get")
             .expect("present");
         let last = value.len() - 1;
         value[last] ^= 0x01;
         index
-            .put_raw(provdb::index::TreeName::Claims, &key, &value)
+            .put_raw(provdb::storage::index::TreeName::Claims, &key, &value)
             .expect("put");
         index.flush().expect("flush");
     }
@@ -150,9 +151,14 @@ fn a_changed_index_record_is_caught_and_reindex_repairs_it() {
 fn an_extra_index_record_is_caught() {
     let (env, ..) = populated();
     {
-        let index = provdb::index::Index::open(&env.store.join("index")).expect("open index");
+        let index =
+            provdb::storage::index::Index::open(&env.store.join("index")).expect("open index");
         index
-            .put_raw(provdb::index::TreeName::Sources, &[7u8; 32], b"junk")
+            .put_raw(
+                provdb::storage::index::TreeName::Sources,
+                &[7u8; 32],
+                b"junk",
+            )
             .expect("put");
         index.flush().expect("flush");
     }
@@ -1133,7 +1139,7 @@ fn a_change_recorded_before_the_index_failed_exits_zero_with_a_notice() {
 /// drift tree made `log --doc` and `drift` exit 101.
 #[test]
 fn damaged_index_keys_are_errors_not_panics() {
-    use provdb::index::{Index, TreeName};
+    use provdb::storage::index::{Index, TreeName};
     let (env, _, claim, _) = populated();
     let revised = fixture("khojaly-article-2024-05.txt");
     env.ok(&["add", revised.to_str().expect("utf-8"), "--doc", "khojaly"]);

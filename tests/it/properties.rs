@@ -12,14 +12,14 @@ use std::ops::Range;
 use proptest::prelude::*;
 use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset};
 
-use provdb::anchor::{self, AnchorCheck, DescribeOptions};
-use provdb::codec;
-use provdb::index::{AppliedMark, CitationRecord, ClaimRecord, RevisionRecord};
 use provdb::model::{
     Bound, Carried, CarryMethod, Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash,
     Outcome, Qualifiers, Retraction, Revision, Selector, SourceId, SourceMeta, SourceRecord,
     Stance, Value, When,
 };
+use provdb::storage::codec;
+use provdb::storage::index::{AppliedMark, CitationRecord, ClaimRecord, RevisionRecord};
+use provdb::text::anchor::{self, AnchorCheck, DescribeOptions};
 
 // ---------------------------------------------------------------------------
 // Texts and spans
@@ -525,15 +525,15 @@ proptest! {
     /// old text and their new parts the new one, and "same" runs are equal.
     #[test]
     fn word_diff_rebuilds_both_texts((old, _span, new) in revision_pair()) {
-        let diff = provdb::carry::WordDiff::new(&old, &new);
+        let diff = provdb::text::carry::WordDiff::new(&old, &new);
         let (mut rebuilt_old, mut rebuilt_new) = (String::new(), String::new());
         for run in &diff.runs {
             let (a, b) = match run {
-                provdb::carry::Run::Same(a, b) => {
+                provdb::text::carry::Run::Same(a, b) => {
                     prop_assert_eq!(&old[a.clone()], &new[b.clone()]);
                     (a, b)
                 }
-                provdb::carry::Run::Edit(a, b) => (a, b),
+                provdb::text::carry::Run::Edit(a, b) => (a, b),
             };
             rebuilt_old.push_str(&old[a.clone()]);
             rebuilt_new.push_str(&new[b.clone()]);
@@ -562,10 +562,10 @@ proptest! {
             value_not_in_quote: true,
         };
         let value = Value::Text { text: String::new() };
-        let found = provdb::carry::reanchor(
+        let found = provdb::text::carry::reanchor(
             &old,
             &new,
-            &[provdb::carry::Prior { citation: &citation, value: &value }],
+            &[provdb::text::carry::Prior { citation: &citation, value: &value }],
         );
         prop_assert_eq!(found.len(), 1);
         let found = &found[0];

@@ -81,7 +81,7 @@ fn textquote_match_cases() {
     for case in cases["match_cases"].as_array().expect("cases") {
         let text = case["text"].as_str().expect("text");
         let selector = &case["selector"];
-        let found = provdb::anchor::match_quote(
+        let found = provdb::text::anchor::match_quote(
             text,
             selector["exact"].as_str().expect("exact"),
             selector["prefix"].as_str().unwrap_or(""),
@@ -110,8 +110,8 @@ fn textquote_describe_cases() {
         let range =
             range[0].as_u64().expect("start") as usize..range[1].as_u64().expect("end") as usize;
         let options = &case["options"];
-        let defaults = provdb::anchor::DescribeOptions::default();
-        let options = provdb::anchor::DescribeOptions {
+        let defaults = provdb::text::anchor::DescribeOptions::default();
+        let options = provdb::text::anchor::DescribeOptions {
             minimal_context: options["minimalContext"].as_bool().unwrap_or(false),
             minimum_quote_length: options["minimumQuoteLength"]
                 .as_u64()
@@ -122,7 +122,7 @@ fn textquote_describe_cases() {
                 .map(|n| n as usize)
                 .unwrap_or(defaults.max_word_length),
         };
-        let (prefix, suffix) = provdb::anchor::describe(text, range.clone(), options);
+        let (prefix, suffix) = provdb::text::anchor::describe(text, range.clone(), options);
         let expected = &case["expected"];
         assert_eq!(
             &text[range],
@@ -175,7 +175,7 @@ fn news_quotes_anchor_at_their_offsets() {
         let body_chars: Vec<char> = body.chars().collect();
         let expected: String = body_chars[start..end].iter().collect();
         assert_eq!(expected, quote, "the table's own offsets");
-        let matches = provdb::anchor::match_quote(body, quote, "", "");
+        let matches = provdb::text::anchor::match_quote(body, quote, "", "");
         let byte_start = body
             .char_indices()
             .nth(start)
@@ -195,7 +195,7 @@ fn news_quotes_anchor_at_their_offsets() {
 #[test]
 #[ignore = "needs ../shared"]
 fn fuzzy_quote_matching_cases() {
-    use provdb::carry::fuzzy_match;
+    use provdb::text::carry::fuzzy_match;
     let path = shared("vectors/textquote/hypothesis/match-quote-cases.json");
     let cases = read_json(&path);
     let chars = |text: &str| text.chars().collect::<Vec<char>>();
@@ -603,7 +603,7 @@ fn wikipedia_revisions_carry_diff_and_summarise() {
 /// SHA-256 as the RFC 6962 tree hash, to run provdb's tree code on the RFC's vectors.
 struct Sha256Tree;
 
-impl provdb::merkle::TreeHasher for Sha256Tree {
+impl provdb::audit::merkle::TreeHasher for Sha256Tree {
     fn empty(&self) -> [u8; 32] {
         use sha2::Digest;
         sha2::Sha256::digest(b"").into()
@@ -643,7 +643,7 @@ fn json_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
 #[ignore = "needs ../shared"]
 fn rfc6962_merkle_vectors() {
     use base64::Engine;
-    use provdb::merkle::{self, MemoryTree, TreeHasher};
+    use provdb::audit::merkle::{self, MemoryTree, TreeHasher};
     let root_dir = shared("vectors/rfc6962");
     let reference = read_json(&root_dir.join("reference_tree.json"));
     let hex = |text: &str| -> Vec<u8> {
@@ -801,7 +801,7 @@ fn manifests_match_the_reference_b3sum() {
     let written: String = files
         .iter()
         .map(|(name, bytes)| {
-            provdb::manifest::line(
+            provdb::interchange::manifest::line(
                 &provdb::model::SourceId(*blake3::hash(bytes).as_bytes()),
                 name,
             )
@@ -827,7 +827,7 @@ fn web_annotation_samples_are_judged_as_the_suite_says() {
             let text = std::fs::read_to_string(&path).expect("sample");
             let verdict = serde_json::from_str::<serde_json::Value>(&text)
                 .map_err(|error| error.to_string())
-                .and_then(|value| provdb::annotation::check_document(&value));
+                .and_then(|value| provdb::interchange::annotation::check_document(&value));
             assert_eq!(
                 verdict.is_ok(),
                 expect_ok,
@@ -871,7 +871,7 @@ fn web_annotation_samples_are_refused_for_their_own_fault() {
             value["id"] = first;
         }
         let label = value["label"].as_str().unwrap_or_default().to_string();
-        let verdict = provdb::annotation::check_document(&value);
+        let verdict = provdb::interchange::annotation::check_document(&value);
         if label == "multiple identifiers" {
             assert!(verdict.is_ok(), "{}: {verdict:?}", path.display());
         } else if verdict.is_ok() && !cleaned.contains("\"langauage\": 3") {

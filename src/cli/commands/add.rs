@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::cli::{CliError, Ctx};
-use crate::dates::parse_when;
 use crate::model::{SourceMeta, When};
 use crate::store::{check_slug, collect_files, AddInput, BulkAddOutcome, Progress};
+use crate::text::dates::parse_when;
 
 /// Record sources' bytes, with metadata; with --doc, one file as the next revision of that document.
 #[derive(Debug, clap::Args)]

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::checkpoints::Checkpoint;
+use crate::audit::checkpoints::Checkpoint;
 use crate::cli::{CliError, Ctx};
 
 /// Print the journal's tree head as a checkpoint (origin, tree size, base64

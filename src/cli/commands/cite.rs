@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::cli::{CliError, Ctx};
-use crate::dates::parse_when;
 use crate::model::{Bound, Qualifiers, Stance, ValueKind};
 use crate::store::{BatchError, BatchProgress, CiteRequest};
-use crate::values::parse_value;
+use crate::text::dates::parse_when;
+use crate::text::values::parse_value;
 
 /// Anchor an exact quote in a source as evidence for a claim. The quote must be
 /// in the source and must state the value, unless --value-not-in-quote is given.
@@ -208,7 +208,7 @@ fn run_batch(path: &PathBuf, skip_invalid: bool, ctx: &mut Ctx<'_>) -> Result<()
         let file = std::fs::File::open(path).map_err(|error| {
             CliError::Store(crate::store::StoreError::Input {
                 path: shown.clone(),
-                why: crate::objects::describe_open_error(&error),
+                why: crate::storage::objects::describe_open_error(&error),
             })
         })?;
         let size = file.metadata().map(|metadata| metadata.len()).unwrap_or(0);

@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::cli::{json as shapes, CliError, Ctx};
-use crate::dates::parse_when;
 use crate::model::{Qualifiers, SourceMeta, Stance};
 use crate::store::{AddInput, CiteRequest, OpenOptions, Store};
-use crate::values::parse_value;
+use crate::text::dates::parse_when;
+use crate::text::values::parse_value;
 use crate::verify::verify;
 
 use super::{conflicts, trace, verify as verify_command};

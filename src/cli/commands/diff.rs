@@ -4,9 +4,9 @@ use std::io::{self, Write};
 
 use serde_json::json;
 
-use crate::carry::Run;
 use crate::cli::{CliError, Ctx};
 use crate::store::{outcome_counts, summary_line, DiffReport};
+use crate::text::carry::Run;
 
 use super::drift::{followed_json, write_followed};
 
@@ -70,7 +70,7 @@ fn write_json(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
 
 /// The last `words` words of `text` (or the first, with `from_start`).
 fn words_at(text: &str, words: usize, from_start: bool) -> &str {
-    let tokens = crate::carry::tokens(text);
+    let tokens = crate::text::carry::tokens(text);
     let is_word = |range: &std::ops::Range<usize>| !text[range.clone()].trim().is_empty();
     let mut seen = 0;
     if from_start {

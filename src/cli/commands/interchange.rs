@@ -109,9 +109,9 @@ struct Records {
     char_ranges: std::collections::HashMap<crate::model::CitationId, (u64, u64)>,
     store_id: String,
     /// Every document's revisions, in order.
-    revisions: Vec<Vec<crate::index::RevisionRecord>>,
+    revisions: Vec<Vec<crate::storage::index::RevisionRecord>>,
     /// Every review, in journal order.
-    reviews: Vec<crate::index::ReviewRecord>,
+    reviews: Vec<crate::storage::index::ReviewRecord>,
 }
 
 fn read_records(store: &crate::store::Store) -> Result<Records, crate::store::StoreError> {
@@ -576,7 +576,7 @@ fn web_annotations(records: &Records) -> serde_json::Value {
                 .get(&record.id)
                 .copied()
                 .unwrap_or((0, 0));
-            let mut annotation = crate::annotation::citation_annotation(
+            let mut annotation = crate::interchange::annotation::citation_annotation(
                 &record.id.to_hex(),
                 &claim.id.to_hex(),
                 &super::claim_line(claim),
@@ -596,7 +596,7 @@ fn web_annotations(records: &Records) -> serde_json::Value {
     }
     let id = format!("urn:provdb:store:{}:citations", records.store_id);
     json!({
-        "@context": crate::annotation::CONTEXT,
+        "@context": crate::interchange::annotation::CONTEXT,
         "id": id,
         "type": "AnnotationCollection",
         "label": "provdb citations",
@@ -678,7 +678,10 @@ fn claimreview_document(records: &Records) -> serde_json::Value {
             reviewed.insert(id);
             nodes.get(&id).cloned()
         });
-        graph.push(crate::claimreview::review_node(&record.review, claim));
+        graph.push(crate::interchange::claimreview::review_node(
+            &record.review,
+            claim,
+        ));
     }
     for trace in &records.traces {
         if !reviewed.contains(&trace.claim.claim.id) {
@@ -738,7 +741,7 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
             }
             ExportFormat::WebAnnotation => {
                 let collection = web_annotations(&records);
-                crate::annotation::check_document(&collection).map_err(|why| {
+                crate::interchange::annotation::check_document(&collection).map_err(|why| {
                     CliError::Usage(format!(
                         "the Web Annotation export does not pass provdb's own check ({why}); nothing was written"
                     ))

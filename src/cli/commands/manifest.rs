@@ -58,7 +58,7 @@ pub fn run(args: ManifestArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         writeln!(ctx.out, "{}", json!({"files": items}))?;
     } else {
         for (id, name) in &lines {
-            write!(ctx.out, "{}", crate::manifest::line(id, name))?;
+            write!(ctx.out, "{}", crate::interchange::manifest::line(id, name))?;
         }
     }
     Ok(())

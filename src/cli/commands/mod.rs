@@ -31,7 +31,7 @@ use super::{CliError, Command, Ctx};
 
 /// Reads an `--as-of` argument (before the store is opened).
 pub fn parse_as_of(text: Option<&str>) -> Result<Option<When>, CliError> {
-    text.map(crate::dates::parse_when)
+    text.map(crate::text::dates::parse_when)
         .transpose()
         .map_err(CliError::from)
 }

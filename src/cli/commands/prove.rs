@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::audit::proofs::{AnyProof, ProofFailure};
 use crate::cli::{CliError, Ctx};
-use crate::proofs::{AnyProof, ProofFailure};
 
 /// Write a proof as JSON: that the journal entry which recorded a source,
 /// revision, claim or citation is in a checkpoint's tree, or with
@@ -92,7 +92,7 @@ pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliErr
     let given = read_checkpoints(&args.checkpoints)?;
     let outcome = AnyProof::parse(&text).and_then(|proof| {
         let words = proof.verify()?;
-        crate::proofs::bind_to_checkpoints(words, &proof.checkpoints(), &given)
+        crate::audit::proofs::bind_to_checkpoints(words, &proof.checkpoints(), &given)
     });
     match outcome {
         Ok(words) => write_proven(ctx, &words),
@@ -170,7 +170,7 @@ pub fn run_receipt(args: ReceiptArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError>
 /// Runs `verify-receipt`.
 pub fn run_verify_receipt(args: VerifyReceiptArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let text = read_input(&args.file)?;
-    let receipt: crate::receipt::Receipt = serde_json::from_str(&text).map_err(|error| {
+    let receipt: crate::audit::receipt::Receipt = serde_json::from_str(&text).map_err(|error| {
         CliError::Usage(format!(
             "{} is not a provdb receipt: {error}",
             args.file.display()
@@ -178,8 +178,8 @@ pub fn run_verify_receipt(args: VerifyReceiptArgs, ctx: &mut Ctx<'_>) -> Result<
     })?;
     let given = read_checkpoints(args.checkpoint.as_slice())?;
     let outcome = receipt.verify().and_then(|words| {
-        crate::proofs::bind_to_checkpoints(words, &[&receipt.checkpoint], &given).map_err(
-            |failure| crate::receipt::Broken {
+        crate::audit::proofs::bind_to_checkpoints(words, &[&receipt.checkpoint], &given).map_err(
+            |failure| crate::audit::receipt::Broken {
                 link: "checkpoint",
                 why: failure.to_string(),
             },

@@ -2,9 +2,9 @@
 
 use std::io::{self, Write};
 
-use crate::anchor::AnchorCheck;
 use crate::cli::{json, CliError, Ctx};
 use crate::store::{Rank, Trace, TracedCitation};
+use crate::text::anchor::AnchorCheck;
 
 use super::{claim_line, source_label};
 

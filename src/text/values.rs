@@ -5,9 +5,9 @@
 //! of 22 April 2010 is stated only by a passage that names that day. It never
 //! judges whether the value is right, only whether the quoted words say it.
 
-use crate::dates::{dates_in, parse_when, tokenize, Token, WhenError};
 use crate::model::{Value, ValueKind, When};
-use crate::normalize::{identity_key, tidy};
+use crate::text::dates::{dates_in, parse_when, tokenize, Token, WhenError};
+use crate::text::normalize::{identity_key, tidy};
 
 /// Why a value could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

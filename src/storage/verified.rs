@@ -11,8 +11,8 @@ use std::path::Path;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::crash::{self, Op};
 use crate::model::SourceId;
+use crate::storage::crash::{self, Op};
 
 /// The file name inside the store.
 pub const FILE: &str = "verified";

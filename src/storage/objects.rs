@@ -9,8 +9,8 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::crash::{self, Op};
 use crate::model::SourceId;
+use crate::storage::crash::{self, Op};
 
 /// Why an object operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -11,9 +11,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use crate::crash::Op;
 use crate::identity::entry_hash;
 use crate::model::{Change, Entry, EntryHash, Origin};
+use crate::storage::crash::Op;
 
 /// The longest journal line accepted, in bytes.
 pub const MAX_LINE: usize = 1024 * 1024;
@@ -77,8 +77,8 @@ impl Line {
     }
 
     /// Returns the line's Merkle leaf hash: BLAKE3(0x00 ‖ the line with its newline).
-    pub fn leaf(&self) -> crate::merkle::Digest {
-        crate::merkle::TreeHasher::leaf(&crate::merkle::Blake3, &self.bytes)
+    pub fn leaf(&self) -> crate::audit::merkle::Digest {
+        crate::audit::merkle::TreeHasher::leaf(&crate::audit::merkle::Blake3, &self.bytes)
     }
 
     /// Parses the line as an entry.
@@ -238,7 +238,7 @@ fn write_entry(
     if bytes.len() > MAX_LINE {
         return Err(JournalError::TooLarge { size: bytes.len() });
     }
-    crate::crash::write_all(writer, &bytes, "journal entry").map_err(|source| {
+    crate::storage::crash::write_all(writer, &bytes, "journal entry").map_err(|source| {
         JournalError::Io {
             action: "appending to",
             path: state.path.to_path_buf(),
@@ -312,9 +312,12 @@ impl Journal {
             dropped_entries: dropped,
         };
         if end < original_len && writable {
-            crate::crash::point(Op::Truncate, "journal: cutting back an unfinished command");
+            crate::storage::crash::point(
+                Op::Truncate,
+                "journal: cutting back an unfinished command",
+            );
             file.set_len(end).map_err(io_error("cutting back", path))?;
-            crate::crash::point(Op::Sync, "journal after cutting back");
+            crate::storage::crash::point(Op::Sync, "journal after cutting back");
             file.sync_all().map_err(io_error("syncing", path))?;
         }
         let entry = last.parse()?;
@@ -513,7 +516,7 @@ impl Journal {
         let flushed = match failure {
             Some(_) => Ok(()),
             None => writer.flush().and_then(|()| {
-                crate::crash::point(Op::Sync, "journal append");
+                crate::storage::crash::point(Op::Sync, "journal append");
                 self.file.sync_data()
             }),
         };
@@ -527,7 +530,7 @@ impl Journal {
         }
         if let Some(failure) = failure {
             // Cut back whatever part landed; nothing was acknowledged.
-            crate::crash::point(Op::Truncate, "journal: cutting back a failed append");
+            crate::storage::crash::point(Op::Truncate, "journal: cutting back a failed append");
             let _ = self.file.set_len(before);
             let _ = self.file.sync_all();
             return Err(failure);

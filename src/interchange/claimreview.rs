@@ -172,7 +172,7 @@ fn agents(value: Option<&Value>) -> Vec<Agent> {
 /// Reads a date as stated; notes one provdb cannot read.
 fn stated_date(value: Option<&Value>, path: &str, missing: &mut Vec<String>) -> Option<StatedDate> {
     let stated = scalar(value)?;
-    let when = crate::dates::parse_when(&stated).ok();
+    let when = crate::text::dates::parse_when(&stated).ok();
     if when.is_none() {
         missing.push(format!(
             "{path} {stated:?} is not a date provdb reads; kept as stated"

@@ -9,12 +9,12 @@
 
 use std::path::Path;
 
-use crate::codec::{self, CodecError};
 use crate::model::{
     Candidate, Carried, Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash, IdKind,
     Outcome, Retraction, Review, Revision, SourceId, SourceRecord, Supersession, ValueChange,
 };
-use crate::normalize::identity_key;
+use crate::storage::codec::{self, CodecError};
+use crate::text::normalize::identity_key;
 
 /// The sled cache bound: far below sled's 1 GiB default. With index
 /// writes applied 2,000 records at a time, a million-citation batch stays
@@ -366,7 +366,7 @@ pub struct LinePlace {
     /// One past its newline.
     pub end: u64,
     /// Its Merkle leaf hash: BLAKE3(0x00 ‖ the line with its newline).
-    pub leaf: crate::merkle::Digest,
+    pub leaf: crate::audit::merkle::Digest,
 }
 
 /// The last journal entry applied to the index.
@@ -713,11 +713,11 @@ pub struct Chunker {
     first: Option<u64>,
     entries: u64,
     postings: [Vec<Posting>; 3],
-    frontier: crate::merkle::Frontier,
+    frontier: crate::audit::merkle::Frontier,
 }
 
 /// A stored Merkle subtree: its hash, and for a block the journal bytes of its lines.
-pub type StoredSubtree = (crate::merkle::Digest, Option<(u64, u64)>);
+pub type StoredSubtree = (crate::audit::merkle::Digest, Option<(u64, u64)>);
 
 /// The key of a Merkle subtree record.
 pub fn merkle_key(level: u8, index: u64) -> Vec<u8> {
@@ -734,7 +734,7 @@ impl Chunker {
 
     /// A chunker at the start of a chunk, with the Merkle frontier of the
     /// entries before it.
-    pub fn resume(frontier: crate::merkle::Frontier) -> Chunker {
+    pub fn resume(frontier: crate::audit::merkle::Frontier) -> Chunker {
         Chunker {
             frontier,
             ..Chunker::default()
@@ -742,7 +742,7 @@ impl Chunker {
     }
 
     /// The Merkle frontier of the entries pushed so far.
-    pub fn frontier(&self) -> &crate::merkle::Frontier {
+    pub fn frontier(&self) -> &crate::audit::merkle::Frontier {
         &self.frontier
     }
 
@@ -757,10 +757,12 @@ impl Chunker {
         let first = *self.first.get_or_insert(entry.seq);
         self.entries += 1;
         let mut records = entry_records(entry)?;
-        for finished in
-            self.frontier
-                .push(&crate::merkle::Blake3, place.leaf, place.start, place.end)
-        {
+        for finished in self.frontier.push(
+            &crate::audit::merkle::Blake3,
+            place.leaf,
+            place.start,
+            place.end,
+        ) {
             let mut value = finished.hash.to_vec();
             if let Some((start, end)) = finished.span {
                 value.extend_from_slice(&start.to_be_bytes());
@@ -822,7 +824,7 @@ pub struct Applier<'i> {
     batches: Vec<sled::Batch>,
     pending: usize,
     pending_bytes: usize,
-    mark: Option<(AppliedMark, crate::merkle::Frontier)>,
+    mark: Option<(AppliedMark, crate::audit::merkle::Frontier)>,
 }
 
 impl Applier<'_> {
@@ -831,7 +833,7 @@ impl Applier<'_> {
         &mut self,
         entry: &Entry,
         mark: AppliedMark,
-        leaf: crate::merkle::Digest,
+        leaf: crate::audit::merkle::Digest,
     ) -> Result<(), IndexError> {
         let place = LinePlace {
             start: mark.start,
@@ -959,7 +961,7 @@ pub fn writing_marker(path: &Path) -> std::path::PathBuf {
 /// Fails as a full disk would when a debug build's test switch asks for it
 /// (`crash::index_writes_fail`).
 fn simulated_failure() -> Result<(), IndexError> {
-    if crate::crash::index_writes_fail() {
+    if crate::storage::crash::index_writes_fail() {
         return Err(IndexError::Sled(sled::Error::Io(
             std::io::Error::from_raw_os_error(
                 28, // ENOSPC
@@ -1112,7 +1114,7 @@ impl Index {
     /// mark, and advances the mark to the last chunk they complete.
     pub fn apply<'a>(
         &self,
-        entries: impl IntoIterator<Item = (&'a Entry, AppliedMark, crate::merkle::Digest)>,
+        entries: impl IntoIterator<Item = (&'a Entry, AppliedMark, crate::audit::merkle::Digest)>,
     ) -> Result<(), IndexError> {
         let mut applier = self.applier()?;
         for (entry, mark, leaf) in entries {
@@ -1131,7 +1133,7 @@ impl Index {
             tree: "merkle",
             source: CodecError::Empty,
         };
-        let hash: crate::merkle::Digest = value
+        let hash: crate::audit::merkle::Digest = value
             .get(..32)
             .and_then(|b| b.try_into().ok())
             .ok_or_else(damaged)?;
@@ -1148,14 +1150,14 @@ impl Index {
     }
 
     /// Returns the Merkle frontier stored with the applied mark.
-    pub fn frontier(&self) -> Result<Option<crate::merkle::Frontier>, IndexError> {
+    pub fn frontier(&self) -> Result<Option<crate::audit::merkle::Frontier>, IndexError> {
         self.meta_record(FRONTIER_KEY)
     }
 
     /// Returns an applier for the entries after the applied mark.
     pub fn applier(&self) -> Result<Applier<'_>, IndexError> {
         let frontier = match (self.applied()?, self.frontier()?) {
-            (None, _) => crate::merkle::Frontier::default(),
+            (None, _) => crate::audit::merkle::Frontier::default(),
             (Some(_), Some(frontier)) => frontier,
             (Some(_), None) => {
                 return Err(IndexError::Record {
@@ -1180,12 +1182,15 @@ impl Index {
     fn flush_batches(
         &self,
         batches: &mut [sled::Batch],
-        mark: Option<(AppliedMark, crate::merkle::Frontier)>,
+        mark: Option<(AppliedMark, crate::audit::merkle::Frontier)>,
     ) -> Result<(), IndexError> {
         self.begin_writing()?;
         simulated_failure()?;
         for (position, batch) in batches.iter_mut().enumerate() {
-            crate::crash::point(crate::crash::Op::Index, "a batch of index records");
+            crate::storage::crash::point(
+                crate::storage::crash::Op::Index,
+                "a batch of index records",
+            );
             self.trees[position].apply_batch(std::mem::take(batch))?;
         }
         if let Some((mark, frontier)) = mark {
@@ -1197,7 +1202,10 @@ impl Index {
             let mut batch = sled::Batch::default();
             batch.insert(APPLIED_KEY, codec::encode(&mark).map_err(meta_error)?);
             batch.insert(FRONTIER_KEY, codec::encode(&frontier).map_err(meta_error)?);
-            crate::crash::point(crate::crash::Op::Index, "the index's applied mark");
+            crate::storage::crash::point(
+                crate::storage::crash::Op::Index,
+                "the index's applied mark",
+            );
             self.meta.apply_batch(batch)?;
         }
         Ok(())
@@ -1208,7 +1216,7 @@ impl Index {
     pub fn flush(&self) -> Result<(), IndexError> {
         if self.dirty.load(std::sync::atomic::Ordering::Relaxed) {
             simulated_failure()?;
-            crate::crash::point(crate::crash::Op::Sync, "the index");
+            crate::storage::crash::point(crate::storage::crash::Op::Sync, "the index");
             self.db.flush()?;
         }
         Ok(())
@@ -1234,7 +1242,10 @@ impl Index {
             // the marker stays: the next open still rewrites sled's files.
             if let Ok(index) = Index::open_once_settled(path) {
                 drop(index);
-                crate::crash::point(crate::crash::Op::Remove, "the index's writing marker");
+                crate::storage::crash::point(
+                    crate::storage::crash::Op::Remove,
+                    "the index's writing marker",
+                );
                 if let Err(error) = std::fs::remove_file(&marker) {
                     if error.kind() != std::io::ErrorKind::NotFound {
                         return Err(IndexError::Marker {
@@ -1267,12 +1278,18 @@ impl Index {
             path: self.marker.display().to_string(),
             error,
         };
-        crate::crash::point(crate::crash::Op::Create, "the index's writing marker");
+        crate::storage::crash::point(
+            crate::storage::crash::Op::Create,
+            "the index's writing marker",
+        );
         let file = std::fs::File::create(&self.marker).map_err(failed)?;
-        crate::crash::point(crate::crash::Op::Sync, "the index's writing marker");
+        crate::storage::crash::point(
+            crate::storage::crash::Op::Sync,
+            "the index's writing marker",
+        );
         file.sync_all().map_err(failed)?;
         if let Some(parent) = self.marker.parent() {
-            crate::crash::point(crate::crash::Op::Sync, "the store directory");
+            crate::storage::crash::point(crate::storage::crash::Op::Sync, "the store directory");
             std::fs::File::open(parent)
                 .and_then(|dir| dir.sync_all())
                 .map_err(failed)?;
@@ -1382,7 +1399,7 @@ impl Index {
         let mut line = vec![0u8; pointer.len as usize];
         std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
             .map_err(|error| failed(format!("cannot be read ({error})")))?;
-        let entry = crate::journal::parse_entry(&line)
+        let entry = crate::storage::journal::parse_entry(&line)
             .map_err(|why| failed(format!("is not an entry: {why}")))?;
         let recorded = entry.recorded_at().to_string();
         let actor = entry.recorded_by().to_string();
@@ -1707,7 +1724,10 @@ mod tests {
         LinePlace {
             start: seq * 100,
             end: seq * 100 + 100,
-            leaf: crate::merkle::TreeHasher::leaf(&crate::merkle::Blake3, &seq.to_be_bytes()),
+            leaf: crate::audit::merkle::TreeHasher::leaf(
+                &crate::audit::merkle::Blake3,
+                &seq.to_be_bytes(),
+            ),
         }
     }
 

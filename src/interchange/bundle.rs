@@ -94,7 +94,7 @@ pub fn write(contents: &mut Contents<'_>, out: &mut dyn Write) -> Result<(), Bun
     }
     contents.objects.sort_by_key(|(id, _)| *id);
     for (id, path) in &contents.objects {
-        let file = crate::objects::open_regular(path).map_err(io)?;
+        let file = crate::storage::objects::open_regular(path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
         let hex = id.to_hex();
         // Each object is hashed as it is written: a bundle never carries

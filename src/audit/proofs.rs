@@ -4,8 +4,8 @@
 
 use base64::Engine;
 
-use crate::checkpoints::Checkpoint;
-use crate::merkle::{self, Blake3, TreeHasher};
+use crate::audit::checkpoints::Checkpoint;
+use crate::audit::merkle::{self, Blake3, TreeHasher};
 
 /// An inclusion proof of one journal entry in a checkpoint's tree.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -236,7 +236,7 @@ pub fn bind_to_checkpoints(
     let mut bound = Vec::new();
     let mut matched_at = Vec::new();
     for (name, text) in given {
-        let (origin, size, root) = crate::checkpoints::parse_text(text)
+        let (origin, size, root) = crate::audit::checkpoints::parse_text(text)
             .map_err(|why| ProofFailure::Malformed(format!("{name} is not a checkpoint: {why}")))?;
         let root = base64::engine::general_purpose::STANDARD.encode(root);
         let matched = proved.iter().position(|checkpoint| {

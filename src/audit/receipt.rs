@@ -16,10 +16,10 @@ use blake3::hazmat::{
     left_subtree_len, merge_subtrees_non_root, merge_subtrees_root, ChainingValue, HasherExt, Mode,
 };
 
+use crate::audit::merkle::{self, Blake3, TreeHasher};
+use crate::audit::proofs::ProvedCheckpoint;
 use crate::identity;
-use crate::merkle::{self, Blake3, TreeHasher};
 use crate::model::{Change, Citation, CitationId, Claim, Entry, Selector, SourceId, Stance};
-use crate::proofs::ProvedCheckpoint;
 
 /// BLAKE3's chunk size.
 const CHUNK: u64 = blake3::CHUNK_LEN as u64;
@@ -311,7 +311,7 @@ pub fn slice_root(slice: &Slice, length: u64) -> Result<(Vec<u8>, blake3::Hash),
 }
 
 fn parse_line(link: &'static str, line: &ProvedLine) -> Result<Entry, Broken> {
-    crate::journal::parse_entry(format!("{}\n", line.line).as_bytes())
+    crate::storage::journal::parse_entry(format!("{}\n", line.line).as_bytes())
         .map_err(|why| broken(link, format!("the line is not a journal entry: {why}")))
 }
 

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
-use crate::crash::Op;
-use crate::merkle::Digest;
+use crate::audit::merkle::Digest;
+use crate::storage::crash::Op;
 
 /// The file name inside the store.
 pub const FILE: &str = "checkpoints";
@@ -129,18 +129,18 @@ pub fn append(store: &Path, checkpoint: &Checkpoint) -> io::Result<()> {
                 .iter()
                 .rposition(|byte| *byte == b'\n')
                 .map_or(0, |at| at + 1);
-            crate::crash::point(Op::Truncate, "checkpoints: cutting a torn line");
+            crate::storage::crash::point(Op::Truncate, "checkpoints: cutting a torn line");
             file.set_len(keep as u64)?;
             file.seek(SeekFrom::End(0))?;
         }
     }
     let mut line = serde_json::to_string(checkpoint).map_err(io::Error::other)?;
     line.push('\n');
-    crate::crash::write_all(&mut file, line.as_bytes(), "checkpoints")?;
-    crate::crash::point(Op::Sync, "checkpoints");
+    crate::storage::crash::write_all(&mut file, line.as_bytes(), "checkpoints")?;
+    crate::storage::crash::point(Op::Sync, "checkpoints");
     file.sync_all()?;
     if created {
-        crate::crash::point(Op::Sync, "the store directory");
+        crate::storage::crash::point(Op::Sync, "the store directory");
         File::open(store)?.sync_all()?;
     }
     Ok(())
@@ -148,17 +148,17 @@ pub fn append(store: &Path, checkpoint: &Checkpoint) -> io::Result<()> {
 
 /// The Merkle tree head (size, base64 root) of a journal's lines.
 pub fn journal_head(journal: &[u8]) -> (u64, String) {
-    let mut tree = crate::merkle::Frontier::default();
+    let mut tree = crate::audit::merkle::Frontier::default();
     let mut start = 0u64;
     for line in journal.split_inclusive(|byte| *byte == b'\n') {
-        let leaf = crate::merkle::TreeHasher::leaf(&crate::merkle::Blake3, line);
+        let leaf = crate::audit::merkle::TreeHasher::leaf(&crate::audit::merkle::Blake3, line);
         let end = start + line.len() as u64;
-        tree.push(&crate::merkle::Blake3, leaf, start, end);
+        tree.push(&crate::audit::merkle::Blake3, leaf, start, end);
         start = end;
     }
     (
         tree.size,
-        crate::checkpoints::encode_root(&tree.root(&crate::merkle::Blake3)),
+        crate::audit::checkpoints::encode_root(&tree.root(&crate::audit::merkle::Blake3)),
     )
 }
 

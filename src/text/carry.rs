@@ -22,10 +22,10 @@ use std::time::{Duration, Instant};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use crate::anchor;
-use crate::dates::dates_in;
 use crate::model::{Candidate, CarryMethod, Citation, Outcome, Value, ValueChange};
-use crate::values::{numbers_in, value_in_text};
+use crate::text::anchor;
+use crate::text::dates::dates_in;
+use crate::text::values::{numbers_in, value_in_text};
 
 /// How long the word diff may run before it settles for a coarser answer.
 const DIFF_DEADLINE: Duration = Duration::from_secs(5);

@@ -1,0 +1,255 @@
+//! `add`: a source's bytes stored as an object and its metadata recorded.
+
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::Path;
+
+use crate::model::{Change, Revision, SourceId, SourceMeta, When};
+use crate::storage::objects;
+
+use super::{check_meta, check_slug, now_rfc3339, CarryReport, Store, StoreError};
+
+/// What `add` did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AddOutcome {
+    /// The source id.
+    pub id: SourceId,
+    /// Its size in bytes.
+    pub size: u64,
+    /// False when identical bytes were already recorded.
+    pub new_source: bool,
+    /// The document and revision logged, with `--doc`.
+    pub revision: Option<(String, u32)>,
+    /// What the new revision did to the previous revision's citations.
+    #[serde(skip)]
+    pub carry: Option<CarryReport>,
+}
+
+/// Where `add` reads from.
+pub enum AddInput<'a> {
+    /// A file path.
+    Path(&'a Path),
+    /// A reader (standard input), with a label for messages.
+    Reader(&'a mut dyn Read, &'a str),
+}
+
+impl std::fmt::Debug for AddInput<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AddInput::Path(path) => write!(formatter, "AddInput::Path({})", path.display()),
+            AddInput::Reader(_, label) => write!(formatter, "AddInput::Reader({label})"),
+        }
+    }
+}
+
+/// Returns the first metadata field given that differs from what is stored.
+pub(super) fn meta_conflict(
+    stored: &SourceMeta,
+    given: &SourceMeta,
+    with_doc: bool,
+) -> Option<(&'static str, String, String)> {
+    let show = |value: &Option<String>| value.clone().unwrap_or_default();
+    let show_when =
+        |value: &Option<When>| value.as_ref().map(ToString::to_string).unwrap_or_default();
+    let text_fields = [
+        ("title", &stored.title, &given.title),
+        ("url", &stored.url, &given.url),
+        ("publisher", &stored.publisher, &given.publisher),
+        ("media type", &stored.media_type, &given.media_type),
+        ("language", &stored.language, &given.language),
+    ];
+    for (field, stored_value, given_value) in text_fields {
+        if given_value.is_some() && given_value != stored_value {
+            return Some((field, show(stored_value), show(given_value)));
+        }
+    }
+    if !given.authors.is_empty() && given.authors != stored.authors {
+        return Some((
+            "authors",
+            stored.authors.join("; "),
+            given.authors.join("; "),
+        ));
+    }
+    if given.retrieved.is_some() && given.retrieved != stored.retrieved {
+        return Some((
+            "retrieval time",
+            show_when(&stored.retrieved),
+            show_when(&given.retrieved),
+        ));
+    }
+    if !with_doc {
+        // With --doc these belong to the new revision instead.
+        for (field, stored_value, given_value) in [
+            ("publication time", &stored.published, &given.published),
+            ("update time", &stored.updated, &given.updated),
+        ] {
+            if given_value.is_some() && given_value != stored_value {
+                return Some((field, show_when(stored_value), show_when(given_value)));
+            }
+        }
+        if given.note.is_some() && given.note != stored.note {
+            return Some(("note", show(&stored.note), show(&given.note)));
+        }
+    }
+    None
+}
+
+/// Returns the text of a source, or why it cannot be quoted.
+pub(super) fn source_text(id: SourceId, bytes: &[u8]) -> Result<&str, StoreError> {
+    if bytes.contains(&0) {
+        return Err(StoreError::NotText {
+            source_id: id,
+            why: "it is binary (it contains NUL bytes)".into(),
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|error| StoreError::NotText {
+        source_id: id,
+        why: format!(
+            "it is not valid UTF-8 (bad byte at offset {})",
+            error.valid_up_to()
+        ),
+    })
+}
+
+impl Store {
+    /// Removes an object this command wrote when the command fails before
+    /// recording it, unless the store already records it (then the command
+    /// replaced a damaged copy, and the repair stays).
+    pub(super) fn discard_created(&self, id: &SourceId) {
+        // Only when the index answers that it is not recorded: an index
+        // that cannot answer must not cost a recorded object.
+        if matches!(self.index.source(id), Ok(None)) {
+            self.objects.remove_created(id);
+        }
+    }
+
+    /// Records a source's bytes and metadata, and with `doc` a new revision of that document.
+    pub fn add_source(
+        &mut self,
+        input: AddInput<'_>,
+        meta: SourceMeta,
+        doc: Option<&str>,
+        actor: &str,
+    ) -> Result<AddOutcome, StoreError> {
+        self.writable()?;
+        check_meta(&meta)?;
+        if let Some(doc) = doc {
+            check_slug(doc)?;
+        }
+        let stored = match input {
+            AddInput::Path(path) => {
+                let shown = path.display().to_string();
+                let metadata = fs::metadata(path).map_err(|error| StoreError::Input {
+                    path: shown.clone(),
+                    why: match error.kind() {
+                        io::ErrorKind::NotFound => "no such file; check the path".into(),
+                        io::ErrorKind::PermissionDenied => {
+                            "permission denied; make the file readable".into()
+                        }
+                        _ => format!("cannot read it ({error})"),
+                    },
+                })?;
+                if metadata.is_dir() {
+                    return Err(StoreError::Input {
+                        path: shown,
+                        why: "is a directory; give a file".into(),
+                    });
+                }
+                if metadata.len() == 0 {
+                    return Err(StoreError::Input {
+                        path: shown,
+                        why: "is empty; there is nothing to record".into(),
+                    });
+                }
+                let mut file = File::open(path).map_err(|error| StoreError::Input {
+                    path: shown.clone(),
+                    why: format!("cannot open it ({error}); make the file readable"),
+                })?;
+                self.objects.put_reader(&mut file)?
+            }
+            AddInput::Reader(reader, label) => {
+                let stored = self.objects.put_reader(reader)?;
+                if stored.size == 0 {
+                    if stored.created {
+                        self.discard_created(&stored.id);
+                    }
+                    return Err(StoreError::Input {
+                        path: label.to_string(),
+                        why: "is empty; there is nothing to record".into(),
+                    });
+                }
+                stored
+            }
+        };
+        let recorded = self.index.source(&stored.id)?.is_some();
+        if recorded && stored.created {
+            // The store's copy did not hash to its id (or was not a regular
+            // file); these bytes do, and replaced it.
+            self.notices.push(format!("the stored copy of source {} was damaged; the bytes given hash to its id and have replaced it", stored.id));
+        }
+        let result = self.record_source(stored, meta, doc, actor);
+        if result.is_err() && stored.created {
+            self.discard_created(&stored.id);
+        }
+        result
+    }
+
+    pub(super) fn record_source(
+        &mut self,
+        stored: objects::Stored,
+        meta: SourceMeta,
+        doc: Option<&str>,
+        actor: &str,
+    ) -> Result<AddOutcome, StoreError> {
+        let existing = self.index.source(&stored.id)?;
+        if let Some(existing) = &existing {
+            if let Some((field, stored_value, given)) =
+                meta_conflict(&existing.meta, &meta, doc.is_some())
+            {
+                return Err(StoreError::MetadataDiffers {
+                    source_id: stored.id,
+                    field,
+                    stored: stored_value,
+                    given,
+                });
+            }
+        }
+        let mut changes = Vec::new();
+        let revision = match doc {
+            Some(doc) => Some((doc.to_string(), self.index.last_revision(doc)? + 1)),
+            None => None,
+        };
+        if existing.is_none() {
+            changes.push(Change::AddSource {
+                source: stored.id,
+                size: stored.size,
+                meta: meta.clone(),
+            });
+        }
+        let time = now_rfc3339();
+        let mut carry = None;
+        if let Some((doc, number)) = &revision {
+            changes.push(Change::AddRevision(Revision {
+                doc: doc.clone(),
+                number: *number,
+                source: stored.id,
+                published: meta.published.clone(),
+                updated: meta.updated.clone(),
+                note: meta.note.clone(),
+            }));
+            let (carried, report) = self.carry_changes(doc, *number, stored.id, actor, &time)?;
+            changes.extend(carried);
+            carry = report;
+        }
+        if !changes.is_empty() {
+            self.commit(actor, &time, changes)?;
+        }
+        Ok(AddOutcome {
+            id: stored.id,
+            size: stored.size,
+            new_source: existing.is_none(),
+            revision,
+            carry,
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! Why a store operation failed: one enum whose variants carry the facts for their messages.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::model::{CitationId, IdKind, SourceId};
+use crate::storage::index::IndexError;
+use crate::storage::journal::JournalError;
+use crate::storage::objects::ObjectError;
+use crate::text::anchor::AnchorError;
+
+use super::FORMAT_FILE;
+
+/// Why a store operation failed. Each variant carries the facts for its message.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No store was found from the starting directory upward.
+    #[error("no provdb store found in {start} or any parent; run `provdb init` or pass --db PATH")]
+    NoStoreFound {
+        /// Where the search started.
+        start: PathBuf,
+    },
+    /// The directory is not a store.
+    #[error("{path} is not a provdb store (no {FORMAT_FILE} file); run `provdb init {path}` or pass the right --db")]
+    NotAStore {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// init on an existing store.
+    #[error("{path} is already a provdb store; use it with --db {path}")]
+    AlreadyAStore {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// init on a directory with files in it.
+    #[error("{path} exists and is not empty; choose a new or empty directory for the store")]
+    NotEmpty {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The store cannot be written, and the command would change it.
+    #[error("the store {path} cannot be written (a read-only mount, or no write permission); every command that only reads works on it: copy it somewhere writable to record changes")]
+    ReadOnly {
+        /// The store.
+        path: PathBuf,
+    },
+    /// The store stayed locked past the wait.
+    #[error("store {path} is locked by another provdb process; waited {waited_secs} s; try again when it finishes, or wait longer with --lock-wait SECONDS")]
+    Locked {
+        /// The store.
+        path: PathBuf,
+        /// How long we waited, in seconds.
+        waited_secs: f64,
+    },
+    /// An I/O call on the store failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The journal failed.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The index failed.
+    #[error(
+        "{0}; run `provdb verify`, then `provdb reindex` to rebuild the index from the journal"
+    )]
+    Index(#[from] IndexError),
+    /// An object failed.
+    #[error(transparent)]
+    Objects(#[from] ObjectError),
+    /// The journal's hash chain is broken: tampering, not a crash.
+    #[error("journal entry {seq} (byte {offset}) does not link to the entry before it: the journal was altered; provdb will not write to it; run `provdb verify`")]
+    ChainBroken {
+        /// The entry's sequence number.
+        seq: u64,
+        /// Where its line starts.
+        offset: u64,
+    },
+    /// The index does not match the journal.
+    #[error(
+        "the index does not match the journal ({why}); run `provdb verify`, then `provdb reindex`"
+    )]
+    IndexOutOfStep {
+        /// What differs.
+        why: String,
+    },
+    /// What a command would show or hand out does not check: the store was
+    /// altered since it was recorded.
+    #[error("{what}; nothing was written: run `provdb verify` to see the damage")]
+    Damaged {
+        /// What does not check, and why.
+        what: String,
+    },
+    /// An id prefix matched nothing.
+    #[error("no source, claim or citation has an id starting with {text:?}; list them with `provdb sources` or `provdb claims`")]
+    UnknownId {
+        /// The text given.
+        text: String,
+    },
+    /// An id prefix matched several records.
+    #[error(
+        "id prefix {text:?} is ambiguous: it matches {}; give more characters",
+        describe_candidates(candidates)
+    )]
+    AmbiguousId {
+        /// The text given.
+        text: String,
+        /// What it matched.
+        candidates: Vec<(IdKind, String)>,
+    },
+    /// An id is malformed.
+    #[error("{text:?} is not an id: give 4 to 64 hex characters (0-9, a-f)")]
+    BadId {
+        /// The text given.
+        text: String,
+    },
+    /// An id names the wrong kind of record.
+    #[error("{text:?} is a {found}, not a {expected}")]
+    WrongKind {
+        /// The text given.
+        text: String,
+        /// The kind wanted.
+        expected: &'static str,
+        /// The kind found.
+        found: &'static str,
+    },
+    /// A quote could not be anchored.
+    #[error("in source {}: {error}", source_id.short())]
+    Anchor {
+        /// The source.
+        source_id: SourceId,
+        /// What went wrong.
+        error: AnchorError,
+    },
+    /// A source cannot be quoted.
+    #[error("source {} cannot be quoted: {why}; only UTF-8 text can be cited", source_id.short())]
+    NotText {
+        /// The source.
+        source_id: SourceId,
+        /// Why.
+        why: String,
+    },
+    /// The quote does not state the value.
+    #[error("the quote {quote:?} does not state the value {value}; fix the value or the quote, or pass --value-not-in-quote to record it anyway")]
+    ValueNotInQuote {
+        /// The value.
+        value: String,
+        /// The quote.
+        quote: String,
+    },
+    /// The citation was already retracted.
+    #[error("citation {} was already retracted at {time} ({reason})", citation.short())]
+    AlreadyRetracted {
+        /// The citation.
+        citation: CitationId,
+        /// When.
+        time: String,
+        /// Why.
+        reason: String,
+    },
+    /// An input file problem.
+    #[error("{path}: {why}")]
+    Input {
+        /// The path given.
+        path: String,
+        /// What is wrong, with the fix.
+        why: String,
+    },
+    /// A text argument is unusable.
+    #[error("{field} {why}")]
+    BadText {
+        /// Which argument.
+        field: &'static str,
+        /// What is wrong, with the fix.
+        why: String,
+    },
+    /// The source already has different metadata.
+    #[error("source {} is already recorded with {field} {stored:?}, not {given:?}; metadata stays as first recorded", source_id.short())]
+    MetadataDiffers {
+        /// The source.
+        source_id: SourceId,
+        /// The field.
+        field: &'static str,
+        /// The stored value.
+        stored: String,
+        /// The value given.
+        given: String,
+    },
+    /// No such document.
+    #[error("no document {doc:?}; list documents with `provdb sources`")]
+    UnknownDocument {
+        /// The slug.
+        doc: String,
+    },
+    /// A revision name that does not name a revision.
+    #[error("{text:?} names no revision: {why}")]
+    BadRevisionName {
+        /// The name given.
+        text: String,
+        /// Why.
+        why: String,
+    },
+    /// A record asked for with --as-of that was recorded later.
+    #[error("{what} was recorded at {recorded}, after the --as-of time; choose a later time or drop --as-of")]
+    NotYetRecorded {
+        /// What was asked for.
+        what: String,
+        /// When it was recorded.
+        recorded: String,
+    },
+}
+
+pub(super) fn describe_candidates(candidates: &[(IdKind, String)]) -> String {
+    candidates
+        .iter()
+        .map(|(kind, id)| format!("{} {}", kind.name(), id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(super) fn io_error<'a>(
+    action: &'static str,
+    path: &'a Path,
+) -> impl FnOnce(io::Error) -> StoreError + 'a {
+    move |source| StoreError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    }
+}

@@ -1,0 +1,82 @@
+//! The store: a directory holding `objects/`, the `journal` and the `index/`,
+//! and every operation that reads or changes them.
+//!
+//! Each change follows one order: validate everything, write any object
+//! durably, append the journal entries and fsync, then apply them to the index.
+//! A failure before the journal append undoes the object, so a refused command
+//! leaves the store as it was. The index is only a cache of the journal: a
+//! failure after the append is reported and repaired on the next open.
+
+use std::path::PathBuf;
+
+use crate::storage::index::Index;
+use crate::storage::journal::Journal;
+use crate::storage::objects::Objects;
+
+mod add;
+mod audit;
+mod batch;
+mod bulk;
+mod checks;
+mod cite;
+mod error;
+mod interchange;
+mod lock;
+mod open;
+mod query;
+mod reindex;
+mod resolve;
+mod reviews;
+mod revise;
+use add::{meta_conflict, source_text};
+pub use add::{AddInput, AddOutcome};
+pub use audit::{read_checkpoints, FileCheck};
+pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
+pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
+pub use checks::check_slug;
+use checks::{check_meta, check_name, check_text, check_url};
+use cite::{check_request, live_duplicate_in};
+pub use cite::{prepare_citation, CiteOutcome, CiteRequest, PreparedCitation, Retracted};
+use error::io_error;
+pub use error::StoreError;
+pub use interchange::{import_bundle, ImportOutcome, MergeOutcome};
+use lock::acquire_lock;
+pub use lock::{lock_for_verify, StoreLock};
+use open::{catch_up, check_format, remove_any, sync_index};
+pub use open::{
+    find_store, is_inside, is_read_only, now_rfc3339, recovery_notice, scratch_index, OpenOptions,
+};
+pub use query::{
+    ClaimFilter, ClaimSummary, Conflict, ConflictSide, ReportedValue, Shown, SourceListing, Trace,
+    TracedCitation,
+};
+pub use reindex::reindex;
+use resolve::resolve_kind_in;
+pub use reviews::{ReviewImport, ReviewRequest};
+pub use revise::{
+    outcome_counts, summary_line, CarryReport, DiffReport, Followed, Rank, RevisionEntry,
+};
+
+/// The file that marks a directory as a provdb store.
+pub const FORMAT_FILE: &str = "FORMAT";
+/// Its contents for this version.
+pub const FORMAT_TEXT: &str = "provdb store\nformat 1\n";
+/// The store format version.
+pub const FORMAT_VERSION: u32 = 1;
+/// The default store directory name.
+pub const DEFAULT_DIR: &str = ".provdb";
+
+/// A locked store with its journal positioned and its index caught up.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    objects: Objects,
+    journal: Journal,
+    index: Index,
+    notices: Vec<String>,
+    /// With --as-of: the last journal entry queries may see.
+    as_of: Option<u64>,
+    /// True when the store cannot be written: every change is refused.
+    read_only: bool,
+    _lock: StoreLock,
+}

@@ -1,0 +1,477 @@
+//! Creating, opening and closing a store: the lock, the format check, recovering a torn journal
+//! tail, bringing the index up to the journal, and the one commit path every change takes.
+
+use std::fs::{self, File};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::model::{Change, Entry, EntryHash};
+use crate::storage::crash::{self, Op};
+use crate::storage::index::{self, AppliedMark, Index};
+use crate::storage::journal::{Appended, Journal, JournalError, Recovery};
+use crate::storage::objects::{self, Objects};
+
+use super::{
+    acquire_lock, interchange, io_error, Store, StoreError, StoreLock, DEFAULT_DIR, FORMAT_FILE,
+    FORMAT_TEXT, FORMAT_VERSION,
+};
+
+/// How to open a store.
+pub struct OpenOptions<'a> {
+    /// How long to wait for another process's lock.
+    pub lock_wait: Duration,
+    /// Called once if the store is locked and we start waiting.
+    pub on_wait: Option<&'a mut dyn FnMut(&Path)>,
+}
+
+impl std::fmt::Debug for OpenOptions<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("OpenOptions")
+            .field("lock_wait", &self.lock_wait)
+            .finish()
+    }
+}
+
+impl Default for OpenOptions<'_> {
+    fn default() -> Self {
+        OpenOptions {
+            lock_wait: Duration::from_secs(10),
+            on_wait: None,
+        }
+    }
+}
+
+/// Returns the nearest `.provdb` directory from `start` upward.
+pub fn find_store(start: &Path) -> Result<PathBuf, StoreError> {
+    let mut dir = Some(start);
+    while let Some(current) = dir {
+        let candidate = current.join(DEFAULT_DIR);
+        if candidate.is_dir() {
+            return Ok(candidate);
+        }
+        dir = current.parent();
+    }
+    Err(StoreError::NoStoreFound {
+        start: start.to_path_buf(),
+    })
+}
+
+/// Returns the current time as the journal writes it: RFC 3339, UTC, with nanoseconds.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    now.format(&time::format_description::well_known::Rfc3339)
+        .expect("formatting the current UTC time as RFC 3339 cannot fail for years 0-9999")
+}
+
+pub(super) fn random_store_id() -> String {
+    let mut bytes = [0u8; 16];
+    let filled = File::open("/dev/urandom")
+        .and_then(|mut file| file.read_exact(&mut bytes))
+        .is_ok();
+    if !filled {
+        let seed = format!(
+            "{}-{}-{:?}",
+            now_rfc3339(),
+            std::process::id(),
+            std::thread::current().id()
+        );
+        bytes.copy_from_slice(&blake3::hash(seed.as_bytes()).as_bytes()[..16]);
+    }
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Checks the FORMAT file.
+pub(super) fn check_format(root: &Path) -> Result<(), StoreError> {
+    match fs::read_to_string(root.join(FORMAT_FILE)) {
+        Ok(text) if text == FORMAT_TEXT => Ok(()),
+        Ok(_) => Err(StoreError::NotAStore {
+            path: root.to_path_buf(),
+        }),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Err(StoreError::NotAStore {
+            path: root.to_path_buf(),
+        }),
+        Err(source) => Err(StoreError::Io {
+            action: "reading",
+            path: root.join(FORMAT_FILE),
+            source,
+        }),
+    }
+}
+
+/// The journal entries of a command, with the index marks they produce.
+pub(super) fn marks(
+    appended: &[Appended],
+) -> Vec<(&Entry, AppliedMark, crate::audit::merkle::Digest)> {
+    appended
+        .iter()
+        .map(|item| {
+            let mark = AppliedMark {
+                seq: item.entry.seq,
+                hash: item.line.hash(),
+                start: item.line.start,
+                end: item.line.end(),
+            };
+            (&item.entry, mark, item.line.leaf())
+        })
+        .collect()
+}
+
+/// Applies journal lines from `start` to the journal's end, checking the chain.
+pub(super) fn catch_up(
+    journal: &Journal,
+    index: &Index,
+    start: u64,
+    prev: EntryHash,
+    next_seq: u64,
+) -> Result<u64, StoreError> {
+    let mut prev = prev;
+    let mut expected_seq = next_seq;
+    let mut applier = index.applier()?;
+    let mut applied = 0;
+    for line in journal.lines_from(start)? {
+        let line = line?;
+        let entry = line.parse()?;
+        if entry.prev != prev || entry.seq != expected_seq {
+            return Err(StoreError::ChainBroken {
+                seq: entry.seq,
+                offset: line.start,
+            });
+        }
+        prev = line.hash();
+        expected_seq += 1;
+        let mark = AppliedMark {
+            seq: entry.seq,
+            hash: prev,
+            start: line.start,
+            end: line.end(),
+        };
+        applier.push(&entry, mark, line.leaf())?;
+        applied += 1;
+    }
+    applier.finish()?;
+    Ok(applied)
+}
+
+/// Brings `index` up to date with `journal`, or says why it cannot.
+pub(super) fn sync_index(journal: &Journal, index: &Index) -> Result<u64, StoreError> {
+    match index.applied()? {
+        None => catch_up(journal, index, 0, EntryHash::genesis(), 1),
+        Some(mark) => {
+            if mark.end > journal.len() {
+                return Err(StoreError::IndexOutOfStep {
+                    why: format!(
+                        "the index has applied entry {} but the journal ends at entry {}: the journal was cut or replaced",
+                        mark.seq,
+                        journal.last_seq()
+                    ),
+                });
+            }
+            let line = journal.line_at(mark.start)?;
+            if line.end() != mark.end || line.hash() != mark.hash {
+                return Err(StoreError::IndexOutOfStep {
+                    why: format!(
+                        "journal entry {} is not the entry the index applied",
+                        mark.seq
+                    ),
+                });
+            }
+            catch_up(journal, index, mark.end, mark.hash, mark.seq + 1)
+        }
+    }
+}
+
+/// Returns the notice shown when opening cut back a crash-torn journal tail.
+pub fn recovery_notice(recovery: &Recovery) -> String {
+    format!(
+        "the journal ended with an unfinished write from an interrupted command ({} bytes, {} complete entries of it); it was never acknowledged and has been cut back",
+        recovery.cut_bytes, recovery.dropped_entries
+    )
+}
+
+/// Returns an index for the store at `root` in a scratch directory outside
+/// it: a copy of the store's own (`copy`), or one built from the journal. The
+/// store's files are not changed.
+pub fn scratch_index(root: &Path, copy: bool) -> Result<Index, StoreError> {
+    let index = Index::open_scratch(root, copy)?;
+    if !copy {
+        let (journal, _) = Journal::open_read_only(&root.join("journal"))?;
+        sync_index(&journal, &index)?;
+    }
+    Ok(index)
+}
+
+/// True when `path` is the store directory or anything in it, once links
+/// and `..` are resolved: for a path that does not exist yet, its parent is
+/// resolved and its name joined (`STORE/objects/..` and a link to the store
+/// both count).
+pub fn is_inside(root: &Path, path: &Path) -> bool {
+    let Ok(root) = root.canonicalize() else {
+        return false;
+    };
+    let resolved = path.canonicalize().or_else(|_| {
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::other("no name"))?;
+        parent.canonicalize().map(|parent| parent.join(name))
+    });
+    resolved.is_ok_and(|resolved| resolved.starts_with(&root))
+}
+
+/// True when the store's journal cannot be opened for writing.
+pub fn is_read_only(root: &Path) -> bool {
+    match fs::OpenOptions::new()
+        .append(true)
+        .open(root.join("journal"))
+    {
+        Ok(_) => false,
+        Err(error) => cannot_write(&error),
+    }
+}
+
+/// True when an I/O error says the file cannot be opened for writing.
+pub(super) fn cannot_write(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+    )
+}
+
+/// Removes whatever is at `path`, a directory, a file or a link, if anything is.
+pub(crate) fn remove_any(path: &Path) -> Result<(), StoreError> {
+    let removed = match fs::symlink_metadata(path) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(error) => Err(error),
+        Ok(meta) => {
+            crash::point(Op::Remove, "a derived or leftover file");
+            if meta.is_dir() {
+                fs::remove_dir_all(path)
+            } else {
+                fs::remove_file(path)
+            }
+        }
+    };
+    removed.map_err(io_error("removing", path))
+}
+
+impl Store {
+    /// Creates a store at `path`, which must not exist or be an empty directory.
+    pub fn init(path: &Path, actor: &str) -> Result<String, StoreError> {
+        if path.join(FORMAT_FILE).exists() {
+            return Err(StoreError::AlreadyAStore {
+                path: path.to_path_buf(),
+            });
+        }
+        if path.exists() {
+            let mut entries = fs::read_dir(path).map_err(|error| match error.kind() {
+                io::ErrorKind::NotADirectory => StoreError::NotEmpty {
+                    path: path.to_path_buf(),
+                },
+                _ => StoreError::Io {
+                    action: "reading",
+                    path: path.to_path_buf(),
+                    source: error,
+                },
+            })?;
+            if entries.next().is_some() {
+                return Err(StoreError::NotEmpty {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        // Build beside the target, then rename into place: a crash leaves no half store.
+        let parent = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io_error("creating", &parent))?;
+        let name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "store".into());
+        let building = parent.join(format!(".{name}.init-{}", std::process::id()));
+        interchange::remove_stale(&parent, &building);
+        let _ = fs::remove_dir_all(&building);
+        let result = Self::build_new(&building, actor).and_then(|store_id| {
+            crash::point(Op::Rename, "a new store into place");
+            fs::rename(&building, path).map_err(io_error("moving new store into", path))?;
+            objects::sync_dir(&parent)?;
+            Ok(store_id)
+        });
+        if result.is_err() {
+            let _ = fs::remove_dir_all(&building);
+        }
+        result
+    }
+
+    pub(super) fn build_new(root: &Path, actor: &str) -> Result<String, StoreError> {
+        fs::create_dir_all(root.join("objects").join("tmp")).map_err(io_error("creating", root))?;
+        let store_id = random_store_id();
+        let change = Change::Init {
+            store: store_id.clone(),
+            format: FORMAT_VERSION,
+        };
+        let journal = Journal::create(&root.join("journal"), actor, &now_rfc3339(), change)?;
+        let index = Index::open(&root.join("index"))?;
+        sync_index(&journal, &index)?;
+        index.close(&root.join("index"))?;
+        let format_path = root.join(FORMAT_FILE);
+        crash::point(Op::Create, "FORMAT");
+        let mut file = File::create(&format_path).map_err(io_error("creating", &format_path))?;
+        crash::write_all(&mut file, FORMAT_TEXT.as_bytes(), "FORMAT")
+            .map_err(io_error("writing", &format_path))?;
+        crash::point(Op::Sync, "FORMAT");
+        file.sync_all().map_err(io_error("syncing", &format_path))?;
+        objects::sync_dir(&root.join("objects"))?;
+        objects::sync_dir(root)?;
+        Ok(store_id)
+    }
+
+    /// Opens the store at `root`: takes the lock, repairs a crash-torn journal
+    /// tail, and brings the index up to date.
+    pub fn open(root: &Path, options: &mut OpenOptions<'_>) -> Result<Store, StoreError> {
+        if !root.is_dir() {
+            return Err(StoreError::NotAStore {
+                path: root.to_path_buf(),
+            });
+        }
+        check_format(root)?;
+        let lock = acquire_lock(root, options)?;
+        let journal_path = root.join("journal");
+        let (journal, recovery) = match Journal::open(&journal_path) {
+            Err(JournalError::Io { source, .. }) if cannot_write(&source) => {
+                return Self::open_read_only(root, lock);
+            }
+            opened => opened?,
+        };
+        let mut notices = Vec::new();
+        if recovery.repaired() {
+            notices.push(recovery_notice(&recovery));
+        }
+        let objects = Objects::new(root.join("objects"));
+        // Under the lock no other command is writing: whatever is in
+        // objects/tmp/ was left by one that was killed, and so was an
+        // index.new or index.old of a killed reindex.
+        objects.remove_incoming();
+        remove_any(&root.join("index.new"))?;
+        remove_any(&root.join("index.old"))?;
+        let index_path = root.join("index");
+        if !index_path.exists() {
+            notices.push("the index was missing; rebuilding it from the journal".into());
+        }
+        let opened = Index::open(&index_path).and_then(|index| index.applied().map(|_| index));
+        let index = match opened {
+            Ok(index) => index,
+            Err(error) if index::writing_marker(&index_path).exists() => {
+                notices.push(format!("a command was stopped while writing the index, which no longer opens ({error}); rebuilding it from the journal"));
+                fs::remove_dir_all(&index_path).map_err(io_error("removing", &index_path))?;
+                Index::open(&index_path)?
+            }
+            Err(error) => return Err(error.into()),
+        };
+        sync_index(&journal, &index)?;
+        Ok(Store {
+            root: root.to_path_buf(),
+            objects,
+            journal,
+            index,
+            notices,
+            as_of: None,
+            read_only: false,
+            _lock: lock,
+        })
+    }
+
+    /// Opens a store that cannot be written (a read-only mount, or no write
+    /// permission), changing nothing in it: the journal is read as far as its
+    /// last committed entry, and the index is a copy in a scratch directory
+    /// (rebuilt from the journal there if the store's own is missing or does
+    /// not open), brought up to date and thrown away at the end. Every
+    /// command that only reads works; one that would record is refused.
+    pub(super) fn open_read_only(root: &Path, lock: StoreLock) -> Result<Store, StoreError> {
+        let (journal, recovery) = Journal::open_read_only(&root.join("journal"))?;
+        let mut notices = Vec::new();
+        if recovery.repaired() {
+            notices.push(format!(
+                "the journal ends with an unfinished write from an interrupted command ({} bytes), which was never acknowledged; the store cannot be written, so it was left in place and ignored",
+                recovery.cut_bytes
+            ));
+        }
+        let copied = Index::open_scratch(root, true)?;
+        let index = match sync_index(&journal, &copied) {
+            Ok(_) => copied,
+            Err(error) => {
+                drop(copied);
+                notices.push(format!("the store's index does not fit its journal ({error}); this command rebuilt one from the journal outside the store"));
+                let rebuilt = Index::open_scratch(root, false)?;
+                sync_index(&journal, &rebuilt)?;
+                rebuilt
+            }
+        };
+        Ok(Store {
+            root: root.to_path_buf(),
+            objects: Objects::new(root.join("objects")),
+            journal,
+            index,
+            notices,
+            as_of: None,
+            read_only: true,
+            _lock: lock,
+        })
+    }
+
+    /// Returns and clears the notices gathered so far (crash repairs, index lag).
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
+    /// Returns the store directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Flushes the index and releases the lock.
+    ///
+    /// Returns notices, never an error: everything a command changed is in
+    /// the journal before it returns, and the index is derived from it, so
+    /// a failure to write the index (a full disk) is said, and the next
+    /// command catches up. The exit status stays the command's own.
+    pub fn close(self) -> Vec<String> {
+        match self.index.close(&self.root.join("index")) {
+            Ok(()) => Vec::new(),
+            Err(error) => vec![format!("the index could not be written ({error}); it is derived from the journal, which holds every change, and the next command catches it up")],
+        }
+    }
+
+    /// Appends changes and applies them to the index. An index failure after
+    /// the journal is durable becomes a notice: the next open catches up.
+    pub(super) fn commit(
+        &mut self,
+        actor: &str,
+        time: &str,
+        changes: Vec<Change>,
+    ) -> Result<Vec<Appended>, StoreError> {
+        self.writable()?;
+        let appended = self.journal.append(actor, time, changes)?;
+        if let Err(error) = self.index.apply(marks(&appended)) {
+            self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
+        }
+        Ok(appended)
+    }
+
+    /// Refuses a change to a store that cannot be written, before anything
+    /// is attempted.
+    pub(crate) fn writable(&self) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.root.clone(),
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,570 @@
+//! The queries: `trace`, `claims`, `conflicts`, `sources`, `show`, `cat` and the journal's entries.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::identity;
+use crate::model::{
+    CitationId, ClaimId, Entry, IdKind, Retraction, SourceId, SourceRecord, Stance, Value, When,
+};
+use crate::storage::index::{self, CitationRecord, ClaimRecord, RevisionRecord};
+use crate::storage::objects::ObjectError;
+use crate::text::anchor::{self, AnchorCheck};
+use crate::text::normalize::identity_key;
+use crate::text::values;
+
+use super::{io_error, Rank, Store, StoreError};
+
+/// A citation with everything `trace` shows about it.
+#[derive(Debug, Clone)]
+pub struct TracedCitation {
+    /// The citation.
+    pub record: CitationRecord,
+    /// Its retraction, if any.
+    pub retraction: Option<Retraction>,
+    /// The source's record.
+    pub source: Option<SourceRecord>,
+    /// The documents and revisions the source belongs to.
+    pub revisions: Vec<(String, u32)>,
+    /// Whether the source's bytes still hash to its id (None: object missing).
+    pub source_intact: Option<bool>,
+    /// Whether the quote still sits at its range.
+    pub anchor: AnchorCheck,
+    /// The quote in a line of surrounding text.
+    pub context: Option<String>,
+    /// Preferred, or kept as history after a newer citation superseded it.
+    pub rank: Rank,
+    /// What the next revision of its document did to it.
+    pub drift: Vec<(String, u32, index::DriftRecord)>,
+}
+
+/// Everything `trace` reports about a claim.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    /// The claim.
+    pub claim: ClaimRecord,
+    /// Its citations, oldest first.
+    pub citations: Vec<TracedCitation>,
+    /// Other claims on the same subject and property with a different value.
+    pub others: Vec<ClaimRecord>,
+    /// Reviews of the claim, in journal order.
+    pub reviews: Vec<crate::storage::index::ReviewRecord>,
+}
+
+/// A claim with its citation counts.
+#[derive(Debug, Clone)]
+pub struct ClaimSummary {
+    /// The claim.
+    pub record: ClaimRecord,
+    /// Citations not retracted.
+    pub live: usize,
+    /// Citations retracted.
+    pub retracted: usize,
+}
+
+/// Filters for `claims`.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    /// Subject, compared by identity key.
+    pub subject: Option<String>,
+    /// Property, compared by identity key.
+    pub property: Option<String>,
+    /// Only claims cited in this source (id or prefix).
+    pub source: Option<String>,
+    /// Only claims with this value.
+    pub value: Option<String>,
+}
+
+/// One side of a conflict: a claim and the sources whose live citations support it.
+#[derive(Debug, Clone)]
+pub struct ConflictSide {
+    /// The claim.
+    pub claim: ClaimRecord,
+    /// The supporting sources.
+    pub sources: Vec<SourceRecord>,
+    /// The document revisions those sources are.
+    pub revisions: Vec<(String, u32)>,
+    /// Values that later revisions state in place of this claim's, found
+    /// when they were logged (not cited, not recorded as claims).
+    pub reported: Vec<ReportedValue>,
+}
+
+/// A value a revision states where an earlier revision's quote stated a
+/// cited claim's value.
+#[derive(Debug, Clone)]
+pub struct ReportedValue {
+    /// The value now stated.
+    pub value: String,
+    /// The document.
+    pub doc: String,
+    /// The revision that states it.
+    pub number: u32,
+    /// That revision's source.
+    pub source: SourceId,
+    /// The passage that states it.
+    pub passage: String,
+    /// The citation of the previous revision it replaced.
+    pub citation: CitationId,
+}
+
+/// A subject and property with more than one supported value at the same `as_of`.
+#[derive(Debug, Clone)]
+pub struct Conflict {
+    /// The subject, as first written.
+    pub subject: String,
+    /// The property, as first written.
+    pub property: String,
+    /// The `as_of` shared by the sides.
+    pub as_of: Option<When>,
+    /// The sides.
+    pub sides: Vec<ConflictSide>,
+}
+
+/// A source with the documents and revisions it belongs to and its citation count.
+pub type SourceListing = (SourceRecord, Vec<(String, u32)>, usize);
+
+/// A record `show` can display.
+#[derive(Debug, Clone)]
+pub enum Shown {
+    /// A source, with its revisions and citation count.
+    Source(SourceRecord, Vec<(String, u32)>, usize),
+    /// A claim, traced.
+    Claim(Box<Trace>),
+    /// A citation.
+    Citation(Box<TracedCitation>, Option<ClaimRecord>),
+}
+
+/// Returns true when a claim's value matches a filter string.
+pub(super) fn value_matches(value: &Value, wanted: &str) -> bool {
+    match value {
+        Value::Count { count } => values::parse_count(wanted)
+            .map(|wanted| wanted == *count)
+            .unwrap_or(false),
+        Value::Quantity { amount } => values::parse_quantity(wanted)
+            .map(|wanted| wanted == *amount)
+            .unwrap_or(false),
+        Value::Date { date } => crate::text::dates::parse_when(wanted)
+            .map(|wanted| wanted == *date)
+            .unwrap_or(false),
+        Value::Text { text } => identity_key(text) == identity_key(wanted),
+    }
+}
+
+impl Store {
+    pub(super) fn traced(
+        &self,
+        record: CitationRecord,
+        cache: &mut HashMap<SourceId, Option<(bool, Vec<u8>)>>,
+    ) -> Result<TracedCitation, StoreError> {
+        let source_id = record.citation.source;
+        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(source_id) {
+            let loaded = match self.objects.read(&source_id) {
+                Ok(bytes) => Some((identity::source_id(&bytes) == source_id, bytes)),
+                Err(ObjectError::Missing { .. }) => None,
+                Err(error) => return Err(error.into()),
+            };
+            slot.insert(loaded);
+        }
+        let loaded = cache.get(&source_id).and_then(Option::as_ref);
+        let selector = &record.citation.selector;
+        let (source_intact, anchor_check, context) = match loaded {
+            None => (None, AnchorCheck::OutOfRange, None),
+            Some((intact, bytes)) => {
+                let check = anchor::check_anchor(
+                    bytes,
+                    &selector.exact,
+                    &selector.prefix,
+                    &selector.suffix,
+                    selector.start,
+                    selector.end,
+                );
+                let context = std::str::from_utf8(bytes).ok().and_then(|text| {
+                    let range = usize::try_from(selector.start).ok()?
+                        ..usize::try_from(selector.end).ok()?;
+                    (range.end <= text.len()
+                        && text.is_char_boundary(range.start)
+                        && text.is_char_boundary(range.end))
+                    .then(|| anchor::context_line(text, range, 60))
+                });
+                (Some(*intact), check, context)
+            }
+        };
+        let revisions = self.visible_revisions_of(&source_id)?;
+        Ok(TracedCitation {
+            retraction: self
+                .index
+                .retraction(&record.id)?
+                .filter(|retraction| self.visible(retraction.seq)),
+            source: self.index.source(&source_id)?,
+            rank: self.rank(&record.id)?,
+            drift: self.drift_of(&record, &revisions)?,
+            revisions,
+            source_intact,
+            anchor: anchor_check,
+            context,
+            record,
+        })
+    }
+
+    /// Returns a claim's citations with their sources, checks and context, and the rival values.
+    pub fn trace(&self, claim_text: &str) -> Result<Trace, StoreError> {
+        let claim_id = self.resolve_claim(claim_text)?;
+        self.trace_id(claim_id)
+    }
+
+    pub(super) fn trace_id(&self, claim_id: ClaimId) -> Result<Trace, StoreError> {
+        let claim = self
+            .index
+            .claim(&claim_id)?
+            .ok_or_else(|| StoreError::UnknownId {
+                text: claim_id.to_hex(),
+            })?;
+        if !self.visible(claim.seq) {
+            return Err(StoreError::NotYetRecorded {
+                what: format!("claim {}", claim_id.short()),
+                recorded: claim.recorded,
+            });
+        }
+        let mut cache = HashMap::new();
+        let mut citations = Vec::new();
+        for record in self.index.citations_of_claim(&claim_id)? {
+            if self.visible(record.seq) {
+                citations.push(self.traced(record, &mut cache)?);
+            }
+        }
+        citations.sort_by_key(|item| item.record.seq);
+        let mut others = Vec::new();
+        let prefix = index::claim_key_prefix(&claim.claim.subject, &claim.claim.property);
+        for item in self.index.claims_by_key(&prefix) {
+            let (_, other_id) = item?;
+            if other_id == claim_id {
+                continue;
+            }
+            if let Some(other) = self.index.claim(&other_id)? {
+                if other.claim.value != claim.claim.value && self.visible(other.seq) {
+                    others.push(other);
+                }
+            }
+        }
+        Ok(Trace {
+            reviews: self.reviews(Some(&claim_id))?,
+            claim,
+            citations,
+            others,
+        })
+    }
+
+    /// Returns claims matching the filter, with citation counts.
+    pub fn claims(&self, filter: &ClaimFilter) -> Result<Vec<ClaimSummary>, StoreError> {
+        let mut ids: Vec<ClaimId> = Vec::new();
+        if let Some(subject) = &filter.subject {
+            let mut prefix = identity_key(subject).into_bytes();
+            prefix.push(0);
+            if let Some(property) = &filter.property {
+                prefix.extend(identity_key(property).into_bytes());
+                prefix.push(0);
+            }
+            for item in self.index.claims_by_key(&prefix) {
+                ids.push(item?.1);
+            }
+        } else if let Some(source) = &filter.source {
+            let source_id = self.resolve_source(source)?;
+            for record in self.index.citations_of_source(&source_id)? {
+                ids.push(record.citation.claim);
+            }
+            ids.sort();
+            ids.dedup();
+        } else {
+            for item in self.index.claims_by_key(&[]) {
+                ids.push(item?.1);
+            }
+        }
+        let source_filter = match (&filter.source, &filter.subject) {
+            (Some(source), Some(_)) => Some(self.resolve_source(source)?),
+            _ => None,
+        };
+        let property_key = filter.property.as_deref().map(identity_key);
+        let mut out = Vec::new();
+        for id in ids {
+            let Some(record) = self.index.claim(&id)? else {
+                continue;
+            };
+            if !self.visible(record.seq) {
+                continue;
+            }
+            if let Some(key) = &property_key {
+                if identity_key(&record.claim.property) != *key {
+                    continue;
+                }
+            }
+            if let Some(wanted) = &filter.value {
+                if !value_matches(&record.claim.value, wanted) {
+                    continue;
+                }
+            }
+            let mut live = 0;
+            let mut retracted = 0;
+            let mut in_source = source_filter.is_none();
+            for record in self.index.citations_of_claim(&id)? {
+                if !self.visible(record.seq) {
+                    continue;
+                }
+                if let Some(source) = source_filter {
+                    in_source |= record.citation.source == source;
+                }
+                if self.is_retracted(&record.id)? {
+                    retracted += 1;
+                } else {
+                    live += 1;
+                }
+            }
+            if in_source {
+                out.push(ClaimSummary {
+                    record,
+                    live,
+                    retracted,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Returns every subject and property with more than one value among live supporting citations.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>, StoreError> {
+        let reported = self.reported_values()?;
+        let mut out = Vec::new();
+        let mut group_key: Option<Vec<u8>> = None;
+        let mut group: Vec<ClaimId> = Vec::new();
+        let finish =
+            |group: &mut Vec<ClaimId>, out: &mut Vec<Conflict>| -> Result<(), StoreError> {
+                if group.len() >= 2 || group.iter().any(|id| reported.contains_key(id)) {
+                    self.conflicts_in(group, &reported, out)?;
+                }
+                group.clear();
+                Ok(())
+            };
+        for item in self.index.claims_by_key(&[]) {
+            let (key, id) = item?;
+            if group_key.as_deref() != Some(key.as_slice()) {
+                finish(&mut group, &mut out)?;
+                group_key = Some(key);
+            }
+            group.push(id);
+        }
+        finish(&mut group, &mut out)?;
+        Ok(out)
+    }
+
+    /// The values later revisions state instead of a cited claim's, by claim:
+    /// drift findings whose closest passage states another value.
+    pub(super) fn reported_values(
+        &self,
+    ) -> Result<HashMap<ClaimId, Vec<ReportedValue>>, StoreError> {
+        let mut out: HashMap<ClaimId, Vec<ReportedValue>> = HashMap::new();
+        for item in self.index.all_drift() {
+            let (doc, number, record) = item?;
+            if !self.visible(record.seq) {
+                continue;
+            }
+            let (Some(change), Some(candidate)) = (&record.value_change, &record.candidate) else {
+                continue;
+            };
+            let Some(value) = &change.to else { continue };
+            let Some(cited) = self.index.citation(&record.citation)? else {
+                continue;
+            };
+            let Some(revision) = self.index.revision(&doc, number)? else {
+                continue;
+            };
+            out.entry(cited.citation.claim)
+                .or_default()
+                .push(ReportedValue {
+                    value: value.clone(),
+                    doc,
+                    number,
+                    source: revision.revision.source,
+                    passage: candidate.exact.clone(),
+                    citation: record.citation,
+                });
+        }
+        Ok(out)
+    }
+
+    pub(super) fn conflicts_in(
+        &self,
+        group: &[ClaimId],
+        reported: &HashMap<ClaimId, Vec<ReportedValue>>,
+        out: &mut Vec<Conflict>,
+    ) -> Result<(), StoreError> {
+        let mut by_as_of: BTreeMap<String, Vec<ConflictSide>> = BTreeMap::new();
+        for id in group {
+            let Some(claim) = self.index.claim(id)? else {
+                continue;
+            };
+            if !self.visible(claim.seq) {
+                continue;
+            }
+            let mut sources: Vec<SourceRecord> = Vec::new();
+            for record in self.index.citations_of_claim(id)? {
+                if !self.visible(record.seq)
+                    || record.citation.stance != Stance::Supports
+                    || self.is_retracted(&record.id)?
+                {
+                    continue;
+                }
+                if sources
+                    .iter()
+                    .any(|source| source.id == record.citation.source)
+                {
+                    continue;
+                }
+                if let Some(source) = self.index.source(&record.citation.source)? {
+                    sources.push(source);
+                }
+            }
+            if !sources.is_empty() {
+                let as_of = claim
+                    .claim
+                    .qualifiers
+                    .as_of
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                let mut revisions = Vec::new();
+                for source in &sources {
+                    revisions.extend(self.visible_revisions_of(&source.id)?);
+                }
+                revisions.sort();
+                let reported = reported.get(id).cloned().unwrap_or_default();
+                by_as_of.entry(as_of).or_default().push(ConflictSide {
+                    claim,
+                    sources,
+                    revisions,
+                    reported,
+                });
+            }
+        }
+        for (_, sides) in by_as_of {
+            if sides.len() >= 2 || sides.iter().any(|side| !side.reported.is_empty()) {
+                let first = &sides[0].claim.claim;
+                out.push(Conflict {
+                    subject: first.subject.clone(),
+                    property: first.property.clone(),
+                    as_of: first.qualifiers.as_of.clone(),
+                    sides,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns every source with its revisions and citation count.
+    pub fn sources(&self) -> Result<Vec<SourceListing>, StoreError> {
+        let mut out = Vec::new();
+        for source in self.index.sources() {
+            let source = source?;
+            let revisions = self.index.revisions_of_source(&source.id)?;
+            let citations = self.index.count_citations_of_source(&source.id)?;
+            out.push((source, revisions, citations));
+        }
+        out.sort_by_key(|(source, _, _)| source.seq);
+        Ok(out)
+    }
+
+    /// Returns the revisions of a document.
+    pub fn revisions(&self, doc: &str) -> Result<Vec<RevisionRecord>, StoreError> {
+        let revisions = self.index.revisions(doc)?;
+        if revisions.is_empty() {
+            return Err(StoreError::UnknownDocument {
+                doc: doc.to_string(),
+            });
+        }
+        Ok(revisions)
+    }
+
+    /// Calls `visit` with every journal entry in order.
+    pub fn for_each_entry(
+        &self,
+        visit: &mut dyn FnMut(&Entry) -> io::Result<()>,
+    ) -> Result<(), StoreError> {
+        for line in self.journal.lines_from(0)? {
+            let entry = line?.parse()?;
+            visit(&entry).map_err(io_error("writing", Path::new("output")))?;
+        }
+        Ok(())
+    }
+
+    /// Returns a recorded source's bytes (unchecked; `cat` and `verify` check them).
+    pub fn source_bytes(&self, id: &SourceId) -> Result<Vec<u8>, StoreError> {
+        Ok(self.objects.read(id)?)
+    }
+
+    /// Streams a source's raw bytes to `out`, checking they still hash to the id.
+    pub fn cat(&self, source: &str, out: &mut dyn Write) -> Result<SourceId, StoreError> {
+        let id = self.resolve_source(source)?;
+        let bytes = self.objects.read(&id)?;
+        if identity::source_id(&bytes) != id {
+            return Err(StoreError::Objects(ObjectError::Io {
+                action: "refusing to print damaged object",
+                path: self.objects.path_for(&id),
+                source: io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "its bytes no longer hash to its id; run `provdb verify`",
+                ),
+            }));
+        }
+        out.write_all(&bytes)
+            .map_err(io_error("writing", Path::new("standard output")))?;
+        Ok(id)
+    }
+
+    /// Returns whatever record an id or prefix names.
+    pub fn show(&self, text: &str) -> Result<Shown, StoreError> {
+        let shown = self.show_any(text)?;
+        let (what, seq, recorded) = match &shown {
+            Shown::Source(record, ..) => ("source", record.seq, &record.recorded),
+            Shown::Claim(trace) => ("claim", trace.claim.seq, &trace.claim.recorded),
+            Shown::Citation(traced, _) => ("citation", traced.record.seq, &traced.record.recorded),
+        };
+        if !self.visible(seq) {
+            return Err(StoreError::NotYetRecorded {
+                what: format!("{what} {text}"),
+                recorded: recorded.clone(),
+            });
+        }
+        Ok(shown)
+    }
+
+    pub(super) fn show_any(&self, text: &str) -> Result<Shown, StoreError> {
+        let (kind, id) = match self.resolve_revision(text)? {
+            Some(record) => (IdKind::Source, record.revision.source.0),
+            None => self.resolve(text)?,
+        };
+        match kind {
+            IdKind::Source => {
+                let source_id = SourceId(id);
+                let record = self
+                    .index
+                    .source(&source_id)?
+                    .ok_or_else(|| StoreError::UnknownId { text: text.into() })?;
+                let revisions = self.index.revisions_of_source(&source_id)?;
+                let citations = self.index.count_citations_of_source(&source_id)?;
+                Ok(Shown::Source(record, revisions, citations))
+            }
+            IdKind::Claim => Ok(Shown::Claim(Box::new(self.trace_id(ClaimId(id))?))),
+            IdKind::Citation => {
+                let record = self
+                    .index
+                    .citation(&CitationId(id))?
+                    .ok_or_else(|| StoreError::UnknownId { text: text.into() })?;
+                let claim = self.index.claim(&record.citation.claim)?;
+                let mut cache = HashMap::new();
+                Ok(Shown::Citation(
+                    Box::new(self.traced(record, &mut cache)?),
+                    claim,
+                ))
+            }
+        }
+    }
+}
