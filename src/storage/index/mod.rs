@@ -1,0 +1,428 @@
+//! The index: sled trees that answer queries, all derived from the journal.
+//!
+//! **Invariant:** every record in every tree except `meta` is written by
+//! exactly one journal entry, its value fixed by that entry alone, and is never
+//! overwritten or deleted. `apply::entry_records` is that mapping; applying an entry is
+//! putting its records, which makes re-applying after a crash harmless, and
+//! verifying the index is recomputing them and comparing. Only this module
+//! opens sled.
+
+use std::path::Path;
+
+use crate::storage::codec::{self, CodecError};
+
+mod apply;
+pub mod keys;
+mod postings;
+mod read;
+mod records;
+
+pub use apply::Applier;
+use apply::{entry_records, supersession_records};
+pub use keys::{claim_key_prefix, merkle_key};
+use keys::{drift_key, revision_key};
+use postings::{encode_postings, postings_for, Family, Posting};
+pub use postings::{Chunker, StoredSubtree, CHUNK_ENTRIES, POSTING_BYTES};
+use records::encode;
+pub use records::{
+    AppliedMark, CitationPointer, CitationRecord, ClaimRecord, DriftRecord, LinePlace, MergeRecord,
+    Record, ReviewRecord, RevisionRecord,
+};
+
+/// The sled cache bound: far below sled's 1 GiB default. With index
+/// writes applied 2,000 records at a time, a million-citation batch stays
+/// under 100 MB of memory (BENCHMARKS.md).
+pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Why the index failed.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// sled refused.
+    #[error("index: {0}")]
+    Sled(#[from] sled::Error),
+    /// A record does not decode.
+    #[error("index record in tree {tree} is damaged: {source}")]
+    Record {
+        /// The tree.
+        tree: &'static str,
+        /// The decoding error.
+        source: CodecError,
+    },
+    /// A citation's journal line could not be read back.
+    #[error("{at}: its journal line at byte {start} {why}; run `provdb verify`")]
+    Pointer {
+        /// What was read: the citation, when the index names it.
+        at: String,
+        /// Where the index says the line starts.
+        start: u64,
+        /// What went wrong.
+        why: String,
+    },
+    /// The in-progress marker could not be written.
+    #[error("index: cannot write {path}: {error}")]
+    Marker {
+        /// The marker's path.
+        path: String,
+        /// The error.
+        error: std::io::Error,
+    },
+    /// sled panicked while opening its files.
+    #[error("index files are damaged (sled could not open them)")]
+    Unreadable,
+    /// A key does not have its tree's layout.
+    #[error(
+        "index key in tree {tree} is damaged: {why}; run `provdb verify`, then `provdb reindex`"
+    )]
+    Key {
+        /// The tree.
+        tree: &'static str,
+        /// What is wrong, with the key's bytes.
+        why: String,
+    },
+}
+
+/// The trees of the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TreeName {
+    /// source id → SourceRecord
+    Sources,
+    /// slug ‖ 0x00 ‖ revision (u32 BE) → RevisionRecord
+    Revisions,
+    /// source id ‖ slug ‖ 0x00 ‖ revision (u32 BE) → empty
+    SourceRevisions,
+    /// claim id → ClaimRecord
+    Claims,
+    /// subject key ‖ 0x00 ‖ property key ‖ 0x00 ‖ claim id → empty
+    ClaimsByKey,
+    /// bucket ‖ chunk → postings (citation id, line place) for the chunk's
+    /// citations whose id starts with the bucket byte
+    Citations,
+    /// 'c' ‖ bucket ‖ chunk → postings (claim id, line place), and
+    /// 's' ‖ bucket ‖ chunk → postings (source id, line place)
+    Links,
+    /// citation id → Retraction
+    Retractions,
+    /// slug ‖ 0x00 ‖ revision (u32 BE) ‖ citation id of the previous revision → DriftRecord
+    Drift,
+    /// level (u8) ‖ index (u64 BE) → the hash of a complete Merkle subtree of
+    /// 2^level journal lines (level ≥ 8), followed for a block (level 8) by
+    /// the journal bytes of its lines (start, end: u64 BE)
+    Merkle,
+    /// citation id ‖ seq (u64 BE) → Supersession, once under each of the two citations
+    Supersessions,
+    /// seq (u64 BE) → ReviewRecord
+    Reviews,
+    /// bundle BLAKE3 hash → MergeRecord
+    Merges,
+}
+
+impl TreeName {
+    /// Every tree holding derived records.
+    pub const ALL: [TreeName; 13] = [
+        TreeName::Sources,
+        TreeName::Revisions,
+        TreeName::SourceRevisions,
+        TreeName::Claims,
+        TreeName::ClaimsByKey,
+        TreeName::Citations,
+        TreeName::Links,
+        TreeName::Retractions,
+        TreeName::Drift,
+        TreeName::Supersessions,
+        TreeName::Merkle,
+        TreeName::Reviews,
+        TreeName::Merges,
+    ];
+
+    /// Returns the sled tree name.
+    pub fn name(self) -> &'static str {
+        match self {
+            TreeName::Sources => "sources",
+            TreeName::Revisions => "revisions",
+            TreeName::SourceRevisions => "source_revisions",
+            TreeName::Claims => "claims",
+            TreeName::ClaimsByKey => "claims_by_key",
+            TreeName::Citations => "citations",
+            TreeName::Links => "links",
+            TreeName::Retractions => "retractions",
+            TreeName::Drift => "drift",
+            TreeName::Supersessions => "supersessions",
+            TreeName::Merkle => "merkle",
+            TreeName::Reviews => "reviews",
+            TreeName::Merges => "merges",
+        }
+    }
+}
+
+/// The open index.
+#[derive(Debug)]
+pub struct Index {
+    /// True once this session has written, or may have: the marker is on disk.
+    dirty: std::sync::atomic::AtomicBool,
+    marker: std::path::PathBuf,
+    /// The journal beside the index, opened on the first citation read.
+    journal: std::sync::OnceLock<Result<std::fs::File, String>>,
+    journal_path: std::path::PathBuf,
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    meta: sled::Tree,
+    /// A scratch directory holding this index, removed when it is dropped:
+    /// the index of a store that cannot be written, copied or rebuilt here.
+    scratch: Option<Scratch>,
+}
+
+/// A directory removed when dropped.
+#[derive(Debug)]
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    /// Creates a new directory in the system's temporary directory, readable
+    /// by this user only (it holds a store's index), under a name no one
+    /// could have made beforehand: it is created exclusively, with a random
+    /// part, and a name already taken is never reused.
+    fn create() -> Result<Scratch, IndexError> {
+        use std::os::unix::fs::DirBuilderExt;
+        let mut last = None;
+        for _ in 0..16 {
+            let mut random = [0u8; 12];
+            if let Ok(mut urandom) = std::fs::File::open("/dev/urandom") {
+                let _ = std::io::Read::read_exact(&mut urandom, &mut random);
+            }
+            let name: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
+            let dir = std::env::temp_dir().join(format!(
+                "provdb-index-{}-{}-{name}",
+                std::process::id(),
+                SCRATCH_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ));
+            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => return Ok(Scratch(dir)),
+                Err(error) => last = Some((dir, error)),
+            }
+        }
+        let (dir, error) = last.expect("the loop ran at least once");
+        Err(IndexError::Marker {
+            path: dir.display().to_string(),
+            error,
+        })
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+const APPLIED_KEY: &[u8] = b"applied";
+
+const FRONTIER_KEY: &[u8] = b"frontier";
+
+/// Returns the path of the file that says the index at `path` may be
+/// mid-write: it is made durable before sled's first write of a session and
+/// removed once the session has flushed and closed. sled 0.34 can be left
+/// unreadable by a kill in the middle of a write; with the marker present,
+/// that is an interrupted write of a derived index, rebuilt from the journal,
+/// not damage.
+pub fn writing_marker(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".writing");
+    std::path::PathBuf::from(name)
+}
+
+/// Fails as a full disk would when a debug build's test switch asks for it
+/// (`crash::index_writes_fail`).
+fn simulated_failure() -> Result<(), IndexError> {
+    if crate::storage::crash::index_writes_fail() {
+        return Err(IndexError::Sled(sled::Error::Io(
+            std::io::Error::from_raw_os_error(
+                28, // ENOSPC
+            ),
+        )));
+    }
+    Ok(())
+}
+
+/// Numbers scratch directories within a process.
+static SCRATCH_COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Copies the files of a directory tree (sled's are plain files).
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// True when sled could not take its file lock because another handle holds it.
+/// sled 0.34.7 reports that as an `Other` error carrying the OS error in its
+/// message ("could not acquire lock on …: … WouldBlock …"), not as `WouldBlock`.
+fn is_lock_busy(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::WouldBlock
+        || error.to_string().starts_with("could not acquire lock")
+}
+
+impl Index {
+    /// Opens (creating if absent) the index at `path` with a bounded cache and
+    /// no background flusher: the journal, not sled, makes changes durable.
+    pub fn open(path: &Path) -> Result<Index, IndexError> {
+        // The store's lock keeps other provdb processes out, so sled's own lock
+        // can only be held by this process's previous handle, which sled
+        // releases a moment after drop. Retry briefly.
+        let mut attempts = 0;
+        loop {
+            match Self::open_once(path) {
+                Err(IndexError::Sled(sled::Error::Io(error)))
+                    if is_lock_busy(&error) && attempts < 2000 =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Index, IndexError> {
+        let config = sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_BYTES)
+            .flush_every_ms(None);
+        // sled 0.34 can panic on damaged files instead of returning an error;
+        // a damaged index must be reported, never crash the tool.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()))
+            .map_err(|_| IndexError::Unreadable)?;
+        let db = opened?;
+        let mut trees = Vec::new();
+        for tree in TreeName::ALL {
+            trees.push(db.open_tree(tree.name())?);
+        }
+        let meta = db.open_tree("meta")?;
+        Ok(Index {
+            // sled's recovery after an interrupted write rewrites its files:
+            // that session counts as writing until it closes cleanly.
+            dirty: std::sync::atomic::AtomicBool::new(writing_marker(path).exists()),
+            marker: writing_marker(path),
+            journal: std::sync::OnceLock::new(),
+            journal_path: path.with_file_name("journal"),
+            db,
+            trees,
+            meta,
+            scratch: None,
+        })
+    }
+
+    /// Opens an index for the store at `root` in a scratch directory outside
+    /// it, removed when the index is dropped: a copy of the store's `index/`
+    /// when `copy` is true and it opens, else an empty one (which the caller
+    /// fills from the journal). For stores that cannot be written (a
+    /// read-only mount, no permission) and for `verify` when the store's own
+    /// index is missing; the store's files are never touched.
+    pub fn open_scratch(root: &Path, copy: bool) -> Result<Index, IndexError> {
+        let scratch = Scratch::create()?;
+        let path = scratch.0.join("index");
+        let failed = |error| IndexError::Marker {
+            path: scratch.0.display().to_string(),
+            error,
+        };
+        let live = root.join("index");
+        let copied = copy && live.is_dir() && copy_dir(&live, &path).is_ok();
+        let opened = match copied.then(|| Self::open(&path)) {
+            Some(Ok(index)) if index.applied().is_ok() => Ok(index),
+            // Not copied (not asked, none there, or the copy failed partway),
+            // or the copy does not open: start from nothing, to be filled
+            // from the journal.
+            _ => {
+                if path.exists() {
+                    std::fs::remove_dir_all(&path).map_err(failed)?;
+                }
+                Self::open(&path)
+            }
+        };
+        let mut index = opened?;
+        index.journal_path = root.join("journal");
+        index.scratch = Some(scratch);
+        Ok(index)
+    }
+
+    fn tree(&self, name: TreeName) -> &sled::Tree {
+        let position = TreeName::ALL
+            .iter()
+            .position(|tree| *tree == name)
+            .expect("every TreeName is in ALL");
+        &self.trees[position]
+    }
+
+    /// Reads one record of the `meta` tree.
+    fn meta_record<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &[u8],
+    ) -> Result<Option<T>, IndexError> {
+        match self.meta.get(key)? {
+            None => Ok(None),
+            Some(bytes) => codec::decode(&bytes)
+                .map(Some)
+                .map_err(|source| IndexError::Record {
+                    tree: "meta",
+                    source,
+                }),
+        }
+    }
+
+    /// Flushes and closes the index. If this session wrote to it, reopens it
+    /// once before returning: sled rewrites its snapshot on the first open
+    /// after writes, and doing that now, under the store's lock, means a later
+    /// command that only reads (or is refused) leaves sled's files untouched.
+    pub fn close(self, path: &Path) -> Result<(), IndexError> {
+        if self.scratch.is_some() {
+            // A scratch index is thrown away; `path` is not where it lives.
+            return Ok(());
+        }
+        let dirty = self.dirty.load(std::sync::atomic::Ordering::Relaxed);
+        self.flush()?;
+        let marker = self.marker.clone();
+        drop(self);
+        if dirty {
+            // sled releases its file lock only when its threads have let go of
+            // the files, a moment after drop; retry briefly. Settling is only
+            // for byte-stable files, so giving up is not an error, but then
+            // the marker stays: the next open still rewrites sled's files.
+            if let Ok(index) = Index::open_once_settled(path) {
+                drop(index);
+                crate::storage::crash::point(
+                    crate::storage::crash::Op::Remove,
+                    "the index's writing marker",
+                );
+                if let Err(error) = std::fs::remove_file(&marker) {
+                    if error.kind() != std::io::ErrorKind::NotFound {
+                        return Err(IndexError::Marker {
+                            path: marker.display().to_string(),
+                            error,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the index for the settling reopen, without counting the
+    /// marker as a write of this session.
+    fn open_once_settled(path: &Path) -> Result<Index, IndexError> {
+        let index = Index::open(path)?;
+        index
+            .dirty
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        Ok(index)
+    }
+}
+
+#[cfg(test)]
+mod tests;

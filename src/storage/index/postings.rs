@@ -1,0 +1,219 @@
+//! Citations indexed per chunk of journal entries as postings lists, and the `Chunker` that cuts a
+//! run of entries into chunks and Merkle subtrees.
+
+use crate::model::{Change, Entry};
+use crate::storage::codec::{self, CodecError};
+
+#[allow(unused_imports)]
+use super::{
+    claim_key_prefix, copy_dir, drift_key, encode, entry_records, is_lock_busy, merkle_key,
+    revision_key, simulated_failure, supersession_records, writing_marker, AppliedMark, Applier,
+    CitationPointer, CitationRecord, ClaimRecord, DriftRecord, Index, IndexError, LinePlace,
+    MergeRecord, Record, ReviewRecord, RevisionRecord, Scratch, TreeName, APPLIED_KEY, CACHE_BYTES,
+    FRONTIER_KEY,
+};
+
+/// The most entries one chunk holds. The index groups a command's
+/// citations into chunks: a chunk ends at a command's last entry (the one
+/// marked `commit`) or after this many entries, counted from the first entry
+/// after the previous chunk. The rule depends on the journal alone, so
+/// `verify` and `reindex` find the same chunks.
+pub const CHUNK_ENTRIES: u64 = 65_536;
+
+/// The bytes of one posting: a 32-byte id, the line's start (u64 BE) and
+/// length (u32 BE).
+pub const POSTING_BYTES: usize = 44;
+
+/// One posting: an id and the place of the journal line that cites it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Posting {
+    pub(super) key: [u8; 32],
+    pub(super) start: u64,
+    pub(super) len: u32,
+}
+
+/// The three lists of postings a chunk of citations writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Family {
+    /// By citation id, in the `citations` tree.
+    Citation,
+    /// By claim id, in `links` under `c`.
+    Claim,
+    /// By source id, in `links` under `s`.
+    Source,
+}
+
+impl Family {
+    const ALL: [Family; 3] = [Family::Citation, Family::Claim, Family::Source];
+
+    pub(super) fn tree(self) -> TreeName {
+        match self {
+            Family::Citation => TreeName::Citations,
+            Family::Claim | Family::Source => TreeName::Links,
+        }
+    }
+
+    /// The key prefix of one bucket: the tag, if any, then the bucket byte.
+    pub(super) fn prefix(self, bucket: u8) -> Vec<u8> {
+        match self {
+            Family::Citation => vec![bucket],
+            Family::Claim => vec![b'c', bucket],
+            Family::Source => vec![b's', bucket],
+        }
+    }
+}
+
+/// Returns the stored bytes of one bucket's postings, which are in (id,
+/// start) order: the version byte, then each posting.
+pub(super) fn encode_postings(postings: &[Posting]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + postings.len() * POSTING_BYTES);
+    out.push(codec::RECORD_VERSION);
+    for posting in postings.iter() {
+        out.extend_from_slice(&posting.key);
+        out.extend_from_slice(&posting.start.to_be_bytes());
+        out.extend_from_slice(&posting.len.to_be_bytes());
+    }
+    out
+}
+
+/// Returns the postings for `key` in one stored bucket, by binary search.
+pub(super) fn postings_for(
+    tree: TreeName,
+    value: &[u8],
+    key: &[u8],
+) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
+    let damaged = |why: String| IndexError::Record {
+        tree: tree.name(),
+        source: CodecError::Postings(why),
+    };
+    let (&version, body) = value
+        .split_first()
+        .ok_or_else(|| damaged("is empty".into()))?;
+    if version != codec::RECORD_VERSION {
+        return Err(IndexError::Record {
+            tree: tree.name(),
+            source: CodecError::Version { found: version },
+        });
+    }
+    if body.len() % POSTING_BYTES != 0 {
+        return Err(damaged(format!(
+            "is {} bytes, not a whole number of {POSTING_BYTES}-byte postings",
+            body.len()
+        )));
+    }
+    let (postings, _) = body.as_chunks::<POSTING_BYTES>();
+    let first = postings.partition_point(|posting| &posting[..key.len()] < key);
+    let mut out = Vec::new();
+    for posting in &postings[first..] {
+        if &posting[..key.len()] != key {
+            break;
+        }
+        let id: [u8; 32] = posting[..32].try_into().expect("32 bytes");
+        let start = u64::from_be_bytes(posting[32..40].try_into().expect("8 bytes"));
+        let len = u32::from_be_bytes(posting[40..44].try_into().expect("4 bytes"));
+        out.push((id, CitationPointer { start, len }));
+    }
+    Ok(out)
+}
+
+/// Turns journal entries, in order from the start of a chunk, into the
+/// index records they write: each entry's own records at once, and its
+/// chunk's postings when the chunk ends. `apply`, `reindex` and `verify` all
+/// use it, so they agree on every record.
+#[derive(Debug, Default)]
+pub struct Chunker {
+    first: Option<u64>,
+    entries: u64,
+    postings: [Vec<Posting>; 3],
+    frontier: crate::audit::merkle::Frontier,
+}
+
+/// A stored Merkle subtree: its hash, and for a block the journal bytes of its lines.
+pub type StoredSubtree = (crate::audit::merkle::Digest, Option<(u64, u64)>);
+
+impl Chunker {
+    /// A chunker at the start of the journal.
+    pub fn new() -> Chunker {
+        Chunker::default()
+    }
+
+    /// A chunker at the start of a chunk, with the Merkle frontier of the
+    /// entries before it.
+    pub fn resume(frontier: crate::audit::merkle::Frontier) -> Chunker {
+        Chunker {
+            frontier,
+            ..Chunker::default()
+        }
+    }
+
+    /// The Merkle frontier of the entries pushed so far.
+    pub fn frontier(&self) -> &crate::audit::merkle::Frontier {
+        &self.frontier
+    }
+
+    /// Takes the next entry, whose line is at `place`. Returns its records
+    /// and whether it ended a chunk; when it did, the records include every
+    /// posting record of the chunk.
+    pub fn push(
+        &mut self,
+        entry: &Entry,
+        place: LinePlace,
+    ) -> Result<(Vec<Record>, bool), IndexError> {
+        let first = *self.first.get_or_insert(entry.seq);
+        self.entries += 1;
+        let mut records = entry_records(entry)?;
+        for finished in self.frontier.push(
+            &crate::audit::merkle::Blake3,
+            place.leaf,
+            place.start,
+            place.end,
+        ) {
+            let mut value = finished.hash.to_vec();
+            if let Some((start, end)) = finished.span {
+                value.extend_from_slice(&start.to_be_bytes());
+                value.extend_from_slice(&end.to_be_bytes());
+            }
+            records.push(Record {
+                tree: TreeName::Merkle,
+                key: merkle_key(finished.level, finished.index),
+                value,
+            });
+        }
+        if let Change::Cite { citation, body, .. } = &entry.change {
+            let start = place.start;
+            let len = u32::try_from(place.end - place.start).unwrap_or(u32::MAX);
+            // In the order of Family::ALL.
+            let keys = [
+                citation.as_bytes(),
+                body.claim.as_bytes(),
+                body.source.as_bytes(),
+            ];
+            for (postings, key) in self.postings.iter_mut().zip(keys) {
+                postings.push(Posting {
+                    key: *key,
+                    start,
+                    len,
+                });
+            }
+        }
+        let ends = entry.commit || self.entries >= CHUNK_ENTRIES;
+        if ends {
+            for (family, postings) in Family::ALL.iter().zip(&mut self.postings) {
+                let mut postings = std::mem::take(postings);
+                postings.sort_unstable();
+                for bucket in postings.chunk_by(|a, b| a.key[0] == b.key[0]) {
+                    let mut key = family.prefix(bucket[0].key[0]);
+                    key.extend_from_slice(&first.to_be_bytes());
+                    records.push(Record {
+                        tree: family.tree(),
+                        key,
+                        value: encode_postings(bucket),
+                    });
+                }
+            }
+            self.first = None;
+            self.entries = 0;
+        }
+        Ok((records, ends))
+    }
+}

@@ -1,0 +1,406 @@
+//! The queries: records by id, by document and revision, by claim key, citations through their
+//! postings, ids by prefix.
+
+use crate::model::{
+    Change, CitationId, ClaimId, IdKind, Retraction, SourceId, SourceRecord, Supersession,
+};
+use crate::storage::codec::{self};
+
+#[allow(unused_imports)]
+use super::{
+    claim_key_prefix, copy_dir, drift_key, encode, encode_postings, entry_records, is_lock_busy,
+    keys, merkle_key, postings_for, revision_key, simulated_failure, supersession_records,
+    writing_marker, AppliedMark, Applier, Chunker, CitationPointer, CitationRecord, ClaimRecord,
+    DriftRecord, Family, Index, IndexError, LinePlace, MergeRecord, Posting, Record, ReviewRecord,
+    RevisionRecord, Scratch, StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES,
+    FRONTIER_KEY, POSTING_BYTES,
+};
+
+impl Index {
+    /// Returns the stored value for a key, raw.
+    pub fn get_raw(&self, tree: TreeName, key: &[u8]) -> Result<Option<Vec<u8>>, IndexError> {
+        Ok(self.tree(tree).get(key)?.map(|value| value.to_vec()))
+    }
+
+    /// Puts a raw value; for tests that simulate a damaged index.
+    #[doc(hidden)]
+    pub fn put_raw(&self, tree: TreeName, key: &[u8], value: &[u8]) -> Result<(), IndexError> {
+        self.begin_writing()?;
+        self.tree(tree).insert(key, value)?;
+        Ok(())
+    }
+
+    /// Removes a raw record; for tests and fuzzing that damage an index.
+    #[doc(hidden)]
+    pub fn remove_raw(&self, tree: TreeName, key: &[u8]) -> Result<(), IndexError> {
+        self.begin_writing()?;
+        self.tree(tree).remove(key)?;
+        Ok(())
+    }
+
+    /// Returns how many records a tree holds.
+    pub fn tree_len(&self, tree: TreeName) -> usize {
+        self.tree(tree).len()
+    }
+
+    /// Returns every key in a tree that is not the key of an expected record; for verification.
+    pub fn keys(&self, tree: TreeName) -> impl Iterator<Item = Result<Vec<u8>, IndexError>> + '_ {
+        self.tree(tree)
+            .iter()
+            .keys()
+            .map(|key| key.map(|key| key.to_vec()).map_err(IndexError::from))
+    }
+
+    pub(super) fn decode<T: serde::de::DeserializeOwned>(
+        tree: TreeName,
+        bytes: &[u8],
+    ) -> Result<T, IndexError> {
+        codec::decode(bytes).map_err(|source| IndexError::Record {
+            tree: tree.name(),
+            source,
+        })
+    }
+
+    pub(super) fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        tree: TreeName,
+        key: &[u8],
+    ) -> Result<Option<T>, IndexError> {
+        match self.tree(tree).get(key)? {
+            None => Ok(None),
+            Some(bytes) => Self::decode(tree, &bytes).map(Some),
+        }
+    }
+
+    /// Returns a source.
+    pub fn source(&self, id: &SourceId) -> Result<Option<SourceRecord>, IndexError> {
+        self.get(TreeName::Sources, id.as_bytes())
+    }
+
+    /// Returns a claim.
+    pub fn claim(&self, id: &ClaimId) -> Result<Option<ClaimRecord>, IndexError> {
+        self.get(TreeName::Claims, id.as_bytes())
+    }
+
+    /// Returns the postings for `key` in every chunk of one family, in chunk order.
+    pub(super) fn postings(
+        &self,
+        family: Family,
+        key: &[u8; 32],
+    ) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
+        let tree = family.tree();
+        let mut out = Vec::new();
+        for value in self.tree(tree).scan_prefix(family.prefix(key[0])).values() {
+            out.extend(postings_for(tree, &value?, key)?);
+        }
+        Ok(out)
+    }
+
+    /// Returns the citation recorded by the journal line at `pointer`; `id`,
+    /// if given, is the citation the index says the line records.
+    pub(super) fn read_citation(
+        &self,
+        pointer: CitationPointer,
+        id: Option<&CitationId>,
+    ) -> Result<CitationRecord, IndexError> {
+        let failed = |why: String| IndexError::Pointer {
+            at: id.map_or_else(|| "a citation".to_string(), |id| format!("citation {id}")),
+            start: pointer.start,
+            why,
+        };
+        let file = self
+            .journal
+            .get_or_init(|| {
+                std::fs::File::open(&self.journal_path)
+                    .map_err(|error| format!("cannot be read: the journal does not open ({error})"))
+            })
+            .as_ref()
+            .map_err(|why| failed(why.clone()))?;
+        let mut line = vec![0u8; pointer.len as usize];
+        std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
+            .map_err(|error| failed(format!("cannot be read ({error})")))?;
+        let entry = crate::storage::journal::parse_entry(&line)
+            .map_err(|why| failed(format!("is not an entry: {why}")))?;
+        let recorded = entry.recorded_at().to_string();
+        let actor = entry.recorded_by().to_string();
+        match entry.change {
+            // What a reader shows of a citation is bound by its id: a line
+            // whose quote, claim, recorder or time was rewritten is refused
+            // here, not shown (only `verify` walks the whole chain).
+            Change::Cite { citation, ref body, .. }
+                if crate::identity::citation_id(body, &actor, &recorded) != citation =>
+            {
+                Err(failed(format!(
+                    "was altered: its quote, claim, recorder or time no longer hash to citation id {citation}"
+                )))
+            }
+            Change::Cite {
+                citation,
+                carried,
+                body,
+            } if id.is_none_or(|id| citation == *id) => Ok(CitationRecord {
+                id: citation,
+                citation: body,
+                seq: entry.seq,
+                recorded,
+                actor,
+                carried,
+            }),
+            _ => Err(failed("does not record this citation".into())),
+        }
+    }
+
+    /// Returns a citation, read from the journal line the index points to.
+    pub fn citation(&self, id: &CitationId) -> Result<Option<CitationRecord>, IndexError> {
+        match self.postings(Family::Citation, id.as_bytes())?.first() {
+            None => Ok(None),
+            Some((_, pointer)) => self.read_citation(*pointer, Some(id)).map(Some),
+        }
+    }
+
+    /// Returns a citation's retraction, if it was retracted.
+    pub fn retraction(&self, id: &CitationId) -> Result<Option<Retraction>, IndexError> {
+        self.get(TreeName::Retractions, id.as_bytes())
+    }
+
+    /// Returns what became of the citations of revision `number - 1` when
+    /// revision `number` of `doc` was logged, in citation id order; with
+    /// `number` None, of every revision.
+    pub fn drift(
+        &self,
+        doc: &str,
+        number: Option<u32>,
+    ) -> Result<Vec<(u32, DriftRecord)>, IndexError> {
+        let prefix = match number {
+            Some(number) => revision_key(doc, number),
+            None => {
+                let mut prefix = doc.as_bytes().to_vec();
+                prefix.push(0);
+                prefix
+            }
+        };
+        let mut out = Vec::new();
+        for item in self.tree(TreeName::Drift).scan_prefix(&prefix) {
+            let (key, value) = item?;
+            let (_, number, _) = keys::decode_drift(&key)?;
+            out.push((number, Self::decode(TreeName::Drift, &value)?));
+        }
+        Ok(out)
+    }
+
+    /// Returns every drift record: document, revision and record.
+    pub fn all_drift(
+        &self,
+    ) -> impl Iterator<Item = Result<(String, u32, DriftRecord), IndexError>> + '_ {
+        self.tree(TreeName::Drift).iter().map(|item| {
+            let (key, value) = item?;
+            let (doc, number, _) = keys::decode_drift(&key)?;
+            Ok((doc, number, Self::decode(TreeName::Drift, &value)?))
+        })
+    }
+
+    /// Returns what revision `number` of `doc` did to one citation of the revision before.
+    pub fn drift_of(
+        &self,
+        doc: &str,
+        number: u32,
+        citation: &CitationId,
+    ) -> Result<Option<DriftRecord>, IndexError> {
+        self.get(TreeName::Drift, &drift_key(doc, number, citation))
+    }
+
+    /// Returns the merge of a bundle, by the bundle's BLAKE3 hash (hex).
+    pub fn merge_of(&self, bundle: &str) -> Result<Option<MergeRecord>, IndexError> {
+        self.get(TreeName::Merges, bundle.as_bytes())
+    }
+
+    /// Returns every review, in journal order.
+    pub fn reviews(&self) -> Result<Vec<ReviewRecord>, IndexError> {
+        self.tree(TreeName::Reviews)
+            .iter()
+            .values()
+            .map(|value| Self::decode(TreeName::Reviews, &value?))
+            .collect()
+    }
+
+    /// Returns the supersessions that name a citation, oldest first.
+    pub fn supersessions(&self, id: &CitationId) -> Result<Vec<Supersession>, IndexError> {
+        self.tree(TreeName::Supersessions)
+            .scan_prefix(id.as_bytes())
+            .values()
+            .map(|value| Self::decode(TreeName::Supersessions, &value?))
+            .collect()
+    }
+
+    /// Returns one revision of a document.
+    pub fn revision(&self, doc: &str, number: u32) -> Result<Option<RevisionRecord>, IndexError> {
+        self.get(TreeName::Revisions, &revision_key(doc, number))
+    }
+
+    /// Returns the revisions of a document in order.
+    pub fn revisions(&self, doc: &str) -> Result<Vec<RevisionRecord>, IndexError> {
+        let mut prefix = doc.as_bytes().to_vec();
+        prefix.push(0);
+        self.tree(TreeName::Revisions)
+            .scan_prefix(prefix)
+            .values()
+            .map(|value| Self::decode(TreeName::Revisions, &value?))
+            .collect()
+    }
+
+    /// Returns the highest revision number of a document, or 0.
+    pub fn last_revision(&self, doc: &str) -> Result<u32, IndexError> {
+        let mut prefix = doc.as_bytes().to_vec();
+        prefix.push(0);
+        match self
+            .tree(TreeName::Revisions)
+            .scan_prefix(prefix)
+            .keys()
+            .next_back()
+        {
+            None => Ok(0),
+            Some(key) => Ok(keys::decode_revision("revisions", &key?)?.1),
+        }
+    }
+
+    /// Returns the documents and revision numbers a source belongs to.
+    pub fn revisions_of_source(&self, id: &SourceId) -> Result<Vec<(String, u32)>, IndexError> {
+        let mut out = Vec::new();
+        for key in self
+            .tree(TreeName::SourceRevisions)
+            .scan_prefix(id.as_bytes())
+            .keys()
+        {
+            let (_, doc, number) = keys::decode_source_revision(&key?)?;
+            out.push((doc, number));
+        }
+        Ok(out)
+    }
+
+    /// Returns every source, in id order.
+    pub fn sources(&self) -> impl Iterator<Item = Result<SourceRecord, IndexError>> + '_ {
+        self.tree(TreeName::Sources)
+            .iter()
+            .values()
+            .map(|value| Self::decode(TreeName::Sources, &value?))
+    }
+
+    /// Returns every claim, in id order.
+    pub fn claims(&self) -> impl Iterator<Item = Result<ClaimRecord, IndexError>> + '_ {
+        self.tree(TreeName::Claims)
+            .iter()
+            .values()
+            .map(|value| Self::decode(TreeName::Claims, &value?))
+    }
+
+    /// Returns the ids of claims, grouped by subject and property key, in key order.
+    pub fn claims_by_key(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, ClaimId), IndexError>> + '_ {
+        self.tree(TreeName::ClaimsByKey)
+            .scan_prefix(prefix)
+            .keys()
+            .map(|key| {
+                let (prefix, id) = keys::decode_claim_by_key(&key?)?;
+                Ok((prefix, ClaimId(id)))
+            })
+    }
+
+    /// Returns the citations of a claim, in the order they were recorded.
+    pub fn citations_of_claim(&self, id: &ClaimId) -> Result<Vec<CitationRecord>, IndexError> {
+        self.cited(Family::Claim, id.as_bytes())
+    }
+
+    /// Returns the citations in a source, in the order they were recorded.
+    pub fn citations_of_source(&self, id: &SourceId) -> Result<Vec<CitationRecord>, IndexError> {
+        self.cited(Family::Source, id.as_bytes())
+    }
+
+    /// Returns how many citations a source holds, without reading them.
+    pub fn count_citations_of_source(&self, id: &SourceId) -> Result<usize, IndexError> {
+        Ok(self.postings(Family::Source, id.as_bytes())?.len())
+    }
+
+    pub(super) fn cited(
+        &self,
+        family: Family,
+        key: &[u8; 32],
+    ) -> Result<Vec<CitationRecord>, IndexError> {
+        let mut pointers: Vec<CitationPointer> = self
+            .postings(family, key)?
+            .into_iter()
+            .map(|(_, pointer)| pointer)
+            .collect();
+        pointers.sort_unstable_by_key(|pointer| pointer.start);
+        pointers
+            .into_iter()
+            .map(|pointer| self.read_citation(pointer, None))
+            .collect()
+    }
+
+    /// Returns every id of any kind that starts with the hex `prefix` (at most `limit`).
+    pub fn ids_with_prefix(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<(IdKind, [u8; 32])>, IndexError> {
+        let nibbles: Vec<u8> = prefix
+            .bytes()
+            .filter_map(crate::model::ids_hex_value)
+            .collect();
+        let mut byte_prefix = Vec::new();
+        for pair in nibbles.chunks(2) {
+            if pair.len() == 2 {
+                byte_prefix.push((pair[0] << 4) | pair[1]);
+            }
+        }
+        let odd = (nibbles.len() % 2 == 1).then(|| nibbles[nibbles.len() - 1]);
+        let mut out = Vec::new();
+        for (kind, tree) in [
+            (IdKind::Source, TreeName::Sources),
+            (IdKind::Claim, TreeName::Claims),
+        ] {
+            for key in self.tree(tree).scan_prefix(&byte_prefix).keys() {
+                let key = key?;
+                if let Some(nibble) = odd {
+                    if key.get(byte_prefix.len()).map(|byte| byte >> 4) != Some(nibble) {
+                        continue;
+                    }
+                }
+                let id = keys::decode_id(tree.name(), &key)?;
+                out.push((kind, id));
+                if out.len() >= limit {
+                    return Ok(out);
+                }
+            }
+        }
+        // Citation ids are inside the postings of the buckets the prefix allows.
+        let buckets: Vec<u8> = match (byte_prefix.first(), odd) {
+            (Some(&first), _) => vec![first],
+            (None, Some(nibble)) => (0..16).map(|low| (nibble << 4) | low).collect(),
+            (None, None) => (0..=255).collect(),
+        };
+        let mut citations = std::collections::BTreeSet::new();
+        for bucket in buckets {
+            for value in self
+                .tree(TreeName::Citations)
+                .scan_prefix([bucket])
+                .values()
+            {
+                for (id, _) in postings_for(TreeName::Citations, &value?, &byte_prefix)? {
+                    if odd.is_none_or(|nibble| id[byte_prefix.len()] >> 4 == nibble) {
+                        citations.insert(id);
+                    }
+                }
+            }
+        }
+        for id in citations {
+            if out.len() >= limit {
+                break;
+            }
+            out.push((IdKind::Citation, id));
+        }
+        Ok(out)
+    }
+}

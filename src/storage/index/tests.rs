@@ -1,0 +1,222 @@
+//! The chunker, the postings and the applier against hand-built entries.
+use super::*;
+use crate::model::*;
+use crate::model::{Selector, Stance};
+
+/// A cite entry at `seq` of `claim` in `source`; `commit` ends its command.
+fn cite(seq: u64, claim: u8, source: u8, commit: bool) -> Entry {
+    // The citation id's first byte, its bucket, is the low byte of seq.
+    let mut id = [0u8; 32];
+    id[..8].copy_from_slice(&seq.to_le_bytes());
+    Entry {
+        seq,
+        time: "2026-11-24T00:00:00Z".into(),
+        actor: "test".into(),
+        prev: EntryHash::genesis(),
+        commit,
+        origin: None,
+        change: Change::Cite {
+            carried: None,
+            citation: CitationId(id),
+            body: Citation {
+                claim: ClaimId([claim; 32]),
+                source: SourceId([source; 32]),
+                selector: Selector {
+                    exact: "613".into(),
+                    prefix: String::new(),
+                    suffix: String::new(),
+                    start: 0,
+                    end: 3,
+                },
+                stance: Stance::Supports,
+                value_not_in_quote: false,
+            },
+        },
+    }
+}
+
+/// Line n (from 1) sits at byte 100·n and is 100 bytes long; its leaf
+/// hash stands in for the line's.
+fn place(seq: u64) -> LinePlace {
+    LinePlace {
+        start: seq * 100,
+        end: seq * 100 + 100,
+        leaf: crate::audit::merkle::TreeHasher::leaf(
+            &crate::audit::merkle::Blake3,
+            &seq.to_be_bytes(),
+        ),
+    }
+}
+
+fn pointer(seq: u64) -> CitationPointer {
+    CitationPointer {
+        start: seq * 100,
+        len: 100,
+    }
+}
+
+#[test]
+fn a_chunk_ends_at_commit_and_its_postings_find_every_citation() {
+    // Entries 1–5: claims 0x10, 0x10, 0x20, 0x10, 0x30 in sources 0xaa,
+    // 0xbb, 0xaa, 0xaa, 0xbb; only entry 5 commits.
+    let claims = [0x10, 0x10, 0x20, 0x10, 0x30];
+    let sources = [0xaa, 0xbb, 0xaa, 0xaa, 0xbb];
+    let mut chunker = Chunker::new();
+    let mut records = Vec::new();
+    for seq in 1..=5u64 {
+        let at = (seq - 1) as usize;
+        let entry = cite(seq, claims[at], sources[at], seq == 5);
+        let (mut out, ends) = chunker.push(&entry, place(seq)).expect("records");
+        assert_eq!(ends, seq == 5, "only the commit ends the chunk");
+        assert!(
+            seq == 5 || out.is_empty(),
+            "postings wait for the chunk's end"
+        );
+        records.append(&mut out);
+    }
+    let lookup = |tag: Option<u8>, key: [u8; 32]| -> Vec<CitationPointer> {
+        let mut prefix = tag.map(|tag| vec![tag]).unwrap_or_default();
+        prefix.push(key[0]);
+        prefix.extend(1u64.to_be_bytes()); // the chunk starts at entry 1
+        let record = records
+            .iter()
+            .find(|record| record.key == prefix)
+            .expect("the bucket's record");
+        postings_for(record.tree, &record.value, &key)
+            .expect("well formed")
+            .into_iter()
+            .map(|(_, pointer)| pointer)
+            .collect()
+    };
+    assert_eq!(
+        lookup(Some(b'c'), [0x10; 32]),
+        vec![pointer(1), pointer(2), pointer(4)]
+    );
+    assert_eq!(lookup(Some(b'c'), [0x20; 32]), vec![pointer(3)]);
+    assert_eq!(lookup(Some(b's'), [0xbb; 32]), vec![pointer(2), pointer(5)]);
+    assert!(lookup(Some(b'c'), [0x10; 32])
+        .iter()
+        .all(|found| !lookup(Some(b'c'), [0x20; 32]).contains(found)));
+    // Claims 0x10, 0x20, 0x30 fall in three buckets, sources in two, and
+    // the five citation ids (first byte 1..5) in five: ten records.
+    assert_eq!(records.len(), 3 + 2 + 5);
+    let third = cite(3, 0, 0, false);
+    let Change::Cite { citation, .. } = third.change else {
+        unreachable!()
+    };
+    assert_eq!(lookup(None, *citation.as_bytes()), vec![pointer(3)]);
+}
+
+#[test]
+fn a_long_command_is_cut_every_chunk_entries() {
+    // One command of CHUNK_ENTRIES + 2 cites of one claim: the first chunk
+    // ends at entry CHUNK_ENTRIES, the second (entries CHUNK_ENTRIES + 1
+    // and + 2) at the commit, keyed by its first entry.
+    let total = CHUNK_ENTRIES + 2;
+    let mut chunker = Chunker::new();
+    let mut ends_at = Vec::new();
+    let mut claim_records = Vec::new();
+    for seq in 1..=total {
+        let (records, ends) = chunker
+            .push(&cite(seq, 0x10, 0xaa, seq == total), place(seq))
+            .expect("records");
+        if ends {
+            ends_at.push(seq);
+        }
+        claim_records.extend(
+            records
+                .into_iter()
+                .filter(|record| record.tree == TreeName::Links && record.key[0] == b'c'),
+        );
+    }
+    assert_eq!(ends_at, vec![CHUNK_ENTRIES, total]);
+    assert_eq!(claim_records.len(), 2);
+    let mut second_key = vec![b'c', 0x10];
+    second_key.extend((CHUNK_ENTRIES + 1).to_be_bytes());
+    assert_eq!(claim_records[1].key, second_key);
+    // 1 version byte and two postings of 44 bytes.
+    assert_eq!(claim_records[1].value.len(), 1 + 2 * POSTING_BYTES);
+    assert_eq!(
+        claim_records[0].value.len(),
+        1 + CHUNK_ENTRIES as usize * POSTING_BYTES
+    );
+}
+
+#[test]
+fn damaged_postings_are_refused() {
+    let postings = [Posting {
+        key: [7; 32],
+        start: 1,
+        len: 2,
+    }];
+    let value = encode_postings(&postings);
+    assert!(postings_for(TreeName::Links, &value, &[7; 32]).is_ok());
+    assert!(postings_for(TreeName::Links, &value[..value.len() - 1], &[7; 32]).is_err());
+    let mut old = value.clone();
+    old[0] = 2;
+    assert!(postings_for(TreeName::Links, &old, &[7; 32]).is_err());
+    assert!(postings_for(TreeName::Links, &[], &[7; 32]).is_err());
+}
+
+#[test]
+fn an_applier_stopped_mid_command_resumes_to_the_same_records() {
+    // Apply CHUNK_ENTRIES + 3 entries of one command, but stop before its
+    // last entry: the mark stands at the first chunk's end. Resuming from
+    // there must give the same trees as applying everything at once.
+    let total = CHUNK_ENTRIES + 3;
+    let entries: Vec<Entry> = (1..=total)
+        .map(|seq| cite(seq, (seq % 3) as u8, (seq % 5) as u8, seq == total))
+        .collect();
+    let mark = |entry: &Entry| AppliedMark {
+        seq: entry.seq,
+        hash: EntryHash([entry.seq as u8; 32]),
+        start: place(entry.seq).start,
+        end: place(entry.seq).end,
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let whole = Index::open(&dir.path().join("whole")).expect("open");
+    whole
+        .apply(
+            entries
+                .iter()
+                .map(|entry| (entry, mark(entry), place(entry.seq).leaf)),
+        )
+        .expect("apply");
+    let parts = Index::open(&dir.path().join("parts")).expect("open");
+    parts
+        .apply(
+            entries[..total as usize - 1]
+                .iter()
+                .map(|entry| (entry, mark(entry), place(entry.seq).leaf)),
+        )
+        .expect("apply");
+    assert_eq!(
+        parts.applied().expect("mark").map(|mark| mark.seq),
+        Some(CHUNK_ENTRIES)
+    );
+    parts
+        .apply(
+            entries[CHUNK_ENTRIES as usize..]
+                .iter()
+                .map(|entry| (entry, mark(entry), place(entry.seq).leaf)),
+        )
+        .expect("resume");
+    assert_eq!(
+        parts.applied().expect("mark"),
+        whole.applied().expect("mark")
+    );
+    for tree in TreeName::ALL {
+        let all = |index: &Index| -> Vec<(Vec<u8>, Vec<u8>)> {
+            index
+                .tree(tree)
+                .iter()
+                .map(|item| item.expect("read"))
+                .map(|(key, value)| (key.to_vec(), value.to_vec()))
+                .collect()
+        };
+        assert_eq!(all(&parts), all(&whole), "tree {}", tree.name());
+    }
+    // Chunk 1 holds all three claims (seq mod 3) and five sources (seq
+    // mod 5); chunk 2, entries 65,537–65,539, three of each: 6 + 8.
+    assert_eq!(whole.tree_len(TreeName::Links), (3 + 5) + (3 + 3));
+}
