@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod cli;
+pub mod export;
 pub mod identity;
 pub mod interchange;
 pub mod model;

@@ -82,7 +82,8 @@ pub fn parse_text(text: &str) -> Result<(String, u64, Digest), String> {
     Ok((origin.to_string(), size, root))
 }
 
-fn path(root: &Path) -> PathBuf {
+/// The `checkpoints` file of the store at `root`.
+pub fn path(root: &Path) -> PathBuf {
     root.join(FILE)
 }
 
@@ -110,6 +111,13 @@ pub fn read(store: &Path) -> io::Result<Vec<Checkpoint>> {
             })
         })
         .collect()
+}
+
+/// Writes `bytes`, the checkpoints a bundle carries, as the `checkpoints`
+/// file of a store being built from it (the file must not exist), and
+/// syncs it. The caller reads them back with [`read`] to check them.
+pub fn write_imported(store: &Path, bytes: &[u8]) -> io::Result<()> {
+    crate::storage::files::write_new(&path(store), bytes)
 }
 
 /// Appends a checkpoint durably (cutting back a torn last line first).

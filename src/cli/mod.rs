@@ -6,7 +6,6 @@
 //! `exit_code_for` maps to a code and one line of message, in one place.
 
 mod commands;
-mod json;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -117,6 +116,12 @@ pub enum Command {
     Manifest(commands::manifest::ManifestArgs),
     /// Say whether files are recorded sources; exit 1 if any is not.
     Check(commands::manifest::CheckArgs),
+}
+
+impl From<crate::verify::VerifyError> for CliError {
+    fn from(error: crate::verify::VerifyError) -> Self {
+        CliError::Store(error.into())
+    }
 }
 
 /// An error a command ends with.

@@ -257,6 +257,17 @@ fn write_entry(
 }
 
 impl Journal {
+    /// Writes `bytes`, another store's whole journal, as the journal of a
+    /// store being built from a bundle (the file must not exist), and syncs
+    /// it. Opening it afterwards checks it like any journal.
+    pub fn write_imported(path: &Path, bytes: &[u8]) -> Result<(), JournalError> {
+        crate::storage::files::write_new(path, bytes).map_err(|source| JournalError::Io {
+            action: "writing",
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
     /// Creates a new journal holding one entry, durably. Fails if the file exists.
     pub fn create(
         path: &Path,

@@ -5,7 +5,11 @@
 
 pub mod codec;
 pub mod crash;
+pub mod files;
+pub mod format;
 pub mod index;
 pub mod journal;
+pub mod lock;
 pub mod objects;
+pub mod replay;
 pub mod verified;

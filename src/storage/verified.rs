@@ -12,7 +12,6 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::model::SourceId;
-use crate::storage::crash::{self, Op};
 
 /// The file name inside the store.
 pub const FILE: &str = "verified";
@@ -47,20 +46,7 @@ pub fn write(store: &Path, times: &HashMap<SourceId, OffsetDateTime>) -> io::Res
         .collect::<io::Result<_>>()?;
     lines.sort();
     let temporary = store.join(format!("{FILE}.tmp"));
-    let written = (|| {
-        crash::point(Op::Create, "verified.tmp");
-        let mut file = std::fs::File::create(&temporary)?;
-        crash::write_all(&mut file, lines.concat().as_bytes(), "verified.tmp")?;
-        crash::point(Op::Sync, "verified.tmp");
-        file.sync_all()?;
-        crash::point(Op::Rename, "verified");
-        std::fs::rename(&temporary, store.join(FILE))
-    })();
-    if written.is_err() {
-        // A full disk leaves no half-written file behind.
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written?;
-    crash::point(Op::Sync, "the store directory");
-    std::fs::File::open(store)?.sync_all()
+    crate::storage::files::replace(&store.join(FILE), &temporary, |out| {
+        out.write_all(lines.concat().as_bytes())
+    })
 }

@@ -366,7 +366,12 @@ impl Store {
                     std::fs::create_dir_all(parent).map_err(io_error("creating", parent))?;
                 }
                 let bytes = self.objects.read(id)?;
-                std::fs::write(&target, bytes).map_err(io_error("writing", &target))?;
+                crate::storage::files::replace(
+                    &target,
+                    &crate::storage::files::partial_beside(&target),
+                    |out| out.write_all(&bytes),
+                )
+                .map_err(io_error("writing", &target))?;
             }
         }
         Ok(out)

@@ -233,3 +233,56 @@ pub(super) fn io_error<'a>(
         source,
     }
 }
+
+impl From<crate::storage::lock::LockError> for StoreError {
+    fn from(error: crate::storage::lock::LockError) -> Self {
+        use crate::storage::lock::LockError;
+        match error {
+            LockError::Locked { path, waited_secs } => StoreError::Locked { path, waited_secs },
+            LockError::Io {
+                action,
+                path,
+                source,
+            } => StoreError::Io {
+                action,
+                path,
+                source,
+            },
+        }
+    }
+}
+
+impl From<crate::storage::format::FormatError> for StoreError {
+    fn from(error: crate::storage::format::FormatError) -> Self {
+        use crate::storage::format::FormatError;
+        match error {
+            FormatError::NotAStore { path } => StoreError::NotAStore { path },
+            FormatError::Io { path, source } => StoreError::Io {
+                action: "reading",
+                path,
+                source,
+            },
+        }
+    }
+}
+
+impl From<crate::verify::VerifyError> for StoreError {
+    fn from(error: crate::verify::VerifyError) -> Self {
+        match error {
+            crate::verify::VerifyError::Format(error) => error.into(),
+            crate::verify::VerifyError::Lock(error) => error.into(),
+        }
+    }
+}
+
+impl From<crate::storage::replay::ReplayError> for StoreError {
+    fn from(error: crate::storage::replay::ReplayError) -> Self {
+        use crate::storage::replay::ReplayError;
+        match error {
+            ReplayError::Journal(error) => StoreError::Journal(error),
+            ReplayError::Index(error) => StoreError::Index(error),
+            ReplayError::ChainBroken { seq, offset } => StoreError::ChainBroken { seq, offset },
+            ReplayError::IndexOutOfStep { why } => StoreError::IndexOutOfStep { why },
+        }
+    }
+}

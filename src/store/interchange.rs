@@ -1,10 +1,9 @@
 //! Exporting a store as a bundle, and importing a bundle as a new store.
 
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{io_error, sync_index, Store, StoreError, FORMAT_FILE, FORMAT_TEXT};
+use super::{io_error, sync_index, Store, StoreError, FORMAT_FILE};
 use crate::interchange::bundle::{self, BundleError};
 use crate::storage::index::Index;
 use crate::storage::journal::Journal;
@@ -68,26 +67,25 @@ impl Store {
             checkpoints: checkpoints.as_deref().filter(|bytes| !bytes.is_empty()),
             objects,
         };
-        let name = out
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "bundle".into());
-        let temporary = out.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-        let result = (|| -> Result<(), StoreError> {
-            let file = File::create(&temporary).map_err(io_error("creating", &temporary))?;
-            let mut writer = std::io::BufWriter::new(file);
-            bundle::write(&mut contents, &mut writer)?;
-            let file = writer
-                .into_inner()
-                .map_err(|error| io_error("writing", &temporary)(error.into_error()))?;
-            file.sync_all().map_err(io_error("syncing", &temporary))?;
-            fs::rename(&temporary, out).map_err(io_error("renaming into", out))?;
-            Ok(())
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&temporary);
+        // A bundle's own refusal (an object that cannot be read) is kept
+        // apart from the file's I/O errors, to be reported as itself.
+        let mut refused = None;
+        let written = crate::storage::files::replace(
+            out,
+            &crate::storage::files::partial_beside(out),
+            |writer| {
+                bundle::write(&mut contents, writer).map_err(|error| {
+                    let io = std::io::Error::other(error.to_string());
+                    refused = Some(error);
+                    io
+                })
+            },
+        );
+        match (written, refused) {
+            (Ok(()), _) => Ok(count),
+            (Err(_), Some(error)) => Err(error.into()),
+            (Err(error), None) => Err(io_error("writing", out)(error)),
         }
-        result.map(|()| count)
     }
 }
 
@@ -239,15 +237,11 @@ fn build_from_bundle(
         Ok(())
     };
     let (journal, checkpoints) = bundle::read(&mut file, limit, &mut put)?;
-    let write_file = |path: PathBuf, bytes: &[u8]| -> Result<(), StoreError> {
-        let mut file = File::create(&path).map_err(io_error("creating", &path))?;
-        file.write_all(bytes).map_err(io_error("writing", &path))?;
-        file.sync_all().map_err(io_error("syncing", &path))
-    };
-    write_file(root.join("journal"), &journal)?;
+    Journal::write_imported(&root.join("journal"), &journal)?;
     let kept = match &checkpoints {
         Some(bytes) if !bytes.is_empty() => {
-            write_file(root.join(crate::audit::checkpoints::FILE), bytes)?;
+            crate::audit::checkpoints::write_imported(root, bytes)
+                .map_err(io_error("writing", &crate::audit::checkpoints::path(root)))?;
             crate::audit::checkpoints::read(root)
                 .map_err(|error| StoreError::Input {
                     path: "bundle".into(),
@@ -277,7 +271,7 @@ fn build_from_bundle(
         why: format!("the bundle is refused: its journal does not replay ({error})"),
     })?;
     index.close(&root.join("index"))?;
-    write_file(root.join(FORMAT_FILE), FORMAT_TEXT.as_bytes())?;
+    crate::storage::format::write(root).map_err(io_error("writing", &root.join(FORMAT_FILE)))?;
     store_objects.sync_filesystem()?;
     objects::sync_dir(root)?;
     // The whole store, checked as `verify` checks any store.

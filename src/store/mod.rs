@@ -21,13 +21,16 @@ mod checks;
 mod cite;
 mod error;
 mod interchange;
-mod lock;
 mod open;
 mod query;
 mod reindex;
 mod resolve;
 mod reviews;
 mod revise;
+pub use crate::storage::format::{FORMAT_FILE, FORMAT_TEXT, FORMAT_VERSION};
+pub use crate::storage::lock::{OpenOptions, StoreLock};
+use crate::storage::replay::{catch_up, sync_index};
+pub use crate::storage::replay::{is_read_only, scratch_index};
 use add::{meta_conflict, source_text};
 pub use add::{AddInput, AddOutcome};
 pub use audit::{read_checkpoints, FileCheck};
@@ -40,12 +43,8 @@ pub use cite::{prepare_citation, CiteOutcome, CiteRequest, PreparedCitation, Ret
 use error::io_error;
 pub use error::StoreError;
 pub use interchange::{import_bundle, ImportOutcome, MergeOutcome};
-use lock::acquire_lock;
-pub use lock::{lock_for_verify, StoreLock};
-use open::{catch_up, check_format, remove_any, sync_index};
-pub use open::{
-    find_store, is_inside, is_read_only, now_rfc3339, recovery_notice, scratch_index, OpenOptions,
-};
+use open::{check_format, remove_any};
+pub use open::{find_store, is_inside, now_rfc3339, recovery_notice};
 pub use query::{
     ClaimFilter, ClaimSummary, Conflict, ConflictSide, ReportedValue, Shown, SourceListing, Trace,
     TracedCitation,
@@ -57,12 +56,6 @@ pub use revise::{
     outcome_counts, summary_line, CarryReport, DiffReport, Followed, Rank, RevisionEntry,
 };
 
-/// The file that marks a directory as a provdb store.
-pub const FORMAT_FILE: &str = "FORMAT";
-/// Its contents for this version.
-pub const FORMAT_TEXT: &str = "provdb store\nformat 1\n";
-/// The store format version.
-pub const FORMAT_VERSION: u32 = 1;
 /// The default store directory name.
 pub const DEFAULT_DIR: &str = ".provdb";
 

@@ -4,44 +4,18 @@
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
-use crate::model::{Change, Entry, EntryHash};
+use crate::model::{Change, Entry};
 use crate::storage::crash::{self, Op};
 use crate::storage::index::{self, AppliedMark, Index};
 use crate::storage::journal::{Appended, Journal, JournalError, Recovery};
 use crate::storage::objects::{self, Objects};
+use crate::storage::replay::{cannot_write, sync_index};
 
 use super::{
-    acquire_lock, interchange, io_error, Store, StoreError, StoreLock, DEFAULT_DIR, FORMAT_FILE,
-    FORMAT_TEXT, FORMAT_VERSION,
+    interchange, io_error, OpenOptions, Store, StoreError, StoreLock, DEFAULT_DIR, FORMAT_FILE,
+    FORMAT_VERSION,
 };
-
-/// How to open a store.
-pub struct OpenOptions<'a> {
-    /// How long to wait for another process's lock.
-    pub lock_wait: Duration,
-    /// Called once if the store is locked and we start waiting.
-    pub on_wait: Option<&'a mut dyn FnMut(&Path)>,
-}
-
-impl std::fmt::Debug for OpenOptions<'_> {
-    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter
-            .debug_struct("OpenOptions")
-            .field("lock_wait", &self.lock_wait)
-            .finish()
-    }
-}
-
-impl Default for OpenOptions<'_> {
-    fn default() -> Self {
-        OpenOptions {
-            lock_wait: Duration::from_secs(10),
-            on_wait: None,
-        }
-    }
-}
 
 /// Returns the nearest `.provdb` directory from `start` upward.
 pub fn find_store(start: &Path) -> Result<PathBuf, StoreError> {
@@ -84,20 +58,7 @@ pub(super) fn random_store_id() -> String {
 
 /// Checks the FORMAT file.
 pub(super) fn check_format(root: &Path) -> Result<(), StoreError> {
-    match fs::read_to_string(root.join(FORMAT_FILE)) {
-        Ok(text) if text == FORMAT_TEXT => Ok(()),
-        Ok(_) => Err(StoreError::NotAStore {
-            path: root.to_path_buf(),
-        }),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Err(StoreError::NotAStore {
-            path: root.to_path_buf(),
-        }),
-        Err(source) => Err(StoreError::Io {
-            action: "reading",
-            path: root.join(FORMAT_FILE),
-            source,
-        }),
-    }
+    Ok(crate::storage::format::check(root)?)
 }
 
 /// The journal entries of a command, with the index marks they produce.
@@ -118,88 +79,12 @@ pub(super) fn marks(
         .collect()
 }
 
-/// Applies journal lines from `start` to the journal's end, checking the chain.
-pub(super) fn catch_up(
-    journal: &Journal,
-    index: &Index,
-    start: u64,
-    prev: EntryHash,
-    next_seq: u64,
-) -> Result<u64, StoreError> {
-    let mut prev = prev;
-    let mut expected_seq = next_seq;
-    let mut applier = index.applier()?;
-    let mut applied = 0;
-    for line in journal.lines_from(start)? {
-        let line = line?;
-        let entry = line.parse()?;
-        if entry.prev != prev || entry.seq != expected_seq {
-            return Err(StoreError::ChainBroken {
-                seq: entry.seq,
-                offset: line.start,
-            });
-        }
-        prev = line.hash();
-        expected_seq += 1;
-        let mark = AppliedMark {
-            seq: entry.seq,
-            hash: prev,
-            start: line.start,
-            end: line.end(),
-        };
-        applier.push(&entry, mark, line.leaf())?;
-        applied += 1;
-    }
-    applier.finish()?;
-    Ok(applied)
-}
-
-/// Brings `index` up to date with `journal`, or says why it cannot.
-pub(super) fn sync_index(journal: &Journal, index: &Index) -> Result<u64, StoreError> {
-    match index.applied()? {
-        None => catch_up(journal, index, 0, EntryHash::genesis(), 1),
-        Some(mark) => {
-            if mark.end > journal.len() {
-                return Err(StoreError::IndexOutOfStep {
-                    why: format!(
-                        "the index has applied entry {} but the journal ends at entry {}: the journal was cut or replaced",
-                        mark.seq,
-                        journal.last_seq()
-                    ),
-                });
-            }
-            let line = journal.line_at(mark.start)?;
-            if line.end() != mark.end || line.hash() != mark.hash {
-                return Err(StoreError::IndexOutOfStep {
-                    why: format!(
-                        "journal entry {} is not the entry the index applied",
-                        mark.seq
-                    ),
-                });
-            }
-            catch_up(journal, index, mark.end, mark.hash, mark.seq + 1)
-        }
-    }
-}
-
 /// Returns the notice shown when opening cut back a crash-torn journal tail.
 pub fn recovery_notice(recovery: &Recovery) -> String {
     format!(
         "the journal ended with an unfinished write from an interrupted command ({} bytes, {} complete entries of it); it was never acknowledged and has been cut back",
         recovery.cut_bytes, recovery.dropped_entries
     )
-}
-
-/// Returns an index for the store at `root` in a scratch directory outside
-/// it: a copy of the store's own (`copy`), or one built from the journal. The
-/// store's files are not changed.
-pub fn scratch_index(root: &Path, copy: bool) -> Result<Index, StoreError> {
-    let index = Index::open_scratch(root, copy)?;
-    if !copy {
-        let (journal, _) = Journal::open_read_only(&root.join("journal"))?;
-        sync_index(&journal, &index)?;
-    }
-    Ok(index)
 }
 
 /// True when `path` is the store directory or anything in it, once links
@@ -221,25 +106,6 @@ pub fn is_inside(root: &Path, path: &Path) -> bool {
         parent.canonicalize().map(|parent| parent.join(name))
     });
     resolved.is_ok_and(|resolved| resolved.starts_with(&root))
-}
-
-/// True when the store's journal cannot be opened for writing.
-pub fn is_read_only(root: &Path) -> bool {
-    match fs::OpenOptions::new()
-        .append(true)
-        .open(root.join("journal"))
-    {
-        Ok(_) => false,
-        Err(error) => cannot_write(&error),
-    }
-}
-
-/// True when an I/O error says the file cannot be opened for writing.
-pub(super) fn cannot_write(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
-    )
 }
 
 /// Removes whatever is at `path`, a directory, a file or a link, if anything is.
@@ -320,13 +186,8 @@ impl Store {
         let index = Index::open(&root.join("index"))?;
         sync_index(&journal, &index)?;
         index.close(&root.join("index"))?;
-        let format_path = root.join(FORMAT_FILE);
-        crash::point(Op::Create, "FORMAT");
-        let mut file = File::create(&format_path).map_err(io_error("creating", &format_path))?;
-        crash::write_all(&mut file, FORMAT_TEXT.as_bytes(), "FORMAT")
-            .map_err(io_error("writing", &format_path))?;
-        crash::point(Op::Sync, "FORMAT");
-        file.sync_all().map_err(io_error("syncing", &format_path))?;
+        crate::storage::format::write(root)
+            .map_err(io_error("writing", &root.join(FORMAT_FILE)))?;
         objects::sync_dir(&root.join("objects"))?;
         objects::sync_dir(root)?;
         Ok(store_id)
@@ -341,7 +202,7 @@ impl Store {
             });
         }
         check_format(root)?;
-        let lock = acquire_lock(root, options)?;
+        let lock = crate::storage::lock::acquire(root, options)?;
         let journal_path = root.join("journal");
         let (journal, recovery) = match Journal::open(&journal_path) {
             Err(JournalError::Io { source, .. }) if cannot_write(&source) => {

@@ -9,8 +9,7 @@ use crate::storage::journal::Journal;
 use crate::storage::objects::{self, Objects};
 
 use super::{
-    acquire_lock, check_format, io_error, is_read_only, remove_any, sync_index, OpenOptions,
-    StoreError,
+    check_format, io_error, is_read_only, remove_any, sync_index, OpenOptions, StoreError,
 };
 
 /// Rebuilds the index from the journal: builds `index.new`, then swaps it
@@ -24,7 +23,7 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<(u64, usize
         });
     }
     check_format(root)?;
-    let _lock = acquire_lock(root, options)?;
+    let _lock = crate::storage::lock::acquire(root, options)?;
     if is_read_only(root) {
         return Err(StoreError::ReadOnly {
             path: root.to_path_buf(),

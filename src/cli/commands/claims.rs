@@ -2,7 +2,8 @@
 
 use serde_json::Value as Json;
 
-use crate::cli::{json, CliError, Ctx};
+use crate::cli::{CliError, Ctx};
+use crate::export::json;
 use crate::store::ClaimFilter;
 
 use super::claim_line;

@@ -2,7 +2,8 @@
 
 use serde_json::json;
 
-use crate::cli::{json as shapes, CliError, Ctx};
+use crate::cli::{CliError, Ctx};
+use crate::export::json as shapes;
 use crate::store::Conflict;
 
 use super::source_label;

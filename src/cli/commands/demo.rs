@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::cli::{json as shapes, CliError, Ctx};
+use crate::cli::{CliError, Ctx};
+use crate::export::json as shapes;
 use crate::model::{Qualifiers, SourceMeta, Stance};
 use crate::store::{AddInput, CiteRequest, OpenOptions, Store};
 use crate::text::dates::parse_when;

@@ -2,7 +2,8 @@
 
 use std::io::{self, Write};
 
-use crate::cli::{json, CliError, Ctx};
+use crate::cli::{CliError, Ctx};
+use crate::export::json;
 use crate::store::{Rank, Trace, TracedCitation};
 use crate::text::anchor::AnchorCheck;
 

@@ -1,0 +1,640 @@
+//! The journal walked line by line: the hash chain, sequence numbers and times, each line byte for
+//! byte canonical, ids recomputed, references recorded before use, the index records each entry
+//! wrote, and every kept checkpoint against the journal's tree.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::ops::ControlFlow;
+use std::path::Path;
+
+use crate::audit::checkpoints::Checkpoint;
+use crate::audit::merkle::Frontier;
+
+use crate::identity;
+use crate::model::{Change, ClaimId, Entry, EntryHash, SourceId};
+use crate::storage::index::Chunker;
+use crate::storage::index::{AppliedMark, Index, TreeName};
+use crate::storage::journal::{Journal, Line, Lines};
+use crate::storage::objects::Objects;
+
+use super::{Lineage, MergeCheck, Report};
+
+/// Checks one kept checkpoint against the journal's tree at its size.
+pub(super) fn check_checkpoint(
+    checkpoint: &crate::audit::checkpoints::Checkpoint,
+    tree: &crate::audit::merkle::Frontier,
+    store_id: Option<&str>,
+    report: &mut Report,
+) {
+    let item = format!(
+        "checkpoint of size {} taken {}",
+        checkpoint.size, checkpoint.time
+    );
+    if let Some(id) = store_id {
+        if checkpoint.origin != format!("provdb/{id}") {
+            report.problem(
+                &item,
+                format!(
+                    "names the log {:?}, not this store (provdb/{id})",
+                    checkpoint.origin
+                ),
+            );
+        }
+    }
+    let root = tree.root(&crate::audit::merkle::Blake3);
+    if checkpoint.root_bytes() != Some(root) {
+        report.problem(
+            &item,
+            format!(
+                "its root {} is not the root of the journal's first {} entries ({}): the journal was changed after the checkpoint was taken",
+                checkpoint.root,
+                checkpoint.size,
+                crate::audit::checkpoints::encode_root(&root)
+            ),
+        );
+    }
+}
+
+/// Returns why a journal line is not exactly the bytes provdb writes for
+/// the entry it parses to, or None when it is. The format is closed: a line
+/// with a field the format does not define (which the parser would skip),
+/// or written in another form, is damage, not something to read past.
+pub(super) fn not_canonical(line: &[u8], entry: &Entry) -> Option<String> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let written = serde_json::to_vec(entry).ok()?;
+    if written == body {
+        return None;
+    }
+    let found: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let expected: serde_json::Value = serde_json::from_slice(&written).ok()?;
+    if let Some(path) = extra_field(&found, &expected, String::new()) {
+        return Some(format!(
+            "has the field {path}, which the journal format does not define"
+        ));
+    }
+    Some("is not written as provdb writes entries (key order, spacing or escapes differ): the line was altered".into())
+}
+
+/// Returns the path of the first field in `found` that `expected` lacks.
+pub(super) fn extra_field(
+    found: &serde_json::Value,
+    expected: &serde_json::Value,
+    at: String,
+) -> Option<String> {
+    match (found, expected) {
+        (serde_json::Value::Object(found), serde_json::Value::Object(expected)) => {
+            for (key, value) in found {
+                let path = if at.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{at}.{key}")
+                };
+                match expected.get(key) {
+                    None => return Some(path),
+                    Some(other) => {
+                        if let Some(deeper) = extra_field(value, other, path) {
+                            return Some(deeper);
+                        }
+                    }
+                }
+            }
+            None
+        }
+        (serde_json::Value::Array(found), serde_json::Value::Array(expected)) => found
+            .iter()
+            .zip(expected)
+            .enumerate()
+            .find_map(|(index, (value, other))| {
+                extra_field(value, other, format!("{at}[{index}]"))
+            }),
+        _ => None,
+    }
+}
+
+/// Walks the journal; checks the chain, ids, references, the index records
+/// each entry wrote, and every checkpoint kept against the journal's tree.
+/// Returns the sources the journal records.
+pub(super) fn check_journal(
+    root: &Path,
+    index: Option<&Index>,
+    applied: Option<AppliedMark>,
+    report: &mut Report,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> HashSet<SourceId> {
+    let Some((lines, end)) = open_lines(root, report) else {
+        return HashSet::new();
+    };
+    let mut walk = JournalWalk::new(root, index, applied, report);
+    for line in lines {
+        let line = match line {
+            Ok(line) => line,
+            Err(error) => {
+                report.problem("journal", error.to_string());
+                break;
+            }
+        };
+        if walk.line(&line, report).is_break() {
+            // The chain cannot be followed past an unreadable line.
+            break;
+        }
+        if report.entries.is_multiple_of(4096) {
+            progress(line.end(), end);
+        }
+    }
+    walk.finish(report)
+}
+
+/// The journal's committed lines, and where they end. An interrupted
+/// command's tail is a notice, not damage: the next command cuts it back.
+fn open_lines(root: &Path, report: &mut Report) -> Option<(Lines, u64)> {
+    let path = root.join("journal");
+    let mut file = match File::open(&path) {
+        Ok(file) => file,
+        Err(error) => {
+            report.problem("journal", format!("cannot be opened: {error}"));
+            return None;
+        }
+    };
+    let len = match file.metadata() {
+        Ok(metadata) => metadata.len(),
+        Err(error) => {
+            report.problem("journal", format!("cannot be read: {error}"));
+            return None;
+        }
+    };
+    let end = match Journal::committed_end(&mut file, len, &path) {
+        Ok((end, _, dropped)) => {
+            if end < len {
+                report.notices.push(format!(
+                    "the journal ends with {} bytes ({dropped} complete entries) of an interrupted, never-acknowledged command; the next command cuts them back",
+                    len - end
+                ));
+            }
+            end
+        }
+        Err(error) => {
+            report.problem("journal tail", error.to_string());
+            len
+        }
+    };
+    match Lines::open(&path, 0, end) {
+        Ok(lines) => Some((lines, end)),
+        Err(error) => {
+            report.problem("journal", error.to_string());
+            None
+        }
+    }
+}
+
+/// What the walk has seen so far: one method per line, and a finish.
+struct JournalWalk<'a> {
+    root: &'a Path,
+    index: Option<&'a Index>,
+    /// The index's applied mark, and the last entry it covers (0: none).
+    applied: Option<AppliedMark>,
+    index_limit: u64,
+    /// Kept checkpoints by size, each checked when the tree reaches it.
+    checkpoint_at: BTreeMap<u64, Vec<Checkpoint>>,
+    tree: Frontier,
+    store_id: Option<String>,
+    frontier_at_mark: Option<Frontier>,
+    sources: HashSet<SourceId>,
+    claims: HashSet<ClaimId>,
+    prev: EntryHash,
+    expected_seq: u64,
+    last_time: Option<time::OffsetDateTime>,
+    /// Records each tree should hold, counted from the entries.
+    expected_counts: BTreeMap<TreeName, u64>,
+    last_mark: Option<AppliedMark>,
+    chunker: Chunker,
+    lineage: Lineage,
+    merge: Option<MergeCheck>,
+}
+
+impl<'a> JournalWalk<'a> {
+    fn new(
+        root: &'a Path,
+        index: Option<&'a Index>,
+        applied: Option<AppliedMark>,
+        report: &mut Report,
+    ) -> JournalWalk<'a> {
+        let kept = match crate::audit::checkpoints::read(root) {
+            Ok(kept) => kept,
+            Err(error) => {
+                let path = crate::audit::checkpoints::path(root);
+                report.problem(
+                    "checkpoints",
+                    format!("reading {}: {error}", path.display()),
+                );
+                Vec::new()
+            }
+        };
+        let mut checkpoint_at: BTreeMap<u64, Vec<Checkpoint>> = BTreeMap::new();
+        for checkpoint in kept {
+            checkpoint_at
+                .entry(checkpoint.size)
+                .or_default()
+                .push(checkpoint);
+        }
+        JournalWalk {
+            root,
+            index,
+            applied,
+            index_limit: applied.map(|mark| mark.seq).unwrap_or(0),
+            checkpoint_at,
+            tree: Frontier::default(),
+            store_id: None,
+            frontier_at_mark: None,
+            sources: HashSet::new(),
+            claims: HashSet::new(),
+            prev: EntryHash::genesis(),
+            expected_seq: 1,
+            last_time: None,
+            expected_counts: BTreeMap::new(),
+            last_mark: None,
+            chunker: Chunker::new(),
+            lineage: Lineage::default(),
+            merge: None,
+        }
+    }
+
+    /// Checks one line; breaks when the line does not parse.
+    fn line(&mut self, line: &Line, report: &mut Report) -> ControlFlow<()> {
+        let item = format!("journal entry {} (byte {})", self.expected_seq, line.start);
+        let entry = match line.parse() {
+            Ok(entry) => entry,
+            Err(error) => {
+                report.problem(item, format!("{error}"));
+                return ControlFlow::Break(());
+            }
+        };
+        report.entries += 1;
+        if let Some(why) = not_canonical(&line.bytes, &entry) {
+            report.problem(&item, why);
+        }
+        self.check_place(&entry, &item, report);
+        self.lineage.check(&entry, &item, report);
+        self.check_origin(&entry, &item, report);
+        self.check_references(&entry, &item, report);
+        self.check_tree_and_index(&entry, line, &item, report);
+        self.prev = line.hash();
+        self.expected_seq += 1;
+        ControlFlow::Continue(())
+    }
+
+    /// The entry's place: its sequence number, its link to the entry
+    /// before, init only first, and a readable time (one earlier than the
+    /// entry before is a notice: the clock went back).
+    fn check_place(&mut self, entry: &Entry, item: &str, report: &mut Report) {
+        let expected_seq = self.expected_seq;
+        if entry.seq != expected_seq {
+            report.problem(
+                item,
+                format!("has sequence number {}, expected {expected_seq}", entry.seq),
+            );
+        }
+        if entry.prev != self.prev {
+            report.problem(
+                item,
+                "does not link to the entry before it (prev hash differs): the journal was altered",
+            );
+        }
+        match (expected_seq, &entry.change) {
+            (1, Change::Init { .. }) => {}
+            (1, _) => report.problem(item, "the first entry is not the store's init entry"),
+            (_, Change::Init { store, .. }) => report.problem(
+                item,
+                format!("is a second init entry (store {store}); a store is initialised once, by entry 1"),
+            ),
+            _ => {}
+        }
+        match time::OffsetDateTime::parse(
+            &entry.time,
+            &time::format_description::well_known::Rfc3339,
+        ) {
+            Err(_) => report.problem(item, format!("time {:?} is not RFC 3339", entry.time)),
+            Ok(time) => {
+                if self.last_time.is_some_and(|last| time < last) {
+                    report.notices.push(format!("{item} was recorded at {}, earlier than the entry before it (the clock went back); --as-of answers near that time may be off", entry.time));
+                }
+                self.last_time = Some(time);
+            }
+        }
+    }
+
+    /// A merged entry must follow a merge entry, and match the line it
+    /// came from; any other entry ends the merge before it.
+    fn check_origin(&mut self, entry: &Entry, item: &str, report: &mut Report) {
+        match (&entry.origin, &mut self.merge) {
+            (Some(origin), Some(open)) => open.check(entry, origin, item, report),
+            (Some(origin), None) => report.problem(
+                item,
+                format!(
+                    "says it was merged from store {}, but no merge entry precedes it",
+                    origin.store
+                ),
+            ),
+            (None, _) => {
+                if let Some(done) = self.merge.take() {
+                    done.finish(report);
+                }
+                self.merge = MergeCheck::open(self.root, item, &entry.change, report);
+            }
+        }
+    }
+
+    /// Ids recomputed from content, and every source and claim an entry
+    /// refers to recorded before it.
+    fn check_references(&mut self, entry: &Entry, item: &str, report: &mut Report) {
+        let sources = &mut self.sources;
+        let claims = &mut self.claims;
+        match &entry.change {
+            Change::AddSource { source, size, .. } => {
+                report.sources += 1;
+                sources.insert(*source);
+                // The size an entry states is shown by `show` and `sources`:
+                // it must be the object's. (A missing or unreadable object
+                // is reported with the objects.)
+                let path = Objects::new(self.root.join("objects")).path_for(source);
+                if let Ok(meta) = std::fs::symlink_metadata(&path) {
+                    if meta.is_file() && meta.len() != *size {
+                        report.problem(
+                            item,
+                            format!(
+                                "states source {} is {size} bytes, but its object holds {}",
+                                source.short(),
+                                meta.len()
+                            ),
+                        );
+                    }
+                }
+            }
+            Change::AddRevision(revision) => {
+                if !sources.contains(&revision.source) {
+                    report.problem(
+                        item,
+                        format!(
+                            "revision points to source {} recorded nowhere before it",
+                            revision.source.short()
+                        ),
+                    );
+                }
+            }
+            Change::RecordClaim(claim) => {
+                report.claims += 1;
+                claims.insert(claim.id);
+                let expected = identity::expected_claim_id(claim);
+                if expected != claim.id {
+                    report.problem(
+                        item,
+                        format!(
+                            "claim id {} does not match its content (should be {})",
+                            claim.id.short(),
+                            expected.short()
+                        ),
+                    );
+                }
+            }
+            Change::Cite { citation, body, .. } => {
+                let expected =
+                    identity::citation_id(body, entry.recorded_by(), entry.recorded_at());
+                if expected != *citation {
+                    report.problem(
+                        item,
+                        format!(
+                            "citation id {} does not match its content (should be {})",
+                            citation.short(),
+                            expected.short()
+                        ),
+                    );
+                }
+                if !sources.contains(&body.source) {
+                    report.problem(
+                        item,
+                        format!(
+                            "citation quotes source {} recorded nowhere before it",
+                            body.source.short()
+                        ),
+                    );
+                }
+                if !claims.contains(&body.claim) {
+                    report.problem(
+                        item,
+                        format!(
+                            "citation supports claim {}, recorded nowhere before it",
+                            body.claim.short()
+                        ),
+                    );
+                }
+            }
+            Change::Review(review) => {
+                if let Some(claim) = &review.claim {
+                    if !claims.contains(claim) {
+                        report.problem(
+                            item,
+                            format!(
+                                "review rates claim {}, recorded nowhere before it",
+                                claim.short()
+                            ),
+                        );
+                    }
+                }
+                if let Some(markup) = &review.markup {
+                    if !sources.contains(&markup.source) {
+                        report.problem(
+                            item,
+                            format!(
+                                "review was read from source {}, recorded nowhere before it",
+                                markup.source.short()
+                            ),
+                        );
+                    }
+                }
+            }
+            Change::Retract { .. }
+            | Change::Merge { .. }
+            | Change::Init { .. }
+            | Change::Drift(_)
+            | Change::Supersede { .. } => {}
+        }
+    }
+
+    /// The line as a leaf of the journal's tree (checking each kept
+    /// checkpoint when the tree reaches its size), and the index records
+    /// the entry wrote.
+    fn check_tree_and_index(
+        &mut self,
+        entry: &Entry,
+        line: &Line,
+        item: &str,
+        report: &mut Report,
+    ) {
+        let place = crate::storage::index::LinePlace {
+            start: line.start,
+            end: line.end(),
+            leaf: line.leaf(),
+        };
+        if let Change::Init { store, .. } = &entry.change {
+            self.store_id.get_or_insert_with(|| store.clone());
+        }
+        self.tree.push(
+            &crate::audit::merkle::Blake3,
+            place.leaf,
+            place.start,
+            place.end,
+        );
+        for checkpoint in self
+            .checkpoint_at
+            .remove(&self.tree.size)
+            .unwrap_or_default()
+        {
+            check_checkpoint(&checkpoint, &self.tree, self.store_id.as_deref(), report);
+        }
+        let Some(index) = self.index else {
+            return;
+        };
+        // Past the applied mark, a crash may have landed some records
+        // before the mark; those are optional, but each present one must be right.
+        let optional = entry.seq > self.index_limit;
+        check_entry_records(
+            index,
+            &mut self.chunker,
+            entry,
+            item,
+            place,
+            &mut self.expected_counts,
+            report,
+            optional,
+        );
+        if entry.seq == self.index_limit {
+            self.frontier_at_mark = Some(self.chunker.frontier().clone());
+        }
+        if !optional {
+            self.last_mark = Some(AppliedMark {
+                seq: entry.seq,
+                hash: line.hash(),
+                start: line.start,
+                end: line.end(),
+            });
+        }
+    }
+
+    /// What can only be judged at the end: an open merge, checkpoints
+    /// larger than the journal, and the index's meta and record counts.
+    fn finish(mut self, report: &mut Report) -> HashSet<SourceId> {
+        if let Some(done) = self.merge.take() {
+            done.finish(report);
+        }
+        for size in self.checkpoint_at.keys() {
+            report.problem(
+                format!("checkpoint of size {size}"),
+                format!(
+                    "the journal holds only {} entries: it was cut after the checkpoint was taken",
+                    self.tree.size
+                ),
+            );
+        }
+        if let Some(index) = self.index {
+            self.finish_index(index, report);
+        }
+        self.sources
+    }
+
+    fn finish_index(&self, index: &Index, report: &mut Report) {
+        match (index.frontier(), &self.frontier_at_mark) {
+            (Ok(Some(stored)), Some(computed)) if stored == *computed => {}
+            (Ok(None), None) => {}
+            (Err(error), _) => report.problem("index meta", format!("the Merkle frontier does not read: {error}; run `provdb reindex`")),
+            _ => report.problem("index meta", "the Merkle frontier differs from the journal's tree at the applied entry; run `provdb reindex`"),
+        }
+        match (self.applied, self.last_mark) {
+            (Some(mark), Some(found)) if mark == found => {}
+            (Some(mark), _) => report.problem(
+                "index meta",
+                format!("the index says it applied entry {} but that entry is not in the journal as recorded; run `provdb reindex`", mark.seq),
+            ),
+            (None, _) => report.problem("index meta", "the index records no applied entry; run `provdb reindex`"),
+        }
+        let behind = (self.expected_seq - 1).saturating_sub(self.index_limit);
+        if behind > 0 {
+            report.notices.push(format!("the index is {behind} entries behind the journal; the next command brings it up to date"));
+        }
+        for tree in TreeName::ALL {
+            let expected = self.expected_counts.get(&tree).copied().unwrap_or(0);
+            let found = index.tree_len(tree) as u64;
+            if found != expected {
+                report.problem(
+                    format!("index tree {}", tree.name()),
+                    format!("holds {found} records but the journal accounts for {expected}; run `provdb reindex`"),
+                );
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn check_entry_records(
+    index: &Index,
+    chunker: &mut crate::storage::index::Chunker,
+    entry: &crate::model::Entry,
+    item: &str,
+    place: crate::storage::index::LinePlace,
+    counts: &mut BTreeMap<TreeName, u64>,
+    report: &mut Report,
+    optional: bool,
+) {
+    let records = match chunker.push(entry, place) {
+        Ok((records, _)) => records,
+        Err(error) => {
+            report.problem(
+                item,
+                format!("cannot be turned into index records: {error}"),
+            );
+            return;
+        }
+    };
+    for record in records {
+        let found = index.get_raw(record.tree, &record.key);
+        if optional && !matches!(found, Ok(Some(_))) {
+            continue;
+        }
+        *counts.entry(record.tree).or_default() += 1;
+        report.index_records += 1;
+        match found {
+            Ok(Some(value)) if value == record.value => {}
+            Ok(Some(_)) => report.problem(
+                format!(
+                    "index tree {} record {}",
+                    record.tree.name(),
+                    key_label(&record.key)
+                ),
+                format!("differs from what {item} recorded; run `provdb reindex`"),
+            ),
+            Ok(None) => report.problem(
+                format!(
+                    "index tree {} record {}",
+                    record.tree.name(),
+                    key_label(&record.key)
+                ),
+                format!("is missing; {item} recorded it; run `provdb reindex`"),
+            ),
+            Err(error) => report.problem(
+                format!("index tree {}", record.tree.name()),
+                error.to_string(),
+            ),
+        }
+    }
+}
+
+pub(super) fn key_label(key: &[u8]) -> String {
+    let hex: String = key
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    if key.len() > 8 {
+        format!("{hex}…")
+    } else {
+        hex
+    }
+}

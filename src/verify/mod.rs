@@ -1,0 +1,207 @@
+//! `verify`: re-hash every object, walk the journal's hash chain, recompute
+//! every id, check every index record against the journal entry that wrote
+//! it, and check every quote against its source's bytes.
+//!
+//! It errs on the side of failing: anything it cannot check is a problem, not
+//! a pass. It changes nothing in the journal or the objects, and it does not
+//! repair the index (that is `reindex`).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::model::SourceId;
+use crate::storage::format::{FormatError, FORMAT_FILE, FORMAT_TEXT};
+use crate::storage::index::{AppliedMark, Index};
+use crate::storage::lock::{LockError, OpenOptions};
+use crate::storage::objects::Objects;
+
+mod journal;
+mod lineage;
+mod objects;
+
+use journal::check_journal;
+use lineage::{Lineage, MergeCheck};
+use objects::{check_objects, check_quotes, hash_objects};
+
+/// Why `verify` could not start. Once it has the store's lock, whatever it
+/// finds wrong is a problem in the report, never an error.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The directory is not a store.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+    /// The store's lock could not be taken.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+}
+
+/// One thing found wrong, with the damaged item named.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// The damaged item, e.g. "object 6437b3ac38465133…" or "journal entry 7".
+    pub item: String,
+    /// What is wrong.
+    pub what: String,
+}
+
+/// What `verify` checked and found.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    /// Object files checked (rehashed, or skipped as verified recently).
+    pub objects: u64,
+    /// Of those, not rehashed: found sound within `--max-age`.
+    pub skipped: u64,
+    /// Journal entries whose chain link was checked.
+    pub entries: u64,
+    /// Sources recorded.
+    pub sources: u64,
+    /// Claims recorded.
+    pub claims: u64,
+    /// Citations whose quote was checked against the bytes.
+    pub citations: u64,
+    /// Index records compared with the journal.
+    pub index_records: u64,
+    /// Things that are not damage but worth knowing (a crash-torn tail, an unreferenced object).
+    pub notices: Vec<String>,
+    /// Damage found.
+    pub problems: Vec<Problem>,
+    /// Object files no journal entry records (left by interrupted adds):
+    /// harmless, summarised in one notice, removed by `reindex`.
+    #[serde(skip)]
+    pub unrecorded: Vec<SourceId>,
+}
+
+impl Report {
+    /// Returns true when nothing is wrong.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    fn problem(&mut self, item: impl Into<String>, what: impl Into<String>) {
+        self.problems.push(Problem {
+            item: item.into(),
+            what: what.into(),
+        });
+    }
+}
+
+/// Verifies the store at `root` and returns what it found. Errors are only for
+/// a store that cannot be examined at all (not a store, locked).
+pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, VerifyError> {
+    verify_with_progress(root, options, None, &|_, _| {})
+}
+
+/// `verify`, rehashing only objects not verified within `max_age` (all when
+/// None), and calling `progress(journal bytes walked, journal bytes)` every
+/// 4,096 entries (for a progress bar; objects are hashed alongside). When
+/// each object was last found sound is kept in the store's `verified` file.
+pub fn verify_with_progress(
+    root: &Path,
+    options: &mut OpenOptions<'_>,
+    max_age: Option<time::Duration>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Report, VerifyError> {
+    match std::fs::read_to_string(root.join(FORMAT_FILE)) {
+        Ok(text) if text == FORMAT_TEXT => {}
+        _ => {
+            return Err(VerifyError::Format(FormatError::NotAStore {
+                path: root.to_path_buf(),
+            }))
+        }
+    }
+    let _lock = crate::storage::lock::acquire(root, options)?;
+    let mut report = Report::default();
+    let objects = Objects::new(root.join("objects"));
+
+    // The index: a damaged one is a problem, and the other checks go on.
+    let (index, applied) = open_index_for_verify(root, &mut report);
+
+    // Objects verified recently enough are not rehashed.
+    let now = time::OffsetDateTime::now_utc();
+    let mut last_verified = crate::storage::verified::read(root);
+    let skip: HashSet<SourceId> = match max_age {
+        None => HashSet::new(),
+        Some(age) => last_verified
+            .iter()
+            .filter(|(_, when)| now - **when <= age)
+            .map(|(id, _)| *id)
+            .collect(),
+    };
+    // Objects are rehashed on every core while this thread walks the journal.
+    let (sources, hashed) = std::thread::scope(|scope| {
+        let hashing = scope.spawn(|| hash_objects(&objects, &skip));
+        let sources = check_journal(root, index.as_ref(), applied, &mut report, progress);
+        (sources, hashing.join())
+    });
+    match hashed {
+        Ok(hashed) => {
+            let sound = check_objects(hashed, &sources, index.as_ref(), &mut report);
+            // Keep the times of objects still present; damaged ones lose theirs.
+            last_verified.retain(|id, _| skip.contains(id));
+            for id in sound {
+                last_verified.insert(id, now);
+            }
+            if let Err(error) = crate::storage::verified::write(root, &last_verified) {
+                report.notices.push(format!("could not record when objects were verified ({error}); the next `verify --max-age` rehashes them"));
+            }
+        }
+        Err(_) => report.problem("objects", "hashing them failed unexpectedly"),
+    }
+    if let Some(index) = &index {
+        check_quotes(index, &objects, &mut report);
+    }
+    Ok(report)
+}
+
+/// Opens the index `verify` checks: the store's own, a copy of it when the
+/// store cannot be written (sled opens its files for writing), or, when it is
+/// missing, one built from the journal outside the store. A missing index or
+/// one a command was stopped while writing is not damage: it is derived, and
+/// the next command rebuilds it; each gets a notice.
+fn open_index_for_verify(root: &Path, report: &mut Report) -> (Option<Index>, Option<AppliedMark>) {
+    let index_path = root.join("index");
+    let opened = if !index_path.exists() {
+        // A reindex stopped between removing the old index and renaming the
+        // new one, or a person removed it.
+        match crate::storage::replay::scratch_index(root, false) {
+            Ok(index) => {
+                report.notices.push("the index is missing; it is derived from the journal and the next command rebuilds it; verify checked the journal against one built from it outside the store".into());
+                Ok(index)
+            }
+            Err(error) => {
+                report.problem(
+                    "index",
+                    format!("is missing and cannot be built from the journal: {error}"),
+                );
+                return (None, None);
+            }
+        }
+    } else if crate::storage::replay::is_read_only(root) {
+        Index::open_scratch(root, true)
+    } else {
+        Index::open(&index_path)
+    };
+    match opened.and_then(|index| index.applied().map(|applied| (index, applied))) {
+        Ok((index, applied)) => (Some(index), applied),
+        Err(error) if crate::storage::index::writing_marker(&index_path).exists() => {
+            match crate::storage::replay::scratch_index(root, false) {
+                Ok(index) => {
+                    report.notices.push(format!("a command was stopped while writing the index, which does not open ({error}); the index is derived and the next command rebuilds it; verify checked the journal against one built from it outside the store"));
+                    let applied = index.applied().ok().flatten();
+                    (Some(index), applied)
+                }
+                Err(rebuild) => {
+                    report.problem("index", format!("does not open ({error}) and cannot be built from the journal: {rebuild}"));
+                    (None, None)
+                }
+            }
+        }
+        Err(error) => {
+            report.problem(
+                "index",
+                format!("cannot be opened: {error}; run `provdb reindex`"),
+            );
+            (None, None)
+        }
+    }
+}

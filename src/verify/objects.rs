@@ -1,0 +1,253 @@
+//! Objects rehashed on every core against their names; quotes checked against their sources' bytes;
+//! what damage to an object affects.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::PathBuf;
+
+use crate::model::SourceId;
+use crate::storage::index::Index;
+use crate::storage::objects::Objects;
+use crate::text::anchor::{self, AnchorCheck};
+
+use super::Report;
+
+/// Every file under `objects/`, with the id its name gives and the hash of
+/// its bytes (None: not rehashed, verified recently enough).
+pub(super) type Hashed =
+    Result<Vec<(PathBuf, Option<SourceId>, Option<std::io::Result<SourceId>>)>, String>;
+
+/// Lists and rehashes every object file on a pool of threads, in path order,
+/// except those named in `skip`.
+pub(super) fn hash_objects(objects: &Objects, skip: &HashSet<SourceId>) -> Hashed {
+    let listed = objects.list().map_err(|error| error.to_string())?;
+    let threads = crate::storage::objects::worker_threads();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<std::io::Result<SourceId>>> =
+        (0..listed.len()).map(|_| None).collect();
+    let chunks: Vec<Vec<(usize, std::io::Result<SourceId>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some((path, named)) = listed.get(at) else {
+                            break;
+                        };
+                        if named.is_some_and(|id| skip.contains(&id)) {
+                            continue;
+                        }
+                        done.push((at, crate::storage::objects::hash_file(path)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().unwrap_or_default())
+            .collect()
+    });
+    for (at, result) in chunks.into_iter().flatten() {
+        results[at] = Some(result);
+    }
+    Ok(listed
+        .into_iter()
+        .zip(results)
+        .map(|((path, named), result)| {
+            let result = match result {
+                Some(result) => Some(result),
+                None if named.is_some_and(|id| skip.contains(&id)) => None,
+                None => Some(Err(std::io::Error::other(
+                    "not hashed: a hashing thread failed",
+                ))),
+            };
+            (path, named, result)
+        })
+        .collect())
+}
+
+/// What a damaged source affects: its citations, their claims, and the
+/// documents it is a revision of.
+pub(super) fn impact(index: Option<&Index>, id: &SourceId) -> String {
+    let Some(index) = index else {
+        return String::new();
+    };
+    let citations = index.citations_of_source(id).unwrap_or_default();
+    let claims: HashSet<_> = citations
+        .iter()
+        .map(|record| record.citation.claim)
+        .collect();
+    let docs: HashSet<String> = index
+        .revisions_of_source(id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(doc, _)| doc)
+        .collect();
+    let plural =
+        |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
+    format!(
+        "; {} of {} in {} affected",
+        plural(citations.len(), "citation"),
+        plural(claims.len(), "claim"),
+        plural(docs.len(), "document")
+    )
+}
+
+/// Checks the rehashed objects, and that every recorded source has one.
+/// Returns the objects whose bytes were rehashed and found sound.
+pub(super) fn check_objects(
+    hashed: Hashed,
+    sources: &HashSet<SourceId>,
+    index: Option<&Index>,
+    report: &mut Report,
+) -> Vec<SourceId> {
+    let mut sound = Vec::new();
+    let listed = match hashed {
+        Ok(listed) => listed,
+        Err(error) => {
+            report.problem("objects", error);
+            return sound;
+        }
+    };
+    let mut present = HashSet::new();
+    for (path, named, hashed) in listed {
+        let Some(id) = named else {
+            report.problem(
+                format!("file {}", path.display()),
+                "is not named by a BLAKE3 hash; objects/ holds nothing else",
+            );
+            continue;
+        };
+        report.objects += 1;
+        match hashed {
+            None => report.skipped += 1,
+            Some(Ok(actual)) if actual == id => sound.push(id),
+            Some(Ok(actual)) => report.problem(
+                format!("object {id}"),
+                format!(
+                    "bytes hash to {actual}, not to their name: the object was altered{}",
+                    impact(index, &id)
+                ),
+            ),
+            Some(Err(error)) => report.problem(
+                format!("object {id}"),
+                format!("cannot be read: {error}{}", impact(index, &id)),
+            ),
+        }
+        present.insert(id);
+        if !sources.contains(&id) {
+            report.unrecorded.push(id);
+        }
+    }
+    if let Some(first) = report.unrecorded.first() {
+        let count = report.unrecorded.len();
+        report.notices.push(format!(
+            "{count} object{} recorded by no journal entry (left by interrupted adds; harmless), the first {}; `provdb reindex` removes them",
+            if count == 1 { " is" } else { "s are" },
+            first.short()
+        ));
+    }
+    for source in sources {
+        if !present.contains(source) {
+            report.problem(
+                format!("object {source}"),
+                format!(
+                    "is missing: the journal records this source but its bytes are gone{}",
+                    impact(index, source)
+                ),
+            );
+        }
+    }
+    sound
+}
+
+/// Checks a stored anchor against an object file, reading only the quote and
+/// its context (never the whole file).
+pub(super) fn check_anchor_in_file(
+    file: &File,
+    selector: &crate::model::Selector,
+) -> std::io::Result<AnchorCheck> {
+    use std::os::unix::fs::FileExt;
+    let length = file.metadata()?.len();
+    if selector.start > selector.end || selector.end > length {
+        return Ok(AnchorCheck::OutOfRange);
+    }
+    let from = selector.start.saturating_sub(selector.prefix.len() as u64);
+    let to = (selector.end + selector.suffix.len() as u64).min(length);
+    let mut window = vec![0u8; (to - from) as usize];
+    file.read_exact_at(&mut window, from)?;
+    Ok(anchor::check_anchor(
+        &window,
+        &selector.exact,
+        &selector.prefix,
+        &selector.suffix,
+        selector.start - from,
+        selector.end - from,
+    ))
+}
+
+/// Checks every citation's quote against its source's bytes, source by source.
+pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
+    for source in index.sources() {
+        let source = match source {
+            Ok(source) => source,
+            Err(error) => {
+                report.problem("index tree sources", error.to_string());
+                continue;
+            }
+        };
+        let citations = match index.citations_of_source(&source.id) {
+            Ok(citations) => citations,
+            Err(error) => {
+                report.problem("index tree links", error.to_string());
+                continue;
+            }
+        };
+        if citations.is_empty() {
+            continue;
+        }
+        let Ok(file) = objects.open(&source.id) else {
+            continue;
+        }; // reported as missing above
+        for record in citations {
+            let id = record.id;
+            if record.citation.source != source.id {
+                report.problem(
+                    format!("citation {id}"),
+                    format!(
+                        "is listed under source {} but quotes source {}; run `provdb reindex`",
+                        source.id.short(),
+                        record.citation.source.short()
+                    ),
+                );
+                continue;
+            }
+            report.citations += 1;
+            let selector = &record.citation.selector;
+            let outcome = match check_anchor_in_file(&file, selector) {
+                Ok(outcome) => outcome,
+                Err(error) => {
+                    report.problem(
+                        format!("citation {id}"),
+                        format!("source {} cannot be read: {error}", source.id.short()),
+                    );
+                    continue;
+                }
+            };
+            let what = match outcome {
+                AnchorCheck::Holds => continue,
+                AnchorCheck::QuoteChanged => "its quote is no longer at its byte range",
+                AnchorCheck::ContextChanged => {
+                    "the text around its quote no longer matches its prefix/suffix"
+                }
+                AnchorCheck::OutOfRange => "its byte range lies outside the source",
+            };
+            report.problem(
+                format!("citation {id}"),
+                format!("{what} in source {}", source.id.short()),
+            );
+        }
+    }
+}
