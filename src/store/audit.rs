@@ -1,4 +1,6 @@
-//! Audit: the journal's Merkle tree head and the checkpoints taken of it.
+//! The store's audit operations: the journal's Merkle tree head and the checkpoints taken of
+//! it, inclusion and consistency proofs built from stored subtrees, citation receipts (checked
+//! before they are handed out), manifests of objects and revisions, and `check`.
 
 use std::path::Path;
 

@@ -1,4 +1,6 @@
-//! Exporting a store as a bundle, and importing a bundle as a new store.
+//! Exporting a store as a bundle; importing a bundle as a new store, built
+//! beside the target and checked with `verify` before it appears; merging a
+//! bundle into a store.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};

@@ -155,6 +155,20 @@ const LAYERS: &[(&str, &[&str])] = &[
             "store",
         ],
     ),
+    (
+        "export/",
+        &[
+            "model",
+            "text",
+            "identity",
+            "storage",
+            "audit",
+            "interchange",
+            "verify",
+            "store",
+            "export",
+        ],
+    ),
 ];
 
 /// The `crate::` paths a file names, as written (`crate::storage::index`).

@@ -1,4 +1,5 @@
-//! `provdb export` and `provdb import`.
+//! `provdb export` and `provdb import`: the arguments, the atomic write of the
+//! output file, and the outcome printed; the formats are built in `export/`.
 
 use std::path::PathBuf;
 

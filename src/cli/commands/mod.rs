@@ -1,5 +1,6 @@
-//! One file per subcommand: its arguments (whose doc comments are the --help
-//! text) and its `run`.
+//! The commands, grouped by topic, one or more per file: each command's
+//! arguments (whose doc comments are the --help text) and its `run`;
+//! `dispatch` sends a parsed command to it.
 
 pub mod add;
 pub mod cat;

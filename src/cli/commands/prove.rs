@@ -1,4 +1,4 @@
-//! `provdb prove` and `provdb verify-proof`.
+//! `provdb prove`, `provdb verify-proof`, `provdb receipt` and `provdb verify-receipt`.
 
 use std::path::PathBuf;
 
