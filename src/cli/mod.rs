@@ -6,6 +6,10 @@
 //! `exit_code_for` maps to a code and one line of message, in one place.
 
 mod commands;
+mod error;
+
+pub use error::{exit, CliError};
+use error::{exit_code_for, message};
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -13,25 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::store::{self, OpenOptions, Store, StoreError};
-use crate::text::dates::WhenError;
-use crate::text::values::ValueError;
-
-/// Exit codes, documented in README.md.
-pub mod exit {
-    /// Success.
-    pub const OK: u8 = 0;
-    /// `verify` found damage.
-    pub const DAMAGE: u8 = 1;
-    /// The command line is wrong: a bad flag or an unreadable value.
-    pub const USAGE: u8 = 2;
-    /// The input was refused: a quote not found, an unknown id, a bad file.
-    pub const REFUSED: u8 = 3;
-    /// Another provdb process holds the store.
-    pub const LOCKED: u8 = 4;
-    /// The store is damaged or an I/O call failed.
-    pub const STORE: u8 = 5;
-}
+use crate::store::{self, OpenOptions, Store};
 
 /// provdb records who says what, where and when: sources by their BLAKE3 hash,
 /// claims anchored to exact quotes, every change in a hash-chained journal.
@@ -118,81 +104,6 @@ pub enum Command {
     Check(commands::manifest::CheckArgs),
 }
 
-impl From<crate::verify::VerifyError> for CliError {
-    fn from(error: crate::verify::VerifyError) -> Self {
-        CliError::Store(error.into())
-    }
-}
-
-/// An error a command ends with.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// A usage error found after clap.
-    #[error("{0}")]
-    Usage(String),
-    /// Input refused, with the whole message.
-    #[error("{0}")]
-    Refused(String),
-    /// A value argument could not be read.
-    #[error(transparent)]
-    Value(#[from] ValueError),
-    /// A time argument could not be read.
-    #[error(transparent)]
-    When(#[from] WhenError),
-    /// The store refused or failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// `verify` found damage; the report was already printed.
-    #[error("verification found {0} problem(s)")]
-    Damage(usize),
-    /// A check did not hold (a proof, a file that is not a source); the
-    /// details were already printed.
-    #[error("{0}")]
-    NotHolding(String),
-    /// Writing output failed.
-    #[error("writing output: {0}")]
-    Output(#[from] io::Error),
-}
-
-/// Returns the exit code and whether to print the message, for an error.
-fn exit_code_for(error: &CliError) -> u8 {
-    match error {
-        CliError::Usage(_) | CliError::Value(_) | CliError::When(_) => exit::USAGE,
-        CliError::Damage(_) | CliError::NotHolding(_) => exit::DAMAGE,
-        CliError::Refused(_) => exit::REFUSED,
-        CliError::Output(_) => exit::STORE,
-        CliError::Store(error) => match error {
-            StoreError::BadId { .. }
-            | StoreError::BadText { .. }
-            | StoreError::BadRevisionName { .. } => exit::USAGE,
-            StoreError::Locked { .. } => exit::LOCKED,
-            StoreError::ReadOnly { .. } => exit::REFUSED,
-            StoreError::NoStoreFound { .. }
-            | StoreError::NotAStore { .. }
-            | StoreError::AlreadyAStore { .. }
-            | StoreError::NotEmpty { .. }
-            | StoreError::UnknownId { .. }
-            | StoreError::AmbiguousId { .. }
-            | StoreError::WrongKind { .. }
-            | StoreError::Anchor { .. }
-            | StoreError::NotText { .. }
-            | StoreError::ValueNotInQuote { .. }
-            | StoreError::AlreadyRetracted { .. }
-            | StoreError::Input { .. }
-            | StoreError::MetadataDiffers { .. }
-            | StoreError::UnknownDocument { .. }
-            | StoreError::NotYetRecorded { .. } => exit::REFUSED,
-            StoreError::Io { .. }
-            | StoreError::Journal(_)
-            | StoreError::Index(_)
-            | StoreError::Objects(_)
-            | StoreError::ChainBroken { .. }
-            | StoreError::IndexOutOfStep { .. }
-            | StoreError::Damaged { .. } => exit::STORE,
-        },
-    }
-}
-
 /// What every command gets: the global options and the output streams.
 pub struct Ctx<'a> {
     /// The global options.
@@ -260,6 +171,31 @@ impl Ctx<'_> {
             lock_wait,
         };
         run(&mut options)
+    }
+
+    /// Opens the store, runs `run` on it and closes it whatever `run`
+    /// returned, printing the notices of opening and closing: the one
+    /// sequence every command that reads or writes a store goes through.
+    /// `run`'s error comes first; a failure to close is reported after it.
+    pub fn with_store<T, E: Into<CliError>>(
+        &mut self,
+        run: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, CliError> {
+        self.with_store_writing(|opened, _| run(opened))
+    }
+
+    /// [`Ctx::with_store`] for a command that writes to standard output
+    /// while the store is open (`cat`, `log`).
+    pub fn with_store_writing<T, E: Into<CliError>>(
+        &mut self,
+        run: impl FnOnce(&mut Store, &mut dyn Write) -> Result<T, E>,
+    ) -> Result<T, CliError> {
+        let mut opened = self.open()?;
+        let result = run(&mut opened, &mut *self.out).map_err(Into::into);
+        let closed = self.close(opened);
+        let value = result?;
+        closed?;
+        Ok(value)
     }
 
     /// Closes the store, printing any notices gathered since opening.
@@ -376,7 +312,7 @@ pub fn run() -> ExitCode {
             ExitCode::from(exit::DAMAGE)
         }
         Err(error) => {
-            let _ = writeln!(err, "provdb: error: {}", one_line(&error.to_string()));
+            let _ = writeln!(err, "provdb: error: {}", message(&error));
             ExitCode::from(exit_code_for(&error))
         }
     }
@@ -392,9 +328,4 @@ fn parse_lock_wait(text: &str) -> Result<std::time::Duration, String> {
             "{text:?} is not a wait in seconds; give a number from 0 to 86400, such as 10 or 0.5"
         )),
     }
-}
-
-/// Folds a message onto one line.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

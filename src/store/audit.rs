@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::field::Field;
 use super::{io_error, now_rfc3339, Store, StoreError};
 use crate::audit::checkpoints::{self, Checkpoint};
 use crate::audit::merkle::{Blake3, Digest};
@@ -165,7 +166,7 @@ impl Store {
                 .rev()
                 .find(|checkpoint| checkpoint.size == size)
                 .ok_or_else(|| StoreError::BadText {
-                    field: "--checkpoint",
+                    field: Field::Checkpoint,
                     why: format!(
                         "no checkpoint of size {size} is kept; list them with `provdb checkpoints`"
                     ),
@@ -181,7 +182,7 @@ impl Store {
     ) -> Result<InclusionProof, StoreError> {
         if seq == 0 || seq > checkpoint.size {
             return Err(StoreError::BadText {
-                field: "--checkpoint",
+                field: Field::Checkpoint,
                 why: format!(
                     "entry {seq} is not in the checkpoint of size {}; take a newer one with `provdb checkpoint`",
                     checkpoint.size
@@ -211,7 +212,7 @@ impl Store {
     ) -> Result<ConsistencyProof, StoreError> {
         if old.size > new.size {
             return Err(StoreError::BadText {
-                field: "--consistency",
+                field: Field::Consistency,
                 why: format!(
                     "the first checkpoint (size {}) is newer than the second (size {}); give the older first",
                     old.size, new.size
@@ -335,12 +336,12 @@ impl Store {
             let name =
                 crate::interchange::manifest::revision_name(template, doc, record.revision.number);
             crate::interchange::manifest::check_name(&name).map_err(|why| StoreError::BadText {
-                field: "--name",
+                field: Field::Name,
                 why: format!("{why}; use {{doc}}, {{n}} or {{i}} in a relative path"),
             })?;
             if !seen.insert(name.clone()) {
                 return Err(StoreError::BadText {
-                    field: "--name",
+                    field: Field::Name,
                     why: format!("gives two revisions the name {name:?}; include {{n}} or {{i}}"),
                 });
             }
@@ -349,7 +350,7 @@ impl Store {
         if let Some(dir) = export {
             if crate::store::is_inside(&self.root, dir) {
                 return Err(StoreError::BadText {
-                    field: "--export",
+                    field: Field::Export,
                     why: "is inside the store; export somewhere else".into(),
                 });
             }

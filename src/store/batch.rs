@@ -11,17 +11,15 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use super::{
-    catch_up, check_request, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in,
-    source_text, CiteRequest, PreparedCitation, Store, StoreError,
+    catch_up, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in, source_text,
+    with_hint, CiteFields, CiteInputError, CiteRequest, Field, PreparedCitation, Store, StoreError,
 };
 use crate::identity;
 use crate::model::IdKind;
-use crate::model::{Bound, Change, Citation, ClaimId, Qualifiers, SourceId, Stance, ValueKind};
+use crate::model::{Bound, Change, Citation, ClaimId, SourceId, Stance, ValueKind};
 use crate::storage::index::Index;
 use crate::storage::journal::StreamError;
 use crate::storage::objects::Objects;
-use crate::text::dates::parse_when;
-use crate::text::values::parse_value;
 
 /// One line of a batch: the fields of `provdb cite`, by the same names.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -74,41 +72,48 @@ pub fn parse_batch_line(text: &str) -> Result<CiteRequest, String> {
     request_for(line)
 }
 
-/// Turns a parsed line into the request a single `cite` would make.
+/// Turns a parsed line into the request a single `cite` would make, through
+/// the same [`CiteFields::validate`]; a refused field is named by its key.
 fn request_for(line: BatchLine) -> Result<CiteRequest, String> {
-    let value_text = match &line.value {
-        serde_json::Value::String(text) => text.clone(),
+    let value = match line.value {
+        serde_json::Value::String(text) => text,
         serde_json::Value::Number(number) => number.to_string(),
         other => return Err(format!("\"value\" must be text or a number, not {other}")),
     };
-    let value = parse_value(line.kind, &value_text, line.unit.as_deref())
-        .map_err(|error| error.to_string())?;
-    let as_of = line
-        .as_of
-        .as_deref()
-        .map(parse_when)
-        .transpose()
-        .map_err(|error| error.to_string())?;
-    if line.occurrence == Some(0) {
-        return Err("\"occurrence\" counts from 1".into());
-    }
-    Ok(CiteRequest {
+    CiteFields {
         source: line.source,
         quote: line.quote,
-        prefix: line.prefix,
-        suffix: line.suffix,
-        occurrence: line.occurrence,
         subject: line.subject,
         property: line.property,
         value,
-        qualifiers: Qualifiers {
-            as_of,
-            unit: line.unit,
-            bound: line.bound.unwrap_or_default(),
-        },
+        kind: line.kind,
+        unit: line.unit,
+        as_of: line.as_of,
+        bound: line.bound.unwrap_or_default(),
         stance: line.stance.unwrap_or_default(),
+        occurrence: line.occurrence,
+        prefix: line.prefix,
+        suffix: line.suffix,
         value_not_in_quote: line.value_not_in_quote,
+    }
+    .validate()
+    .map_err(|error| match error {
+        CiteInputError::Field { field, why } => format!("{} {why}", key(field)),
+        other => with_hint(other.to_string(), other.hint(&key)),
     })
+}
+
+/// A field as a batch line names it: its JSON key, quoted.
+fn key(field: Field) -> String {
+    format!("\"{}\"", field.name())
+}
+
+/// A store error about one line, fields named by their keys.
+fn line_message(error: &StoreError) -> String {
+    match error {
+        StoreError::BadText { field, why } => format!("{} {why}", key(*field)),
+        other => with_hint(other.to_string(), other.hint(&key)),
+    }
 }
 
 /// A line left out with `--skip-invalid`.
@@ -422,14 +427,13 @@ impl Readers<'_> {
             | StoreError::Journal(_)
             | StoreError::Index(_)
             | StoreError::Objects(_) => LineFailure::Store(error),
-            other => bad(other.to_string()),
+            other => bad(line_message(&other)),
         };
-        check_request(&request).map_err(refused)?;
-        let source_id = match super::revise::revision_named(self.index, &request.source, |_| true)
+        let source_id = match super::revise::revision_named(self.index, request.source(), |_| true)
             .map_err(refused)?
         {
             Some(record) => record.revision.source,
-            None => resolve_kind_in(self.index, &request.source, IdKind::Source)
+            None => resolve_kind_in(self.index, request.source(), IdKind::Source)
                 .map(SourceId)
                 .map_err(refused)?,
         };

@@ -3,9 +3,10 @@
 use crate::model::SourceMeta;
 use crate::text::normalize::tidy;
 
+use super::field::Field;
 use super::StoreError;
 
-pub(super) fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), StoreError> {
+pub(super) fn check_text(field: Field, text: &str, max: usize) -> Result<(), StoreError> {
     if text
         .chars()
         .any(|ch| ch.is_control() && ch != '\n' && ch != '\t')
@@ -27,7 +28,7 @@ pub(super) fn check_text(field: &'static str, text: &str, max: usize) -> Result<
     Ok(())
 }
 
-pub(super) fn check_name(field: &'static str, text: &str) -> Result<String, StoreError> {
+pub(super) fn check_name(field: Field, text: &str) -> Result<String, StoreError> {
     let tidied = tidy(text);
     if tidied.is_empty() {
         return Err(StoreError::BadText {
@@ -57,7 +58,7 @@ pub fn check_slug(slug: &str) -> Result<(), StoreError> {
         Ok(())
     } else {
         Err(StoreError::BadText {
-            field: "--doc",
+            field: Field::Doc,
             why: format!("{slug:?} is not a slug: use 1-100 of a-z, 0-9, '.', '_', '-', starting with a letter or digit"),
         })
     }
@@ -65,7 +66,7 @@ pub fn check_slug(slug: &str) -> Result<(), StoreError> {
 
 /// Checks a one-line field: no control character at all (a newline in a
 /// title would forge a row in `sources`), within `max` bytes.
-pub(super) fn check_line(field: &'static str, text: &str, max: usize) -> Result<(), StoreError> {
+pub(super) fn check_line(field: Field, text: &str, max: usize) -> Result<(), StoreError> {
     if text.chars().any(char::is_control) {
         return Err(StoreError::BadText {
             field,
@@ -76,7 +77,7 @@ pub(super) fn check_line(field: &'static str, text: &str, max: usize) -> Result<
 }
 
 /// Checks that a web address is absolute http(s) with a host and no spaces.
-pub(crate) fn check_url(field: &'static str, url: &str) -> Result<(), StoreError> {
+pub(crate) fn check_url(field: Field, url: &str) -> Result<(), StoreError> {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
@@ -92,23 +93,23 @@ pub(crate) fn check_url(field: &'static str, url: &str) -> Result<(), StoreError
 
 pub(super) fn check_meta(meta: &SourceMeta) -> Result<(), StoreError> {
     for (field, value) in [
-        ("--title", &meta.title),
-        ("--publisher", &meta.publisher),
-        ("--media-type", &meta.media_type),
-        ("--language", &meta.language),
+        (Field::Title, &meta.title),
+        (Field::Publisher, &meta.publisher),
+        (Field::MediaType, &meta.media_type),
+        (Field::Language, &meta.language),
     ] {
         if let Some(value) = value {
             check_line(field, value, 4096)?;
         }
     }
     if let Some(url) = &meta.url {
-        check_url("--url", url)?;
+        check_url(Field::Url, url)?;
     }
     for author in &meta.authors {
-        check_line("--author", author, 1000)?;
+        check_line(Field::Author, author, 1000)?;
     }
     if let Some(note) = &meta.note {
-        check_text("--note", note, 64 * 1024)?;
+        check_text(Field::Note, note, 64 * 1024)?;
     }
     Ok(())
 }

@@ -3,13 +3,16 @@
 
 use crate::identity;
 use crate::model::{
-    Change, Citation, CitationId, Claim, ClaimId, Qualifiers, Selector, SourceId, Stance, Value,
+    Bound, Change, Citation, CitationId, Claim, ClaimId, Qualifiers, Selector, SourceId, Stance,
+    Value, ValueKind,
 };
 use crate::storage::index::Index;
 use crate::text::anchor;
+use crate::text::dates::{parse_when, WhenError};
 use crate::text::normalize::tidy;
-use crate::text::values;
+use crate::text::values::{self, parse_value, ValueError};
 
+use super::field::Field;
 use super::{check_name, check_text, now_rfc3339, source_text, Store, StoreError};
 
 /// What `retract` did.
@@ -21,31 +24,135 @@ pub struct Retracted {
     pub carried: Vec<CitationId>,
 }
 
-/// What `cite` is asked to record.
-#[derive(Debug, Clone)]
-pub struct CiteRequest {
-    /// The source id or prefix.
+/// A citation as a person gives it, on the command line or as a
+/// `cite --batch` line: the value and time still as text. [`CiteFields::validate`]
+/// turns it into a [`CiteRequest`], once, for both.
+#[derive(Debug, Clone, Default)]
+pub struct CiteFields {
+    /// The source id, unique prefix or revision name.
     pub source: String,
     /// The exact quote.
     pub quote: String,
-    /// Context before the quote, to pick one of several matches.
+    /// What the claim is about.
+    pub subject: String,
+    /// What is claimed of it.
+    pub property: String,
+    /// The value as written.
+    pub value: String,
+    /// The kind of value; inferred when None.
+    pub kind: Option<ValueKind>,
+    /// The unit of a quantity, or what a count counts.
+    pub unit: Option<String>,
+    /// When the value holds, as written.
+    pub as_of: Option<String>,
+    /// Exact, approximate or a lower bound.
+    pub bound: Bound,
+    /// How the source bears on the claim.
+    pub stance: Stance,
+    /// Which match, from 1.
+    pub occurrence: Option<usize>,
+    /// Context before the quote.
     pub prefix: Option<String>,
     /// Context after the quote.
     pub suffix: Option<String>,
-    /// Which match, from 1.
-    pub occurrence: Option<usize>,
-    /// The subject.
-    pub subject: String,
-    /// The property.
-    pub property: String,
-    /// The value.
-    pub value: Value,
-    /// The qualifiers.
-    pub qualifiers: Qualifiers,
-    /// The stance.
-    pub stance: Stance,
-    /// Record even though the quote does not state the value.
+    /// Record although the quote does not state the value.
     pub value_not_in_quote: bool,
+}
+
+/// Why the fields of a citation do not make a request.
+#[derive(Debug, thiserror::Error)]
+pub enum CiteInputError {
+    /// The value does not read.
+    #[error(transparent)]
+    Value(#[from] ValueError),
+    /// The as-of time does not read.
+    #[error(transparent)]
+    When(#[from] WhenError),
+    /// A field is refused.
+    #[error("{field} {why}")]
+    Field {
+        /// Which field.
+        field: Field,
+        /// What is wrong, with the fix.
+        why: String,
+    },
+}
+
+impl From<StoreError> for CiteInputError {
+    /// The text checks report a field; nothing else reaches here.
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::BadText { field, why } => CiteInputError::Field { field, why },
+            other => CiteInputError::Field {
+                field: Field::Quote,
+                why: other.to_string(),
+            },
+        }
+    }
+}
+
+impl CiteFields {
+    /// Reads the value and time, and checks every field: names tidied and
+    /// within bounds, the quote within bounds, the occurrence from 1.
+    pub fn validate(self) -> Result<CiteRequest, CiteInputError> {
+        let value = parse_value(self.kind, &self.value, self.unit.as_deref())?;
+        let as_of = self.as_of.as_deref().map(parse_when).transpose()?;
+        if self.occurrence == Some(0) {
+            return Err(CiteInputError::Field {
+                field: Field::Occurrence,
+                why: "counts from 1".into(),
+            });
+        }
+        let subject = check_name(Field::Subject, &self.subject)?;
+        let property = check_name(Field::Property, &self.property)?;
+        let unit = self
+            .unit
+            .as_deref()
+            .map(|unit| check_name(Field::Unit, unit))
+            .transpose()?;
+        check_text(Field::Quote, &self.quote, 64 * 1024)?;
+        Ok(CiteRequest {
+            source: self.source,
+            quote: self.quote,
+            prefix: self.prefix,
+            suffix: self.suffix,
+            occurrence: self.occurrence,
+            subject,
+            property,
+            value,
+            qualifiers: Qualifiers {
+                as_of,
+                unit,
+                bound: self.bound,
+            },
+            stance: self.stance,
+            value_not_in_quote: self.value_not_in_quote,
+        })
+    }
+}
+
+/// What `cite` is asked to record: fields checked and read by
+/// [`CiteFields::validate`], which is the only way to make one.
+#[derive(Debug, Clone)]
+pub struct CiteRequest {
+    pub(super) source: String,
+    pub(super) quote: String,
+    pub(super) prefix: Option<String>,
+    pub(super) suffix: Option<String>,
+    pub(super) occurrence: Option<usize>,
+    pub(super) subject: String,
+    pub(super) property: String,
+    pub(super) value: Value,
+    pub(super) qualifiers: Qualifiers,
+    pub(super) stance: Stance,
+    pub(super) value_not_in_quote: bool,
+}
+
+impl CiteRequest {
+    /// The source as given: an id, a unique prefix or a revision name.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
 }
 
 /// What `cite` did.
@@ -96,16 +203,6 @@ pub(super) fn same_citation(a: &Citation, b: &Citation) -> bool {
         && a.value_not_in_quote == b.value_not_in_quote
 }
 
-/// Checks a cite request's text arguments before any lookup.
-pub(super) fn check_request(request: &CiteRequest) -> Result<(), StoreError> {
-    check_name("--subject", &request.subject)?;
-    check_name("--property", &request.property)?;
-    if let Some(unit) = &request.qualifiers.unit {
-        check_name("--unit", unit)?;
-    }
-    check_text("--quote", &request.quote, 64 * 1024)
-}
-
 /// Anchors a request's quote in a source's text, checks that the quote states
 /// the value, and builds the claim and citation. Every citation, single or in
 /// a batch, passes through here.
@@ -114,28 +211,34 @@ pub fn prepare_citation(
     source_id: SourceId,
     text: &str,
 ) -> Result<PreparedCitation, StoreError> {
-    let subject = check_name("--subject", &request.subject)?;
-    let property = check_name("--property", &request.property)?;
-    let mut qualifiers = request.qualifiers;
-    if let Some(unit) = &qualifiers.unit {
-        qualifiers.unit = Some(check_name("--unit", unit)?);
-    }
-    check_text("--quote", &request.quote, 64 * 1024)?;
+    let CiteRequest {
+        source: _,
+        quote,
+        prefix,
+        suffix,
+        occurrence,
+        subject,
+        property,
+        value,
+        qualifiers,
+        stance,
+        value_not_in_quote,
+    } = request;
     let found = anchor::anchor_quote(
         text,
-        &request.quote,
-        request.prefix.as_deref(),
-        request.suffix.as_deref(),
-        request.occurrence,
+        &quote,
+        prefix.as_deref(),
+        suffix.as_deref(),
+        occurrence,
     )
     .map_err(|error| StoreError::Anchor { source_id, error })?;
-    if !request.value_not_in_quote && !values::value_in_text(&request.value, &found.exact) {
+    if !value_not_in_quote && !values::value_in_text(&value, &found.exact) {
         return Err(StoreError::ValueNotInQuote {
-            value: request.value.to_string(),
+            value: value.to_string(),
             quote: found.exact,
         });
     }
-    let claim_id = identity::claim_id(&subject, &property, &request.value, &qualifiers);
+    let claim_id = identity::claim_id(&subject, &property, &value, &qualifiers);
     let body = Citation {
         claim: claim_id,
         source: source_id,
@@ -146,15 +249,15 @@ pub fn prepare_citation(
             start: found.range.start as u64,
             end: found.range.end as u64,
         },
-        stance: request.stance,
-        value_not_in_quote: request.value_not_in_quote,
+        stance,
+        value_not_in_quote,
     };
     Ok(PreparedCitation {
         claim: Claim {
             id: claim_id,
             subject,
             property,
-            value: request.value,
+            value,
             qualifiers,
         },
         body,
@@ -165,7 +268,6 @@ impl Store {
     /// Anchors a quote in a source, checks that it states the value, and records the claim and citation.
     pub fn cite(&mut self, request: CiteRequest, actor: &str) -> Result<CiteOutcome, StoreError> {
         self.writable()?;
-        check_request(&request)?;
         let source_id = self.resolve_source(&request.source)?;
         let bytes = self.objects.read(&source_id)?;
         let text = source_text(source_id, &bytes)?;
@@ -219,11 +321,11 @@ impl Store {
         let reason = tidy(reason);
         if reason.is_empty() {
             return Err(StoreError::BadText {
-                field: "--reason",
+                field: Field::Reason,
                 why: "is empty; say why the citation is retracted".into(),
             });
         }
-        check_text("--reason", &reason, 64 * 1024)?;
+        check_text(Field::Reason, &reason, 64 * 1024)?;
         let id = self.resolve_citation(citation)?;
         if let Some(existing) = self.index.retraction(&id)? {
             return Err(StoreError::AlreadyRetracted {

@@ -1,5 +1,6 @@
 //! Why a store operation failed: one enum whose variants carry the facts for their messages.
 
+use super::field::Field;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -44,14 +45,9 @@ pub enum StoreError {
         /// The store.
         path: PathBuf,
     },
-    /// The store stayed locked past the wait.
-    #[error("store {path} is locked by another provdb process; waited {waited_secs} s; try again when it finishes, or wait longer with --lock-wait SECONDS")]
-    Locked {
-        /// The store.
-        path: PathBuf,
-        /// How long we waited, in seconds.
-        waited_secs: f64,
-    },
+    /// The store's lock could not be taken.
+    #[error(transparent)]
+    Lock(#[from] crate::storage::lock::LockError),
     /// An I/O call on the store failed.
     #[error("{action} {path}: {source}")]
     Io {
@@ -146,7 +142,7 @@ pub enum StoreError {
         why: String,
     },
     /// The quote does not state the value.
-    #[error("the quote {quote:?} does not state the value {value}; fix the value or the quote, or pass --value-not-in-quote to record it anyway")]
+    #[error("the quote {quote:?} does not state the value {value}")]
     ValueNotInQuote {
         /// The value.
         value: String,
@@ -174,8 +170,8 @@ pub enum StoreError {
     /// A text argument is unusable.
     #[error("{field} {why}")]
     BadText {
-        /// Which argument.
-        field: &'static str,
+        /// Which field.
+        field: Field,
         /// What is wrong, with the fix.
         why: String,
     },
@@ -231,24 +227,6 @@ pub(super) fn io_error<'a>(
         action,
         path: path.to_path_buf(),
         source,
-    }
-}
-
-impl From<crate::storage::lock::LockError> for StoreError {
-    fn from(error: crate::storage::lock::LockError) -> Self {
-        use crate::storage::lock::LockError;
-        match error {
-            LockError::Locked { path, waited_secs } => StoreError::Locked { path, waited_secs },
-            LockError::Io {
-                action,
-                path,
-                source,
-            } => StoreError::Io {
-                action,
-                path,
-                source,
-            },
-        }
     }
 }
 

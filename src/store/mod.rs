@@ -20,6 +20,7 @@ mod bulk;
 mod checks;
 mod cite;
 mod error;
+mod field;
 mod interchange;
 mod open;
 mod query;
@@ -38,10 +39,14 @@ pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, 
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
 pub use checks::check_slug;
 use checks::{check_meta, check_name, check_text, check_url};
-use cite::{check_request, live_duplicate_in};
-pub use cite::{prepare_citation, CiteOutcome, CiteRequest, PreparedCitation, Retracted};
+use cite::live_duplicate_in;
+pub use cite::{
+    prepare_citation, CiteFields, CiteInputError, CiteOutcome, CiteRequest, PreparedCitation,
+    Retracted,
+};
 use error::io_error;
 pub use error::StoreError;
+pub use field::{anchor_hint, value_hint, with_hint, Field, Namer};
 pub use interchange::{import_bundle, ImportOutcome, MergeOutcome};
 use open::{check_format, remove_any};
 pub use open::{find_store, is_inside, now_rfc3339, recovery_notice};
@@ -52,9 +57,7 @@ pub use query::{
 pub use reindex::reindex;
 use resolve::resolve_kind_in;
 pub use reviews::{ReviewImport, ReviewRequest};
-pub use revise::{
-    outcome_counts, summary_line, CarryReport, DiffReport, Followed, Rank, RevisionEntry,
-};
+pub use revise::{CarryReport, DiffReport, Followed, OutcomeCounts, Rank, RevisionEntry};
 
 /// The default store directory name.
 pub const DEFAULT_DIR: &str = ".provdb";

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use super::field::Field;
 use super::{check_text, check_url, now_rfc3339, Store, StoreError};
 use crate::interchange::claimreview::{self, MAX_MARKUP};
 use crate::model::{
@@ -49,7 +50,7 @@ pub struct ReviewImport {
 }
 
 /// Checks a rating number: decimal, finite; returns it tidied.
-fn rating_number(field: &'static str, text: &Option<String>) -> Result<Option<f64>, StoreError> {
+fn rating_number(field: Field, text: &Option<String>) -> Result<Option<f64>, StoreError> {
     let Some(text) = text else {
         return Ok(None);
     };
@@ -73,44 +74,44 @@ impl Store {
         let label = tidy(&request.label);
         if label.is_empty() {
             return Err(StoreError::BadText {
-                field: "--rating",
+                field: Field::Rating,
                 why: "is empty; give the verdict in words, e.g. --rating False".into(),
             });
         }
-        check_text("--rating", &label, 4096)?;
+        check_text(Field::Rating, &label, 4096)?;
         let by = tidy(&request.by);
         if by.is_empty() {
             return Err(StoreError::BadText {
-                field: "--by",
+                field: Field::By,
                 why: "is empty; name the organisation that reviewed the claim".into(),
             });
         }
-        check_text("--by", &by, 4096)?;
-        check_url("--url", &request.url)?;
+        check_text(Field::By, &by, 4096)?;
+        check_url(Field::Url, &request.url)?;
         if let Some(url) = &request.by_url {
-            check_url("--by-url", url)?;
+            check_url(Field::ByUrl, url)?;
         }
-        let value = rating_number("--rating-value", &request.value)?;
-        let best = rating_number("--best", &request.best)?;
-        let worst = rating_number("--worst", &request.worst)?;
+        let value = rating_number(Field::RatingValue, &request.value)?;
+        let best = rating_number(Field::Best, &request.best)?;
+        let worst = rating_number(Field::Worst, &request.worst)?;
         if let (Some(best), Some(worst)) = (best, worst) {
             if best == worst {
                 return Err(StoreError::BadText {
-                    field: "--best",
+                    field: Field::Best,
                     why: format!("equals --worst ({best}); a scale needs two ends"),
                 });
             }
             if let Some(value) = value {
                 if value < best.min(worst) || value > best.max(worst) {
                     return Err(StoreError::BadText {
-                        field: "--rating-value",
+                        field: Field::RatingValue,
                         why: format!("{value} is outside the scale from --worst {worst} to --best {best}; fix the value or the scale"),
                     });
                 }
             }
         } else if value.is_some() && (best.is_some() || worst.is_some()) {
             return Err(StoreError::BadText {
-                field: "--rating-value",
+                field: Field::RatingValue,
                 why: "has only one end of its scale; give both --best and --worst, or neither"
                     .into(),
             });
@@ -119,7 +120,7 @@ impl Store {
             Some(text) => {
                 let when =
                     crate::text::dates::parse_when(text).map_err(|error| StoreError::BadText {
-                        field: "--date",
+                        field: Field::Date,
                         why: format!("{error}; give a date such as 2024-02-26"),
                     })?;
                 StatedDate {
@@ -151,7 +152,7 @@ impl Store {
                 && same.rating.label.as_deref() == Some(label.as_str())
             {
                 return Err(StoreError::BadText {
-                    field: "--url",
+                    field: Field::Url,
                     why: format!(
                         "this review of claim {} ({label:?} at {url}) was already recorded at {}; nothing to do",
                         claim_id.short(),

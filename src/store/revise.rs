@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::field::Field;
 use super::{source_text, Store, StoreError};
 use crate::identity;
 use crate::model::{
@@ -52,35 +53,76 @@ pub struct CarryReport {
     pub items: Vec<Followed>,
 }
 
-/// Counts by outcome, in the order of `Outcome::ALL`.
-pub fn outcome_counts(outcomes: impl IntoIterator<Item = Outcome>) -> [usize; 5] {
-    let mut counts = [0; 5];
-    for outcome in outcomes {
-        let at = Outcome::ALL
-            .iter()
-            .position(|known| *known == outcome)
-            .expect("every outcome is in ALL");
-        counts[at] += 1;
-    }
-    counts
+/// How many citations ended in each outcome of a revision.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutcomeCounts {
+    /// Same quote and context.
+    pub unchanged: usize,
+    /// Same quote, context changed.
+    pub moved: usize,
+    /// The quote occurs more than once.
+    pub ambiguous: usize,
+    /// The quote's text changed.
+    pub changed: usize,
+    /// Nothing close is left.
+    pub lost: usize,
 }
 
-/// "3 carried, 1 changed, 1 lost": carried is unchanged plus moved; other
-/// outcomes are named only when they occur.
-pub fn summary_line(counts: [usize; 5]) -> String {
-    let mut parts = vec![format!("{} carried", counts[0] + counts[1])];
-    for (at, outcome) in Outcome::ALL.iter().enumerate().skip(2) {
-        if counts[at] > 0 {
-            parts.push(format!("{} {}", counts[at], outcome.name()));
+impl OutcomeCounts {
+    /// Counts `outcomes`.
+    pub fn of(outcomes: impl IntoIterator<Item = Outcome>) -> OutcomeCounts {
+        let mut counts = OutcomeCounts::default();
+        for outcome in outcomes {
+            *counts.slot(outcome) += 1;
+        }
+        counts
+    }
+
+    fn slot(&mut self, outcome: Outcome) -> &mut usize {
+        match outcome {
+            Outcome::Unchanged => &mut self.unchanged,
+            Outcome::Moved => &mut self.moved,
+            Outcome::Ambiguous => &mut self.ambiguous,
+            Outcome::Changed => &mut self.changed,
+            Outcome::Lost => &mut self.lost,
         }
     }
-    parts.join(", ")
+
+    /// The count of one outcome.
+    pub fn get(&self, outcome: Outcome) -> usize {
+        match outcome {
+            Outcome::Unchanged => self.unchanged,
+            Outcome::Moved => self.moved,
+            Outcome::Ambiguous => self.ambiguous,
+            Outcome::Changed => self.changed,
+            Outcome::Lost => self.lost,
+        }
+    }
+
+    /// Each outcome with its count, in the order of `Outcome::ALL`.
+    pub fn by_outcome(&self) -> impl Iterator<Item = (Outcome, usize)> + '_ {
+        Outcome::ALL
+            .iter()
+            .map(move |outcome| (*outcome, self.get(*outcome)))
+    }
+
+    /// "3 carried, 1 changed, 1 lost": carried is unchanged plus moved;
+    /// other outcomes are named only when they occur.
+    pub fn summary_line(&self) -> String {
+        let mut parts = vec![format!("{} carried", self.unchanged + self.moved)];
+        for (outcome, count) in self.by_outcome() {
+            if !matches!(outcome, Outcome::Unchanged | Outcome::Moved) && count > 0 {
+                parts.push(format!("{count} {}", outcome.name()));
+            }
+        }
+        parts.join(", ")
+    }
 }
 
 impl CarryReport {
     /// Counts by outcome.
-    pub fn counts(&self) -> [usize; 5] {
-        outcome_counts(self.items.iter().map(|item| item.outcome))
+    pub fn counts(&self) -> OutcomeCounts {
+        OutcomeCounts::of(self.items.iter().map(|item| item.outcome))
     }
 }
 
@@ -92,7 +134,7 @@ pub struct RevisionEntry {
     /// Its size in bytes.
     pub size: Option<u64>,
     /// Counts by outcome of what it did to the previous revision's citations.
-    pub counts: [usize; 5],
+    pub counts: OutcomeCounts,
     /// True when it has the same bytes as the previous revision.
     pub same_bytes: bool,
     /// The earliest revision with the same bytes, when it is a revert.
@@ -499,7 +541,7 @@ impl Store {
             first_with.entry(source).or_insert(number);
             out.push(RevisionEntry {
                 size: self.index.source(&source)?.map(|source| source.size),
-                counts: outcome_counts(counts.remove(&number).unwrap_or_default()),
+                counts: OutcomeCounts::of(counts.remove(&number).unwrap_or_default()),
                 same_bytes: previous == Some(source),
                 same_as,
                 record,
@@ -628,16 +670,16 @@ impl Store {
         let reason = crate::text::normalize::tidy(reason);
         if reason.is_empty() {
             return Err(StoreError::BadText {
-                field: "--reason",
+                field: Field::Reason,
                 why: "is empty; say why the newer citation is preferred".into(),
             });
         }
-        super::check_text("--reason", &reason, 64 * 1024)?;
+        super::check_text(Field::Reason, &reason, 64 * 1024)?;
         let old_id = self.resolve_citation(old)?;
         let by_id = self.resolve_citation(by)?;
         if old_id == by_id {
             return Err(StoreError::BadText {
-                field: "--by",
+                field: Field::By,
                 why: "names the citation being superseded; give the newer citation".into(),
             });
         }
@@ -653,7 +695,7 @@ impl Store {
         if let Rank::History(existing) = self.rank(&old_id)? {
             if existing.by == by_id {
                 return Err(StoreError::BadText {
-                    field: "--by",
+                    field: Field::By,
                     why: format!(
                         "citation {} is already superseded by {} ({}); nothing to do",
                         old_id.short(),

@@ -70,13 +70,13 @@ pub enum AnchorError {
         closest: String,
     },
     /// The quote occurs more than once.
-    #[error("the quote occurs {} times ({}); choose one with --occurrence N or give --prefix/--suffix context", places.len(), list_places(places))]
+    #[error("the quote occurs {} times ({})", places.len(), list_places(places))]
     Ambiguous {
         /// Every place it occurs.
         places: Vec<Place>,
     },
-    /// `--occurrence` is past the last match.
-    #[error("--occurrence {wanted} asked for, but the quote occurs {found} times")]
+    /// The occurrence asked for is past the last match.
+    #[error("occurrence {wanted} was asked for, but the quote occurs {found} times")]
     NoSuchOccurrence {
         /// The occurrence asked for, from 1.
         wanted: usize,

@@ -13,7 +13,7 @@ use crate::text::normalize::{identity_key, tidy};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
     /// The value is empty.
-    #[error("the value is empty; give --value")]
+    #[error("the value is empty")]
     Empty,
     /// Not a count.
     #[error("cannot read {text:?} as a count; write a whole number such as 613, 1,275 or 1 275")]
@@ -22,17 +22,13 @@ pub enum ValueError {
         text: String,
     },
     /// Not a number.
-    #[error(
-        "cannot read {text:?} as a quantity; write a decimal number such as 12.5 and give --unit"
-    )]
+    #[error("cannot read {text:?} as a quantity; write a decimal number such as 12.5")]
     NotAQuantity {
         /// The text given.
         text: String,
     },
     /// A quantity without a unit.
-    #[error(
-        "a quantity needs a unit; give --unit (for a plain number of things use --kind count)"
-    )]
+    #[error("a quantity needs a unit")]
     QuantityWithoutUnit,
     /// Not a date.
     #[error(transparent)]

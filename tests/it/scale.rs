@@ -209,7 +209,9 @@ fn a_bad_line_refuses_the_batch_with_its_number() {
     let paths = write_corpus(&corpus, "d", 2);
     let ids = add_corpus(&env, &corpus, &paths);
     let good = batch_line(&ids[0], 0, 1, "ballots counted");
-    let cases: [(&str, String); 5] = [
+    // A refused field is named as the line names it ("subject"), never by
+    // a flag the batch's author did not type.
+    let cases: [(&str, String); 7] = [
         ("not a citation object", "{not json".to_string()),
         (
             "unknown field",
@@ -220,10 +222,18 @@ fn a_bad_line_refuses_the_batch_with_its_number() {
             batch_line(&ids[0], 1, 1, "ballots counted"),
         ),
         (
-            "does not state the value",
+            "does not state the value 1002; fix the value or the quote, or record it anyway with \"value_not_in_quote\"",
             good.replace("\"value\":1001", "\"value\":1002"),
         ),
         ("no source", batch_line("abcdef12", 0, 1, "ballots counted")),
+        (
+            "\"subject\" is empty",
+            good.replace("\"ward 0\"", "\"   \""),
+        ),
+        (
+            "\"occurrence\" counts from 1",
+            good.replace("\"source\"", "\"occurrence\":0,\"source\""),
+        ),
     ];
     for (needle, bad) in cases {
         let batch = env.dir.path().join("bad.jsonl");
@@ -234,6 +244,15 @@ fn a_bad_line_refuses_the_batch_with_its_number() {
         assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
         assert!(run.stderr.contains("line 3"), "{needle}: {}", run.stderr);
         assert!(run.stderr.contains(needle), "{needle}: {}", run.stderr);
+        // What is said of the line names no flag (the command's own hint
+        // after it may: --skip-invalid is typed on the command line).
+        let about_line = run
+            .stderr
+            .split("line 3: ")
+            .nth(1)
+            .and_then(|rest| rest.split("; nothing was recorded").next())
+            .expect("the line's message");
+        assert!(!about_line.contains("--"), "{needle}: {}", run.stderr);
         assert!(env.snapshot() == before, "{needle}: the store changed");
     }
     // --skip-invalid records the good line and names the bad ones.

@@ -91,22 +91,20 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     }
     let file = &args.files[0];
     let actor = ctx.actor()?;
-    let mut opened = ctx.open()?;
-    let result = if file.as_os_str() == "-" {
-        let stdin = std::io::stdin();
-        let mut lock = stdin.lock();
-        opened.add_source(
-            AddInput::Reader(&mut lock, "standard input"),
-            meta,
-            args.doc.as_deref(),
-            &actor,
-        )
-    } else {
-        opened.add_source(AddInput::Path(file), meta, args.doc.as_deref(), &actor)
-    };
-    let closed = ctx.close(opened);
-    let outcome = result?;
-    closed?;
+    let outcome = ctx.with_store(|opened| {
+        if file.as_os_str() == "-" {
+            let stdin = std::io::stdin();
+            let mut lock = stdin.lock();
+            opened.add_source(
+                AddInput::Reader(&mut lock, "standard input"),
+                meta,
+                args.doc.as_deref(),
+                &actor,
+            )
+        } else {
+            opened.add_source(AddInput::Path(file), meta, args.doc.as_deref(), &actor)
+        }
+    })?;
     if ctx.json {
         let (doc, revision) = match &outcome.revision {
             Some((doc, number)) => (json!(doc), json!(number)),
@@ -178,14 +176,13 @@ fn run_bulk(
             bar.set_message(format!("{}/{} files", step.files_done, step.files_total));
         }
     };
-    let mut opened = ctx.open()?;
-    let result = opened.add_files(files, problems, meta, skip_invalid, &actor, &progress);
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    let closed = ctx.close(opened);
-    let outcome = result?;
-    closed?;
+    let outcome = ctx.with_store(|opened| {
+        let result = opened.add_files(files, problems, meta, skip_invalid, &actor, &progress);
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        result
+    })?;
     print_bulk(&outcome, ctx)
 }
 

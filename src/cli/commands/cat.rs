@@ -11,9 +11,6 @@ pub struct CatArgs {
 
 /// Runs `cat`.
 pub fn run(args: CatArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
-    let result = opened.cat(&args.source, ctx.out);
-    let closed = ctx.close(opened);
-    result?;
-    closed
+    ctx.with_store_writing(|opened, out| opened.cat(&args.source, out))?;
+    Ok(())
 }

@@ -30,11 +30,7 @@ fn checkpoint_json(checkpoint: &Checkpoint) -> serde_json::Value {
 /// Runs `checkpoint`.
 pub fn run(_args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
-    let mut opened = ctx.open()?;
-    let result = opened.checkpoint(&actor);
-    let closed = ctx.close(opened);
-    let checkpoint = result?;
-    closed?;
+    let checkpoint = ctx.with_store(|opened| opened.checkpoint(&actor))?;
     if ctx.json {
         writeln!(ctx.out, "{}", checkpoint_json(&checkpoint))?;
     } else {
@@ -45,11 +41,7 @@ pub fn run(_args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 
 /// Runs `checkpoints`.
 pub fn run_list(_args: CheckpointsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
-    let result = opened.checkpoints();
-    let closed = ctx.close(opened);
-    let kept = result?;
-    closed?;
+    let kept = ctx.with_store(|opened| opened.checkpoints())?;
     if ctx.json {
         let items: Vec<_> = kept.iter().map(checkpoint_json).collect();
         writeln!(ctx.out, "{}", json!({"checkpoints": items}))?;

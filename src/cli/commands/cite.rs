@@ -6,10 +6,8 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::cli::{CliError, Ctx};
-use crate::model::{Bound, Qualifiers, Stance, ValueKind};
-use crate::store::{BatchError, BatchProgress, CiteRequest};
-use crate::text::dates::parse_when;
-use crate::text::values::parse_value;
+use crate::model::{Bound, Stance, ValueKind};
+use crate::store::{BatchError, BatchProgress, CiteFields};
 
 /// Anchor an exact quote in a source as evidence for a claim. The quote must be
 /// in the source and must state the value, unless --value-not-in-quote is given.
@@ -115,52 +113,40 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     ) else {
         return Err(missing());
     };
-    let kind = args.kind.map(|kind| match kind {
-        KindArg::Count => ValueKind::Count,
-        KindArg::Quantity => ValueKind::Quantity,
-        KindArg::Date => ValueKind::Date,
-        KindArg::Text => ValueKind::Text,
-    });
-    let value = parse_value(kind, &value_text, args.unit.as_deref())?;
-    let as_of = args.as_of.as_deref().map(parse_when).transpose()?;
-    if args.occurrence == Some(0) {
-        return Err(CliError::Usage("--occurrence counts from 1".into()));
-    }
-    let bound = if args.approximate {
-        Bound::Approximate
-    } else if args.at_least {
-        Bound::AtLeast
-    } else {
-        Bound::Exact
-    };
-    let stance = match args.stance {
-        StanceArg::Supports => Stance::Supports,
-        StanceArg::Disputes => Stance::Disputes,
-        StanceArg::Mentions => Stance::Mentions,
-    };
-    let request = CiteRequest {
+    let request = CiteFields {
         source,
         quote,
-        prefix: args.prefix,
-        suffix: args.suffix,
-        occurrence: args.occurrence,
         subject,
         property,
-        value,
-        qualifiers: Qualifiers {
-            as_of,
-            unit: args.unit,
-            bound,
+        value: value_text,
+        kind: args.kind.map(|kind| match kind {
+            KindArg::Count => ValueKind::Count,
+            KindArg::Quantity => ValueKind::Quantity,
+            KindArg::Date => ValueKind::Date,
+            KindArg::Text => ValueKind::Text,
+        }),
+        unit: args.unit,
+        as_of: args.as_of,
+        bound: if args.approximate {
+            Bound::Approximate
+        } else if args.at_least {
+            Bound::AtLeast
+        } else {
+            Bound::Exact
         },
-        stance,
+        stance: match args.stance {
+            StanceArg::Supports => Stance::Supports,
+            StanceArg::Disputes => Stance::Disputes,
+            StanceArg::Mentions => Stance::Mentions,
+        },
+        occurrence: args.occurrence,
+        prefix: args.prefix,
+        suffix: args.suffix,
         value_not_in_quote: args.value_not_in_quote,
-    };
+    }
+    .validate()?;
     let actor = ctx.actor()?;
-    let mut opened = ctx.open()?;
-    let result = opened.cite(request, &actor);
-    let closed = ctx.close(opened);
-    let outcome = result?;
-    closed?;
+    let outcome = ctx.with_store(|opened| opened.cite(request, &actor))?;
     if ctx.json {
         writeln!(
             ctx.out,
@@ -229,19 +215,18 @@ fn run_batch(path: &PathBuf, skip_invalid: bool, ctx: &mut Ctx<'_>) -> Result<()
             bar.set_message(format!("{} lines", step.lines));
         }
     };
-    let mut opened = ctx.open()?;
-    let result = opened.cite_batch(&mut reader, skip_invalid, &actor, &progress);
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
-    let closed = ctx.close(opened);
-    let outcome = result.map_err(|error| match error {
-        BatchError::Store(error) => CliError::Store(error),
-        BatchError::Line { .. } | BatchError::Unreadable { .. } => {
-            CliError::Refused(format!("{shown} {error}"))
+    let outcome = ctx.with_store(|opened| {
+        let result = opened.cite_batch(&mut reader, skip_invalid, &actor, &progress);
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
         }
+        result.map_err(|error| match error {
+            BatchError::Store(error) => CliError::Store(error),
+            BatchError::Line { .. } | BatchError::Unreadable { .. } => {
+                CliError::Refused(format!("{shown} {error}"))
+            }
+        })
     })?;
-    closed?;
     if ctx.json {
         let entries = outcome
             .entries

@@ -38,12 +38,9 @@ pub fn run(args: ClaimsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         value: args.value,
     };
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
-    let mut opened = ctx.open()?;
-    let result =
-        super::apply_as_of(&mut opened, as_of.as_ref()).and_then(|()| opened.claims(&filter));
-    let closed = ctx.close(opened);
-    let claims = result?;
-    closed?;
+    let claims = ctx.with_store(|opened| {
+        super::apply_as_of(opened, as_of.as_ref()).and_then(|()| opened.claims(&filter))
+    })?;
     if ctx.json {
         let items: Vec<Json> = claims
             .iter()

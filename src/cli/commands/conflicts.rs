@@ -22,11 +22,9 @@ pub struct ConflictsArgs {
 /// Runs `conflicts`.
 pub fn run(args: ConflictsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
-    let mut opened = ctx.open()?;
-    let result = super::apply_as_of(&mut opened, as_of.as_ref()).and_then(|()| opened.conflicts());
-    let closed = ctx.close(opened);
-    let conflicts = result?;
-    closed?;
+    let conflicts = ctx.with_store(|opened| {
+        super::apply_as_of(opened, as_of.as_ref()).and_then(|()| opened.conflicts())
+    })?;
     if ctx.json {
         let items: Vec<_> = conflicts
             .iter()

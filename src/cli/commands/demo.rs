@@ -1,32 +1,35 @@
 //! `provdb demo [DIR]`: builds a store from the built-in fixtures and walks
 //! through add, cite, trace, conflicts, a new revision, and verify.
+//!
+//! Every step is a command line: it is printed as `$ provdb …`, then parsed
+//! by the same clap parser and run by the same dispatch as a typed command,
+//! so what the demo prints is exactly what it runs and what that prints.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
-use crate::cli::{CliError, Ctx};
-use crate::export::json as shapes;
-use crate::model::{Qualifiers, SourceMeta, Stance};
-use crate::store::{AddInput, CiteRequest, OpenOptions, Store};
-use crate::text::dates::parse_when;
-use crate::text::values::parse_value;
-use crate::verify::verify;
-
-use super::{conflicts, trace, verify as verify_command};
+use crate::cli::error::message;
+use crate::cli::{Cli, CliError, Ctx};
 
 const ARTICLE_FEB: &[u8] = include_bytes!("../../../fixtures/khojaly-article-2024-02.txt");
 const ARTICLE_MAY: &[u8] = include_bytes!("../../../fixtures/khojaly-article-2024-05.txt");
 const SURVEY: &[u8] = include_bytes!("../../../fixtures/regional-survey-1993.txt");
 
+const ARTICLE_TITLE: &str = "Khojaly, 26 February 1992: the figures behind an anniversary";
+const PUBLISHER: &str = "provdb fixture newsroom";
+const TOLL: &str = "Khojaly, 26 February 1992";
+
 /// Build a demonstration store from the built-in fixtures and walk through it.
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {
-    /// Where to build the store [default: a new directory under the system's temp dir].
+    /// Where to build the store [default: a new directory under the system's
+    /// temp dir]. The built-in fixtures are written beside it, in DIR-fixtures.
     pub dir: Option<PathBuf>,
 }
 
+/// A citation the demo records: the source, then the cite flags.
 struct Citing<'a> {
     source: &'a str,
     quote: &'a str,
@@ -48,81 +51,331 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             std::env::temp_dir().join(format!("provdb-demo-{}-{stamp}", std::process::id()))
         }
     };
+    let fixtures = write_fixtures(&dir)?;
     let actor = ctx.actor().unwrap_or_else(|_| "demo".to_string());
     let json_mode = ctx.json;
     let mut quiet = std::io::sink();
-    let out: &mut dyn Write = if json_mode { &mut quiet } else { &mut *ctx.out };
-    let db = dir.display().to_string();
-
-    writeln!(out, "$ provdb init {db}")?;
-    let store_id = Store::init(&dir, &actor)?;
-    writeln!(
-        out,
-        "initialised empty provdb store in {db} (store id {store_id})\n"
-    )?;
-
-    let mut opened = Store::open(&dir, &mut OpenOptions::default())?;
-    let feb = parse_when("2024-02-26").map_err(CliError::from)?;
-    let may = parse_when("2024-05-15").map_err(CliError::from)?;
-
-    writeln!(out, "$ provdb --db {db} add fixtures/khojaly-article-2024-02.txt --doc khojaly-article --title \"Khojaly, 26 February 1992: the figures behind an anniversary\" --published 2024-02-26")?;
-    let article_meta = SourceMeta {
-        title: Some("Khojaly, 26 February 1992: the figures behind an anniversary".into()),
-        publisher: Some("provdb fixture newsroom".into()),
-        published: Some(feb.clone()),
-        media_type: Some("text/plain".into()),
-        language: Some("en".into()),
-        ..SourceMeta::default()
+    let transcript: &mut dyn Write = if json_mode { &mut quiet } else { &mut *ctx.out };
+    let mut session = Session {
+        db: dir.display().to_string(),
+        actor,
+        lock_wait: ctx.lock_wait,
+        json_mode,
+        transcript,
     };
-    let article = opened.add_source(
-        AddInput::Reader(&mut &ARTICLE_FEB[..], "article"),
-        article_meta.clone(),
-        Some("khojaly-article"),
-        &actor,
-    )?;
+    let ids = session.record(&fixtures)?;
+    session.revise(&fixtures, &ids)?;
+    session.run_on_store(&["verify"])?;
+    let db = session.db.clone();
     writeln!(
-        out,
-        "added source {} ({} bytes)\nlogged as revision 1 of khojaly-article\n",
-        article.id, article.size
+        session.transcript,
+        "The store is in {db}; explore it with `provdb --db {db} sources`, `claims`, `log`, `show ID`."
     )?;
+    if let Some((trace, conflicts)) = ids.shown {
+        let mut verify = session.json(&["verify"])?;
+        if let Some(fields) = verify.as_object_mut() {
+            fields.remove("ok");
+        }
+        writeln!(
+            ctx.out,
+            "{}",
+            json!({
+                "store": db,
+                "trace": trace,
+                "conflicts": conflicts["conflicts"],
+                "verify": verify,
+            })
+        )?;
+    }
+    Ok(())
+}
 
-    writeln!(out, "$ provdb --db {db} add fixtures/regional-survey-1993.txt --title \"Survey of the winter offensive, 1993 edition\" --published 1993")?;
-    let survey_meta = SourceMeta {
-        title: Some("Survey of the winter offensive, 1993 edition".into()),
-        published: Some(parse_when("1993").map_err(CliError::from)?),
-        media_type: Some("text/plain".into()),
-        language: Some("en".into()),
-        ..SourceMeta::default()
-    };
-    let survey = opened.add_source(
-        AddInput::Reader(&mut &SURVEY[..], "survey"),
-        survey_meta,
-        None,
-        &actor,
-    )?;
-    writeln!(out, "added source {} ({} bytes)\n", survey.id, survey.size)?;
+/// Writes the embedded fixtures into `DIR-fixtures`, beside the store, so
+/// that the `add` lines name real files.
+fn write_fixtures(dir: &Path) -> Result<PathBuf, CliError> {
+    let name = dir
+        .file_name()
+        .map(|name| format!("{}-fixtures", name.to_string_lossy()))
+        .unwrap_or_else(|| "provdb-demo-fixtures".into());
+    let fixtures = dir.with_file_name(name);
+    let written = (|| {
+        std::fs::create_dir_all(&fixtures)?;
+        for (name, bytes) in [
+            ("khojaly-article-2024-02.txt", ARTICLE_FEB),
+            ("khojaly-article-2024-05.txt", ARTICLE_MAY),
+            ("regional-survey-1993.txt", SURVEY),
+        ] {
+            std::fs::write(fixtures.join(name), bytes)?;
+        }
+        Ok::<(), std::io::Error>(())
+    })();
+    written.map_err(|error| {
+        CliError::Usage(format!(
+            "cannot write the demo's fixtures to {} ({error}); give the demo a DIR in a writable place",
+            fixtures.display()
+        ))
+    })?;
+    Ok(fixtures)
+}
 
-    let article_id = article.id.to_hex();
-    let survey_id = survey.id.to_hex();
-    let citings = [
+/// The ids later steps name, read from what earlier steps printed.
+struct Ids {
+    /// With --json: `trace --json` of the date claim and `conflicts --json`,
+    /// taken when the text steps showed them.
+    shown: Option<(serde_json::Value, serde_json::Value)>,
+    parliaments_claim: String,
+    parliaments_citation: String,
+}
+
+/// The demo's command lines, run one by one on one store.
+struct Session<'a> {
+    db: String,
+    actor: String,
+    lock_wait: std::time::Duration,
+    json_mode: bool,
+    transcript: &'a mut dyn Write,
+}
+
+impl Session<'_> {
+    /// Adds the two sources, records the citations, shows a refusal, two
+    /// traces and the conflict they make.
+    fn record(&mut self, fixtures: &Path) -> Result<Ids, CliError> {
+        let db = self.db.clone();
+        self.run(&["init", &db])?;
+        let feb = fixtures.join("khojaly-article-2024-02.txt");
+        let added = self.run_on_store(&[
+            "add",
+            &feb.display().to_string(),
+            "--doc",
+            "khojaly-article",
+            "--title",
+            ARTICLE_TITLE,
+            "--publisher",
+            PUBLISHER,
+            "--published",
+            "2024-02-26",
+            "--media-type",
+            "text/plain",
+            "--language",
+            "en",
+        ])?;
+        let article = short(&word_after(&added, "added source ")?);
+        let survey_file = fixtures.join("regional-survey-1993.txt");
+        let added = self.run_on_store(&[
+            "add",
+            &survey_file.display().to_string(),
+            "--title",
+            "Survey of the winter offensive, 1993 edition",
+            "--published",
+            "1993",
+            "--media-type",
+            "text/plain",
+            "--language",
+            "en",
+        ])?;
+        let survey = short(&word_after(&added, "added source ")?);
+        let citings = citings(&article, &survey);
+        let mut recorded = Vec::new();
+        for citing in &citings {
+            recorded.push(self.cite(citing)?);
+        }
+        writeln!(self.transcript, "(a transcription slip: 458 for 485)")?;
+        self.run_refused(&cite_args(&Citing {
+            value: "458",
+            ..citings[1]
+        }))?;
+        let (toll_claim, _) = &recorded[0];
+        let (date_claim, _) = &recorded[2];
+        let (parliaments_claim, parliaments_citation) = &recorded[6];
+        self.run_on_store(&["trace", date_claim])?;
+        self.run_on_store(&["trace", toll_claim])?;
+        self.run_on_store(&["conflicts"])?;
+        // What --json reports: the trace and the conflicts as these steps
+        // showed them, before the revision changes both.
+        let shown = if self.json_mode {
+            Some((
+                self.json(&["trace", date_claim])?,
+                self.json(&["conflicts"])?,
+            ))
+        } else {
+            None
+        };
+        Ok(Ids {
+            shown,
+            parliaments_claim: parliaments_claim.clone(),
+            parliaments_citation: parliaments_citation.clone(),
+        })
+    }
+
+    /// Adds revision 2, compares it with revision 1, cites its new figure
+    /// and prefers that citation to the old one.
+    fn revise(&mut self, fixtures: &Path, ids: &Ids) -> Result<(), CliError> {
+        let may = fixtures.join("khojaly-article-2024-05.txt");
+        let added = self.run_on_store(&[
+            "add",
+            &may.display().to_string(),
+            "--doc",
+            "khojaly-article",
+            "--title",
+            ARTICLE_TITLE,
+            "--publisher",
+            PUBLISHER,
+            "--published",
+            "2024-02-26",
+            "--updated",
+            "2024-05-15",
+            "--note",
+            "resolution count updated",
+            "--media-type",
+            "text/plain",
+            "--language",
+            "en",
+        ])?;
+        let revised = short(&word_after(&added, "added source ")?);
+        self.run_on_store(&["diff", "khojaly-article@1", "khojaly-article@latest"])?;
+        let (_, citation) = self.cite(&Citing {
+            source: &revised,
+            quote: "parliaments of 17 countries",
+            subject: "Khojaly resolutions",
+            property: "national parliaments",
+            value: "17",
+            as_of: Some("2024-05-15"),
+        })?;
+        writeln!(
+            self.transcript,
+            "(15 as of 2024-02-26 and 17 as of 2024-05-15 do not conflict: they hold at different times)\n"
+        )?;
+        self.run_on_store(&[
+            "supersede",
+            &ids.parliaments_citation,
+            "--by",
+            &citation,
+            "--reason",
+            "revision 2 gives the current count",
+        ])?;
+        self.run_on_store(&["trace", &ids.parliaments_claim])?;
+        Ok(())
+    }
+
+    /// Records one citation; returns the claim's and the citation's short ids.
+    fn cite(&mut self, citing: &Citing<'_>) -> Result<(String, String), CliError> {
+        let args = cite_args(citing);
+        let printed = self.run_on_store(&args.iter().map(String::as_str).collect::<Vec<_>>())?;
+        Ok((
+            short(&word_after(&printed, "claim ")?),
+            short(&word_after(&printed, "citation ")?),
+        ))
+    }
+
+    /// [`Session::run`] on the demo's store (`--db DIR` first).
+    fn run_on_store(&mut self, args: &[&str]) -> Result<String, CliError> {
+        let db = self.db.clone();
+        let mut line = vec!["--db", db.as_str()];
+        line.extend_from_slice(args);
+        self.run(&line)
+    }
+
+    /// Prints `$ provdb ARGS`, runs them, and prints what they printed, on
+    /// both streams; returns their standard output. A step that fails ends
+    /// the demo with its error.
+    fn run(&mut self, args: &[&str]) -> Result<String, CliError> {
+        writeln!(self.transcript, "$ provdb {}", shell_line(args))?;
+        let (result, out) = self.execute(args, false)?;
+        result?;
+        writeln!(self.transcript)?;
+        Ok(out)
+    }
+
+    /// Runs a step that must be refused, printing the refusal as provdb does.
+    fn run_refused(&mut self, args: &[String]) -> Result<(), CliError> {
+        let db = self.db.clone();
+        let mut line = vec!["--db", db.as_str()];
+        line.extend(args.iter().map(String::as_str));
+        writeln!(self.transcript, "$ provdb {}", shell_line(&line))?;
+        match self.execute(&line, false)?.0 {
+            Err(error) => {
+                writeln!(self.transcript, "provdb: error: {}", message(&error))?;
+                writeln!(self.transcript, "(refused; nothing was recorded)\n")?;
+                Ok(())
+            }
+            Ok(()) => Err(CliError::Usage(
+                "the demo's transcription slip was recorded; the value check did not hold".into(),
+            )),
+        }
+    }
+
+    /// Runs a read on the store with --json, printing nothing; returns its document.
+    fn json(&mut self, args: &[&str]) -> Result<serde_json::Value, CliError> {
+        let db = self.db.clone();
+        let mut line = vec!["--db", db.as_str()];
+        line.extend_from_slice(args);
+        let (result, out) = self.execute(&line, true)?;
+        result?;
+        serde_json::from_str(&out).map_err(|error| {
+            CliError::Usage(format!(
+                "the demo could not read its own --json output ({error})"
+            ))
+        })
+    }
+
+    /// Parses `args` with the CLI's parser and runs them with its dispatch,
+    /// standard output and error captured; error lines and notices go to the
+    /// transcript as a terminal would show them.
+    fn execute(
+        &mut self,
+        args: &[&str],
+        json: bool,
+    ) -> Result<(Result<(), CliError>, String), CliError> {
+        use clap::Parser;
+        let cli = Cli::try_parse_from(std::iter::once("provdb").chain(args.iter().copied()))
+            .map_err(|error| {
+                CliError::Usage(format!(
+                    "the demo's command line `provdb {}` does not parse: {error}",
+                    shell_line(args)
+                ))
+            })?;
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        let result = {
+            let mut ctx = Ctx {
+                db: cli.db,
+                json: json || cli.json,
+                actor: Some(self.actor.clone()),
+                lock_wait: self.lock_wait,
+                out: &mut out,
+                err: &mut err,
+            };
+            super::dispatch(cli.command, &mut ctx)
+        };
+        if !json {
+            self.transcript.write_all(&out)?;
+            self.transcript.write_all(&err)?;
+        }
+        Ok((result, String::from_utf8_lossy(&out).into_owned()))
+    }
+}
+
+/// The citations the demo records, of the article and of the survey.
+fn citings<'a>(article: &'a str, survey: &'a str) -> [Citing<'a>; 7] {
+    [
         Citing {
-            source: &article_id,
-            quote: "613 civilians\nwere killed",
-            subject: "Khojaly, 26 February 1992",
+            source: article,
+            quote: "613 civilians were killed",
+            subject: TOLL,
             property: "civilians killed",
             value: "613",
             as_of: None,
         },
         Citing {
-            source: &survey_id,
+            source: survey,
             quote: "civilians killed at 485",
-            subject: "Khojaly, 26 February 1992",
+            subject: TOLL,
             property: "civilians killed",
             value: "485",
             as_of: None,
         },
         Citing {
-            source: &article_id,
+            source: article,
             quote: "the night of Feb. 26, 1992",
             subject: "Khojaly assault",
             property: "date",
@@ -130,7 +383,7 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             as_of: None,
         },
         Citing {
-            source: &survey_id,
+            source: survey,
             quote: "On the night of 26 February 1992 the town of Khojaly was overrun",
             subject: "Khojaly assault",
             property: "date",
@@ -138,227 +391,95 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             as_of: None,
         },
         Citing {
-            source: &article_id,
+            source: article,
             quote: "1,275 residents were taken captive",
-            subject: "Khojaly, 26 February 1992",
+            subject: TOLL,
             property: "people taken captive",
             value: "1,275",
             as_of: None,
         },
         Citing {
-            source: &article_id,
-            quote: "a\ndecision dated 22 April 2010",
+            source: article,
+            quote: "a decision dated 22 April 2010",
             subject: "European Court of Human Rights decision",
             property: "date",
             value: "22 April 2010",
             as_of: None,
         },
         Citing {
-            source: &article_id,
-            quote: "parliaments of\n15 countries",
+            source: article,
+            quote: "parliaments of 15 countries",
             subject: "Khojaly resolutions",
             property: "national parliaments",
             value: "15",
             as_of: Some("2024-02-26"),
         },
+    ]
+}
+
+/// The `cite` arguments for a citation.
+fn cite_args(citing: &Citing<'_>) -> Vec<String> {
+    let mut args = vec![
+        "cite".to_string(),
+        citing.source.to_string(),
+        "--quote".into(),
+        citing.quote.into(),
+        "--subject".into(),
+        citing.subject.into(),
+        "--property".into(),
+        citing.property.into(),
+        "--value".into(),
+        citing.value.into(),
     ];
-    let mut toll_claim = None;
-    let mut date_claim = None;
-    let mut parliaments = None;
-    for (index, citing) in citings.iter().enumerate() {
-        let quote_arg = citing
-            .quote
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        let as_of_arg = citing
-            .as_of
-            .map(|when| format!(" --as-of {when}"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "$ provdb --db {db} cite {} --quote \"{quote_arg}\" --subject \"{}\" --property \"{}\" --value \"{}\"{as_of_arg}",
-            &citing.source[..12], citing.subject, citing.property, citing.value
-        )?;
-        let qualifiers = Qualifiers {
-            as_of: citing
-                .as_of
-                .map(parse_when)
-                .transpose()
-                .map_err(CliError::from)?,
-            ..Qualifiers::default()
-        };
-        let outcome = opened.cite(
-            CiteRequest {
-                source: citing.source.to_string(),
-                quote: quote_arg,
-                prefix: None,
-                suffix: None,
-                occurrence: None,
-                subject: citing.subject.into(),
-                property: citing.property.into(),
-                value: parse_value(None, citing.value, None)?,
-                qualifiers,
-                stance: Stance::Supports,
-                value_not_in_quote: false,
-            },
-            &actor,
-        )?;
-        writeln!(
-            out,
-            "claim {}\ncitation {}\n",
-            outcome.claim, outcome.citation
-        )?;
-        if index == 0 {
-            toll_claim = Some(outcome.claim);
-        }
-        if index == 2 {
-            date_claim = Some(outcome.claim);
-        }
-        if index + 1 == citings.len() {
-            parliaments = Some((outcome.claim, outcome.citation));
-        }
+    if let Some(when) = citing.as_of {
+        args.push("--as-of".into());
+        args.push(when.into());
     }
+    args
+}
 
-    writeln!(out, "$ provdb --db {db} cite {} --quote \"civilians killed at 485\" --subject \"Khojaly, 26 February 1992\" --property \"civilians killed\" --value 458", &survey_id[..12])?;
-    writeln!(out, "(a transcription slip: 458 for 485)")?;
-    let slip = opened.cite(
-        CiteRequest {
-            source: survey_id.clone(),
-            quote: "civilians killed at 485".into(),
-            prefix: None,
-            suffix: None,
-            occurrence: None,
-            subject: "Khojaly, 26 February 1992".into(),
-            property: "civilians killed".into(),
-            value: parse_value(None, "458", None)?,
-            qualifiers: Qualifiers::default(),
-            stance: Stance::Supports,
-            value_not_in_quote: false,
-        },
-        &actor,
-    );
-    match slip {
-        Err(error) => writeln!(
-            out,
-            "provdb: error: {error}\n(refused; nothing was recorded)\n"
-        )?,
-        Ok(_) => writeln!(out, "unexpectedly accepted\n")?,
-    }
+/// The word after `marker` at the start of a line of `printed`: an id a
+/// step printed (`added source ID (…)`, `claim ID (new)`, `citation ID`).
+fn word_after(printed: &str, marker: &str) -> Result<String, CliError> {
+    printed
+        .lines()
+        .find_map(|line| line.strip_prefix(marker))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            CliError::Usage(format!(
+                "the demo found no {marker:?} line in what its step printed"
+            ))
+        })
+}
 
-    let date_claim = date_claim.expect("the demo's third citation records the date claim");
-    let toll_claim = toll_claim.expect("the demo's first citation records the toll claim");
-    writeln!(out, "$ provdb --db {db} trace {}", date_claim.short())?;
-    let date_trace = opened.trace(&date_claim.to_hex())?;
-    trace::write_trace(out, &date_trace)?;
-    writeln!(out)?;
+/// The first 12 hex digits of an id: a unique prefix in the demo's store.
+fn short(id: &str) -> String {
+    id.chars().take(12).collect()
+}
 
-    writeln!(out, "$ provdb --db {db} trace {}", toll_claim.short())?;
-    let toll_trace = opened.trace(&toll_claim.to_hex())?;
-    trace::write_trace(out, &toll_trace)?;
-    writeln!(out)?;
-
-    writeln!(out, "$ provdb --db {db} conflicts")?;
-    let found = opened.conflicts()?;
-    conflicts::write_conflicts(out, &found)?;
-    writeln!(out)?;
-
-    writeln!(out, "$ provdb --db {db} add fixtures/khojaly-article-2024-05.txt --doc khojaly-article --published 2024-02-26 --updated 2024-05-15 --note \"resolution count updated\"")?;
-    let may_meta = SourceMeta {
-        updated: Some(may),
-        note: Some("resolution count updated".into()),
-        ..article_meta
-    };
-    let revised = opened.add_source(
-        AddInput::Reader(&mut &ARTICLE_MAY[..], "revision"),
-        may_meta,
-        Some("khojaly-article"),
-        &actor,
-    )?;
-    writeln!(
-        out,
-        "added source {} ({} bytes)\nlogged as revision 2 of khojaly-article",
-        revised.id, revised.size
-    )?;
-    if let Some(report) = &revised.carry {
-        super::drift::write_report(out, report, false)?;
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "$ provdb --db {db} diff khojaly-article@1 khojaly-article@latest"
-    )?;
-    let compared = opened.diff("khojaly-article@1", "khojaly-article@latest")?;
-    super::diff::write_text(out, &compared, 8)?;
-    writeln!(out)?;
-    let revised_id = revised.id.to_hex();
-    writeln!(out, "$ provdb --db {db} cite {} --quote \"parliaments of 17 countries\" --subject \"Khojaly resolutions\" --property \"national parliaments\" --value 17 --as-of 2024-05-15", &revised_id[..12])?;
-    let outcome = opened.cite(
-        CiteRequest {
-            source: revised_id,
-            quote: "parliaments of 17 countries".into(),
-            prefix: None,
-            suffix: None,
-            occurrence: None,
-            subject: "Khojaly resolutions".into(),
-            property: "national parliaments".into(),
-            value: parse_value(None, "17", None)?,
-            qualifiers: Qualifiers {
-                as_of: Some(parse_when("2024-05-15").map_err(CliError::from)?),
-                ..Qualifiers::default()
-            },
-            stance: Stance::Supports,
-            value_not_in_quote: false,
-        },
-        &actor,
-    )?;
-    writeln!(out, "claim {}\ncitation {}\n(15 as of 2024-02-26 and 17 as of 2024-05-15 do not conflict: they hold at different times)\n", outcome.claim, outcome.citation)?;
-    if let Some((old_claim, old_citation)) = parliaments {
-        let reason = "revision 2 gives the current count";
-        writeln!(
-            out,
-            "$ provdb --db {db} supersede {} --by {} --reason \"{reason}\"",
-            old_citation.short(),
-            outcome.citation.short()
-        )?;
-        let (old, by) = opened.supersede(
-            &old_citation.to_hex(),
-            &outcome.citation.to_hex(),
-            reason,
-            &actor,
-        )?;
-        writeln!(out, "citation {old} is history now; {by} is preferred\n")?;
-        writeln!(out, "$ provdb --db {db} trace {}", old_claim.short())?;
-        trace::write_trace(out, &opened.trace(&old_claim.to_hex())?)?;
-        writeln!(out)?;
-    }
-    for notice in opened.close() {
-        writeln!(out, "notice: {notice}")?;
-    }
-
-    writeln!(out, "$ provdb --db {db} verify")?;
-    let report = verify(&dir, &mut OpenOptions::default())?;
-    verify_command::write_report(out, &report)?;
-    writeln!(out, "\nThe store is in {db}; explore it with `provdb --db {db} sources`, `claims`, `log`, `show ID`.")?;
-
-    if json_mode {
-        writeln!(
-            ctx.out,
-            "{}",
-            json!({
-                "store": db,
-                "trace": shapes::trace(&date_trace),
-                "conflicts": found.iter().map(|conflict| json!({
-                    "subject": conflict.subject, "property": conflict.property,
-                    "sides": conflict.sides.iter().map(shapes::side).collect::<Vec<_>>(),
-                })).collect::<Vec<_>>(),
-                "verify": report,
-            })
-        )?;
-    }
-    if report.ok() {
-        Ok(())
-    } else {
-        Err(CliError::Damage(report.problems.len()))
-    }
+/// The arguments as a shell line: words with spaces or shell characters
+/// in double quotes.
+fn shell_line(args: &[&str]) -> String {
+    args.iter()
+        .map(|arg| {
+            let plain = !arg.is_empty()
+                && arg.chars().all(|ch| {
+                    ch.is_ascii_alphanumeric() || "-_./@:,=+".contains(ch) || !ch.is_ascii()
+                });
+            if plain {
+                (*arg).to_string()
+            } else {
+                let escaped: String = arg
+                    .chars()
+                    .flat_map(|ch| match ch {
+                        '"' | '\\' | '$' | '`' => vec!['\\', ch],
+                        _ => vec![ch],
+                    })
+                    .collect();
+                format!("\"{escaped}\"")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

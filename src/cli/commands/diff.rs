@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde_json::json;
 
 use crate::cli::{CliError, Ctx};
-use crate::store::{outcome_counts, summary_line, DiffReport};
+use crate::store::{DiffReport, OutcomeCounts};
 use crate::text::carry::Run;
 
 use super::drift::{followed_json, write_followed};
@@ -28,11 +28,7 @@ pub struct DiffArgs {
 
 /// Runs `diff`.
 pub fn run(args: DiffArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
-    let result = opened.diff(&args.a, &args.b);
-    let closed = ctx.close(opened);
-    let report = result?;
-    closed?;
+    let report = ctx.with_store(|opened| opened.diff(&args.a, &args.b))?;
     if ctx.json {
         write_json(ctx.out, &report)?;
     } else {
@@ -53,7 +49,7 @@ fn write_json(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
             Run::Same(..) => None,
         })
         .collect();
-    let counts = outcome_counts(report.items.iter().map(|item| item.outcome));
+    let counts = OutcomeCounts::of(report.items.iter().map(|item| item.outcome));
     writeln!(
         out,
         "{}",
@@ -62,7 +58,7 @@ fn write_json(out: &mut dyn Write, report: &DiffReport) -> io::Result<()> {
             "b": {"name": report.b.0, "source": report.b.1.to_hex(), "size": report.new.len()},
             "complete": report.complete,
             "changes": changes,
-            "summary": summary_line(counts),
+            "summary": counts.summary_line(),
             "citations": report.items.iter().map(followed_json).collect::<Vec<_>>(),
         })
     )
@@ -184,7 +180,7 @@ pub fn write_text(out: &mut dyn Write, report: &DiffReport, context: usize) -> i
     if hunks == 0 {
         writeln!(out, "(no changes)")?;
     }
-    let counts = outcome_counts(report.items.iter().map(|item| item.outcome));
+    let counts = OutcomeCounts::of(report.items.iter().map(|item| item.outcome));
     writeln!(
         out,
         "citations anchored in {}: {}",
@@ -192,7 +188,7 @@ pub fn write_text(out: &mut dyn Write, report: &DiffReport, context: usize) -> i
         if report.items.is_empty() {
             "none".to_string()
         } else {
-            summary_line(counts)
+            counts.summary_line()
         }
     )?;
     for item in &report.items {

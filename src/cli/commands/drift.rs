@@ -6,7 +6,7 @@ use serde_json::{json, Value as Json};
 
 use crate::cli::{CliError, Ctx};
 use crate::model::Outcome;
-use crate::store::{summary_line, CarryReport, Followed};
+use crate::store::{CarryReport, Followed, OutcomeCounts};
 
 use super::claim_line;
 
@@ -33,12 +33,10 @@ pub struct DriftArgs {
 /// Runs `drift`.
 pub fn run(args: DriftArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
-    let mut opened = ctx.open()?;
-    let result = super::apply_as_of(&mut opened, as_of.as_ref())
-        .and_then(|()| opened.drift_reports(&args.doc, args.revision));
-    let closed = ctx.close(opened);
-    let reports = result?;
-    closed?;
+    let reports = ctx.with_store(|opened| {
+        super::apply_as_of(opened, as_of.as_ref())
+            .and_then(|()| opened.drift_reports(&args.doc, args.revision))
+    })?;
     if ctx.json {
         let items: Vec<Json> = reports.iter().map(report_json).collect();
         writeln!(ctx.out, "{}", json!({"doc": args.doc, "revisions": items}))?;
@@ -80,10 +78,9 @@ pub fn followed_json(item: &Followed) -> Json {
 }
 
 /// Returns counts by outcome as a JSON object keyed by outcome name.
-pub fn counts_json(counts: [usize; 5]) -> Json {
-    Outcome::ALL
-        .iter()
-        .zip(counts)
+pub fn counts_json(counts: OutcomeCounts) -> Json {
+    counts
+        .by_outcome()
         .map(|(outcome, count)| (outcome.name().to_string(), json!(count)))
         .collect::<serde_json::Map<_, _>>()
         .into()
@@ -98,7 +95,7 @@ pub fn report_json(report: &CarryReport) -> Json {
         "previous_source": report.previous.map(|id| id.to_hex()),
         "same_bytes": report.same_bytes,
         "skipped": report.skipped,
-        "summary": summary_line(counts),
+        "summary": counts.summary_line(),
         "counts": counts_json(counts),
         "citations": report.items.iter().map(followed_json).collect::<Vec<_>>(),
     })
@@ -168,7 +165,7 @@ pub fn write_report(out: &mut dyn Write, report: &CarryReport, all: bool) -> io:
     if let Some(why) = &report.skipped {
         writeln!(out, "{head}: {why}")?;
     }
-    writeln!(out, "{head}: {}", summary_line(report.counts()))?;
+    writeln!(out, "{head}: {}", report.counts().summary_line())?;
     for item in &report.items {
         if all || !item.outcome.carries() {
             write_followed(out, item)?;

@@ -90,11 +90,7 @@ fn write_json(output: &std::path::Path, value: &impl serde::Serialize) -> Result
 /// Exports the record formats: JSON Lines, CSV, CSL-JSON, Web Annotations.
 fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     {
-        let opened = ctx.open()?;
-        let result = crate::export::read_records(&opened);
-        let closed = ctx.close(opened);
-        let records = result?;
-        closed?;
+        let records = ctx.with_store(|opened| crate::export::read_records(opened))?;
         let (name, count) = match args.format {
             ExportFormat::Jsonl => {
                 write_atomically(&args.output, |out| {
@@ -205,11 +201,7 @@ pub fn run_export(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     }
     match args.format {
         ExportFormat::Bundle => {
-            let opened = ctx.open()?;
-            let result = opened.export_bundle(&args.output);
-            let closed = ctx.close(opened);
-            let objects = result?;
-            closed?;
+            let objects = ctx.with_store(|opened| opened.export_bundle(&args.output))?;
             let bytes =
                 std::fs::read(&args.output).map(|bytes| blake3::hash(&bytes).to_hex().to_string());
             let hash = bytes.map_err(|error| {
@@ -289,11 +281,7 @@ fn merge_bundle(
     ctx: &mut Ctx<'_>,
 ) -> Result<(), CliError> {
     let actor = ctx.actor()?;
-    let mut opened = ctx.open()?;
-    let result = opened.merge_bundle(&args.file, &actor);
-    let closed = ctx.close(opened);
-    let outcome = result?;
-    closed?;
+    let outcome = ctx.with_store(|opened| opened.merge_bundle(&args.file, &actor))?;
     if ctx.json {
         writeln!(
             ctx.out,
@@ -341,11 +329,7 @@ fn merge_bundle(
 /// Runs `import --format claimreview`.
 fn import_claimreview(args: &ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
-    let mut opened = ctx.open()?;
-    let result = opened.import_claimreview(&args.file, &actor);
-    let closed = ctx.close(opened);
-    let outcome = result?;
-    closed?;
+    let outcome = ctx.with_store(|opened| opened.import_claimreview(&args.file, &actor))?;
     if ctx.json {
         writeln!(
             ctx.out,

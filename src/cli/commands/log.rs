@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::cli::{CliError, Ctx};
 use crate::export::json as shapes;
 use crate::model::{Change, Entry};
-use crate::store::{summary_line, RevisionEntry};
+use crate::store::RevisionEntry;
 
 /// List the journal's entries, or with --doc a document's revisions: number,
 /// source, size, stated and recorded times, note, and what each revision did
@@ -25,7 +25,7 @@ fn revision_summary(entry: &RevisionEntry) -> String {
     } else if entry.same_bytes {
         format!("same bytes as @{}; every citation stands", number - 1)
     } else {
-        summary_line(entry.counts)
+        entry.counts.summary_line()
     };
     if let Some(earlier) = entry.same_as.filter(|_| !entry.same_bytes) {
         text.push_str(&format!("; a revert: same bytes as @{earlier}"));
@@ -110,12 +110,8 @@ fn summary(change: &Change) -> String {
 
 /// Runs `log`.
 pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
     if let Some(doc) = &args.doc {
-        let result = opened.revision_log(doc);
-        let closed = ctx.close(opened);
-        let entries = result?;
-        closed?;
+        let entries = ctx.with_store(|opened| opened.revision_log(doc))?;
         if ctx.json {
             let items: Vec<_> = entries
                 .iter()
@@ -168,38 +164,36 @@ pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     }
     let json_mode = ctx.json;
     let mut entries: Vec<serde_json::Value> = Vec::new();
-    let out = &mut *ctx.out;
-    let result = opened.for_each_entry(&mut |entry: &Entry| {
-        if json_mode {
-            entries.push(serde_json::to_value(entry).unwrap_or_default());
-            Ok(())
-        } else {
-            let origin = entry
-                .origin
-                .as_ref()
-                .map(|origin| {
-                    format!(
-                        "  [merged: entry {} of store {}, by {} at {}]",
-                        origin.seq,
-                        &origin.store[..origin.store.len().min(12)],
-                        origin.actor,
-                        origin.time
-                    )
-                })
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "{:>6}  {}  {:<12}  {}{origin}",
-                entry.seq,
-                entry.time,
-                entry.actor,
-                summary(&entry.change)
-            )
-        }
-    });
-    let closed = ctx.close(opened);
-    result?;
-    closed?;
+    ctx.with_store_writing(|opened, out| {
+        opened.for_each_entry(&mut |entry: &Entry| {
+            if json_mode {
+                entries.push(serde_json::to_value(entry).map_err(std::io::Error::other)?);
+                Ok(())
+            } else {
+                let origin = entry
+                    .origin
+                    .as_ref()
+                    .map(|origin| {
+                        format!(
+                            "  [merged: entry {} of store {}, by {} at {}]",
+                            origin.seq,
+                            &origin.store[..origin.store.len().min(12)],
+                            origin.actor,
+                            origin.time
+                        )
+                    })
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "{:>6}  {}  {:<12}  {}{origin}",
+                    entry.seq,
+                    entry.time,
+                    entry.actor,
+                    summary(&entry.change)
+                )
+            }
+        })
+    })?;
     if json_mode {
         writeln!(ctx.out, "{}", json!({"entries": entries}))?;
     }

@@ -42,14 +42,10 @@ pub struct CheckArgs {
 
 /// Runs `manifest`.
 pub fn run(args: ManifestArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
-    let result = match &args.doc {
+    let lines = ctx.with_store(|opened| match &args.doc {
         Some(doc) => opened.manifest_doc(doc, &args.name, args.export.as_deref()),
         None => opened.manifest_objects(),
-    };
-    let closed = ctx.close(opened);
-    let lines = result?;
-    closed?;
+    })?;
     if ctx.json {
         let items: Vec<_> = lines
             .iter()
@@ -66,11 +62,7 @@ pub fn run(args: ManifestArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 
 /// Runs `check`.
 pub fn run_check(args: CheckArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
-    let result = opened.check_files(&args.files);
-    let closed = ctx.close(opened);
-    let found = result?;
-    closed?;
+    let found = ctx.with_store(|opened| opened.check_files(&args.files))?;
     let unknown = found.iter().filter(|item| item.known.is_none()).count();
     if ctx.json {
         let items: Vec<_> = found

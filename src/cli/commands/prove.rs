@@ -61,27 +61,25 @@ pub fn run(args: ProveArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             "the OLD checkpoint of --consistency must be a kept size; list them with `provdb checkpoints`".into(),
         ));
     }
-    let mut opened = ctx.open()?;
-    let result = (|| -> Result<String, CliError> {
-        match (sizes, &args.id) {
-            (Some((old, new)), _) => {
-                let old = opened.checkpoint_for(old, &actor)?;
-                let new = opened.checkpoint_for(new, &actor)?;
-                let proof = opened.prove_consistency(&old, &new)?;
-                Ok(serde_json::to_string_pretty(&proof).map_err(std::io::Error::other)?)
+    let text = ctx.with_store(|opened| {
+        (|| -> Result<String, CliError> {
+            match (sizes, &args.id) {
+                (Some((old, new)), _) => {
+                    let old = opened.checkpoint_for(old, &actor)?;
+                    let new = opened.checkpoint_for(new, &actor)?;
+                    let proof = opened.prove_consistency(&old, &new)?;
+                    Ok(serde_json::to_string_pretty(&proof).map_err(std::io::Error::other)?)
+                }
+                (None, Some(id)) => {
+                    let seq = opened.entry_of(id)?;
+                    let checkpoint = opened.checkpoint_for(args.checkpoint, &actor)?;
+                    let proof = opened.prove_entry(seq, &checkpoint)?;
+                    Ok(serde_json::to_string_pretty(&proof).map_err(std::io::Error::other)?)
+                }
+                (None, None) => unreachable!("clap requires an id or --consistency"),
             }
-            (None, Some(id)) => {
-                let seq = opened.entry_of(id)?;
-                let checkpoint = opened.checkpoint_for(args.checkpoint, &actor)?;
-                let proof = opened.prove_entry(seq, &checkpoint)?;
-                Ok(serde_json::to_string_pretty(&proof).map_err(std::io::Error::other)?)
-            }
-            (None, None) => unreachable!("clap requires an id or --consistency"),
-        }
-    })();
-    let closed = ctx.close(opened);
-    let text = result?;
-    closed?;
+        })()
+    })?;
     writeln!(ctx.out, "{text}")?;
     Ok(())
 }
@@ -154,11 +152,9 @@ fn read_checkpoints(files: &[PathBuf]) -> Result<Vec<(String, String)>, CliError
 /// Runs `receipt`.
 pub fn run_receipt(args: ReceiptArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
-    let mut opened = ctx.open()?;
-    let result = opened.receipt(&args.citation, args.checkpoint, args.retracted, &actor);
-    let closed = ctx.close(opened);
-    let receipt = result?;
-    closed?;
+    let receipt = ctx.with_store(|opened| {
+        opened.receipt(&args.citation, args.checkpoint, args.retracted, &actor)
+    })?;
     writeln!(
         ctx.out,
         "{}",

@@ -19,11 +19,8 @@ pub struct RetractArgs {
 /// Runs `retract`.
 pub fn run(args: RetractArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
-    let mut opened = ctx.open()?;
-    let result = opened.retract(&args.citation, &args.reason, &actor);
-    let closed = ctx.close(opened);
-    let retracted = result?;
-    closed?;
+    let retracted =
+        ctx.with_store(|opened| opened.retract(&args.citation, &args.reason, &actor))?;
     if ctx.json {
         let carried: Vec<String> = retracted.carried.iter().map(|id| id.to_hex()).collect();
         writeln!(

@@ -129,11 +129,7 @@ pub fn run_review(args: ReviewArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         url: args.url,
         date: args.date,
     };
-    let mut opened = ctx.open()?;
-    let result = opened.review(&request, &actor);
-    let closed = ctx.close(opened);
-    let record = result?;
-    closed?;
+    let record = ctx.with_store(|opened| opened.review(&request, &actor))?;
     if ctx.json {
         writeln!(ctx.out, "{}", json::review(&record))?;
     } else {
@@ -145,17 +141,15 @@ pub fn run_review(args: ReviewArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 /// Runs `reviews`.
 pub fn run_reviews(args: ReviewsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
-    let mut opened = ctx.open()?;
-    let result = super::apply_as_of(&mut opened, as_of.as_ref()).and_then(|()| {
-        let claim = match &args.claim {
-            Some(text) => Some(opened.resolve_claim(text)?),
-            None => None,
-        };
-        opened.reviews(claim.as_ref())
-    });
-    let closed = ctx.close(opened);
-    let reviews = result?;
-    closed?;
+    let reviews = ctx.with_store(|opened| {
+        super::apply_as_of(opened, as_of.as_ref()).and_then(|()| {
+            let claim = match &args.claim {
+                Some(text) => Some(opened.resolve_claim(text)?),
+                None => None,
+            };
+            opened.reviews(claim.as_ref())
+        })
+    })?;
     if ctx.json {
         let items: Vec<Json> = reviews.iter().map(json::review).collect();
         writeln!(ctx.out, "{}", Json::Array(items))?;

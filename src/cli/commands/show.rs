@@ -23,12 +23,9 @@ pub struct ShowArgs {
 /// Runs `show`.
 pub fn run(args: ShowArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
-    let mut opened = ctx.open()?;
-    let result =
-        super::apply_as_of(&mut opened, as_of.as_ref()).and_then(|()| opened.show(&args.id));
-    let closed = ctx.close(opened);
-    let shown = result?;
-    closed?;
+    let shown = ctx.with_store(|opened| {
+        super::apply_as_of(opened, as_of.as_ref()).and_then(|()| opened.show(&args.id))
+    })?;
     match shown {
         Shown::Source(record, revisions, citations) => {
             if ctx.json {

@@ -13,11 +13,7 @@ pub struct SourcesArgs {}
 
 /// Runs `sources`.
 pub fn run(_args: SourcesArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let opened = ctx.open()?;
-    let result = opened.sources();
-    let closed = ctx.close(opened);
-    let sources = result?;
-    closed?;
+    let sources = ctx.with_store(|opened| opened.sources())?;
     if ctx.json {
         let items: Vec<_> = sources
             .iter()

@@ -22,11 +22,8 @@ pub struct SupersedeArgs {
 /// Runs `supersede`.
 pub fn run(args: SupersedeArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
-    let mut opened = ctx.open()?;
-    let result = opened.supersede(&args.citation, &args.by, &args.reason, &actor);
-    let closed = ctx.close(opened);
-    let (old, by) = result?;
-    closed?;
+    let (old, by) =
+        ctx.with_store(|opened| opened.supersede(&args.citation, &args.by, &args.reason, &actor))?;
     if ctx.json {
         writeln!(
             ctx.out,

@@ -25,12 +25,9 @@ pub struct TraceArgs {
 /// Runs `trace`.
 pub fn run(args: TraceArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
-    let mut opened = ctx.open()?;
-    let result =
-        super::apply_as_of(&mut opened, as_of.as_ref()).and_then(|()| opened.trace(&args.claim));
-    let closed = ctx.close(opened);
-    let trace = result?;
-    closed?;
+    let trace = ctx.with_store(|opened| {
+        super::apply_as_of(opened, as_of.as_ref()).and_then(|()| opened.trace(&args.claim))
+    })?;
     if ctx.json {
         writeln!(ctx.out, "{}", json::trace(&trace))?;
     } else {
