@@ -3,7 +3,6 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
-use serde_json::json;
 
 use crate::cli::{CliError, Ctx};
 use crate::model::{Bound, Stance, ValueKind};
@@ -148,17 +147,9 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
     let outcome = ctx.with_store(|opened| opened.cite(request, &actor))?;
     if ctx.json {
-        writeln!(
-            ctx.out,
-            "{}",
-            json!({
-                "claim": outcome.claim.to_hex(),
-                "new_claim": outcome.new_claim,
-                "citation": outcome.citation.to_hex(),
-                "new_citation": outcome.new_citation,
-                "selector": outcome.selector,
-            })
-        )?;
+        // Through a Value: its keys come out sorted, as every --json output's do.
+        let value = serde_json::to_value(&outcome).map_err(std::io::Error::other)?;
+        writeln!(ctx.out, "{value}")?;
     } else {
         let claim_note = if outcome.new_claim {
             "new"
@@ -228,22 +219,8 @@ fn run_batch(path: &PathBuf, skip_invalid: bool, ctx: &mut Ctx<'_>) -> Result<()
         })
     })?;
     if ctx.json {
-        let entries = outcome
-            .entries
-            .map(|(first, last)| json!([first, last]))
-            .unwrap_or(json!(null));
-        writeln!(
-            ctx.out,
-            "{}",
-            json!({
-                "lines": outcome.lines,
-                "citations": outcome.citations,
-                "new_claims": outcome.new_claims,
-                "already": outcome.already,
-                "skipped": outcome.skipped,
-                "entries": entries,
-            })
-        )?;
+        let value = serde_json::to_value(&outcome).map_err(std::io::Error::other)?;
+        writeln!(ctx.out, "{value}")?;
     } else {
         writeln!(
             ctx.out,
