@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::{io_error, sync_index, Store, StoreError, FORMAT_FILE};
 use crate::interchange::bundle::{self, BundleError};
+use crate::model::{Change, Origin, SourceId, SourceMeta};
 use crate::storage::index::Index;
 use crate::storage::journal::Journal;
 use crate::storage::objects::{self, Objects};
@@ -375,6 +376,63 @@ struct Planned {
     reviews: Option<Vec<crate::model::Review>>,
 }
 
+/// What pass 1 of a merge found in the other journal.
+#[derive(Default)]
+struct MergePlan {
+    /// The other store's id.
+    store: String,
+    /// Its journal's size and tree root (checkpoint encoding).
+    size: u64,
+    root: String,
+    /// What this store holds and what the merge adds, as planned.
+    planned: Planned,
+    /// The sequence numbers of the entries to merge, in order.
+    selected: Vec<u64>,
+    /// Objects to copy from the other store.
+    copy_objects: Vec<SourceId>,
+    /// Entries this store already holds.
+    already: u64,
+}
+
+/// The selected entries of the other journal, read again one line at a
+/// time, each with its origin.
+fn selected_entries(
+    journal_path: &Path,
+    plan: &MergePlan,
+) -> Result<impl Iterator<Item = Result<(Change, Option<Origin>), StoreError>>, StoreError> {
+    let mut wanted = plan.selected.clone().into_iter().peekable();
+    let mut lines = OtherLines::open(journal_path)?;
+    let store = plan.store.clone();
+    Ok(std::iter::from_fn(move || loop {
+        let want = wanted.peek().copied()?;
+        let line = match lines.next() {
+            Some(Ok(line)) => line,
+            Some(Err(error)) => return Some(Err(error)),
+            None => {
+                return Some(Err(StoreError::Input {
+                    path: "bundle".into(),
+                    why: format!("the bundle is refused: its journal ended before entry {want}"),
+                }))
+            }
+        };
+        let entry = match parse_other(&line) {
+            Ok(entry) => entry,
+            Err(error) => return Some(Err(error)),
+        };
+        if entry.seq != want {
+            continue;
+        }
+        wanted.next();
+        let origin = Origin {
+            store: store.clone(),
+            seq: entry.seq,
+            time: entry.recorded_at().to_string(),
+            actor: entry.recorded_by().to_string(),
+        };
+        return Some(Ok((entry.change, Some(origin))));
+    }))
+}
+
 impl Store {
     /// Merges a bundle into this store. The bundle is first built and
     /// checked whole in a directory beside the store, as a new import is;
@@ -419,18 +477,44 @@ impl Store {
         bundle: String,
         actor: &str,
     ) -> Result<MergeOutcome, StoreError> {
-        use crate::model::{Change, SourceMeta};
         let journal_path = other.join("journal");
-        // Pass 1: decide which entries are new here, and compute the other
-        // journal's tree head, reading one line at a time.
+        let plan = self.plan_merge(&journal_path)?;
+        let mut outcome = MergeOutcome {
+            bundle: bundle.clone(),
+            store: plan.store.clone(),
+            size: plan.size,
+            merged: plan.selected.len() as u64,
+            already: plan.already,
+            new_objects: 0,
+            merged_before: None,
+        };
+        if plan.selected.is_empty() {
+            return Ok(outcome);
+        }
+        let mut created = Vec::new();
+        let result = self
+            .copy_merged_objects(other, &plan, &mut created, &mut outcome)
+            .and_then(|(journal_id, journal_size)| {
+                let header = self.merge_header(&plan, &bundle, journal_id, journal_size)?;
+                let entries = selected_entries(&journal_path, &plan)?;
+                self.append_merged(actor, header, entries)
+            });
+        if let Err(error) = result {
+            for id in &created {
+                self.discard_created(id);
+            }
+            return Err(error);
+        }
+        Ok(outcome)
+    }
+
+    /// Pass 1: decides which entries of the other journal are new here, and
+    /// computes its tree head, reading one line at a time.
+    fn plan_merge(&self, journal_path: &Path) -> Result<MergePlan, StoreError> {
         let mut tree = crate::audit::merkle::Frontier::default();
         let mut offset = 0u64;
-        let mut other_store = String::new();
-        let mut planned = Planned::default();
-        let mut selected: Vec<u64> = Vec::new();
-        let mut copy_objects = Vec::new();
-        let mut already = 0u64;
-        for line in OtherLines::open(&journal_path)? {
+        let mut plan = MergePlan::default();
+        for line in OtherLines::open(journal_path)? {
             let line = line?;
             let leaf = crate::audit::merkle::TreeHasher::leaf(&crate::audit::merkle::Blake3, &line);
             tree.push(
@@ -442,155 +526,133 @@ impl Store {
             offset += line.len() as u64;
             let entry = parse_other(&line)?;
             if let Change::Init { store, .. } = &entry.change {
-                other_store.clone_from(store);
+                plan.store.clone_from(store);
             }
             if matches!(entry.change, Change::Init { .. } | Change::Merge { .. }) {
                 continue;
             }
-            if self.plan_entry(&entry, &mut planned, &mut copy_objects)? {
-                selected.push(entry.seq);
+            if self.plan_entry(&entry, &mut plan.planned, &mut plan.copy_objects)? {
+                plan.selected.push(entry.seq);
             } else {
-                already += 1;
+                plan.already += 1;
             }
         }
-        let (size, root) = (
-            tree.size,
-            crate::audit::checkpoints::encode_root(&tree.root(&crate::audit::merkle::Blake3)),
-        );
-        let merged = selected.len() as u64;
-        let mut outcome = MergeOutcome {
-            bundle: bundle.clone(),
-            store: other_store.clone(),
-            size,
-            merged,
-            already,
-            new_objects: 0,
-            merged_before: None,
-        };
-        if selected.is_empty() {
-            return Ok(outcome);
+        plan.size = tree.size;
+        plan.root =
+            crate::audit::checkpoints::encode_root(&tree.root(&crate::audit::merkle::Blake3));
+        Ok(plan)
+    }
+
+    /// Stores the other journal itself (what `verify` checks merged entries
+    /// against) and the objects the merged entries record; returns the
+    /// journal's id and size. Objects stored now are listed in `created`.
+    fn copy_merged_objects(
+        &mut self,
+        other: &Path,
+        plan: &MergePlan,
+        created: &mut Vec<SourceId>,
+        outcome: &mut MergeOutcome,
+    ) -> Result<(SourceId, u64), StoreError> {
+        let journal_path = other.join("journal");
+        let mut file = File::open(&journal_path).map_err(io_error("reading", &journal_path))?;
+        let stored = self.objects.put_reader(&mut file)?;
+        if stored.created {
+            created.push(stored.id);
         }
         let other_objects = Objects::new(other.join("objects"));
-        let mut created = Vec::new();
-        let result = (|| -> Result<(), StoreError> {
-            // The other journal, as a source: what `verify` checks merged entries against.
-            let mut file = File::open(&journal_path).map_err(io_error("reading", &journal_path))?;
-            let stored = self.objects.put_reader(&mut file)?;
-            if stored.created {
-                created.push(stored.id);
+        for id in &plan.copy_objects {
+            let path = other_objects.path_for(id);
+            let mut file = File::open(&path).map_err(io_error("reading", &path))?;
+            let copied = self.objects.put_reader(&mut file)?;
+            if copied.id != *id {
+                return Err(StoreError::Input {
+                    path: "bundle".into(),
+                    why: format!("the bundle is refused: object {id} changed while merging"),
+                });
             }
-            let journal_id = stored.id;
-            for id in &copy_objects {
-                let path = other_objects.path_for(id);
-                let mut file = File::open(&path).map_err(io_error("reading", &path))?;
-                let stored = self.objects.put_reader(&mut file)?;
-                if stored.id != *id {
-                    return Err(StoreError::Input {
-                        path: "bundle".into(),
-                        why: format!("the bundle is refused: object {id} changed while merging"),
-                    });
-                }
-                if stored.created {
-                    created.push(stored.id);
-                    outcome.new_objects += 1;
-                }
+            if copied.created {
+                created.push(copied.id);
+                outcome.new_objects += 1;
             }
-            self.objects.sync_filesystem()?;
-            let mut header = Vec::new();
-            if !planned.sources.contains(&journal_id) && self.index.source(&journal_id)?.is_none() {
-                header.push((
-                    Change::AddSource {
-                        source: journal_id,
-                        size: stored.size,
-                        meta: SourceMeta {
-                            title: Some(format!("journal of store {other_store}")),
-                            media_type: Some("application/jsonl".into()),
-                            note: Some(format!("merged from bundle {bundle}")),
-                            ..SourceMeta::default()
-                        },
-                    },
-                    None,
-                ));
-            }
+        }
+        self.objects.sync_filesystem()?;
+        Ok((stored.id, stored.size))
+    }
+
+    /// The entries that open a merge: the other journal as a source (unless
+    /// held already), then the `merge` entry naming the bundle and the other
+    /// journal's tree head.
+    fn merge_header(
+        &self,
+        plan: &MergePlan,
+        bundle: &str,
+        journal_id: SourceId,
+        journal_size: u64,
+    ) -> Result<Vec<(Change, Option<Origin>)>, StoreError> {
+        let mut header = Vec::new();
+        if !plan.planned.sources.contains(&journal_id) && self.index.source(&journal_id)?.is_none()
+        {
             header.push((
-                Change::Merge {
-                    bundle: bundle.clone(),
-                    store: other_store.clone(),
-                    journal: journal_id,
-                    size,
-                    root: root.clone(),
-                    merged,
+                Change::AddSource {
+                    source: journal_id,
+                    size: journal_size,
+                    meta: SourceMeta {
+                        title: Some(format!("journal of store {}", plan.store)),
+                        media_type: Some("application/jsonl".into()),
+                        note: Some(format!("merged from bundle {bundle}")),
+                        ..SourceMeta::default()
+                    },
                 },
                 None,
             ));
-            // Pass 2: stream the selected entries into the journal, each with
-            // its origin, after the header, as one command.
-            let mut wanted = selected.iter().copied().peekable();
-            let mut lines = OtherLines::open(&journal_path)?;
-            let store = other_store.clone();
-            let entries = std::iter::from_fn(move || loop {
-                let want = wanted.peek().copied()?;
-                let line = match lines.next() {
-                    Some(Ok(line)) => line,
-                    Some(Err(error)) => return Some(Err(error)),
-                    None => {
-                        return Some(Err(StoreError::Input {
-                            path: "bundle".into(),
-                            why: format!(
-                                "the bundle is refused: its journal ended before entry {want}"
-                            ),
-                        }))
-                    }
-                };
-                let entry = match parse_other(&line) {
-                    Ok(entry) => entry,
-                    Err(error) => return Some(Err(error)),
-                };
-                if entry.seq != want {
-                    continue;
-                }
-                wanted.next();
-                let origin = crate::model::Origin {
-                    store: store.clone(),
-                    seq: entry.seq,
-                    time: entry.recorded_at().to_string(),
-                    actor: entry.recorded_by().to_string(),
-                };
-                return Some(Ok((entry.change, Some(origin))));
-            });
-            let start = self.journal.len();
-            let before_hash = self.journal.last_hash();
-            let before_seq = self.journal.last_seq();
-            let time = super::now_rfc3339();
-            self.journal
-                .append_stream_with_origins(
-                    actor,
-                    &time,
-                    header.into_iter().map(Ok).chain(entries),
-                    |_, _| {},
-                )
-                .map_err(|error| match error {
-                    crate::storage::journal::StreamError::Journal(error) => StoreError::from(error),
-                    crate::storage::journal::StreamError::Input(error) => error,
-                })?;
-            if let Err(error) = super::catch_up(
-                &self.journal,
-                &self.index,
-                start,
-                before_hash,
-                before_seq + 1,
-            ) {
-                self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
-            }
-            Ok(())
-        })();
-        if let Err(error) = result {
-            for id in &created {
-                self.discard_created(id);
-            }
-            return Err(error);
         }
-        Ok(outcome)
+        header.push((
+            Change::Merge {
+                bundle: bundle.to_string(),
+                store: plan.store.clone(),
+                journal: journal_id,
+                size: plan.size,
+                root: plan.root.clone(),
+                merged: plan.selected.len() as u64,
+            },
+            None,
+        ));
+        Ok(header)
+    }
+
+    /// Pass 2: appends the header and the selected entries, each with its
+    /// origin, as one command, then brings the index up to date.
+    fn append_merged(
+        &mut self,
+        actor: &str,
+        header: Vec<(Change, Option<Origin>)>,
+        entries: impl Iterator<Item = Result<(Change, Option<Origin>), StoreError>>,
+    ) -> Result<(), StoreError> {
+        let start = self.journal.len();
+        let before_hash = self.journal.last_hash();
+        let before_seq = self.journal.last_seq();
+        let time = super::now_rfc3339();
+        self.journal
+            .append_stream_with_origins(
+                actor,
+                &time,
+                header.into_iter().map(Ok).chain(entries),
+                |_, _| {},
+            )
+            .map_err(|error| match error {
+                crate::storage::journal::StreamError::Journal(error) => StoreError::from(error),
+                crate::storage::journal::StreamError::Input(error) => error,
+            })?;
+        if let Err(error) = super::catch_up(
+            &self.journal,
+            &self.index,
+            start,
+            before_hash,
+            before_seq + 1,
+        ) {
+            self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
+        }
+        Ok(())
     }
 
     /// Decides whether one entry of the other journal is new here; records

@@ -3,7 +3,6 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
-
 use crate::cli::{CliError, Ctx};
 use crate::model::{Bound, Stance, ValueKind};
 use crate::store::{BatchError, BatchProgress, CiteFields};
