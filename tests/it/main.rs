@@ -12,6 +12,7 @@ mod bundle;
 mod cli;
 mod compat;
 mod integrity;
+mod model;
 mod properties;
 mod reviews;
 mod revisions;
