@@ -12,7 +12,7 @@ use crate::common::TestEnv;
 /// Khojaly, 26 February 1992 · civilians killed = 613.
 const GOLDEN_CLAIM: &str = "8ad4c079bd136b4b0abc9d262c69280bff6458761ac498f0b759d61d5ce82f17";
 
-fn fixture_store() -> TestEnv {
+pub(crate) fn fixture_store() -> TestEnv {
     let env = TestEnv::empty();
     let status = std::process::Command::new("cp")
         .arg("-r")

@@ -19,4 +19,5 @@ mod revisions;
 mod scale;
 mod schemas;
 mod shared_vectors;
+mod snapshots;
 mod tidy;
