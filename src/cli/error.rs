@@ -92,6 +92,7 @@ pub(super) fn exit_code_for(error: &CliError) -> u8 {
             | StoreError::ValueNotInQuote { .. }
             | StoreError::AlreadyRetracted { .. }
             | StoreError::Input { .. }
+            | StoreError::BundleRefused { .. }
             | StoreError::MetadataDiffers { .. }
             | StoreError::UnknownDocument { .. }
             | StoreError::NotYetRecorded { .. } => exit::REFUSED,
@@ -100,6 +101,7 @@ pub(super) fn exit_code_for(error: &CliError) -> u8 {
             | StoreError::Journal(_)
             | StoreError::Index(_)
             | StoreError::Objects(_)
+            | StoreError::ObjectDamaged { .. }
             | StoreError::ChainBroken { .. }
             | StoreError::IndexOutOfStep { .. }
             | StoreError::Damaged { .. } => exit::STORE,

@@ -461,16 +461,10 @@ impl Store {
         let source = record.citation.source;
         let bytes = self.objects.read(&source)?;
         if crate::identity::source_id(&bytes) != source {
-            return Err(StoreError::Objects(
-                crate::storage::objects::ObjectError::Io {
-                    action: "refusing a receipt for a damaged object",
-                    path: self.objects.path_for(&source),
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        "its bytes no longer hash to its id; run `provdb verify`",
-                    ),
-                },
-            ));
+            return Err(StoreError::ObjectDamaged {
+                refusing: "refusing a receipt for a damaged object",
+                path: self.objects.path_for(&source),
+            });
         }
         let selector = &record.citation.selector;
         let range = selector.start.saturating_sub(selector.prefix.len() as u64)

@@ -159,6 +159,20 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
+    /// A bundle was refused: what is wrong with it.
+    #[error("bundle: {why}")]
+    BundleRefused {
+        /// What is wrong.
+        why: String,
+    },
+    /// A stored object no longer hashes to its id: what it shows is refused.
+    #[error("{refusing} {path}: its bytes no longer hash to its id; run `provdb verify`")]
+    ObjectDamaged {
+        /// What was refused.
+        refusing: &'static str,
+        /// The object's file.
+        path: PathBuf,
+    },
     /// An input file problem.
     #[error("{path}: {why}")]
     Input {

@@ -29,8 +29,7 @@ pub struct ImportOutcome {
 
 impl From<BundleError> for StoreError {
     fn from(error: BundleError) -> Self {
-        StoreError::Input {
-            path: "bundle".into(),
+        StoreError::BundleRefused {
             why: error.to_string(),
         }
     }
@@ -246,8 +245,7 @@ fn build_from_bundle(
             crate::audit::checkpoints::write_imported(root, bytes)
                 .map_err(io_error("writing", &crate::audit::checkpoints::path(root)))?;
             crate::audit::checkpoints::read(root)
-                .map_err(|error| StoreError::Input {
-                    path: "bundle".into(),
+                .map_err(|error| StoreError::BundleRefused {
                     why: format!("the bundle is refused: its checkpoints do not read ({error})"),
                 })?
                 .len()
@@ -256,21 +254,18 @@ fn build_from_bundle(
     };
     // The journal must be whole: a bundle carries committed entries only.
     let (journal, recovery) =
-        Journal::open(&root.join("journal")).map_err(|error| StoreError::Input {
-            path: "bundle".into(),
+        Journal::open(&root.join("journal")).map_err(|error| StoreError::BundleRefused {
             why: format!("the bundle is refused: its journal does not read ({error})"),
         })?;
     if recovery.repaired() {
-        return Err(StoreError::Input {
-            path: "bundle".into(),
+        return Err(StoreError::BundleRefused {
             why:
                 "the bundle is refused: its journal ends with an unfinished command or a torn line"
                     .into(),
         });
     }
     let index = Index::open(&root.join("index"))?;
-    sync_index(&journal, &index).map_err(|error| StoreError::Input {
-        path: "bundle".into(),
+    sync_index(&journal, &index).map_err(|error| StoreError::BundleRefused {
         why: format!("the bundle is refused: its journal does not replay ({error})"),
     })?;
     index.close(&root.join("index"))?;
@@ -280,8 +275,7 @@ fn build_from_bundle(
     // The whole store, checked as `verify` checks any store.
     let report = crate::verify::verify(root, &mut super::OpenOptions::default())?;
     if let Some(problem) = report.problems.first() {
-        return Err(StoreError::Input {
-            path: "bundle".into(),
+        return Err(StoreError::BundleRefused {
             why: format!(
                 "the bundle is refused: {} problem(s), the first: {}: {}",
                 report.problems.len(),
@@ -292,8 +286,7 @@ fn build_from_bundle(
     }
     // A bundle carries the objects its journal records, and nothing else.
     if let Some(first) = report.unrecorded.first() {
-        return Err(StoreError::Input {
-            path: "bundle".into(),
+        return Err(StoreError::BundleRefused {
             why: format!(
                 "the bundle is refused: it holds {} object(s) no journal entry records (the first {first}); a bundle carries recorded sources only",
                 report.unrecorded.len()
@@ -355,8 +348,7 @@ impl Iterator for OtherLines {
 
 /// Parses a line of the other journal.
 fn parse_other(line: &[u8]) -> Result<crate::model::Entry, StoreError> {
-    crate::storage::journal::parse_entry(line).map_err(|why| StoreError::Input {
-        path: "bundle".into(),
+    crate::storage::journal::parse_entry(line).map_err(|why| StoreError::BundleRefused {
         why: format!("the bundle is refused: {why}"),
     })
 }
@@ -409,8 +401,7 @@ fn selected_entries(
             Some(Ok(line)) => line,
             Some(Err(error)) => return Some(Err(error)),
             None => {
-                return Some(Err(StoreError::Input {
-                    path: "bundle".into(),
+                return Some(Err(StoreError::BundleRefused {
                     why: format!("the bundle is refused: its journal ended before entry {want}"),
                 }))
             }
@@ -565,8 +556,7 @@ impl Store {
             let mut file = File::open(&path).map_err(io_error("reading", &path))?;
             let copied = self.objects.put_reader(&mut file)?;
             if copied.id != *id {
-                return Err(StoreError::Input {
-                    path: "bundle".into(),
+                return Err(StoreError::BundleRefused {
                     why: format!("the bundle is refused: object {id} changed while merging"),
                 });
             }
@@ -688,9 +678,8 @@ impl Store {
                 match here {
                     Some(source) if source == revision.source => false,
                     Some(source) => {
-                        return Err(StoreError::Input {
-                            path: "bundle".into(),
-                            why: format!(
+                        return Err(StoreError::BundleRefused {
+            why: format!(
                                 "the bundle is refused: revision {}@{} is source {} here but {} in the bundle; the two stores' histories of {:?} diverge, and merging diverged revisions is not supported",
                                 revision.doc,
                                 revision.number,
@@ -706,9 +695,8 @@ impl Store {
                             None => self.index.last_revision(&revision.doc)?,
                         };
                         if last + 1 != revision.number {
-                            return Err(StoreError::Input {
-                                path: "bundle".into(),
-                                why: format!(
+                            return Err(StoreError::BundleRefused {
+            why: format!(
                                     "the bundle is refused: its revision {}@{} would follow revision {last} here, not {}",
                                     revision.doc,
                                     revision.number,

@@ -505,14 +505,10 @@ impl Store {
         let id = self.resolve_source(source)?;
         let bytes = self.objects.read(&id)?;
         if identity::source_id(&bytes) != id {
-            return Err(StoreError::Objects(ObjectError::Io {
-                action: "refusing to print damaged object",
+            return Err(StoreError::ObjectDamaged {
+                refusing: "refusing to print damaged object",
                 path: self.objects.path_for(&id),
-                source: io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    "its bytes no longer hash to its id; run `provdb verify`",
-                ),
-            }));
+            });
         }
         out.write_all(&bytes)
             .map_err(io_error("writing", Path::new("standard output")))?;
