@@ -93,6 +93,8 @@ pub(super) fn exit_code_for(error: &CliError) -> u8 {
             | StoreError::AlreadyRetracted { .. }
             | StoreError::Input { .. }
             | StoreError::BundleRefused { .. }
+            | StoreError::RetractedCitation { .. }
+            | StoreError::UnusableFile { .. }
             | StoreError::MetadataDiffers { .. }
             | StoreError::UnknownDocument { .. }
             | StoreError::NotYetRecorded { .. } => exit::REFUSED,
@@ -145,6 +147,25 @@ pub fn flag(field: Field) -> &'static str {
     }
 }
 
+/// What the command line adds to a store error: the command or flag that
+/// fixes it, with the punctuation that joins it to the message.
+fn command_hint(error: &StoreError) -> String {
+    match error {
+        StoreError::NoStoreFound { .. } => "; run `provdb init` or pass --db PATH".into(),
+        StoreError::NotAStore { path } => format!(
+            "; run `provdb init {}` or pass the right --db",
+            path.display()
+        ),
+        StoreError::AlreadyAStore { path } => format!("; use it with --db {}", path.display()),
+        StoreError::Lock(LockError::Locked { .. }) => {
+            "; try again when it finishes, or wait longer with --lock-wait SECONDS".into()
+        }
+        StoreError::RetractedCitation { .. } => ": pass --retracted to write one anyway".into(),
+        StoreError::UnusableFile { .. } => "; or pass --skip-invalid to leave it out".into(),
+        _ => String::new(),
+    }
+}
+
 /// The one line printed after `provdb: error: ` for `error`: the library's
 /// facts, fields named as flags, and the hint when there is one.
 pub(super) fn message(error: &CliError) -> String {
@@ -154,7 +175,13 @@ pub(super) fn message(error: &CliError) -> String {
         | CliError::CiteInput(CiteInputError::Field { field, why }) => {
             format!("{} {why}", flag(*field))
         }
-        CliError::Store(error) => with_hint(error.to_string(), error.hint(&flags)),
+        CliError::Store(StoreError::NotYetRecorded { what, recorded }) => format!(
+            "{what} was recorded at {recorded}, after the --as-of time; choose a later time or drop --as-of"
+        ),
+        CliError::Store(error) => {
+            let text = with_hint(error.to_string(), error.hint(&flags));
+            format!("{text}{}", command_hint(error))
+        }
         CliError::CiteInput(error) => with_hint(error.to_string(), error.hint(&flags)),
         CliError::Value(error) => with_hint(error.to_string(), value_hint(error, &flags)),
         other => other.to_string(),

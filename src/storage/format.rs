@@ -15,7 +15,7 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
     /// No `FORMAT` file, or one with other contents.
-    #[error("{path} is not a provdb store (no {FORMAT_FILE} file); run `provdb init {path}` or pass the right --db")]
+    #[error("{path} is not a provdb store (no {FORMAT_FILE} file)")]
     NotAStore {
         /// The directory.
         path: PathBuf,

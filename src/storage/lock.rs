@@ -36,7 +36,7 @@ impl Default for OpenOptions<'_> {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     /// The store stayed locked past the wait.
-    #[error("store {path} is locked by another provdb process; waited {waited_secs} s; try again when it finishes, or wait longer with --lock-wait SECONDS")]
+    #[error("store {path} is locked by another provdb process; waited {waited_secs} s")]
     Locked {
         /// The store.
         path: PathBuf,

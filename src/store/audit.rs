@@ -436,12 +436,11 @@ impl Store {
         let id = self.resolve_citation(citation)?;
         if let Some(retraction) = self.index.retraction(&id)? {
             if !retracted {
-                return Err(StoreError::Input {
-                    path: format!("citation {id}"),
-                    why: format!(
-                        "was retracted ({}, by {} at {}); a receipt would prove only that it was recorded, not that it was withdrawn: pass --retracted to write one anyway",
-                        retraction.reason, retraction.actor, retraction.time
-                    ),
+                return Err(StoreError::RetractedCitation {
+                    citation: id,
+                    reason: retraction.reason,
+                    actor: retraction.actor,
+                    time: retraction.time,
                 });
             }
         }

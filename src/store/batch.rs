@@ -183,7 +183,7 @@ const CHUNK_BYTES: usize = 16 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
     /// A line was refused, so the whole batch was.
-    #[error("line {line}: {why}; nothing was recorded: fix the line, or pass --skip-invalid to record the others")]
+    #[error("line {line}: {why}; nothing was recorded")]
     Line {
         /// The line number.
         line: u64,

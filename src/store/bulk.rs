@@ -187,9 +187,9 @@ impl Store {
         self.writable()?;
         super::check_meta(&meta)?;
         if let (false, Some(first)) = (skip_invalid, skipped.first()) {
-            return Err(StoreError::Input {
+            return Err(StoreError::UnusableFile {
                 path: first.path.clone(),
-                why: format!("{}; or pass --skip-invalid to leave it out", first.why),
+                why: first.why.clone(),
             });
         }
         if files.is_empty() {
@@ -306,10 +306,7 @@ impl Store {
                 Some(Ok(stored)) => stored,
                 Some(Err(PutError::Input { why, .. })) => {
                     if !skip_invalid {
-                        return Err(StoreError::Input {
-                            path: shown,
-                            why: format!("{why}; or pass --skip-invalid to leave it out"),
-                        });
+                        return Err(StoreError::UnusableFile { path: shown, why });
                     }
                     skipped.push(Skipped { path: shown, why });
                     continue;

@@ -16,19 +16,19 @@ use super::FORMAT_FILE;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// No store was found from the starting directory upward.
-    #[error("no provdb store found in {start} or any parent; run `provdb init` or pass --db PATH")]
+    #[error("no provdb store found in {start} or any parent")]
     NoStoreFound {
         /// Where the search started.
         start: PathBuf,
     },
     /// The directory is not a store.
-    #[error("{path} is not a provdb store (no {FORMAT_FILE} file); run `provdb init {path}` or pass the right --db")]
+    #[error("{path} is not a provdb store (no {FORMAT_FILE} file)")]
     NotAStore {
         /// The directory.
         path: PathBuf,
     },
     /// init on an existing store.
-    #[error("{path} is already a provdb store; use it with --db {path}")]
+    #[error("{path} is already a provdb store")]
     AlreadyAStore {
         /// The directory.
         path: PathBuf,
@@ -173,6 +173,26 @@ pub enum StoreError {
         /// The object's file.
         path: PathBuf,
     },
+    /// A receipt was asked for a retracted citation.
+    #[error("citation {citation}: was retracted ({reason}, by {actor} at {time}); a receipt would prove only that it was recorded, not that it was withdrawn")]
+    RetractedCitation {
+        /// The citation.
+        citation: CitationId,
+        /// Why it was retracted.
+        reason: String,
+        /// Who retracted it.
+        actor: String,
+        /// When.
+        time: String,
+    },
+    /// A file given to a bulk add cannot be a source; it could be left out.
+    #[error("{path}: {why}")]
+    UnusableFile {
+        /// The file, as given.
+        path: String,
+        /// Why it cannot be a source.
+        why: String,
+    },
     /// An input file problem.
     #[error("{path}: {why}")]
     Input {
@@ -216,7 +236,7 @@ pub enum StoreError {
         why: String,
     },
     /// A record asked for with --as-of that was recorded later.
-    #[error("{what} was recorded at {recorded}, after the --as-of time; choose a later time or drop --as-of")]
+    #[error("{what} was recorded at {recorded}, after the time the store is read as of")]
     NotYetRecorded {
         /// What was asked for.
         what: String,

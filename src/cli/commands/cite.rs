@@ -212,9 +212,10 @@ fn run_batch(path: &PathBuf, skip_invalid: bool, ctx: &mut Ctx<'_>) -> Result<()
         }
         result.map_err(|error| match error {
             BatchError::Store(error) => CliError::Store(error),
-            BatchError::Line { .. } | BatchError::Unreadable { .. } => {
-                CliError::Refused(format!("{shown} {error}"))
-            }
+            BatchError::Line { .. } => CliError::Refused(format!(
+                "{shown} {error}: fix the line, or pass --skip-invalid to record the others"
+            )),
+            BatchError::Unreadable { .. } => CliError::Refused(format!("{shown} {error}")),
         })
     })?;
     if ctx.json {
