@@ -6,7 +6,7 @@
 use std::io;
 
 use crate::storage::lock::LockError;
-use crate::store::{value_hint, with_hint, CiteInputError, Field, StoreError};
+use crate::store::{value_message, Field, StoreError};
 use crate::text::dates::WhenError;
 use crate::text::values::ValueError;
 
@@ -171,19 +171,12 @@ fn command_hint(error: &StoreError) -> String {
 pub(super) fn message(error: &CliError) -> String {
     let flags = |field: Field| flag(field).to_string();
     let text = match error {
-        CliError::Store(StoreError::BadText { field, why })
-        | CliError::CiteInput(CiteInputError::Field { field, why }) => {
-            format!("{} {why}", flag(*field))
-        }
         CliError::Store(StoreError::NotYetRecorded { what, recorded }) => format!(
             "{what} was recorded at {recorded}, after the --as-of time; choose a later time or drop --as-of"
         ),
-        CliError::Store(error) => {
-            let text = with_hint(error.to_string(), error.hint(&flags));
-            format!("{text}{}", command_hint(error))
-        }
-        CliError::CiteInput(error) => with_hint(error.to_string(), error.hint(&flags)),
-        CliError::Value(error) => with_hint(error.to_string(), value_hint(error, &flags)),
+        CliError::Store(error) => format!("{}{}", error.message(&flags), command_hint(error)),
+        CliError::CiteInput(error) => error.message(&flags),
+        CliError::Value(error) => value_message(error, &flags),
         other => other.to_string(),
     };
     one_line(&text)

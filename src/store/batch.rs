@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::{
     catch_up, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in, source_text,
-    with_hint, CiteFields, CiteInputError, CiteRequest, Field, PreparedCitation, Store, StoreError,
+    CiteFields, CiteRequest, Field, PreparedCitation, Store, StoreError,
 };
 use crate::identity;
 use crate::model::IdKind;
@@ -97,10 +97,7 @@ fn request_for(line: BatchLine) -> Result<CiteRequest, String> {
         value_not_in_quote: line.value_not_in_quote,
     }
     .validate()
-    .map_err(|error| match error {
-        CiteInputError::Field { field, why } => format!("{} {why}", key(field)),
-        other => with_hint(other.to_string(), other.hint(&key)),
-    })
+    .map_err(|error| error.message(&key))
 }
 
 /// A field as a batch line names it: its JSON key, quoted.
@@ -110,10 +107,7 @@ fn key(field: Field) -> String {
 
 /// A store error about one line, fields named by their keys.
 fn line_message(error: &StoreError) -> String {
-    match error {
-        StoreError::BadText { field, why } => format!("{} {why}", key(*field)),
-        other => with_hint(other.to_string(), other.hint(&key)),
-    }
+    error.message(&key)
 }
 
 /// A line left out with `--skip-invalid`.

@@ -123,66 +123,65 @@ impl std::fmt::Display for Field {
 /// `"unit"` in a batch line.
 pub type Namer<'a> = &'a dyn Fn(Field) -> String;
 
-/// What to do about a value that does not read, naming the fields with `name`.
-pub fn value_hint(error: &ValueError, name: Namer<'_>) -> Option<String> {
+/// A value error's message with the fields named by `name`: the facts of
+/// `Display`, and what to give.
+pub fn value_message(error: &ValueError, name: Namer<'_>) -> String {
     match error {
-        ValueError::Empty => Some(format!("give {}", name(Field::Value))),
-        ValueError::NotAQuantity { .. } => {
-            Some(format!("give its unit with {}", name(Field::Unit)))
-        }
-        ValueError::QuantityWithoutUnit => Some(format!(
-            "give {}, or for a plain number of things give {} count",
+        ValueError::Empty => format!("{error}; give {}", name(Field::Value)),
+        ValueError::NotAQuantity { .. } => format!("{error} and give {}", name(Field::Unit)),
+        ValueError::QuantityWithoutUnit => format!(
+            "{error}; give {} (for a plain number of things use {} count)",
             name(Field::Unit),
             name(Field::Kind)
-        )),
-        ValueError::NotACount { .. } | ValueError::NotADate(_) => None,
+        ),
+        ValueError::NotACount { .. } | ValueError::NotADate(_) => error.to_string(),
     }
 }
 
-/// What to do about a quote that could not be anchored.
-pub fn anchor_hint(error: &AnchorError, name: Namer<'_>) -> Option<String> {
+/// An anchoring error's message with the fields named by `name`.
+pub fn anchor_message(error: &AnchorError, name: Namer<'_>) -> String {
     match error {
-        AnchorError::Ambiguous { .. } => Some(format!(
-            "choose one with {} N or give {}/{} context",
+        AnchorError::Ambiguous { .. } => format!(
+            "{error}; choose one with {} N or give {}/{} context",
             name(Field::Occurrence),
             name(Field::Prefix),
             name(Field::Suffix)
-        )),
-        AnchorError::EmptyQuote
-        | AnchorError::NotFound { .. }
-        | AnchorError::NoSuchOccurrence { .. } => None,
+        ),
+        AnchorError::NoSuchOccurrence { wanted, found } => format!(
+            "{} {wanted} asked for, but the quote occurs {found} times",
+            name(Field::Occurrence)
+        ),
+        AnchorError::EmptyQuote | AnchorError::NotFound { .. } => error.to_string(),
     }
 }
 
 impl StoreError {
-    /// What to do about this error, when its message does not say it and
-    /// the fix is a field to give: the fields named with `name`.
-    pub fn hint(&self, name: Namer<'_>) -> Option<String> {
+    /// The message with the fields it is about named by `name`, and what to
+    /// give when the fix is a field.
+    pub fn message(&self, name: Namer<'_>) -> String {
         match self {
-            StoreError::ValueNotInQuote { .. } => Some(format!(
-                "fix the value or the quote, or record it anyway with {}",
+            StoreError::BadText { field, why } => format!("{} {why}", name(*field)),
+            StoreError::ValueNotInQuote { .. } => format!(
+                "{self}; fix the value or the quote, or pass {} to record it anyway",
                 name(Field::ValueNotInQuote)
-            )),
-            StoreError::Anchor { error, .. } => anchor_hint(error, name),
-            _ => None,
+            ),
+            StoreError::Anchor { source_id, error } => format!(
+                "in source {}: {}",
+                source_id.short(),
+                anchor_message(error, name)
+            ),
+            _ => self.to_string(),
         }
     }
 }
 
 impl CiteInputError {
-    /// What to do about this error, the fields named with `name`.
-    pub fn hint(&self, name: Namer<'_>) -> Option<String> {
+    /// The message with the fields named by `name`.
+    pub fn message(&self, name: Namer<'_>) -> String {
         match self {
-            CiteInputError::Value(error) => value_hint(error, name),
-            CiteInputError::When(_) | CiteInputError::Field { .. } => None,
+            CiteInputError::Field { field, why } => format!("{} {why}", name(*field)),
+            CiteInputError::Value(error) => value_message(error, name),
+            CiteInputError::When(error) => error.to_string(),
         }
-    }
-}
-
-/// `message` and, when there is one, `; hint`.
-pub fn with_hint(message: String, hint: Option<String>) -> String {
-    match hint {
-        Some(hint) => format!("{message}; {hint}"),
-        None => message,
     }
 }

@@ -46,7 +46,7 @@ pub use cite::{
 };
 use error::io_error;
 pub use error::StoreError;
-pub use field::{anchor_hint, value_hint, with_hint, Field, Namer};
+pub use field::{anchor_message, value_message, Field, Namer};
 pub use interchange::{import_bundle, ImportOutcome, MergeOutcome};
 use open::{check_format, remove_any};
 pub use open::{find_store, is_inside, now_rfc3339, recovery_notice};

@@ -222,7 +222,7 @@ fn a_bad_line_refuses_the_batch_with_its_number() {
             batch_line(&ids[0], 1, 1, "ballots counted"),
         ),
         (
-            "does not state the value 1002; fix the value or the quote, or record it anyway with \"value_not_in_quote\"",
+            "does not state the value 1002; fix the value or the quote, or pass \"value_not_in_quote\" to record it anyway",
             good.replace("\"value\":1001", "\"value\":1002"),
         ),
         ("no source", batch_line("abcdef12", 0, 1, "ballots counted")),
