@@ -4,8 +4,9 @@
 //!   at once (exports, proofs, receipts, the `verified` file). Its bytes go
 //!   to a temporary file beside it, which is synced, renamed over the target
 //!   and then made durable by syncing the directory. A reader sees the old
-//!   file or the new one, never a part; a failure leaves the old one and no
-//!   temporary file.
+//!   file or the new one, never a part; a failure before the rename leaves
+//!   the old one and no temporary file, and a failure to sync the directory
+//!   after it says so (the new file is in place, not yet durable).
 //! - [`write_new`]: a file created whole in a directory no one else uses yet
 //!   (a store being built from a bundle), then synced.
 //!
@@ -29,8 +30,9 @@ pub fn partial_beside(path: &Path) -> PathBuf {
 
 /// Replaces `path` with what `write` writes, through `temporary` (which
 /// must be in the same directory): written, synced, renamed, and the
-/// directory synced. On any failure the temporary file is removed and
-/// `path` is as it was.
+/// directory synced. A failure before the rename removes the temporary
+/// file and leaves `path` as it was; a failure to sync the directory after
+/// it is an error that says the new file is in place.
 pub fn replace(
     path: &Path,
     temporary: &Path,
@@ -67,7 +69,16 @@ pub fn replace(
         _ => Path::new("."),
     };
     crash::point(Op::Sync, "a directory");
-    File::open(parent)?.sync_all()
+    File::open(parent)
+        .and_then(|dir| dir.sync_all())
+        .map_err(|error| {
+            io::Error::new(
+                error.kind(),
+                format!(
+                    "the new file is in place, but its directory could not be synced, so it may not survive a power loss ({error})"
+                ),
+            )
+        })
 }
 
 /// Creates `path`, which must not exist, with `bytes`, and syncs it.

@@ -441,8 +441,11 @@ impl Store {
         self.writable()?;
         let (parent, building) = beside(&self.root, "merge");
         // Under the store's lock no other merge into it runs: a working
-        // directory of an earlier one is what a killed merge left behind.
+        // directory of an earlier one is what a killed merge left behind,
+        // with this process's id too when ids are reused (a container's
+        // PID 1), and the store is built into an empty one.
         remove_stale(&parent, &building);
+        let _ = fs::remove_dir_all(&building);
         let (bundle_bytes, bundle_hash) = measure_bundle(bundle_path)?;
         // Entries are never removed, so a bundle merged once has nothing new.
         if let Some(before) = self.index.merge_of(&bundle_hash)? {

@@ -51,28 +51,29 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             std::env::temp_dir().join(format!("provdb-demo-{}-{stamp}", std::process::id()))
         }
     };
-    let fixtures = write_fixtures(&dir)?;
-    let actor = ctx.actor().unwrap_or_else(|_| "demo".to_string());
     let json_mode = ctx.json;
+    let global = global_flags(ctx)?;
     let mut quiet = std::io::sink();
     let transcript: &mut dyn Write = if json_mode { &mut quiet } else { &mut *ctx.out };
     let mut session = Session {
         db: dir.display().to_string(),
-        actor,
-        lock_wait: ctx.lock_wait,
+        global,
         json_mode,
         transcript,
     };
-    let ids = session.record(&fixtures)?;
-    session.revise(&fixtures, &ids)?;
-    session.run_on_store(&["verify"])?;
+    let ids = session.record(&dir)?;
+    session.revise(&ids)?;
+    let verified = session.run_on_store(&["verify"]);
     let db = session.db.clone();
-    writeln!(
-        session.transcript,
-        "The store is in {db}; explore it with `provdb --db {db} sources`, `claims`, `log`, `show ID`."
-    )?;
-    if let Some((trace, conflicts)) = ids.shown {
-        let mut verify = session.json(&["verify"])?;
+    if verified.is_ok() {
+        writeln!(
+            session.transcript,
+            "The store is in {db}; explore it with `provdb --db {db} sources`, `claims`, `log`, `show ID`."
+        )?;
+    }
+    if let Some((trace, conflicts)) = &ids.shown {
+        // verify --json prints its report, damaged or not.
+        let mut verify = session.json_even_if_refused(&["verify"])?;
         if let Some(fields) = verify.as_object_mut() {
             fields.remove("ok");
         }
@@ -87,7 +88,31 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             })
         )?;
     }
-    Ok(())
+    verified.map(|_| ())
+}
+
+/// The global flags every step needs so that it runs as the demo does: the
+/// demo's actor and lock wait, when a command line typed in the same
+/// environment would not get them by itself (they came from the demo's own
+/// flags, or there is no OS user to default to).
+fn global_flags(ctx: &Ctx<'_>) -> Result<Vec<String>, CliError> {
+    use clap::Parser;
+    let typed = Cli::try_parse_from(["provdb", "sources"]).map_err(|error| {
+        CliError::Usage(format!(
+            "the demo cannot read its environment's defaults: {error}"
+        ))
+    })?;
+    let mut global = Vec::new();
+    let actor = ctx.actor();
+    if ctx.actor != typed.actor || actor.is_err() {
+        global.push("--actor".to_string());
+        global.push(actor.unwrap_or_else(|_| "demo".to_string()));
+    }
+    if ctx.lock_wait != typed.lock_wait {
+        global.push("--lock-wait".to_string());
+        global.push(ctx.lock_wait.as_secs_f64().to_string());
+    }
+    Ok(global)
 }
 
 /// Writes the embedded fixtures into `DIR-fixtures`, beside the store, so
@@ -105,13 +130,30 @@ fn write_fixtures(dir: &Path) -> Result<PathBuf, CliError> {
             ("khojaly-article-2024-05.txt", ARTICLE_MAY),
             ("regional-survey-1993.txt", SURVEY),
         ] {
-            std::fs::write(fixtures.join(name), bytes)?;
+            let path = fixtures.join(name);
+            match std::fs::symlink_metadata(&path) {
+                // Left by an earlier demo with the same DIR: used as it is.
+                Ok(meta) if meta.is_file() && std::fs::read(&path)? == bytes => continue,
+                Ok(_) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::AlreadyExists,
+                        format!("{} exists and is not the demo's fixture", path.display()),
+                    ))
+                }
+                Err(_) => {
+                    let mut file = std::fs::File::options()
+                        .write(true)
+                        .create_new(true)
+                        .open(&path)?;
+                    file.write_all(bytes)?;
+                }
+            }
         }
         Ok::<(), std::io::Error>(())
     })();
     written.map_err(|error| {
         CliError::Usage(format!(
-            "cannot write the demo's fixtures to {} ({error}); give the demo a DIR in a writable place",
+            "cannot write the demo's fixtures to {} ({error}); give the demo another DIR",
             fixtures.display()
         ))
     })?;
@@ -120,6 +162,8 @@ fn write_fixtures(dir: &Path) -> Result<PathBuf, CliError> {
 
 /// The ids later steps name, read from what earlier steps printed.
 struct Ids {
+    /// Where the fixture files are.
+    fixtures: PathBuf,
     /// With --json: `trace --json` of the date claim and `conflicts --json`,
     /// taken when the text steps showed them.
     shown: Option<(serde_json::Value, serde_json::Value)>,
@@ -130,8 +174,8 @@ struct Ids {
 /// The demo's command lines, run one by one on one store.
 struct Session<'a> {
     db: String,
-    actor: String,
-    lock_wait: std::time::Duration,
+    /// Global flags every step carries (`--actor`, `--lock-wait`), printed too.
+    global: Vec<String>,
     json_mode: bool,
     transcript: &'a mut dyn Write,
 }
@@ -139,9 +183,14 @@ struct Session<'a> {
 impl Session<'_> {
     /// Adds the two sources, records the citations, shows a refusal, two
     /// traces and the conflict they make.
-    fn record(&mut self, fixtures: &Path) -> Result<Ids, CliError> {
+    fn record(&mut self, dir: &Path) -> Result<Ids, CliError> {
         let db = self.db.clone();
-        self.run(&["init", &db])?;
+        let mut init: Vec<&str> = self.global.iter().map(String::as_str).collect::<Vec<_>>();
+        init.extend(["init", db.as_str()]);
+        let init: Vec<String> = init.into_iter().map(str::to_string).collect();
+        self.run(&init.iter().map(String::as_str).collect::<Vec<_>>())?;
+        // Written once the store exists, so a refused DIR leaves nothing.
+        let fixtures = write_fixtures(dir)?;
         let feb = fixtures.join("khojaly-article-2024-02.txt");
         let added = self.run_on_store(&[
             "add",
@@ -201,6 +250,7 @@ impl Session<'_> {
             None
         };
         Ok(Ids {
+            fixtures,
             shown,
             parliaments_claim: parliaments_claim.clone(),
             parliaments_citation: parliaments_citation.clone(),
@@ -209,8 +259,8 @@ impl Session<'_> {
 
     /// Adds revision 2, compares it with revision 1, cites its new figure
     /// and prefers that citation to the old one.
-    fn revise(&mut self, fixtures: &Path, ids: &Ids) -> Result<(), CliError> {
-        let may = fixtures.join("khojaly-article-2024-05.txt");
+    fn revise(&mut self, ids: &Ids) -> Result<(), CliError> {
+        let may = ids.fixtures.join("khojaly-article-2024-05.txt");
         let added = self.run_on_store(&[
             "add",
             &may.display().to_string(),
@@ -269,10 +319,16 @@ impl Session<'_> {
 
     /// [`Session::run`] on the demo's store (`--db DIR` first).
     fn run_on_store(&mut self, args: &[&str]) -> Result<String, CliError> {
-        let db = self.db.clone();
-        let mut line = vec!["--db", db.as_str()];
-        line.extend_from_slice(args);
-        self.run(&line)
+        let line = self.on_store(args);
+        self.run(&line.iter().map(String::as_str).collect::<Vec<_>>())
+    }
+
+    /// `--db DIR`, the global flags, then `args`.
+    fn on_store(&self, args: &[&str]) -> Vec<String> {
+        let mut line = vec!["--db".to_string(), self.db.clone()];
+        line.extend(self.global.iter().cloned());
+        line.extend(args.iter().map(|arg| arg.to_string()));
+        line
     }
 
     /// Prints `$ provdb ARGS`, runs them, and prints what they printed, on
@@ -288,9 +344,8 @@ impl Session<'_> {
 
     /// Runs a step that must be refused, printing the refusal as provdb does.
     fn run_refused(&mut self, args: &[String]) -> Result<(), CliError> {
-        let db = self.db.clone();
-        let mut line = vec!["--db", db.as_str()];
-        line.extend(args.iter().map(String::as_str));
+        let line = self.on_store(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        let line: Vec<&str> = line.iter().map(String::as_str).collect();
         writeln!(self.transcript, "$ provdb {}", shell_line(&line))?;
         match self.execute(&line, false)?.0 {
             Err(error) => {
@@ -306,16 +361,19 @@ impl Session<'_> {
 
     /// Runs a read on the store with --json, printing nothing; returns its document.
     fn json(&mut self, args: &[&str]) -> Result<serde_json::Value, CliError> {
-        let db = self.db.clone();
-        let mut line = vec!["--db", db.as_str()];
-        line.extend_from_slice(args);
-        let (result, out) = self.execute(&line, true)?;
+        let line = self.on_store(args);
+        let (result, out) =
+            self.execute(&line.iter().map(String::as_str).collect::<Vec<_>>(), true)?;
         result?;
-        serde_json::from_str(&out).map_err(|error| {
-            CliError::Usage(format!(
-                "the demo could not read its own --json output ({error})"
-            ))
-        })
+        parse_json(&out)
+    }
+
+    /// [`Session::json`] for a command that prints its document and then
+    /// fails (`verify` on damage).
+    fn json_even_if_refused(&mut self, args: &[&str]) -> Result<serde_json::Value, CliError> {
+        let line = self.on_store(args);
+        let (_, out) = self.execute(&line.iter().map(String::as_str).collect::<Vec<_>>(), true)?;
+        parse_json(&out)
     }
 
     /// Parses `args` with the CLI's parser and runs them with its dispatch,
@@ -340,8 +398,8 @@ impl Session<'_> {
             let mut ctx = Ctx {
                 db: cli.db,
                 json: json || cli.json,
-                actor: Some(self.actor.clone()),
-                lock_wait: self.lock_wait,
+                actor: cli.actor,
+                lock_wait: cli.lock_wait,
                 out: &mut out,
                 err: &mut err,
             };
@@ -353,6 +411,15 @@ impl Session<'_> {
         }
         Ok((result, String::from_utf8_lossy(&out).into_owned()))
     }
+}
+
+/// A step's --json output.
+fn parse_json(out: &str) -> Result<serde_json::Value, CliError> {
+    serde_json::from_str(out).map_err(|error| {
+        CliError::Usage(format!(
+            "the demo could not read its own --json output ({error})"
+        ))
+    })
 }
 
 /// The citations the demo records, of the article and of the survey.
