@@ -2,8 +2,9 @@
 //! retract, supersede, review and checkpoint run on a real store and on a
 //! small in-memory model of what each should do. After every sequence:
 //!
-//! - the queries (claims and their counts, sources, traces with ranks and
-//!   retractions, reviews, checkpoints) say what the model says;
+//! - after every operation, the queries (claims and their counts, sources,
+//!   traces with ranks and retractions, reviews, checkpoints) say what the
+//!   model says;
 //! - `verify` passes;
 //! - `reindex` rebuilds byte-identical index records;
 //! - every query `--as-of` a command's time equals the same query on a copy
@@ -521,12 +522,12 @@ fn run_sequence(ops: &[Op]) {
         for (step, op) in ops.iter().enumerate() {
             let before = journal_len(&root);
             apply(&mut store, &mut model, op, step);
+            check_queries(&store, &model);
             let after = journal_len(&root);
             if after != before {
                 cuts.push((after, last_time(&root)));
             }
         }
-        check_queries(&store, &model);
         store.close();
     }
     let report = provdb::verify::verify(&root, &mut OpenOptions::default()).expect("verify");

@@ -115,27 +115,27 @@ fn each_refusal_prints_one_line() {
         "33",
         "58aba47c14488b36ebd6f24e6819f9605030411aa7e55faff0be9a0615e4ff32",
     ]);
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 3, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r###"
 provdb: error: citation 58aba47c14488b36ebd6f24e6819f9605030411aa7e55faff0be9a0615e4ff32: was retracted (the survey's figure was misread, by desk at 2026-11-30T06:06:38.710228788Z); a receipt would prove only that it was recorded, not that it was withdrawn: pass --retracted to write one anyway
 "###);
     let run = env.run(&["trace", "0000"]);
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 3, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r###"
 provdb: error: no source, claim or citation has an id starting with "0000"; list them with `provdb sources` or `provdb claims`
 "###);
     let run = env.run(&["show", "zz"]);
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r###"
 provdb: error: "zz" is not an id: give 4 to 64 hex characters (0-9, a-f)
 "###);
     let run = env.run(&["claims", "--as-of", "yesterday-ish"]);
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r###"
 provdb: error: cannot read "yesterday-ish" as a time: it is not a date form provdb reads; write it as 2024-02-26, 2024-02, 2024, "Feb 26, 2024 10:50 AM" or RFC 3339
 "###);
     let run = env.run(&["diff", "khojaly-article@1", "khojaly-article@9"]);
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r###"
 provdb: error: "khojaly-article@9" names no revision: khojaly-article has revisions 1 to 2; there is no @9
 "###);
@@ -145,7 +145,7 @@ provdb: error: "khojaly-article@9" names no revision: khojaly-article has revisi
         "999",
         "17e0aae4563b784fe8b044a909bceb50ac59809700d38f18b8eb8c90dead729c",
     ]);
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r###"
 provdb: error: --checkpoint no checkpoint of size 999 is kept; list them with `provdb checkpoints`
 "###);
@@ -161,7 +161,7 @@ provdb: error: --checkpoint no checkpoint of size 999 is kept; list them with `p
         "--quote",
         "q",
     ]);
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 3, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r###"
 provdb: error: no source, claim or citation has an id starting with "0000"; list them with `provdb sources` or `provdb claims`
 "###);
@@ -177,7 +177,7 @@ provdb: error: no source, claim or citation has an id starting with "0000"; list
         "--quote",
         "q",
     ]);
-    assert_ne!(run.code, 0);
+    assert_eq!(run.code, 2, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr, @r###"
 provdb: error: --subject is empty; give a non-empty value
 "###);
