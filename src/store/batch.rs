@@ -211,161 +211,43 @@ impl Store {
     ) -> Result<BatchOutcome, BatchError> {
         self.writable()?;
         let time = now_rfc3339();
-        let mut outcome = BatchOutcome::default();
         let before_hash = self.journal.last_hash();
         let before_seq = self.journal.last_seq();
         let start = self.journal.len();
-        // Claims first recorded by this batch, and citations already in it
-        // (as 16 bytes of a hash of what makes two citations the same).
-        let mut new_claims: HashSet<ClaimId> = HashSet::new();
-        let mut seen: HashSet<[u8; 16]> = HashSet::new();
         let threads = crate::storage::objects::worker_threads();
-        // One source-text cache per checking thread.
-        let mut caches: Vec<TextCache> = (0..threads)
-            .map(|_| TextCache {
-                texts: HashMap::new(),
-                bytes: 0,
-            })
-            .collect();
-        let mut queue: VecDeque<Change> = VecDeque::new();
-        let mut line_number = 0u64;
-        let mut bytes_read = 0u64;
-        let mut failure: Option<LineFailure> = None;
-        let mut finished = false;
-        let readers = Readers {
-            objects: &self.objects,
-            index: &self.index,
+        let mut run = BatchRun {
+            readers: Readers {
+                objects: &self.objects,
+                index: &self.index,
+            },
+            reader,
+            skip_invalid,
+            time: time.clone(),
+            actor,
+            threads,
+            // One source-text cache per checking thread.
+            caches: (0..threads)
+                .map(|_| TextCache {
+                    texts: HashMap::new(),
+                    bytes: 0,
+                })
+                .collect(),
+            new_claims: HashSet::new(),
+            seen: HashSet::new(),
+            queue: VecDeque::new(),
+            line_number: 0,
+            bytes_read: 0,
+            failure: None,
+            finished: false,
+            outcome: BatchOutcome::default(),
         };
-
-        let changes = std::iter::from_fn(|| loop {
-            if let Some(change) = queue.pop_front() {
-                return Some(Ok(change));
-            }
-            if failure.is_some() || finished {
-                return None;
-            }
-            // Read a chunk of lines, check them on every core, then record
-            // them in line order.
-            let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK_LINES);
-            let mut chunk_bytes = 0usize;
-            while chunk.len() < CHUNK_LINES && chunk_bytes < CHUNK_BYTES {
-                let mut buffer = Vec::new();
-                // At most one byte more than a line may hold is read, so a
-                // batch with no newline (or /dev/zero) is refused at once.
-                let read = std::io::Read::take(&mut *reader, MAX_BATCH_LINE as u64 + 1)
-                    .read_until(b'\n', &mut buffer);
-                match read {
-                    Ok(0) => {
-                        finished = true;
-                        break;
-                    }
-                    Ok(read) => {
-                        line_number += 1;
-                        bytes_read += read as u64;
-                        let unfinished = buffer.last() != Some(&b'\n');
-                        if read > MAX_BATCH_LINE || (unfinished && read == MAX_BATCH_LINE + 1) {
-                            failure = Some(LineFailure::Fatal(BatchError::Unreadable {
-                                line: line_number,
-                                why: format!("is longer than {MAX_BATCH_LINE} bytes, the most a line may hold; split the batch into lines of one citation each"),
-                            }));
-                            return Some(Err(()));
-                        }
-                        let Ok(text) = String::from_utf8(buffer) else {
-                            failure = Some(LineFailure::Fatal(BatchError::Unreadable {
-                                line: line_number,
-                                why: "is not UTF-8 text; write the batch as UTF-8 JSON Lines"
-                                    .into(),
-                            }));
-                            return Some(Err(()));
-                        };
-                        chunk_bytes += text.len();
-                        if !text.trim().is_empty() {
-                            chunk.push((line_number, text));
-                        }
-                    }
-                    Err(error) => {
-                        failure = Some(LineFailure::Store(StoreError::Input {
-                            path: "the batch".into(),
-                            why: format!("cannot be read ({error})"),
-                        }));
-                        return Some(Err(()));
-                    }
-                }
-            }
-            progress(BatchProgress {
-                lines: line_number,
-                bytes: bytes_read,
-            });
-            let share = chunk.len().div_ceil(threads).max(1);
-            let checked: Vec<Result<PreparedCitation, LineFailure>> = std::thread::scope(|scope| {
-                let workers: Vec<_> = chunk
-                    .chunks(share)
-                    .zip(caches.iter_mut())
-                    .map(|(lines, cache)| {
-                        let readers = &readers;
-                        scope.spawn(move || {
-                            lines
-                                .iter()
-                                .map(|(_, text)| readers.check_line(text, cache))
-                                .collect::<Vec<_>>()
-                        })
-                    })
-                    .collect();
-                workers
-                    .into_iter()
-                    .flat_map(|worker| {
-                        worker.join().unwrap_or_else(|_| {
-                            vec![Err(LineFailure::Store(StoreError::Input {
-                                path: "the batch".into(),
-                                why: "a checking thread failed".into(),
-                            }))]
-                        })
-                    })
-                    .collect()
-            });
-            for ((number, _), result) in chunk.iter().zip(checked) {
-                outcome.lines += 1;
-                let result = result.and_then(|prepared| {
-                    readers.record_line(prepared, &time, actor, &new_claims, &mut seen)
-                });
-                match result {
-                    Ok(LineResult::Duplicate) => outcome.already += 1,
-                    Ok(LineResult::Changes { claim, cite }) => {
-                        if let Some(claim) = claim {
-                            if let Change::RecordClaim(recorded) = claim.as_ref() {
-                                new_claims.insert(recorded.id);
-                            }
-                            outcome.new_claims += 1;
-                            queue.push_back(*claim);
-                        }
-                        outcome.citations += 1;
-                        queue.push_back(*cite);
-                    }
-                    Err(LineFailure::Bad(bad)) if skip_invalid => {
-                        outcome.skipped.push(BadLine {
-                            line: *number,
-                            why: bad.why,
-                        });
-                    }
-                    Err(LineFailure::Bad(bad)) => {
-                        failure = Some(LineFailure::Bad(BadLine {
-                            line: *number,
-                            why: bad.why,
-                        }));
-                        return Some(Err(()));
-                    }
-                    Err(failed @ (LineFailure::Store(_) | LineFailure::Fatal(_))) => {
-                        failure = Some(failed);
-                        return Some(Err(()));
-                    }
-                }
-            }
-        });
+        let changes = std::iter::from_fn(|| run.next_change(progress));
         let appended = self.journal.append_stream(actor, &time, changes, |_, _| {});
         progress(BatchProgress {
-            lines: line_number,
-            bytes: bytes_read,
+            lines: run.line_number,
+            bytes: run.bytes_read,
         });
+        let mut outcome = std::mem::take(&mut run.outcome);
         match appended {
             Ok(span) => {
                 if let Some(span) = span {
@@ -383,7 +265,7 @@ impl Store {
                 Ok(outcome)
             }
             Err(StreamError::Journal(error)) => Err(StoreError::from(error).into()),
-            Err(StreamError::Input(())) => match failure {
+            Err(StreamError::Input(())) => match run.failure.take() {
                 Some(LineFailure::Bad(bad)) => Err(BatchError::Line {
                     line: bad.line,
                     why: bad.why,
@@ -391,11 +273,198 @@ impl Store {
                 Some(LineFailure::Store(error)) => Err(error.into()),
                 Some(LineFailure::Fatal(error)) => Err(error),
                 None => Err(BatchError::Line {
-                    line: line_number,
+                    line: run.line_number,
                     why: "could not be recorded".into(),
                 }),
             },
         }
+    }
+}
+
+/// A batch being read, checked on every core and recorded in line order,
+/// one chunk at a time, as the journal asks for its next change.
+struct BatchRun<'a> {
+    readers: Readers<'a>,
+    reader: &'a mut dyn BufRead,
+    skip_invalid: bool,
+    time: String,
+    actor: &'a str,
+    threads: usize,
+    caches: Vec<TextCache>,
+    /// Claims first recorded by this batch.
+    new_claims: HashSet<ClaimId>,
+    /// Citations already in it, as 16 bytes of a hash of what makes two
+    /// citations the same.
+    seen: HashSet<[u8; 16]>,
+    /// Changes checked and waiting to be appended.
+    queue: VecDeque<Change>,
+    line_number: u64,
+    bytes_read: u64,
+    /// Why the batch stopped, once it has.
+    failure: Option<LineFailure>,
+    finished: bool,
+    outcome: BatchOutcome,
+}
+
+impl BatchRun<'_> {
+    /// The next change to append: from the queue, else from the next chunk
+    /// of lines. None at the end of the batch; `Err(())` when it stops,
+    /// with the reason in `failure`.
+    fn next_change(&mut self, progress: &dyn Fn(BatchProgress)) -> Option<Result<Change, ()>> {
+        loop {
+            if let Some(change) = self.queue.pop_front() {
+                return Some(Ok(change));
+            }
+            if self.failure.is_some() || self.finished {
+                return None;
+            }
+            let stopped = self.read_chunk().and_then(|chunk| {
+                progress(BatchProgress {
+                    lines: self.line_number,
+                    bytes: self.bytes_read,
+                });
+                let checked = self.check_chunk(&chunk);
+                self.record_chunk(&chunk, checked)
+            });
+            if let Err(failure) = stopped {
+                self.failure = Some(failure);
+                return Some(Err(()));
+            }
+        }
+    }
+
+    /// Reads up to a chunk of lines (by count and bytes), numbered, blank
+    /// ones left out. At most one byte more than a line may hold is read per
+    /// line, so a batch with no newline (or /dev/zero) is refused at once.
+    fn read_chunk(&mut self) -> Result<Vec<(u64, String)>, LineFailure> {
+        let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK_LINES);
+        let mut chunk_bytes = 0usize;
+        while chunk.len() < CHUNK_LINES && chunk_bytes < CHUNK_BYTES {
+            let mut buffer = Vec::new();
+            let read = std::io::Read::take(&mut *self.reader, MAX_BATCH_LINE as u64 + 1)
+                .read_until(b'\n', &mut buffer);
+            match read {
+                Ok(0) => {
+                    self.finished = true;
+                    break;
+                }
+                Ok(read) => {
+                    self.line_number += 1;
+                    self.bytes_read += read as u64;
+                    let unfinished = buffer.last() != Some(&b'\n');
+                    if read > MAX_BATCH_LINE || (unfinished && read == MAX_BATCH_LINE + 1) {
+                        return Err(LineFailure::Fatal(BatchError::Unreadable {
+                            line: self.line_number,
+                            why: format!("is longer than {MAX_BATCH_LINE} bytes, the most a line may hold; split the batch into lines of one citation each"),
+                        }));
+                    }
+                    let Ok(text) = String::from_utf8(buffer) else {
+                        return Err(LineFailure::Fatal(BatchError::Unreadable {
+                            line: self.line_number,
+                            why: "is not UTF-8 text; write the batch as UTF-8 JSON Lines".into(),
+                        }));
+                    };
+                    chunk_bytes += text.len();
+                    if !text.trim().is_empty() {
+                        chunk.push((self.line_number, text));
+                    }
+                }
+                Err(error) => {
+                    return Err(LineFailure::Store(StoreError::Input {
+                        path: "the batch".into(),
+                        why: format!("cannot be read ({error})"),
+                    }));
+                }
+            }
+        }
+        Ok(chunk)
+    }
+
+    /// Checks a chunk's lines on every core, each thread with its own
+    /// source-text cache; results in line order.
+    fn check_chunk(
+        &mut self,
+        chunk: &[(u64, String)],
+    ) -> Vec<Result<PreparedCitation, LineFailure>> {
+        let share = chunk.len().div_ceil(self.threads).max(1);
+        let readers = &self.readers;
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = chunk
+                .chunks(share)
+                .zip(self.caches.iter_mut())
+                .map(|(lines, cache)| {
+                    scope.spawn(move || {
+                        lines
+                            .iter()
+                            .map(|(_, text)| readers.check_line(text, cache))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| {
+                    worker.join().unwrap_or_else(|_| {
+                        vec![Err(LineFailure::Store(StoreError::Input {
+                            path: "the batch".into(),
+                            why: "a checking thread failed".into(),
+                        }))]
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Records a checked chunk in line order: duplicates counted, new
+    /// claims and citations queued, bad lines skipped with --skip-invalid
+    /// or ending the batch.
+    fn record_chunk(
+        &mut self,
+        chunk: &[(u64, String)],
+        checked: Vec<Result<PreparedCitation, LineFailure>>,
+    ) -> Result<(), LineFailure> {
+        for ((number, _), result) in chunk.iter().zip(checked) {
+            self.outcome.lines += 1;
+            let result = result.and_then(|prepared| {
+                self.readers.record_line(
+                    prepared,
+                    &self.time,
+                    self.actor,
+                    &self.new_claims,
+                    &mut self.seen,
+                )
+            });
+            match result {
+                Ok(LineResult::Duplicate) => self.outcome.already += 1,
+                Ok(LineResult::Changes { claim, cite }) => {
+                    if let Some(claim) = claim {
+                        if let Change::RecordClaim(recorded) = claim.as_ref() {
+                            self.new_claims.insert(recorded.id);
+                        }
+                        self.outcome.new_claims += 1;
+                        self.queue.push_back(*claim);
+                    }
+                    self.outcome.citations += 1;
+                    self.queue.push_back(*cite);
+                }
+                Err(LineFailure::Bad(bad)) if self.skip_invalid => {
+                    self.outcome.skipped.push(BadLine {
+                        line: *number,
+                        why: bad.why,
+                    });
+                }
+                Err(LineFailure::Bad(bad)) => {
+                    return Err(LineFailure::Bad(BadLine {
+                        line: *number,
+                        why: bad.why,
+                    }));
+                }
+                Err(failed @ (LineFailure::Store(_) | LineFailure::Fatal(_))) => {
+                    return Err(failed)
+                }
+            }
+        }
+        Ok(())
     }
 }
 
