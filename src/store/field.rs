@@ -151,6 +151,11 @@ pub fn anchor_message(error: &AnchorError, name: Namer<'_>) -> String {
             "{} {wanted} asked for, but the quote occurs {found} times",
             name(Field::Occurrence)
         ),
+        AnchorError::ContextNotFound { found } => format!(
+            "the quote occurs {found} time(s), but none with that {}/{} context; check the context, or leave it out",
+            name(Field::Prefix),
+            name(Field::Suffix)
+        ),
         AnchorError::EmptyQuote | AnchorError::NotFound { .. } => error.to_string(),
     }
 }

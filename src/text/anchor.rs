@@ -10,6 +10,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::text::fold;
+
 /// Options for describing a quote, as in the W3C TextQuoteSelector cases.
 #[derive(Debug, Clone, Copy)]
 pub struct DescribeOptions {
@@ -75,6 +77,12 @@ pub enum AnchorError {
         /// Every place it occurs.
         places: Vec<Place>,
     },
+    /// The quote is in the text, but never with the context given.
+    #[error("the quote occurs {found} time(s), but none with the context given")]
+    ContextNotFound {
+        /// How many times the quote occurs, whatever its context.
+        found: usize,
+    },
     /// The occurrence asked for is past the last match.
     #[error("occurrence {wanted} was asked for, but the quote occurs {found} times")]
     NoSuchOccurrence {
@@ -126,33 +134,6 @@ pub fn match_quote(text: &str, exact: &str, prefix: &str, suffix: &str) -> Vec<R
         match next_boundary(text, start) {
             Some(next) => at = next,
             None => break,
-        }
-    }
-    found
-}
-
-/// Returns the ranges where the words of `quote` occur separated by any run of
-/// whitespace, so that a quote copied across a line break still anchors.
-fn match_flexible(text: &str, quote: &str) -> Vec<Range<usize>> {
-    let parts: Vec<&str> = quote.split_whitespace().collect();
-    let Some((first, rest)) = parts.split_first() else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for candidate in match_quote(text, first, "", "") {
-        let mut end = candidate.end;
-        let mut ok = true;
-        for part in rest {
-            let after = &text[end..];
-            let gap = after.len() - after.trim_start().len();
-            if gap == 0 || !after[gap..].starts_with(part) {
-                ok = false;
-                break;
-            }
-            end += gap + part.len();
-        }
-        if ok {
-            found.push(candidate.start..end);
         }
     }
     found
@@ -458,8 +439,10 @@ pub fn closest_passage(text: &str, quote: &str) -> String {
     }
 }
 
-/// Anchors `quote` in `text`: exact match first, then matching across any
-/// whitespace; `prefix`/`suffix` narrow the matches; `occurrence` (from 1) picks one.
+/// Anchors `quote` in `text`: exact match first, then the folded match of
+/// schema/quotes.md (typographic quotes, dashes, ellipsis, white space,
+/// NFC/NFD); `prefix`/`suffix` narrow the matches; `occurrence` (from 1)
+/// picks one. The anchor is always the text's own bytes.
 pub fn anchor_quote(
     text: &str,
     quote: &str,
@@ -472,15 +455,30 @@ pub fn anchor_quote(
     }
     let given_prefix = prefix.unwrap_or("");
     let given_suffix = suffix.unwrap_or("");
+    // The quote as given, with its context as given, byte for byte; then
+    // as people type it (schema/quotes.md): folded on both sides, context
+    // with white space at the junction ignored.
     let mut matches = match_quote(text, quote, given_prefix, given_suffix);
     if matches.is_empty() {
-        matches = match_flexible(text, quote)
-            .into_iter()
-            .filter(|range| {
-                text[..range.start].ends_with(given_prefix)
-                    && text[range.end..].starts_with(given_suffix)
+        let folded = fold::fold(text);
+        let everywhere = folded.find_all(&fold::fold_typed(quote));
+        let (want_prefix, want_suffix) = (
+            fold::fold_typed(given_prefix),
+            fold::fold_typed(given_suffix),
+        );
+        matches = everywhere
+            .iter()
+            .filter(|(at, _)| {
+                folded.preceded_by(at.start, &want_prefix)
+                    && folded.followed_by(at.end, &want_suffix)
             })
+            .map(|(_, original)| original.clone())
             .collect();
+        if matches.is_empty() && !everywhere.is_empty() {
+            return Err(AnchorError::ContextNotFound {
+                found: everywhere.len(),
+            });
+        }
     }
     let range = match (matches.len(), occurrence) {
         (0, _) => {
@@ -552,6 +550,58 @@ pub fn check_anchor(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_quote_anchors_at_the_source_own_text() {
+        // The source: a curly apostrophe, an en dash and a no-break space.
+        let text = "In the court\u{2019}s view, 1992\u{2013}1994 saw 613\u{A0}deaths.";
+        let anchor =
+            anchor_quote(text, "court's view, 1992-1994", None, None, None).expect("typed");
+        assert_eq!(anchor.exact, "court\u{2019}s view, 1992\u{2013}1994");
+        assert_eq!(&text[anchor.range.clone()], anchor.exact);
+        let anchor = anchor_quote(text, "613 deaths", None, None, None).expect("nbsp");
+        assert_eq!(anchor.exact, "613\u{A0}deaths");
+        // What is stored checks byte for byte, as every anchor does.
+        assert_eq!(
+            check_anchor(
+                text.as_bytes(),
+                &anchor.exact,
+                &anchor.prefix,
+                &anchor.suffix,
+                anchor.range.start as u64,
+                anchor.range.end as u64
+            ),
+            AnchorCheck::Holds
+        );
+    }
+
+    #[test]
+    fn context_tolerates_white_space_and_says_when_it_alone_failed() {
+        let text = "to be or\nnot to be, or not";
+        // "not" occurs twice; the context picks the first without the
+        // source's line break typed exactly.
+        let anchor = anchor_quote(text, "not", Some("be or"), Some("to be"), None).expect("first");
+        assert_eq!(anchor.range, 9..12);
+        // The quote is there, the context is not: said as such.
+        assert_eq!(
+            anchor_quote(text, "not", Some("maybe"), None, None),
+            Err(AnchorError::ContextNotFound { found: 2 })
+        );
+        // A quote that is not there at all is still "not found".
+        assert!(matches!(
+            anchor_quote(text, "never", Some("be or"), None, None),
+            Err(AnchorError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn an_exact_match_is_taken_before_a_folded_one() {
+        // Both the straight and the curly apostrophe are in the text; typed
+        // straight, the straight one is meant.
+        let text = "it\u{2019}s here; it's there";
+        let anchor = anchor_quote(text, "it's", None, None, None).expect("exact");
+        assert_eq!(anchor.exact, "it's");
+    }
 
     #[test]
     fn describe_unique_agrees_with_describe_for_unique_quotes() {

@@ -1,10 +1,12 @@
 //! Text: reading what people write and finding it again. Pure functions over
 //! strings and bytes, no I/O: quotes and their context (`anchor`), following
-//! quotes into a new revision (`carry`), dates (`dates`), claim values
+//! quotes into a new revision (`carry`), the folding quotes are matched
+//! under (`fold`), dates (`dates`), claim values
 //! (`values`) and the identity keys of names (`normalize`).
 
 pub mod anchor;
 pub mod carry;
 pub mod dates;
+pub mod fold;
 pub mod normalize;
 pub mod values;

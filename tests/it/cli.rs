@@ -1045,3 +1045,88 @@ fn outside_input_is_read_within_bounds() {
     );
     assert!(env.snapshot() == before, "a refused read changed the store");
 }
+
+/// A quote typed as people type it (straight quotes, a hyphen, spaces)
+/// finds the source's typographic text, and what is recorded is the
+/// source's own bytes: the byte range holds them, `verify` checks them, and
+/// the receipt proves them. A wrong context is reported as the context's
+/// failure, not the quote's. (schema/quotes.md)
+#[test]
+fn a_quote_typed_plainly_finds_the_typographic_source() {
+    let env = TestEnv::new();
+    // A decomposed é (e + U+0301), curly quotes, an en dash, a no-break space.
+    let text = "The re\u{301}sume\u{301} of events: \u{201C}613\u{A0}civilians were killed\u{201D} \u{2013} \
+                by the paper\u{2019}s count.\n";
+    let path = env.dir.path().join("typographic.txt");
+    std::fs::write(&path, text).expect("source");
+    let source = env
+        .ok(&["--json", "add", path.to_str().expect("utf-8")])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let cited = env
+        .ok(&[
+            "--json",
+            "cite",
+            &source,
+            "--quote",
+            "\"613 civilians were killed\" - by the paper's count",
+            "--subject",
+            "Khojaly",
+            "--property",
+            "civilians killed",
+            "--value",
+            "613",
+        ])
+        .json();
+    let selector = &cited["selector"];
+    let (start, end) = (
+        selector["start"].as_u64().expect("start") as usize,
+        selector["end"].as_u64().expect("end") as usize,
+    );
+    // The stored quote is the source's bytes at the range, typographic.
+    let stored =
+        "\u{201C}613\u{A0}civilians were killed\u{201D} \u{2013} by the paper\u{2019}s count";
+    assert_eq!(selector["exact"], stored);
+    assert_eq!(&text.as_bytes()[start..end], stored.as_bytes());
+    // The composed é finds the decomposed one.
+    env.ok(&[
+        "cite",
+        &source,
+        "--quote",
+        "r\u{E9}sum\u{E9}",
+        "--subject",
+        "report",
+        "--property",
+        "title word",
+        "--value",
+        "r\u{E9}sum\u{E9}",
+        "--kind",
+        "text",
+        "--value-not-in-quote",
+    ]);
+    env.ok(&["verify"]);
+    // The context is there to pick a place; when only it fails, it says so.
+    let run = env.run(&[
+        "cite",
+        &source,
+        "--quote",
+        "613 civilians",
+        "--prefix",
+        "a toll of",
+        "--subject",
+        "Khojaly",
+        "--property",
+        "civilians killed",
+        "--value",
+        "613",
+    ]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the quote occurs 1 time(s), but none with that --prefix/--suffix context"),
+        "{}",
+        run.stderr
+    );
+}

@@ -601,3 +601,113 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Quotes as people type them (schema/quotes.md)
+// ---------------------------------------------------------------------------
+
+/// A text made of words, typographic punctuation, kinds of white space and
+/// accents written both composed and decomposed.
+fn typographic_text() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "613",
+        "killed",
+        "court",
+        "r\u{E9}sum\u{E9}",
+        "re\u{301}sume\u{301}",
+        " ",
+        " ",
+        "\n",
+        "\u{A0}",
+        "\t ",
+        "\u{2019}",
+        "'",
+        "\u{201C}",
+        "\u{201D}",
+        "\"",
+        "\u{2013}",
+        "\u{2014}",
+        "-",
+        "\u{2026}",
+        "...",
+        ".",
+        ",",
+        "\u{AB}",
+        "\u{BB}",
+        "K\u{F6}ln",
+    ]);
+    prop::collection::vec(piece, 1..40).prop_map(|pieces| pieces.concat())
+}
+
+/// The span as a person types it: ASCII punctuation, plain spaces, one
+/// space for any run, composed accents. Written from the rules of
+/// schema/quotes.md, not from the code.
+fn typed(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::new();
+    let mut space = false;
+    for ch in text.nfc() {
+        if ch.is_whitespace() {
+            if !space {
+                out.push(' ');
+            }
+            space = true;
+            continue;
+        }
+        space = false;
+        match ch {
+            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' => out.push('\''),
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{AB}'
+            | '\u{BB}' => out.push('"'),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
+            '\u{2026}' => out.push_str("..."),
+            other => out.push(other),
+        }
+    }
+    out.trim().to_string()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Any span of any text, typed plainly, is found again at exactly the
+    /// source's bytes (among the places it occurs), and anchoring it with
+    /// the right occurrence stores those bytes.
+    #[test]
+    fn a_span_typed_plainly_is_found_at_its_own_bytes(
+        text in typographic_text(),
+        a in any::<prop::sample::Index>(),
+        b in any::<prop::sample::Index>(),
+    ) {
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(at, _)| at)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let (mut start, mut end) = (bounds[a.index(bounds.len())], bounds[b.index(bounds.len())]);
+        if start > end {
+            std::mem::swap(&mut start, &mut end);
+        }
+        let span = &text[start..end];
+        // A span that begins or ends inside white space, or splits an
+        // accent from its letter, is not a quote a person could type.
+        prop_assume!(!span.trim().is_empty() && span.trim() == span);
+        prop_assume!(!text[end..].starts_with('\u{301}'));
+        let folded = provdb::text::fold::fold(&text);
+        let places: Vec<Range<usize>> = folded
+            .find_all(&provdb::text::fold::fold_typed(&typed(span)))
+            .into_iter()
+            .map(|(_, original)| original)
+            .collect();
+        prop_assert!(places.contains(&(start..end)), "{:?} typed {:?} not found at {:?}: {:?}", span, typed(span), start..end, places);
+        // Anchored with its occurrence, the stored quote is the source's own text.
+        let exact_matches = anchor::match_quote(&text, &typed(span), "", "");
+        if exact_matches.is_empty() {
+            let nth = places.iter().position(|place| *place == (start..end)).unwrap_or(0) + 1;
+            let anchored = anchor::anchor_quote(&text, &typed(span), None, None, Some(nth))
+                .map_err(|error| TestCaseError::fail(error.to_string()))?;
+            prop_assert_eq!(anchored.range, start..end);
+            prop_assert_eq!(anchored.exact.as_str(), span);
+        }
+    }
+}
