@@ -431,7 +431,15 @@ pub fn closest_passage(text: &str, quote: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     if passage.chars().count() > 200 {
-        let mut short: String = passage.chars().take(199).collect();
+        // Cut after 199 characters, but never between a letter and its
+        // accents (a decomposed é is two characters).
+        let mut chars = passage.chars().peekable();
+        let mut short: String = chars.by_ref().take(199).collect();
+        while let Some(mark) =
+            chars.next_if(|ch| unicode_normalization::char::is_combining_mark(*ch))
+        {
+            short.push(mark);
+        }
         short.push('…');
         short
     } else {
@@ -592,6 +600,15 @@ mod tests {
             anchor_quote(text, "never", Some("be or"), None, None),
             Err(AnchorError::NotFound { .. })
         ));
+    }
+
+    #[test]
+    fn the_closest_passage_is_not_cut_inside_an_accent() {
+        // 66 × "ab " is 198 characters; the decomposed é is characters 199
+        // and 200, where a passage over 200 characters is cut.
+        let text = format!("{}e\u{301}tait la fin", "ab ".repeat(66));
+        let passage = closest_passage(&text, &text);
+        assert!(passage.ends_with("e\u{301}…"), "{passage:?}");
     }
 
     #[test]
