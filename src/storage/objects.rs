@@ -61,7 +61,7 @@ pub struct Objects {
 }
 
 /// The result of storing bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
     /// The BLAKE3 hash of the bytes.
     pub id: SourceId,
@@ -69,6 +69,8 @@ pub struct Stored {
     pub size: u64,
     /// False when identical bytes were already stored.
     pub created: bool,
+    /// Why the bytes cannot be quoted as text, or None when they can.
+    pub not_text: Option<String>,
 }
 
 impl Objects {
@@ -111,7 +113,7 @@ impl Objects {
     fn put_via(&self, tmp_path: &Path, reader: &mut dyn Read) -> Result<Stored, ObjectError> {
         crash::point(Op::Create, "an incoming object");
         let mut tmp = File::create(tmp_path).map_err(io_error("creating", tmp_path))?;
-        let (id, size) =
+        let (id, size, not_text) =
             stream_into(reader, &mut tmp, tmp_path, false).map_err(|failed| match failed {
                 StreamFailure::Read(source) => ObjectError::Io {
                     action: "reading input for",
@@ -126,6 +128,7 @@ impl Objects {
                 id,
                 size,
                 created: false,
+                not_text,
             });
         }
         crash::point(Op::Sync, "an incoming object");
@@ -147,6 +150,7 @@ impl Objects {
             id,
             size,
             created: true,
+            not_text,
         })
     }
 
@@ -187,12 +191,14 @@ impl Objects {
         }
         let id = SourceId(*blake3::hash(&bytes).as_bytes());
         let size = bytes.len() as u64;
+        let not_text = crate::text::plain::not_text(&bytes);
         let final_path = self.path_for(&id);
         if self.holds_intact(&id, &final_path) {
             return Ok(Stored {
                 id,
                 size,
                 created: false,
+                not_text,
             });
         }
         let tmp_path = self.tmp_path()?;
@@ -208,6 +214,7 @@ impl Objects {
             id,
             size,
             created: true,
+            not_text,
         })
     }
 
@@ -216,7 +223,7 @@ impl Objects {
         let result = (|| {
             crash::point(Op::Create, "an incoming object");
             let mut tmp = File::create(&tmp_path).map_err(io_error("creating", &tmp_path))?;
-            let (id, size) =
+            let (id, size, not_text) =
                 stream_into(file, &mut tmp, &tmp_path, true).map_err(|failed| match failed {
                     StreamFailure::Read(error) => PutError::Input {
                         path: path.to_path_buf(),
@@ -232,6 +239,7 @@ impl Objects {
                     id,
                     size,
                     created: false,
+                    not_text,
                 });
             }
             self.place(&tmp_path, &final_path)?;
@@ -239,6 +247,7 @@ impl Objects {
                 id,
                 size,
                 created: true,
+                not_text,
             })
         })();
         if result.is_err() {
@@ -404,8 +413,9 @@ fn stream_into(
     tmp: &mut File,
     tmp_path: &Path,
     parallel: bool,
-) -> Result<(SourceId, u64), StreamFailure> {
+) -> Result<(SourceId, u64, Option<String>), StreamFailure> {
     let mut hasher = blake3::Hasher::new();
+    let mut text = crate::text::plain::PlainTextCheck::new();
     let mut buffer = vec![
         0u8;
         if parallel {
@@ -427,11 +437,12 @@ fn stream_into(
         } else {
             hasher.update(&buffer[..read]);
         }
+        text.feed(&buffer[..read]);
         crash::write_all(tmp, &buffer[..read], "an incoming object")
             .map_err(|source| StreamFailure::Store(io_error("writing", tmp_path)(source)))?;
         size += read as u64;
     }
-    Ok((SourceId(*hasher.finalize().as_bytes()), size))
+    Ok((SourceId(*hasher.finalize().as_bytes()), size, text.finish()))
 }
 
 /// How many threads bulk work (storing, hashing, checking lines) uses: one

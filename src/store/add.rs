@@ -18,6 +18,9 @@ pub struct AddOutcome {
     pub size: u64,
     /// False when identical bytes were already recorded.
     pub new_source: bool,
+    /// Why provdb cannot quote the source (binary, not UTF-8), or None:
+    /// it is stored and recorded all the same.
+    pub cannot_quote: Option<String>,
     /// The document and revision logged, with `--doc`.
     pub revision: Option<(String, u32)>,
     /// What the new revision did to the previous revision's citations.
@@ -187,9 +190,10 @@ impl Store {
             // file); these bytes do, and replaced it.
             self.notices.push(format!("the stored copy of source {} was damaged; the bytes given hash to its id and have replaced it", stored.id));
         }
+        let (created, id) = (stored.created, stored.id);
         let result = self.record_source(stored, meta, doc, actor);
-        if result.is_err() && stored.created {
-            self.discard_created(&stored.id);
+        if result.is_err() && created {
+            self.discard_created(&id);
         }
         result
     }
@@ -247,6 +251,7 @@ impl Store {
         Ok(AddOutcome {
             id: stored.id,
             size: stored.size,
+            cannot_quote: stored.not_text,
             new_source: existing.is_none(),
             revision,
             carry,

@@ -151,6 +151,8 @@ pub struct AddedFile {
     pub size: u64,
     /// False when identical bytes were already recorded (or came earlier in this add).
     pub new_source: bool,
+    /// Why provdb cannot quote it (binary, not UTF-8), or None.
+    pub cannot_quote: Option<String>,
 }
 
 /// What a bulk add did.
@@ -357,6 +359,7 @@ impl Store {
                 id: stored.id,
                 size: stored.size,
                 new_source,
+                cannot_quote: stored.not_text,
             });
         }
         if !changes.is_empty() || wrote {

@@ -1,7 +1,8 @@
 //! Text: reading what people write and finding it again. Pure functions over
 //! strings and bytes, no I/O: quotes and their context (`anchor`), following
 //! quotes into a new revision (`carry`), the folding quotes are matched
-//! under (`fold`), dates (`dates`), claim values
+//! under (`fold`), whether bytes are quotable text (`plain`), dates
+//! (`dates`), claim values
 //! (`values`) and the identity keys of names (`normalize`).
 
 pub mod anchor;
@@ -9,4 +10,5 @@ pub mod carry;
 pub mod dates;
 pub mod fold;
 pub mod normalize;
+pub mod plain;
 pub mod values;

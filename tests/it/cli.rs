@@ -1130,3 +1130,46 @@ fn a_quote_typed_plainly_finds_the_typographic_source() {
         run.stderr
     );
 }
+
+/// A file provdb cannot quote is recorded, and `add` says so instead of
+/// leaving `cite` to find out: a PNG (binary) and Windows-1252 text (not
+/// UTF-8), alone and in a folder; a UTF-8 text says nothing.
+#[test]
+fn add_says_which_files_it_cannot_quote() {
+    let env = TestEnv::new();
+    let png = fixture("bad/binary.png");
+    let added = env
+        .ok(&["--json", "add", png.to_str().expect("utf-8")])
+        .json();
+    assert_eq!(
+        added["cannot_quote"],
+        "it is binary (it contains NUL bytes)"
+    );
+    let folder = env.dir.path().join("folder");
+    std::fs::create_dir_all(&folder).expect("folder");
+    // "caf" then 0xE9, Windows-1252's é: the 4th byte (offset 3) is not UTF-8.
+    std::fs::write(folder.join("cp1252.txt"), b"caf\xe9 au lait\n").expect("cp1252");
+    std::fs::write(folder.join("utf8.txt"), "caf\u{e9} au lait\n").expect("utf8");
+    let run = env.ok(&["add", folder.to_str().expect("utf-8")]);
+    assert!(
+        run.stdout.contains(
+            "/folder/cp1252.txt, but provdb cannot quote it: it is not valid UTF-8 (bad byte at offset 3)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("utf8.txt, but"), "{}", run.stdout);
+    let text = env.ok(&[
+        "add",
+        fixture("regional-survey-1993.txt").to_str().expect("utf-8"),
+    ]);
+    assert!(!text.stdout.contains("cannot quote"), "{}", text.stdout);
+    let single = env.ok(&["add", png.to_str().expect("utf-8")]);
+    assert!(
+        single.stdout.contains(
+            "provdb cannot quote it: it is binary (it contains NUL bytes); it is recorded, and `cite` will refuse it"
+        ),
+        "{}",
+        single.stdout
+    );
+}

@@ -114,7 +114,8 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             ctx.out,
             "{}",
             json!({"id": outcome.id.to_hex(), "size": outcome.size, "new_source": outcome.new_source, "doc": doc, "revision": revision,
-                "drift": outcome.carry.as_ref().map(super::drift::report_json)})
+                "drift": outcome.carry.as_ref().map(super::drift::report_json),
+                "cannot_quote": outcome.cannot_quote})
         )?;
     } else {
         if outcome.new_source {
@@ -128,6 +129,12 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 ctx.out,
                 "source {} is already stored ({} bytes); same bytes, same id",
                 outcome.id, outcome.size
+            )?;
+        }
+        if let Some(why) = &outcome.cannot_quote {
+            writeln!(
+                ctx.out,
+                "provdb cannot quote it: {why}; it is recorded, and `cite` will refuse it"
             )?;
         }
         if let Some((doc, number)) = &outcome.revision {
@@ -210,6 +217,15 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
     )?;
     for skipped in &outcome.skipped {
         writeln!(ctx.out, "skipped {}: {}", skipped.path, skipped.why)?;
+    }
+    for file in &outcome.files {
+        if let Some(why) = &file.cannot_quote {
+            writeln!(
+                ctx.out,
+                "recorded {}, but provdb cannot quote it: {why}",
+                file.path
+            )?;
+        }
     }
     Ok(())
 }
