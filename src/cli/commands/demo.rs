@@ -20,6 +20,17 @@ const SURVEY: &[u8] = include_bytes!("../../../fixtures/regional-survey-1993.txt
 const ARTICLE_TITLE: &str = "Khojaly, 26 February 1992: the figures behind an anniversary";
 const PUBLISHER: &str = "provdb fixture newsroom";
 const TOLL: &str = "Khojaly, 26 February 1992";
+/// The article's metadata, given with both of its revisions.
+const ARTICLE: [&str; 8] = [
+    "--doc",
+    "khojaly-article",
+    "--title",
+    ARTICLE_TITLE,
+    "--publisher",
+    PUBLISHER,
+    "--published",
+    "2024-02-26",
+];
 
 /// Build a demonstration store from the built-in fixtures and walk through it.
 #[derive(Debug, clap::Args)]
@@ -192,36 +203,19 @@ impl Session<'_> {
         // Written once the store exists, so a refused DIR leaves nothing.
         let fixtures = write_fixtures(dir)?;
         let feb = fixtures.join("khojaly-article-2024-02.txt");
-        let added = self.run_on_store(&[
-            "add",
-            &feb.display().to_string(),
-            "--doc",
-            "khojaly-article",
-            "--title",
-            ARTICLE_TITLE,
-            "--publisher",
-            PUBLISHER,
-            "--published",
-            "2024-02-26",
-            "--media-type",
-            "text/plain",
-            "--language",
-            "en",
-        ])?;
+        let added = self.add(&feb, &ARTICLE, &[])?;
         let article = short(&word_after(&added, "added source ")?);
         let survey_file = fixtures.join("regional-survey-1993.txt");
-        let added = self.run_on_store(&[
-            "add",
-            &survey_file.display().to_string(),
-            "--title",
-            "Survey of the winter offensive, 1993 edition",
-            "--published",
-            "1993",
-            "--media-type",
-            "text/plain",
-            "--language",
-            "en",
-        ])?;
+        let added = self.add(
+            &survey_file,
+            &[
+                "--title",
+                "Survey of the winter offensive, 1993 edition",
+                "--published",
+                "1993",
+            ],
+            &[],
+        )?;
         let survey = short(&word_after(&added, "added source ")?);
         let citings = citings(&article, &survey);
         let mut recorded = Vec::new();
@@ -261,26 +255,16 @@ impl Session<'_> {
     /// and prefers that citation to the old one.
     fn revise(&mut self, ids: &Ids) -> Result<(), CliError> {
         let may = ids.fixtures.join("khojaly-article-2024-05.txt");
-        let added = self.run_on_store(&[
-            "add",
-            &may.display().to_string(),
-            "--doc",
-            "khojaly-article",
-            "--title",
-            ARTICLE_TITLE,
-            "--publisher",
-            PUBLISHER,
-            "--published",
-            "2024-02-26",
-            "--updated",
-            "2024-05-15",
-            "--note",
-            "resolution count updated",
-            "--media-type",
-            "text/plain",
-            "--language",
-            "en",
-        ])?;
+        let added = self.add(
+            &may,
+            &ARTICLE,
+            &[
+                "--updated",
+                "2024-05-15",
+                "--note",
+                "resolution count updated",
+            ],
+        )?;
         let revised = short(&word_after(&added, "added source ")?);
         self.run_on_store(&["diff", "khojaly-article@1", "khojaly-article@latest"])?;
         let (_, citation) = self.cite(&Citing {
@@ -305,6 +289,17 @@ impl Session<'_> {
         ])?;
         self.run_on_store(&["trace", &ids.parliaments_claim])?;
         Ok(())
+    }
+
+    /// Adds a fixture file as plain English text with `meta` and `more`
+    /// flags; returns what `add` printed.
+    fn add(&mut self, file: &Path, meta: &[&str], more: &[&str]) -> Result<String, CliError> {
+        let path = file.display().to_string();
+        let mut line = vec!["add", path.as_str()];
+        line.extend_from_slice(meta);
+        line.extend_from_slice(more);
+        line.extend_from_slice(&["--media-type", "text/plain", "--language", "en"]);
+        self.run_on_store(&line)
     }
 
     /// Records one citation; returns the claim's and the citation's short ids.
