@@ -1,7 +1,7 @@
 //! Whole files written durably, in the two ways provdb writes them.
 //!
 //! - [`replace`]: a file that takes the place of another, or of nothing, all
-//!   at once (exports, proofs, receipts, the `verified` file). Its bytes go
+//!   at once (exports, the `verified` file, the revisions `manifest --export` writes). Its bytes go
 //!   to a temporary file beside it, which is synced, renamed over the target
 //!   and then made durable by syncing the directory. A reader sees the old
 //!   file or the new one, never a part; a failure before the rename leaves
