@@ -3,10 +3,11 @@
 //! - [`replace`]: a file that takes the place of another, or of nothing, all
 //!   at once (exports, the `verified` file, the revisions `manifest --export`
 //!   writes). Its bytes go to a temporary file beside it, which is synced,
-//!   renamed over the target and then made durable by syncing the directory. A reader sees the old
-//!   file or the new one, never a part; a failure before the rename leaves
-//!   the old one and no temporary file, and a failure to sync the directory
-//!   after it says so (the new file is in place, not yet durable).
+//!   renamed over the target and then made durable by syncing the directory.
+//!   A reader sees the old file or the new one, never a part; a failure
+//!   before the rename leaves the old one and no temporary file, and a
+//!   failure to sync the directory after it says so (the new file is in
+//!   place, not yet durable).
 //! - [`write_new`]: a file created whole in a directory no one else uses yet
 //!   (a store being built from a bundle), then synced.
 //!
