@@ -77,6 +77,7 @@ pub(super) fn exit_code_for(error: &CliError) -> u8 {
         CliError::Store(error) => match error {
             StoreError::BadId { .. }
             | StoreError::BadText { .. }
+            | StoreError::Review(_)
             | StoreError::BadRevisionName { .. } => exit::USAGE,
             StoreError::Lock(LockError::Locked { .. }) => exit::LOCKED,
             StoreError::ReadOnly { .. } => exit::REFUSED,

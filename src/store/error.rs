@@ -173,6 +173,9 @@ pub enum StoreError {
         /// The object's file.
         path: PathBuf,
     },
+    /// A review's rating was refused.
+    #[error(transparent)]
+    Review(#[from] super::reviews::ReviewError),
     /// A receipt was asked for a retracted citation.
     #[error("citation {citation}: was retracted ({reason}, by {actor} at {time}); a receipt would prove only that it was recorded, not that it was withdrawn")]
     RetractedCitation {

@@ -166,6 +166,7 @@ impl StoreError {
     pub fn message(&self, name: Namer<'_>) -> String {
         match self {
             StoreError::BadText { field, why } => format!("{} {why}", name(*field)),
+            StoreError::Review(error) => error.message(name),
             StoreError::ValueNotInQuote { .. } => format!(
                 "{self}; fix the value or the quote, or pass {} to record it anyway",
                 name(Field::ValueNotInQuote)

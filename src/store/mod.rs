@@ -56,7 +56,7 @@ pub use query::{
 };
 pub use reindex::reindex;
 use resolve::resolve_kind_in;
-pub use reviews::{ReviewImport, ReviewRequest};
+pub use reviews::{ReviewError, ReviewImport, ReviewRequest};
 pub use revise::{CarryReport, DiffReport, Followed, OutcomeCounts, Rank, RevisionEntry};
 
 /// The default store directory name.

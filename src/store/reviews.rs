@@ -63,6 +63,63 @@ fn rating_number(field: Field, text: &Option<String>) -> Result<Option<f64>, Sto
     }
 }
 
+/// Why a review's rating was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ReviewError {
+    /// The verdict in words is empty.
+    #[error("the rating is empty; give the verdict in words, e.g. False")]
+    EmptyRating,
+    /// The scale's two ends are the same.
+    #[error("the best rating equals the worst ({best}); a scale needs two ends")]
+    EqualEnds {
+        /// Both ends.
+        best: f64,
+    },
+    /// The rating lies outside its scale.
+    #[error("the rating {value} is outside the scale from {worst} to {best}; fix the value or the scale")]
+    Outside {
+        /// The rating.
+        value: f64,
+        /// The worst end.
+        worst: f64,
+        /// The best end.
+        best: f64,
+    },
+    /// A rating with only one end of its scale.
+    #[error("the rating has only one end of its scale; give both ends, or neither")]
+    OneEnd,
+}
+
+impl ReviewError {
+    /// The message with the fields named by `name`.
+    pub fn message(&self, name: super::Namer<'_>) -> String {
+        let (rating, value, best, worst) = (
+            name(Field::Rating),
+            name(Field::RatingValue),
+            name(Field::Best),
+            name(Field::Worst),
+        );
+        match self {
+            ReviewError::EmptyRating => {
+                format!("{rating} is empty; give the verdict in words, e.g. {rating} False")
+            }
+            ReviewError::EqualEnds { best: end } => {
+                format!("{best} equals {worst} ({end}); a scale needs two ends")
+            }
+            ReviewError::Outside {
+                value: rated,
+                worst: low,
+                best: high,
+            } => format!(
+                "{value} {rated} is outside the scale from {worst} {low} to {best} {high}; fix the value or the scale"
+            ),
+            ReviewError::OneEnd => format!(
+                "{value} has only one end of its scale; give both {best} and {worst}, or neither"
+            ),
+        }
+    }
+}
+
 impl Store {
     /// Records a fact-checker's verdict on a claim of this store.
     pub fn review(
@@ -73,10 +130,7 @@ impl Store {
         self.writable()?;
         let label = tidy(&request.label);
         if label.is_empty() {
-            return Err(StoreError::BadText {
-                field: Field::Rating,
-                why: "is empty; give the verdict in words, e.g. --rating False".into(),
-            });
+            return Err(ReviewError::EmptyRating.into());
         }
         check_text(Field::Rating, &label, 4096)?;
         let by = tidy(&request.by);
@@ -96,25 +150,15 @@ impl Store {
         let worst = rating_number(Field::Worst, &request.worst)?;
         if let (Some(best), Some(worst)) = (best, worst) {
             if best == worst {
-                return Err(StoreError::BadText {
-                    field: Field::Best,
-                    why: format!("equals --worst ({best}); a scale needs two ends"),
-                });
+                return Err(ReviewError::EqualEnds { best }.into());
             }
             if let Some(value) = value {
                 if value < best.min(worst) || value > best.max(worst) {
-                    return Err(StoreError::BadText {
-                        field: Field::RatingValue,
-                        why: format!("{value} is outside the scale from --worst {worst} to --best {best}; fix the value or the scale"),
-                    });
+                    return Err(ReviewError::Outside { value, worst, best }.into());
                 }
             }
         } else if value.is_some() && (best.is_some() || worst.is_some()) {
-            return Err(StoreError::BadText {
-                field: Field::RatingValue,
-                why: "has only one end of its scale; give both --best and --worst, or neither"
-                    .into(),
-            });
+            return Err(ReviewError::OneEnd.into());
         }
         let date = match &request.date {
             Some(text) => {

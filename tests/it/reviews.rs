@@ -141,7 +141,10 @@ fn bad_reviews_are_refused_with_one_line_and_no_change() {
         args
     };
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (review(&["--rating", " "]), "--rating is empty"),
+        (
+            review(&["--rating", " "]),
+            "--rating is empty; give the verdict in words, e.g. --rating False",
+        ),
         (
             review(&["--rating", "F", "--url", "d.example/r"]),
             "not an absolute http(s) address",
@@ -161,15 +164,15 @@ fn bad_reviews_are_refused_with_one_line_and_no_change() {
                 "--worst",
                 "1",
             ]),
-            "outside the scale",
+            "--rating-value 9 is outside the scale from --worst 1 to --best 5; fix the value or the scale",
         ),
         (
             review(&["--rating", "F", "--best", "5", "--worst", "5"]),
-            "equals --worst",
+            "--best equals --worst (5); a scale needs two ends",
         ),
         (
             review(&["--rating", "F", "--rating-value", "2", "--best", "5"]),
-            "only one end of its scale",
+            "--rating-value has only one end of its scale; give both --best and --worst, or neither",
         ),
         (review(&["--rating", "F", "--date", "2024-02-30"]), "--date"),
     ];
