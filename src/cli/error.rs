@@ -6,7 +6,7 @@
 use std::io;
 
 use crate::storage::lock::LockError;
-use crate::store::{value_message, Field, StoreError};
+use crate::store::{value_message, CiteInputError, Field, StoreError};
 use crate::text::dates::WhenError;
 use crate::text::values::ValueError;
 
@@ -68,47 +68,53 @@ pub enum CliError {
 /// Returns the exit code and whether to print the message, for an error.
 pub(super) fn exit_code_for(error: &CliError) -> u8 {
     match error {
+        CliError::CiteInput(CiteInputError::Other(error)) => store_code(error),
         CliError::Usage(_) | CliError::Value(_) | CliError::When(_) | CliError::CiteInput(_) => {
             exit::USAGE
         }
         CliError::Damage(_) | CliError::NotHolding(_) => exit::DAMAGE,
         CliError::Refused(_) => exit::REFUSED,
         CliError::Output(_) => exit::STORE,
-        CliError::Store(error) => match error {
-            StoreError::BadId { .. }
-            | StoreError::BadText { .. }
-            | StoreError::Review(_)
-            | StoreError::BadRevisionName { .. } => exit::USAGE,
-            StoreError::Lock(LockError::Locked { .. }) => exit::LOCKED,
-            StoreError::ReadOnly { .. } => exit::REFUSED,
-            StoreError::NoStoreFound { .. }
-            | StoreError::NotAStore { .. }
-            | StoreError::AlreadyAStore { .. }
-            | StoreError::NotEmpty { .. }
-            | StoreError::UnknownId { .. }
-            | StoreError::AmbiguousId { .. }
-            | StoreError::WrongKind { .. }
-            | StoreError::Anchor { .. }
-            | StoreError::NotText { .. }
-            | StoreError::ValueNotInQuote { .. }
-            | StoreError::AlreadyRetracted { .. }
-            | StoreError::Input { .. }
-            | StoreError::BundleRefused { .. }
-            | StoreError::RetractedCitation { .. }
-            | StoreError::UnusableFile { .. }
-            | StoreError::MetadataDiffers { .. }
-            | StoreError::UnknownDocument { .. }
-            | StoreError::NotYetRecorded { .. } => exit::REFUSED,
-            StoreError::Io { .. }
-            | StoreError::Lock(LockError::Io { .. })
-            | StoreError::Journal(_)
-            | StoreError::Index(_)
-            | StoreError::Objects(_)
-            | StoreError::ObjectDamaged { .. }
-            | StoreError::ChainBroken { .. }
-            | StoreError::IndexOutOfStep { .. }
-            | StoreError::Damaged { .. } => exit::STORE,
-        },
+        CliError::Store(error) => store_code(error),
+    }
+}
+
+/// The exit code for a store error.
+fn store_code(error: &StoreError) -> u8 {
+    match error {
+        StoreError::BadId { .. }
+        | StoreError::BadText { .. }
+        | StoreError::Review(_)
+        | StoreError::BadRevisionName { .. } => exit::USAGE,
+        StoreError::Lock(LockError::Locked { .. }) => exit::LOCKED,
+        StoreError::ReadOnly { .. } => exit::REFUSED,
+        StoreError::NoStoreFound { .. }
+        | StoreError::NotAStore { .. }
+        | StoreError::AlreadyAStore { .. }
+        | StoreError::NotEmpty { .. }
+        | StoreError::UnknownId { .. }
+        | StoreError::AmbiguousId { .. }
+        | StoreError::WrongKind { .. }
+        | StoreError::Anchor { .. }
+        | StoreError::NotText { .. }
+        | StoreError::ValueNotInQuote { .. }
+        | StoreError::AlreadyRetracted { .. }
+        | StoreError::Input { .. }
+        | StoreError::BundleRefused { .. }
+        | StoreError::RetractedCitation { .. }
+        | StoreError::UnusableFile { .. }
+        | StoreError::MetadataDiffers { .. }
+        | StoreError::UnknownDocument { .. }
+        | StoreError::NotYetRecorded { .. } => exit::REFUSED,
+        StoreError::Io { .. }
+        | StoreError::Lock(LockError::Io { .. })
+        | StoreError::Journal(_)
+        | StoreError::Index(_)
+        | StoreError::Objects(_)
+        | StoreError::ObjectDamaged { .. }
+        | StoreError::ChainBroken { .. }
+        | StoreError::IndexOutOfStep { .. }
+        | StoreError::Damaged { .. } => exit::STORE,
     }
 }
 

@@ -68,6 +68,9 @@ pub enum CiteInputError {
     /// The as-of time does not read.
     #[error(transparent)]
     When(#[from] WhenError),
+    /// Another failure of the checks, kept whole (none is known today).
+    #[error(transparent)]
+    Other(Box<StoreError>),
     /// A field is refused.
     #[error("{field} {why}")]
     Field {
@@ -79,14 +82,11 @@ pub enum CiteInputError {
 }
 
 impl From<StoreError> for CiteInputError {
-    /// The text checks report a field; nothing else reaches here.
+    /// The text checks report a field; anything else is kept as it is.
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::BadText { field, why } => CiteInputError::Field { field, why },
-            other => CiteInputError::Field {
-                field: Field::Quote,
-                why: other.to_string(),
-            },
+            other => CiteInputError::Other(Box::new(other)),
         }
     }
 }

@@ -188,6 +188,7 @@ impl CiteInputError {
             CiteInputError::Field { field, why } => format!("{} {why}", name(*field)),
             CiteInputError::Value(error) => value_message(error, name),
             CiteInputError::When(error) => error.to_string(),
+            CiteInputError::Other(error) => error.message(name),
         }
     }
 }

@@ -244,56 +244,67 @@ fn the_layer_rule_catches_what_it_should() {
     }
 }
 
+/// True when `line` names one of `names` (a path to the file) and writes
+/// it: creating, writing, appending or replacing.
+fn writes_one_of(line: &str, names: &[&str]) -> bool {
+    let writes = [
+        "write_file(",
+        "fs::write(",
+        "File::create(",
+        "append(true)",
+        "write_new(",
+        "replace(",
+    ];
+    names.iter().any(|name| line.contains(name)) && writes.iter().any(|write| line.contains(write))
+}
+
+/// Files other than `owner` with a line that writes one of `names`.
+fn writers_of(owner: &str, names: &[&str]) -> Vec<String> {
+    source_files()
+        .into_iter()
+        .filter(|file| file != owner)
+        .filter(|file| read(file).lines().any(|line| writes_one_of(line, names)))
+        .collect()
+}
+
 #[test]
 fn only_the_journal_module_writes_the_journal() {
-    // A write of a file named `journal`: creating, writing or opening it to append.
-    let found = source_files()
-        .into_iter()
-        .filter(|file| file != "storage/journal.rs")
-        .filter(|file| {
-            read(file).lines().any(|line| {
-                line.contains("join(\"journal\")")
-                    && [
-                        "write_file(",
-                        "fs::write(",
-                        "File::create(",
-                        "append(true)",
-                        "write_new(",
-                        "replace(",
-                    ]
-                    .iter()
-                    .any(|write| line.contains(write))
-            })
-        })
-        .collect();
-    ratchet("only storage/journal.rs writes the journal", found, &[]);
+    ratchet(
+        "only storage/journal.rs writes the journal",
+        writers_of("storage/journal.rs", &["join(\"journal\")"]),
+        &[],
+    );
 }
 
 #[test]
 fn only_the_checkpoints_module_writes_checkpoints() {
-    let found = source_files()
-        .into_iter()
-        .filter(|file| file != "audit/checkpoints.rs")
-        .filter(|file| {
-            read(file).lines().any(|line| {
-                line.contains("checkpoints::FILE")
-                    && [
-                        "fs::write(",
-                        "File::create(",
-                        "append(true)",
-                        "write_new(",
-                        "replace(",
-                    ]
-                    .iter()
-                    .any(|write| line.contains(write))
-            })
-        })
-        .collect();
     ratchet(
         "only audit/checkpoints.rs writes the checkpoints file",
-        found,
+        writers_of(
+            "audit/checkpoints.rs",
+            &["checkpoints::FILE", "checkpoints::path("],
+        ),
         &[],
     );
+}
+
+#[test]
+fn the_writer_rules_catch_what_they_should() {
+    // The rules read lines; these are lines they must and must not flag.
+    let flagged = writes_one_of;
+    let checkpoints = ["checkpoints::FILE", "checkpoints::path("];
+    assert!(flagged(
+        "std::fs::write(checkpoints::path(root), bytes)?;",
+        &checkpoints
+    ));
+    assert!(flagged(
+        "File::create(root.join(checkpoints::FILE))?;",
+        &checkpoints
+    ));
+    assert!(!flagged(
+        "let kept = checkpoints::read(root)?;",
+        &checkpoints
+    ));
 }
 
 #[test]
