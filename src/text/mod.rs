@@ -1,14 +1,18 @@
 //! Text: reading what people write and finding it again. Pure functions over
 //! strings and bytes, no I/O: quotes and their context (`anchor`), following
 //! quotes into a new revision (`carry`), the folding quotes are matched
-//! under (`fold`), whether bytes are quotable text (`plain`), dates
+//! under (`fold`), text layers of pages and other encodings (`layer`,
+//! `html`, `encoding`), whether bytes are quotable text (`plain`), dates
 //! (`dates`), claim values
 //! (`values`) and the identity keys of names (`normalize`).
 
 pub mod anchor;
 pub mod carry;
 pub mod dates;
+pub mod encoding;
 pub mod fold;
+pub mod html;
+pub mod layer;
 pub mod normalize;
 pub mod plain;
 pub mod values;

@@ -13,6 +13,7 @@ mod cli;
 mod compat;
 mod integrity;
 mod model;
+mod pages;
 mod properties;
 mod reviews;
 mod revisions;
