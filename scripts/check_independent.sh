@@ -70,6 +70,63 @@ PY
     fi
 done
 
+# A web page: its text layer, a quote across inline tags and entities, a
+# version 3 receipt; the Python verifier checks the layer's line, the quote
+# in the layer, and (in the store) that the original byte ranges say the quote.
+page=$("$provdb" --json add fixtures/khojaly-article-2024-02.html | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+page_citation=$("$provdb" --json cite "$page" --quote "article's account, 613 civilians were killed. Among" \
+    --subject "Khojaly, 26 February 1992" --property "civilians killed" --value 613 | python3 -c 'import json,sys; print(json.load(sys.stdin)["citation"])')
+"$provdb" receipt "$page_citation" >"$work/page-receipt.json"
+$verify receipt "$work/page-receipt.json"
+python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print("receipt.schema.json: version 3 valid")' \
+    "$work/page-receipt.json" schema/receipt.schema.json
+for field in layer.object layer.length layer.original layer.entry; do
+    python3 - "$work/page-receipt.json" "$work/bad-receipt.json" "$field" <<'PY'
+import json, sys
+receipt = json.load(open(sys.argv[1]))
+section, key = sys.argv[3].split(".")
+value = receipt[section][key]
+if key == "object":
+    value = ("0" if value[0] != "0" else "1") + value[1:]
+elif key == "length":
+    value += 1
+elif key == "original":
+    value[0][0] += 1
+else:
+    value["line"] = value["line"].replace('"provdb-html"', '"provdb-html2"')
+receipt[section][key] = value
+json.dump(receipt, open(sys.argv[2], "w"))
+PY
+    if $verify receipt "$work/bad-receipt.json" >/dev/null; then
+        echo "the Python verifier accepted a page receipt with $field changed" >&2
+        exit 1
+    fi
+done
+
+# A cite line rewritten to claim other original bytes (chain rebuilt,
+# checkpoints dropped): the Python verifier reads the page and refuses it.
+cp -r "$work/store" "$work/moved"
+rm -f "$work/moved/checkpoints"
+python3 - "$work/moved/journal" <<'PY'
+import blake3, json, sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
+prev, out = "0" * 64, []
+for line in lines:
+    entry = json.loads(line)
+    layer = entry["change"].get("layer") if entry["change"]["op"] == "cite" else None
+    if layer:
+        layer["original"][0][0] += 4
+    entry["prev"] = prev
+    line = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode()
+    out.append(line)
+    prev = blake3.blake3(line + b"\n").hexdigest()
+open(sys.argv[1], "wb").write(b"".join(line + b"\n" for line in out))
+PY
+if $verify store "$work/moved" >"$work/moved.log" 2>&1; then
+    echo "the Python verifier accepted a quote's original bytes moved" >&2
+    exit 1
+fi
+grep -q "do not say the quote" "$work/moved.log"
 $verify store "$work/store"
 $verify proof "$work/source.json" "$work/revision.json" "$work/claim.json" "$work/consistency.json"
 

@@ -4,9 +4,15 @@
 It uses the `blake3` package from PyPI and nothing of provdb's code, and
 checks what schema/store.md and schema/audit.md specify:
 
-  python3 provdb_verify.py store STORE_DIR   the journal's hash chain, and every
+  python3 provdb_verify.py store STORE_DIR   the journal's hash chain, every
                                              kept checkpoint's root against the
-                                             RFC 6962 tree of the journal lines
+                                             RFC 6962 tree of the journal lines,
+                                             every object a line names, every
+                                             citation's id and quote (in its
+                                             text layer when it has one), and
+                                             the original bytes of a quote in
+                                             a web page's layer
+                                             (schema/text-layers.md)
   python3 provdb_verify.py proof FILE...     inclusion and consistency proofs
   python3 provdb_verify.py receipt FILE...   citation receipts (schema/receipt.md)
 
@@ -14,8 +20,10 @@ Exit status 0 when everything holds, 1 when anything does not.
 """
 
 import base64
+import html
 import json
 import os
+import re
 import struct
 import sys
 import unicodedata
@@ -277,7 +285,24 @@ def citation_id(body, actor, time):
         "actor": actor,
         "time": time,
     }
+    # A quote in a text layer: the layer's object is part of the id.
+    if body.get("layer") is not None:
+        obj["layer"] = body["layer"]["object"]
     return blake3.blake3(canonical(obj).encode()).hexdigest()
+
+
+def no_space(text):
+    """The text with every whitespace character (NBSP included) removed."""
+    return re.sub(r"\s+", "", text)
+
+
+def original_words(source_bytes, ranges, encoding):
+    """What a quote's original byte ranges in a web page say: the bytes
+    decoded, character references decoded by the WHATWG table (Python's
+    html.unescape uses it), joined. Compared without whitespace, since the
+    layer collapses it and puts paragraph breaks between blocks."""
+    text = "".join(source_bytes[start:end].decode(encoding, errors="replace") for start, end in ranges)
+    return no_space(html.unescape(text))
 
 
 def proved_line(line, checkpoint):
@@ -302,15 +327,17 @@ def check_receipt(path):
     with open(path) as f:
         r = json.load(f)
     version = r.get("v")
-    if r.get("type") != "provdb.receipt" or version not in (1, 2):
-        return [f"{path}: format: not a provdb.receipt of version 1 or 2"], ""
-    if (version == 2) != ("claim_entry" in r):
-        return [f"{path}: claim entry: a version 2 receipt, and only it, proves the claim's line"], ""
+    if r.get("type") != "provdb.receipt" or version not in (1, 2, 3):
+        return [f"{path}: format: not a provdb.receipt of version 1, 2 or 3"], ""
+    if (version >= 2) != ("claim_entry" in r):
+        return [f"{path}: claim entry: a version 2 or 3 receipt, and only it, proves the claim's line"], ""
+    if (version == 3) != ("layer" in r):
+        return [f"{path}: layer: a version 3 receipt, and only it, proves a text layer"], ""
     fail = lambda link, why: ([f"{path}: {link}: {why}"], "")
     claim, c, source, cp = r["claim"], r["citation"], r["source"], r["checkpoint"]
     if claim_id(claim) != claim["id"]:
         return fail("claim", "the claim's fields do not hash to its id")
-    if version == 2:
+    if version >= 2:
         # The claim's own line binds its wording (its id binds only the
         # case-folded identity keys).
         recorded_claim = proved_line(r["claim_entry"], cp)
@@ -338,13 +365,16 @@ def check_receipt(path):
         "selector": change.get("selector"),
         "stance": change.get("stance"),
         "value_not_in_quote": change.get("value_not_in_quote"),
+        "layer": change.get("layer"),
     }
+    layer = r.get("layer")
     stated = {
         "claim": claim["id"],
         "source": source["id"],
         "selector": selector,
         "stance": c["stance"],
         "value_not_in_quote": c["value_not_in_quote"],
+        "layer": None if layer is None else {"object": layer["object"], "original": layer["original"]},
     }
     if change.get("citation") != c["id"] or body != stated:
         return fail("entry", "the proved line records another citation than the receipt states")
@@ -352,9 +382,25 @@ def check_receipt(path):
     recorded = entry.get("origin") or entry
     if citation_id(body, recorded["actor"], recorded["time"]) != c["id"]:
         return fail("citation id", "the citation's fields, actor and time do not hash to its id")
-    root, data = slice_root(r["slice"], source["length"])
-    if root is None or root.hex() != source["id"]:
-        return fail("slice", "the slice and chaining values do not hash to the source")
+    quoted, length = source["id"], source["length"]
+    if layer is not None:
+        # The layer was derived from this source by a line before the citation's.
+        derived = proved_line(layer["entry"], cp)
+        if derived is None:
+            return fail("layer", "the text layer's line is not in the checkpoint's tree")
+        d = derived["change"]
+        if (
+            d.get("op") != "derive_text"
+            or d.get("source") != source["id"]
+            or d.get("layer") != layer["object"]
+            or d.get("size") != layer["length"]
+            or derived["seq"] >= entry["seq"]
+        ):
+            return fail("layer", "the proved line does not derive this text layer from this source before the citation")
+        quoted, length = layer["object"], layer["length"]
+    root, data = slice_root(r["slice"], length)
+    if root is None or root.hex() != quoted:
+        return fail("slice", "the slice and chaining values do not hash to the quoted object")
     exact, prefix, suffix = (c[k].encode() for k in ("exact", "prefix", "suffix"))
     at = c["start"] - r["slice"]["start"]
     end = c["end"] - r["slice"]["start"]
@@ -407,6 +453,62 @@ def check_merged(number, entry, merge, problems):
         problems.append(f"line {number}: does not match entry {seq} of store {origin['store']}'s journal")
 
 
+def read_object(store, objects, oid, problems, what):
+    """An object's bytes, checked against its name once (None when missing
+    or altered, which is reported)."""
+    if oid in objects:
+        return objects[oid]
+    path = os.path.join(store, "objects", oid[:2], oid[2:])
+    data = None
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        problems.append(f"{what}: object {oid} is missing")
+    if data is not None and blake3.blake3(data).hexdigest() != oid:
+        problems.append(f"{what}: object {oid} does not hash to its name")
+        data = None
+    objects[oid] = data
+    return data
+
+
+def check_content(store, number, entry, objects, problems):
+    """What a line names: the objects of sources and text layers (hash and
+    size), and a citation's id and quote."""
+    change = entry["change"]
+    op = change["op"]
+    where = f"line {number}"
+    if op == "add_source":
+        data = read_object(store, objects, change["source"], problems, where)
+        if data is not None and len(data) != change["size"]:
+            problems.append(f"{where}: source {change['source']} is not {change['size']} bytes")
+    elif op == "derive_text":
+        data = read_object(store, objects, change["layer"], problems, where)
+        if data is not None and len(data) != change["size"]:
+            problems.append(f"{where}: text layer {change['layer']} is not {change['size']} bytes")
+        objects.setdefault("layers", {})[change["layer"]] = change
+    elif op == "cite":
+        recorded = entry.get("origin") or entry
+        if citation_id(change, recorded["actor"], recorded["time"]) != change["citation"]:
+            problems.append(f"{where}: citation id {change['citation']} does not hash its content")
+        layer = change.get("layer")
+        quoted = change["source"] if layer is None else layer["object"]
+        if layer is not None:
+            derived = objects.get("layers", {}).get(quoted)
+            if derived is None or derived["source"] != change["source"]:
+                problems.append(f"{where}: text layer {quoted} is derived from this source by no line before")
+                return
+        data = read_object(store, objects, quoted, problems, where)
+        sel = change["selector"]
+        if data is not None and data[sel["start"] : sel["end"]] != sel["exact"].encode():
+            problems.append(f"{where}: the quote is not at bytes {sel['start']}..{sel['end']} of {quoted}")
+        if layer is not None and layer["original"] and derived["extractor"] == "provdb-html":
+            source = read_object(store, objects, change["source"], problems, where)
+            encoding = derived["params"].get("encoding", "utf-8")
+            if source is not None and original_words(source, layer["original"], encoding) != no_space(sel["exact"]):
+                problems.append(f"{where}: the original bytes {layer['original']} of source {change['source']} do not say the quote")
+
+
 def check_store(store):
     problems = []
     with open(os.path.join(store, "journal"), "rb") as f:
@@ -420,6 +522,7 @@ def check_store(store):
     store_id = None
     committed = 0
     merge = None
+    objects = {}
     for number, line in enumerate(lines, 1):
         entry = json.loads(line)
         if entry["seq"] != number:
@@ -432,6 +535,7 @@ def check_store(store):
             committed = number
         prev = blake3.blake3(line + b"\n").hexdigest()
         change = entry["change"]
+        check_content(store, number, entry, objects, problems)
         if change["op"] == "merge":
             merge = check_merge(store, number, change, problems)
         elif "origin" in entry:

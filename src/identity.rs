@@ -80,7 +80,7 @@ pub fn expected_claim_id(claim: &Claim) -> ClaimId {
 
 /// Returns the canonical JSON object that a citation's id hashes.
 pub fn citation_canonical(citation: &Citation, actor: &str, time: &str) -> Json {
-    json!({
+    let mut object = json!({
         "type": "provdb.citation",
         "v": 1,
         "claim": citation.claim.to_hex(),
@@ -91,7 +91,14 @@ pub fn citation_canonical(citation: &Citation, actor: &str, time: &str) -> Json 
         "value_not_in_quote": citation.value_not_in_quote,
         "actor": actor,
         "time": time,
-    })
+    });
+    // A quote in a text layer: the layer's object is part of the id (the
+    // range is the layer's). The original ranges are not: the layer and
+    // range determine them, and `verify` derives them again.
+    if let (Some(layer), Some(map)) = (&citation.layer, object.as_object_mut()) {
+        map.insert("layer".into(), Json::String(layer.object.to_hex()));
+    }
+    object
 }
 
 /// Returns a citation's id: it covers the claim, the source, the byte range, the
@@ -189,6 +196,7 @@ mod tests {
             },
             stance: Stance::Supports,
             value_not_in_quote: false,
+            layer: None,
         };
         let canonical = canonical_json(&citation_canonical(
             &citation,

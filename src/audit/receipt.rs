@@ -19,7 +19,9 @@ use blake3::hazmat::{
 use crate::audit::merkle::{self, Blake3, TreeHasher};
 use crate::audit::proofs::ProvedCheckpoint;
 use crate::identity;
-use crate::model::{Change, Citation, CitationId, Claim, Entry, Selector, SourceId, Stance};
+use crate::model::{
+    Change, Citation, CitationId, Claim, Entry, InLayer, Selector, SourceId, Stance,
+};
 
 /// BLAKE3's chunk size.
 const CHUNK: u64 = blake3::CHUNK_LEN as u64;
@@ -40,8 +42,13 @@ pub struct Receipt {
     pub citation: ReceiptCitation,
     /// The source: its BLAKE3 hash and length.
     pub source: ReceiptSource,
-    /// The bytes around the quote and the chaining values of the rest.
+    /// The bytes around the quote and the chaining values of the rest: of
+    /// the text layer when there is one (version 3), else of the source.
     pub slice: Slice,
+    /// Version 3: the text layer the quote is anchored in, and the journal
+    /// line that derived it from the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<ReceiptLayer>,
     /// The journal line that recorded the claim, with its inclusion proof
     /// (version 2): it binds every word of the claim the receipt shows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,6 +93,21 @@ pub struct ReceiptSource {
     pub id: SourceId,
     /// Its length in bytes.
     pub length: u64,
+}
+
+/// The text layer of a version 3 receipt.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptLayer {
+    /// The layer's BLAKE3 hash.
+    pub object: SourceId,
+    /// Its length in bytes.
+    pub length: u64,
+    /// The source's bytes the quote was read from, as the citation records them.
+    pub original: Vec<[u64; 2]>,
+    /// The `derive_text` line that derived the layer from the source, with
+    /// its inclusion proof.
+    pub entry: ProvedLine,
 }
 
 /// A slice of a source with what proves it part of the source.
@@ -361,15 +383,28 @@ impl Receipt {
     /// Checks every link; returns what the receipt proves, in plain words,
     /// or the first link that broke.
     pub fn verify(&self) -> Result<String, Broken> {
-        match (self.kind.as_str(), self.v, &self.claim_entry) {
-            ("provdb.receipt", 1, None) | ("provdb.receipt", 2, Some(_)) => {}
-            ("provdb.receipt", 2, None) => {
+        match (self.kind.as_str(), self.v, &self.claim_entry, &self.layer) {
+            ("provdb.receipt", 1, None, None)
+            | ("provdb.receipt", 2, Some(_), None)
+            | ("provdb.receipt", 3, Some(_), Some(_)) => {}
+            ("provdb.receipt", 2 | 3, None, _) => {
                 return Err(broken(
                     "claim entry",
-                    "a version 2 receipt must prove the claim's line",
+                    "a version 2 or 3 receipt must prove the claim's line",
                 ))
             }
-            _ => return Err(broken("format", "not a provdb.receipt of version 1 or 2")),
+            ("provdb.receipt", 3, Some(_), None) => {
+                return Err(broken(
+                    "layer",
+                    "a version 3 receipt must prove the text layer's line",
+                ))
+            }
+            _ => {
+                return Err(broken(
+                    "format",
+                    "not a provdb.receipt of version 1, 2 or 3 (a text layer only in version 3)",
+                ))
+            }
         }
         // The claim is what its id says.
         if identity::expected_claim_id(&self.claim) != self.claim.id {
@@ -418,6 +453,10 @@ impl Receipt {
             },
             stance: c.stance,
             value_not_in_quote: c.value_not_in_quote,
+            layer: self.layer.as_ref().map(|layer| InLayer {
+                object: layer.object,
+                original: layer.original.clone(),
+            }),
         };
         if *citation != c.id || *body != expected {
             return Err(broken(
@@ -431,15 +470,42 @@ impl Receipt {
                 "the citation's fields, actor and time do not hash to its id",
             ));
         }
-        // The slice is part of the source, and holds the quote.
-        let (bytes, root) = slice_root(&self.slice, self.source.length)?;
-        if root.as_bytes() != self.source.id.as_bytes() {
+        // The text layer was derived from the source by a line of the log.
+        let derived = match &self.layer {
+            Some(layer) => {
+                let line = check_included("layer", &layer.entry, &self.checkpoint)?;
+                match &line.change {
+                    Change::DeriveText(derived)
+                        if derived.source == self.source.id
+                            && derived.layer == layer.object
+                            && derived.size == layer.length
+                            && line.seq < entry.seq =>
+                    {
+                        Some(derived.clone())
+                    }
+                    _ => {
+                        return Err(broken(
+                            "layer",
+                            "the proved line does not derive this text layer from this source before the citation",
+                        ))
+                    }
+                }
+            }
+            None => None,
+        };
+        // The slice is part of the quoted object (the layer, or the
+        // source), and holds the quote.
+        let (quoted, quoted_length, what) = match &self.layer {
+            Some(layer) => (layer.object, layer.length, "text layer"),
+            None => (self.source.id, self.source.length, "source"),
+        };
+        let (bytes, root) = slice_root(&self.slice, quoted_length)?;
+        if root.as_bytes() != quoted.as_bytes() {
             return Err(broken(
                 "slice",
                 format!(
-                    "the slice and chaining values hash to {}, not to the source {}",
+                    "the slice and chaining values hash to {}, not to the {what} {quoted}",
                     root.to_hex(),
-                    self.source.id
                 ),
             ));
         }
@@ -500,13 +566,40 @@ impl Receipt {
         } else {
             ""
         };
+        let place = match (&derived, &self.layer) {
+            (Some(derived), Some(layer)) => format!(
+                "of the text layer with BLAKE3 hash {} ({} bytes) that {} {} derived, in log entry {}, from the document with BLAKE3 hash {} ({} bytes){}",
+                layer.object,
+                layer.length,
+                derived.extractor,
+                derived.version,
+                layer.entry.leaf_index + 1,
+                self.source.id,
+                self.source.length,
+                if layer.original.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", read from its bytes {} as the citation records them",
+                        layer
+                            .original
+                            .iter()
+                            .map(|[start, end]| format!("{start}–{end}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            ),
+            _ => format!(
+                "of the document with BLAKE3 hash {} ({} bytes)",
+                self.source.id, self.source.length
+            ),
+        };
         Ok(format!(
-            "the words {:?} appear at bytes {}–{} of the document with BLAKE3 hash {} ({} bytes), cited as {stance} {claim}{stated}, recorded by {} at {} in log entry {} of a log of {} entries whose tree head is {} {}; a receipt shows what was recorded by that size, not what came after it: a later retraction or supersession does not appear in it",
+            "the words {:?} appear at bytes {}–{} {place}, cited as {stance} {claim}{stated}, recorded by {} at {} in log entry {} of a log of {} entries whose tree head is {} {}; a receipt shows what was recorded by that size, not what came after it: a later retraction or supersession does not appear in it",
             c.exact,
             c.start,
             c.end,
-            self.source.id,
-            self.source.length,
             entry.recorded_by(),
             entry.recorded_at(),
             entry.seq,

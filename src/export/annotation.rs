@@ -23,6 +23,9 @@ pub fn collection(records: &Records) -> serde_json::Value {
                 &record.citation.source.to_hex(),
                 &record.citation.selector,
                 range,
+                record.citation.layer.as_ref().and_then(|layer| {
+                    Some((layer.original.first()?[0], layer.original.last()?[1]))
+                }),
                 &record.recorded,
                 &record.actor,
                 record.citation.stance.name(),

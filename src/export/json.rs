@@ -75,6 +75,10 @@ pub fn citation(traced: &TracedCitation) -> Json {
         "selector": body.selector,
         "stance": body.stance,
         "value_not_in_quote": body.value_not_in_quote,
+        "layer": body.layer.as_ref().map(|layer| json!({
+            "object": layer.object.to_hex(),
+            "original": layer.original,
+        })),
         "recorded": record.recorded,
         "actor": record.actor,
         "seq": record.seq,

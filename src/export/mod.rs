@@ -29,6 +29,8 @@ pub struct Records {
     pub revisions: Vec<Vec<crate::storage::index::RevisionRecord>>,
     /// Every review, in journal order.
     pub reviews: Vec<crate::storage::index::ReviewRecord>,
+    /// Every text layer, by source in the order of `sources`.
+    pub layers: Vec<crate::model::LayerRecord>,
 }
 
 /// Reads every record the exports need from `store`.
@@ -46,10 +48,13 @@ pub fn read_records(store: &crate::store::Store) -> Result<Records, crate::store
     for trace in &traces {
         for item in &trace.citations {
             let citation = &item.record.citation;
-            if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(citation.source) {
-                slot.insert(store.source_bytes(&citation.source)?);
+            // Positions count characters of the text quoted: the text
+            // layer's, or the source's own.
+            let quoted = citation.quoted_object();
+            if let std::collections::hash_map::Entry::Vacant(slot) = texts.entry(quoted) {
+                slot.insert(store.source_bytes(&quoted)?);
             }
-            let bytes = &texts[&citation.source];
+            let bytes = &texts[&quoted];
             let count = |end: u64| {
                 String::from_utf8_lossy(&bytes[..(end as usize).min(bytes.len())])
                     .chars()
@@ -71,7 +76,12 @@ pub fn read_records(store: &crate::store::Store) -> Result<Records, crate::store
     for doc in docs {
         revisions.push(store.revisions(&doc)?);
     }
+    let mut layers = Vec::new();
+    for (source, _, _) in &sources {
+        layers.extend(store.layers_of(&source.id)?);
+    }
     Ok(Records {
+        layers,
         sources,
         claims,
         traces,

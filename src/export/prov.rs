@@ -47,6 +47,7 @@ pub(crate) struct Prov {
     specialized: serde_json::Map<String, serde_json::Value>,
     associated: serde_json::Map<String, serde_json::Value>,
     attributed: serde_json::Map<String, serde_json::Value>,
+    used: serde_json::Map<String, serde_json::Value>,
     relations: usize,
 }
 
@@ -106,6 +107,45 @@ pub fn document(records: &Records) -> serde_json::Value {
         );
         prov.generated_by(&name, record.seq, &record.recorded, &record.actor);
     }
+    // Text layers: each an entity derived from its source by an extraction
+    // (the journal entry that derived it), which used the source and was
+    // done by the extractor as a software agent, on behalf of the recorder.
+    for record in &records.layers {
+        let layer = &record.layer;
+        let name = format!("blake3:{}", layer.layer.to_hex());
+        let source = format!("blake3:{}", layer.source.to_hex());
+        prov.entity.insert(
+            name.clone(),
+            json!({
+                "prov:type": qname("provdb:TextLayer"),
+                "prov:label": format!("text layer of {}", layer.source.short()),
+                "provdb:blake3": layer.layer.to_hex(),
+                "provdb:size": layer.size,
+                "provdb:params": serde_json::to_string(&layer.params).unwrap_or_default(),
+            }),
+        );
+        prov.generated_by(&name, record.seq, &record.recorded, &record.actor);
+        let activity = format!("provdb:entry-{}", record.seq);
+        let id = prov.id("used");
+        prov.used.insert(
+            id,
+            json!({"prov:activity": activity, "prov:entity": source}),
+        );
+        let software = format!("provdb:software-{}-{}", layer.extractor, layer.version);
+        prov.agent.entry(software.clone()).or_insert_with(|| {
+            json!({"prov:type": qname("prov:SoftwareAgent"), "prov:label": format!("{} {}", layer.extractor, layer.version)})
+        });
+        let id = prov.id("assoc");
+        prov.associated.insert(
+            id,
+            json!({"prov:activity": activity, "prov:agent": software}),
+        );
+        let id = prov.id("extracted");
+        prov.derived.insert(
+            id,
+            json!({"prov:generatedEntity": name, "prov:usedEntity": source, "prov:activity": activity}),
+        );
+    }
     for revisions in &records.revisions {
         let Some(first) = revisions.first() else {
             continue;
@@ -156,7 +196,9 @@ pub fn document(records: &Records) -> serde_json::Value {
                     "provdb:retracted": item.retraction.is_some(),
                 }),
             );
-            let source = format!("blake3:{}", record.citation.source.to_hex());
+            // Quoted from the text layer when there is one (itself derived
+            // from the source), else from the source's bytes.
+            let source = format!("blake3:{}", record.citation.quoted_object().to_hex());
             prov.derived("quoted", &quote, &source, Some("prov:Quotation"));
             prov.derived("cites", &claim_name, &quote, None);
             prov.generated_by(&quote, record.seq, &record.recorded, &record.actor);
@@ -221,5 +263,6 @@ pub fn document(records: &Records) -> serde_json::Value {
         "specializationOf": prov.specialized,
         "wasAssociatedWith": prov.associated,
         "wasAttributedTo": prov.attributed,
+        "used": prov.used,
     })
 }

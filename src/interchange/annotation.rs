@@ -337,10 +337,26 @@ pub fn citation_annotation(
     source: &str,
     selector: &crate::model::Selector,
     char_range: (u64, u64),
+    original: Option<(u64, u64)>,
     recorded: &str,
     actor: &str,
     stance: &str,
 ) -> Json {
+    let mut selectors = vec![
+        json!({
+            "type": "TextQuoteSelector",
+            "exact": selector.exact,
+            "prefix": selector.prefix,
+            "suffix": selector.suffix,
+        }),
+        json!({"type": "TextPositionSelector", "start": char_range.0, "end": char_range.1}),
+    ];
+    // A quote read from a page's text layer: where its words are in the
+    // page's own bytes (from the first to one past the last), as a
+    // DataPositionSelector counts them.
+    if let Some((start, end)) = original {
+        selectors.push(json!({"type": "DataPositionSelector", "start": start, "end": end}));
+    }
     json!({
         "@context": CONTEXT,
         "id": format!("urn:provdb:citation:{citation}"),
@@ -357,15 +373,7 @@ pub fn citation_annotation(
         "target": {
             "type": "SpecificResource",
             "source": format!("urn:blake3:{source}"),
-            "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": selector.exact,
-                    "prefix": selector.prefix,
-                    "suffix": selector.suffix,
-                },
-                {"type": "TextPositionSelector", "start": char_range.0, "end": char_range.1},
-            ],
+            "selector": selectors,
         },
     })
 }

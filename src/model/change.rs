@@ -3,7 +3,7 @@
 use super::claim::Claim;
 use super::ids::{CitationId, EntryHash, SourceId};
 use super::review::Review;
-use super::source::{Carried, Citation, Drift, Revision, SourceMeta};
+use super::source::{Carried, Citation, Drift, Revision, SourceMeta, TextLayer};
 
 /// One change to the store. Its JSON form (tagged by `op`) is part of the journal format.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -25,6 +25,8 @@ pub enum Change {
         /// The metadata.
         meta: SourceMeta,
     },
+    /// A text layer was derived from a source's bytes and stored as an object.
+    DeriveText(TextLayer),
     /// A revision of a document was logged.
     AddRevision(Revision),
     /// A claim was recorded.

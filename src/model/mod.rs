@@ -19,7 +19,7 @@ pub use ids::{
 };
 pub use review::{Agent, Markup, Rating, Review, StatedDate};
 pub use source::{
-    Candidate, Carried, CarryMethod, Citation, Drift, Outcome, Revision, Selector, SourceMeta,
-    SourceRecord, Stance, ValueChange,
+    Candidate, Carried, CarryMethod, Citation, Drift, InLayer, LayerRecord, Outcome, Revision,
+    Selector, SourceMeta, SourceRecord, Stance, TextLayer, ValueChange,
 };
 pub use when::{ParseWhenError, Precision, When};

@@ -116,6 +116,65 @@ pub struct Citation {
     pub stance: Stance,
     /// True when the citer declared that the quote does not state the value.
     pub value_not_in_quote: bool,
+    /// Set when the quote is anchored in the source's text layer: the
+    /// selector's bytes are then the layer's, not the source's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<InLayer>,
+}
+
+impl Citation {
+    /// The object whose bytes the selector indexes: the text layer, or the
+    /// source itself.
+    pub fn quoted_object(&self) -> SourceId {
+        self.layer
+            .as_ref()
+            .map_or(self.source, |layer| layer.object)
+    }
+}
+
+/// Where a quote anchored in a text layer is: the layer, and the original
+/// bytes it was read from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InLayer {
+    /// The text layer's object: the BLAKE3 hash of its UTF-8 bytes.
+    pub object: SourceId,
+    /// The byte ranges of the source's own bytes that the quote was read
+    /// from (start, end exclusive), in order, leaving out the markup between
+    /// them; empty when the extractor does not keep them.
+    pub original: Vec<[u64; 2]>,
+}
+
+/// A text layer derived from a source's bytes by a named, versioned
+/// extractor with its parameters (schema/text-layers.md).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TextLayer {
+    /// The source it was derived from.
+    pub source: SourceId,
+    /// The layer's object: the BLAKE3 hash of its UTF-8 bytes.
+    pub layer: SourceId,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The extractor's name.
+    pub extractor: String,
+    /// The extractor's version.
+    pub version: String,
+    /// The parameters that, with the source's bytes, determine the text.
+    pub params: std::collections::BTreeMap<String, String>,
+}
+
+/// A text layer as the index holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LayerRecord {
+    /// The layer.
+    pub layer: TextLayer,
+    /// The journal entry that derived it.
+    pub seq: u64,
+    /// When (RFC 3339, UTC).
+    pub recorded: String,
+    /// Who.
+    pub actor: String,
 }
 
 /// How a citation was found again in a new revision of its document.

@@ -4,9 +4,10 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::model::{Change, Revision, SourceId, SourceMeta, When};
+use crate::model::{Change, Revision, SourceId, SourceMeta, SourceRecord, When};
 use crate::storage::objects;
 
+use super::layers::Derived;
 use super::{check_meta, check_slug, now_rfc3339, CarryReport, Store, StoreError};
 
 /// What `add` did.
@@ -21,6 +22,8 @@ pub struct AddOutcome {
     /// Why provdb cannot quote the source (binary, not UTF-8), or None:
     /// it is stored and recorded all the same.
     pub cannot_quote: Option<String>,
+    /// The text layer this command derived, when an extractor applied.
+    pub layer: Option<crate::model::TextLayer>,
     /// The document and revision logged, with `--doc`.
     pub revision: Option<(String, u32)>,
     /// What the new revision did to the previous revision's citations.
@@ -97,6 +100,57 @@ pub(super) fn meta_conflict(
     None
 }
 
+/// Fills what the user did not give from what a page states about itself:
+/// title, authors, publisher, publication and update times, canonical URL,
+/// language, and the media type. What the user gave is never replaced.
+fn page_defaults(meta: &mut SourceMeta, layer: &crate::text::layer::Layer) {
+    let page = &layer.meta;
+    let bounded = |text: &Option<String>| {
+        text.as_ref()
+            .filter(|text| {
+                !text.is_empty() && text.len() <= 4096 && !text.chars().any(char::is_control)
+            })
+            .cloned()
+    };
+    if meta.title.is_none() {
+        meta.title = bounded(&page.title);
+    }
+    if meta.authors.is_empty() {
+        meta.authors = page
+            .authors
+            .iter()
+            .filter(|author| {
+                !author.is_empty() && author.len() <= 1024 && !author.chars().any(char::is_control)
+            })
+            .take(64)
+            .cloned()
+            .collect();
+    }
+    if meta.publisher.is_none() {
+        meta.publisher = bounded(&page.publisher);
+    }
+    if meta.url.is_none() {
+        meta.url = bounded(&page.canonical)
+            .filter(|url| url.starts_with("http://") || url.starts_with("https://"));
+    }
+    if meta.language.is_none() {
+        meta.language = bounded(&page.language);
+    }
+    let when = |text: &Option<String>| {
+        text.as_deref()
+            .and_then(|text| crate::text::dates::parse_when(text).ok())
+    };
+    if meta.published.is_none() {
+        meta.published = when(&page.published);
+    }
+    if meta.updated.is_none() {
+        meta.updated = when(&page.modified);
+    }
+    if meta.media_type.is_none() && layer.extractor == crate::text::html::NAME {
+        meta.media_type = Some("text/html".into());
+    }
+}
+
 /// Returns the text of a source, or why it cannot be quoted.
 pub(super) fn source_text(id: SourceId, bytes: &[u8]) -> Result<&str, StoreError> {
     if bytes.contains(&0) {
@@ -139,6 +193,10 @@ impl Store {
         if let Some(doc) = doc {
             check_slug(doc)?;
         }
+        let name = match &input {
+            AddInput::Path(path) => Some(path.to_string_lossy().into_owned()),
+            AddInput::Reader(..) => None,
+        };
         let stored = match input {
             AddInput::Path(path) => {
                 let shown = path.display().to_string();
@@ -191,7 +249,7 @@ impl Store {
             self.notices.push(format!("the stored copy of source {} was damaged; the bytes given hash to its id and have replaced it", stored.id));
         }
         let (created, id) = (stored.created, stored.id);
-        let result = self.record_source(stored, meta, doc, actor);
+        let result = self.record_source(stored, meta, doc, name.as_deref(), actor);
         if result.is_err() && created {
             self.discard_created(&id);
         }
@@ -203,9 +261,30 @@ impl Store {
         stored: objects::Stored,
         meta: SourceMeta,
         doc: Option<&str>,
+        name: Option<&str>,
         actor: &str,
     ) -> Result<AddOutcome, StoreError> {
         let existing = self.index.source(&stored.id)?;
+        let derived =
+            self.derive_layer(stored.id, stored.size, meta.media_type.as_deref(), name)?;
+        let result = self.record_with_layer(stored, meta, doc, existing, derived.as_ref(), actor);
+        if result.is_err() {
+            if let Some(created) = derived.as_ref().and_then(|derived| derived.created) {
+                self.objects.remove_created(&created);
+            }
+        }
+        result
+    }
+
+    fn record_with_layer(
+        &mut self,
+        stored: objects::Stored,
+        mut meta: SourceMeta,
+        doc: Option<&str>,
+        existing: Option<SourceRecord>,
+        derived: Option<&Derived>,
+        actor: &str,
+    ) -> Result<AddOutcome, StoreError> {
         if let Some(existing) = &existing {
             if let Some((field, stored_value, given)) =
                 meta_conflict(&existing.meta, &meta, doc.is_some())
@@ -224,11 +303,17 @@ impl Store {
             None => None,
         };
         if existing.is_none() {
+            if let Some(derived) = derived {
+                page_defaults(&mut meta, &derived.layer);
+            }
             changes.push(Change::AddSource {
                 source: stored.id,
                 size: stored.size,
                 meta: meta.clone(),
             });
+        }
+        if let Some(derived) = derived {
+            changes.push(Change::DeriveText(derived.record.clone()));
         }
         let time = now_rfc3339();
         let mut carry = None;
@@ -241,7 +326,8 @@ impl Store {
                 updated: meta.updated.clone(),
                 note: meta.note.clone(),
             }));
-            let (carried, report) = self.carry_changes(doc, *number, stored.id, actor, &time)?;
+            let (carried, report) =
+                self.carry_changes(doc, *number, stored.id, derived, actor, &time)?;
             changes.extend(carried);
             carry = report;
         }
@@ -251,8 +337,14 @@ impl Store {
         Ok(AddOutcome {
             id: stored.id,
             size: stored.size,
-            cannot_quote: stored.not_text,
+            // A text layer makes the source quotable.
+            cannot_quote: if derived.is_some() || self.index.layer_of(&stored.id)?.is_some() {
+                None
+            } else {
+                stored.not_text
+            },
             new_source: existing.is_none(),
+            layer: derived.map(|derived| derived.record.clone()),
             revision,
             carry,
         })

@@ -432,7 +432,9 @@ impl Store {
         retracted: bool,
         actor: &str,
     ) -> Result<crate::audit::receipt::Receipt, StoreError> {
-        use crate::audit::receipt::{ProvedLine, Receipt, ReceiptCitation, ReceiptSource};
+        use crate::audit::receipt::{
+            ProvedLine, Receipt, ReceiptCitation, ReceiptLayer, ReceiptSource,
+        };
         let id = self.resolve_citation(citation)?;
         if let Some(retraction) = self.index.retraction(&id)? {
             if !retracted {
@@ -458,13 +460,39 @@ impl Store {
             })?
             .claim;
         let source = record.citation.source;
-        let bytes = self.objects.read(&source)?;
-        if crate::identity::source_id(&bytes) != source {
+        // The bytes the quote's range indexes: the text layer's, or the source's.
+        let quoted = record.citation.quoted_object();
+        let bytes = self.objects.read(&quoted)?;
+        if crate::identity::source_id(&bytes) != quoted {
             return Err(StoreError::ObjectDamaged {
                 refusing: "refusing a receipt for a damaged object",
-                path: self.objects.path_for(&source),
+                path: self.objects.path_for(&quoted),
             });
         }
+        let source_length = match &record.citation.layer {
+            None => bytes.len() as u64,
+            Some(_) => {
+                self.index
+                    .source(&source)?
+                    .ok_or_else(|| StoreError::UnknownId {
+                        text: source.to_hex(),
+                    })?
+                    .size
+            }
+        };
+        let layer_seq = match &record.citation.layer {
+            None => None,
+            Some(layer) => Some(
+                self.index
+                    .layers_of(&source)?
+                    .into_iter()
+                    .find(|known| known.layer.layer == layer.object)
+                    .map(|known| known.seq)
+                    .ok_or_else(|| StoreError::UnknownId {
+                        text: layer.object.to_hex(),
+                    })?,
+            ),
+        };
         let selector = &record.citation.selector;
         let range = selector.start.saturating_sub(selector.prefix.len() as u64)
             ..(selector.end + selector.suffix.len() as u64).min(bytes.len() as u64);
@@ -485,9 +513,19 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownId {
                 text: record.citation.claim.to_hex(),
             })?;
+        let layer = match (&record.citation.layer, layer_seq) {
+            (Some(layer), Some(seq)) => Some(ReceiptLayer {
+                object: layer.object,
+                length: bytes.len() as u64,
+                original: layer.original.clone(),
+                entry: proved(self, seq)?,
+            }),
+            _ => None,
+        };
         let receipt = Receipt {
             kind: "provdb.receipt".into(),
-            v: 2,
+            v: if layer.is_some() { 3 } else { 2 },
+            layer,
             claim_entry: Some(proved(self, claim_seq)?),
             claim,
             citation: ReceiptCitation {
@@ -502,7 +540,7 @@ impl Store {
             },
             source: ReceiptSource {
                 id: source,
-                length: bytes.len() as u64,
+                length: source_length,
             },
             slice,
             entry: proved(self, record.seq)?,

@@ -10,9 +10,10 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::BufRead;
 use std::sync::Arc;
 
+use super::layers::{in_layer, quotable_in, rederive_in, Quotable};
 use super::{
-    catch_up, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in, source_text,
-    CiteFields, CiteRequest, Field, PreparedCitation, Store, StoreError,
+    catch_up, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in, CiteFields,
+    CiteRequest, Field, PreparedCitation, Store, StoreError,
 };
 use crate::identity;
 use crate::model::IdKind;
@@ -20,6 +21,7 @@ use crate::model::{Bound, Change, Citation, ClaimId, SourceId, Stance, ValueKind
 use crate::storage::index::Index;
 use crate::storage::journal::StreamError;
 use crate::storage::objects::Objects;
+use crate::text::layer::Layer;
 
 /// One line of a batch: the fields of `provdb cite`, by the same names.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -147,7 +149,7 @@ pub struct BatchProgress {
 
 /// The texts of recently quoted sources, bounded in bytes.
 struct TextCache {
-    texts: HashMap<SourceId, Arc<str>>,
+    texts: HashMap<SourceId, Arc<(Quotable, Option<Layer>)>>,
     bytes: usize,
 }
 
@@ -503,21 +505,29 @@ impl Readers<'_> {
         let text = match cache.texts.get(&source_id) {
             Some(text) => text.clone(),
             None => {
-                let bytes = self
-                    .objects
-                    .read(&source_id)
-                    .map_err(|error| refused(error.into()))?;
-                let text: Arc<str> = source_text(source_id, &bytes).map_err(refused)?.into();
-                if cache.bytes + text.len() > TEXT_CACHE_BYTES {
+                let quotable = quotable_in(self.index, self.objects, source_id).map_err(refused)?;
+                let derived = quotable
+                    .layer
+                    .as_ref()
+                    .map(|record| rederive_in(self.objects, &record.layer))
+                    .transpose()
+                    .map_err(refused)?;
+                let size = quotable.text.len() * if derived.is_some() { 4 } else { 1 };
+                if cache.bytes + size > TEXT_CACHE_BYTES {
                     cache.texts.clear();
                     cache.bytes = 0;
                 }
-                cache.bytes += text.len();
+                cache.bytes += size;
+                let text = Arc::new((quotable, derived));
                 cache.texts.insert(source_id, text.clone());
                 text
             }
         };
-        prepare_citation(request, source_id, &text).map_err(refused)
+        let (quotable, derived) = &*text;
+        let mut prepared = prepare_citation(request, source_id, &quotable.text).map_err(refused)?;
+        let range = prepared.body.selector.start..prepared.body.selector.end;
+        prepared.body.layer = in_layer(quotable, derived.as_ref(), range);
+        Ok(prepared)
     }
 
     /// Decides, in line order, what a checked line records: nothing if the
@@ -576,6 +586,7 @@ fn sameness_key(body: &Citation) -> [u8; 16] {
     let mut hasher = blake3::Hasher::new();
     hasher.update(body.claim.as_bytes());
     hasher.update(body.source.as_bytes());
+    hasher.update(body.quoted_object().as_bytes());
     hasher.update(&body.selector.start.to_le_bytes());
     hasher.update(&body.selector.end.to_le_bytes());
     hasher.update(body.stance.name().as_bytes());

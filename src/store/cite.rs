@@ -13,7 +13,7 @@ use crate::text::normalize::tidy;
 use crate::text::values::{self, parse_value, ValueError};
 
 use super::field::Field;
-use super::{check_name, check_text, now_rfc3339, source_text, Store, StoreError};
+use super::{check_name, check_text, now_rfc3339, Store, StoreError};
 
 /// What `retract` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,10 +193,12 @@ pub struct PreparedCitation {
     pub body: Citation,
 }
 
-/// True when two citations are the same evidence: claim, source, range, stance and flag.
+/// True when two citations are the same evidence: claim, source (and
+/// layer), range, stance and flag.
 pub(super) fn same_citation(a: &Citation, b: &Citation) -> bool {
     a.claim == b.claim
         && a.source == b.source
+        && a.quoted_object() == b.quoted_object()
         && a.selector.start == b.selector.start
         && a.selector.end == b.selector.end
         && a.stance == b.stance
@@ -211,6 +213,7 @@ pub fn prepare_citation(
     source_id: SourceId,
     text: &str,
 ) -> Result<PreparedCitation, StoreError> {
+    // The layer is set by the caller, which knows it (`Store::in_layer`).
     let CiteRequest {
         source: _,
         quote,
@@ -251,6 +254,7 @@ pub fn prepare_citation(
         },
         stance,
         value_not_in_quote,
+        layer: None,
     };
     Ok(PreparedCitation {
         claim: Claim {
@@ -269,9 +273,11 @@ impl Store {
     pub fn cite(&mut self, request: CiteRequest, actor: &str) -> Result<CiteOutcome, StoreError> {
         self.writable()?;
         let source_id = self.resolve_source(&request.source)?;
-        let bytes = self.objects.read(&source_id)?;
-        let text = source_text(source_id, &bytes)?;
-        let prepared = prepare_citation(request, source_id, text)?;
+        let quotable = self.quotable(source_id)?;
+        let mut prepared = prepare_citation(request, source_id, &quotable.text)?;
+        let range = prepared.body.selector.start..prepared.body.selector.end;
+        let derived = self.rederive(&quotable)?;
+        prepared.body.layer = super::layers::in_layer(&quotable, derived.as_ref(), range);
         if let Some(existing) = self.live_duplicate(&prepared.body)? {
             return Ok(CiteOutcome {
                 claim: prepared.claim.id,

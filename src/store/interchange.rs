@@ -63,6 +63,13 @@ impl Store {
             let id = source?.id;
             objects.push((id, self.objects.path_for(&id)));
         }
+        // Text layers are recorded objects too: the bundle carries them, so
+        // the store it makes quotes as this one does.
+        for layer in self.index.layer_objects()? {
+            if !objects.iter().any(|(id, _)| *id == layer) {
+                objects.push((layer, self.objects.path_for(&layer)));
+            }
+        }
         let count = objects.len() as u64;
         let mut contents = bundle::Contents {
             journal,
@@ -356,6 +363,7 @@ fn parse_other(line: &[u8]) -> Result<crate::model::Entry, StoreError> {
 /// What this store already holds, and what the merge has planned so far.
 #[derive(Default)]
 struct Planned {
+    layers: std::collections::HashSet<crate::model::SourceId>,
     sources: std::collections::HashSet<crate::model::SourceId>,
     claims: std::collections::HashSet<crate::model::ClaimId>,
     citations: std::collections::HashSet<crate::model::CitationId>,
@@ -713,6 +721,21 @@ impl Store {
                             .insert(revision.doc.clone(), revision.number);
                         true
                     }
+                }
+            }
+            Change::DeriveText(layer) => {
+                let known = planned.layers.contains(&layer.layer)
+                    || self
+                        .index
+                        .layers_of(&layer.source)?
+                        .iter()
+                        .any(|known| known.layer.layer == layer.layer);
+                if known {
+                    false
+                } else {
+                    planned.layers.insert(layer.layer);
+                    copy_objects.push(layer.layer);
+                    true
                 }
             }
             Change::RecordClaim(claim) => {

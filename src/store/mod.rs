@@ -22,6 +22,7 @@ mod cite;
 mod error;
 mod field;
 mod interchange;
+mod layers;
 mod open;
 mod query;
 mod reindex;
@@ -48,6 +49,7 @@ use error::io_error;
 pub use error::StoreError;
 pub use field::{anchor_message, value_message, Field, Namer};
 pub use interchange::{import_bundle, ImportOutcome, MergeOutcome};
+pub use layers::Quotable;
 use open::{check_format, remove_any};
 pub use open::{find_store, is_inside, now_rfc3339, recovery_notice};
 pub use query::{

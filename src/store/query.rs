@@ -158,19 +158,31 @@ impl Store {
         cache: &mut HashMap<SourceId, Option<(bool, Vec<u8>)>>,
     ) -> Result<TracedCitation, StoreError> {
         let source_id = record.citation.source;
-        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(source_id) {
-            let loaded = match self.objects.read(&source_id) {
-                Ok(bytes) => Some((identity::source_id(&bytes) == source_id, bytes)),
-                Err(ObjectError::Missing { .. }) => None,
-                Err(error) => return Err(error.into()),
-            };
-            slot.insert(loaded);
+        // The bytes the range indexes: the text layer's, or the source's.
+        let quoted = record.citation.quoted_object();
+        for object in [source_id, quoted] {
+            if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(object) {
+                let loaded = match self.objects.read(&object) {
+                    Ok(bytes) => Some((identity::source_id(&bytes) == object, bytes)),
+                    Err(ObjectError::Missing { .. }) => None,
+                    Err(error) => return Err(error.into()),
+                };
+                slot.insert(loaded);
+            }
         }
-        let loaded = cache.get(&source_id).and_then(Option::as_ref);
+        let source_sound = cache
+            .get(&source_id)
+            .and_then(Option::as_ref)
+            .map(|(intact, _)| *intact);
+        let loaded = cache
+            .get(&quoted)
+            .and_then(Option::as_ref)
+            .map(|(intact, bytes)| (*intact && source_sound == Some(true), bytes));
         let selector = &record.citation.selector;
         let (source_intact, anchor_check, context) = match loaded {
             None => (None, AnchorCheck::OutOfRange, None),
             Some((intact, bytes)) => {
+                let intact = &intact;
                 let check = anchor::check_anchor(
                     bytes,
                     &selector.exact,

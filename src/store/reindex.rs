@@ -72,9 +72,10 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<(u64, usize
     let index = Index::open(&live)?;
     let objects = Objects::new(root.join("objects"));
     let mut removed = 0;
+    let layers = index.layer_objects()?;
     for (_, id) in objects.list()? {
         let Some(id) = id else { continue };
-        if index.source(&id)?.is_none() {
+        if index.source(&id)?.is_none() && !layers.contains(&id) {
             objects.remove_created(&id);
             removed += 1;
         }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::field::Field;
-use super::{source_text, Store, StoreError};
+use super::{Store, StoreError};
 use crate::identity;
 use crate::model::{
     Candidate, Carried, Change, Citation, CitationId, Drift, Outcome, Selector, SourceId,
@@ -288,6 +288,7 @@ impl Store {
         doc: &str,
         number: u32,
         new_source: SourceId,
+        new_layer: Option<&super::layers::Derived>,
         actor: &str,
         time: &str,
     ) -> Result<(Vec<Change>, Option<CarryReport>), StoreError> {
@@ -313,26 +314,36 @@ impl Store {
         if citations.is_empty() {
             return Ok((Vec::new(), Some(report)));
         }
-        let old_bytes = self.objects.read(&previous_source)?;
-        let new_bytes = self.objects.read(&new_source)?;
-        let old = match source_text(previous_source, &old_bytes) {
+        let old = match self.quotable(previous_source) {
             Ok(old) => old,
             Err(error) => {
                 report.skipped = Some(format!("citations were not carried: {error}"));
                 return Ok((Vec::new(), Some(report)));
             }
         };
+        let old = old.text;
         // A revision that is not text quotes nothing: every citation is lost,
         // and each loss is journaled like any other.
-        let new = match source_text(new_source, &new_bytes) {
-            Ok(new) => new,
+        let new_text = match new_layer {
+            // Derived by this command: not in the index yet.
+            Some(derived) => Ok((Some(derived.layer.clone()), derived.quotable(actor, time))),
+            None => self
+                .quotable(new_source)
+                .and_then(|quotable| Ok((self.rederive(&quotable)?, quotable))),
+        };
+        let (new_quotable, new_derived) = match new_text {
+            Ok((derived, quotable)) => (Some(quotable), derived),
             Err(error) => {
                 report.skipped = Some(format!(
                     "the new revision cannot be quoted ({error}); every citation is reported lost"
                 ));
-                ""
+                (None, None)
             }
         };
+        let new = new_quotable
+            .as_ref()
+            .map_or("", |quotable| quotable.text.as_str());
+        let old = old.as_str();
         let (found, claims) = self.follow(old, new, &citations)?;
         let mut changes = Vec::new();
         // The citation each new body lands on, so that two old citations
@@ -376,6 +387,13 @@ impl Store {
                         },
                         stance: record.citation.stance,
                         value_not_in_quote: record.citation.value_not_in_quote,
+                        layer: new_quotable.as_ref().and_then(|quotable| {
+                            super::layers::in_layer(
+                                quotable,
+                                new_derived.as_ref(),
+                                anchor.range.start as u64..anchor.range.end as u64,
+                            )
+                        }),
                     };
                     item.range = Some((body.selector.start, body.selector.end));
                     let key = (
@@ -621,10 +639,8 @@ impl Store {
     pub fn diff(&self, a: &str, b: &str) -> Result<DiffReport, StoreError> {
         let a_id = self.resolve_source(a)?;
         let b_id = self.resolve_source(b)?;
-        let old_bytes = self.objects.read(&a_id)?;
-        let new_bytes = self.objects.read(&b_id)?;
-        let old = source_text(a_id, &old_bytes)?.to_string();
-        let new = source_text(b_id, &new_bytes)?.to_string();
+        let old = self.quotable(a_id)?.text;
+        let new = self.quotable(b_id)?.text;
         let diff = carry::WordDiff::new(&old, &new);
         let citations = self.live_citations(&a_id, false)?;
         let (found, claims) = self.follow(&old, &new, &citations)?;

@@ -567,6 +567,7 @@ mod tests {
             },
             stance: Stance::Supports,
             value_not_in_quote: false,
+            layer: None,
         }
     }
 

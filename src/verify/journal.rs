@@ -2,7 +2,7 @@
 //! byte canonical, ids recomputed, references recorded before use, the index records each entry
 //! wrote, and every kept checkpoint against the journal's tree.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -199,6 +199,8 @@ struct JournalWalk<'a> {
     store_id: Option<String>,
     frontier_at_mark: Option<Frontier>,
     sources: HashSet<SourceId>,
+    /// Each text layer's object, with the source it was derived from.
+    layers: HashMap<SourceId, SourceId>,
     claims: HashSet<ClaimId>,
     prev: EntryHash,
     expected_seq: u64,
@@ -246,6 +248,7 @@ impl<'a> JournalWalk<'a> {
             store_id: None,
             frontier_at_mark: None,
             sources: HashSet::new(),
+            layers: HashMap::new(),
             claims: HashSet::new(),
             prev: EntryHash::genesis(),
             expected_seq: 1,
@@ -369,6 +372,32 @@ impl<'a> JournalWalk<'a> {
                     }
                 }
             }
+            Change::DeriveText(layer) => {
+                if !sources.contains(&layer.source) {
+                    report.problem(
+                        item,
+                        format!(
+                            "derives a text layer from source {}, recorded nowhere before it",
+                            layer.source.short()
+                        ),
+                    );
+                }
+                self.layers.insert(layer.layer, layer.source);
+                let path = Objects::new(self.root.join("objects")).path_for(&layer.layer);
+                if let Ok(meta) = std::fs::symlink_metadata(&path) {
+                    if meta.is_file() && meta.len() != layer.size {
+                        report.problem(
+                            item,
+                            format!(
+                                "states text layer {} is {} bytes, but its object holds {}",
+                                layer.layer.short(),
+                                layer.size,
+                                meta.len()
+                            ),
+                        );
+                    }
+                }
+            }
             Change::AddRevision(revision) => {
                 if !sources.contains(&revision.source) {
                     report.problem(
@@ -425,6 +454,18 @@ impl<'a> JournalWalk<'a> {
                             body.claim.short()
                         ),
                     );
+                }
+                if let Some(layer) = &body.layer {
+                    if self.layers.get(&layer.object) != Some(&body.source) {
+                        report.problem(
+                            item,
+                            format!(
+                                "citation quotes text layer {}, derived from source {} by no entry before it",
+                                layer.object.short(),
+                                body.source.short()
+                            ),
+                        );
+                    }
                 }
             }
             Change::Review(review) => {
@@ -537,6 +578,8 @@ impl<'a> JournalWalk<'a> {
         if let Some(index) = self.index {
             self.finish_index(index, report);
         }
+        // Text layers are objects the journal records too.
+        self.sources.extend(self.layers.keys().copied());
         self.sources
     }
 

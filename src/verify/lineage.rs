@@ -280,6 +280,7 @@ impl Lineage {
             }
             Change::Init { .. }
             | Change::AddSource { .. }
+            | Change::DeriveText(_)
             | Change::RecordClaim(_)
             | Change::Review(_)
             | Change::Merge { .. } => {}

@@ -59,6 +59,8 @@ pub struct Report {
     pub claims: u64,
     /// Citations whose quote was checked against the bytes.
     pub citations: u64,
+    /// Text layers derived again from their sources and found identical.
+    pub layers: u64,
     /// Index records compared with the journal.
     pub index_records: u64,
     /// Things that are not damage but worth knowing (a crash-torn tail, an unreferenced object).

@@ -9,6 +9,7 @@ use crate::model::SourceId;
 use crate::storage::index::Index;
 use crate::storage::objects::Objects;
 use crate::text::anchor::{self, AnchorCheck};
+use crate::text::layer::{rederive, Layer, LayerError};
 
 use super::Report;
 
@@ -198,6 +199,7 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                 continue;
             }
         };
+        let layers = check_layers(index, objects, &source.id, report);
         let citations = match index.citations_of_source(&source.id) {
             Ok(citations) => citations,
             Err(error) => {
@@ -208,9 +210,7 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
         if citations.is_empty() {
             continue;
         }
-        let Ok(file) = objects.open(&source.id) else {
-            continue;
-        }; // reported as missing above
+        let mut files: std::collections::HashMap<SourceId, File> = std::collections::HashMap::new();
         for record in citations {
             let id = record.id;
             if record.citation.source != source.id {
@@ -224,9 +224,46 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                 );
                 continue;
             }
+            let quoted = record.citation.quoted_object();
+            if let std::collections::hash_map::Entry::Vacant(slot) = files.entry(quoted) {
+                let Ok(file) = objects.open(&quoted) else {
+                    continue; // reported as missing above
+                };
+                slot.insert(file);
+            }
+            let Some(file) = files.get(&quoted) else {
+                continue;
+            };
+            if let (Some(in_layer), Some(derived)) = (
+                &record.citation.layer,
+                record
+                    .citation
+                    .layer
+                    .as_ref()
+                    .and_then(|in_layer| layers.get(&in_layer.object)),
+            ) {
+                let selector = &record.citation.selector;
+                let expected: Vec<[u64; 2]> = derived
+                    .original_ranges(selector.start..selector.end)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|range| [range.start, range.end])
+                    .collect();
+                if expected != in_layer.original {
+                    report.problem(
+                        format!("citation {id}"),
+                        format!(
+                            "records original bytes {:?} of source {}, but its text layer puts the quote at {:?}",
+                            in_layer.original,
+                            source.id.short(),
+                            expected
+                        ),
+                    );
+                }
+            }
             report.citations += 1;
             let selector = &record.citation.selector;
-            let outcome = match check_anchor_in_file(&file, selector) {
+            let outcome = match check_anchor_in_file(file, selector) {
                 Ok(outcome) => outcome,
                 Err(error) => {
                     report.problem(
@@ -244,10 +281,77 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                 }
                 AnchorCheck::OutOfRange => "its byte range lies outside the source",
             };
-            report.problem(
-                format!("citation {id}"),
-                format!("{what} in source {}", source.id.short()),
-            );
+            let place = match &record.citation.layer {
+                Some(layer) => format!(
+                    "in text layer {} of source {}",
+                    layer.object.short(),
+                    source.id.short()
+                ),
+                None => format!("in source {}", source.id.short()),
+            };
+            report.problem(format!("citation {id}"), format!("{what} {place}"));
         }
     }
+}
+
+/// Derives each text layer of a source again with the extractor that made
+/// it, and checks it is the layer recorded. Returns the layers derived, by
+/// object, for checking where each quote maps in the original.
+fn check_layers(
+    index: &Index,
+    objects: &Objects,
+    source: &SourceId,
+    report: &mut Report,
+) -> std::collections::HashMap<SourceId, Layer> {
+    let mut derived = std::collections::HashMap::new();
+    let records = match index.layers_of(source) {
+        Ok(records) => records,
+        Err(error) => {
+            report.problem("index tree layers", error.to_string());
+            return derived;
+        }
+    };
+    if records.is_empty() {
+        return derived;
+    }
+    let Ok(bytes) = objects.read(source) else {
+        return derived; // reported with the objects
+    };
+    for record in records {
+        let layer = &record.layer;
+        let item = format!("text layer {}", layer.layer);
+        match rederive(&bytes, &layer.extractor, &layer.version, &layer.params) {
+            Ok(again) => {
+                let hash = crate::identity::source_id(again.text.as_bytes());
+                if hash == layer.layer {
+                    report.layers += 1;
+                    derived.insert(layer.layer, again);
+                } else {
+                    report.problem(
+                        item,
+                        format!(
+                            "{} {} derives other text from source {} now (BLAKE3 {}): the layer or the extractor changed",
+                            layer.extractor,
+                            layer.version,
+                            source.short(),
+                            hash.short()
+                        ),
+                    );
+                }
+            }
+            Err(error @ LayerError::Unknown { .. }) => report.notices.push(format!(
+                "text layer {} of source {} not derived again: {error}",
+                layer.layer.short(),
+                source.short()
+            )),
+            Err(error) => report.problem(
+                item,
+                format!(
+                    "cannot be derived again from source {}: {error}",
+                    source.short()
+                ),
+            ),
+        }
+    }
+    derived
 }

@@ -457,7 +457,6 @@ fn bad_inputs_are_refused_with_one_line_and_no_change() {
     let env = TestEnv::new();
     let article = env.add(ARTICLE, &["--title", "The article"]);
     let binary = env.add("bad/binary.png", &[]);
-    let invalid = env.add("bad/invalid-utf8.txt", &[]);
     let missing = env.dir.path().join("missing.txt");
     let dir = env.dir.path().to_str().expect("utf-8").to_string();
     let cite = |source: &str, quote: &str, value: &str| -> Vec<String> {
@@ -529,11 +528,6 @@ fn bad_inputs_are_refused_with_one_line_and_no_change() {
         "already recorded with title",
     );
     refuse_cite(cite(&binary, "PNG", "1"), 3, "binary");
-    refuse_cite(
-        cite(&invalid, "613", "613"),
-        3,
-        "not valid UTF-8 (bad byte at offset 17)",
-    );
     refuse_cite(cite(&article, "   ", "1"), 3, "quote is empty");
     refuse_cite(
         cite(&article, "613 civilians were slain", "613"),

@@ -12,6 +12,7 @@ mod bundle;
 mod cli;
 mod compat;
 mod integrity;
+mod layers;
 mod model;
 mod pages;
 mod properties;

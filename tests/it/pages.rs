@@ -36,7 +36,10 @@ fn pages() -> Vec<(String, Vec<u8>, String)> {
         flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("open page"))
             .read_to_end(&mut bytes)
             .expect("gunzip page");
-        let body = entry["articleBody"].as_str().unwrap_or_default().to_string();
+        let body = entry["articleBody"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         pages.push((name.clone(), bytes, body));
     }
     pages.sort_by(|a, b| a.0.cmp(&b.0));

@@ -115,7 +115,8 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             "{}",
             json!({"id": outcome.id.to_hex(), "size": outcome.size, "new_source": outcome.new_source, "doc": doc, "revision": revision,
                 "drift": outcome.carry.as_ref().map(super::drift::report_json),
-                "cannot_quote": outcome.cannot_quote})
+                "cannot_quote": outcome.cannot_quote,
+                "layer": outcome.layer.as_ref().map(|layer| json!({"id": layer.layer.to_hex(), "size": layer.size, "extractor": layer.extractor, "version": layer.version, "params": layer.params}))})
         )?;
     } else {
         if outcome.new_source {
@@ -136,6 +137,9 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 ctx.out,
                 "provdb cannot quote it: {why}; it is recorded, and `cite` will refuse it"
             )?;
+        }
+        if let Some(layer) = &outcome.layer {
+            writeln!(ctx.out, "{}", layer_line(layer))?;
         }
         if let Some((doc, number)) = &outcome.revision {
             writeln!(ctx.out, "logged as revision {number} of {doc}")?;
@@ -228,4 +232,34 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
         }
     }
     Ok(())
+}
+
+/// Says what text layer `add` derived, and that quotes are anchored in it.
+pub(super) fn layer_line(layer: &crate::model::TextLayer) -> String {
+    let what = if layer.extractor == crate::text::html::NAME {
+        "the text a reader sees"
+    } else {
+        "its text as UTF-8"
+    };
+    let encoding = layer
+        .params
+        .get("encoding")
+        .map(|encoding| {
+            let found = match layer.params.get("found").map(String::as_str) {
+                Some("bom") => "its byte order mark",
+                Some("declared") => "the charset given",
+                Some("meta") => "the page's meta charset",
+                Some("valid-utf-8") => "valid UTF-8",
+                _ => "detection",
+            };
+            format!(", read as {encoding} (by {found})")
+        })
+        .unwrap_or_default();
+    format!(
+        "text layer {} ({} bytes): {what}, derived by {} {}{encoding}; quotes are anchored in it",
+        layer.layer.short(),
+        layer.size,
+        layer.extractor,
+        layer.version
+    )
 }

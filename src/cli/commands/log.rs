@@ -47,6 +47,14 @@ fn summary(change: &Change) -> String {
                     .unwrap_or_default()
             )
         }
+        Change::DeriveText(layer) => format!(
+            "text layer {} of source {} ({} bytes, by {} {})",
+            layer.layer.short(),
+            layer.source.short(),
+            layer.size,
+            layer.extractor,
+            layer.version
+        ),
         Change::AddRevision(revision) => {
             format!(
                 "revision {} of {} is source {}",

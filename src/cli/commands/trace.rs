@@ -138,10 +138,32 @@ pub fn write_citation(out: &mut dyn Write, item: &TracedCitation, indent: &str) 
         AnchorCheck::OutOfRange => "QUOTE RANGE OUTSIDE SOURCE",
     };
     let selector = &record.citation.selector;
+    let place = match &record.citation.layer {
+        Some(layer) => format!(
+            "bytes {}..{} of its text layer {}{}",
+            selector.start,
+            selector.end,
+            layer.object.short(),
+            if layer.original.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", read from source bytes {}",
+                    layer
+                        .original
+                        .iter()
+                        .map(|[start, end]| format!("{start}..{end}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        ),
+        None => format!("bytes {}..{}", selector.start, selector.end),
+    };
     writeln!(
         out,
-        "{indent}  bytes {}..{} · {bytes} · {anchor} · recorded {} by {}",
-        selector.start, selector.end, record.recorded, record.actor
+        "{indent}  {place} · {bytes} · {anchor} · recorded {} by {}",
+        record.recorded, record.actor
     )
 }
 

@@ -87,8 +87,13 @@ pub fn write_report(out: &mut dyn std::io::Write, report: &Report) -> std::io::R
     };
     writeln!(
         out,
-        "checked {} objects{skipped}, {} journal entries, {} index records, {} citation quotes ({} sources, {} claims)",
-        report.objects, report.entries, report.index_records, report.citations, report.sources, report.claims
+        "checked {} objects{skipped}, {} journal entries, {} index records, {} citation quotes ({} sources, {} claims){}",
+        report.objects, report.entries, report.index_records, report.citations, report.sources, report.claims,
+        if report.layers > 0 {
+            format!("; {} text layers derived again from their sources, identical", report.layers)
+        } else {
+            String::new()
+        }
     )?;
     for notice in &report.notices {
         writeln!(out, "notice: {notice}")?;

@@ -1,7 +1,7 @@
 //! The applier: each journal entry's records (`entry_records`), written to sled in bounded batches,
 //! with the applied mark and Merkle frontier kept in `meta`.
 
-use crate::model::{Change, Entry, Retraction, SourceRecord, Supersession};
+use crate::model::{Change, Entry, LayerRecord, Retraction, SourceRecord, Supersession};
 use crate::storage::codec::{self, CodecError};
 
 #[allow(unused_imports)]
@@ -72,6 +72,21 @@ pub(super) fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
                 TreeName::Sources,
                 source.as_bytes().to_vec(),
                 encode(TreeName::Sources, &value)?,
+            )]
+        }
+        Change::DeriveText(layer) => {
+            let value = LayerRecord {
+                layer: layer.clone(),
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
+            let mut key = layer.source.as_bytes().to_vec();
+            key.extend_from_slice(&entry.seq.to_be_bytes());
+            vec![record(
+                TreeName::Layers,
+                key,
+                encode(TreeName::Layers, &value)?,
             )]
         }
         Change::AddRevision(revision) => {

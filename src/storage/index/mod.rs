@@ -114,11 +114,13 @@ pub enum TreeName {
     Reviews,
     /// bundle BLAKE3 hash → MergeRecord
     Merges,
+    /// Text layers: source id ‖ seq (big-endian) → `LayerRecord`.
+    Layers,
 }
 
 impl TreeName {
     /// Every tree holding derived records.
-    pub const ALL: [TreeName; 13] = [
+    pub const ALL: [TreeName; 14] = [
         TreeName::Sources,
         TreeName::Revisions,
         TreeName::SourceRevisions,
@@ -132,6 +134,7 @@ impl TreeName {
         TreeName::Merkle,
         TreeName::Reviews,
         TreeName::Merges,
+        TreeName::Layers,
     ];
 
     /// Returns the sled tree name.
@@ -150,6 +153,7 @@ impl TreeName {
             TreeName::Merkle => "merkle",
             TreeName::Reviews => "reviews",
             TreeName::Merges => "merges",
+            TreeName::Layers => "layers",
         }
     }
 }

@@ -2,7 +2,8 @@
 //! postings, ids by prefix.
 
 use crate::model::{
-    Change, CitationId, ClaimId, IdKind, Retraction, SourceId, SourceRecord, Supersession,
+    Change, CitationId, ClaimId, IdKind, LayerRecord, Retraction, SourceId, SourceRecord,
+    Supersession,
 };
 use crate::storage::codec::{self};
 
@@ -230,6 +231,34 @@ impl Index {
             .values()
             .map(|value| Self::decode(TreeName::Supersessions, &value?))
             .collect()
+    }
+
+    /// Returns the text layers derived from a source, oldest first.
+    pub fn layers_of(&self, source: &SourceId) -> Result<Vec<LayerRecord>, IndexError> {
+        self.tree(TreeName::Layers)
+            .scan_prefix(source.as_bytes())
+            .values()
+            .map(|value| Self::decode(TreeName::Layers, &value?))
+            .collect()
+    }
+
+    /// Returns every text layer's object: objects the journal records
+    /// besides the sources.
+    pub fn layer_objects(&self) -> Result<std::collections::HashSet<SourceId>, IndexError> {
+        self.tree(TreeName::Layers)
+            .iter()
+            .values()
+            .map(|value| {
+                Self::decode::<LayerRecord>(TreeName::Layers, &value?)
+                    .map(|record| record.layer.layer)
+            })
+            .collect()
+    }
+
+    /// Returns the text layer quotes in a source are anchored in: the last
+    /// derived, or None when the source is quoted as it is.
+    pub fn layer_of(&self, source: &SourceId) -> Result<Option<LayerRecord>, IndexError> {
+        Ok(self.layers_of(source)?.pop())
     }
 
     /// Returns one revision of a document.

@@ -30,6 +30,7 @@ fn cite(seq: u64, claim: u8, source: u8, commit: bool) -> Entry {
                 },
                 stance: Stance::Supports,
                 value_not_in_quote: false,
+                layer: None,
             },
         },
     }

@@ -1,0 +1,204 @@
+//! Text layers in the store: deriving one when a source is added, and the
+//! text a quote in a source is anchored in (its layer, or its own bytes).
+
+use std::ops::Range;
+
+use crate::model::{InLayer, LayerRecord, SourceId, TextLayer};
+use crate::storage::index::Index;
+use crate::storage::objects::{self, Objects};
+use crate::text::layer::{self, Kind, Layer, LayerError};
+
+use super::{source_text, Store, StoreError};
+
+/// The text quotes in a source are anchored in.
+#[derive(Debug, Clone)]
+pub struct Quotable {
+    /// The object whose bytes the text is: the layer's, or the source's.
+    pub object: SourceId,
+    /// The text.
+    pub text: String,
+    /// The layer, when the source has one.
+    pub layer: Option<LayerRecord>,
+}
+
+/// A layer derived while adding, ready to record.
+#[derive(Debug)]
+pub(super) struct Derived {
+    /// What the journal records of it.
+    pub record: TextLayer,
+    /// The layer itself.
+    pub layer: Layer,
+    /// The layer's object, when this command created it.
+    pub created: Option<SourceId>,
+}
+
+impl Derived {
+    /// The text a new revision's quotes are anchored in, before the layer
+    /// is recorded.
+    pub(super) fn quotable(&self, actor: &str, time: &str) -> Quotable {
+        Quotable {
+            object: self.record.layer,
+            text: self.layer.text.clone(),
+            layer: Some(LayerRecord {
+                layer: self.record.clone(),
+                seq: 0,
+                recorded: time.to_string(),
+                actor: actor.to_string(),
+            }),
+        }
+    }
+}
+
+/// Returns the text quotes in `source` are anchored in.
+pub(super) fn quotable_in(
+    index: &Index,
+    objects: &Objects,
+    source: SourceId,
+) -> Result<Quotable, StoreError> {
+    match index.layer_of(&source)? {
+        Some(record) => {
+            let bytes = objects.read(&record.layer.layer)?;
+            let text = String::from_utf8(bytes).map_err(|_| StoreError::ObjectDamaged {
+                refusing: "refusing to quote a damaged text layer",
+                path: objects.path_for(&record.layer.layer),
+            })?;
+            Ok(Quotable {
+                object: record.layer.layer,
+                text,
+                layer: Some(record),
+            })
+        }
+        None => {
+            let bytes = objects.read(&source)?;
+            let text = source_text(source, &bytes)?.to_string();
+            Ok(Quotable {
+                object: source,
+                text,
+                layer: None,
+            })
+        }
+    }
+}
+
+/// Derives a layer again from its source's bytes, as it was recorded, and
+/// checks that it is the layer recorded.
+pub(super) fn rederive_in(objects: &Objects, record: &TextLayer) -> Result<Layer, StoreError> {
+    let bytes = objects.read(&record.source)?;
+    let layer = layer::rederive(&bytes, &record.extractor, &record.version, &record.params)
+        .map_err(|error| StoreError::NotText {
+            source_id: record.source,
+            why: error.to_string(),
+        })?;
+    if crate::identity::source_id(layer.text.as_bytes()) != record.layer {
+        return Err(StoreError::Damaged {
+            what: format!(
+                "the text layer {} of source {} is not what {} {} derives from the source's bytes now; run `provdb verify`",
+                record.layer.short(),
+                record.source.short(),
+                record.extractor,
+                record.version
+            ),
+        });
+    }
+    Ok(layer)
+}
+
+/// Where a quote at `range` of a source's text is: in its layer, with the
+/// original bytes it was read from (`derived` is the layer derived again);
+/// None for a source quoted as it is.
+pub(super) fn in_layer(
+    quotable: &Quotable,
+    derived: Option<&Layer>,
+    range: Range<u64>,
+) -> Option<InLayer> {
+    let record = quotable.layer.as_ref()?;
+    Some(InLayer {
+        object: record.layer.layer,
+        original: derived
+            .and_then(|derived| derived.original_ranges(range))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|range| [range.start, range.end])
+            .collect(),
+    })
+}
+
+impl Store {
+    /// Returns the text layers derived from a source, oldest first.
+    pub fn layers_of(&self, source: &SourceId) -> Result<Vec<LayerRecord>, StoreError> {
+        Ok(self.index.layers_of(source)?)
+    }
+
+    /// Returns the text quotes in `source` are anchored in.
+    pub fn quotable(&self, source: SourceId) -> Result<Quotable, StoreError> {
+        quotable_in(&self.index, &self.objects, source)
+    }
+
+    /// Derives a source's layer again (None for a source quoted as it is).
+    pub(super) fn rederive(&self, quotable: &Quotable) -> Result<Option<Layer>, StoreError> {
+        quotable
+            .layer
+            .as_ref()
+            .map(|record| rederive_in(&self.objects, &record.layer))
+            .transpose()
+    }
+
+    /// Derives the text layer of a source being added, when an extractor
+    /// applies and the source has none yet, and stores its object. Returns
+    /// None for UTF-8 plain text and for a source with a layer already.
+    pub(super) fn derive_layer(
+        &mut self,
+        source: SourceId,
+        size: u64,
+        media_type: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<Option<Derived>, StoreError> {
+        if self.index.layer_of(&source)?.is_some() {
+            return Ok(None);
+        }
+        let mut head = Vec::with_capacity(1024);
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(self.objects.open(&source)?, 1024),
+            &mut head,
+        )
+        .map_err(|error| StoreError::Damaged {
+            what: format!("source {} cannot be read: {error}", source.short()),
+        })?;
+        let kind = layer::kind(&head, media_type, name);
+        if kind == Kind::Text && size > 256 << 20 {
+            // Large plain text is checked as it is stored; it is not re-read.
+            return Ok(None);
+        }
+        if kind == Kind::Html && size > layer::MAX_HTML {
+            return Err(StoreError::NotText {
+                source_id: source,
+                why: LayerError::TooLarge { size }.to_string(),
+            });
+        }
+        let bytes = self.objects.read(&source)?;
+        let derived = match layer::derive(&bytes, kind, None) {
+            Ok(Some(derived)) => derived,
+            Ok(None) => return Ok(None),
+            Err(LayerError::NotText(_)) => return Ok(None),
+            Err(error) => {
+                return Err(StoreError::NotText {
+                    source_id: source,
+                    why: error.to_string(),
+                })
+            }
+        };
+        let stored: objects::Stored = self.objects.put_reader(&mut derived.text.as_bytes())?;
+        Ok(Some(Derived {
+            record: TextLayer {
+                source,
+                layer: stored.id,
+                size: stored.size,
+                extractor: derived.extractor.to_string(),
+                version: derived.version.to_string(),
+                params: derived.params.clone(),
+            },
+            layer: derived,
+            created: stored.created.then_some(stored.id),
+        }))
+    }
+}
