@@ -486,7 +486,7 @@ def check_content(store, number, entry, objects, problems):
         data = read_object(store, objects, change["layer"], problems, where)
         if data is not None and len(data) != change["size"]:
             problems.append(f"{where}: text layer {change['layer']} is not {change['size']} bytes")
-        objects.setdefault("layers", {})[change["layer"]] = change
+        objects.setdefault("layers", {})[(change["layer"], change["source"])] = change
     elif op == "cite":
         recorded = entry.get("origin") or entry
         if citation_id(change, recorded["actor"], recorded["time"]) != change["citation"]:
@@ -494,8 +494,8 @@ def check_content(store, number, entry, objects, problems):
         layer = change.get("layer")
         quoted = change["source"] if layer is None else layer["object"]
         if layer is not None:
-            derived = objects.get("layers", {}).get(quoted)
-            if derived is None or derived["source"] != change["source"]:
+            derived = objects.get("layers", {}).get((quoted, change["source"]))
+            if derived is None:
                 problems.append(f"{where}: text layer {quoted} is derived from this source by no line before")
                 return
         data = read_object(store, objects, quoted, problems, where)

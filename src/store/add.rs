@@ -103,7 +103,7 @@ pub(super) fn meta_conflict(
 /// Fills what the user did not give from what a page states about itself:
 /// title, authors, publisher, publication and update times, canonical URL,
 /// language, and the media type. What the user gave is never replaced.
-fn page_defaults(meta: &mut SourceMeta, layer: &crate::text::layer::Layer) {
+pub(super) fn page_defaults(meta: &mut SourceMeta, layer: &crate::text::layer::Layer) {
     let page = &layer.meta;
     let bounded = |text: &Option<String>| {
         text.as_ref()
@@ -265,8 +265,13 @@ impl Store {
         actor: &str,
     ) -> Result<AddOutcome, StoreError> {
         let existing = self.index.source(&stored.id)?;
-        let derived =
-            self.derive_layer(stored.id, stored.size, meta.media_type.as_deref(), name)?;
+        let derived = self.derive_layer(
+            stored.id,
+            stored.size,
+            meta.media_type.as_deref(),
+            name,
+            stored.not_text.is_none(),
+        )?;
         let result = self.record_with_layer(stored, meta, doc, existing, derived.as_ref(), actor);
         if result.is_err() {
             if let Some(created) = derived.as_ref().and_then(|derived| derived.created) {

@@ -153,6 +153,9 @@ pub struct AddedFile {
     pub new_source: bool,
     /// Why provdb cannot quote it (binary, not UTF-8), or None.
     pub cannot_quote: Option<String>,
+    /// The text layer derived from it (a web page, text in another
+    /// encoding), or None.
+    pub layer: Option<super::LayerSummary>,
 }
 
 /// What a bulk add did.
@@ -318,7 +321,27 @@ impl Store {
             outcome.bytes += stored.size;
             wrote |= stored.created;
             let mut new_source = false;
+            let mut layer = None;
             if seen.insert(stored.id) {
+                // A page, or text in another encoding: its text layer,
+                // derived and stored now, recorded with the source.
+                let derived = match self.derive_layer(
+                    stored.id,
+                    stored.size,
+                    meta.media_type.as_deref(),
+                    Some(&shown),
+                    stored.not_text.is_none(),
+                ) {
+                    Ok(derived) => derived,
+                    Err(StoreError::NotText { why, .. } | StoreError::Input { why, .. }) => {
+                        if !skip_invalid {
+                            return Err(StoreError::UnusableFile { path: shown, why });
+                        }
+                        skipped.push(Skipped { path: shown, why });
+                        continue;
+                    }
+                    Err(other) => return Err(other),
+                };
                 match self.index.source(&stored.id)? {
                     Some(existing) => {
                         if stored.created {
@@ -345,12 +368,20 @@ impl Store {
                     }
                     None => {
                         new_source = true;
+                        let mut meta = meta.clone();
+                        if let Some(derived) = &derived {
+                            super::add::page_defaults(&mut meta, &derived.layer);
+                        }
                         changes.push(Change::AddSource {
                             source: stored.id,
                             size: stored.size,
-                            meta: meta.clone(),
+                            meta,
                         });
                     }
+                }
+                if let Some(derived) = derived {
+                    layer = Some(super::LayerSummary::from(&derived.record));
+                    changes.push(Change::DeriveText(derived.record));
                 }
             }
             outcome.new_sources += u64::from(new_source);
@@ -359,7 +390,12 @@ impl Store {
                 id: stored.id,
                 size: stored.size,
                 new_source,
-                cannot_quote: stored.not_text,
+                cannot_quote: if layer.is_some() {
+                    None
+                } else {
+                    stored.not_text
+                },
+                layer,
             });
         }
         if !changes.is_empty() || wrote {

@@ -134,7 +134,7 @@ pub enum StoreError {
         error: AnchorError,
     },
     /// A source cannot be quoted.
-    #[error("source {} cannot be quoted: {why}; only UTF-8 text can be cited", source_id.short())]
+    #[error("source {} cannot be quoted: {why}; only text can be cited (UTF-8, another encoding provdb detects, or a web page)", source_id.short())]
     NotText {
         /// The source.
         source_id: SourceId,

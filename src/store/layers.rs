@@ -21,6 +21,33 @@ pub struct Quotable {
     pub layer: Option<LayerRecord>,
 }
 
+/// What `add` says of a text layer it derived.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LayerSummary {
+    /// The layer's object.
+    pub id: SourceId,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The extractor.
+    pub extractor: String,
+    /// Its version.
+    pub version: String,
+    /// Its parameters.
+    pub params: std::collections::BTreeMap<String, String>,
+}
+
+impl From<&TextLayer> for LayerSummary {
+    fn from(layer: &TextLayer) -> Self {
+        LayerSummary {
+            id: layer.layer,
+            size: layer.size,
+            extractor: layer.extractor.clone(),
+            version: layer.version.clone(),
+            params: layer.params.clone(),
+        }
+    }
+}
+
 /// A layer derived while adding, ready to record.
 #[derive(Debug)]
 pub(super) struct Derived {
@@ -145,13 +172,15 @@ impl Store {
 
     /// Derives the text layer of a source being added, when an extractor
     /// applies and the source has none yet, and stores its object. Returns
-    /// None for UTF-8 plain text and for a source with a layer already.
+    /// None for UTF-8 plain text (`plain`: known so as it was stored) and
+    /// for a source with a layer already.
     pub(super) fn derive_layer(
         &mut self,
         source: SourceId,
         size: u64,
         media_type: Option<&str>,
         name: Option<&str>,
+        plain: bool,
     ) -> Result<Option<Derived>, StoreError> {
         if self.index.layer_of(&source)?.is_some() {
             return Ok(None);
@@ -165,14 +194,22 @@ impl Store {
             what: format!("source {} cannot be read: {error}", source.short()),
         })?;
         let kind = layer::kind(&head, media_type, name);
+        // UTF-8 text (checked as it was stored) with no byte order mark
+        // needs no layer, and is not read again.
+        if kind == Kind::Text && plain && encoding_rs::Encoding::for_bom(&head).is_none() {
+            return Ok(None);
+        }
         if kind == Kind::Text && size > 256 << 20 {
             // Large plain text is checked as it is stored; it is not re-read.
             return Ok(None);
         }
         if kind == Kind::Html && size > layer::MAX_HTML {
-            return Err(StoreError::NotText {
-                source_id: source,
-                why: LayerError::TooLarge { size }.to_string(),
+            return Err(StoreError::Input {
+                path: name.unwrap_or("standard input").to_string(),
+                why: format!(
+                    "{}; add it with --media-type text/plain to keep it as plain text",
+                    LayerError::TooLarge { size }
+                ),
             });
         }
         let bytes = self.objects.read(&source)?;

@@ -49,7 +49,7 @@ use error::io_error;
 pub use error::StoreError;
 pub use field::{anchor_message, value_message, Field, Namer};
 pub use interchange::{import_bundle, ImportOutcome, MergeOutcome};
-pub use layers::Quotable;
+pub use layers::{LayerSummary, Quotable};
 use open::{check_format, remove_any};
 pub use open::{find_store, is_inside, now_rfc3339, recovery_notice};
 pub use query::{

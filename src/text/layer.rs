@@ -129,7 +129,7 @@ pub enum LayerError {
     #[error("{0}")]
     NotText(String),
     /// A page too large to read.
-    #[error("it is a page of {size} bytes, over the {} MB provdb reads as HTML", MAX_HTML >> 20)]
+    #[error("is a web page of {size} bytes, over the {} MB provdb reads as HTML", MAX_HTML >> 20)]
     TooLarge {
         /// Its size.
         size: u64,

@@ -2,7 +2,7 @@
 //! byte canonical, ids recomputed, references recorded before use, the index records each entry
 //! wrote, and every kept checkpoint against the journal's tree.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -199,8 +199,9 @@ struct JournalWalk<'a> {
     store_id: Option<String>,
     frontier_at_mark: Option<Frontier>,
     sources: HashSet<SourceId>,
-    /// Each text layer's object, with the source it was derived from.
-    layers: HashMap<SourceId, SourceId>,
+    /// Each text layer's object with the source it was derived from (two
+    /// sources may have the same layer).
+    layers: HashSet<(SourceId, SourceId)>,
     claims: HashSet<ClaimId>,
     prev: EntryHash,
     expected_seq: u64,
@@ -248,7 +249,7 @@ impl<'a> JournalWalk<'a> {
             store_id: None,
             frontier_at_mark: None,
             sources: HashSet::new(),
-            layers: HashMap::new(),
+            layers: HashSet::new(),
             claims: HashSet::new(),
             prev: EntryHash::genesis(),
             expected_seq: 1,
@@ -382,7 +383,7 @@ impl<'a> JournalWalk<'a> {
                         ),
                     );
                 }
-                self.layers.insert(layer.layer, layer.source);
+                self.layers.insert((layer.layer, layer.source));
                 let path = Objects::new(self.root.join("objects")).path_for(&layer.layer);
                 if let Ok(meta) = std::fs::symlink_metadata(&path) {
                     if meta.is_file() && meta.len() != layer.size {
@@ -456,7 +457,7 @@ impl<'a> JournalWalk<'a> {
                     );
                 }
                 if let Some(layer) = &body.layer {
-                    if self.layers.get(&layer.object) != Some(&body.source) {
+                    if !self.layers.contains(&(layer.object, body.source)) {
                         report.problem(
                             item,
                             format!(
@@ -579,7 +580,8 @@ impl<'a> JournalWalk<'a> {
             self.finish_index(index, report);
         }
         // Text layers are objects the journal records too.
-        self.sources.extend(self.layers.keys().copied());
+        self.sources
+            .extend(self.layers.iter().map(|(layer, _)| *layer));
         self.sources
     }
 

@@ -358,3 +358,51 @@ fn a_new_revision_of_a_page_carries_quotes_in_its_layer() {
     assert_eq!(carried["layer"]["object"], added["layer"]["id"]);
     env.ok(&["verify"]);
 }
+
+#[test]
+fn pages_too_large_are_refused_and_deep_ones_read() {
+    let env = TestEnv::new();
+    // Just over the 32 MB a page may be: refused with one line, nothing kept.
+    let big = env.dir.path().join("big.html");
+    let paragraph = "<p>613 killed in the town.</p>\n";
+    let copies = (32 << 20) / paragraph.len() + 1;
+    std::fs::write(&big, paragraph.repeat(copies)).expect("write");
+    env.refused(
+        &["add", big.to_str().expect("utf-8")],
+        3,
+        "over the 32 MB provdb reads as HTML; add it with --media-type text/plain",
+    );
+    // Nested 100,000 deep, closed and unclosed: read, and the words
+    // quotable. Both pages have the same text layer: each source's quotes
+    // are anchored in it, whichever was added first.
+    let mut ids = Vec::new();
+    for (name, page) in [
+        (
+            "deep.html",
+            format!(
+                "<html><body>{}613 killed{}</body></html>",
+                "<div>".repeat(100_000),
+                "</div>".repeat(100_000)
+            ),
+        ),
+        (
+            "unclosed.html",
+            format!("<html><body>{}613 killed", "<b><i>".repeat(50_000)),
+        ),
+    ] {
+        let path = env.dir.path().join(name);
+        std::fs::write(&path, page).expect("write");
+        let added = env
+            .ok(&["--json", "add", path.to_str().expect("utf-8")])
+            .json();
+        assert_eq!(
+            added["layer"]["size"], 10,
+            "{name}: the layer is \"613 killed\""
+        );
+        ids.push(added["id"].as_str().expect("id").to_string());
+    }
+    for id in &ids {
+        env.ok(&cite(&id[..12], "613 killed", "civilians killed", "613"));
+    }
+    env.ok(&["verify"]);
+}

@@ -231,6 +231,19 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
             )?;
         }
     }
+    let layered: Vec<&str> = outcome
+        .files
+        .iter()
+        .filter(|file| file.layer.is_some())
+        .map(|file| file.path.as_str())
+        .collect();
+    if let Some(first) = layered.first() {
+        writeln!(
+            ctx.out,
+            "{} file(s) read through a text layer (web pages, other encodings), the first {first}; quotes in them are anchored in the text a reader sees",
+            layered.len()
+        )?;
+    }
     Ok(())
 }
 
