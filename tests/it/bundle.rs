@@ -589,11 +589,22 @@ fn citations_export_as_web_annotations_that_pass_the_model_check() {
         .count();
     assert_eq!(items.len(), cites);
     // The position selector counts characters: slicing the source's
-    // characters there gives the quote.
+    // characters there gives the quote (a quote in a page's text layer:
+    // the layer's characters, the text a reader sees).
     for item in items {
         let source = item["target"]["source"].as_str().expect("source");
         let id = source.strip_prefix("urn:blake3:").expect("a BLAKE3 URN");
-        let text = env.ok(&["cat", id]).stdout;
+        let citation = item["id"]
+            .as_str()
+            .and_then(|id| id.strip_prefix("urn:provdb:citation:"))
+            .expect("a citation URN");
+        let shown = env.ok(&["--json", "show", citation]).json();
+        let text = match shown["layer"]["object"].as_str() {
+            Some(layer) => {
+                std::fs::read_to_string(env.object_path(layer)).expect("the layer object")
+            }
+            None => env.ok(&["cat", id]).stdout,
+        };
         let selectors = item["target"]["selector"].as_array().expect("selectors");
         let (start, end) = (
             selectors[1]["start"].as_u64().expect("start") as usize,
@@ -629,9 +640,10 @@ fn the_store_exports_as_prov_json() {
     assert_eq!(typed("prov:Revision"), 1);
     // Each source and claim is an entity; each revision a specialization of its document.
     let entities = prov["entity"].as_object().expect("entities");
+    // Sources and text layers are both named by their BLAKE3.
     assert_eq!(
         entities.keys().filter(|k| k.starts_with("blake3:")).count(),
-        count("add_source")
+        count("add_source") + count("derive_text")
     );
     assert_eq!(
         entities

@@ -1126,8 +1126,9 @@ fn a_quote_typed_plainly_finds_the_typographic_source() {
 }
 
 /// A file provdb cannot quote is recorded, and `add` says so instead of
-/// leaving `cite` to find out: a PNG (binary) and Windows-1252 text (not
-/// UTF-8), alone and in a folder; a UTF-8 text says nothing.
+/// leaving `cite` to find out: a PNG (binary), alone and in a folder; a
+/// UTF-8 text says nothing; Windows-1252 text is read through a text layer,
+/// and `add` says that instead.
 #[test]
 fn add_says_which_files_it_cannot_quote() {
     let env = TestEnv::new();
@@ -1144,14 +1145,23 @@ fn add_says_which_files_it_cannot_quote() {
     // "caf" then 0xE9, Windows-1252's é: the 4th byte (offset 3) is not UTF-8.
     std::fs::write(folder.join("cp1252.txt"), b"caf\xe9 au lait\n").expect("cp1252");
     std::fs::write(folder.join("utf8.txt"), "caf\u{e9} au lait\n").expect("utf8");
+    std::fs::copy(&png, folder.join("binary.png")).expect("png");
     let run = env.ok(&["add", folder.to_str().expect("utf-8")]);
     assert!(
         run.stdout.contains(
-            "/folder/cp1252.txt, but provdb cannot quote it: it is not valid UTF-8 (bad byte at offset 3)"
+            "/folder/binary.png, but provdb cannot quote it: it is binary (it contains NUL bytes)"
         ),
         "{}",
         run.stdout
     );
+    assert!(
+        run.stdout.contains(
+            "1 file(s) read through a text layer (web pages, other encodings), the first "
+        ) && run.stdout.contains("/folder/cp1252.txt;"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("cp1252.txt, but"), "{}", run.stdout);
     assert!(!run.stdout.contains("utf8.txt, but"), "{}", run.stdout);
     let text = env.ok(&[
         "add",

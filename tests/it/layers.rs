@@ -149,7 +149,7 @@ fn a_web_page_is_quoted_as_a_reader_sees_it() {
     assert!(
         verified
             .stdout
-            .contains("1 text layers derived again from their sources, identical"),
+            .contains("1 text layer derived again from its source, identical"),
         "{}",
         verified.stdout
     );

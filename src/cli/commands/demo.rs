@@ -16,6 +16,7 @@ use crate::cli::{Cli, CliError, Ctx};
 const ARTICLE_FEB: &[u8] = include_bytes!("../../../fixtures/khojaly-article-2024-02.txt");
 const ARTICLE_MAY: &[u8] = include_bytes!("../../../fixtures/khojaly-article-2024-05.txt");
 const SURVEY: &[u8] = include_bytes!("../../../fixtures/regional-survey-1993.txt");
+const PAGE: &[u8] = include_bytes!("../../../fixtures/khojaly-article-2024-02.html");
 
 const ARTICLE_TITLE: &str = "Khojaly, 26 February 1992: the figures behind an anniversary";
 const PUBLISHER: &str = "provdb fixture newsroom";
@@ -74,6 +75,7 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     };
     let ids = session.record(&dir)?;
     session.revise(&ids)?;
+    session.page(&ids)?;
     let verified = session.run_on_store(&["verify"]);
     let db = session.db.clone();
     if verified.is_ok() {
@@ -140,6 +142,7 @@ fn write_fixtures(dir: &Path) -> Result<PathBuf, CliError> {
             ("khojaly-article-2024-02.txt", ARTICLE_FEB),
             ("khojaly-article-2024-05.txt", ARTICLE_MAY),
             ("regional-survey-1993.txt", SURVEY),
+            ("khojaly-article-2024-02.html", PAGE),
         ] {
             let path = fixtures.join(name);
             match std::fs::symlink_metadata(&path) {
@@ -288,6 +291,31 @@ impl Session<'_> {
             "revision 2 gives the current count",
         ])?;
         self.run_on_store(&["trace", &ids.parliaments_claim])?;
+        Ok(())
+    }
+
+    /// Adds the article as a web page: its text layer is what a reader
+    /// sees, its metadata fills the source's; a quote typed with a straight
+    /// apostrophe crosses an inline tag, and trace shows the page's own
+    /// bytes it was read from.
+    fn page(&mut self, ids: &Ids) -> Result<(), CliError> {
+        writeln!(
+            self.transcript,
+            "(the same article as a web page: markup, scripts and a navigation bar; the title, author and date come from the page)"
+        )?;
+        let page = ids.fixtures.join("khojaly-article-2024-02.html");
+        let path = page.display().to_string();
+        let added = self.run_on_store(&["add", path.as_str()])?;
+        let source = short(&word_after(&added, "added source ")?);
+        let (claim, _) = self.cite(&Citing {
+            source: &source,
+            quote: "article's account, 613 civilians were killed",
+            subject: TOLL,
+            property: "civilians killed",
+            value: "613",
+            as_of: None,
+        })?;
+        self.run_on_store(&["trace", &claim])?;
         Ok(())
     }
 

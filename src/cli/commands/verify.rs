@@ -89,10 +89,10 @@ pub fn write_report(out: &mut dyn std::io::Write, report: &Report) -> std::io::R
         out,
         "checked {} objects{skipped}, {} journal entries, {} index records, {} citation quotes ({} sources, {} claims){}",
         report.objects, report.entries, report.index_records, report.citations, report.sources, report.claims,
-        if report.layers > 0 {
-            format!("; {} text layers derived again from their sources, identical", report.layers)
-        } else {
-            String::new()
+        match report.layers {
+            0 => String::new(),
+            1 => "; 1 text layer derived again from its source, identical".to_string(),
+            n => format!("; {n} text layers derived again from their sources, identical"),
         }
     )?;
     for notice in &report.notices {
