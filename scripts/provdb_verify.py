@@ -374,7 +374,10 @@ def check_receipt(path):
         "selector": selector,
         "stance": c["stance"],
         "value_not_in_quote": c["value_not_in_quote"],
-        "layer": None if layer is None else {"object": layer["object"], "original": layer["original"]},
+        "layer": None if layer is None else dict(
+            {"object": layer["object"], "original": layer["original"]},
+            **({"pages": layer["pages"]} if layer.get("pages") else {}),
+        ),
     }
     if change.get("citation") != c["id"] or body != stated:
         return fail("entry", "the proved line records another citation than the receipt states")

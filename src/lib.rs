@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod cli;
 pub mod export;
+pub mod extract;
 pub mod identity;
 pub mod interchange;
 pub mod model;

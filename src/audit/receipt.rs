@@ -105,6 +105,9 @@ pub struct ReceiptLayer {
     pub length: u64,
     /// The source's bytes the quote was read from, as the citation records them.
     pub original: Vec<[u64; 2]>,
+    /// For a PDF: the pages the quote lies on, as the citation records them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<u32>,
     /// The `derive_text` line that derived the layer from the source, with
     /// its inclusion proof.
     pub entry: ProvedLine,
@@ -456,6 +459,7 @@ impl Receipt {
             layer: self.layer.as_ref().map(|layer| InLayer {
                 object: layer.object,
                 original: layer.original.clone(),
+                pages: layer.pages.clone(),
             }),
         };
         if *citation != c.id || *body != expected {

@@ -78,6 +78,7 @@ pub fn citation(traced: &TracedCitation) -> Json {
         "layer": body.layer.as_ref().map(|layer| json!({
             "object": layer.object.to_hex(),
             "original": layer.original,
+            "pages": layer.pages,
         })),
         "recorded": record.recorded,
         "actor": record.actor,

@@ -143,6 +143,9 @@ pub struct InLayer {
     /// from (start, end exclusive), in order, leaving out the markup between
     /// them; empty when the extractor does not keep them.
     pub original: Vec<[u64; 2]>,
+    /// For a PDF: the pages (from 1) the quote lies on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pages: Vec<u32>,
 }
 
 /// A text layer derived from a source's bytes by a named, versioned

@@ -103,7 +103,7 @@ pub(super) fn meta_conflict(
 /// Fills what the user did not give from what a page states about itself:
 /// title, authors, publisher, publication and update times, canonical URL,
 /// language, and the media type. What the user gave is never replaced.
-pub(super) fn page_defaults(meta: &mut SourceMeta, layer: &crate::text::layer::Layer) {
+pub(super) fn page_defaults(meta: &mut SourceMeta, layer: &crate::extract::Layer) {
     let page = &layer.meta;
     let bounded = |text: &Option<String>| {
         text.as_ref()
@@ -146,8 +146,12 @@ pub(super) fn page_defaults(meta: &mut SourceMeta, layer: &crate::text::layer::L
     if meta.updated.is_none() {
         meta.updated = when(&page.modified);
     }
-    if meta.media_type.is_none() && layer.extractor == crate::text::html::NAME {
-        meta.media_type = Some("text/html".into());
+    if meta.media_type.is_none() {
+        if layer.extractor == crate::text::html::NAME {
+            meta.media_type = Some("text/html".into());
+        } else if layer.extractor == crate::extract::pdf::NAME {
+            meta.media_type = Some("application/pdf".into());
+        }
     }
 }
 

@@ -518,6 +518,7 @@ impl Store {
                 object: layer.object,
                 length: bytes.len() as u64,
                 original: layer.original.clone(),
+                pages: layer.pages.clone(),
                 entry: proved(self, seq)?,
             }),
             _ => None,

@@ -15,13 +15,13 @@ use super::{
     catch_up, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in, CiteFields,
     CiteRequest, Field, PreparedCitation, Store, StoreError,
 };
+use crate::extract::Layer;
 use crate::identity;
 use crate::model::IdKind;
 use crate::model::{Bound, Change, Citation, ClaimId, SourceId, Stance, ValueKind};
 use crate::storage::index::Index;
 use crate::storage::journal::StreamError;
 use crate::storage::objects::Objects;
-use crate::text::layer::Layer;
 
 /// One line of a batch: the fields of `provdb cite`, by the same names.
 #[derive(Debug, Clone, serde::Deserialize)]

@@ -3,10 +3,10 @@
 
 use std::ops::Range;
 
+use crate::extract::{self as layer, Kind, Layer, LayerError};
 use crate::model::{InLayer, LayerRecord, SourceId, TextLayer};
 use crate::storage::index::Index;
 use crate::storage::objects::{self, Objects};
-use crate::text::layer::{self, Kind, Layer, LayerError};
 
 use super::{source_text, Store, StoreError};
 
@@ -142,11 +142,14 @@ pub(super) fn in_layer(
     Some(InLayer {
         object: record.layer.layer,
         original: derived
-            .and_then(|derived| derived.original_ranges(range))
+            .and_then(|derived| derived.original_ranges(range.clone()))
             .unwrap_or_default()
             .into_iter()
             .map(|range| [range.start, range.end])
             .collect(),
+        pages: derived
+            .map(|derived| derived.pages(range))
+            .unwrap_or_default(),
     })
 }
 
@@ -212,11 +215,28 @@ impl Store {
                 ),
             });
         }
+        let keep_hint = "; to keep the file without quoting it, add it with --media-type application/octet-stream";
+        if kind == Kind::Pdf && size > layer::MAX_PDF {
+            return Err(StoreError::Input {
+                path: name.unwrap_or("standard input").to_string(),
+                why: format!(
+                    "is a PDF of {size} bytes, over the {} MB provdb reads{keep_hint}",
+                    layer::MAX_PDF >> 20
+                ),
+            });
+        }
         let bytes = self.objects.read(&source)?;
         let derived = match layer::derive(&bytes, kind, None) {
             Ok(Some(derived)) => derived,
             Ok(None) => return Ok(None),
             Err(LayerError::NotText(_)) => return Ok(None),
+            // A PDF provdb cannot read is refused, with how to keep it anyway.
+            Err(LayerError::Pdf(error)) => {
+                return Err(StoreError::Input {
+                    path: name.unwrap_or("standard input").to_string(),
+                    why: format!("{error}{keep_hint}"),
+                })
+            }
             Err(error) => {
                 return Err(StoreError::NotText {
                     source_id: source,

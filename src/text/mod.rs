@@ -1,8 +1,8 @@
 //! Text: reading what people write and finding it again. Pure functions over
 //! strings and bytes, no I/O: quotes and their context (`anchor`), following
 //! quotes into a new revision (`carry`), the folding quotes are matched
-//! under (`fold`), text layers of pages and other encodings (`layer`,
-//! `html`, `encoding`), whether bytes are quotable text (`plain`), dates
+//! under (`fold`), the text of web pages and of other encodings (`html`,
+//! `encoding`), whether bytes are quotable text (`plain`), dates
 //! (`dates`), claim values
 //! (`values`) and the identity keys of names (`normalize`).
 
@@ -12,7 +12,6 @@ pub mod dates;
 pub mod encoding;
 pub mod fold;
 pub mod html;
-pub mod layer;
 pub mod normalize;
 pub mod plain;
 pub mod values;

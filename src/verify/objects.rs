@@ -5,11 +5,11 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::path::PathBuf;
 
+use crate::extract::{rederive, Layer, LayerError};
 use crate::model::SourceId;
 use crate::storage::index::Index;
 use crate::storage::objects::Objects;
 use crate::text::anchor::{self, AnchorCheck};
-use crate::text::layer::{rederive, Layer, LayerError};
 
 use super::Report;
 

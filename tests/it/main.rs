@@ -15,6 +15,7 @@ mod integrity;
 mod layers;
 mod model;
 mod pages;
+mod pdfs;
 mod properties;
 mod reviews;
 mod revisions;

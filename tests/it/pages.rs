@@ -6,8 +6,8 @@
 use std::io::Read;
 use std::path::PathBuf;
 
+use provdb::extract::{derive, Kind};
 use provdb::text::anchor::anchor_quote;
-use provdb::text::layer::{derive, Kind};
 
 fn shared(path: &str) -> PathBuf {
     let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -341,6 +341,7 @@ fn citation() -> impl Strategy<Value = Citation> {
                     value_not_in_quote,
                     layer: layer.map(|(object, original)| InLayer {
                         object: SourceId(object),
+                        pages: original.iter().map(|[start, _]| *start as u32).collect(),
                         original,
                     }),
                 }

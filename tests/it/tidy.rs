@@ -121,6 +121,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("model/", &["model"]),
     ("text/", &["model", "text"]),
     ("identity.rs", &["model", "text"]),
+    // extract/ runs extractors (a child process for PDFs): text/ stays pure.
+    ("extract/", &["model", "text", "extract"]),
     // storage/ uses one piece of audit/: the Merkle tree, which has no I/O.
     (
         "storage/",
@@ -140,13 +142,16 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "verify/",
-        &["model", "text", "identity", "storage", "audit", "verify"],
+        &[
+            "model", "text", "extract", "identity", "storage", "audit", "verify",
+        ],
     ),
     (
         "store/",
         &[
             "model",
             "text",
+            "extract",
             "identity",
             "storage",
             "audit",
@@ -160,6 +165,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "model",
             "text",
+            "extract",
             "identity",
             "storage",
             "audit",

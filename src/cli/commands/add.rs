@@ -251,6 +251,8 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
 pub(super) fn layer_line(layer: &crate::model::TextLayer) -> String {
     let what = if layer.extractor == crate::text::html::NAME {
         "the text a reader sees"
+    } else if layer.extractor == crate::extract::pdf::NAME {
+        "the text of its pages"
     } else {
         "its text as UTF-8"
     };

@@ -140,10 +140,15 @@ pub fn write_citation(out: &mut dyn Write, item: &TracedCitation, indent: &str) 
     let selector = &record.citation.selector;
     let place = match &record.citation.layer {
         Some(layer) => format!(
-            "bytes {}..{} of its text layer {}{}",
+            "bytes {}..{} of its text layer {}{}{}",
             selector.start,
             selector.end,
             layer.object.short(),
+            match layer.pages.as_slice() {
+                [] => String::new(),
+                [page] => format!(", on page {page}"),
+                [first, .., last] => format!(", on pages {first}–{last}"),
+            },
             if layer.original.is_empty() {
                 String::new()
             } else {

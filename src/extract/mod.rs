@@ -9,8 +9,10 @@ use std::ops::Range;
 
 use encoding_rs::Encoding;
 
-use super::encoding::{self, Found};
-use super::html::{self, PageMeta, Piece};
+pub mod pdf;
+
+use crate::text::encoding::{self, Found};
+use crate::text::html::{self, PageMeta, Piece};
 
 /// The extractor of text in another encoding than UTF-8.
 pub const DECODE: &str = "provdb-decode";
@@ -20,6 +22,9 @@ pub const DECODE_VERSION: &str = "1";
 /// The largest page provdb derives a text layer from, in bytes.
 pub const MAX_HTML: u64 = 32 << 20;
 
+/// The largest PDF provdb reads, in bytes.
+pub const MAX_PDF: u64 = 256 << 20;
+
 /// What kind of document bytes are, for choosing an extractor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -27,6 +32,8 @@ pub enum Kind {
     Html,
     /// Plain text, in whatever encoding.
     Text,
+    /// A PDF.
+    Pdf,
 }
 
 /// A text layer as an extractor gave it.
@@ -37,11 +44,13 @@ pub struct Layer {
     /// The extractor's name.
     pub extractor: &'static str,
     /// Its version.
-    pub version: &'static str,
+    pub version: String,
     /// The parameters that, with the bytes, determine the text.
     pub params: BTreeMap<String, String>,
     /// For a page: where each piece of the text came from in the original.
     pub pieces: Option<Vec<Piece>>,
+    /// For a PDF: where each page starts in the text.
+    pub page_starts: Option<Vec<u64>>,
     /// What a page states about itself.
     pub meta: PageMeta,
 }
@@ -53,10 +62,19 @@ impl Layer {
         let pieces = self.pieces.as_ref()?;
         Some(html::original_ranges(pieces, self.text.len() as u64, range))
     }
+
+    /// The pages (from 1) a range of the layer lies on, for a PDF.
+    pub fn pages(&self, range: Range<u64>) -> Vec<u32> {
+        self.page_starts
+            .as_deref()
+            .map(|starts| pdf::pages_of(starts, range))
+            .unwrap_or_default()
+    }
 }
 
 /// Decides what kind of document the bytes are: the media type given wins,
-/// then the file name's extension, then the WHATWG sniffing patterns for HTML.
+/// then the file name's extension, then the bytes (`%PDF-`, the WHATWG
+/// sniffing patterns for HTML).
 pub fn kind(bytes: &[u8], media_type: Option<&str>, name: Option<&str>) -> Kind {
     if let Some(media_type) = media_type {
         let essence = media_type
@@ -67,6 +85,8 @@ pub fn kind(bytes: &[u8], media_type: Option<&str>, name: Option<&str>) -> Kind 
             .to_ascii_lowercase();
         return if essence == "text/html" || essence == "application/xhtml+xml" {
             Kind::Html
+        } else if essence == "application/pdf" {
+            Kind::Pdf
         } else {
             Kind::Text
         };
@@ -76,11 +96,16 @@ pub fn kind(bytes: &[u8], media_type: Option<&str>, name: Option<&str>) -> Kind 
         if lower.ends_with(".html") || lower.ends_with(".htm") || lower.ends_with(".xhtml") {
             return Kind::Html;
         }
+        if lower.ends_with(".pdf") {
+            return Kind::Pdf;
+        }
         if lower.ends_with(".txt") || lower.ends_with(".md") || lower.ends_with(".csv") {
             return Kind::Text;
         }
     }
-    if sniffs_as_html(bytes) {
+    if pdf::is_pdf(bytes) {
+        Kind::Pdf
+    } else if sniffs_as_html(bytes) {
         Kind::Html
     } else {
         Kind::Text
@@ -137,6 +162,9 @@ pub enum LayerError {
     /// The page could not be read.
     #[error(transparent)]
     Html(#[from] html::HtmlError),
+    /// The PDF could not be read.
+    #[error(transparent)]
+    Pdf(#[from] pdf::PdfError),
     /// A layer recorded by an extractor this provdb does not have.
     #[error("its text layer was made by {extractor} {version}, which this provdb does not have")]
     Unknown {
@@ -168,10 +196,11 @@ pub fn derive(
             let (encoding, found) = encoding::sniff(bytes, declared, true);
             html_layer(bytes, encoding, found.name()).map(Some)
         }
+        Kind::Pdf => pdf_layer(bytes).map(Some),
         Kind::Text => {
             if declared.is_none()
                 && Encoding::for_bom(bytes).is_none()
-                && super::plain::not_text(bytes).is_none()
+                && crate::text::plain::not_text(bytes).is_none()
             {
                 return Ok(None);
             }
@@ -198,6 +227,14 @@ pub fn rederive(
         extractor: extractor.to_string(),
         version: version.to_string(),
     };
+    if extractor == pdf::NAME {
+        // Another poppler may read a page otherwise: only the same version
+        // derives the layer again.
+        return match pdf::version() {
+            Ok(installed) if installed == version => pdf_layer(bytes),
+            _ => Err(unknown()),
+        };
+    }
     let encoding = params
         .get("encoding")
         .ok_or_else(|| LayerError::BadParams("no encoding".into()))?;
@@ -251,10 +288,32 @@ fn html_layer(
     Ok(Layer {
         text: page.text,
         extractor: html::NAME,
-        version: html::VERSION,
+        version: html::VERSION.to_string(),
         params,
         pieces: keep.then_some(page.pieces),
+        page_starts: None,
         meta: page.meta,
+    })
+}
+
+fn pdf_layer(bytes: &[u8]) -> Result<Layer, LayerError> {
+    let version = pdf::version()?;
+    let read = pdf::extract(bytes)?;
+    let mut params = BTreeMap::new();
+    params.insert("mode".to_string(), "reading-order".to_string());
+    params.insert(
+        "hyphens".to_string(),
+        "joined-before-lower-case".to_string(),
+    );
+    params.insert("page-numbers".to_string(), "left-out".to_string());
+    Ok(Layer {
+        text: read.text,
+        extractor: pdf::NAME,
+        version,
+        params,
+        pieces: None,
+        page_starts: Some(read.page_starts),
+        meta: PageMeta::default(),
     })
 }
 
@@ -288,9 +347,10 @@ fn decode_layer(
     Ok(Layer {
         text,
         extractor: DECODE,
-        version: DECODE_VERSION,
+        version: DECODE_VERSION.to_string(),
         params,
         pieces: None,
+        page_starts: None,
         meta: PageMeta::default(),
     })
 }
@@ -329,7 +389,7 @@ mod tests {
         let again = rederive(
             b"\xff\xfe6\x001\x003\x00",
             layer.extractor,
-            layer.version,
+            &layer.version,
             &layer.params,
         )
         .expect("again");

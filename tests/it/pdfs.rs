@@ -1,0 +1,328 @@
+//! PDFs as sources: real files from many producers (../shared/data/pdfs),
+//! and a two-column, two-page PDF made here with Ghostscript from the
+//! fixture article's words. They need ../shared, poppler's pdftotext and
+//! Ghostscript, so a plain `cargo test` ignores them; .ci/run installs the
+//! tools and runs them.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::common::{fixture, TestEnv};
+
+fn shared(path: &str) -> PathBuf {
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join(path);
+    assert!(
+        full.exists(),
+        "../shared/{path} is missing: these tests need the shared material beside the project"
+    );
+    full
+}
+
+fn tool(name: &str, arg: &str) {
+    let found = Command::new(name).arg(arg).output().is_ok();
+    assert!(
+        found,
+        "{name} is missing: install it (Debian: poppler-utils, ghostscript)"
+    );
+}
+
+fn cite<'a>(source: &'a str, quote: &'a str, property: &'a str, value: &'a str) -> Vec<&'a str> {
+    vec![
+        "--json",
+        "cite",
+        source,
+        "--quote",
+        quote,
+        "--subject",
+        "Khojaly, 26 February 1992",
+        "--property",
+        property,
+        "--value",
+        value,
+    ]
+}
+
+/// Every PDF of the shared set that is present: the encrypted one refused
+/// with its fix and the store unchanged; every other one read into a text
+/// layer, or refused as having no text; the Lorem ipsum of the trivial
+/// file, as its LaTeX source writes it, quotable sentence by sentence.
+#[test]
+#[ignore = "needs ../shared and poppler's pdftotext"]
+fn real_pdfs_from_many_producers() {
+    tool("pdftotext", "-v");
+    let folder = shared("data/pdfs");
+    let listed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(folder.join("files.json")).expect("files.json"),
+    )
+    .expect("json");
+    let env = TestEnv::new();
+    let (mut layered, mut refused_no_text, mut encrypted) = (0, 0, 0);
+    let mut producers = std::collections::BTreeSet::new();
+    for file in listed["data"].as_array().expect("data") {
+        let path = folder.join(file["path"].as_str().expect("path"));
+        if !path.exists() {
+            continue;
+        }
+        let shown = path.to_str().expect("utf-8");
+        if file["encrypted"] == true {
+            env.refused(
+                &["add", shown],
+                3,
+                "it is an encrypted PDF; save a copy without its password",
+            );
+            encrypted += 1;
+            continue;
+        }
+        let run = env.run(&["--json", "add", shown]);
+        if run.code == 0 {
+            let added = run.json();
+            assert_eq!(added["layer"]["extractor"], "poppler-pdftotext", "{shown}");
+            layered += 1;
+            producers.insert(file["producer"].as_str().unwrap_or("?").to_string());
+        } else {
+            assert!(
+                run.stderr
+                    .contains("no text layer; run OCR first, e.g. ocrmypdf"),
+                "{shown}: {}",
+                run.stderr
+            );
+            refused_no_text += 1;
+        }
+    }
+    assert_eq!(encrypted, 1);
+    assert!(
+        layered >= 18,
+        "{layered} PDFs read, {refused_no_text} without text"
+    );
+    assert!(producers.len() >= 8, "{producers:?}");
+    let verified = env.ok(&["verify"]);
+    assert!(
+        verified.stdout.contains(&format!(
+            "{layered} text layers derived again from their sources, identical"
+        )),
+        "{}",
+        verified.stdout
+    );
+
+    // The trivial file's prose, from its LaTeX source: lines that are not
+    // commands, joined, split into sentences.
+    let tex =
+        std::fs::read_to_string(folder.join("001-trivial/minimal-document.tex")).expect("tex");
+    let prose: Vec<&str> = tex
+        .lines()
+        .filter(|line| !line.trim_start().starts_with('\\'))
+        .collect();
+    let prose = prose.join(" ");
+    let sentences: Vec<&str> = prose
+        .split_inclusive(". ")
+        .map(str::trim)
+        .filter(|sentence| sentence.len() > 20)
+        .collect();
+    assert!(sentences.len() >= 4, "{sentences:?}");
+    let added = env
+        .ok(&[
+            "--json",
+            "add",
+            folder
+                .join("001-trivial/minimal-document.pdf")
+                .to_str()
+                .expect("utf-8"),
+        ])
+        .json();
+    let id = added["id"].as_str().expect("id").to_string();
+    for sentence in sentences {
+        env.ok(&[
+            "cite",
+            &id[..12],
+            "--quote",
+            sentence,
+            "--subject",
+            "the trivial PDF",
+            "--property",
+            "says",
+            "--value",
+            "it",
+            "--kind",
+            "text",
+            "--value-not-in-quote",
+            "--occurrence",
+            "1",
+        ]);
+    }
+}
+
+/// The fixture article in two columns over two pages, made here: words wrapped
+/// at 34 characters, 7 lines a column, 2 columns a page, set in Helvetica by
+/// a PostScript program and turned into a PDF by Ghostscript's ps2pdf.
+fn two_column_pdf(dir: &std::path::Path) -> PathBuf {
+    let text = std::fs::read_to_string(fixture("khojaly-article-2024-02.txt")).expect("article");
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in words {
+        if !line.is_empty() && line.len() + 1 + word.len() > 34 {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    let mut ps = String::from("%!PS\n/Helvetica findfont 10 scalefont setfont\n");
+    for page in lines.chunks(14) {
+        for (column, lines) in page.chunks(7).enumerate() {
+            for (row, line) in lines.iter().enumerate() {
+                let escaped = line
+                    .replace('\\', "\\\\")
+                    .replace('(', "\\(")
+                    .replace(')', "\\)");
+                ps.push_str(&format!(
+                    "{} {} moveto ({escaped}) show\n",
+                    72 + column * 250,
+                    760 - row * 14
+                ));
+            }
+        }
+        ps.push_str("showpage\n");
+    }
+    let source = dir.join("two-columns.ps");
+    let pdf = dir.join("two-columns.pdf");
+    std::fs::write(&source, ps).expect("write ps");
+    let made = Command::new("ps2pdf")
+        .arg(&source)
+        .arg(&pdf)
+        .output()
+        .expect("ps2pdf (Ghostscript) runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    pdf
+}
+
+#[test]
+#[ignore = "needs poppler's pdftotext and Ghostscript"]
+fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
+    tool("pdftotext", "-v");
+    tool("ps2pdf", "--version");
+    let env = TestEnv::new();
+    let pdf = two_column_pdf(env.dir.path());
+    let added = env
+        .ok(&["--json", "add", pdf.to_str().expect("utf-8")])
+        .json();
+    let id = added["id"].as_str().expect("id").to_string();
+    let shown = env.ok(&["--json", "show", &id[..12]]).json();
+    assert_eq!(shown["meta"]["media_type"], "application/pdf");
+    // Every sentence of the article, as the fixture writes it, is quotable:
+    // they run across the wrapped lines, from one column into the next and
+    // from page 1 onto page 2.
+    let text = std::fs::read_to_string(fixture("khojaly-article-2024-02.txt")).expect("article");
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut pages_seen = std::collections::BTreeSet::new();
+    for sentence in flat.split_inclusive(". ").map(str::trim) {
+        let cited = env
+            .ok(&[
+                "--json",
+                "cite",
+                &id[..12],
+                "--quote",
+                sentence,
+                "--subject",
+                "the article as a PDF",
+                "--property",
+                "says",
+                "--value",
+                "it",
+                "--kind",
+                "text",
+                "--value-not-in-quote",
+                "--occurrence",
+                "1",
+            ])
+            .json();
+        let citation = cited["citation"].as_str().expect("citation").to_string();
+        let record = env.ok(&["--json", "show", &citation[..12]]).json();
+        let pages: Vec<u64> = record["layer"]["pages"]
+            .as_array()
+            .expect("pages")
+            .iter()
+            .map(|page| page.as_u64().expect("page"))
+            .collect();
+        pages_seen.insert(pages);
+    }
+    // 7 lines a column, 2 columns a page: the article's 20-odd lines fill
+    // page 1 and run onto page 2, and one sentence lies on both.
+    assert!(pages_seen.contains(&vec![1]), "{pages_seen:?}");
+    assert!(pages_seen.contains(&vec![2]), "{pages_seen:?}");
+    assert!(pages_seen.contains(&vec![1, 2]), "{pages_seen:?}");
+    // A quote of a figure, traced with its page.
+    let cited = env
+        .ok(&cite(
+            &id[..12],
+            "1,275 residents were taken captive",
+            "captured",
+            "1275",
+        ))
+        .json();
+    let trace = env.ok(&["trace", &cited["claim"].as_str().expect("claim")[..12]]);
+    assert!(trace.stdout.contains("on page"), "{}", trace.stdout);
+    env.ok(&["verify"]);
+    // A receipt of a PDF quote checks.
+    let receipt = env.ok(&[
+        "receipt",
+        &cited["citation"].as_str().expect("citation")[..12],
+    ]);
+    let path = env.dir.path().join("receipt.json");
+    std::fs::write(&path, &receipt.stdout).expect("write");
+    env.ok(&["verify-receipt", path.to_str().expect("utf-8")]);
+}
+
+#[test]
+#[ignore = "needs poppler's pdftotext and Ghostscript"]
+fn broken_and_image_only_pdfs_are_refused_with_one_line() {
+    tool("pdftotext", "-v");
+    tool("ps2pdf", "--version");
+    let env = TestEnv::new();
+    let pdf = two_column_pdf(env.dir.path());
+    let bytes = std::fs::read(&pdf).expect("pdf");
+    // Cut after its first 300 bytes: a header and no page.
+    let truncated = env.dir.path().join("truncated.pdf");
+    std::fs::write(&truncated, &bytes[..300]).expect("write");
+    env.refused(
+        &["add", truncated.to_str().expect("utf-8")],
+        3,
+        "it is a PDF pdftotext cannot read",
+    );
+    // A page with a drawing and no text: no text layer.
+    let drawing = env.dir.path().join("drawing.ps");
+    std::fs::write(
+        &drawing,
+        "%!PS\nnewpath 100 100 moveto 300 300 lineto stroke\nshowpage\n",
+    )
+    .expect("write");
+    let image_only = env.dir.path().join("drawing.pdf");
+    let made = Command::new("ps2pdf")
+        .arg(&drawing)
+        .arg(&image_only)
+        .output()
+        .expect("ps2pdf");
+    assert!(made.status.success());
+    env.refused(
+        &["add", image_only.to_str().expect("utf-8")],
+        3,
+        "it is a PDF with no text layer; run OCR first, e.g. ocrmypdf",
+    );
+    // Not a PDF at all but named like one: refused, with how to keep it.
+    let fake = env.dir.path().join("fake.pdf");
+    std::fs::write(&fake, b"this is not a PDF\n").expect("write");
+    env.refused(
+        &["add", fake.to_str().expect("utf-8")],
+        3,
+        "add it with --media-type application/octet-stream",
+    );
+}
