@@ -59,8 +59,13 @@ pub struct PdfText {
     pub page_starts: Vec<u64>,
 }
 
-/// The version of the installed pdftotext (`22.12.0`).
+/// The version of the installed pdftotext (`22.12.0`), asked once per process.
 pub fn version() -> Result<String, PdfError> {
+    static VERSION: std::sync::OnceLock<Result<String, PdfError>> = std::sync::OnceLock::new();
+    VERSION.get_or_init(ask_version).clone()
+}
+
+fn ask_version() -> Result<String, PdfError> {
     let output = Command::new("pdftotext")
         .arg("-v")
         .stdin(Stdio::null())
@@ -169,8 +174,20 @@ pub fn extract(bytes: &[u8]) -> Result<PdfText, PdfError> {
         return Err(PdfError::Unreadable(first));
     }
     let raw = String::from_utf8_lossy(&output);
-    let text = layer_text(&raw)?;
-    Ok(text)
+    match layer_text(&raw) {
+        // No text, and pdftotext said why: a damaged file, not a scan.
+        Err(PdfError::NoText) if errors.contains("Error") => Err(PdfError::Unreadable(
+            errors
+                .lines()
+                .find(|line| line.contains("Error"))
+                .unwrap_or_default()
+                .trim()
+                .chars()
+                .take(200)
+                .collect(),
+        )),
+        other => other,
+    }
 }
 
 /// The layer's text from pdftotext's output (pages ended by form feeds).

@@ -395,12 +395,16 @@ impl Builder {
                 c.len_utf8() as u64
             }
         };
+        // Offsets never pass the node's end: where the decoded text is longer
+        // than the original (bytes replaced by U+FFFD), the pieces map to the
+        // node as a whole (below).
+        let end = self.node_end;
         let mut at = self.node_at;
         let mut rest = node.as_str();
         while let Some(c) = rest.chars().next() {
             if c == '&' {
                 if let Some((decoded, used)) = char_ref(rest) {
-                    let original = at..at + used as u64;
+                    let original = at.min(end)..(at + used as u64).min(end);
                     self.visible(&decoded, original, false);
                     at += used as u64;
                     rest = &rest[used..];
@@ -408,7 +412,7 @@ impl Builder {
                 }
             }
             let w = width(c);
-            let original = at..at + w;
+            let original = at.min(end)..(at + w).min(end);
             if matches!(c, ' ' | '\t' | '\n' | '\x0c' | '\r') && self.pre == 0 {
                 if self.owed == 0 && !self.text.is_empty() {
                     self.owed = 1;
@@ -587,8 +591,9 @@ pub fn original_ranges(pieces: &[Piece], text_len: u64, range: Range<u64>) -> Ve
             piece.original.clone()
         };
         match ranges.last_mut() {
-            Some(last) if last.end == original.start => last.end = original.end,
-            Some(last) if last.end >= original.end => {}
+            // Touching or overlapping the last range (pieces of one node in
+            // an encoding mapped as a whole): one range.
+            Some(last) if original.start <= last.end => last.end = last.end.max(original.end),
             _ => ranges.push(original),
         }
     }
