@@ -80,9 +80,9 @@ page_citation=$("$provdb" --json cite "$page" --quote "article's account, 613 ci
 $verify receipt "$work/page-receipt.json"
 python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print("receipt.schema.json: version 3 valid")' \
     "$work/page-receipt.json" schema/receipt.schema.json
-for field in layer.object layer.length layer.original layer.entry; do
+for field in layer.object layer.length layer.original layer.entry layer.original_slice; do
     python3 - "$work/page-receipt.json" "$work/bad-receipt.json" "$field" <<'PY'
-import json, sys
+import base64, json, sys
 receipt = json.load(open(sys.argv[1]))
 section, key = sys.argv[3].split(".")
 value = receipt[section][key]
@@ -92,6 +92,10 @@ elif key == "length":
     value += 1
 elif key == "original":
     value[0][0] += 1
+elif key == "original_slice":
+    raw = bytearray(base64.b64decode(value["bytes"]))
+    raw[len(raw) // 2] ^= 1
+    value["bytes"] = base64.b64encode(bytes(raw)).decode()
 else:
     value["line"] = value["line"].replace('"provdb-html"', '"provdb-html2"')
 receipt[section][key] = value

@@ -404,6 +404,23 @@ def check_receipt(path):
     root, data = slice_root(r["slice"], length)
     if root is None or root.hex() != quoted:
         return fail("slice", "the slice and chaining values do not hash to the quoted object")
+    if layer is not None and layer.get("original"):
+        # A page's own bytes at the original ranges say the quote.
+        sl = layer.get("original_slice")
+        if sl is None:
+            return fail("original", "the citation records original bytes, but the receipt has no slice of them")
+        page_root, page = slice_root(sl, source["length"])
+        if page_root is None or page_root.hex() != source["id"]:
+            return fail("original", "the slice of the page does not hash to the source")
+        encoding = d["params"].get("encoding", "utf-8")
+        pieces = []
+        for start, end in layer["original"]:
+            if start < sl["start"] or end - sl["start"] > len(page):
+                return fail("original", f"bytes {start}-{end} are not in the slice of the page")
+            pieces.append(page[start - sl["start"] : end - sl["start"]])
+        said = "".join(p.decode(encoding, errors="replace") for p in pieces)
+        if no_space(html.unescape(said)) != no_space(c["exact"]):
+            return fail("original", "the page's bytes at the original ranges do not say the quote")
     exact, prefix, suffix = (c[k].encode() for k in ("exact", "prefix", "suffix"))
     at = c["start"] - r["slice"]["start"]
     end = c["end"] - r["slice"]["start"]

@@ -108,6 +108,10 @@ pub struct ReceiptLayer {
     /// For a PDF: the pages the quote lies on, as the citation records them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<u32>,
+    /// For a web page: a slice of the source's own bytes holding `original`,
+    /// proved part of the source as the quote's slice is of the layer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_slice: Option<Slice>,
     /// The `derive_text` line that derived the layer from the source, with
     /// its inclusion proof.
     pub entry: ProvedLine,
@@ -382,6 +386,63 @@ fn check_included(
     Ok(entry)
 }
 
+/// Checks a receipt's slice of a page's own bytes: it rebuilds the source's
+/// hash, holds every original range, and those bytes, decoded in the
+/// layer's encoding with character references decoded, say the quote (white
+/// space aside: the layer collapses it and breaks paragraphs).
+fn check_original(
+    original: &Slice,
+    layer: &ReceiptLayer,
+    derived: &crate::model::TextLayer,
+    source: SourceId,
+    length: u64,
+    exact: &str,
+) -> Result<(), Broken> {
+    let (bytes, root) =
+        slice_root(original, length).map_err(|error| broken("original", error.why))?;
+    if root.as_bytes() != source.as_bytes() {
+        return Err(broken(
+            "original",
+            format!(
+                "the slice of the page hashes to {}, not to the source {source}",
+                root.to_hex()
+            ),
+        ));
+    }
+    let encoding = derived
+        .params
+        .get("encoding")
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    let mut said = String::new();
+    for [start, end] in &layer.original {
+        let (Some(from), Some(to)) = (
+            start.checked_sub(original.start),
+            end.checked_sub(original.start),
+        ) else {
+            return Err(broken(
+                "original",
+                format!("bytes {start}–{end} are not in the slice of the page"),
+            ));
+        };
+        let Some(piece) = bytes.get(from as usize..to as usize) else {
+            return Err(broken(
+                "original",
+                format!("bytes {start}–{end} are not in the slice of the page"),
+            ));
+        };
+        said.push_str(&encoding.decode_without_bom_handling(piece).0);
+    }
+    let no_space = |text: &str| -> String { text.chars().filter(|c| !c.is_whitespace()).collect() };
+    if no_space(&crate::text::html::decode_references(&said)) != no_space(exact) {
+        return Err(broken(
+            "original",
+            "the page's bytes at the original ranges do not say the quote",
+        ));
+    }
+    Ok(())
+}
+
 impl Receipt {
     /// Checks every link; returns what the receipt proves, in plain words,
     /// or the first link that broke.
@@ -539,6 +600,25 @@ impl Receipt {
                 ),
             ));
         }
+        // A page's own bytes: the original ranges are in the source, and,
+        // decoded, they say the quote.
+        if let (Some(layer), Some(derived)) = (&self.layer, &derived) {
+            if let Some(original) = &layer.original_slice {
+                check_original(
+                    original,
+                    layer,
+                    derived,
+                    self.source.id,
+                    self.source.length,
+                    &c.exact,
+                )?;
+            } else if !layer.original.is_empty() {
+                return Err(broken(
+                    "original",
+                    "the citation records original bytes, but the receipt has no slice of them",
+                ));
+            }
+        }
         // The claim's words: proved by its own line (version 2), or, in a
         // version 1 receipt, not proved at all (its id hashes the identity
         // keys, case-folded and normalised, so other wording passes).
@@ -584,13 +664,18 @@ impl Receipt {
                     String::new()
                 } else {
                     format!(
-                        ", read from its bytes {} as the citation records them",
+                        ", read from its bytes {}{}",
                         layer
                             .original
                             .iter()
                             .map(|[start, end]| format!("{start}–{end}"))
                             .collect::<Vec<_>>()
-                            .join(", ")
+                            .join(", "),
+                        if layer.original_slice.is_some() {
+                            ", which say these words (proved by a slice of the document)"
+                        } else {
+                            " as the citation records them"
+                        }
                     )
                 }
             ),

@@ -419,6 +419,29 @@ impl Store {
 }
 
 impl Store {
+    /// A slice of a page's own bytes holding a quote's original ranges, for
+    /// its receipt (None when there are none).
+    fn original_slice(
+        &self,
+        source: crate::model::SourceId,
+        original: &[[u64; 2]],
+    ) -> Result<Option<crate::audit::receipt::Slice>, StoreError> {
+        let (Some(first), Some(last)) = (original.first(), original.last()) else {
+            return Ok(None);
+        };
+        let bytes = self.objects.read(&source)?;
+        if crate::identity::source_id(&bytes) != source {
+            return Err(StoreError::ObjectDamaged {
+                refusing: "refusing a receipt for a damaged object",
+                path: self.objects.path_for(&source),
+            });
+        }
+        Ok(Some(crate::audit::receipt::slice(
+            &bytes,
+            first[0]..last[1],
+        )))
+    }
+
     /// Builds the receipt of a citation against a checkpoint (a kept one of
     /// size `checkpoint`, or one of the log as it stands).
     ///
@@ -519,6 +542,7 @@ impl Store {
                 length: bytes.len() as u64,
                 original: layer.original.clone(),
                 pages: layer.pages.clone(),
+                original_slice: self.original_slice(source, &layer.original)?,
                 entry: proved(self, seq)?,
             }),
             _ => None,

@@ -654,7 +654,7 @@ impl MetaReader {
                 text_of(publisher.get("name")).or_else(|| text_of(Some(publisher)))
             });
         }
-        let title = collapse(&decode_text(&self.title_text));
+        let title = collapse(&decode_references(&self.title_text));
         meta.title = meta
             .title
             .or_else(|| self.tag(&["og:title"]).map(|t| collapse(&t)))
@@ -748,8 +748,9 @@ fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Character references decoded (for a title read as raw text).
-fn decode_text(text: &str) -> String {
+/// Character references decoded as in text (for a title read as raw text,
+/// and for checking what a page's own bytes say).
+pub fn decode_references(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(at) = rest.find('&') {

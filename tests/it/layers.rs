@@ -164,8 +164,36 @@ fn a_web_page_is_quoted_as_a_reader_sees_it() {
         "{}",
         checked.stdout
     );
+    assert!(
+        checked
+            .stdout
+            .contains("which say these words (proved by a slice of the document)"),
+        "{}",
+        checked.stdout
+    );
     let mut parsed: serde_json::Value = serde_json::from_str(&receipt).expect("json");
     assert_eq!(parsed["v"], 3);
+    // A byte of the page's slice changed: the page's hash no longer holds.
+    let mut altered = parsed.clone();
+    let page_bytes = altered["layer"]["original_slice"]["bytes"]
+        .as_str()
+        .expect("bytes")
+        .to_string();
+    let flipped = if page_bytes.starts_with('A') {
+        "B"
+    } else {
+        "A"
+    };
+    altered["layer"]["original_slice"]["bytes"] =
+        serde_json::json!(format!("{flipped}{}", &page_bytes[1..]));
+    std::fs::write(&path, altered.to_string()).expect("write receipt");
+    let run = env.run(&["verify-receipt", path.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("FAILED at the original link"),
+        "{}",
+        run.stdout
+    );
     // Claiming other original bytes breaks the entry link.
     parsed["layer"]["original"][0][0] = serde_json::json!(0);
     std::fs::write(&path, parsed.to_string()).expect("write receipt");
