@@ -223,17 +223,44 @@ pub fn rederive(
     version: &str,
     params: &BTreeMap<String, String>,
 ) -> Result<Layer, LayerError> {
+    let current = current_version(extractor);
+    if current.as_deref() != Some(version) {
+        return Err(LayerError::Unknown {
+            extractor: extractor.to_string(),
+            version: version.to_string(),
+        });
+    }
+    derive_now(bytes, extractor, params)
+}
+
+/// The version of a named extractor this provdb has (for PDFs, the
+/// installed pdftotext's), or None.
+pub fn current_version(extractor: &str) -> Option<String> {
+    match extractor {
+        html::NAME => Some(html::VERSION.to_string()),
+        DECODE => Some(DECODE_VERSION.to_string()),
+        pdf::NAME => pdf::version().ok(),
+        _ => None,
+    }
+}
+
+/// Derives a layer with the version of its extractor this provdb has now,
+/// with the recorded parameters: what `verify` compares a layer made by
+/// another version with.
+pub fn derive_now(
+    bytes: &[u8],
+    extractor: &str,
+    params: &BTreeMap<String, String>,
+) -> Result<Layer, LayerError> {
+    if extractor == pdf::NAME {
+        return pdf_layer(bytes);
+    }
     let unknown = || LayerError::Unknown {
         extractor: extractor.to_string(),
-        version: version.to_string(),
+        version: String::new(),
     };
-    if extractor == pdf::NAME {
-        // Another poppler may read a page otherwise: only the same version
-        // derives the layer again.
-        return match pdf::version() {
-            Ok(installed) if installed == version => pdf_layer(bytes),
-            _ => Err(unknown()),
-        };
+    if extractor != html::NAME && extractor != DECODE {
+        return Err(unknown());
     }
     let encoding = params
         .get("encoding")
@@ -241,28 +268,23 @@ pub fn rederive(
     let encoding = Encoding::for_label(encoding.as_bytes())
         .ok_or_else(|| LayerError::BadParams(format!("the encoding {encoding:?}")))?;
     let found = params.get("found").map(String::as_str).unwrap_or_default();
-    match (extractor, version) {
-        (html::NAME, html::VERSION) => {
-            let found = match found {
-                "bom" => "bom",
-                "declared" => "declared",
-                "meta" => "meta",
-                "valid-utf-8" => "valid-utf-8",
-                _ => "detected",
-            };
-            html_layer(bytes, encoding, found)
-        }
-        (DECODE, DECODE_VERSION) => {
-            let found = match found {
-                "bom" => Found::Bom,
-                "declared" => Found::Declared,
-                "valid-utf-8" => Found::Valid,
-                _ => Found::Detected,
-            };
-            decode_layer(bytes, encoding, found)
-        }
-        _ => Err(unknown()),
+    if extractor == html::NAME {
+        let found = match found {
+            "bom" => "bom",
+            "declared" => "declared",
+            "meta" => "meta",
+            "valid-utf-8" => "valid-utf-8",
+            _ => "detected",
+        };
+        return html_layer(bytes, encoding, found);
     }
+    let found = match found {
+        "bom" => Found::Bom,
+        "declared" => Found::Declared,
+        "valid-utf-8" => Found::Valid,
+        _ => Found::Detected,
+    };
+    decode_layer(bytes, encoding, found)
 }
 
 fn html_layer(

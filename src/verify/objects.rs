@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::path::PathBuf;
 
-use crate::extract::{rederive, Layer, LayerError};
+use crate::extract::{current_version, derive_now, rederive, Layer, LayerError};
 use crate::model::SourceId;
 use crate::storage::index::Index;
 use crate::storage::objects::Objects;
@@ -199,7 +199,7 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                 continue;
             }
         };
-        let layers = check_layers(index, objects, &source.id, report);
+        let (layers, changed) = check_layers(index, objects, &source.id, report);
         let citations = match index.citations_of_source(&source.id) {
             Ok(citations) => citations,
             Err(error) => {
@@ -209,6 +209,9 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
         };
         if citations.is_empty() {
             continue;
+        }
+        if !changed.is_empty() {
+            report_reanchored(index, objects, &citations, &changed, report);
         }
         let mut files: std::collections::HashMap<SourceId, File> = std::collections::HashMap::new();
         for record in citations {
@@ -294,6 +297,98 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
     }
 }
 
+/// For the citations of layers that another version of their extractor
+/// reads otherwise now: where each quote is in the text it gives, as a
+/// revision's citations are followed (`text::carry::reanchor`). Said, never
+/// written: the recorded layer stays the authority.
+fn report_reanchored(
+    index: &Index,
+    objects: &Objects,
+    citations: &[crate::storage::index::CitationRecord],
+    changed: &std::collections::HashMap<SourceId, (Layer, String)>,
+    report: &mut Report,
+) {
+    use crate::model::Outcome;
+    for (object, (now, label)) in changed {
+        let Ok(old) = objects.read(object).map(String::from_utf8) else {
+            continue; // reported with the objects
+        };
+        let Ok(old) = old else { continue };
+        let mine: Vec<&crate::storage::index::CitationRecord> = citations
+            .iter()
+            .filter(|record| {
+                record
+                    .citation
+                    .layer
+                    .as_ref()
+                    .is_some_and(|layer| layer.object == *object)
+            })
+            .collect();
+        let mut values = Vec::new();
+        for record in &mine {
+            match index.claim(&record.citation.claim) {
+                Ok(Some(claim)) => values.push(claim.claim.value),
+                _ => values.push(crate::model::Value::Text {
+                    text: String::new(),
+                }),
+            }
+        }
+        let priors: Vec<crate::text::carry::Prior<'_>> = mine
+            .iter()
+            .zip(&values)
+            .map(|(record, value)| crate::text::carry::Prior {
+                citation: &record.citation,
+                value,
+            })
+            .collect();
+        let found = crate::text::carry::reanchor(&old, &now.text, &priors);
+        let (mut kept, mut orphaned) = (0, 0);
+        for (record, found) in mine.iter().zip(found) {
+            let what = match (&found.outcome, &found.carry, &found.candidate) {
+                (Outcome::Unchanged | Outcome::Moved, Some((_, anchor)), _) => {
+                    kept += 1;
+                    format!(
+                        "re-anchored (score 1000) at bytes {}..{} of the text {label} derives now",
+                        anchor.range.start, anchor.range.end
+                    )
+                }
+                (Outcome::Changed, _, Some(candidate)) if candidate.score >= 800 => {
+                    kept += 1;
+                    format!(
+                        "re-anchored (score {}) to {:?} at bytes {}..{} of the text {label} derives now",
+                        candidate.score, candidate.exact, candidate.start, candidate.end
+                    )
+                }
+                (Outcome::Ambiguous, _, _) => {
+                    orphaned += 1;
+                    format!(
+                        "orphaned: its quote occurs {} times in the text {label} derives now, and its context singles none out",
+                        found.occurrences
+                    )
+                }
+                (_, _, Some(candidate)) => {
+                    orphaned += 1;
+                    format!(
+                        "orphaned: its quote is not in the text {label} derives now; the closest passage is {:?} (score {})",
+                        candidate.exact, candidate.score
+                    )
+                }
+                _ => {
+                    orphaned += 1;
+                    format!("orphaned: nothing like its quote is in the text {label} derives now")
+                }
+            };
+            report
+                .notices
+                .push(format!("citation {}: {what}", record.id.short()));
+        }
+        report.notices.push(format!(
+            "text layer {}: {kept} citation(s) re-anchored, {orphaned} orphaned in the text {label} derives now",
+            object.short()
+        ));
+    }
+}
+
 /// Derives each text layer of a source again with the extractor that made
 /// it, and checks it is the layer recorded. Returns the layers derived, by
 /// object, for checking where each quote maps in the original.
@@ -302,20 +397,24 @@ fn check_layers(
     objects: &Objects,
     source: &SourceId,
     report: &mut Report,
-) -> std::collections::HashMap<SourceId, Layer> {
+) -> (
+    std::collections::HashMap<SourceId, Layer>,
+    std::collections::HashMap<SourceId, (Layer, String)>,
+) {
     let mut derived = std::collections::HashMap::new();
+    let mut changed = std::collections::HashMap::new();
     let records = match index.layers_of(source) {
         Ok(records) => records,
         Err(error) => {
             report.problem("index tree layers", error.to_string());
-            return derived;
+            return (derived, changed);
         }
     };
     if records.is_empty() {
-        return derived;
+        return (derived, changed);
     }
     let Ok(bytes) = objects.read(source) else {
-        return derived; // reported with the objects
+        return (derived, changed); // reported with the objects
     };
     for record in records {
         let layer = &record.layer;
@@ -339,11 +438,41 @@ fn check_layers(
                     );
                 }
             }
-            Err(error @ LayerError::Unknown { .. }) => report.notices.push(format!(
-                "text layer {} of source {} not derived again: {error}",
-                layer.layer.short(),
-                source.short()
-            )),
+            Err(error @ LayerError::Unknown { .. }) => {
+                // Made by another version of an extractor this provdb has:
+                // derived with this one, and compared.
+                let now = current_version(&layer.extractor);
+                match (now, derive_now(&bytes, &layer.extractor, &layer.params)) {
+                    (Some(now), Ok(again)) => {
+                        let same = crate::identity::source_id(again.text.as_bytes()) == layer.layer;
+                        report.notices.push(format!(
+                            "text layer {} of source {} was made by {} {}; {} {now} {}",
+                            layer.layer.short(),
+                            source.short(),
+                            layer.extractor,
+                            layer.version,
+                            layer.extractor,
+                            if same {
+                                "derives the same text now"
+                            } else {
+                                "derives other text now: its citations are re-anchored in that text below (the recorded layer stays the authority)"
+                            }
+                        ));
+                        if same {
+                            report.layers += 1;
+                            derived.insert(layer.layer, again);
+                        } else {
+                            changed
+                                .insert(layer.layer, (again, format!("{} {now}", layer.extractor)));
+                        }
+                    }
+                    _ => report.notices.push(format!(
+                        "text layer {} of source {} not derived again: {error}",
+                        layer.layer.short(),
+                        source.short()
+                    )),
+                }
+            }
             Err(error) => report.problem(
                 item,
                 format!(
@@ -353,5 +482,5 @@ fn check_layers(
             ),
         }
     }
-    derived
+    (derived, changed)
 }

@@ -434,3 +434,98 @@ fn pages_too_large_are_refused_and_deep_ones_read() {
     }
     env.ok(&["verify"]);
 }
+
+/// A layer made by another version of its extractor (here "provdb-html 0",
+/// written into the journal with its own text) is not derived again as
+/// recorded; verify derives it with the version it has and says where each
+/// quote is in that text: one re-anchored, one orphaned, never silently,
+/// and nothing is damaged or changed.
+#[test]
+fn citations_of_a_layer_from_another_extractor_version_are_reanchored_or_orphaned() {
+    use provdb::model::{Change, Entry};
+    let env = TestEnv::new();
+    let added = env
+        .ok(&["--json", "add", fixture(PAGE).to_str().expect("utf-8")])
+        .json();
+    let source = added["id"].as_str().expect("id").to_string();
+    env.ok(&cite(&source[..12], "1,275 residents", "captured", "1275"));
+    let layer = added["layer"]["id"].as_str().expect("layer").to_string();
+    let text = std::fs::read_to_string(env.object_path(&layer)).expect("layer text");
+    // The older version's text: the same, with a clause the page does not have.
+    let older = text.replace(
+        "1,275 residents were taken captive",
+        "1,275 residents were taken captive, 999 of them in one night",
+    );
+    assert_ne!(older, text);
+    let older_id = provdb::identity::source_id(older.as_bytes());
+    let older_path = env.object_path(&older_id.to_hex());
+    std::fs::create_dir_all(older_path.parent().expect("dir")).expect("mkdir");
+    std::fs::write(&older_path, &older).expect("write");
+
+    let journal = env.store.join("journal");
+    let mut entries: Vec<Entry> = std::fs::read_to_string(&journal)
+        .expect("journal")
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("entry"))
+        .collect();
+    let mut extra = None;
+    for entry in &mut entries {
+        let (actor, time) = (entry.actor.clone(), entry.time.clone());
+        match &mut entry.change {
+            Change::DeriveText(derived) => {
+                derived.layer = older_id;
+                derived.size = older.len() as u64;
+                derived.version = "0".into();
+            }
+            Change::Cite { citation, body, .. } => {
+                let in_layer = body.layer.as_mut().expect("in the layer");
+                in_layer.object = older_id;
+                *citation = provdb::identity::citation_id(body, &actor, &time);
+                // A second quote, of the clause only the older text has.
+                let mut other = body.clone();
+                let start = older.find("999 of them in one night").expect("clause");
+                other.selector.exact = "999 of them in one night".into();
+                other.selector.prefix = String::new();
+                other.selector.suffix = String::new();
+                other.selector.start = start as u64;
+                other.selector.end = (start + "999 of them in one night".len()) as u64;
+                other.value_not_in_quote = true;
+                other.layer.as_mut().expect("layer").original = Vec::new();
+                extra = Some((other, actor, time));
+            }
+            _ => {}
+        }
+    }
+    let (other, actor, time) = extra.expect("a cite entry");
+    let last = entries.last().expect("entries").clone();
+    entries.push(Entry {
+        seq: last.seq + 1,
+        time: time.clone(),
+        actor: actor.clone(),
+        prev: last.prev,
+        commit: true,
+        origin: None,
+        change: Change::Cite {
+            citation: provdb::identity::citation_id(&other, &actor, &time),
+            carried: None,
+            body: other,
+        },
+    });
+    let lines: String = entries
+        .iter()
+        .map(|entry| serde_json::to_string(entry).expect("line") + "\n")
+        .collect();
+    std::fs::write(&journal, crate::common::rechain(&lines)).expect("write journal");
+    env.ok(&["reindex"]);
+
+    let run = env.ok(&["verify"]);
+    let short = &older_id.to_hex()[..12];
+    for expected in [
+        format!("text layer {short} of source {} was made by provdb-html 0; provdb-html 1 derives other text now", &source[..12]),
+        "re-anchored (score 1000) at bytes".to_string(),
+        "orphaned: its quote is not in the text provdb-html 1 derives now".to_string(),
+        format!("text layer {short}: 1 citation(s) re-anchored, 1 orphaned in the text provdb-html 1 derives now"),
+    ] {
+        assert!(run.stdout.contains(&expected), "{expected:?} not in {}", run.stdout);
+    }
+}
