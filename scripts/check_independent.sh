@@ -329,4 +329,45 @@ cites=$("$provdb" --json log | python3 -c 'import json,sys; print(sum(1 for e in
 python3 scripts/check_prov.py "$work/prov-all.json" ../shared/vectors/prov-json/schemas/prov-json.schema.json "$cites"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n=sum(1 for k in d["entity"] if k.startswith("provdb:review-")); assert n == 35, n; assert len(d["wasAttributedTo"]) >= 35' "$work/prov-all.json"
 
+# Web capture: a page served by Python's http.server on 127.0.0.1, captured
+# with `add URL`, exported as WARC and read back by warcio (PyPI), which
+# checks every record's block and payload digests; the response's payload is
+# the page's bytes.
+python3 -c 'import warcio' 2>/dev/null \
+    || python3 -m pip install --quiet warcio 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages warcio
+port_file="$work/port"
+python3 - "$PWD/fixtures" "$port_file" <<'PY' &
+import functools, http.server, sys
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+open(sys.argv[2], "w").write(str(server.server_address[1]))
+server.serve_forever()
+PY
+server_pid=$!
+for _ in $(seq 100); do [ -s "$port_file" ] && break; python3 -c 'import time; time.sleep(0.05)'; done
+port=$(cat "$port_file")
+"$provdb" --db "$work/web" init "$work/web" >/dev/null
+"$provdb" --db "$work/web" add "http://127.0.0.1:$port/khojaly-article-2024-02.html" >/dev/null
+"$provdb" --db "$work/web" add "http://127.0.0.1:$port/khojaly-article-2024-05.txt" >/dev/null
+"$provdb" --db "$work/web" export --format warc -o "$work/captures.warc" >/dev/null
+kill "$server_pid"
+python3 - "$work/captures.warc" fixtures <<'PY'
+import sys
+from warcio.archiveiterator import ArchiveIterator
+responses = 0
+with open(sys.argv[1], "rb") as stream:
+    for record in ArchiveIterator(stream, check_digests="raise"):
+        if record.rec_type == "response":
+            responses += 1
+            name = record.rec_headers.get_header("WARC-Target-URI").rsplit("/", 1)[1]
+            payload = record.content_stream().read()
+            assert payload == open(f"{sys.argv[2]}/{name}", "rb").read(), name
+            assert record.http_headers.get_statuscode() == "200"
+assert responses == 2, responses
+print(f"warc: {responses} captures read by warcio, every digest checked, payloads are the pages")
+PY
+"$provdb" --db "$work/web" verify >/dev/null
+$verify store "$work/web"
+
 echo "independent verifier: provdb's store and proofs hold, tampering is caught, b3sum --check accepts the manifests"

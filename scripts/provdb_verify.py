@@ -507,6 +507,10 @@ def check_content(store, number, entry, objects, problems):
         if data is not None and len(data) != change["size"]:
             problems.append(f"{where}: text layer {change['layer']} is not {change['size']} bytes")
         objects.setdefault("layers", {})[(change["layer"], change["source"])] = change
+    elif op == "capture":
+        data = read_object(store, objects, change["warc"], problems, where)
+        if data is not None and len(data) != change["size"]:
+            problems.append(f"{where}: WARC records {change['warc']} are not {change['size']} bytes")
     elif op == "cite":
         recorded = entry.get("origin") or entry
         if citation_id(change, recorded["actor"], recorded["time"]) != change["citation"]:

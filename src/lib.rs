@@ -5,6 +5,7 @@
 //! map and the invariants.
 
 pub mod audit;
+pub mod capture;
 pub mod cli;
 pub mod export;
 pub mod extract;

@@ -198,6 +198,8 @@ pub fn derive(
         }
         Kind::Pdf => pdf_layer(bytes).map(Some),
         Kind::Text => {
+            // Declared UTF-8 is UTF-8 as it stands.
+            let declared = declared.filter(|encoding| *encoding != encoding_rs::UTF_8);
             if declared.is_none()
                 && Encoding::for_bom(bytes).is_none()
                 && crate::text::plain::not_text(bytes).is_none()

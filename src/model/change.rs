@@ -3,7 +3,7 @@
 use super::claim::Claim;
 use super::ids::{CitationId, EntryHash, SourceId};
 use super::review::Review;
-use super::source::{Carried, Citation, Drift, Revision, SourceMeta, TextLayer};
+use super::source::{Capture, Carried, Citation, Drift, Revision, SourceMeta, TextLayer};
 
 /// One change to the store. Its JSON form (tagged by `op`) is part of the journal format.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -27,6 +27,8 @@ pub enum Change {
     },
     /// A text layer was derived from a source's bytes and stored as an object.
     DeriveText(TextLayer),
+    /// A source was captured from the web; the exchange is kept as WARC records.
+    Capture(Capture),
     /// A revision of a document was logged.
     AddRevision(Revision),
     /// A claim was recorded.

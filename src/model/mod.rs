@@ -19,7 +19,8 @@ pub use ids::{
 };
 pub use review::{Agent, Markup, Rating, Review, StatedDate};
 pub use source::{
-    Candidate, Carried, CarryMethod, Citation, Drift, InLayer, LayerRecord, Outcome, Revision,
-    Selector, SourceMeta, SourceRecord, Stance, TextLayer, ValueChange,
+    Candidate, Capture, CaptureRecord, Carried, CarryMethod, Citation, Drift, InLayer, LayerRecord,
+    Outcome, Redirect, Revision, Selector, SourceMeta, SourceRecord, Stance, TextLayer,
+    ValueChange,
 };
 pub use when::{ParseWhenError, Precision, When};

@@ -311,3 +311,49 @@ pub struct Drift {
     /// Set when the closest passage no longer states the claim's value.
     pub value_change: Option<ValueChange>,
 }
+
+/// A web capture: a page fetched by `add URL`, the exchange kept as WARC
+/// records in an object of its own.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capture {
+    /// The source: the final response's body, content coding undone.
+    pub source: SourceId,
+    /// The WARC records of every request and response, an object.
+    pub warc: SourceId,
+    /// Their size in bytes.
+    pub size: u64,
+    /// The address asked for.
+    pub url: String,
+    /// The address the page came from, after redirects.
+    pub final_url: String,
+    /// The final response's status.
+    pub status: u16,
+    /// Each redirect followed, in order.
+    pub redirects: Vec<Redirect>,
+    /// When the final response was received (RFC 3339, UTC).
+    pub retrieved: String,
+}
+
+/// One redirect a capture followed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redirect {
+    /// The address that redirected.
+    pub url: String,
+    /// Its status (301, 302, 303, 307, 308).
+    pub status: u16,
+}
+
+/// A capture as the index holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CaptureRecord {
+    /// The capture.
+    pub capture: Capture,
+    /// The journal entry that recorded it.
+    pub seq: u64,
+    /// When (RFC 3339, UTC).
+    pub recorded: String,
+    /// Who.
+    pub actor: String,
+}

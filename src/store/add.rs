@@ -48,6 +48,19 @@ impl std::fmt::Debug for AddInput<'_> {
     }
 }
 
+/// How a source's bytes came, beyond its metadata: the file's name (for
+/// choosing an extractor), a charset a server declared, and journal changes
+/// recorded with it (a web capture).
+#[derive(Debug, Default)]
+pub(super) struct Recording<'a> {
+    /// The file name given.
+    pub name: Option<&'a str>,
+    /// The charset the server declared.
+    pub declared: Option<&'static encoding_rs::Encoding>,
+    /// Changes recorded after the source and its layer.
+    pub extra: Vec<Change>,
+}
+
 /// Returns the first metadata field given that differs from what is stored.
 pub(super) fn meta_conflict(
     stored: &SourceMeta,
@@ -253,7 +266,11 @@ impl Store {
             self.notices.push(format!("the stored copy of source {} was damaged; the bytes given hash to its id and have replaced it", stored.id));
         }
         let (created, id) = (stored.created, stored.id);
-        let result = self.record_source(stored, meta, doc, name.as_deref(), actor);
+        let how = Recording {
+            name: name.as_deref(),
+            ..Recording::default()
+        };
+        let result = self.record_source(stored, meta, doc, how, actor);
         if result.is_err() && created {
             self.discard_created(&id);
         }
@@ -265,18 +282,28 @@ impl Store {
         stored: objects::Stored,
         meta: SourceMeta,
         doc: Option<&str>,
-        name: Option<&str>,
+        how: Recording<'_>,
         actor: &str,
     ) -> Result<AddOutcome, StoreError> {
-        let existing = self.index.source(&stored.id)?;
         let derived = self.derive_layer(
             stored.id,
             stored.size,
             meta.media_type.as_deref(),
-            name,
+            how.name,
             stored.not_text.is_none(),
+            how.declared,
         )?;
-        let result = self.record_with_layer(stored, meta, doc, existing, derived.as_ref(), actor);
+        let result = self.record_with_layer(
+            stored,
+            meta,
+            doc,
+            derived.as_ref(),
+            Recording {
+                extra: how.extra,
+                ..Recording::default()
+            },
+            actor,
+        );
         if result.is_err() {
             if let Some(created) = derived.as_ref().and_then(|derived| derived.created) {
                 self.objects.remove_created(&created);
@@ -290,10 +317,11 @@ impl Store {
         stored: objects::Stored,
         mut meta: SourceMeta,
         doc: Option<&str>,
-        existing: Option<SourceRecord>,
         derived: Option<&Derived>,
+        how: Recording<'_>,
         actor: &str,
     ) -> Result<AddOutcome, StoreError> {
+        let existing: Option<SourceRecord> = self.index.source(&stored.id)?;
         if let Some(existing) = &existing {
             if let Some((field, stored_value, given)) =
                 meta_conflict(&existing.meta, &meta, doc.is_some())
@@ -324,6 +352,7 @@ impl Store {
         if let Some(derived) = derived {
             changes.push(Change::DeriveText(derived.record.clone()));
         }
+        changes.extend(how.extra);
         let time = now_rfc3339();
         let mut carry = None;
         if let Some((doc, number)) = &revision {

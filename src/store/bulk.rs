@@ -331,6 +331,7 @@ impl Store {
                     meta.media_type.as_deref(),
                     Some(&shown),
                     stored.not_text.is_none(),
+                    None,
                 ) {
                     Ok(derived) => derived,
                     Err(StoreError::NotText { why, .. } | StoreError::Input { why, .. }) => {

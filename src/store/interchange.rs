@@ -63,9 +63,15 @@ impl Store {
             let id = source?.id;
             objects.push((id, self.objects.path_for(&id)));
         }
-        // Text layers are recorded objects too: the bundle carries them, so
-        // the store it makes quotes as this one does.
-        for layer in self.index.layer_objects()? {
+        // Text layers and captures' WARC records are recorded objects too:
+        // the bundle carries them, so the store it makes quotes as this one does.
+        let warcs: Vec<crate::model::SourceId> = self
+            .index
+            .captures()?
+            .into_iter()
+            .map(|record| record.capture.warc)
+            .collect();
+        for layer in self.index.layer_objects()?.into_iter().chain(warcs) {
             if !objects.iter().any(|(id, _)| *id == layer) {
                 objects.push((layer, self.objects.path_for(&layer)));
             }
@@ -364,6 +370,7 @@ fn parse_other(line: &[u8]) -> Result<crate::model::Entry, StoreError> {
 #[derive(Default)]
 struct Planned {
     layers: std::collections::HashSet<crate::model::SourceId>,
+    captures: std::collections::HashSet<crate::model::SourceId>,
     sources: std::collections::HashSet<crate::model::SourceId>,
     claims: std::collections::HashSet<crate::model::ClaimId>,
     citations: std::collections::HashSet<crate::model::CitationId>,
@@ -735,6 +742,21 @@ impl Store {
                 } else {
                     planned.layers.insert(layer.layer);
                     copy_objects.push(layer.layer);
+                    true
+                }
+            }
+            Change::Capture(capture) => {
+                let known = planned.captures.contains(&capture.warc)
+                    || self
+                        .index
+                        .captures_of(&capture.source)?
+                        .iter()
+                        .any(|known| known.capture == *capture);
+                if known {
+                    false
+                } else {
+                    planned.captures.insert(capture.warc);
+                    copy_objects.push(capture.warc);
                     true
                 }
             }

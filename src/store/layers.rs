@@ -184,6 +184,7 @@ impl Store {
         media_type: Option<&str>,
         name: Option<&str>,
         plain: bool,
+        declared: Option<&'static encoding_rs::Encoding>,
     ) -> Result<Option<Derived>, StoreError> {
         if self.index.layer_of(&source)?.is_some() {
             return Ok(None);
@@ -199,7 +200,11 @@ impl Store {
         let kind = layer::kind(&head, media_type, name);
         // UTF-8 text (checked as it was stored) with no byte order mark
         // needs no layer, and is not read again.
-        if kind == Kind::Text && plain && encoding_rs::Encoding::for_bom(&head).is_none() {
+        if kind == Kind::Text
+            && plain
+            && declared.is_none()
+            && encoding_rs::Encoding::for_bom(&head).is_none()
+        {
             return Ok(None);
         }
         if kind == Kind::Text && size > 256 << 20 {
@@ -226,7 +231,7 @@ impl Store {
             });
         }
         let bytes = self.objects.read(&source)?;
-        let derived = match layer::derive(&bytes, kind, None) {
+        let derived = match layer::derive(&bytes, kind, declared) {
             Ok(Some(derived)) => derived,
             Ok(None) => return Ok(None),
             Err(LayerError::NotText(_)) => return Ok(None),

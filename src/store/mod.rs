@@ -17,6 +17,7 @@ mod add;
 mod audit;
 mod batch;
 mod bulk;
+mod capture;
 mod checks;
 mod cite;
 mod error;

@@ -72,7 +72,13 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<(u64, usize
     let index = Index::open(&live)?;
     let objects = Objects::new(root.join("objects"));
     let mut removed = 0;
-    let layers = index.layer_objects()?;
+    let mut layers = index.layer_objects()?;
+    layers.extend(
+        index
+            .captures()?
+            .into_iter()
+            .map(|record| record.capture.warc),
+    );
     for (_, id) in objects.list()? {
         let Some(id) = id else { continue };
         if index.source(&id)?.is_none() && !layers.contains(&id) {

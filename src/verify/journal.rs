@@ -202,6 +202,8 @@ struct JournalWalk<'a> {
     /// Each text layer's object with the source it was derived from (two
     /// sources may have the same layer).
     layers: HashSet<(SourceId, SourceId)>,
+    /// The WARC records objects of captures.
+    captures: HashSet<SourceId>,
     claims: HashSet<ClaimId>,
     prev: EntryHash,
     expected_seq: u64,
@@ -250,6 +252,7 @@ impl<'a> JournalWalk<'a> {
             frontier_at_mark: None,
             sources: HashSet::new(),
             layers: HashSet::new(),
+            captures: HashSet::new(),
             claims: HashSet::new(),
             prev: EntryHash::genesis(),
             expected_seq: 1,
@@ -393,6 +396,32 @@ impl<'a> JournalWalk<'a> {
                                 "states text layer {} is {} bytes, but its object holds {}",
                                 layer.layer.short(),
                                 layer.size,
+                                meta.len()
+                            ),
+                        );
+                    }
+                }
+            }
+            Change::Capture(capture) => {
+                if !sources.contains(&capture.source) {
+                    report.problem(
+                        item,
+                        format!(
+                            "records a capture of source {}, recorded nowhere before it",
+                            capture.source.short()
+                        ),
+                    );
+                }
+                self.captures.insert(capture.warc);
+                let path = Objects::new(self.root.join("objects")).path_for(&capture.warc);
+                if let Ok(meta) = std::fs::symlink_metadata(&path) {
+                    if meta.is_file() && meta.len() != capture.size {
+                        report.problem(
+                            item,
+                            format!(
+                                "states WARC records {} are {} bytes, but its object holds {}",
+                                capture.warc.short(),
+                                capture.size,
                                 meta.len()
                             ),
                         );
@@ -582,6 +611,7 @@ impl<'a> JournalWalk<'a> {
         // Text layers are objects the journal records too.
         self.sources
             .extend(self.layers.iter().map(|(layer, _)| *layer));
+        self.sources.extend(self.captures.iter().copied());
         self.sources
     }
 

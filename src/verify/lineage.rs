@@ -281,6 +281,7 @@ impl Lineage {
             Change::Init { .. }
             | Change::AddSource { .. }
             | Change::DeriveText(_)
+            | Change::Capture(_)
             | Change::RecordClaim(_)
             | Change::Review(_)
             | Change::Merge { .. } => {}

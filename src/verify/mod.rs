@@ -21,7 +21,7 @@ mod objects;
 
 use journal::check_journal;
 use lineage::{Lineage, MergeCheck};
-use objects::{check_objects, check_quotes, hash_objects};
+use objects::{check_captures, check_objects, check_quotes, hash_objects};
 
 /// Why `verify` could not start. Once it has the store's lock, whatever it
 /// finds wrong is a problem in the report, never an error.
@@ -151,6 +151,7 @@ pub fn verify_with_progress(
     }
     if let Some(index) = &index {
         check_quotes(index, &objects, &mut report);
+        check_captures(index, &objects, &mut report);
     }
     Ok(report)
 }

@@ -484,3 +484,94 @@ fn check_layers(
     }
     (derived, changed)
 }
+
+/// Checks every capture's WARC records: they read as WARC, each record's
+/// block digest holds, each response's payload digest holds, and the final
+/// response's body, content coding undone, is the source's bytes.
+pub(super) fn check_captures(index: &Index, objects: &Objects, report: &mut Report) {
+    use crate::capture::warc;
+    let captures = match index.captures() {
+        Ok(captures) => captures,
+        Err(error) => {
+            report.problem("index tree captures", error.to_string());
+            return;
+        }
+    };
+    for record in captures {
+        let capture = &record.capture;
+        let item = format!("capture of source {}", capture.source.short());
+        let Ok(bytes) = objects.read(&capture.warc) else {
+            continue; // reported with the objects
+        };
+        let records = match warc::records(&bytes) {
+            Ok(records) => records,
+            Err(error) => {
+                report.problem(
+                    item,
+                    format!(
+                        "its WARC records {} do not read: {error}",
+                        capture.warc.short()
+                    ),
+                );
+                continue;
+            }
+        };
+        let mut broken = None;
+        for warc_record in &records {
+            if warc_record.field("WARC-Block-Digest")
+                != Some(warc::sha1_digest(&warc_record.block).as_str())
+            {
+                broken = Some("a record's block does not match its WARC-Block-Digest".to_string());
+            }
+        }
+        let last = records
+            .iter()
+            .rev()
+            .find(|warc_record| warc_record.field("WARC-Type") == Some("response"));
+        let body = last.and_then(|warc_record| {
+            let (status, headers, payload) = warc::http_response(&warc_record.block)?;
+            if warc_record.field("WARC-Payload-Digest") != Some(warc::sha1_digest(payload).as_str())
+            {
+                return None;
+            }
+            let gzip = headers.iter().any(|(name, value)| {
+                name.eq_ignore_ascii_case("content-encoding")
+                    && value.to_ascii_lowercase().contains("gzip")
+            });
+            let body = if gzip {
+                let mut decoded = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut flate2::read::GzDecoder::new(payload),
+                    &mut decoded,
+                )
+                .ok()?;
+                decoded
+            } else {
+                payload.to_vec()
+            };
+            Some((status, body))
+        });
+        match (broken, body) {
+            (Some(why), _) => report.problem(item, why),
+            (None, None) => report.problem(
+                item,
+                format!(
+                    "its WARC records {} hold no response whose payload matches its digest",
+                    capture.warc.short()
+                ),
+            ),
+            (None, Some((status, body))) => {
+                if status != capture.status || crate::identity::source_id(&body) != capture.source {
+                    report.problem(
+                        item,
+                        format!(
+                            "the final response in its WARC records {} is not the source's bytes with status {}",
+                            capture.warc.short(),
+                            capture.status
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod common;
 
 mod audit;
 mod bundle;
+mod capture;
 mod cli;
 mod compat;
 mod integrity;

@@ -123,6 +123,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("identity.rs", &["model", "text"]),
     // extract/ runs extractors (a child process for PDFs): text/ stays pure.
     ("extract/", &["model", "text", "extract"]),
+    // capture/ fetches pages and writes WARC records; it knows no store.
+    ("capture/", &["model", "text", "capture"]),
     // storage/ uses one piece of audit/: the Merkle tree, which has no I/O.
     (
         "storage/",
@@ -143,7 +145,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "verify/",
         &[
-            "model", "text", "extract", "identity", "storage", "audit", "verify",
+            "model", "text", "extract", "capture", "identity", "storage", "audit", "verify",
         ],
     ),
     (
@@ -152,6 +154,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "model",
             "text",
             "extract",
+            "capture",
             "identity",
             "storage",
             "audit",
@@ -166,6 +169,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "model",
             "text",
             "extract",
+            "capture",
             "identity",
             "storage",
             "audit",

@@ -12,8 +12,9 @@ use crate::text::dates::parse_when;
 /// Record sources' bytes, with metadata; with --doc, one file as the next revision of that document.
 #[derive(Debug, clap::Args)]
 pub struct AddArgs {
-    /// The files to record, directories to record every file under, or - for standard input.
-    #[arg(required = true, value_name = "FILE|DIR|-")]
+    /// The files to record, directories to record every file under, - for
+    /// standard input, or an http(s) address to capture.
+    #[arg(required = true, value_name = "FILE|DIR|-|URL")]
     pub files: Vec<PathBuf>,
     /// With several files: record the good ones and list the bad (empty,
     /// unreadable, metadata differing) instead of refusing the whole add.
@@ -52,6 +53,15 @@ pub struct AddArgs {
     /// A note; with --doc, the editor's note on this revision.
     #[arg(long)]
     pub note: Option<String>,
+    /// Capturing a URL: root certificates (PEM) to trust instead of the built-in ones.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Capturing a URL: the most seconds the fetch may take, redirects included.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Capturing a URL: the most bytes of body read.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_size: u64,
 }
 
 fn when(text: &Option<String>) -> Result<Option<When>, CliError> {
@@ -63,6 +73,12 @@ fn when(text: &Option<String>) -> Result<Option<When>, CliError> {
 
 /// Runs `add`.
 pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let fetching = Fetching {
+        ca_file: args.ca_file.clone(),
+        timeout: args.timeout,
+        max_size: args.max_size,
+        doc: args.doc.clone(),
+    };
     let meta = SourceMeta {
         title: args.title,
         url: args.url,
@@ -77,6 +93,21 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     };
     if let Some(doc) = &args.doc {
         check_slug(doc)?;
+    }
+    if let [one] = args.files.as_slice() {
+        if let Some(url) = one.to_str().filter(|text| crate::capture::is_url(text)) {
+            let url = url.to_string();
+            return run_capture(&url, &fetching, meta, ctx);
+        }
+    }
+    if args
+        .files
+        .iter()
+        .any(|file| file.to_str().is_some_and(crate::capture::is_url))
+    {
+        return Err(CliError::Usage(
+            "an address to capture is added on its own: give one URL per add".into(),
+        ));
     }
     let single =
         args.files.len() == 1 && (args.files[0].as_os_str() == "-" || !args.files[0].is_dir());
@@ -277,4 +308,99 @@ pub(super) fn layer_line(layer: &crate::model::TextLayer) -> String {
         layer.extractor,
         layer.version
     )
+}
+
+/// The flags of `add URL`.
+struct Fetching {
+    ca_file: Option<PathBuf>,
+    timeout: u64,
+    max_size: u64,
+    doc: Option<String>,
+}
+
+/// Runs `add URL`: the page fetched, recorded with its text layer and its
+/// capture.
+fn run_capture(
+    url: &str,
+    args: &Fetching,
+    meta: SourceMeta,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), CliError> {
+    if args.timeout == 0 || args.max_size == 0 {
+        return Err(CliError::Usage(
+            "--timeout and --max-size must be more than 0".into(),
+        ));
+    }
+    let ca_file = match &args.ca_file {
+        Some(path) => Some(std::fs::read(path).map_err(|error| {
+            CliError::Usage(format!(
+                "--ca-file {} cannot be read ({error}); give a PEM file of root certificates",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    let options = crate::capture::FetchOptions {
+        max_size: args.max_size,
+        timeout: std::time::Duration::from_secs(args.timeout),
+        ca_file,
+    };
+    let actor = ctx.actor()?;
+    let doc = args.doc.clone();
+    let (outcome, capture) =
+        ctx.with_store(|opened| opened.add_url(url, meta, doc.as_deref(), &options, &actor))?;
+    if ctx.json {
+        writeln!(
+            ctx.out,
+            "{}",
+            json!({
+                "id": outcome.id.to_hex(),
+                "size": outcome.size,
+                "new_source": outcome.new_source,
+                "doc": outcome.revision.as_ref().map(|(doc, _)| doc),
+                "revision": outcome.revision.as_ref().map(|(_, number)| number),
+                "drift": outcome.carry.as_ref().map(super::drift::report_json),
+                "cannot_quote": outcome.cannot_quote,
+                "layer": outcome.layer.as_ref().map(|layer| json!({"id": layer.layer.to_hex(), "size": layer.size, "extractor": layer.extractor, "version": layer.version, "params": layer.params})),
+                "capture": capture,
+            })
+        )?;
+        return Ok(());
+    }
+    for redirect in &capture.redirects {
+        writeln!(
+            ctx.out,
+            "{} answered {} (redirect)",
+            redirect.url, redirect.status
+        )?;
+    }
+    writeln!(
+        ctx.out,
+        "captured {} ({}) at {}; the exchange is kept as WARC records {} ({} bytes)",
+        capture.final_url,
+        capture.status,
+        capture.retrieved,
+        capture.warc.short(),
+        capture.size
+    )?;
+    if outcome.new_source {
+        writeln!(
+            ctx.out,
+            "added source {} ({} bytes)",
+            outcome.id, outcome.size
+        )?;
+    } else {
+        writeln!(
+            ctx.out,
+            "source {} is already stored ({} bytes); this capture is recorded beside the earlier ones",
+            outcome.id, outcome.size
+        )?;
+    }
+    if let Some(layer) = &outcome.layer {
+        writeln!(ctx.out, "{}", layer_line(layer))?;
+    }
+    if let Some((doc, number)) = &outcome.revision {
+        writeln!(ctx.out, "logged as revision {number} of {doc}")?;
+    }
+    Ok(())
 }

@@ -28,6 +28,9 @@ pub enum ExportFormat {
     /// Reviewed claims as schema.org ClaimReview, the rest as Claim, in one
     /// JSON-LD graph (schema/exports.md).
     Claimreview,
+    /// Every web capture's requests and responses as WARC 1.1 records
+    /// (schema/capture.md).
+    Warc,
 }
 
 /// The import formats.
@@ -220,6 +223,23 @@ pub fn run_export(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 writeln!(
                     ctx.out,
                     "wrote {} ({objects} objects); BLAKE3 {hash}",
+                    args.output.display()
+                )?;
+            }
+            Ok(())
+        }
+        ExportFormat::Warc => {
+            let captures = ctx.with_store(|opened| opened.export_warc(&args.output))?;
+            if ctx.json {
+                writeln!(
+                    ctx.out,
+                    "{}",
+                    json!({"format": "warc", "file": args.output, "captures": captures})
+                )?;
+            } else {
+                writeln!(
+                    ctx.out,
+                    "wrote {} ({captures} captures, their requests and responses as WARC records)",
                     args.output.display()
                 )?;
             }

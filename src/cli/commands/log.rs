@@ -55,6 +55,17 @@ fn summary(change: &Change) -> String {
             layer.extractor,
             layer.version
         ),
+        Change::Capture(capture) => format!(
+            "captured source {} from {} ({}{}), WARC records {}",
+            capture.source.short(),
+            capture.final_url,
+            capture.status,
+            match capture.redirects.len() {
+                0 => String::new(),
+                n => format!(", after {n} redirect(s) from {}", capture.url),
+            },
+            capture.warc.short()
+        ),
         Change::AddRevision(revision) => {
             format!(
                 "revision {} of {} is source {}",

@@ -1,7 +1,9 @@
 //! The applier: each journal entry's records (`entry_records`), written to sled in bounded batches,
 //! with the applied mark and Merkle frontier kept in `meta`.
 
-use crate::model::{Change, Entry, LayerRecord, Retraction, SourceRecord, Supersession};
+use crate::model::{
+    CaptureRecord, Change, Entry, LayerRecord, Retraction, SourceRecord, Supersession,
+};
 use crate::storage::codec::{self, CodecError};
 
 #[allow(unused_imports)]
@@ -87,6 +89,21 @@ pub(super) fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
                 TreeName::Layers,
                 key,
                 encode(TreeName::Layers, &value)?,
+            )]
+        }
+        Change::Capture(capture) => {
+            let value = CaptureRecord {
+                capture: capture.clone(),
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
+            let mut key = capture.source.as_bytes().to_vec();
+            key.extend_from_slice(&entry.seq.to_be_bytes());
+            vec![record(
+                TreeName::Captures,
+                key,
+                encode(TreeName::Captures, &value)?,
             )]
         }
         Change::AddRevision(revision) => {

@@ -116,11 +116,13 @@ pub enum TreeName {
     Merges,
     /// Text layers: source id ‖ seq (big-endian) → `LayerRecord`.
     Layers,
+    /// Web captures: source id ‖ seq (big-endian) → `CaptureRecord`.
+    Captures,
 }
 
 impl TreeName {
     /// Every tree holding derived records.
-    pub const ALL: [TreeName; 14] = [
+    pub const ALL: [TreeName; 15] = [
         TreeName::Sources,
         TreeName::Revisions,
         TreeName::SourceRevisions,
@@ -135,6 +137,7 @@ impl TreeName {
         TreeName::Reviews,
         TreeName::Merges,
         TreeName::Layers,
+        TreeName::Captures,
     ];
 
     /// Returns the sled tree name.
@@ -154,6 +157,7 @@ impl TreeName {
             TreeName::Reviews => "reviews",
             TreeName::Merges => "merges",
             TreeName::Layers => "layers",
+            TreeName::Captures => "captures",
         }
     }
 }

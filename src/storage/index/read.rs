@@ -2,8 +2,8 @@
 //! postings, ids by prefix.
 
 use crate::model::{
-    Change, CitationId, ClaimId, IdKind, LayerRecord, Retraction, SourceId, SourceRecord,
-    Supersession,
+    CaptureRecord, Change, CitationId, ClaimId, IdKind, LayerRecord, Retraction, SourceId,
+    SourceRecord, Supersession,
 };
 use crate::storage::codec::{self};
 
@@ -239,6 +239,24 @@ impl Index {
             .scan_prefix(source.as_bytes())
             .values()
             .map(|value| Self::decode(TreeName::Layers, &value?))
+            .collect()
+    }
+
+    /// Returns every capture, in source order, then journal order.
+    pub fn captures(&self) -> Result<Vec<CaptureRecord>, IndexError> {
+        self.tree(TreeName::Captures)
+            .iter()
+            .values()
+            .map(|value| Self::decode(TreeName::Captures, &value?))
+            .collect()
+    }
+
+    /// Returns the captures of a source, oldest first.
+    pub fn captures_of(&self, source: &SourceId) -> Result<Vec<CaptureRecord>, IndexError> {
+        self.tree(TreeName::Captures)
+            .scan_prefix(source.as_bytes())
+            .values()
+            .map(|value| Self::decode(TreeName::Captures, &value?))
             .collect()
     }
 
