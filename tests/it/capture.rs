@@ -263,3 +263,89 @@ fn a_charset_header_is_the_encoding_read() {
     ]);
     env.ok(&["verify"]);
 }
+
+/// An https server on 127.0.0.1 with a certificate it signed itself
+/// (rcgen), served by rustls: refused by default, captured with that
+/// certificate given as --ca-file.
+#[test]
+fn a_self_signed_server_is_refused_unless_its_certificate_is_given() {
+    use std::sync::Arc;
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("certificate");
+    let cert_der = certified.cert.der().clone();
+    let key_der = rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der())
+        .expect("key");
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("protocols")
+        .with_no_client_auth()
+        .with_single_cert(vec![cert_der], key_der)
+        .expect("server config"),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = format!("https://{}/secure", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let config = Arc::clone(&config);
+            std::thread::spawn(move || {
+                let Ok(connection) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(connection, stream);
+                let mut reader = BufReader::new(&mut tls);
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                }
+                let body =
+                    "<html><body><p>The ECHR decision is dated 22 April 2010.</p></body></html>";
+                let _ = write!(
+                    tls,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    let env = TestEnv::new();
+    env.refused(
+        &["add", &address],
+        3,
+        "the server's certificate is not trusted",
+    );
+    let pem = env.dir.path().join("ca.pem");
+    std::fs::write(&pem, certified.cert.pem()).expect("pem");
+    let added = env
+        .ok(&[
+            "--json",
+            "add",
+            &address,
+            "--ca-file",
+            pem.to_str().expect("utf-8"),
+        ])
+        .json();
+    assert_eq!(added["capture"]["final_url"], address);
+    let id = added["id"].as_str().expect("id").to_string();
+    env.ok(&[
+        "cite",
+        &id[..12],
+        "--quote",
+        "decision is dated 22 April 2010",
+        "--subject",
+        "ECHR decision",
+        "--property",
+        "date",
+        "--value",
+        "2010-04-22",
+    ]);
+    env.ok(&["verify"]);
+}
