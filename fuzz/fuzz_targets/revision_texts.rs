@@ -40,6 +40,7 @@ fuzz_target!(|input: (&str, &str, u16, u16)| {
         },
         stance: Stance::Supports,
         value_not_in_quote: false,
+        layer: None,
     };
     let value = Value::Count { count: 15 };
     for found in carry::reanchor(old, new, &[Prior { citation: &citation, value: &value }]) {

@@ -19,6 +19,9 @@ pub struct Record {
     pub fields: Vec<(String, String)>,
     /// The block.
     pub block: Vec<u8>,
+    /// Where the record lies in the bytes read, from `WARC/` to the end of
+    /// its block.
+    pub span: std::ops::Range<usize>,
 }
 
 impl Record {
@@ -39,6 +42,18 @@ pub struct WarcError {
     pub at: usize,
     /// What.
     pub why: String,
+}
+
+/// Whether a stated digest (`WARC-Block-Digest`, `WARC-Payload-Digest`) is
+/// that of `bytes`: SHA-1 in base32 (any case) is checked; None for an
+/// algorithm provdb does not compute or no digest stated.
+pub fn digest_holds(stated: Option<&str>, bytes: &[u8]) -> Option<bool> {
+    let stated = stated?.trim();
+    let (algorithm, value) = stated.split_once(':')?;
+    if !algorithm.eq_ignore_ascii_case("sha1") {
+        return None;
+    }
+    Some(sha1_digest(bytes)[5..].eq_ignore_ascii_case(value.trim()))
 }
 
 /// SHA-1 in base32, as `sha1:…`.
@@ -180,6 +195,7 @@ pub fn records(bytes: &[u8]) -> Result<Vec<Record>, WarcError> {
         out.push(Record {
             fields,
             block: bytes[start..stop].to_vec(),
+            span: at..stop,
         });
         at = stop;
     }
@@ -202,6 +218,51 @@ pub fn http_response(block: &[u8]) -> Option<HttpResponse<'_>> {
         })
         .collect();
     Some((status, headers, &block[end + 4..]))
+}
+
+/// A response's body as the page itself: de-chunked when the recorded head
+/// says `Transfer-Encoding: chunked` (tools that record the wire keep it),
+/// then gzip undone when it says `Content-Encoding: gzip`. None when the
+/// chunks or the gzip do not decode, or the body would pass `limit` bytes.
+pub fn page_body(headers: &[(String, String)], payload: &[u8], limit: u64) -> Option<Vec<u8>> {
+    let has = |name: &str, token: &str| {
+        headers.iter().any(|(key, value)| {
+            key.eq_ignore_ascii_case(name) && value.to_ascii_lowercase().contains(token)
+        })
+    };
+    let dechunked;
+    let mut body = payload;
+    if has("transfer-encoding", "chunked") {
+        dechunked = dechunk(payload)?;
+        body = &dechunked;
+    }
+    if has("content-encoding", "gzip") {
+        let mut decoded = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(flate2::read::GzDecoder::new(body), limit.saturating_add(1)),
+            &mut decoded,
+        )
+        .ok()?;
+        return (decoded.len() as u64 <= limit).then_some(decoded);
+    }
+    (body.len() as u64 <= limit).then(|| body.to_vec())
+}
+
+/// Undoes HTTP/1.1 chunked transfer coding.
+fn dechunk(mut bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    loop {
+        let line_end = find(bytes, b"\r\n")?;
+        let size_text = std::str::from_utf8(&bytes[..line_end]).ok()?;
+        let size = usize::from_str_radix(size_text.split(';').next()?.trim(), 16).ok()?;
+        bytes = &bytes[line_end + 2..];
+        if size == 0 {
+            return Some(out);
+        }
+        let chunk = bytes.get(..size)?;
+        out.extend_from_slice(chunk);
+        bytes = bytes.get(size + 2..)?;
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -247,6 +308,14 @@ mod tests {
         assert_eq!(body, b"<p>613</p>");
         assert!(headers.iter().all(|(name, _)| name != "Transfer-Encoding"));
         assert!(records(b"not warc").is_err());
+        // "6\r\n613 ki\r\n6\r\nlled.\n\r\n0\r\n\r\n" is "613 killed.\n" in two chunks.
+        let chunked = vec![("Transfer-Encoding".to_string(), "chunked".to_string())];
+        assert_eq!(
+            page_body(&chunked, b"6\r\n613 ki\r\n6\r\nlled.\n\r\n0\r\n\r\n", 100).as_deref(),
+            Some(b"613 killed.\n".as_slice())
+        );
+        assert_eq!(page_body(&chunked, b"zz\r\n", 100), None);
+        assert_eq!(page_body(&[], b"0123456789", 5), None);
         assert!(records(b"WARC/1.1\r\nContent-Length: 99\r\n\r\nshort").is_err());
     }
 }

@@ -39,6 +39,7 @@ pub use add::{AddInput, AddOutcome};
 pub use audit::{read_checkpoints, FileCheck};
 pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
+pub use capture::WarcImport;
 pub use checks::check_slug;
 use checks::{check_meta, check_name, check_text, check_url};
 use cite::live_duplicate_in;

@@ -518,8 +518,8 @@ pub(super) fn check_captures(index: &Index, objects: &Objects, report: &mut Repo
         };
         let mut broken = None;
         for warc_record in &records {
-            if warc_record.field("WARC-Block-Digest")
-                != Some(warc::sha1_digest(&warc_record.block).as_str())
+            if warc::digest_holds(warc_record.field("WARC-Block-Digest"), &warc_record.block)
+                == Some(false)
             {
                 broken = Some("a record's block does not match its WARC-Block-Digest".to_string());
             }
@@ -530,25 +530,11 @@ pub(super) fn check_captures(index: &Index, objects: &Objects, report: &mut Repo
             .find(|warc_record| warc_record.field("WARC-Type") == Some("response"));
         let body = last.and_then(|warc_record| {
             let (status, headers, payload) = warc::http_response(&warc_record.block)?;
-            if warc_record.field("WARC-Payload-Digest") != Some(warc::sha1_digest(payload).as_str())
+            if warc::digest_holds(warc_record.field("WARC-Payload-Digest"), payload) == Some(false)
             {
                 return None;
             }
-            let gzip = headers.iter().any(|(name, value)| {
-                name.eq_ignore_ascii_case("content-encoding")
-                    && value.to_ascii_lowercase().contains("gzip")
-            });
-            let body = if gzip {
-                let mut decoded = Vec::new();
-                std::io::Read::read_to_end(
-                    &mut flate2::read::GzDecoder::new(payload),
-                    &mut decoded,
-                )
-                .ok()?;
-                decoded
-            } else {
-                payload.to_vec()
-            };
+            let body = warc::page_body(&headers, payload, u64::MAX)?;
             Some((status, body))
         });
         match (broken, body) {

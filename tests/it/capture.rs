@@ -349,3 +349,172 @@ fn a_self_signed_server_is_refused_unless_its_certificate_is_given() {
     ]);
     env.ok(&["verify"]);
 }
+
+/// Captures travel: exported as WARC from one store, imported into another
+/// with their retrieval times; a WARC written as other tools write it (1.0,
+/// the body chunked and gzip-encoded as it went over the wire, a 404 beside
+/// it) is imported too, and an altered one is refused with nothing kept.
+#[test]
+fn captures_are_imported_from_warc_files() {
+    let server = serve();
+    let first = TestEnv::new();
+    let added = first
+        .ok(&["--json", "add", &format!("{server}/old")])
+        .json();
+    let out = first.dir.path().join("captures.warc");
+    first.ok(&[
+        "export",
+        "--format",
+        "warc",
+        "-o",
+        out.to_str().expect("utf-8"),
+    ]);
+
+    let second = TestEnv::new();
+    let imported = second
+        .ok(&[
+            "--json",
+            "import",
+            "--format",
+            "warc",
+            out.to_str().expect("utf-8"),
+        ])
+        .json();
+    let captures = imported["captures"].as_array().expect("captures");
+    // The export holds the redirect's 301 and the page's 200: one capture.
+    assert_eq!(captures.len(), 1, "{imported}");
+    assert_eq!(captures[0]["id"], added["id"]);
+    assert_eq!(
+        captures[0]["capture"]["retrieved"],
+        added["capture"]["retrieved"]
+    );
+    assert_eq!(captures[0]["capture"]["url"], format!("{server}/article"));
+    assert!(imported["skipped"][0]
+        .as_str()
+        .expect("skipped")
+        .contains("status 301"));
+    second.ok(&["verify"]);
+    let again = second
+        .ok(&[
+            "--json",
+            "import",
+            "--format",
+            "warc",
+            out.to_str().expect("utf-8"),
+        ])
+        .json();
+    assert_eq!(again["captures"].as_array().expect("captures").len(), 0);
+
+    // As a wire-recording tool writes it: WARC/1.0, chunked, gzip.
+    let page = "<html><body><p>Resolutions were adopted in 16 U.S. states.</p></body></html>";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(page.as_bytes()).expect("gzip");
+    let zipped = gz.finish().expect("gzip");
+    let (a, b) = zipped.split_at(zipped.len() / 2);
+    let mut payload = Vec::new();
+    for part in [a, b] {
+        payload.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+        payload.extend_from_slice(part);
+        payload.extend_from_slice(b"\r\n");
+    }
+    payload.extend_from_slice(b"0\r\n\r\n");
+    let sha1 = |bytes: &[u8]| {
+        format!(
+            "sha1:{}",
+            data_encoding::BASE32.encode(&<sha1::Sha1 as sha1::Digest>::digest(bytes))
+        )
+    };
+    let response = |status: &str, body: &[u8], extra: &str| {
+        let mut block =
+            format!("HTTP/1.1 {status}\r\nContent-Type: text/html\r\n{extra}\r\n").into_bytes();
+        block.extend_from_slice(body);
+        block
+    };
+    let record = |uri: &str, date: &str, block: &[u8], payload: &[u8]| {
+        let mut out = format!(
+            "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{:08x}-0000-4000-8000-000000000000>\r\nWARC-Date: {date}\r\nWARC-Target-URI: {uri}\r\nContent-Type: application/http; msgtype=response\r\nWARC-Block-Digest: {}\r\nWARC-Payload-Digest: {}\r\nContent-Length: {}\r\n\r\n",
+            block.len(),
+            sha1(block),
+            sha1(payload),
+            block.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    };
+    let good = response(
+        "200 OK",
+        &payload,
+        "Transfer-Encoding: chunked\r\nContent-Encoding: gzip\r\n",
+    );
+    let missing = response("404 Not Found", b"gone", "Content-Length: 4\r\n");
+    let mut file = record(
+        "https://states.example/resolutions",
+        "2024-03-01T12:00:00Z",
+        &good,
+        &payload,
+    );
+    file.extend(record(
+        "https://states.example/gone",
+        "2024-03-01T12:00:05Z",
+        &missing,
+        b"gone",
+    ));
+    let path = second.dir.path().join("tool.warc");
+    std::fs::write(&path, &file).expect("write");
+    let imported = second
+        .ok(&[
+            "--json",
+            "import",
+            "--format",
+            "warc",
+            path.to_str().expect("utf-8"),
+        ])
+        .json();
+    let captures = imported["captures"].as_array().expect("captures");
+    assert_eq!(captures.len(), 1, "{imported}");
+    assert_eq!(
+        captures[0]["id"].as_str().expect("id"),
+        provdb::identity::source_id(page.as_bytes())
+            .to_hex()
+            .as_str()
+    );
+    assert_eq!(captures[0]["capture"]["retrieved"], "2024-03-01T12:00:00Z");
+    assert!(imported["skipped"][0]
+        .as_str()
+        .expect("skipped")
+        .contains("status 404"));
+    let id = captures[0]["id"].as_str().expect("id").to_string();
+    let shown = second.ok(&["--json", "show", &id[..12]]).json();
+    assert_eq!(shown["meta"]["retrieved"], "2024-03-01T12:00:00Z");
+    second.ok(&[
+        "cite",
+        &id[..12],
+        "--quote",
+        "adopted in 16 U.S. states",
+        "--subject",
+        "Khojaly resolutions",
+        "--property",
+        "U.S. states",
+        "--value",
+        "16",
+    ]);
+    second.ok(&["verify"]);
+
+    // One byte of the payload changed: its digest no longer holds.
+    let mut altered = file.clone();
+    let at = altered
+        .windows(4)
+        .position(|window| window == b"0\r\n\r")
+        .expect("last chunk")
+        - 3;
+    altered[at] ^= 1;
+    let bad = second.dir.path().join("altered.warc");
+    std::fs::write(&bad, &altered).expect("write");
+    second.refused(
+        &["import", "--format", "warc", bad.to_str().expect("utf-8")],
+        3,
+        "does not match its WARC-Block-Digest; the file was altered or damaged",
+    );
+}

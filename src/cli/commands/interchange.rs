@@ -41,6 +41,10 @@ pub enum ImportFormat {
     /// schema.org ClaimReview JSON-LD (or a Fact Check Tools API response),
     /// into an existing store: the markup becomes a source, each review a record.
     Claimreview,
+    /// Web captures made by other tools (a WARC file, plain or gzip), into an
+    /// existing store: each 2xx response a source with its original retrieval
+    /// time, kept with its own WARC records (schema/capture.md).
+    Warc,
 }
 
 /// Write the store in an interchange format.
@@ -259,6 +263,9 @@ pub fn run_import(args: ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     if args.format == ImportFormat::Claimreview {
         return import_claimreview(&args, ctx);
     }
+    if args.format == ImportFormat::Warc {
+        return import_warc(&args, ctx);
+    }
     let store = ctx
         .store_path()
         .ok()
@@ -347,6 +354,51 @@ fn merge_bundle(
 }
 
 /// Runs `import --format claimreview`.
+fn import_warc(args: &ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let actor = ctx.actor()?;
+    let outcome = ctx.with_store(|opened| opened.import_warc(&args.file, &actor))?;
+    if ctx.json {
+        writeln!(
+            ctx.out,
+            "{}",
+            json!({
+                "captures": outcome.captures.iter().map(|(added, capture)| json!({
+                    "id": added.id.to_hex(),
+                    "new_source": added.new_source,
+                    "layer": added.layer.as_ref().map(|layer| layer.layer.to_hex()),
+                    "capture": capture,
+                })).collect::<Vec<_>>(),
+                "skipped": outcome.skipped,
+            })
+        )?;
+        return Ok(());
+    }
+    let new = outcome
+        .captures
+        .iter()
+        .filter(|(added, _)| added.new_source)
+        .count();
+    writeln!(
+        ctx.out,
+        "imported {} captures from {} ({new} new sources)",
+        outcome.captures.len(),
+        args.file.display()
+    )?;
+    for (added, capture) in &outcome.captures {
+        writeln!(
+            ctx.out,
+            "  {} retrieved {} from {}",
+            added.id.short(),
+            capture.retrieved,
+            capture.url
+        )?;
+    }
+    for skipped in &outcome.skipped {
+        writeln!(ctx.out, "  skipped {skipped}")?;
+    }
+    Ok(())
+}
+
 fn import_claimreview(args: &ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
     let outcome = ctx.with_store(|opened| opened.import_claimreview(&args.file, &actor))?;
