@@ -235,6 +235,17 @@ pub fn rederive(
     derive_now(bytes, extractor, params)
 }
 
+/// Every version of provdb's own extractors that has existed: a layer that
+/// names another one was not made by provdb. None for an extractor whose
+/// versions are not provdb's (pdftotext's are poppler's).
+pub fn versions_ever(extractor: &str) -> Option<&'static [&'static str]> {
+    match extractor {
+        html::NAME => Some(&["1"]),
+        DECODE => Some(&["1"]),
+        _ => None,
+    }
+}
+
 /// The version of a named extractor this provdb has (for PDFs, the
 /// installed pdftotext's), or None.
 pub fn current_version(extractor: &str) -> Option<String> {

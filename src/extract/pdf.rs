@@ -262,11 +262,16 @@ fn page_text(page: &str) -> String {
 }
 
 /// A line that is only a page number: 1 to 4 digits, or a lower-case roman
-/// numeral of up to 6 letters.
+/// numeral of front matter (i to xxxix: the letters i, v and x, in an order
+/// roman numerals use), never a word such as "did" or "mix".
 fn is_page_number(line: &str) -> bool {
     let line = line.trim();
-    (!line.is_empty() && line.len() <= 4 && line.bytes().all(|b| b.is_ascii_digit()))
-        || (!line.is_empty() && line.len() <= 6 && line.bytes().all(|b| b"ivxlcdm".contains(&b)))
+    if !line.is_empty() && line.len() <= 4 && line.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    const ROMAN: &[&str] = &["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix"];
+    let tens = line.bytes().take_while(|b| *b == b'x').count();
+    tens <= 3 && (line.len() == tens && tens > 0 || ROMAN.contains(&&line[tens..]))
 }
 
 /// The pages (from 1) a range of the layer's text lies on.
@@ -301,6 +306,14 @@ mod tests {
         assert_eq!(pages_of(&layer.page_starts, 0..3), vec![1]);
         assert_eq!(pages_of(&layer.page_starts, 67..69), vec![2]);
         assert_eq!(layer_text("\x0c  \n\x0c"), Err(PdfError::NoText));
+        // Roman numerals of front matter are page numbers; words made of
+        // the same letters are not.
+        for number in ["i", "iv", "ix", "xii", "xxxix", "12", "x"] {
+            assert!(is_page_number(number), "{number}");
+        }
+        for word in ["did", "mix", "civic", "mild", "xxxxi", "vv", "12345", ""] {
+            assert!(!is_page_number(word), "{word}");
+        }
     }
 
     #[test]

@@ -417,7 +417,8 @@ impl Builder {
                 if self.owed == 0 && !self.text.is_empty() {
                     self.owed = 1;
                     self.owed_at = original;
-                } else if self.owed == 1 {
+                } else if self.owed == 1 && self.owed_at.end == original.start {
+                    // Only a run of white space that touches: never across a tag.
                     self.owed_at.end = original.end;
                 }
             } else if c == '\r' {
@@ -437,16 +438,20 @@ impl Builder {
             rest = &rest[c.len_utf8()..];
         }
         if !verbatim_width {
-            // An encoding whose characters have other widths: the node maps
-            // as a whole (its pieces were placed by UTF-8 width above).
+            // An encoding whose characters have other widths, or bytes
+            // replaced by U+FFFD: where each character came from is not
+            // known, so the node's pieces keep no original bytes (a quote
+            // in it records none, rather than bytes that say more).
             let start = self.node_at;
-            let end = self.node_end;
             for piece in self.pieces.iter_mut().rev() {
                 if piece.original.start < start {
                     break;
                 }
-                piece.original = start..end;
+                piece.original = start..start;
                 piece.verbatim = false;
+            }
+            if self.owed == 1 && self.owed_at.start >= start {
+                self.owed_at = start..start;
             }
         }
     }

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::path::PathBuf;
 
-use crate::extract::{current_version, derive_now, rederive, Layer, LayerError};
+use crate::extract::{current_version, derive_now, rederive, versions_ever, Layer, LayerError};
 use crate::model::SourceId;
 use crate::storage::index::Index;
 use crate::storage::objects::Objects;
@@ -378,9 +378,15 @@ fn report_reanchored(
                     format!("orphaned: nothing like its quote is in the text {label} derives now")
                 }
             };
-            report
-                .notices
-                .push(format!("citation {}: {what}", record.id.short()));
+            // A quote the text derived now does not hold is a finding to act
+            // on; one found again is said and passes.
+            if what.starts_with("orphaned") {
+                report.problem(format!("citation {}", record.id), what);
+            } else {
+                report
+                    .notices
+                    .push(format!("citation {}: {what}", record.id.short()));
+            }
         }
         report.notices.push(format!(
             "text layer {}: {kept} citation(s) re-anchored, {orphaned} orphaned in the text {label} derives now",
@@ -437,6 +443,18 @@ fn check_layers(
                         ),
                     );
                 }
+            }
+            Err(LayerError::Unknown { .. })
+                if versions_ever(&layer.extractor)
+                    .is_some_and(|versions| !versions.contains(&layer.version.as_str())) =>
+            {
+                report.problem(
+                    item,
+                    format!(
+                        "names {} {}, a version of provdb's own extractor that never existed: provdb did not make this layer",
+                        layer.extractor, layer.version
+                    ),
+                );
             }
             Err(error @ LayerError::Unknown { .. }) => {
                 // Made by another version of an extractor this provdb has:
