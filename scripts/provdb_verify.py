@@ -413,6 +413,11 @@ def check_receipt(path):
         if page_root is None or page_root.hex() != source["id"]:
             return fail("original", "the slice of the page does not hash to the source")
         encoding = d["params"].get("encoding", "utf-8")
+        after = 0
+        for start, end in layer["original"]:
+            if start >= end or start < after:
+                return fail("original", "the original ranges are not in order, or one is empty")
+            after = end
         pieces = []
         for start, end in layer["original"]:
             if start < sl["start"] or end - sl["start"] > len(page):

@@ -414,6 +414,17 @@ fn check_original(
         .get("encoding")
         .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
         .unwrap_or(encoding_rs::UTF_8);
+    // The ranges in order, each non-empty, none overlapping the one before.
+    let mut after = 0;
+    for [start, end] in &layer.original {
+        if start >= end || *start < after {
+            return Err(broken(
+                "original",
+                "the original ranges are not in order, or one is empty",
+            ));
+        }
+        after = *end;
+    }
     let mut said = String::new();
     for [start, end] in &layer.original {
         let (Some(from), Some(to)) = (
@@ -652,14 +663,19 @@ impl Receipt {
         };
         let place = match (&derived, &self.layer) {
             (Some(derived), Some(layer)) => format!(
-                "of the text layer with BLAKE3 hash {} ({} bytes) that {} {} derived, in log entry {}, from the document with BLAKE3 hash {} ({} bytes){}",
+                "of the text layer with BLAKE3 hash {} ({} bytes) that, as log entry {} states, {} {} derived from the document with BLAKE3 hash {}{}{}",
                 layer.object,
                 layer.length,
+                layer.entry.leaf_index + 1,
                 derived.extractor,
                 derived.version,
-                layer.entry.leaf_index + 1,
                 self.source.id,
-                self.source.length,
+                // The document's length is proved only by a slice of it.
+                if layer.original_slice.is_some() {
+                    format!(" ({} bytes)", self.source.length)
+                } else {
+                    String::new()
+                },
                 if layer.original.is_empty() {
                     String::new()
                 } else {

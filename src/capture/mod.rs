@@ -171,6 +171,16 @@ pub fn fetch(url: &str, options: &FetchOptions) -> Result<Fetched, FetchError> {
     if !is_url(url) {
         return Err(FetchError::NotHttp(url.to_string()));
     }
+    // Credentials in the address would be written into the WARC records
+    // and the journal: refused.
+    let authority = url.split_once("://").map_or("", |(_, rest)| rest);
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(FetchError::Other {
+            url: url.to_string(),
+            why: "the address holds a user name or password, which provdb would record; capture a page that needs no credentials in its address".into(),
+        });
+    }
     let agent = agent(options)?;
     let started = std::time::Instant::now();
     let mut exchanges = Vec::new();
@@ -365,7 +375,7 @@ fn decode_body(exchange: &Exchange, limit: u64) -> Result<Vec<u8>, FetchError> {
         "gzip" | "x-gzip" => {
             let mut decoded = Vec::new();
             flate2::read::GzDecoder::new(exchange.body.as_slice())
-                .take(limit + 1)
+                .take(limit.saturating_add(1))
                 .read_to_end(&mut decoded)
                 .map_err(|error| FetchError::Gzip {
                     url: exchange.url.clone(),

@@ -308,10 +308,10 @@ fn html_layer(
     let mut params = BTreeMap::new();
     params.insert("encoding".to_string(), encoding.name().to_ascii_lowercase());
     params.insert("found".to_string(), found.to_string());
-    let page = if encoding.output_encoding() == encoding {
+    let page = if encoding.is_ascii_compatible() {
         html::extract(bytes, encoding)?
     } else {
-        // UTF-16: read as its UTF-8 text; the pieces then map to that text,
+        // UTF-16, ISO-2022-JP: read as its UTF-8 text; the pieces then map to that text,
         // not to the original bytes, and are not kept.
         let text = encoding::decode(bytes, encoding)
             .ok_or_else(|| LayerError::NotText(format!("it is not valid {}", encoding.name())))?;

@@ -107,54 +107,71 @@ pub fn extract(bytes: &[u8]) -> Result<PdfText, PdfError> {
         return Err(PdfError::Missing);
     };
     let started = Instant::now();
-    let (output, errors) = std::thread::scope(|scope| {
+    let too_large = std::sync::atomic::AtomicBool::new(false);
+    let (output, errors, status) = std::thread::scope(|scope| {
         // The PDF goes in while the text comes out: neither pipe fills.
         scope.spawn(move || {
             let _ = stdin.write_all(bytes);
         });
+        // Every warning is read (a full pipe would stall pdftotext); the
+        // first 64 KB are kept for the message.
         let errors = scope.spawn(move || {
-            let mut errors = Vec::new();
-            let _ = (&mut stderr).take(64 * 1024).read_to_end(&mut errors);
-            errors
-        });
-        let mut output = Vec::new();
-        let mut buffer = vec![0u8; 64 * 1024];
-        let mut too_large = false;
-        loop {
-            match stdout.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => {
-                    output.extend_from_slice(&buffer[..read]);
-                    if output.len() > MAX_TEXT || started.elapsed() > TIME_LIMIT {
-                        too_large = true;
-                        break;
-                    }
+            let mut kept = Vec::new();
+            let mut buffer = [0u8; 8192];
+            while let Ok(read) = stderr.read(&mut buffer) {
+                if read == 0 {
+                    break;
                 }
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(_) => break,
+                if kept.len() < 64 * 1024 {
+                    kept.extend_from_slice(&buffer[..read]);
+                }
             }
-        }
-        if too_large {
-            let _ = child.kill();
-        }
+            kept
+        });
+        let too_large = &too_large;
+        let reader = scope.spawn(move || {
+            let mut output = Vec::new();
+            let mut buffer = vec![0u8; 64 * 1024];
+            loop {
+                match stdout.read(&mut buffer) {
+                    Ok(0) => break,
+                    Ok(read) => {
+                        output.extend_from_slice(&buffer[..read]);
+                        if output.len() > MAX_TEXT {
+                            too_large.store(true, std::sync::atomic::Ordering::SeqCst);
+                            break;
+                        }
+                    }
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(_) => break,
+                }
+            }
+            output
+        });
+        // The watchdog: the child is killed at the time limit, or once its
+        // text is over the limit, whether or not it is writing.
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None)
+                    if started.elapsed() > TIME_LIMIT
+                        || too_large.load(std::sync::atomic::Ordering::SeqCst) =>
+                {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                Err(_) => break None,
+            }
+        };
         (
-            (!too_large).then_some(output),
+            reader.join().unwrap_or_default(),
             errors.join().unwrap_or_default(),
+            status,
         )
     });
-    // A child that stops writing but does not exit is waited for up to the limit.
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() > TIME_LIMIT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => break None,
-        }
-    };
+    let output = (!too_large.into_inner()).then_some(output);
     let (Some(output), Some(status)) = (output, status) else {
         return Err(PdfError::TooLarge);
     };

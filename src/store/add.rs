@@ -322,6 +322,8 @@ impl Store {
         actor: &str,
     ) -> Result<AddOutcome, StoreError> {
         let existing: Option<SourceRecord> = self.index.source(&stored.id)?;
+        // Read before the commit: nothing that can fail comes after it.
+        let had_layer = self.index.layer_of(&stored.id)?.is_some();
         if let Some(existing) = &existing {
             if let Some((field, stored_value, given)) =
                 meta_conflict(&existing.meta, &meta, doc.is_some())
@@ -376,7 +378,7 @@ impl Store {
             id: stored.id,
             size: stored.size,
             // A text layer makes the source quotable.
-            cannot_quote: if derived.is_some() || self.index.layer_of(&stored.id)?.is_some() {
+            cannot_quote: if derived.is_some() || had_layer {
                 None
             } else {
                 stored.not_text

@@ -436,6 +436,21 @@ impl Store {
                 path: self.objects.path_for(&source),
             });
         }
+        // A line whose ranges are out of order or past the page's end (a
+        // merged or altered line) gets no receipt: there is nothing to prove.
+        let mut after = 0;
+        for [start, end] in original {
+            if start >= end || *start < after || *end > bytes.len() as u64 {
+                return Err(StoreError::Damaged {
+                    what: format!(
+                        "the citation's original ranges {original:?} are not in order within source {} ({} bytes); run `provdb verify`",
+                        source.short(),
+                        bytes.len()
+                    ),
+                });
+            }
+            after = *end;
+        }
         Ok(Some(crate::audit::receipt::slice(
             &bytes,
             first[0]..last[1],

@@ -506,9 +506,15 @@ impl Readers<'_> {
             Some(text) => text.clone(),
             None => {
                 let quotable = quotable_in(self.index, self.objects, source_id).map_err(refused)?;
+                // A layer another extractor version made is quoted as
+                // recorded, with no original ranges or pages.
                 let derived = quotable
                     .layer
                     .as_ref()
+                    .filter(|record| {
+                        crate::extract::current_version(&record.layer.extractor).as_deref()
+                            == Some(record.layer.version.as_str())
+                    })
                     .map(|record| rederive_in(self.objects, &record.layer))
                     .transpose()
                     .map_err(refused)?;

@@ -285,9 +285,15 @@ impl Store {
                     .push(format!("{}: imported already", page.url));
                 continue;
             }
-            let (added, capture) =
-                self.record_capture(page, &body, SourceMeta::default(), None, actor)?;
-            outcome.captures.push((added, capture));
+            let url = page.url.clone();
+            match self.record_capture(page, &body, SourceMeta::default(), None, actor) {
+                Ok(recorded) => outcome.captures.push(recorded),
+                // A page whose text cannot be read (a page over 32 MB, a
+                // PDF pdftotext refuses) is left out, its objects removed,
+                // and the rest imported: said, not recorded.
+                Err(StoreError::Input { why, .. }) => outcome.skipped.push(format!("{url}: {why}")),
+                Err(other) => return Err(other),
+            }
         }
         Ok(outcome)
     }

@@ -369,7 +369,7 @@ fn parse_other(line: &[u8]) -> Result<crate::model::Entry, StoreError> {
 /// What this store already holds, and what the merge has planned so far.
 #[derive(Default)]
 struct Planned {
-    layers: std::collections::HashSet<crate::model::SourceId>,
+    layers: std::collections::HashSet<(crate::model::SourceId, crate::model::SourceId)>,
     captures: std::collections::HashSet<crate::model::SourceId>,
     sources: std::collections::HashSet<crate::model::SourceId>,
     claims: std::collections::HashSet<crate::model::ClaimId>,
@@ -731,7 +731,7 @@ impl Store {
                 }
             }
             Change::DeriveText(layer) => {
-                let known = planned.layers.contains(&layer.layer)
+                let known = planned.layers.contains(&(layer.layer, layer.source))
                     || self
                         .index
                         .layers_of(&layer.source)?
@@ -740,7 +740,7 @@ impl Store {
                 if known {
                     false
                 } else {
-                    planned.layers.insert(layer.layer);
+                    planned.layers.insert((layer.layer, layer.source));
                     copy_objects.push(layer.layer);
                     true
                 }

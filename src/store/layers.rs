@@ -164,13 +164,20 @@ impl Store {
         quotable_in(&self.index, &self.objects, source)
     }
 
-    /// Derives a source's layer again (None for a source quoted as it is).
+    /// Derives a source's layer again (None for a source quoted as it is,
+    /// and for a layer this provdb's extractors do not make, such as one read
+    /// by another poppler: its recorded text stays what is quoted, with no
+    /// original ranges or pages).
     pub(super) fn rederive(&self, quotable: &Quotable) -> Result<Option<Layer>, StoreError> {
-        quotable
-            .layer
-            .as_ref()
-            .map(|record| rederive_in(&self.objects, &record.layer))
-            .transpose()
+        let Some(record) = &quotable.layer else {
+            return Ok(None);
+        };
+        if crate::extract::current_version(&record.layer.extractor).as_deref()
+            != Some(record.layer.version.as_str())
+        {
+            return Ok(None);
+        }
+        rederive_in(&self.objects, &record.layer).map(Some)
     }
 
     /// Derives the text layer of a source being added, when an extractor

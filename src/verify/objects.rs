@@ -252,6 +252,16 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                     .into_iter()
                     .map(|range| [range.start, range.end])
                     .collect();
+                let pages = derived.pages(selector.start..selector.end);
+                if pages != in_layer.pages {
+                    report.problem(
+                        format!("citation {id}"),
+                        format!(
+                            "records pages {:?}, but its text layer puts the quote on pages {:?}",
+                            in_layer.pages, pages
+                        ),
+                    );
+                }
                 if expected != in_layer.original {
                     report.problem(
                         format!("citation {id}"),
@@ -477,8 +487,9 @@ fn check_layers(
                             }
                         ));
                         if same {
+                            // Ranges and pages recorded under another version
+                            // are not compared with this one's.
                             report.layers += 1;
-                            derived.insert(layer.layer, again);
                         } else {
                             changed
                                 .insert(layer.layer, (again, format!("{} {now}", layer.extractor)));
@@ -542,10 +553,42 @@ pub(super) fn check_captures(index: &Index, objects: &Objects, report: &mut Repo
                 broken = Some("a record's block does not match its WARC-Block-Digest".to_string());
             }
         }
-        let last = records
+        // The hops the capture states are the responses the records hold:
+        // each redirect's address and status, then the final address and
+        // the retrieval time.
+        let responses: Vec<&warc::Record> = records
             .iter()
-            .rev()
-            .find(|warc_record| warc_record.field("WARC-Type") == Some("response"));
+            .filter(|warc_record| warc_record.field("WARC-Type") == Some("response"))
+            .collect();
+        let target = |warc_record: &warc::Record| {
+            warc_record
+                .field("WARC-Target-URI")
+                .map(|uri| uri.trim_matches(['<', '>']).to_string())
+        };
+        let hops_hold = responses.len() == capture.redirects.len() + 1
+            && responses
+                .iter()
+                .zip(&capture.redirects)
+                .all(|(warc_record, hop)| {
+                    target(warc_record).as_deref() == Some(hop.url.as_str())
+                        && warc::http_response(&warc_record.block)
+                            .is_some_and(|(status, _, _)| status == hop.status)
+                })
+            && responses.last().is_some_and(|warc_record| {
+                target(warc_record).as_deref() == Some(capture.final_url.as_str())
+                    && warc_record.field("WARC-Date") == Some(capture.retrieved.as_str())
+            });
+        if !hops_hold {
+            report.problem(
+                item.clone(),
+                format!(
+                    "its addresses, redirects or retrieval time are not those its WARC records {} hold",
+                    capture.warc.short()
+                ),
+            );
+            continue;
+        }
+        let last = responses.last().copied();
         let body = last.and_then(|warc_record| {
             let (status, headers, payload) = warc::http_response(&warc_record.block)?;
             if warc::digest_holds(warc_record.field("WARC-Payload-Digest"), payload) == Some(false)

@@ -518,3 +518,35 @@ fn captures_are_imported_from_warc_files() {
         "does not match its WARC-Block-Digest; the file was altered or damaged",
     );
 }
+
+/// A capture line rewritten to state another retrieval time (the chain
+/// rebuilt) no longer matches its WARC records: verify names it.
+#[test]
+fn a_capture_stating_another_time_than_its_records_is_damage() {
+    let server = serve();
+    let env = TestEnv::new();
+    let added = env
+        .ok(&["--json", "add", &format!("{server}/article")])
+        .json();
+    let retrieved = added["capture"]["retrieved"]
+        .as_str()
+        .expect("time")
+        .to_string();
+    let journal = env.store.join("journal");
+    let text = std::fs::read_to_string(&journal).expect("journal");
+    let rewritten = text.replace(
+        &format!("\"retrieved\":\"{retrieved}\"}}"),
+        "\"retrieved\":\"2020-01-01T00:00:00Z\"}",
+    );
+    assert_ne!(rewritten, text);
+    std::fs::write(&journal, crate::common::rechain(&rewritten)).expect("write");
+    env.ok(&["reindex"]);
+    let run = env.run(&["verify"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("its addresses, redirects or retrieval time are not those its WARC records"),
+        "{}",
+        run.stdout
+    );
+}

@@ -160,7 +160,9 @@ fn a_web_page_is_quoted_as_a_reader_sees_it() {
     std::fs::write(&path, &receipt).expect("write receipt");
     let checked = env.ok(&["verify-receipt", path.to_str().expect("utf-8")]);
     assert!(
-        checked.stdout.contains("derived, in log entry"),
+        checked
+            .stdout
+            .contains("that, as log entry 3 states, provdb-html 1 derived from the document"),
         "{}",
         checked.stdout
     );
