@@ -296,12 +296,36 @@ def no_space(text):
     return re.sub(r"\s+", "", text)
 
 
+# The WHATWG encoding names provdb records, as Python's codecs name the same
+# decoders (the WHATWG standard maps these labels to these legacy tables).
+PYTHON_CODEC = {
+    "shift_jis": "cp932",
+    "euc-kr": "cp949",
+    "big5": "big5hkscs",
+    "gbk": "gb18030",
+    "iso-8859-8-i": "iso-8859-8",
+    "x-mac-cyrillic": "mac-cyrillic",
+    "windows-874": "cp874",
+}
+
+
+def codec(encoding):
+    """Python's name for a WHATWG encoding name, or None when it has none."""
+    name = PYTHON_CODEC.get(encoding.lower(), encoding)
+    try:
+        import codecs
+        codecs.lookup(name)
+    except LookupError:
+        return None
+    return name
+
+
 def original_words(source_bytes, ranges, encoding):
     """What a quote's original byte ranges in a web page say: the bytes
     decoded, character references decoded by the WHATWG table (Python's
     html.unescape uses it), joined. Compared without whitespace, since the
     layer collapses it and puts paragraph breaks between blocks."""
-    text = "".join(source_bytes[start:end].decode(encoding, errors="replace") for start, end in ranges)
+    text = "".join(source_bytes[start:end].decode(codec(encoding) or "utf-8", errors="replace") for start, end in ranges)
     return no_space(html.unescape(text))
 
 
@@ -423,7 +447,9 @@ def check_receipt(path):
             if start < sl["start"] or end - sl["start"] > len(page):
                 return fail("original", f"bytes {start}-{end} are not in the slice of the page")
             pieces.append(page[start - sl["start"] : end - sl["start"]])
-        said = "".join(p.decode(encoding, errors="replace") for p in pieces)
+        if codec(encoding) is None:
+            return fail("original", f"the page's encoding {encoding} has no Python codec here; the quote's page bytes cannot be checked")
+        said = "".join(p.decode(codec(encoding), errors="replace") for p in pieces)
         if no_space(html.unescape(said)) != no_space(c["exact"]):
             return fail("original", "the page's bytes at the original ranges do not say the quote")
     exact, prefix, suffix = (c[k].encode() for k in ("exact", "prefix", "suffix"))
@@ -531,7 +557,9 @@ def check_content(store, number, entry, objects, problems):
         sel = change["selector"]
         if data is not None and data[sel["start"] : sel["end"]] != sel["exact"].encode():
             problems.append(f"{where}: the quote is not at bytes {sel['start']}..{sel['end']} of {quoted}")
-        if layer is not None and layer["original"] and derived["extractor"] == "provdb-html":
+        if layer is not None and layer["original"] and derived["extractor"] == "provdb-html" and codec(derived["params"].get("encoding", "utf-8")) is None:
+            print(f"note: {where}: encoding {derived['params'].get('encoding')} has no Python codec; the quote's page bytes are not checked", file=sys.stderr)
+        elif layer is not None and layer["original"] and derived["extractor"] == "provdb-html":
             source = read_object(store, objects, change["source"], problems, where)
             encoding = derived["params"].get("encoding", "utf-8")
             if source is not None and original_words(source, layer["original"], encoding) != no_space(sel["exact"]):

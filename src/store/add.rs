@@ -166,6 +166,30 @@ pub(super) fn page_defaults(meta: &mut SourceMeta, layer: &crate::extract::Layer
             meta.media_type = Some("application/pdf".into());
         }
     }
+    // What a page states passes the checks the same fields pass when a
+    // person gives them; a value that does not is left out, field by field.
+    if super::check_url(
+        super::Field::Url,
+        meta.url.as_deref().unwrap_or("https://x"),
+    )
+    .is_err()
+    {
+        meta.url = None;
+    }
+    for (field, value) in [
+        (super::Field::Title, &mut meta.title),
+        (super::Field::Publisher, &mut meta.publisher),
+        (super::Field::Language, &mut meta.language),
+    ] {
+        if value
+            .as_deref()
+            .is_some_and(|text| super::checks::check_line(field, text, 4096).is_err())
+        {
+            *value = None;
+        }
+    }
+    meta.authors
+        .retain(|author| super::checks::check_line(super::Field::Author, author, 1000).is_ok());
 }
 
 /// Returns the text of a source, or why it cannot be quoted.
