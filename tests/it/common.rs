@@ -266,3 +266,78 @@ pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+impl TestEnv {
+    /// Rewrites the store as if its one text layer had been made by another
+    /// `version` of its extractor with the text `older`: the layer object
+    /// stored, the `derive_text` line and the one citation moved onto it (its
+    /// id recomputed), and a second citation added of `clause`, which only
+    /// `older` holds; the chain rebuilt and the index rebuilt. Returns the
+    /// older layer's id.
+    pub fn forge_older_layer(
+        &self,
+        older: &str,
+        version: &str,
+        clause: &str,
+    ) -> provdb::model::SourceId {
+        use provdb::model::{Change, Entry};
+        let older_id = provdb::identity::source_id(older.as_bytes());
+        let older_path = self.object_path(&older_id.to_hex());
+        std::fs::create_dir_all(older_path.parent().expect("dir")).expect("mkdir");
+        std::fs::write(&older_path, older).expect("write");
+        let journal = self.store.join("journal");
+        let mut entries: Vec<Entry> = std::fs::read_to_string(&journal)
+            .expect("journal")
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("entry"))
+            .collect();
+        let mut extra = None;
+        for entry in &mut entries {
+            let (actor, time) = (entry.actor.clone(), entry.time.clone());
+            match &mut entry.change {
+                Change::DeriveText(derived) => {
+                    derived.layer = older_id;
+                    derived.size = older.len() as u64;
+                    derived.version = version.into();
+                }
+                Change::Cite { citation, body, .. } => {
+                    body.layer.as_mut().expect("in the layer").object = older_id;
+                    *citation = provdb::identity::citation_id(body, &actor, &time);
+                    let mut other = body.clone();
+                    let start = older.find(clause).expect("clause");
+                    other.selector.exact = clause.into();
+                    other.selector.prefix = String::new();
+                    other.selector.suffix = String::new();
+                    other.selector.start = start as u64;
+                    other.selector.end = (start + clause.len()) as u64;
+                    other.value_not_in_quote = true;
+                    other.layer.as_mut().expect("layer").original = Vec::new();
+                    extra = Some((other, actor, time));
+                }
+                _ => {}
+            }
+        }
+        let (other, actor, time) = extra.expect("a cite entry");
+        let last = entries.last().expect("entries").clone();
+        entries.push(Entry {
+            seq: last.seq + 1,
+            time: time.clone(),
+            actor: actor.clone(),
+            prev: last.prev,
+            commit: true,
+            origin: None,
+            change: Change::Cite {
+                citation: provdb::identity::citation_id(&other, &actor, &time),
+                carried: None,
+                body: other,
+            },
+        });
+        let lines: String = entries
+            .iter()
+            .map(|entry| serde_json::to_string(entry).expect("line") + "\n")
+            .collect();
+        std::fs::write(&journal, rechain(&lines)).expect("write journal");
+        self.ok(&["reindex"]);
+        older_id
+    }
+}

@@ -444,7 +444,6 @@ fn pages_too_large_are_refused_and_deep_ones_read() {
 /// is not provdb's, poppler's, is re-anchored instead: tests/it/pdfs.rs.)
 #[test]
 fn a_layer_of_an_own_extractor_version_that_never_existed_is_damage() {
-    use provdb::model::{Change, Entry};
     let env = TestEnv::new();
     let added = env
         .ok(&["--json", "add", fixture(PAGE).to_str().expect("utf-8")])
@@ -459,66 +458,7 @@ fn a_layer_of_an_own_extractor_version_that_never_existed_is_damage() {
         "1,275 residents were taken captive, 999 of them in one night",
     );
     assert_ne!(older, text);
-    let older_id = provdb::identity::source_id(older.as_bytes());
-    let older_path = env.object_path(&older_id.to_hex());
-    std::fs::create_dir_all(older_path.parent().expect("dir")).expect("mkdir");
-    std::fs::write(&older_path, &older).expect("write");
-
-    let journal = env.store.join("journal");
-    let mut entries: Vec<Entry> = std::fs::read_to_string(&journal)
-        .expect("journal")
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("entry"))
-        .collect();
-    let mut extra = None;
-    for entry in &mut entries {
-        let (actor, time) = (entry.actor.clone(), entry.time.clone());
-        match &mut entry.change {
-            Change::DeriveText(derived) => {
-                derived.layer = older_id;
-                derived.size = older.len() as u64;
-                derived.version = "0".into();
-            }
-            Change::Cite { citation, body, .. } => {
-                let in_layer = body.layer.as_mut().expect("in the layer");
-                in_layer.object = older_id;
-                *citation = provdb::identity::citation_id(body, &actor, &time);
-                // A second quote, of the clause only the older text has.
-                let mut other = body.clone();
-                let start = older.find("999 of them in one night").expect("clause");
-                other.selector.exact = "999 of them in one night".into();
-                other.selector.prefix = String::new();
-                other.selector.suffix = String::new();
-                other.selector.start = start as u64;
-                other.selector.end = (start + "999 of them in one night".len()) as u64;
-                other.value_not_in_quote = true;
-                other.layer.as_mut().expect("layer").original = Vec::new();
-                extra = Some((other, actor, time));
-            }
-            _ => {}
-        }
-    }
-    let (other, actor, time) = extra.expect("a cite entry");
-    let last = entries.last().expect("entries").clone();
-    entries.push(Entry {
-        seq: last.seq + 1,
-        time: time.clone(),
-        actor: actor.clone(),
-        prev: last.prev,
-        commit: true,
-        origin: None,
-        change: Change::Cite {
-            citation: provdb::identity::citation_id(&other, &actor, &time),
-            carried: None,
-            body: other,
-        },
-    });
-    let lines: String = entries
-        .iter()
-        .map(|entry| serde_json::to_string(entry).expect("line") + "\n")
-        .collect();
-    std::fs::write(&journal, crate::common::rechain(&lines)).expect("write journal");
-    env.ok(&["reindex"]);
+    let older_id = env.forge_older_layer(&older, "0", "999 of them in one night");
 
     let run = env.run(&["verify"]);
     assert_eq!(run.code, 1, "{}", run.stdout);

@@ -337,7 +337,6 @@ fn broken_and_image_only_pdfs_are_refused_with_one_line() {
 #[test]
 #[ignore = "needs poppler's pdftotext and Ghostscript"]
 fn citations_of_a_pdf_read_by_another_poppler_are_reanchored_or_orphaned() {
-    use provdb::model::{Change, Entry};
     tool("pdftotext", "-v");
     tool("ps2pdf", "--version");
     let env = TestEnv::new();
@@ -351,62 +350,7 @@ fn citations_of_a_pdf_read_by_another_poppler_are_reanchored_or_orphaned() {
     let text = std::fs::read_to_string(env.object_path(&layer)).expect("layer text");
     let clause = "A sentence only the older reading has.";
     let older = format!("{text}\n\n{clause}");
-    let older_id = provdb::identity::source_id(older.as_bytes());
-    let older_path = env.object_path(&older_id.to_hex());
-    std::fs::create_dir_all(older_path.parent().expect("dir")).expect("mkdir");
-    std::fs::write(&older_path, &older).expect("write");
-    let journal = env.store.join("journal");
-    let mut entries: Vec<Entry> = std::fs::read_to_string(&journal)
-        .expect("journal")
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("entry"))
-        .collect();
-    let mut extra = None;
-    for entry in &mut entries {
-        let (actor, time) = (entry.actor.clone(), entry.time.clone());
-        match &mut entry.change {
-            Change::DeriveText(derived) => {
-                derived.layer = older_id;
-                derived.size = older.len() as u64;
-                derived.version = "0.1.0".into();
-            }
-            Change::Cite { citation, body, .. } => {
-                body.layer.as_mut().expect("in the layer").object = older_id;
-                *citation = provdb::identity::citation_id(body, &actor, &time);
-                let mut other = body.clone();
-                let start = older.find(clause).expect("clause");
-                other.selector.exact = clause.into();
-                other.selector.prefix = String::new();
-                other.selector.suffix = String::new();
-                other.selector.start = start as u64;
-                other.selector.end = (start + clause.len()) as u64;
-                other.value_not_in_quote = true;
-                extra = Some((other, actor, time));
-            }
-            _ => {}
-        }
-    }
-    let (other, actor, time) = extra.expect("a cite entry");
-    let last = entries.last().expect("entries").clone();
-    entries.push(Entry {
-        seq: last.seq + 1,
-        time: time.clone(),
-        actor: actor.clone(),
-        prev: last.prev,
-        commit: true,
-        origin: None,
-        change: Change::Cite {
-            citation: provdb::identity::citation_id(&other, &actor, &time),
-            carried: None,
-            body: other,
-        },
-    });
-    let lines: String = entries
-        .iter()
-        .map(|entry| serde_json::to_string(entry).expect("line") + "\n")
-        .collect();
-    std::fs::write(&journal, crate::common::rechain(&lines)).expect("write journal");
-    env.ok(&["reindex"]);
+    let older_id = env.forge_older_layer(&older, "0.1.0", clause);
     let run = env.run(&["verify"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     let short = &older_id.to_hex()[..12];
