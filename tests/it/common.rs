@@ -341,3 +341,40 @@ impl TestEnv {
         older_id
     }
 }
+
+/// Returns the path of a file or folder of ../shared, failing the test when
+/// it is missing.
+pub fn shared(path: &str) -> PathBuf {
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("shared")
+        .join(path);
+    assert!(
+        full.exists(),
+        "../shared/{path} is missing: these tests need the shared material beside the project"
+    );
+    full
+}
+
+/// `--json cite SOURCE --quote QUOTE` for the fixture article's subject,
+/// with a property and a value.
+pub fn cite_args<'a>(
+    source: &'a str,
+    quote: &'a str,
+    property: &'a str,
+    value: &'a str,
+) -> Vec<&'a str> {
+    vec![
+        "--json",
+        "cite",
+        source,
+        "--quote",
+        quote,
+        "--subject",
+        "Khojaly, 26 February 1992",
+        "--property",
+        property,
+        "--value",
+        value,
+    ]
+}

@@ -1,25 +1,9 @@
 //! Text layers end to end: a web page and a file in another encoding added,
 //! quoted as a reader sees them, traced, verified, receipted and carried.
 
-use crate::common::{fixture, TestEnv};
+use crate::common::{cite_args, fixture, TestEnv};
 
 const PAGE: &str = "khojaly-article-2024-02.html";
-
-fn cite<'a>(source: &'a str, quote: &'a str, property: &'a str, value: &'a str) -> Vec<&'a str> {
-    vec![
-        "--json",
-        "cite",
-        source,
-        "--quote",
-        quote,
-        "--subject",
-        "Khojaly, 26 February 1992",
-        "--property",
-        property,
-        "--value",
-        value,
-    ]
-}
 
 /// The original bytes a citation records, read from the page and made text
 /// by hand: the entities this page uses decoded, whitespace runs collapsed.
@@ -78,7 +62,7 @@ fn a_web_page_is_quoted_as_a_reader_sees_it() {
 
     // A quote across </strong>, with a straight apostrophe for &#8217;.
     let cited = env
-        .ok(&cite(
+        .ok(&cite_args(
             &source[..12],
             "article's account, 613 civilians were killed. Among",
             "civilians killed",
@@ -91,14 +75,14 @@ fn a_web_page_is_quoted_as_a_reader_sees_it() {
     );
     let citation = cited["citation"].as_str().expect("id").to_string();
     // &amp; and a line break in the markup.
-    env.ok(&cite(
+    env.ok(&cite_args(
         &source[..12],
         "15 countries & by the legislatures of 16 U.S. states",
         "U.S. states with resolutions",
         "16",
     ));
     // NBSP between the day, month and year.
-    env.ok(&cite(
+    env.ok(&cite_args(
         &source[..12],
         "decision dated 22 April 2010",
         "ECHR decision",
@@ -115,7 +99,7 @@ fn a_web_page_is_quoted_as_a_reader_sees_it() {
         ("color: #666", "666"),
     ] {
         env.refused(
-            &cite(&source[..12], hidden, "hidden", value)[1..],
+            &cite_args(&source[..12], hidden, "hidden", value)[1..],
             3,
             "the quote is not in the source",
         );
@@ -215,7 +199,12 @@ fn a_changed_text_layer_is_damage_verify_names() {
         .ok(&["--json", "add", fixture(PAGE).to_str().expect("utf-8")])
         .json();
     let source = added["id"].as_str().expect("id").to_string();
-    env.ok(&cite(&source[..12], "1,275 residents", "captured", "1275"));
+    env.ok(&cite_args(
+        &source[..12],
+        "1,275 residents",
+        "captured",
+        "1275",
+    ));
     let layer = added["layer"]["id"].as_str().expect("layer").to_string();
     let path = env.object_path(&layer);
     let bytes = std::fs::read(&path).expect("layer object");
@@ -281,7 +270,7 @@ fn text_in_other_encodings_is_read_through_a_layer() {
     // FF FE inside ASCII: not UTF-8; the detector reads it as a legacy
     // single-byte encoding, and the ASCII words quote as they are.
     let invalid = env.add("bad/invalid-utf8.txt", &[]);
-    env.ok(&cite(
+    env.ok(&cite_args(
         &invalid[..12],
         "The toll was 613",
         "civilians killed",
@@ -301,7 +290,7 @@ fn text_in_other_encodings_is_read_through_a_layer() {
     assert_eq!(added["layer"]["params"]["found"], "bom");
     let id = added["id"].as_str().expect("id").to_string();
     let cited = env
-        .ok(&cite(
+        .ok(&cite_args(
             &id[..12],
             "613 civilians - 26 février",
             "civilians killed",
@@ -322,7 +311,7 @@ fn text_in_other_encodings_is_read_through_a_layer() {
     assert_eq!(added["layer"]["params"]["encoding"], "windows-1252");
     let id = added["id"].as_str().expect("id").to_string();
     let cited = env
-        .ok(&cite(
+        .ok(&cite_args(
             &id[..12],
             "613 victimes civiles, déclaré",
             "civilians killed",
@@ -354,7 +343,12 @@ fn a_new_revision_of_a_page_carries_quotes_in_its_layer() {
     let env = TestEnv::new();
     let first = env.add(PAGE, &["--doc", "khojaly"]);
     let cited = env
-        .ok(&cite(&first[..12], "1,275 residents", "captured", "1275"))
+        .ok(&cite_args(
+            &first[..12],
+            "1,275 residents",
+            "captured",
+            "1275",
+        ))
         .json();
     let page = std::fs::read_to_string(fixture(PAGE)).expect("page");
     let second = page.replace("15 countries", "17 countries");
@@ -432,7 +426,12 @@ fn pages_too_large_are_refused_and_deep_ones_read() {
         ids.push(added["id"].as_str().expect("id").to_string());
     }
     for id in &ids {
-        env.ok(&cite(&id[..12], "613 killed", "civilians killed", "613"));
+        env.ok(&cite_args(
+            &id[..12],
+            "613 killed",
+            "civilians killed",
+            "613",
+        ));
     }
     env.ok(&["verify"]);
 }
@@ -449,7 +448,12 @@ fn a_layer_of_an_own_extractor_version_that_never_existed_is_damage() {
         .ok(&["--json", "add", fixture(PAGE).to_str().expect("utf-8")])
         .json();
     let source = added["id"].as_str().expect("id").to_string();
-    env.ok(&cite(&source[..12], "1,275 residents", "captured", "1275"));
+    env.ok(&cite_args(
+        &source[..12],
+        "1,275 residents",
+        "captured",
+        "1275",
+    ));
     let layer = added["layer"]["id"].as_str().expect("layer").to_string();
     let text = std::fs::read_to_string(env.object_path(&layer)).expect("layer text");
     // The older version's text: the same, with a clause the page does not have.

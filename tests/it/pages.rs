@@ -4,22 +4,11 @@
 //! .ci/run runs them.
 
 use std::io::Read;
-use std::path::PathBuf;
 
 use provdb::extract::{derive, Kind};
-use provdb::text::anchor::anchor_quote;
 
-fn shared(path: &str) -> PathBuf {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join(path);
-    assert!(
-        full.exists(),
-        "../shared/{path} is missing: these tests need the shared material beside the project"
-    );
-    full
-}
+use crate::common::shared;
+use provdb::text::anchor::anchor_quote;
 
 /// Every page with its ground-truth body.
 fn pages() -> Vec<(String, Vec<u8>, String)> {

@@ -7,19 +7,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::common::{fixture, TestEnv};
-
-fn shared(path: &str) -> PathBuf {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join(path);
-    assert!(
-        full.exists(),
-        "../shared/{path} is missing: these tests need the shared material beside the project"
-    );
-    full
-}
+use crate::common::{cite_args, fixture, shared, TestEnv};
 
 fn tool(name: &str, arg: &str) {
     let found = Command::new(name).arg(arg).output().is_ok();
@@ -27,22 +15,6 @@ fn tool(name: &str, arg: &str) {
         found,
         "{name} is missing: install it (Debian: poppler-utils, ghostscript)"
     );
-}
-
-fn cite<'a>(source: &'a str, quote: &'a str, property: &'a str, value: &'a str) -> Vec<&'a str> {
-    vec![
-        "--json",
-        "cite",
-        source,
-        "--quote",
-        quote,
-        "--subject",
-        "Khojaly, 26 February 1992",
-        "--property",
-        property,
-        "--value",
-        value,
-    ]
 }
 
 /// Every PDF of the shared set that is present: the encrypted one refused
@@ -265,7 +237,7 @@ fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
     assert!(pages_seen.contains(&vec![1, 2]), "{pages_seen:?}");
     // A quote of a figure, traced with its page.
     let cited = env
-        .ok(&cite(
+        .ok(&cite_args(
             &id[..12],
             "1,275 residents were taken captive",
             "captured",
@@ -345,7 +317,7 @@ fn citations_of_a_pdf_read_by_another_poppler_are_reanchored_or_orphaned() {
         .ok(&["--json", "add", pdf.to_str().expect("utf-8")])
         .json();
     let id = added["id"].as_str().expect("id").to_string();
-    env.ok(&cite(&id[..12], "1,275 residents", "captured", "1275"));
+    env.ok(&cite_args(&id[..12], "1,275 residents", "captured", "1275"));
     let layer = added["layer"]["id"].as_str().expect("layer").to_string();
     let text = std::fs::read_to_string(env.object_path(&layer)).expect("layer text");
     let clause = "A sentence only the older reading has.";

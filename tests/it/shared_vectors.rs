@@ -3,23 +3,9 @@
 //! ../shared, and a test that could not run must not report ok); .ci/run runs
 //! them with `--include-ignored`, and a missing file then fails the test.
 
-use crate::common;
+use crate::common::{self, shared};
 
 use std::path::PathBuf;
-
-/// Returns the path of a file or folder of ../shared, failing the test when
-/// it is missing.
-fn shared(path: &str) -> PathBuf {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared")
-        .join(path);
-    assert!(
-        full.exists(),
-        "../shared/{path} is missing: these tests need the shared material beside the project"
-    );
-    full
-}
 
 fn read_json(path: &PathBuf) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("json")

@@ -6,7 +6,9 @@ use serde_json::json;
 
 use crate::cli::{CliError, Ctx};
 use crate::model::{SourceMeta, When};
-use crate::store::{check_slug, collect_files, AddInput, BulkAddOutcome, Progress};
+use crate::store::{
+    check_slug, collect_files, AddInput, AddOutcome, BulkAddOutcome, LayerSummary, Progress,
+};
 use crate::text::dates::parse_when;
 
 /// Record sources' bytes, with metadata; with --doc, one file as the next revision of that document.
@@ -147,22 +149,10 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             json!({"id": outcome.id.to_hex(), "size": outcome.size, "new_source": outcome.new_source, "doc": doc, "revision": revision,
                 "drift": outcome.carry.as_ref().map(super::drift::report_json),
                 "cannot_quote": outcome.cannot_quote,
-                "layer": outcome.layer.as_ref().map(|layer| json!({"id": layer.layer.to_hex(), "size": layer.size, "extractor": layer.extractor, "version": layer.version, "params": layer.params}))})
+                "layer": outcome.layer.as_ref().map(LayerSummary::from)})
         )?;
     } else {
-        if outcome.new_source {
-            writeln!(
-                ctx.out,
-                "added source {} ({} bytes)",
-                outcome.id, outcome.size
-            )?;
-        } else {
-            writeln!(
-                ctx.out,
-                "source {} is already stored ({} bytes); same bytes, same id",
-                outcome.id, outcome.size
-            )?;
-        }
+        write_added(ctx.out, &outcome, "same bytes, same id")?;
         if let Some(why) = &outcome.cannot_quote {
             writeln!(
                 ctx.out,
@@ -278,6 +268,23 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
     Ok(())
 }
 
+/// Says that a source was added, or was stored already and what that means.
+fn write_added(
+    out: &mut dyn std::io::Write,
+    outcome: &AddOutcome,
+    already: &str,
+) -> std::io::Result<()> {
+    if outcome.new_source {
+        writeln!(out, "added source {} ({} bytes)", outcome.id, outcome.size)
+    } else {
+        writeln!(
+            out,
+            "source {} is already stored ({} bytes); {already}",
+            outcome.id, outcome.size
+        )
+    }
+}
+
 /// Says what text layer `add` derived, and that quotes are anchored in it.
 pub(super) fn layer_line(layer: &crate::model::TextLayer) -> String {
     let what = if layer.extractor == crate::text::html::NAME {
@@ -361,7 +368,7 @@ fn run_capture(
                 "revision": outcome.revision.as_ref().map(|(_, number)| number),
                 "drift": outcome.carry.as_ref().map(super::drift::report_json),
                 "cannot_quote": outcome.cannot_quote,
-                "layer": outcome.layer.as_ref().map(|layer| json!({"id": layer.layer.to_hex(), "size": layer.size, "extractor": layer.extractor, "version": layer.version, "params": layer.params})),
+                "layer": outcome.layer.as_ref().map(LayerSummary::from),
                 "capture": capture,
             })
         )?;
@@ -383,19 +390,11 @@ fn run_capture(
         capture.warc.short(),
         capture.size
     )?;
-    if outcome.new_source {
-        writeln!(
-            ctx.out,
-            "added source {} ({} bytes)",
-            outcome.id, outcome.size
-        )?;
-    } else {
-        writeln!(
-            ctx.out,
-            "source {} is already stored ({} bytes); this capture is recorded beside the earlier ones",
-            outcome.id, outcome.size
-        )?;
-    }
+    write_added(
+        ctx.out,
+        &outcome,
+        "this capture is recorded beside the earlier ones",
+    )?;
     if let Some(layer) = &outcome.layer {
         writeln!(ctx.out, "{}", layer_line(layer))?;
     }
