@@ -370,4 +370,44 @@ PY
 "$provdb" --db "$work/web" verify >/dev/null
 $verify store "$work/web"
 
+# WACZ: py-wacz (Webrecorder's packager, PyPI) packs the exported WARC; a
+# new store imports the package and holds the same sources with the same
+# retrieval times. A package whose WARC file has one bit changed is refused.
+command -v wacz >/dev/null \
+    || python3 -m pip install --quiet wacz 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages wacz
+# warcio recompresses the export one gzip member per record, as WACZ tools
+# index it.
+warcio recompress "$work/captures.warc" "$work/captures.warc.gz" >/dev/null
+(cd "$work" && wacz create -o captures.wacz captures.warc.gz >/dev/null)
+"$provdb" --db "$work/from-wacz" init "$work/from-wacz" >/dev/null
+"$provdb" --db "$work/from-wacz" --json import --format wacz "$work/captures.wacz" > "$work/wacz.json"
+"$provdb" --db "$work/web" --json sources > "$work/web-sources.json"
+python3 - "$work/wacz.json" "$work/web-sources.json" <<'PY'
+import json, sys
+imported = json.load(open(sys.argv[1]))
+sources = json.load(open(sys.argv[2]))
+got = sorted((c["id"], c["capture"]["retrieved"]) for c in imported["captures"])
+want = sorted((s["id"], s["meta"]["retrieved"]) for s in sources["sources"])
+assert got == want, (got, want)
+print(f"wacz: py-wacz's package of {len(got)} captures imported, same sources and retrieval times")
+PY
+"$provdb" --db "$work/from-wacz" verify >/dev/null
+python3 - "$work/captures.wacz" "$work/altered.wacz" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as src, zipfile.ZipFile(sys.argv[2], "w") as out:
+    for info in src.infolist():
+        data = src.read(info)
+        if info.filename.startswith("archive/"):
+            middle = len(data) // 2
+            data = data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1:]
+        out.writestr(info, data)
+PY
+if "$provdb" --db "$work/from-wacz" import --format wacz "$work/altered.wacz" 2> "$work/wacz.err"; then
+  echo "an altered WACZ was imported" >&2; exit 1
+fi
+grep -q "does not match the SHA-256 its package states" "$work/wacz.err" \
+    || { cat "$work/wacz.err" >&2; exit 1; }
+echo "wacz: a package whose WARC file was changed is refused"
+
 echo "independent verifier: provdb's store and proofs hold, tampering is caught, b3sum --check accepts the manifests"

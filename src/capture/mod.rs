@@ -5,6 +5,7 @@
 //! still content-encoded, with its digests. The source is the response body
 //! decoded (gzip undone): the page itself.
 
+pub mod wacz;
 pub mod warc;
 
 use std::io::Read;

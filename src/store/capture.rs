@@ -31,18 +31,31 @@ pub struct WarcImport {
 }
 
 /// Reads a WARC file, plain or gzip (one member per record, as tools write
-/// them), up to 1 GiB of records.
-fn read_warc_file(path: &Path) -> Result<Vec<u8>, String> {
+/// them), or the WARC files of a WACZ package once they match the hashes it
+/// states, up to 1 GiB of records. `wacz`: the file must be a WACZ.
+fn read_warc_file(path: &Path, wacz: bool) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    const LIMIT: u64 = 1 << 30;
-    let file = crate::storage::objects::open_regular(path)
-        .map_err(|error| format!("cannot be read ({error}); give a WARC file"))?;
-    let mut head = [0u8; 2];
+    const LIMIT: u64 = capture::wacz::LIMIT;
+    let file = crate::storage::objects::open_regular(path).map_err(|error| {
+        format!(
+            "cannot be read ({error}); give a {} file",
+            if wacz { "WACZ" } else { "WARC" }
+        )
+    })?;
+    let mut head = [0u8; 4];
     let mut peek = file.try_clone().map_err(|error| error.to_string())?;
     let got = peek.read(&mut head).map_err(|error| error.to_string())?;
     let file = crate::storage::objects::open_regular(path).map_err(|error| error.to_string())?;
+    if got == 4 && head == *b"PK\x03\x04" {
+        return capture::wacz::warc_records(std::io::BufReader::new(file));
+    }
+    if wacz {
+        return Err(
+            "is not a WACZ (a WACZ is a zip file); for a WARC file use --format warc".into(),
+        );
+    }
     let mut bytes = Vec::new();
-    let read = if got == 2 && head == [0x1f, 0x8b] {
+    let read = if got >= 2 && head[..2] == [0x1f, 0x8b] {
         flate2::read::MultiGzDecoder::new(file)
             .take(LIMIT + 1)
             .read_to_end(&mut bytes)
@@ -174,19 +187,24 @@ impl Store {
     }
 
     /// Imports the captures of a WARC file written by another tool
-    /// (Webrecorder, ArchiveBox, wget, a Wayback export; plain or gzip):
-    /// every response of status 2xx becomes a source with its original
+    /// (Webrecorder, ArchiveBox, wget, a Wayback export; plain, gzip, or
+    /// the WARC files of a WACZ package, required when `wacz`): every response of status 2xx becomes a source with its original
     /// retrieval time and a capture whose WARC records are the file's own
     /// request and response records. The whole file is read and checked
     /// before anything is recorded.
-    pub fn import_warc(&mut self, path: &Path, actor: &str) -> Result<WarcImport, StoreError> {
+    pub fn import_warc(
+        &mut self,
+        path: &Path,
+        wacz: bool,
+        actor: &str,
+    ) -> Result<WarcImport, StoreError> {
         self.writable()?;
         let shown = path.display().to_string();
         let input = |why: String| StoreError::Input {
             path: shown.clone(),
             why,
         };
-        let bytes = read_warc_file(path).map_err(&input)?;
+        let bytes = read_warc_file(path, wacz).map_err(&input)?;
         let records = warc::records(&bytes).map_err(|error| input(error.to_string()))?;
         let mut taken = Vec::new();
         let mut skipped = Vec::new();

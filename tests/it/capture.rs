@@ -517,6 +517,66 @@ fn captures_are_imported_from_warc_files() {
         3,
         "does not match its WARC-Block-Digest; the file was altered or damaged",
     );
+
+    // The same records in a WACZ package: its datapackage.json states the
+    // SHA-256 of the WARC file (the hash computed by sha2 here; the reader's
+    // own test checks sha2 against the FIPS vectors).
+    let wacz = |warc: &[u8], stated: &[u8]| {
+        let hash = data_encoding::HEXLOWER.encode(&<sha2::Sha256 as sha2::Digest>::digest(stated));
+        let package = serde_json::json!({
+            "profile": "data-package",
+            "wacz_version": "1.1.1",
+            "resources": [{"name": "data.warc", "path": "archive/data.warc", "hash": format!("sha256:{hash}"), "bytes": stated.len()}],
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut writer = zip::ZipWriter::new(&mut out);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        writer.start_file("archive/data.warc", stored).expect("zip");
+        writer.write_all(warc).expect("zip");
+        writer.start_file("datapackage.json", stored).expect("zip");
+        writer
+            .write_all(package.to_string().as_bytes())
+            .expect("zip");
+        writer.finish().expect("zip");
+        out.into_inner()
+    };
+    let third = TestEnv::new();
+    let package = third.dir.path().join("tool.wacz");
+    std::fs::write(&package, wacz(&file, &file)).expect("write");
+    let imported = third
+        .ok(&[
+            "--json",
+            "import",
+            "--format",
+            "wacz",
+            package.to_str().expect("utf-8"),
+        ])
+        .json();
+    assert_eq!(
+        imported["captures"][0]["id"].as_str(),
+        Some(id.as_str()),
+        "{imported}"
+    );
+    assert_eq!(
+        imported["captures"][0]["capture"]["retrieved"],
+        "2024-03-01T12:00:00Z"
+    );
+    third.ok(&["verify"]);
+    // A WARC file that is not the one the package vouches for (its digests
+    // rebuilt would not help: the package's SHA-256 is of the original).
+    let forged = third.dir.path().join("forged.wacz");
+    std::fs::write(&forged, wacz(&altered, &file)).expect("write");
+    third.refused(
+        &["import", "--format", "wacz", forged.to_str().expect("utf-8")],
+        3,
+        "archive/data.warc does not match the SHA-256 its package states; the file was altered or damaged",
+    );
+    third.refused(
+        &["import", "--format", "wacz", path.to_str().expect("utf-8")],
+        3,
+        "is not a WACZ (a WACZ is a zip file); for a WARC file use --format warc",
+    );
 }
 
 /// A capture line rewritten to state another retrieval time (the chain

@@ -1,8 +1,9 @@
 //! PDFs as sources: real files from many producers (../shared/data/pdfs),
-//! and a two-column, two-page PDF made here with Ghostscript from the
-//! fixture article's words. They need ../shared, poppler's pdftotext and
-//! Ghostscript, so a plain `cargo test` ignores them; .ci/run installs the
-//! tools and runs them.
+//! and the fixture article made into PDFs here by Ghostscript (two columns),
+//! headless Chromium's print-to-PDF (two CSS columns, small pages) and a
+//! Python library (fpdf2). They need ../shared, poppler's pdftotext and
+//! those producers, so a plain `cargo test` ignores them; .ci/run installs
+//! the tools and runs them.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -13,7 +14,7 @@ fn tool(name: &str, arg: &str) {
     let found = Command::new(name).arg(arg).output().is_ok();
     assert!(
         found,
-        "{name} is missing: install it (Debian: poppler-utils, ghostscript)"
+        "{name} is missing: install it (Debian: poppler-utils, ghostscript, chromium)"
     );
 }
 
@@ -180,22 +181,9 @@ fn two_column_pdf(dir: &std::path::Path) -> PathBuf {
     pdf
 }
 
-#[test]
-#[ignore = "needs poppler's pdftotext and Ghostscript"]
-fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
-    tool("pdftotext", "-v");
-    tool("ps2pdf", "--version");
-    let env = TestEnv::new();
-    let pdf = two_column_pdf(env.dir.path());
-    let added = env
-        .ok(&["--json", "add", pdf.to_str().expect("utf-8")])
-        .json();
-    let id = added["id"].as_str().expect("id").to_string();
-    let shown = env.ok(&["--json", "show", &id[..12]]).json();
-    assert_eq!(shown["meta"]["media_type"], "application/pdf");
-    // Every sentence of the article, as the fixture writes it, is quotable:
-    // they run across the wrapped lines, from one column into the next and
-    // from page 1 onto page 2.
+/// Cites every sentence of the fixture article, as the fixture writes it,
+/// in the PDF source `id`; returns the page lists the citations recorded.
+fn every_sentence_quotable(env: &TestEnv, id: &str) -> std::collections::BTreeSet<Vec<u64>> {
     let text = std::fs::read_to_string(fixture("khojaly-article-2024-02.txt")).expect("article");
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut pages_seen = std::collections::BTreeSet::new();
@@ -230,6 +218,152 @@ fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
             .collect();
         pages_seen.insert(pages);
     }
+    pages_seen
+}
+
+/// Adds a PDF and checks what `show` says of it; returns its id.
+fn add_pdf(env: &TestEnv, pdf: &std::path::Path) -> String {
+    let added = env
+        .ok(&["--json", "add", pdf.to_str().expect("utf-8")])
+        .json();
+    assert_eq!(added["layer"]["extractor"], "poppler-pdftotext", "{added}");
+    let id = added["id"].as_str().expect("id").to_string();
+    let shown = env.ok(&["--json", "show", &id[..12]]).json();
+    assert_eq!(shown["meta"]["media_type"], "application/pdf");
+    id
+}
+
+/// The fixture article printed to PDF by headless Chromium (Skia's PDF
+/// writer): small pages in two CSS columns, so that sentences run across
+/// lines, columns and the page break.
+#[test]
+#[ignore = "needs poppler's pdftotext and headless Chromium (Debian: chromium)"]
+fn a_pdf_printed_by_chromium_is_quoted_across_lines_columns_and_pages() {
+    tool("pdftotext", "-v");
+    tool("chromium", "--version");
+    let env = TestEnv::new();
+    let text = std::fs::read_to_string(fixture("khojaly-article-2024-02.txt")).expect("article");
+    let body: String = text
+        .split("\n\n")
+        .filter(|paragraph| !paragraph.trim().is_empty())
+        .map(|paragraph| {
+            format!(
+                "<p>{}</p>\n",
+                paragraph
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+            )
+        })
+        .collect();
+    let page = env.dir.path().join("article.html");
+    std::fs::write(
+        &page,
+        format!("<!doctype html><html lang=en><head><meta charset=utf-8><style>@page {{ size: 105mm 148mm; margin: 8mm }} body {{ font: 13pt serif; columns: 2; column-gap: 6mm }}</style></head><body>{body}</body></html>"),
+    )
+    .expect("write page");
+    let pdf = env.dir.path().join("article.pdf");
+    // As root Chromium runs only without its sandbox; the page is a local
+    // file and nothing is fetched.
+    let made = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    assert!(
+        pdf.exists(),
+        "chromium made no PDF: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let id = add_pdf(&env, &pdf);
+    let pages_seen = every_sentence_quotable(&env, &id);
+    // Column widths of about 40 mm at 13 pt hold two or three words a
+    // line: the article fills two columns of page 1 and runs onto page 2.
+    assert!(pages_seen.contains(&vec![1]), "{pages_seen:?}");
+    assert!(
+        pages_seen.iter().any(|pages| pages.contains(&2)),
+        "{pages_seen:?}"
+    );
+    assert!(pages_seen.contains(&vec![1, 2]), "{pages_seen:?}");
+    env.ok(&["verify"]);
+}
+
+/// The fixture article written by a Python library (fpdf2, PyPI) on A6-sized
+/// pages, its lines wrapped by the library, and one word hyphenated by hand
+/// at a line end.
+#[test]
+#[ignore = "needs poppler's pdftotext and fpdf2 (PyPI)"]
+fn a_pdf_written_by_fpdf2_is_quoted_across_lines_hyphens_and_pages() {
+    tool("pdftotext", "-v");
+    let env = TestEnv::new();
+    let pdf = env.dir.path().join("article.pdf");
+    let script = r#"
+import sys
+from fpdf import FPDF
+text = open(sys.argv[1]).read()
+pdf = FPDF(format=(105, 148))
+pdf.set_auto_page_break(True, margin=10)
+pdf.add_page()
+pdf.set_font("Helvetica", size=13)
+for paragraph in [p for p in text.split("\n\n") if p.strip()]:
+    pdf.multi_cell(0, 6, " ".join(paragraph.split()), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+pdf.cell(0, 6, "A survey gives the popu-", new_x="LMARGIN", new_y="NEXT")
+pdf.cell(0, 6, "lation of the town as 7,000.", new_x="LMARGIN", new_y="NEXT")
+pdf.output(sys.argv[2])
+"#;
+    let made = Command::new("python3")
+        .args(["-c", script])
+        .arg(fixture("khojaly-article-2024-02.txt"))
+        .arg(&pdf)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        made.status.success(),
+        "fpdf2 is missing or failed (pip install fpdf2): {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let id = add_pdf(&env, &pdf);
+    let pages_seen = every_sentence_quotable(&env, &id);
+    assert!(pages_seen.contains(&vec![1]), "{pages_seen:?}");
+    assert!(pages_seen.contains(&vec![1, 2]), "{pages_seen:?}");
+    // "popu-" at a line end and "lation" on the next are one word in the
+    // layer, and the quote stored is the layer's own text.
+    let cited = env
+        .ok(&cite_args(
+            &id[..12],
+            "gives the population of the town as 7,000",
+            "population",
+            "7000",
+        ))
+        .json();
+    assert_eq!(
+        cited["selector"]["exact"], "gives the population of the town as 7,000",
+        "{cited}"
+    );
+    env.ok(&["verify"]);
+}
+
+#[test]
+#[ignore = "needs poppler's pdftotext and Ghostscript"]
+fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
+    tool("pdftotext", "-v");
+    tool("ps2pdf", "--version");
+    let env = TestEnv::new();
+    let pdf = two_column_pdf(env.dir.path());
+    let id = add_pdf(&env, &pdf);
+    // Every sentence of the article, as the fixture writes it, is quotable:
+    // they run across the wrapped lines, from one column into the next and
+    // from page 1 onto page 2.
+    let pages_seen = every_sentence_quotable(&env, &id);
     // 7 lines a column, 2 columns a page: the article's 20-odd lines fill
     // page 1 and run onto page 2, and one sentence lies on both.
     assert!(pages_seen.contains(&vec![1]), "{pages_seen:?}");

@@ -43,8 +43,13 @@ pub enum ImportFormat {
     Claimreview,
     /// Web captures made by other tools (a WARC file, plain or gzip), into an
     /// existing store: each 2xx response a source with its original retrieval
-    /// time, kept with its own WARC records (schema/capture.md).
+    /// time, kept with its own WARC records (schema/capture.md). A WACZ
+    /// given here is read as one.
     Warc,
+    /// A WACZ package (Webrecorder's zipped web archive): its WARC files,
+    /// once they match the SHA-256 hashes its datapackage.json states, are
+    /// imported as with warc.
+    Wacz,
 }
 
 /// Write the store in an interchange format.
@@ -263,7 +268,7 @@ pub fn run_import(args: ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     if args.format == ImportFormat::Claimreview {
         return import_claimreview(&args, ctx);
     }
-    if args.format == ImportFormat::Warc {
+    if matches!(args.format, ImportFormat::Warc | ImportFormat::Wacz) {
         return import_warc(&args, ctx);
     }
     let store = ctx
@@ -353,10 +358,12 @@ fn merge_bundle(
     Ok(())
 }
 
-/// Runs `import --format claimreview`.
+/// Runs `import --format warc` and `--format wacz`.
 fn import_warc(args: &ImportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
-    let outcome = ctx.with_store(|opened| opened.import_warc(&args.file, &actor))?;
+    let outcome = ctx.with_store(|opened| {
+        opened.import_warc(&args.file, args.format == ImportFormat::Wacz, &actor)
+    })?;
     if ctx.json {
         writeln!(
             ctx.out,
