@@ -18,6 +18,7 @@ pub fn source(
         "id": record.id.to_hex(),
         "size": record.size,
         "meta": record.meta,
+        "name": record.name,
         "recorded": record.recorded,
         "actor": record.actor,
         "seq": record.seq,

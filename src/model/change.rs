@@ -24,6 +24,11 @@ pub enum Change {
         size: u64,
         /// The metadata.
         meta: SourceMeta,
+        /// The name of the file it was read from: for `add DIR`, its path
+        /// under the folder given; else the file's name. None for standard
+        /// input, a web capture, or a source recorded before names were.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     /// A text layer was derived from a source's bytes and stored as an object.
     DeriveText(TextLayer),

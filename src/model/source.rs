@@ -37,6 +37,8 @@ pub struct SourceRecord {
     pub size: u64,
     /// The metadata.
     pub meta: SourceMeta,
+    /// The name of the file it was read from (see `Change::AddSource`).
+    pub name: Option<String>,
     /// The journal entry that recorded it.
     pub seq: u64,
     /// When it was recorded (RFC 3339, UTC).

@@ -26,6 +26,13 @@ pub struct AddOutcome {
     pub layer: Option<crate::model::TextLayer>,
     /// The document and revision logged, with `--doc`.
     pub revision: Option<(String, u32)>,
+    /// Where the title of a new source came from when it was taken from its
+    /// own text ([`FIRST_HEADING`] or [`FIRST_LINE`]).
+    pub title_from: Option<&'static str>,
+    /// The title recorded with a new source, however it came.
+    pub title: Option<String>,
+    /// The file name recorded with a new source.
+    pub name: Option<String>,
     /// What the new revision did to the previous revision's citations.
     #[serde(skip)]
     pub carry: Option<CarryReport>,
@@ -192,6 +199,94 @@ pub(super) fn page_defaults(meta: &mut SourceMeta, layer: &crate::extract::Layer
         .retain(|author| super::checks::check_line(super::Field::Author, author, 1000).is_ok());
 }
 
+/// Where a title taken from a source's own text came from.
+pub const FIRST_HEADING: &str = "its first heading";
+/// See [`FIRST_HEADING`].
+pub const FIRST_LINE: &str = "its first line";
+
+/// The title a text suggests for itself: its first Markdown heading (`#` to
+/// `######` at the start of a line) among its first 40 lines that are not
+/// blank, else its first line that is not blank. None when that line is
+/// over 200 characters, has no letter, or is not a line `--title` would
+/// accept.
+pub fn title_from_text(text: &str) -> Option<(String, &'static str)> {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .take(40)
+        .collect();
+    let heading = lines.iter().find_map(|line| {
+        let marks = line.chars().take_while(|c| *c == '#').count();
+        let rest = &line[marks..];
+        ((1..=6).contains(&marks) && rest.starts_with([' ', '\t']))
+            .then(|| rest.trim().trim_end_matches('#').trim())
+    });
+    let (line, from) = match heading {
+        Some(heading) => (heading, FIRST_HEADING),
+        None => (*lines.first()?, FIRST_LINE),
+    };
+    let title = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    (title.chars().count() <= 200
+        && title.chars().any(char::is_alphabetic)
+        && super::checks::check_line(super::Field::Title, &title, 4096).is_ok())
+    .then_some((title, from))
+}
+
+/// File names whose first line is a header or markup, not a title.
+fn names_data(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        ".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".xml", ".yaml", ".yml", ".toml", ".ini",
+    ]
+    .iter()
+    .any(|suffix| lower.ends_with(suffix))
+}
+
+impl Store {
+    /// The title a new source's own text suggests, when it has none: from
+    /// its text layer, or from the first 64 KiB of its bytes when they are
+    /// text themselves. Data files (CSV, JSON and the like) suggest none.
+    pub(super) fn suggested_title(
+        &self,
+        id: &SourceId,
+        meta: &SourceMeta,
+        name: Option<&str>,
+        layer: Option<&crate::extract::Layer>,
+        is_text: bool,
+    ) -> Option<(String, &'static str)> {
+        if meta.title.is_some()
+            || name.is_some_and(names_data)
+            || meta
+                .media_type
+                .as_deref()
+                .is_some_and(|media| !media.starts_with("text/") && layer.is_none())
+        {
+            return None;
+        }
+        if let Some(layer) = layer {
+            // A PDF's lines are its pages' wrapped lines and running heads,
+            // not a line its author wrote as one.
+            if layer.extractor == crate::extract::pdf::NAME {
+                return None;
+            }
+            return title_from_text(&layer.text);
+        }
+        if !is_text {
+            return None;
+        }
+        let mut head = Vec::new();
+        let file = self.objects.open(id).ok()?;
+        Read::take(file, 64 << 10).read_to_end(&mut head).ok()?;
+        let text = match std::str::from_utf8(&head) {
+            Ok(text) => text,
+            // Cut inside a character at the end of the 64 KiB.
+            Err(error) => std::str::from_utf8(&head[..error.valid_up_to()]).ok()?,
+        };
+        title_from_text(text)
+    }
+}
+
 /// Returns the text of a source, or why it cannot be quoted.
 pub(super) fn source_text(id: SourceId, bytes: &[u8]) -> Result<&str, StoreError> {
     if bytes.contains(&0) {
@@ -323,6 +418,7 @@ impl Store {
             doc,
             derived.as_ref(),
             Recording {
+                name: how.name,
                 extra: how.extra,
                 ..Recording::default()
             },
@@ -365,14 +461,33 @@ impl Store {
             Some(doc) => Some((doc.to_string(), self.index.last_revision(doc)? + 1)),
             None => None,
         };
+        let mut title_from = None;
+        let name = how.name.map(|name| {
+            Path::new(name)
+                .file_name()
+                .unwrap_or(name.as_ref())
+                .to_string_lossy()
+                .into_owned()
+        });
         if existing.is_none() {
             if let Some(derived) = derived {
                 page_defaults(&mut meta, &derived.layer);
+            }
+            if let Some((title, from)) = self.suggested_title(
+                &stored.id,
+                &meta,
+                name.as_deref(),
+                derived.map(|derived| &derived.layer),
+                stored.not_text.is_none(),
+            ) {
+                meta.title = Some(title);
+                title_from = Some(from);
             }
             changes.push(Change::AddSource {
                 source: stored.id,
                 size: stored.size,
                 meta: meta.clone(),
+                name: name.clone(),
             });
         }
         if let Some(derived) = derived {
@@ -410,6 +525,9 @@ impl Store {
             new_source: existing.is_none(),
             layer: derived.map(|derived| derived.record.clone()),
             revision,
+            title_from,
+            title: existing.is_none().then_some(meta.title).flatten(),
+            name: existing.is_none().then_some(name).flatten(),
             carry,
         })
     }

@@ -15,6 +15,9 @@ use crate::storage::objects::{PutError, Stored};
 pub struct FoundFile {
     /// Its path.
     pub path: PathBuf,
+    /// The name recorded with it: its path under the directory given, or
+    /// for a file given by name, the file's name.
+    pub name: String,
     /// Its size when listed.
     pub size: u64,
 }
@@ -38,7 +41,7 @@ pub fn collect_files(paths: &[PathBuf], store: &Path) -> (Vec<FoundFile>, Vec<Sk
         store: fs::canonicalize(store).ok(),
     };
     for path in paths {
-        walker.walk(path, true);
+        walker.walk(path, None);
     }
     (walker.found, walker.problems)
 }
@@ -50,7 +53,11 @@ struct Walker {
 }
 
 impl Walker {
-    fn walk(&mut self, path: &Path, named: bool) {
+    /// Walks `path`: a path given (`root` None) or one found under the
+    /// directory `root` given.
+    fn walk(&mut self, path: &Path, root: Option<&Path>) {
+        let named = root.is_none();
+        let name = recorded_name(path, root);
         let (found, problems) = (&mut self.found, &mut self.problems);
         let problem = |why: &str| Skipped {
             path: path.display().to_string(),
@@ -70,12 +77,13 @@ impl Walker {
             match fs::metadata(path) {
                 Ok(target) if target.is_file() => found.push(FoundFile {
                     path: path.to_path_buf(),
+                    name,
                     size: target.len(),
                 }),
                 // A named link to a directory is walked; links met inside a walk
                 // are not followed into directories, so no walk can loop.
                 Ok(target) if target.is_dir() && named => {
-                    self.walk_dir(path);
+                    self.walk_dir(path, path);
                 }
                 Ok(target) if target.is_dir() => problems.push(problem(
                     "is a symbolic link to a directory, not followed; name that directory itself",
@@ -84,10 +92,11 @@ impl Walker {
                 Err(_) => problems.push(problem("is a broken symbolic link; fix or remove it")),
             }
         } else if file_type.is_dir() {
-            self.walk_dir(path);
+            self.walk_dir(path, root.unwrap_or(path));
         } else if file_type.is_file() {
             found.push(FoundFile {
                 path: path.to_path_buf(),
+                name,
                 size: metadata.len(),
             });
         } else {
@@ -95,7 +104,7 @@ impl Walker {
         }
     }
 
-    fn walk_dir(&mut self, path: &Path) {
+    fn walk_dir(&mut self, path: &Path, root: &Path) {
         if self.store.is_some() && fs::canonicalize(path).ok() == self.store {
             return;
         }
@@ -122,8 +131,27 @@ impl Walker {
         }
         children.sort();
         for child in children {
-            self.walk(&child, false);
+            self.walk(&child, Some(root));
         }
+    }
+}
+
+/// The name recorded for a file: its path under `root`, the directory given,
+/// with `/` between its parts; or, for a file given by name, its own name.
+/// Parts that are not UTF-8 are shown with U+FFFD, as a terminal shows them.
+fn recorded_name(path: &Path, root: Option<&Path>) -> String {
+    let under = root.and_then(|root| path.strip_prefix(root).ok());
+    match under {
+        Some(relative) => relative
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        None => path
+            .file_name()
+            .unwrap_or(path.as_os_str())
+            .to_string_lossy()
+            .into_owned(),
     }
 }
 
@@ -145,6 +173,14 @@ pub struct Progress {
 pub struct AddedFile {
     /// The path.
     pub path: String,
+    /// The name recorded with a new source: its path under the directory
+    /// given, or the file's name.
+    pub name: String,
+    /// The title a new source was given from its own text, when the file
+    /// is text and no title came from elsewhere; see `title_from`.
+    pub title: Option<String>,
+    /// Where that title came from: "its first heading" or "its first line".
+    pub title_from: Option<&'static str>,
     /// The source id.
     pub id: SourceId,
     /// Its size.
@@ -322,6 +358,7 @@ impl Store {
             wrote |= stored.created;
             let mut new_source = false;
             let mut layer = None;
+            let (mut title, mut title_from) = (None, None);
             if seen.insert(stored.id) {
                 // A page, or text in another encoding: its text layer,
                 // derived and stored now, recorded with the source.
@@ -373,10 +410,22 @@ impl Store {
                         if let Some(derived) = &derived {
                             super::add::page_defaults(&mut meta, &derived.layer);
                         }
+                        if let Some((suggested, from)) = self.suggested_title(
+                            &stored.id,
+                            &meta,
+                            Some(&file.name),
+                            derived.as_ref().map(|derived| &derived.layer),
+                            stored.not_text.is_none(),
+                        ) {
+                            meta.title = Some(suggested);
+                            title_from = Some(from);
+                        }
+                        title.clone_from(&meta.title);
                         changes.push(Change::AddSource {
                             source: stored.id,
                             size: stored.size,
                             meta,
+                            name: Some(file.name.clone()),
                         });
                     }
                 }
@@ -388,6 +437,9 @@ impl Store {
             outcome.new_sources += u64::from(new_source);
             outcome.files.push(AddedFile {
                 path: shown,
+                name: file.name.clone(),
+                title,
+                title_from,
                 id: stored.id,
                 size: stored.size,
                 new_source,

@@ -610,6 +610,7 @@ impl Store {
                         note: Some(format!("merged from bundle {bundle}")),
                         ..SourceMeta::default()
                     },
+                    name: None,
                 },
                 None,
             ));

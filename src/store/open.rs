@@ -228,6 +228,12 @@ impl Store {
         let opened = Index::open(&index_path).and_then(|index| index.applied().map(|_| index));
         let index = match opened {
             Ok(index) => index,
+            Err(error) if error.is_earlier_format() => {
+                let earlier = error.earlier_format().unwrap_or_default();
+                notices.push(format!("{earlier}; rebuilding it from the journal"));
+                fs::remove_dir_all(&index_path).map_err(io_error("removing", &index_path))?;
+                Index::open(&index_path)?
+            }
             Err(error) if index::writing_marker(&index_path).exists() => {
                 notices.push(format!("a command was stopped while writing the index, which no longer opens ({error}); rebuilding it from the journal"));
                 fs::remove_dir_all(&index_path).map_err(io_error("removing", &index_path))?;

@@ -340,6 +340,7 @@ impl Store {
                     media_type: Some("application/ld+json".into()),
                     ..SourceMeta::default()
                 },
+                name: Some(name),
             });
         }
         changes.extend(

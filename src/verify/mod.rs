@@ -186,10 +186,17 @@ fn open_index_for_verify(root: &Path, report: &mut Report) -> (Option<Index>, Op
     };
     match opened.and_then(|index| index.applied().map(|applied| (index, applied))) {
         Ok((index, applied)) => (Some(index), applied),
-        Err(error) if crate::storage::index::writing_marker(&index_path).exists() => {
+        Err(error)
+            if error.is_earlier_format()
+                || crate::storage::index::writing_marker(&index_path).exists() =>
+        {
             match crate::storage::replay::scratch_index(root, false) {
                 Ok(index) => {
-                    report.notices.push(format!("a command was stopped while writing the index, which does not open ({error}); the index is derived and the next command rebuilds it; verify checked the journal against one built from it outside the store"));
+                    report.notices.push(if let Some(earlier) = error.earlier_format() {
+                        format!("{earlier}; it is derived and the next command rebuilds it; verify checked the journal against one built from it outside the store")
+                    } else {
+                        format!("a command was stopped while writing the index, which does not open ({error}); the index is derived and the next command rebuilds it; verify checked the journal against one built from it outside the store")
+                    });
                     let applied = index.applied().ok().flatten();
                     (Some(index), applied)
                 }

@@ -1177,3 +1177,179 @@ fn add_says_which_files_it_cannot_quote() {
         single.stdout
     );
 }
+
+/// `add DIR` records each file's path under the folder given as its name,
+/// and a file without a title gets one from its first heading or line;
+/// data files and lines that are no title get none.
+#[test]
+fn add_records_file_names_and_titles_from_the_text() {
+    let env = TestEnv::new();
+    let folder = env.dir.path().join("archive");
+    std::fs::create_dir_all(folder.join("2024/may")).expect("folders");
+    std::fs::write(
+        folder.join("2024/may/update.md"),
+        "---\ndraft: false\n---\n\n# Khojaly: the figures, revisited ##\n\n1,275 residents were taken captive.\n",
+    )
+    .expect("md");
+    std::fs::write(
+        folder.join("notes.txt"),
+        "\n\n  Survey   notes, 1993  \nThe town had about 7,000 residents.\n",
+    )
+    .expect("txt");
+    std::fs::write(folder.join("counts.csv"), "date,killed\n1992-02-26,613\n").expect("csv");
+    std::fs::write(folder.join("numbers.txt"), "613 106 70 63\n").expect("numbers");
+    std::fs::write(folder.join("long.txt"), format!("{}\n", "word ".repeat(60))).expect("long");
+    std::fs::copy(
+        fixture("khojaly-article-2024-02.html"),
+        folder.join("page.html"),
+    )
+    .expect("page");
+    let added = env
+        .ok(&["--json", "add", folder.to_str().expect("utf-8")])
+        .json();
+    let files = added["files"].as_array().expect("files");
+    let by_name = |name: &str| {
+        files
+            .iter()
+            .find(|file| file["name"] == name)
+            .unwrap_or_else(|| panic!("no file named {name} in {added}"))
+    };
+    // Names are paths under the folder given, with / between parts.
+    let update = by_name("2024/may/update.md");
+    assert_eq!(update["title"], "Khojaly: the figures, revisited");
+    assert_eq!(update["title_from"], "its first heading");
+    let notes = by_name("notes.txt");
+    // White space inside the line collapsed, around it trimmed.
+    assert_eq!(notes["title"], "Survey notes, 1993");
+    assert_eq!(notes["title_from"], "its first line");
+    for untitled in ["counts.csv", "numbers.txt", "long.txt"] {
+        assert_eq!(
+            by_name(untitled)["title"],
+            serde_json::Value::Null,
+            "{untitled}"
+        );
+        assert_eq!(
+            by_name(untitled)["title_from"],
+            serde_json::Value::Null,
+            "{untitled}"
+        );
+    }
+    // A page's own <title> is its title; its text is not asked.
+    let page = by_name("page.html");
+    assert_eq!(
+        page["title"],
+        "Khojaly, 26 February 1992: the figures behind an anniversary"
+    );
+    assert_eq!(page["title_from"], serde_json::Value::Null);
+    // What is shown is what the journal holds: the name is in its line.
+    let id = update["id"].as_str().expect("id");
+    let shown = env.ok(&["--json", "show", id]).json();
+    assert_eq!(shown["name"], "2024/may/update.md");
+    assert_eq!(shown["meta"]["title"], "Khojaly: the figures, revisited");
+    let journal = std::fs::read_to_string(env.store.join("journal")).expect("journal");
+    assert!(
+        journal.contains(&format!(
+            "\"source\":\"{id}\",\"size\":{},\"meta\":{{\"title\":\"Khojaly: the figures, revisited\"",
+            update["size"]
+        )) && journal.contains("\"name\":\"2024/may/update.md\"}"),
+        "{journal}"
+    );
+    let listed = env.ok(&["sources"]);
+    assert!(
+        listed.stdout.contains("untitled, file counts.csv"),
+        "{}",
+        listed.stdout
+    );
+
+    // One file by name: its file name; the same bytes again under another
+    // name keep the first.
+    let survey = fixture(SURVEY);
+    let single = env
+        .ok(&["--json", "add", survey.to_str().expect("utf-8")])
+        .json();
+    assert_eq!(single["name"], SURVEY);
+    assert_eq!(
+        single["title"],
+        "Survey of the winter offensive, 1993 edition"
+    );
+    assert_eq!(single["title_from"], "its first line");
+    let copy = env.dir.path().join("copy.txt");
+    std::fs::copy(&survey, &copy).expect("copy");
+    let again = env
+        .ok(&["--json", "add", copy.to_str().expect("utf-8")])
+        .json();
+    assert_eq!(again["new_source"], false);
+    assert_eq!(again["name"], serde_json::Value::Null);
+    let shown = env
+        .ok(&["--json", "show", single["id"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["name"], SURVEY);
+    // A title given is the title; the text is not asked.
+    let given = env.dir.path().join("given.txt");
+    std::fs::write(&given, "A first line\n").expect("given");
+    let titled = env
+        .ok(&[
+            "--json",
+            "add",
+            given.to_str().expect("utf-8"),
+            "--title",
+            "Given",
+        ])
+        .json();
+    assert_eq!(titled["title"], "Given");
+    assert_eq!(titled["title_from"], serde_json::Value::Null);
+    let text = env.dir.path().join("plain.txt");
+    std::fs::write(&text, "Plain heading\nbody\n").expect("plain");
+    let run = env.ok(&["add", text.to_str().expect("utf-8")]);
+    assert!(
+        run.stdout
+            .contains("titled \"Plain heading\", from its first line"),
+        "{}",
+        run.stdout
+    );
+    env.ok(&["verify"]);
+}
+
+/// An index written by an earlier provdb (an older record format) is not
+/// damage: verify says so as a notice, and the next command rebuilds it.
+#[test]
+fn an_index_of_an_earlier_format_is_rebuilt_not_damage() {
+    let env = TestEnv::new();
+    env.add(ARTICLE, &[]);
+    // Make the index look as an earlier build wrote it: the applied mark's
+    // format byte, the first of every record, set one lower.
+    {
+        let db = sled::open(env.store.join("index")).expect("sled");
+        let meta = db.open_tree("meta").expect("meta");
+        let mut applied = meta
+            .get(b"applied")
+            .expect("read")
+            .expect("applied")
+            .to_vec();
+        applied[0] -= 1;
+        meta.insert(b"applied", applied).expect("write");
+        db.flush().expect("flush");
+    }
+    let verified = env.ok(&["verify"]);
+    assert!(
+        verified
+            .stdout
+            .contains("the index was written by an earlier provdb (record format"),
+        "{}",
+        verified.stdout
+    );
+    assert!(!verified.stdout.contains("DAMAGED"), "{}", verified.stdout);
+    let listed = env.ok(&["sources"]);
+    assert!(
+        listed.stderr.contains("rebuilding it from the journal"),
+        "{}",
+        listed.stderr
+    );
+    assert!(
+        listed.stdout.contains("Khojaly, 26 February 1992"),
+        "{}",
+        listed.stdout
+    );
+    let again = env.ok(&["verify"]);
+    assert!(!again.stdout.contains("earlier provdb"), "{}", again.stdout);
+}

@@ -361,11 +361,18 @@ fn stamp() -> impl Strategy<Value = (u64, String, String)> {
 fn change() -> impl Strategy<Value = Change> {
     prop_oneof![
         ("[0-9a-f]{32}", any::<u32>()).prop_map(|(store, format)| Change::Init { store, format }),
-        (id_bytes(), any::<u64>(), meta()).prop_map(|(source, size, meta)| Change::AddSource {
-            source: SourceId(source),
-            size,
-            meta,
-        }),
+        (
+            id_bytes(),
+            any::<u64>(),
+            meta(),
+            proptest::option::of(short_text())
+        )
+            .prop_map(|(source, size, meta, name)| Change::AddSource {
+                source: SourceId(source),
+                size,
+                meta,
+                name,
+            }),
         revision().prop_map(Change::AddRevision),
         claim().prop_map(Change::RecordClaim),
         (id_bytes(), citation()).prop_map(|(id, body)| Change::Cite {
@@ -447,8 +454,8 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
-    fn source_records_round_trip(id in id_bytes(), size in any::<u64>(), meta in meta(), (seq, recorded, actor) in stamp()) {
-        codec_round_trip(&SourceRecord { id: SourceId(id), size, meta, seq, recorded, actor })?;
+    fn source_records_round_trip(id in id_bytes(), size in any::<u64>(), meta in meta(), name in proptest::option::of(short_text()), (seq, recorded, actor) in stamp()) {
+        codec_round_trip(&SourceRecord { id: SourceId(id), size, meta, name, seq, recorded, actor })?;
     }
 
     #[test]

@@ -7,7 +7,8 @@ use serde_json::json;
 use crate::cli::{CliError, Ctx};
 use crate::model::{SourceMeta, When};
 use crate::store::{
-    check_slug, collect_files, AddInput, AddOutcome, BulkAddOutcome, LayerSummary, Progress,
+    check_slug, collect_files, AddInput, AddOutcome, AddedFile, BulkAddOutcome, LayerSummary,
+    Progress,
 };
 use crate::text::dates::parse_when;
 
@@ -139,20 +140,12 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         }
     })?;
     if ctx.json {
-        let (doc, revision) = match &outcome.revision {
-            Some((doc, number)) => (json!(doc), json!(number)),
-            None => (json!(null), json!(null)),
-        };
-        writeln!(
-            ctx.out,
-            "{}",
-            json!({"id": outcome.id.to_hex(), "size": outcome.size, "new_source": outcome.new_source, "doc": doc, "revision": revision,
-                "drift": outcome.carry.as_ref().map(super::drift::report_json),
-                "cannot_quote": outcome.cannot_quote,
-                "layer": outcome.layer.as_ref().map(LayerSummary::from)})
-        )?;
+        writeln!(ctx.out, "{}", added_json(&outcome))?;
     } else {
         write_added(ctx.out, &outcome, "same bytes, same id")?;
+        if let (Some(title), Some(from)) = (&outcome.title, outcome.title_from) {
+            writeln!(ctx.out, "titled {title:?}, from {from}")?;
+        }
         if let Some(why) = &outcome.cannot_quote {
             writeln!(
                 ctx.out,
@@ -252,6 +245,20 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
             )?;
         }
     }
+    let titled: Vec<&AddedFile> = outcome
+        .files
+        .iter()
+        .filter(|file| file.title_from.is_some())
+        .collect();
+    if let Some(first) = titled.first() {
+        writeln!(
+            ctx.out,
+            "{} new source(s) titled from their first heading or line, the first {} {:?}",
+            titled.len(),
+            first.path,
+            first.title.as_deref().unwrap_or_default()
+        )?;
+    }
     let layered: Vec<&str> = outcome
         .files
         .iter()
@@ -266,6 +273,23 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
         )?;
     }
     Ok(())
+}
+
+/// What `add` of one file or URL says in --json (add URL adds its capture).
+fn added_json(outcome: &AddOutcome) -> serde_json::Value {
+    json!({
+        "id": outcome.id.to_hex(),
+        "size": outcome.size,
+        "new_source": outcome.new_source,
+        "doc": outcome.revision.as_ref().map(|(doc, _)| doc),
+        "revision": outcome.revision.as_ref().map(|(_, number)| number),
+        "drift": outcome.carry.as_ref().map(super::drift::report_json),
+        "cannot_quote": outcome.cannot_quote,
+        "name": outcome.name,
+        "title": outcome.title,
+        "title_from": outcome.title_from,
+        "layer": outcome.layer.as_ref().map(LayerSummary::from),
+    })
 }
 
 /// Says that a source was added, or was stored already and what that means.
@@ -357,21 +381,11 @@ fn run_capture(
     let (outcome, capture) =
         ctx.with_store(|opened| opened.add_url(url, meta, doc.as_deref(), &options, &actor))?;
     if ctx.json {
-        writeln!(
-            ctx.out,
-            "{}",
-            json!({
-                "id": outcome.id.to_hex(),
-                "size": outcome.size,
-                "new_source": outcome.new_source,
-                "doc": outcome.revision.as_ref().map(|(doc, _)| doc),
-                "revision": outcome.revision.as_ref().map(|(_, number)| number),
-                "drift": outcome.carry.as_ref().map(super::drift::report_json),
-                "cannot_quote": outcome.cannot_quote,
-                "layer": outcome.layer.as_ref().map(LayerSummary::from),
-                "capture": capture,
-            })
-        )?;
+        writeln!(ctx.out, "{}", {
+            let mut value = added_json(&outcome);
+            value["capture"] = json!(capture);
+            value
+        })?;
         return Ok(());
     }
     for redirect in &capture.redirects {

@@ -165,10 +165,19 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 outcome.citation
             )?;
         }
+        // Line breaks and runs of white space shown as one space, as trace
+        // shows a quote; --json gives the stored text as it is.
         writeln!(
             ctx.out,
             "quote «{}» at bytes {}..{}",
-            outcome.selector.exact, outcome.selector.start, outcome.selector.end
+            outcome
+                .selector
+                .exact
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            outcome.selector.start,
+            outcome.selector.end
         )?;
     }
     Ok(())

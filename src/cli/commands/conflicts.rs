@@ -80,7 +80,7 @@ pub fn write_conflicts(
                     out,
                     "    source {}  {}",
                     source.id.short(),
-                    source_label(&source.meta)
+                    source_label(source)
                 )?;
             }
             if !side.revisions.is_empty() {

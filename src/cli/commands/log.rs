@@ -37,13 +37,21 @@ fn revision_summary(entry: &RevisionEntry) -> String {
 fn summary(change: &Change) -> String {
     match change {
         Change::Init { store, format } => format!("init store {store} (format {format})"),
-        Change::AddSource { source, size, meta } => {
+        Change::AddSource {
+            source,
+            size,
+            meta,
+            name,
+        } => {
             format!(
-                "add source {} ({size} bytes){}",
+                "add source {} ({size} bytes){}{}",
                 source.short(),
                 meta.title
                     .as_ref()
                     .map(|t| format!(" {t:?}"))
+                    .unwrap_or_default(),
+                name.as_ref()
+                    .map(|name| format!(" from file {name:?}"))
                     .unwrap_or_default()
             )
         }

@@ -86,8 +86,13 @@ pub fn claim_line(claim: &Claim) -> String {
 }
 
 /// Returns a source's label: its title or "untitled", and its URL if any.
-pub fn source_label(meta: &crate::model::SourceMeta) -> String {
-    let title = meta.title.clone().unwrap_or_else(|| "untitled".into());
+pub fn source_label(record: &crate::model::SourceRecord) -> String {
+    let meta = &record.meta;
+    let title = match (&meta.title, &record.name) {
+        (Some(title), _) => title.clone(),
+        (None, Some(name)) => format!("untitled, file {name}"),
+        (None, None) => "untitled".into(),
+    };
     match &meta.url {
         Some(url) => format!("{title} <{url}>"),
         None => title,

@@ -34,12 +34,15 @@ pub fn run(args: ShowArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 writeln!(ctx.out, "{value}")?;
             } else {
                 writeln!(ctx.out, "source {}", record.id)?;
-                writeln!(ctx.out, "  {}", source_label(&record.meta))?;
+                writeln!(ctx.out, "  {}", source_label(&record))?;
                 writeln!(
                     ctx.out,
                     "  {} bytes · recorded {} by {}",
                     record.size, record.recorded, record.actor
                 )?;
+                if let Some(name) = &record.name {
+                    writeln!(ctx.out, "  file: {name}")?;
+                }
                 let meta = serde_json::to_value(&record.meta).map_err(std::io::Error::other)?;
                 if let Some(fields) = meta.as_object() {
                     for (field, value) in fields {

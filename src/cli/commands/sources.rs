@@ -44,7 +44,7 @@ pub fn run(_args: SourcesArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             record.size,
             citations,
             if *citations == 1 { " " } else { "s" },
-            source_label(&record.meta)
+            source_label(record)
         )?;
     }
     Ok(())

@@ -61,11 +61,17 @@ pub(super) fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
                 encode(TreeName::Merges, &value)?,
             )]
         }
-        Change::AddSource { source, size, meta } => {
+        Change::AddSource {
+            source,
+            size,
+            meta,
+            name,
+        } => {
             let value = SourceRecord {
                 id: *source,
                 size: *size,
                 meta: meta.clone(),
+                name: name.clone(),
                 seq: entry.seq,
                 recorded: time,
                 actor,

@@ -81,6 +81,29 @@ pub enum IndexError {
     },
 }
 
+impl IndexError {
+    /// True when the index was written by an earlier build, whose records
+    /// have an older format version: not damage, since the index is derived
+    /// from the journal, and rebuilt from it.
+    pub fn is_earlier_format(&self) -> bool {
+        self.earlier_format().is_some()
+    }
+
+    /// Says which earlier format the index is in, when it is.
+    pub fn earlier_format(&self) -> Option<String> {
+        match self {
+            IndexError::Record {
+                source: CodecError::Version { found },
+                ..
+            } if *found < codec::RECORD_VERSION => Some(format!(
+                "the index was written by an earlier provdb (record format {found}; this build's is {})",
+                codec::RECORD_VERSION
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// The trees of the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TreeName {
