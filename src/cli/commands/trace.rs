@@ -72,7 +72,7 @@ pub fn write_citation(out: &mut dyn Write, item: &TracedCitation, indent: &str) 
     let label = item
         .source
         .as_ref()
-        .map(|source| source_label(source))
+        .map(source_label)
         .unwrap_or_else(|| "unknown source".into());
     writeln!(out, "{indent}  source {}  {label}", record.citation.source)?;
     if let Some(source) = &item.source {
