@@ -1,11 +1,72 @@
 //! W3C Web Annotations: every citation as an annotation on its source, in one AnnotationCollection
 //! (schema/exports.md).
 
+use std::collections::HashMap;
+
 use super::Records;
+use crate::model::{CitationId, SourceId};
 use serde_json::json;
 
-/// Every citation as a Web Annotation, in one collection with one page.
-pub fn collection(records: &Records) -> serde_json::Value {
+/// For every citation of a web page: the XPath of the smallest element of
+/// the page that holds its quote, where the page's tree gives one
+/// (`text::xpath`). Each quoted page is parsed once.
+pub fn xpath_hints(
+    store: &crate::store::Store,
+    records: &Records,
+) -> Result<HashMap<CitationId, String>, crate::store::StoreError> {
+    let mut trees: HashMap<SourceId, Option<crate::text::xpath::PageTree>> = HashMap::new();
+    let mut hints = HashMap::new();
+    for trace in &records.traces {
+        for item in &trace.citations {
+            let citation = &item.record.citation;
+            let Some(layer) = &citation.layer else {
+                continue;
+            };
+            let (Some(first), Some(last)) = (layer.original.first(), layer.original.last()) else {
+                continue;
+            };
+            let Some(record) = records
+                .layers
+                .iter()
+                .find(|record| record.layer.layer == layer.object)
+            else {
+                continue;
+            };
+            if record.layer.extractor != crate::text::html::NAME {
+                continue;
+            }
+            let tree = match trees.entry(citation.source) {
+                std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    let encoding = record
+                        .layer
+                        .params
+                        .get("encoding")
+                        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
+                    let bytes = store.source_bytes(&citation.source)?;
+                    slot.insert(
+                        encoding.map(|encoding| crate::text::xpath::PageTree::new(bytes, encoding)),
+                    )
+                }
+            };
+            let hint = tree.as_ref().and_then(|tree| {
+                tree.xpath(
+                    first[0] as usize,
+                    last[1] as usize,
+                    &citation.selector.exact,
+                )
+            });
+            if let Some(hint) = hint {
+                hints.insert(item.record.id, hint);
+            }
+        }
+    }
+    Ok(hints)
+}
+
+/// Every citation as a Web Annotation, in one collection with one page;
+/// `hints` are the XPath hints of citations of web pages.
+pub fn collection(records: &Records, hints: &HashMap<CitationId, String>) -> serde_json::Value {
     let mut items = Vec::new();
     for trace in &records.traces {
         let claim = &trace.claim.claim;
@@ -23,9 +84,8 @@ pub fn collection(records: &Records) -> serde_json::Value {
                 &record.citation.source.to_hex(),
                 &record.citation.selector,
                 range,
-                record.citation.layer.as_ref().and_then(|layer| {
-                    Some((layer.original.first()?[0], layer.original.last()?[1]))
-                }),
+                record.citation.layer.as_ref(),
+                hints.get(&record.id).map(String::as_str),
                 &record.recorded,
                 &record.actor,
                 record.citation.stance.name(),

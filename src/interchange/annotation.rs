@@ -337,7 +337,8 @@ pub fn citation_annotation(
     source: &str,
     selector: &crate::model::Selector,
     char_range: (u64, u64),
-    original: Option<(u64, u64)>,
+    layer: Option<&crate::model::InLayer>,
+    xpath: Option<&str>,
     recorded: &str,
     actor: &str,
     stance: &str,
@@ -353,9 +354,33 @@ pub fn citation_annotation(
     ];
     // A quote read from a page's text layer: where its words are in the
     // page's own bytes (from the first to one past the last), as a
-    // DataPositionSelector counts them.
-    if let Some((start, end)) = original {
-        selectors.push(json!({"type": "DataPositionSelector", "start": start, "end": end}));
+    // DataPositionSelector counts them; and the element holding them, as an
+    // XPathSelector refined by the quote.
+    if let Some((first, last)) =
+        layer.and_then(|layer| Some((layer.original.first()?, layer.original.last()?)))
+    {
+        selectors.push(json!({"type": "DataPositionSelector", "start": first[0], "end": last[1]}));
+    }
+    if let Some(xpath) = xpath {
+        selectors.push(json!({
+            "type": "XPathSelector",
+            "value": xpath,
+            "refinedBy": {
+                "type": "TextQuoteSelector",
+                "exact": selector.exact,
+                "prefix": selector.prefix,
+                "suffix": selector.suffix,
+            },
+        }));
+    }
+    // A quote in a PDF: the page it starts on, as RFC 3778's fragment
+    // identifiers for application/pdf name pages (from 1).
+    if let Some(page) = layer.and_then(|layer| layer.pages.first()) {
+        selectors.push(json!({
+            "type": "FragmentSelector",
+            "conformsTo": "http://tools.ietf.org/rfc/rfc3778",
+            "value": format!("page={page}"),
+        }));
     }
     json!({
         "@context": CONTEXT,

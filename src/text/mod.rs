@@ -15,3 +15,4 @@ pub mod html;
 pub mod normalize;
 pub mod plain;
 pub mod values;
+pub mod xpath;

@@ -389,6 +389,31 @@ fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
     let path = env.dir.path().join("receipt.json");
     std::fs::write(&path, &receipt.stdout).expect("write");
     env.ok(&["verify-receipt", path.to_str().expect("utf-8")]);
+    // The Web Annotation export names the page each quote starts on, as
+    // RFC 3778 writes it: the same page the citation records.
+    let citation = cited["citation"].as_str().expect("citation");
+    let record = env.ok(&["--json", "show", &citation[..12]]).json();
+    let page = record["layer"]["pages"][0].as_u64().expect("a page");
+    let export = env.export("web-annotation", "annotations.json");
+    let collection: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(export).expect("read")).expect("json");
+    let annotation = collection["first"]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|item| item["id"] == format!("urn:provdb:citation:{citation}"))
+        .expect("the citation's annotation");
+    assert!(
+        annotation["target"]["selector"]
+            .as_array()
+            .expect("selectors")
+            .contains(&serde_json::json!({
+                "type": "FragmentSelector",
+                "conformsTo": "http://tools.ietf.org/rfc/rfc3778",
+                "value": format!("page={page}"),
+            })),
+        "{annotation}"
+    );
 }
 
 #[test]

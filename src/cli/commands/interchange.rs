@@ -102,7 +102,17 @@ fn write_json(output: &std::path::Path, value: &impl serde::Serialize) -> Result
 /// Exports the record formats: JSON Lines, CSV, CSL-JSON, Web Annotations.
 fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     {
-        let records = ctx.with_store(|opened| crate::export::read_records(opened))?;
+        let (records, hints) = ctx.with_store(|opened| {
+            let records = crate::export::read_records(opened)?;
+            // Only the Web Annotation export gives XPath hints, and finding
+            // them parses every quoted page: not done for the others.
+            let hints = if args.format == ExportFormat::WebAnnotation {
+                crate::export::annotation::xpath_hints(opened, &records)?
+            } else {
+                std::collections::HashMap::new()
+            };
+            Ok::<_, crate::store::StoreError>((records, hints))
+        })?;
         let (name, count) = match args.format {
             ExportFormat::Jsonl => {
                 write_atomically(&args.output, |out| {
@@ -146,7 +156,7 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
                 )
             }
             ExportFormat::WebAnnotation => {
-                let collection = crate::export::annotation::collection(&records);
+                let collection = crate::export::annotation::collection(&records, &hints);
                 crate::interchange::annotation::check_document(&collection).map_err(|why| {
                     CliError::Usage(format!(
                         "the Web Annotation export does not pass provdb's own check ({why}); nothing was written"
