@@ -205,6 +205,10 @@ pub struct BulkAddOutcome {
     pub new_sources: u64,
     /// Bytes read.
     pub bytes: u64,
+    /// Objects this add created that nothing recorded (files left out with
+    /// `--skip-invalid`): removed once the rest is committed.
+    #[serde(skip)]
+    unrecorded: Vec<SourceId>,
 }
 
 impl Store {
@@ -260,6 +264,10 @@ impl Store {
         }
         let mut outcome = outcome?;
         outcome.skipped = skipped;
+        // Left out, so not kept: the store holds what its journal records.
+        for id in std::mem::take(&mut outcome.unrecorded) {
+            self.objects.remove_created(&id);
+        }
         Ok(outcome)
     }
 
@@ -337,6 +345,9 @@ impl Store {
         let mut outcome = BulkAddOutcome::default();
         let mut changes = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        // Bytes left out, and why: the same bytes under another name are too.
+        let mut failed: std::collections::HashMap<SourceId, String> =
+            std::collections::HashMap::new();
         // Objects written now: new ones, or right bytes that replaced a
         // damaged copy of a recorded source (a repair, made durable too).
         let mut wrote = false;
@@ -354,6 +365,13 @@ impl Store {
                 }
                 Some(Err(PutError::Object(_))) => continue,
             };
+            if let Some(why) = failed.get(&stored.id) {
+                skipped.push(Skipped {
+                    path: shown,
+                    why: why.clone(),
+                });
+                continue;
+            }
             outcome.bytes += stored.size;
             wrote |= stored.created;
             let mut new_source = false;
@@ -375,6 +393,10 @@ impl Store {
                         if !skip_invalid {
                             return Err(StoreError::UnusableFile { path: shown, why });
                         }
+                        if stored.created && self.index.source(&stored.id)?.is_none() {
+                            outcome.unrecorded.push(stored.id);
+                        }
+                        failed.insert(stored.id, why.clone());
                         skipped.push(Skipped { path: shown, why });
                         continue;
                     }
@@ -397,6 +419,17 @@ impl Store {
                             if !skip_invalid {
                                 return Err(error);
                             }
+                            if let Some(created) = derived.as_ref().and_then(|d| d.created) {
+                                let recorded = self
+                                    .index
+                                    .layers_of(&stored.id)?
+                                    .iter()
+                                    .any(|record| record.layer.layer == created);
+                                if !recorded {
+                                    outcome.unrecorded.push(created);
+                                }
+                            }
+                            failed.insert(stored.id, error.to_string());
                             skipped.push(Skipped {
                                 path: shown,
                                 why: error.to_string(),

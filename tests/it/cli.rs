@@ -1353,3 +1353,51 @@ fn an_index_of_an_earlier_format_is_rebuilt_not_damage() {
     let again = env.ok(&["verify"]);
     assert!(!again.stdout.contains("earlier provdb"), "{}", again.stdout);
 }
+
+/// `add DIR --skip-invalid` keeps nothing of a file it leaves out: a PDF
+/// that does not read (or cannot be read here) is skipped, and so is a copy
+/// of its bytes under another name; its object is not left in the store.
+#[test]
+fn files_left_out_leave_no_object_behind() {
+    let env = TestEnv::new();
+    let folder = env.dir.path().join("folder");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(
+        folder.join("good.txt"),
+        "The town had about 7,000 residents.\n",
+    )
+    .expect("good");
+    // A PDF header and nothing a reader can use: refused by pdftotext as
+    // damaged, or, without it, as needing it.
+    let broken = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+    std::fs::write(folder.join("a-broken.pdf"), broken).expect("pdf");
+    std::fs::write(folder.join("b-copy.pdf"), broken).expect("copy");
+    let added = env
+        .ok(&[
+            "--json",
+            "add",
+            folder.to_str().expect("utf-8"),
+            "--skip-invalid",
+        ])
+        .json();
+    assert_eq!(added["new_sources"], 1, "{added}");
+    assert_eq!(
+        added["files"].as_array().expect("files").len(),
+        1,
+        "{added}"
+    );
+    let skipped = added["skipped"].as_array().expect("skipped");
+    assert_eq!(skipped.len(), 2, "{added}");
+    assert!(skipped[1]["path"]
+        .as_str()
+        .expect("path")
+        .ends_with("b-copy.pdf"));
+    assert_eq!(skipped[0]["why"], skipped[1]["why"]);
+    let pdf_object = env.object_path(&provdb::identity::source_id(broken).to_hex());
+    assert!(
+        !pdf_object.exists(),
+        "{} was left behind",
+        pdf_object.display()
+    );
+    env.ok(&["verify"]);
+}
