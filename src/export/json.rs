@@ -90,6 +90,7 @@ pub fn citation(traced: &TracedCitation) -> Json {
         "source_intact": traced.source_intact,
         "anchor": anchor_name(traced.anchor),
         "context": traced.context,
+        "page_labels": traced.page_labels,
         "rank": match &traced.rank {
             Rank::Preferred => json!("preferred"),
             Rank::History(_) => json!("history"),

@@ -9,6 +9,8 @@ use std::ops::Range;
 
 use encoding_rs::Encoding;
 
+mod child;
+pub mod labels;
 pub mod pdf;
 
 use crate::text::encoding::{self, Found};
@@ -196,7 +198,18 @@ pub fn derive(
             let (encoding, found) = encoding::sniff(bytes, declared, true);
             html_layer(bytes, encoding, found.name()).map(Some)
         }
-        Kind::Pdf => pdf_layer(bytes).map(Some),
+        Kind::Pdf => {
+            let mut layer = pdf_layer(bytes)?;
+            // The pages' own labels, when qpdf can read them: kept with the
+            // layer, checked again by verify. Without qpdf, or when it cannot
+            // read them, the layer has none and trace shows page numbers.
+            if let Ok(ranges) = labels::read(bytes) {
+                layer
+                    .params
+                    .insert(labels::PARAM.to_string(), labels::to_param(&ranges));
+            }
+            Ok(Some(layer))
+        }
         Kind::Text => {
             // Declared UTF-8 is UTF-8 as it stands.
             let declared = declared.filter(|encoding| *encoding != encoding_rs::UTF_8);

@@ -11,9 +11,8 @@
 //! a blank line, and where each page starts is kept so that a quote's pages
 //! are known.
 
-use std::io::{Read, Write};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The extractor's name in a text layer.
 pub const NAME: &str = "poppler-pdftotext";
@@ -90,92 +89,17 @@ pub fn is_pdf(head: &[u8]) -> bool {
 
 /// Reads a PDF's text with pdftotext.
 pub fn extract(bytes: &[u8]) -> Result<PdfText, PdfError> {
-    let mut child = Command::new("pdftotext")
+    let mut command = Command::new("pdftotext");
+    command
         .args(["-enc", "UTF-8", "-eol", "unix", "-l"])
         .arg((MAX_PAGES + 1).to_string())
-        .args(["-", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|_| PdfError::Missing)?;
-    let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
-        (child.stdin.take(), child.stdout.take(), child.stderr.take())
-    else {
-        let _ = child.kill();
-        let _ = child.wait();
-        return Err(PdfError::Missing);
+        .args(["-", "-"]);
+    let finished = match super::child::run(command, Some(bytes), MAX_TEXT, TIME_LIMIT) {
+        Ok(finished) => finished,
+        Err(super::child::Stopped::Missing) => return Err(PdfError::Missing),
+        Err(super::child::Stopped::OverLimit) => return Err(PdfError::TooLarge),
     };
-    let started = Instant::now();
-    let too_large = std::sync::atomic::AtomicBool::new(false);
-    let (output, errors, status) = std::thread::scope(|scope| {
-        // The PDF goes in while the text comes out: neither pipe fills.
-        scope.spawn(move || {
-            let _ = stdin.write_all(bytes);
-        });
-        // Every warning is read (a full pipe would stall pdftotext); the
-        // first 64 KB are kept for the message.
-        let errors = scope.spawn(move || {
-            let mut kept = Vec::new();
-            let mut buffer = [0u8; 8192];
-            while let Ok(read) = stderr.read(&mut buffer) {
-                if read == 0 {
-                    break;
-                }
-                if kept.len() < 64 * 1024 {
-                    kept.extend_from_slice(&buffer[..read]);
-                }
-            }
-            kept
-        });
-        let too_large = &too_large;
-        let reader = scope.spawn(move || {
-            let mut output = Vec::new();
-            let mut buffer = vec![0u8; 64 * 1024];
-            loop {
-                match stdout.read(&mut buffer) {
-                    Ok(0) => break,
-                    Ok(read) => {
-                        output.extend_from_slice(&buffer[..read]);
-                        if output.len() > MAX_TEXT {
-                            too_large.store(true, std::sync::atomic::Ordering::SeqCst);
-                            break;
-                        }
-                    }
-                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                    Err(_) => break,
-                }
-            }
-            output
-        });
-        // The watchdog: the child is killed at the time limit, or once its
-        // text is over the limit, whether or not it is writing.
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None)
-                    if started.elapsed() > TIME_LIMIT
-                        || too_large.load(std::sync::atomic::Ordering::SeqCst) =>
-                {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
-                }
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(_) => break None,
-            }
-        };
-        (
-            reader.join().unwrap_or_default(),
-            errors.join().unwrap_or_default(),
-            status,
-        )
-    });
-    let output = (!too_large.into_inner()).then_some(output);
-    let (Some(output), Some(status)) = (output, status) else {
-        return Err(PdfError::TooLarge);
-    };
-    let errors = String::from_utf8_lossy(&errors);
+    let (output, errors, status) = (finished.output, finished.errors, finished.status);
     if !status.success() {
         if errors.contains("Incorrect password") {
             return Err(PdfError::Encrypted);

@@ -35,6 +35,9 @@ pub struct TracedCitation {
     pub context: Option<String>,
     /// Preferred, or kept as history after a newer citation superseded it.
     pub rank: Rank,
+    /// For a quote in a PDF whose layer keeps the pages' own labels: the
+    /// label of each page it lies on; else empty.
+    pub page_labels: Vec<String>,
     /// What the next revision of its document did to it.
     pub drift: Vec<(String, u32, index::DriftRecord)>,
 }
@@ -203,7 +206,36 @@ impl Store {
             }
         };
         let revisions = self.visible_revisions_of(&source_id)?;
+        let mut page_labels = Vec::new();
+        if let Some(layer) = record
+            .citation
+            .layer
+            .as_ref()
+            .filter(|layer| !layer.pages.is_empty())
+        {
+            let ranges = self
+                .index
+                .layers_of(&source_id)?
+                .into_iter()
+                .find(|known| known.layer.layer == layer.object)
+                .and_then(|known| {
+                    known
+                        .layer
+                        .params
+                        .get(crate::extract::labels::PARAM)
+                        .and_then(|param| crate::extract::labels::from_param(param))
+                })
+                .unwrap_or_default();
+            if !ranges.is_empty() {
+                page_labels = layer
+                    .pages
+                    .iter()
+                    .map(|page| crate::extract::labels::label(&ranges, *page).unwrap_or_default())
+                    .collect();
+            }
+        }
         Ok(TracedCitation {
+            page_labels,
             retraction: self
                 .index
                 .retraction(&record.id)?

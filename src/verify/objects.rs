@@ -441,6 +441,7 @@ fn check_layers(
                 if hash == layer.layer {
                     report.layers += 1;
                     derived.insert(layer.layer, again);
+                    check_page_labels(&bytes, layer, report);
                 } else {
                     report.problem(
                         item,
@@ -512,6 +513,30 @@ fn check_layers(
         }
     }
     (derived, changed)
+}
+
+/// A PDF layer's page labels, read again from the PDF: the same ranges, or
+/// a problem; a notice when qpdf is not installed here.
+fn check_page_labels(bytes: &[u8], layer: &crate::model::TextLayer, report: &mut Report) {
+    use crate::extract::labels;
+    let Some(recorded) = layer.params.get(labels::PARAM) else {
+        return;
+    };
+    match labels::read(bytes) {
+        Ok(ranges) if labels::to_param(&ranges) == *recorded => {}
+        Ok(ranges) => report.problem(
+            format!("text layer {}", layer.layer),
+            format!(
+                "records page labels {recorded}, but the PDF's own are {}",
+                labels::to_param(&ranges)
+            ),
+        ),
+        Err(labels::LabelError::Missing) => report.notices.push(format!(
+            "the page labels of text layer {} not read again: qpdf is not installed (Debian: apt-get install qpdf)",
+            layer.layer.short()
+        )),
+        Err(error) => report.problem(format!("text layer {}", layer.layer), error.to_string()),
+    }
 }
 
 /// Checks every capture's WARC records: they read as WARC, each record's

@@ -53,6 +53,20 @@ fn real_pdfs_from_many_producers() {
         if run.code == 0 {
             let added = run.json();
             assert_eq!(added["layer"]["extractor"], "poppler-pdftotext", "{shown}");
+            // The book's front matter is numbered i to iii, its body from 1
+            // (its /PageLabels, as qpdf --json prints them); the others have
+            // no labels.
+            let labels = added["layer"]["params"]["page-labels"]
+                .as_str()
+                .expect("labels read");
+            if shown.ends_with("GeoTopo-komprimiert.pdf") {
+                assert_eq!(
+                    labels,
+                    r#"[{"from":1,"style":"r","prefix":"","start":1},{"from":4,"style":"D","prefix":"","start":1}]"#
+                );
+            } else {
+                assert_eq!(labels, "[]", "{shown}");
+            }
             layered += 1;
             producers.insert(file["producer"].as_str().unwrap_or("?").to_string());
         } else if run
@@ -148,7 +162,10 @@ fn two_column_pdf(dir: &std::path::Path) -> PathBuf {
         line.push_str(word);
     }
     lines.push(line);
-    let mut ps = String::from("%!PS\n/Helvetica findfont 10 scalefont setfont\n");
+    // Page labels as a book would have them: page 1 is "i", page 2 "p. 7".
+    let mut ps = String::from(
+        "%!PS\n[ {Catalog} << /PageLabels << /Nums [ 0 << /S /r >> 1 << /S /D /St 7 /P (p. ) >> ] >> >> /PUT pdfmark\n/Helvetica findfont 10 scalefont setfont\n",
+    );
     for page in lines.chunks(14) {
         for (column, lines) in page.chunks(7).enumerate() {
             for (row, line) in lines.iter().enumerate() {
@@ -379,8 +396,50 @@ fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
         ))
         .json();
     let trace = env.ok(&["trace", &cited["claim"].as_str().expect("claim")[..12]]);
-    assert!(trace.stdout.contains("on page"), "{}", trace.stdout);
-    env.ok(&["verify"]);
+    let shown = env
+        .ok(&[
+            "--json",
+            "show",
+            &cited["citation"].as_str().expect("citation")[..12],
+        ])
+        .json();
+    let label = match shown["layer"]["pages"][0].as_u64() {
+        Some(1) => "i",
+        Some(2) => "p. 7",
+        other => panic!("pages {other:?}"),
+    };
+    assert!(
+        trace.stdout.contains(&format!("(labelled {label})")),
+        "{}",
+        trace.stdout
+    );
+    let verified = env.ok(&["verify"]);
+    assert!(
+        !verified.stdout.contains("page labels"),
+        "{}",
+        verified.stdout
+    );
+    {
+        // Labels rewritten in the journal, its chain rebuilt: the PDF's own
+        // labels, read again, are not those recorded.
+        let forged = TestEnv::new();
+        let pdf = two_column_pdf(forged.dir.path());
+        forged.ok(&["add", pdf.to_str().expect("utf-8")]);
+        let journal = forged.store.join("journal");
+        let text = std::fs::read_to_string(&journal).expect("journal");
+        let lied = text.replace(r#"\"style\":\"r\""#, r#"\"style\":\"R\""#);
+        assert_ne!(lied, text);
+        std::fs::write(&journal, crate::common::rechain(&lied)).expect("write");
+        forged.ok(&["reindex"]);
+        let run = forged.run(&["verify"]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("records page labels")
+                && run.stdout.contains("but the PDF's own are"),
+            "{}",
+            run.stdout
+        );
+    }
     // A receipt of a PDF quote checks.
     let receipt = env.ok(&[
         "receipt",

@@ -144,10 +144,18 @@ pub fn write_citation(out: &mut dyn Write, item: &TracedCitation, indent: &str) 
             selector.start,
             selector.end,
             layer.object.short(),
-            match layer.pages.as_slice() {
-                [] => String::new(),
-                [page] => format!(", on page {page}"),
-                [first, .., last] => format!(", on pages {first}–{last}"),
+            match (layer.pages.as_slice(), item.page_labels.as_slice()) {
+                ([], _) => String::new(),
+                ([page], [label]) if label != &page.to_string() => {
+                    format!(", on page {page} (labelled {label})")
+                }
+                ([page], _) => format!(", on page {page}"),
+                ([first, .., last], [first_label, .., last_label])
+                    if *first_label != first.to_string() || *last_label != last.to_string() =>
+                {
+                    format!(", on pages {first}–{last} (labelled {first_label}–{last_label})")
+                }
+                ([first, .., last], _) => format!(", on pages {first}–{last}"),
             },
             if layer.original.is_empty() {
                 String::new()
