@@ -401,6 +401,7 @@ def check_receipt(path):
         "layer": None if layer is None else dict(
             {"object": layer["object"], "original": layer["original"]},
             **({"pages": layer["pages"]} if layer.get("pages") else {}),
+            **({"boxes": layer["boxes"]} if layer.get("boxes") else {}),
         ),
     }
     if change.get("citation") != c["id"] or body != stated:

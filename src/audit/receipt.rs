@@ -108,6 +108,9 @@ pub struct ReceiptLayer {
     /// For a PDF: the pages the quote lies on, as the citation records them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<u32>,
+    /// For a PDF: the quote's word boxes, as the citation records them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boxes: Vec<[u32; 5]>,
     /// For a web page: a slice of the source's own bytes holding `original`,
     /// proved part of the source as the quote's slice is of the layer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -532,6 +535,7 @@ impl Receipt {
                 object: layer.object,
                 original: layer.original.clone(),
                 pages: layer.pages.clone(),
+                boxes: layer.boxes.clone(),
             }),
         };
         if *citation != c.id || *body != expected {

@@ -80,6 +80,7 @@ pub fn citation(traced: &TracedCitation) -> Json {
             "object": layer.object.to_hex(),
             "original": layer.original,
             "pages": layer.pages,
+            "boxes": layer.boxes,
         })),
         "recorded": record.recorded,
         "actor": record.actor,

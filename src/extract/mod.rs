@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use encoding_rs::Encoding;
 
+pub mod boxes;
 mod child;
 pub mod labels;
 pub mod pdf;
@@ -53,6 +54,9 @@ pub struct Layer {
     pub pieces: Option<Vec<Piece>>,
     /// For a PDF: where each page starts in the text.
     pub page_starts: Option<Vec<u64>>,
+    /// For a PDF of at most [`MAX_BOX_PAGES`] pages: its words with their
+    /// boxes, as the same pdftotext prints them.
+    pub words: Option<Vec<boxes::Word>>,
     /// What a page states about itself.
     pub meta: PageMeta,
 }
@@ -72,7 +76,27 @@ impl Layer {
             .map(|starts| pdf::pages_of(starts, range))
             .unwrap_or_default()
     }
+
+    /// The word boxes of a range of a PDF's layer, a box per printed line
+    /// (`extract::boxes`); empty when the words are not known or do not
+    /// cover the range.
+    pub fn boxes(&self, range: Range<u64>) -> Vec<[u32; 5]> {
+        let (Some(starts), Some(words)) = (&self.page_starts, &self.words) else {
+            return Vec::new();
+        };
+        boxes::quote_boxes(
+            &self.text,
+            starts,
+            words,
+            range.start as usize..range.end as usize,
+        )
+        .unwrap_or_default()
+    }
 }
+
+/// The most pages of a PDF whose word boxes are read: a citation of a
+/// longer PDF records its pages, not its boxes.
+pub const MAX_BOX_PAGES: usize = 300;
 
 /// Decides what kind of document the bytes are: the media type given wins,
 /// then the file name's extension, then the bytes (`%PDF-`, the WHATWG
@@ -340,6 +364,7 @@ fn html_layer(
         params,
         pieces: keep.then_some(page.pieces),
         page_starts: None,
+        words: None,
         meta: page.meta,
     })
 }
@@ -360,6 +385,9 @@ fn pdf_layer(bytes: &[u8]) -> Result<Layer, LayerError> {
         version,
         params,
         pieces: None,
+        words: (read.page_starts.len() <= MAX_BOX_PAGES)
+            .then(|| boxes::read_words(bytes, 1, read.page_starts.len() as u32).ok())
+            .flatten(),
         page_starts: Some(read.page_starts),
         meta: PageMeta::default(),
     })
@@ -399,6 +427,7 @@ fn decode_layer(
         params,
         pieces: None,
         page_starts: None,
+        words: None,
         meta: PageMeta::default(),
     })
 }

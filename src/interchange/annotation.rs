@@ -374,12 +374,34 @@ pub fn citation_annotation(
         }));
     }
     // A quote in a PDF: the page it starts on, as RFC 3778's fragment
-    // identifiers for application/pdf name pages (from 1).
-    if let Some(page) = layer.and_then(|layer| layer.pages.first()) {
+    // identifiers for application/pdf name pages (from 1), and with word
+    // boxes, the rectangle holding its words on that page (`viewrect`:
+    // left, top, width, height in points from the top left corner).
+    if let Some((page, layer)) = layer.and_then(|layer| Some((layer.pages.first()?, layer))) {
+        let on_page: Vec<&[u32; 5]> = layer
+            .boxes
+            .iter()
+            .filter(|found| found[0] == *page)
+            .collect();
+        let mut value = format!("page={page}");
+        if !on_page.is_empty() {
+            let left = on_page.iter().map(|found| found[1]).min().unwrap_or(0);
+            let top = on_page.iter().map(|found| found[2]).min().unwrap_or(0);
+            let right = on_page.iter().map(|found| found[3]).max().unwrap_or(0);
+            let bottom = on_page.iter().map(|found| found[4]).max().unwrap_or(0);
+            let points = |hundredths: u32| format!("{}.{:02}", hundredths / 100, hundredths % 100);
+            value.push_str(&format!(
+                "&viewrect={},{},{},{}",
+                points(left),
+                points(top),
+                points(right.saturating_sub(left)),
+                points(bottom.saturating_sub(top))
+            ));
+        }
         selectors.push(json!({
             "type": "FragmentSelector",
             "conformsTo": "http://tools.ietf.org/rfc/rfc3778",
-            "value": format!("page={page}"),
+            "value": value,
         }));
     }
     json!({

@@ -148,6 +148,11 @@ pub struct InLayer {
     /// For a PDF: the pages (from 1) the quote lies on.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pages: Vec<u32>,
+    /// For a PDF: where the quote is printed, a box per line, `[page, x0,
+    /// y0, x1, y1]` in hundredths of a point from the page's top left
+    /// corner; empty when the extractor did not give them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boxes: Vec<[u32; 5]>,
 }
 
 /// A text layer derived from a source's bytes by a named, versioned

@@ -557,6 +557,7 @@ impl Store {
                 length: bytes.len() as u64,
                 original: layer.original.clone(),
                 pages: layer.pages.clone(),
+                boxes: layer.boxes.clone(),
                 original_slice: self.original_slice(source, &layer.original)?,
                 entry: proved(self, seq)?,
             }),

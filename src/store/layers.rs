@@ -148,7 +148,10 @@ pub(super) fn in_layer(
             .map(|range| [range.start, range.end])
             .collect(),
         pages: derived
-            .map(|derived| derived.pages(range))
+            .map(|derived| derived.pages(range.clone()))
+            .unwrap_or_default(),
+        boxes: derived
+            .map(|derived| derived.boxes(range))
             .unwrap_or_default(),
     })
 }

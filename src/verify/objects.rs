@@ -262,6 +262,20 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                         ),
                     );
                 }
+                // Boxes recorded are read again; a citation without them
+                // (its PDF read without boxes) is not asked for them.
+                if !in_layer.boxes.is_empty() {
+                    let boxes = derived.boxes(selector.start..selector.end);
+                    if boxes != in_layer.boxes {
+                        report.problem(
+                            format!("citation {id}"),
+                            format!(
+                                "records word boxes {:?}, but pdftotext now puts the quote's words at {:?}",
+                                in_layer.boxes, boxes
+                            ),
+                        );
+                    }
+                }
                 if expected != in_layer.original {
                     report.problem(
                         format!("citation {id}"),

@@ -124,24 +124,43 @@ fn real_pdfs_from_many_producers() {
         .json();
     let id = added["id"].as_str().expect("id").to_string();
     for sentence in sentences {
-        env.ok(&[
-            "cite",
-            &id[..12],
-            "--quote",
-            sentence,
-            "--subject",
-            "the trivial PDF",
-            "--property",
-            "says",
-            "--value",
-            "it",
-            "--kind",
-            "text",
-            "--value-not-in-quote",
-            "--occurrence",
-            "1",
-        ]);
+        let cited = env
+            .ok(&[
+                "--json",
+                "cite",
+                &id[..12],
+                "--quote",
+                sentence,
+                "--subject",
+                "the trivial PDF",
+                "--property",
+                "says",
+                "--value",
+                "it",
+                "--kind",
+                "text",
+                "--value-not-in-quote",
+                "--occurrence",
+                "1",
+            ])
+            .json();
+        // pdfTeX's words, too, get their boxes.
+        let record = env
+            .ok(&[
+                "--json",
+                "show",
+                &cited["citation"].as_str().expect("citation")[..12],
+            ])
+            .json();
+        assert!(
+            !record["layer"]["boxes"]
+                .as_array()
+                .expect("boxes")
+                .is_empty(),
+            "{sentence:?}: {record}"
+        );
     }
+    env.ok(&["verify"]);
 }
 
 /// The fixture article in two columns over two pages, made here: words wrapped
@@ -199,8 +218,17 @@ fn two_column_pdf(dir: &std::path::Path) -> PathBuf {
 }
 
 /// Cites every sentence of the fixture article, as the fixture writes it,
-/// in the PDF source `id`; returns the page lists the citations recorded.
-fn every_sentence_quotable(env: &TestEnv, id: &str) -> std::collections::BTreeSet<Vec<u64>> {
+/// in the PDF source `id` (added from `pdf`); returns the page lists the
+/// citations recorded. Every citation records word boxes, and the text
+/// poppler finds inside each box (`pdftotext -x -y -W -H`, its cropping,
+/// another path than the word list the boxes came from), the boxes in
+/// order, is the quote (white space, hyphens and the form of apostrophes
+/// aside).
+fn every_sentence_quotable(
+    env: &TestEnv,
+    id: &str,
+    pdf: &std::path::Path,
+) -> std::collections::BTreeSet<Vec<u64>> {
     let text = std::fs::read_to_string(fixture("khojaly-article-2024-02.txt")).expect("article");
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut pages_seen = std::collections::BTreeSet::new();
@@ -234,6 +262,43 @@ fn every_sentence_quotable(env: &TestEnv, id: &str) -> std::collections::BTreeSe
             .map(|page| page.as_u64().expect("page"))
             .collect();
         pages_seen.insert(pages);
+        let boxes = record["layer"]["boxes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(
+            !boxes.is_empty(),
+            "no word boxes for {sentence:?}: {record}"
+        );
+        let mut inside = String::new();
+        for found in &boxes {
+            let number = |at: usize| found[at].as_u64().expect("a number");
+            // Hundredths of a point; pdftotext crops whole points (72 dpi).
+            let (x, y) = (number(1) / 100, number(2) / 100);
+            let (w, h) = (number(3).div_ceil(100) - x, number(4).div_ceil(100) - y);
+            let page = number(0).to_string();
+            let crop = Command::new("pdftotext")
+                .args(["-f", &page, "-l", &page])
+                .args(["-x", &x.to_string(), "-y", &y.to_string()])
+                .args(["-W", &w.to_string(), "-H", &h.to_string()])
+                .arg(pdf)
+                .arg("-")
+                .output()
+                .expect("pdftotext crops");
+            inside.push_str(&String::from_utf8_lossy(&crop.stdout));
+        }
+        // Ghostscript sets ' as the font's right quote.
+        let squeeze = |text: &str| -> String {
+            text.chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .map(|c| if c == '\u{2019}' { '\'' } else { c })
+                .collect()
+        };
+        assert_eq!(
+            squeeze(&inside),
+            squeeze(sentence),
+            "the boxes {boxes:?} of {sentence:?}"
+        );
     }
     pages_seen
 }
@@ -301,7 +366,7 @@ fn a_pdf_printed_by_chromium_is_quoted_across_lines_columns_and_pages() {
         String::from_utf8_lossy(&made.stderr)
     );
     let id = add_pdf(&env, &pdf);
-    let pages_seen = every_sentence_quotable(&env, &id);
+    let pages_seen = every_sentence_quotable(&env, &id, &pdf);
     // Column widths of about 40 mm at 13 pt hold two or three words a
     // line: the article fills two columns of page 1 and runs onto page 2.
     assert!(pages_seen.contains(&vec![1]), "{pages_seen:?}");
@@ -349,7 +414,7 @@ pdf.output(sys.argv[2])
         String::from_utf8_lossy(&made.stderr)
     );
     let id = add_pdf(&env, &pdf);
-    let pages_seen = every_sentence_quotable(&env, &id);
+    let pages_seen = every_sentence_quotable(&env, &id, &pdf);
     assert!(pages_seen.contains(&vec![1]), "{pages_seen:?}");
     assert!(pages_seen.contains(&vec![1, 2]), "{pages_seen:?}");
     // "popu-" at a line end and "lation" on the next are one word in the
@@ -380,7 +445,7 @@ fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
     // Every sentence of the article, as the fixture writes it, is quotable:
     // they run across the wrapped lines, from one column into the next and
     // from page 1 onto page 2.
-    let pages_seen = every_sentence_quotable(&env, &id);
+    let pages_seen = every_sentence_quotable(&env, &id, &pdf);
     // 7 lines a column, 2 columns a page: the article's 20-odd lines fill
     // page 1 and run onto page 2, and one sentence lies on both.
     assert!(pages_seen.contains(&vec![1]), "{pages_seen:?}");
@@ -440,6 +505,35 @@ fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
             run.stdout
         );
     }
+    {
+        // Word boxes rewritten in a citation's line, the chain rebuilt:
+        // verify reads the words again and names the citation.
+        let forged = TestEnv::new();
+        let pdf = two_column_pdf(forged.dir.path());
+        let added = forged
+            .ok(&["--json", "add", pdf.to_str().expect("utf-8")])
+            .json();
+        forged.ok(&cite_args(
+            &added["id"].as_str().expect("id")[..12],
+            "1,275 residents were taken captive",
+            "captured",
+            "1275",
+        ));
+        let journal = forged.store.join("journal");
+        let text = std::fs::read_to_string(&journal).expect("journal");
+        let lied = text.replacen(r#""boxes":[["#, r#""boxes":[[2,0,0,100,100],["#, 1);
+        assert_ne!(lied, text);
+        std::fs::write(&journal, crate::common::rechain(&lied)).expect("write");
+        forged.ok(&["reindex"]);
+        let run = forged.run(&["verify"]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .contains("records word boxes [[2, 0, 0, 100, 100]"),
+            "{}",
+            run.stdout
+        );
+    }
     // A receipt of a PDF quote checks.
     let receipt = env.ok(&[
         "receipt",
@@ -462,6 +556,30 @@ fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
         .iter()
         .find(|item| item["id"] == format!("urn:provdb:citation:{citation}"))
         .expect("the citation's annotation");
+    // The rectangle round the quote's boxes on that page, in points.
+    let boxes: Vec<Vec<u64>> = record["layer"]["boxes"]
+        .as_array()
+        .expect("boxes")
+        .iter()
+        .map(|found| {
+            found
+                .as_array()
+                .expect("box")
+                .iter()
+                .map(|n| n.as_u64().expect("n"))
+                .collect()
+        })
+        .filter(|found: &Vec<u64>| found[0] == page)
+        .collect();
+    let (left, top) = (
+        boxes.iter().map(|found| found[1]).min().expect("a box"),
+        boxes.iter().map(|found| found[2]).min().expect("a box"),
+    );
+    let (right, bottom) = (
+        boxes.iter().map(|found| found[3]).max().expect("a box"),
+        boxes.iter().map(|found| found[4]).max().expect("a box"),
+    );
+    let points = |hundredths: u64| format!("{}.{:02}", hundredths / 100, hundredths % 100);
     assert!(
         annotation["target"]["selector"]
             .as_array()
@@ -469,7 +587,13 @@ fn a_two_column_pdf_is_quoted_across_lines_columns_and_pages() {
             .contains(&serde_json::json!({
                 "type": "FragmentSelector",
                 "conformsTo": "http://tools.ietf.org/rfc/rfc3778",
-                "value": format!("page={page}"),
+                "value": format!(
+                    "page={page}&viewrect={},{},{},{}",
+                    points(left),
+                    points(top),
+                    points(right - left),
+                    points(bottom - top)
+                ),
             })),
         "{annotation}"
     );

@@ -342,6 +342,10 @@ fn citation() -> impl Strategy<Value = Citation> {
                     layer: layer.map(|(object, original)| InLayer {
                         object: SourceId(object),
                         pages: original.iter().map(|[start, _]| *start as u32).collect(),
+                        boxes: original
+                            .iter()
+                            .map(|[start, end]| [1, *start as u32, *end as u32, 7, 9])
+                            .collect(),
                         original,
                     }),
                 }
