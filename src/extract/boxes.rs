@@ -80,7 +80,9 @@ pub fn parse(xhtml: &str, first: u32) -> Vec<Word> {
                 let end = head[start..].find('"')? + start;
                 head[start..end].parse().ok()
             };
-            if let (Some(x0), Some(y0), Some(x1), Some(y1)) = (
+            // A word outside a page is not one pdftotext writes.
+            if let (true, Some(x0), Some(y0), Some(x1), Some(y1)) = (
+                page >= first.max(1),
                 number("xMin"),
                 number("yMin"),
                 number("xMax"),
@@ -120,7 +122,10 @@ pub fn align(text: &str, page_starts: &[u64], words: &[Word]) -> Vec<Option<Rang
             .iter()
             .position(|word| word.page != page)
             .map_or(words.len(), |count| index + count);
-        let Some(&start) = page_starts.get(page as usize - 1) else {
+        let Some(&start) = (page as usize)
+            .checked_sub(1)
+            .and_then(|before| page_starts.get(before))
+        else {
             index = end_of_page;
             continue;
         };
