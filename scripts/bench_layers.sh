@@ -45,7 +45,8 @@ while [ "${#pdfs[@]}" -lt 100 ]; do pdfs+=("${readable[@]}"); done
 pdfs=("${pdfs[@]:0:100}")
 echo "pdfs: ${#readable[@]} readable files; 100 extractions"
 measure "pdftotext alone, 100 PDFs" bash -c 'for f; do pdftotext -q -enc UTF-8 "$f" - >/dev/null; done' _ "${pdfs[@]}"
-measure "poppler-pdftotext layer, 100 PDFs" "$extract" pdf "${pdfs[@]}"
+measure "pdftotext, pdftotext -bbox-layout and qpdf's labels, 100 PDFs" bash -c 'for f; do pdftotext -q -enc UTF-8 "$f" - >/dev/null; pdftotext -q -bbox-layout -enc UTF-8 "$f" - >/dev/null; qpdf --json=2 --json-key=pagelabels "$f" >/dev/null; done' _ "${pdfs[@]}"
+measure "poppler-pdftotext layer (text, word boxes, labels), 100 PDFs" "$extract" pdf "${pdfs[@]}"
 
 "$provdb" --db layered init layered >/dev/null
 "$provdb" --db plain init plain >/dev/null
