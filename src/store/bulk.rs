@@ -205,10 +205,13 @@ pub struct BulkAddOutcome {
     pub new_sources: u64,
     /// Bytes read.
     pub bytes: u64,
-    /// Objects this add created that nothing recorded (files left out with
-    /// `--skip-invalid`): removed once the rest is committed.
+    /// Layer objects this add created for files it then left out with
+    /// `--skip-invalid`: removed once the rest is committed, unless recorded.
     #[serde(skip)]
     unrecorded: Vec<SourceId>,
+    /// The objects the lines of this add name (sources and layers).
+    #[serde(skip)]
+    named: std::collections::HashSet<SourceId>,
 }
 
 impl Store {
@@ -264,9 +267,22 @@ impl Store {
         }
         let mut outcome = outcome?;
         outcome.skipped = skipped;
-        // Left out, so not kept: the store holds what its journal records.
-        for id in std::mem::take(&mut outcome.unrecorded) {
-            self.objects.remove_created(&id);
+        // Objects this add created for files it left out are not kept: the
+        // store holds what its journal records. An object goes only when no
+        // line of this add names it (a layer's text can be another file's
+        // too) and the index records no source or layer of that id.
+        let mut candidates = std::mem::take(&mut outcome.unrecorded);
+        candidates.extend(created);
+        candidates.sort();
+        candidates.dedup();
+        candidates.retain(|id| !outcome.named.contains(id));
+        if !candidates.is_empty() {
+            let layers = self.index.layer_objects()?;
+            for id in candidates {
+                if !layers.contains(&id) && matches!(self.index.source(&id), Ok(None)) {
+                    self.objects.remove_created(&id);
+                }
+            }
         }
         Ok(outcome)
     }
@@ -393,9 +409,6 @@ impl Store {
                         if !skip_invalid {
                             return Err(StoreError::UnusableFile { path: shown, why });
                         }
-                        if stored.created && self.index.source(&stored.id)?.is_none() {
-                            outcome.unrecorded.push(stored.id);
-                        }
                         failed.insert(stored.id, why.clone());
                         skipped.push(Skipped { path: shown, why });
                         continue;
@@ -420,14 +433,7 @@ impl Store {
                                 return Err(error);
                             }
                             if let Some(created) = derived.as_ref().and_then(|d| d.created) {
-                                let recorded = self
-                                    .index
-                                    .layers_of(&stored.id)?
-                                    .iter()
-                                    .any(|record| record.layer.layer == created);
-                                if !recorded {
-                                    outcome.unrecorded.push(created);
-                                }
+                                outcome.unrecorded.push(created);
                             }
                             failed.insert(stored.id, error.to_string());
                             skipped.push(Skipped {
@@ -483,6 +489,17 @@ impl Store {
                 },
                 layer,
             });
+        }
+        for change in &changes {
+            match change {
+                Change::AddSource { source, .. } => {
+                    outcome.named.insert(*source);
+                }
+                Change::DeriveText(layer) => {
+                    outcome.named.insert(layer.layer);
+                }
+                _ => {}
+            }
         }
         if !changes.is_empty() || wrote {
             // Objects first, durable together; only then the journal that names them.

@@ -1401,3 +1401,52 @@ fn files_left_out_leave_no_object_behind() {
     );
     env.ok(&["verify"]);
 }
+
+/// A file left out for its metadata does not take with it a text-layer
+/// object another file of the same add records: two pages with the same
+/// text have one layer object.
+#[test]
+fn a_left_out_file_keeps_the_layer_another_file_records() {
+    let env = TestEnv::new();
+    let folder = env.dir.path().join("pages");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let a = "<html><body><p>The town had about 7,000 residents.</p></body></html>";
+    let b = "<html><body><p>The town had about <b>7,000</b> residents.</p></body></html>";
+    std::fs::write(folder.join("a.html"), a).expect("a");
+    std::fs::write(folder.join("b.html"), b).expect("b");
+    // a.html recorded before as plain text (no layer), with a publisher.
+    env.ok(&[
+        "add",
+        folder.join("a.html").to_str().expect("utf-8"),
+        "--media-type",
+        "text/plain",
+        "--publisher",
+        "First desk",
+    ]);
+    let added = env
+        .ok(&[
+            "--json",
+            "add",
+            folder.to_str().expect("utf-8"),
+            "--publisher",
+            "Second desk",
+            "--skip-invalid",
+        ])
+        .json();
+    // a.html is left out (its publisher differs); b.html is recorded with
+    // the layer a.html's reading made first.
+    assert_eq!(
+        added["skipped"].as_array().expect("skipped").len(),
+        1,
+        "{added}"
+    );
+    let layer = added["files"][0]["layer"]["id"]
+        .as_str()
+        .expect("b's layer")
+        .to_string();
+    assert!(
+        env.object_path(&layer).exists(),
+        "layer {layer} was removed"
+    );
+    env.ok(&["verify"]);
+}
