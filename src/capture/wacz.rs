@@ -12,6 +12,9 @@ use sha2::Digest;
 /// The most WARC bytes read from one WACZ, decompressed.
 pub const LIMIT: u64 = 1 << 30;
 
+/// The most files a WACZ may hold.
+const MAX_ENTRIES: usize = 100_000;
+
 /// The most bytes read of `datapackage.json` or its digest.
 const PACKAGE_LIMIT: u64 = 16 << 20;
 
@@ -20,6 +23,12 @@ const PACKAGE_LIMIT: u64 = 16 << 20;
 pub fn warc_records<R: Read + Seek>(reader: R) -> Result<Vec<u8>, String> {
     let mut zip = zip::ZipArchive::new(reader)
         .map_err(|error| format!("is not a readable zip file ({error}); a WACZ is a zip file"))?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(format!(
+            "holds {} files, over the {MAX_ENTRIES} provdb reads from a WACZ; split it",
+            zip.len()
+        ));
+    }
     let package = read_entry(&mut zip, "datapackage.json", PACKAGE_LIMIT)?.ok_or(
         "has no datapackage.json, so it is not a WACZ; give a WARC file with --format warc",
     )?;
@@ -39,6 +48,7 @@ pub fn warc_records<R: Read + Seek>(reader: R) -> Result<Vec<u8>, String> {
         .and_then(|resources| resources.as_array())
         .ok_or("its datapackage.json has no list of resources")?;
     let mut listed = Vec::new();
+    let mut paths = std::collections::HashSet::new();
     for resource in resources {
         let path = resource
             .get("path")
@@ -51,6 +61,11 @@ pub fn warc_records<R: Read + Seek>(reader: R) -> Result<Vec<u8>, String> {
             .get("hash")
             .and_then(|hash| hash.as_str())
             .ok_or_else(|| format!("its datapackage.json states no hash for {path}"))?;
+        if !paths.insert(path.to_string()) {
+            return Err(format!(
+                "its datapackage.json lists {path} twice; the package is malformed"
+            ));
+        }
         listed.push((
             path.to_string(),
             hash.to_string(),
@@ -65,9 +80,7 @@ pub fn warc_records<R: Read + Seek>(reader: R) -> Result<Vec<u8>, String> {
         .map(|name| name.into_owned())
         .collect();
     if let Some(unlisted) = names.iter().find(|name| {
-        name.starts_with("archive/")
-            && !name.ends_with('/')
-            && !listed.iter().any(|(path, ..)| path == *name)
+        name.starts_with("archive/") && !name.ends_with('/') && !paths.contains(name.as_str())
     }) {
         return Err(format!(
             "holds {unlisted}, which its datapackage.json does not list; the file was altered or is incomplete"
@@ -77,8 +90,11 @@ pub fn warc_records<R: Read + Seek>(reader: R) -> Result<Vec<u8>, String> {
         return Err("lists no WARC file under archive/ in its datapackage.json".into());
     }
     let mut records = Vec::new();
+    // The WARC files as stored (compressed or not) count against one
+    // budget, as the records they hold against another.
+    let mut read = 0u64;
     for (path, hash, bytes) in &listed {
-        let file = read_entry(&mut zip, path, LIMIT)?.ok_or_else(|| {
+        let file = read_entry(&mut zip, path, LIMIT - read)?.ok_or_else(|| {
             format!("lists {path} in its datapackage.json, but the zip does not hold it")
         })?;
         if let Some(stated) = bytes {
@@ -89,6 +105,7 @@ pub fn warc_records<R: Read + Seek>(reader: R) -> Result<Vec<u8>, String> {
                 ));
             }
         }
+        read += file.len() as u64;
         check_hash(path, hash, &file)?;
         let room = LIMIT + 1 - records.len() as u64;
         let read = if file.starts_with(&[0x1f, 0x8b]) {
@@ -131,7 +148,11 @@ fn read_entry<R: Read + Seek>(
             format!("cannot read {name} from the zip ({error}); the file is damaged")
         })?;
     if bytes.len() as u64 > limit {
-        return Err(format!("{name} is over {} MB; split the WACZ", limit >> 20));
+        return Err(format!(
+            "{name} is over what provdb reads from one WACZ ({} MB of WARC files in all, {} MB for the package's description); split the WACZ",
+            LIMIT >> 20,
+            PACKAGE_LIMIT >> 20
+        ));
     }
     Ok(Some(bytes))
 }
@@ -237,10 +258,42 @@ mod tests {
 
         let bare = zipped(&[("archive/data.warc", warc)]);
         let error = warc_records(std::io::Cursor::new(bare)).expect_err("refused");
+        // A path listed twice is refused (it would be read and hashed twice).
+        let twice = serde_json::to_vec(&serde_json::json!({"resources": [
+            {"path": "archive/data.warc", "hash": "sha256:00"},
+            {"path": "archive/data.warc", "hash": "sha256:00"},
+        ]}))
+        .expect("ok");
+        let doubled = zipped(&[("archive/data.warc", warc), ("datapackage.json", &twice)]);
+        let twice_error = warc_records(std::io::Cursor::new(doubled)).expect_err("refused");
+        assert!(
+            twice_error.contains("lists archive/data.warc twice"),
+            "{twice_error}"
+        );
         assert!(error.contains("has no datapackage.json"), "{error}");
 
         let error = warc_records(std::io::Cursor::new(warc.to_vec())).expect_err("refused");
         assert!(error.contains("is not a readable zip file"), "{error}");
+
+        // A gzip WARC file (one member), and a digest file that holds.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(warc).expect("gzip");
+        let gzipped = gz.finish().expect("gzip");
+        let described = package("archive/data.warc.gz", &gzipped);
+        let digest = serde_json::to_vec(&serde_json::json!({
+            "path": "datapackage.json",
+            "hash": format!("sha256:{}", data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(&described))),
+        }))
+        .expect("ok");
+        let whole = zipped(&[
+            ("archive/data.warc.gz", &gzipped),
+            ("datapackage.json", &described),
+            ("datapackage-digest.json", &digest),
+        ]);
+        assert_eq!(
+            warc_records(std::io::Cursor::new(whole)).expect("read"),
+            warc
+        );
 
         // The package itself is checked against its digest file.
         let package_bytes = package("archive/data.warc", warc);

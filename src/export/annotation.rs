@@ -9,13 +9,21 @@ use serde_json::json;
 
 /// For every citation of a web page: the XPath of the smallest element of
 /// the page that holds its quote, where the page's tree gives one
-/// (`text::xpath`). Each quoted page is parsed once.
+/// (`text::xpath`). Citations are taken page by page, so each quoted page
+/// is read and parsed once and its tree dropped before the next.
 pub fn xpath_hints(
     store: &crate::store::Store,
     records: &Records,
 ) -> Result<HashMap<CitationId, String>, crate::store::StoreError> {
-    let mut trees: HashMap<SourceId, Option<crate::text::xpath::PageTree>> = HashMap::new();
-    let mut hints = HashMap::new();
+    let layers: HashMap<SourceId, &crate::model::LayerRecord> = records
+        .layers
+        .iter()
+        .map(|record| (record.layer.layer, record))
+        .collect();
+    // Per page: its encoding, and each citation's first and last original
+    // byte and quote.
+    type Quotes<'a> = (&'a str, Vec<(CitationId, usize, usize, &'a str)>);
+    let mut pages: std::collections::BTreeMap<SourceId, Quotes<'_>> = Default::default();
     for trace in &records.traces {
         for item in &trace.citations {
             let citation = &item.record.citation;
@@ -25,39 +33,36 @@ pub fn xpath_hints(
             let (Some(first), Some(last)) = (layer.original.first(), layer.original.last()) else {
                 continue;
             };
-            let Some(record) = records
-                .layers
-                .iter()
-                .find(|record| record.layer.layer == layer.object)
-            else {
+            let Some(record) = layers.get(&layer.object) else {
+                continue;
+            };
+            let Some(encoding) = record.layer.params.get("encoding") else {
                 continue;
             };
             if record.layer.extractor != crate::text::html::NAME {
                 continue;
             }
-            let tree = match trees.entry(citation.source) {
-                std::collections::hash_map::Entry::Occupied(slot) => slot.into_mut(),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    let encoding = record
-                        .layer
-                        .params
-                        .get("encoding")
-                        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
-                    let bytes = store.source_bytes(&citation.source)?;
-                    slot.insert(
-                        encoding.map(|encoding| crate::text::xpath::PageTree::new(bytes, encoding)),
-                    )
-                }
-            };
-            let hint = tree.as_ref().and_then(|tree| {
-                tree.xpath(
+            pages
+                .entry(citation.source)
+                .or_insert_with(|| (encoding.as_str(), Vec::new()))
+                .1
+                .push((
+                    item.record.id,
                     first[0] as usize,
                     last[1] as usize,
-                    &citation.selector.exact,
-                )
-            });
-            if let Some(hint) = hint {
-                hints.insert(item.record.id, hint);
+                    citation.selector.exact.as_str(),
+                ));
+        }
+    }
+    let mut hints = HashMap::new();
+    for (source, (label, quotes)) in pages {
+        let Some(encoding) = encoding_rs::Encoding::for_label(label.as_bytes()) else {
+            continue;
+        };
+        let tree = crate::text::xpath::PageTree::new(store.source_bytes(&source)?, encoding);
+        for (citation, start, end, exact) in quotes {
+            if let Some(hint) = tree.xpath(start, end, exact) {
+                hints.insert(citation, hint);
             }
         }
     }

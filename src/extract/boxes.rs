@@ -12,7 +12,11 @@
 use std::ops::Range;
 use std::process::Command;
 
-use super::pdf::{PdfError, MAX_TEXT, TIME_LIMIT};
+use super::pdf::{PdfError, TIME_LIMIT};
+
+/// The most XHTML read from `pdftotext -bbox-layout` (about 120 bytes a
+/// word: some 500,000 words); a PDF that gives more gets no boxes.
+pub const MAX_WORDS_OUTPUT: usize = 64 << 20;
 
 /// One word as pdftotext printed it.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,10 +40,15 @@ pub fn read_words(bytes: &[u8], first: u32, last: u32) -> Result<Vec<Word>, PdfE
         .arg("-l")
         .arg(last.to_string())
         .args(["-", "-"]);
-    let finished = match super::child::run(command, Some(bytes), MAX_TEXT * 8, TIME_LIMIT) {
+    let finished = match super::child::run(command, Some(bytes), MAX_WORDS_OUTPUT, TIME_LIMIT) {
         Ok(finished) => finished,
         Err(super::child::Stopped::Missing) => return Err(PdfError::Missing),
         Err(super::child::Stopped::OverLimit) => return Err(PdfError::TooLarge),
+        Err(super::child::Stopped::Failed(kind)) => {
+            return Err(PdfError::Unreadable(format!(
+                "pdftotext could not be started: {kind}"
+            )))
+        }
     };
     if !finished.status.success() {
         let first = finished
@@ -177,6 +186,7 @@ pub fn quote_boxes(
     words: &[Word],
     range: Range<usize>,
 ) -> Option<Vec<[u32; 5]>> {
+    let quoted = text.get(range.clone())?;
     let spans = align(text, page_starts, words);
     let mut covered = vec![false; range.len()];
     let mut boxes: Vec<(u32, u32, [f64; 4])> = Vec::new();
@@ -198,8 +208,7 @@ pub fn quote_boxes(
             _ => boxes.push((word.page, word.line, word.bbox)),
         }
     }
-    let whole = text
-        .get(range.clone())?
+    let whole = quoted
         .char_indices()
         .all(|(offset, c)| c.is_whitespace() || covered[offset]);
     if !whole || boxes.is_empty() {
@@ -283,5 +292,8 @@ mod tests {
         // A quote one of whose characters no word covers gets none.
         let other = "The populatioX\nR&D\n\ngrew.";
         assert_eq!(quote_boxes(other, &page_starts, &words, 0..14), None);
+        // A range past the text (a forged line) is none, before anything
+        // is allocated for it.
+        assert_eq!(quote_boxes(text, &page_starts, &words, 0..usize::MAX), None);
     }
 }

@@ -19,10 +19,13 @@ pub struct Finished {
 }
 
 /// Why a child gave nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stopped {
     /// It could not be started: the program is not installed.
     Missing,
+    /// It could not be started for another reason (no processes left,
+    /// not executable…).
+    Failed(std::io::ErrorKind),
     /// It was killed at the time limit or the output limit.
     OverLimit,
 }
@@ -44,7 +47,10 @@ pub fn run(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|_| Stopped::Missing)?;
+        .map_err(|error| match error.kind() {
+            std::io::ErrorKind::NotFound => Stopped::Missing,
+            other => Stopped::Failed(other),
+        })?;
     let stdin = child.stdin.take();
     let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take()) else {
         let _ = child.kill();

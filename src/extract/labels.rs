@@ -68,6 +68,9 @@ pub fn read(bytes: &[u8]) -> Result<Vec<LabelRange>, LabelError> {
                 TIME_LIMIT.as_secs(),
                 MAX_OUTPUT >> 20
             )),
+            child::Stopped::Failed(kind) => {
+                LabelError::Unreadable(format!("qpdf could not be started: {kind}"))
+            }
         })?;
     // qpdf exits 3 for warnings, with its output whole.
     if !matches!(finished.status.code(), Some(0 | 3)) {
@@ -115,9 +118,6 @@ pub fn parse(json: &serde_json::Value) -> Result<Vec<LabelRange>, String> {
                 .ok_or_else(|| format!("a prefix that is not text ({text:?})"))?
                 .to_string(),
         };
-        if prefix.chars().count() > 64 || prefix.chars().any(char::is_control) {
-            return Err("a prefix over 64 characters or with control characters".into());
-        }
         let start = match label.get("/St") {
             None => 1,
             Some(start) => start
@@ -126,25 +126,51 @@ pub fn parse(json: &serde_json::Value) -> Result<Vec<LabelRange>, String> {
                 .ok_or("a start number that is not from 1 to 1,000,000")?
                 as u32,
         };
-        let from = index as u32 + 1;
-        if ranges.last().is_some_and(|last| last.from >= from) {
-            return Err("ranges out of page order".into());
-        }
         ranges.push(LabelRange {
-            from,
+            from: index as u32 + 1,
             style,
             prefix,
             start,
         });
     }
+    check(&ranges)?;
     Ok(ranges)
+}
+
+/// What every list of ranges holds to, read from qpdf or from a layer's
+/// parameter: pages in order within the page limit, a known style, a short
+/// prefix without control characters, a start from 1 to 1,000,000.
+fn check(ranges: &[LabelRange]) -> Result<(), String> {
+    if ranges.len() > MAX_RANGES {
+        return Err(format!("{} label ranges, over {MAX_RANGES}", ranges.len()));
+    }
+    let mut last = 0;
+    for range in ranges {
+        if range.from <= last || range.from > super::pdf::MAX_PAGES {
+            return Err("ranges out of page order".into());
+        }
+        last = range.from;
+        if !matches!(
+            range.style.as_deref(),
+            None | Some("D" | "R" | "r" | "A" | "a")
+        ) {
+            return Err(format!("a numbering style {:?}", range.style));
+        }
+        if range.prefix.chars().count() > 64 || range.prefix.chars().any(char::is_control) {
+            return Err("a prefix over 64 characters or with control characters".into());
+        }
+        if !(1..=1_000_000).contains(&range.start) {
+            return Err("a start number that is not from 1 to 1,000,000".into());
+        }
+    }
+    Ok(())
 }
 
 /// The label of a page (from 1): None before the first range, which the
 /// standard leaves unlabelled.
 pub fn label(ranges: &[LabelRange], page: u32) -> Option<String> {
     let range = ranges.iter().rev().find(|range| range.from <= page)?;
-    let number = range.start + (page - range.from);
+    let number = range.start.checked_add(page - range.from)?;
     let numeral = match range.style.as_deref() {
         None => String::new(),
         Some("D") => number.to_string(),
@@ -161,9 +187,12 @@ pub fn to_param(ranges: &[LabelRange]) -> String {
     serde_json::to_string(ranges).unwrap_or_else(|_| "[]".into())
 }
 
-/// Ranges from a text layer's parameter.
+/// Ranges from a text layer's parameter, when they hold to what qpdf's
+/// are checked for (a forged parameter is not computed with).
 pub fn from_param(text: &str) -> Option<Vec<LabelRange>> {
-    serde_json::from_str(text).ok()
+    let ranges: Vec<LabelRange> = serde_json::from_str(text).ok()?;
+    check(&ranges).ok()?;
+    Some(ranges)
 }
 
 /// Lower-case roman numerals; past 3,999, more `m`s.
@@ -314,5 +343,20 @@ mod tests {
         ] {
             assert!(parse(&bad).is_err(), "{bad}");
         }
+        // A parameter that does not hold to the same checks is not used.
+        assert_eq!(
+            from_param(r#"[{"from":1,"style":"r","prefix":"","start":0}]"#),
+            None
+        );
+        assert_eq!(
+            from_param(
+                r#"[{"from":3,"style":null,"prefix":"","start":1},{"from":2,"style":null,"prefix":"","start":1}]"#
+            ),
+            None
+        );
+        assert_eq!(
+            from_param(r#"[{"from":1,"style":"Q","prefix":"","start":1}]"#),
+            None
+        );
     }
 }

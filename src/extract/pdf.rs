@@ -98,6 +98,11 @@ pub fn extract(bytes: &[u8]) -> Result<PdfText, PdfError> {
         Ok(finished) => finished,
         Err(super::child::Stopped::Missing) => return Err(PdfError::Missing),
         Err(super::child::Stopped::OverLimit) => return Err(PdfError::TooLarge),
+        Err(super::child::Stopped::Failed(kind)) => {
+            return Err(PdfError::Unreadable(format!(
+                "pdftotext could not be started: {kind}"
+            )))
+        }
     };
     let (output, errors, status) = (finished.output, finished.errors, finished.status);
     if !status.success() {

@@ -27,7 +27,7 @@ pub struct AddOutcome {
     /// The document and revision logged, with `--doc`.
     pub revision: Option<(String, u32)>,
     /// Where the title of a new source came from when it was taken from its
-    /// own text ([`FIRST_HEADING`] or [`FIRST_LINE`]).
+    /// own text ("its first heading" or "its first line").
     pub title_from: Option<&'static str>,
     /// The title recorded with a new source, however it came.
     pub title: Option<String>,
@@ -220,7 +220,7 @@ pub fn title_from_text(text: &str) -> Option<(String, &'static str)> {
         let marks = line.chars().take_while(|c| *c == '#').count();
         let rest = &line[marks..];
         ((1..=6).contains(&marks) && rest.starts_with([' ', '\t']))
-            .then(|| rest.trim().trim_end_matches('#').trim())
+            .then(|| closing_hashes_off(rest.trim()))
     });
     let (line, from) = match heading {
         Some(heading) => (heading, FIRST_HEADING),
@@ -231,6 +231,17 @@ pub fn title_from_text(text: &str) -> Option<(String, &'static str)> {
         && title.chars().any(char::is_alphabetic)
         && super::checks::check_line(super::Field::Title, &title, 4096).is_ok())
     .then_some((title, from))
+}
+
+/// A heading's text without its closing run of `#`, which CommonMark counts
+/// only after a space ("# Learn C#" keeps its `#`).
+fn closing_hashes_off(text: &str) -> &str {
+    let kept = text.trim_end_matches('#');
+    if kept.is_empty() || kept.ends_with([' ', '\t']) {
+        kept.trim_end()
+    } else {
+        text
+    }
 }
 
 /// File names whose first line is a header or markup, not a title.
@@ -463,11 +474,12 @@ impl Store {
         };
         let mut title_from = None;
         let name = how.name.map(|name| {
-            Path::new(name)
-                .file_name()
-                .unwrap_or(name.as_ref())
-                .to_string_lossy()
-                .into_owned()
+            super::bulk::clean_name(
+                &Path::new(name)
+                    .file_name()
+                    .unwrap_or(name.as_ref())
+                    .to_string_lossy(),
+            )
         });
         if existing.is_none() {
             if let Some(derived) = derived {
@@ -530,5 +542,32 @@ impl Store {
             name: existing.is_none().then_some(name).flatten(),
             carry,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_from_headings_and_first_lines() {
+        // CommonMark ATX headings: the closing run of # only after a space.
+        assert_eq!(
+            title_from_text("# Learn C#\n"),
+            Some(("Learn C#".into(), FIRST_HEADING))
+        );
+        assert_eq!(
+            title_from_text("intro\n## Figures, 1992 ##\n"),
+            Some(("Figures, 1992".into(), FIRST_HEADING))
+        );
+        // No space after the marks: not a heading, so the first line.
+        assert_eq!(
+            title_from_text("#hashtag line\nbody\n"),
+            Some(("#hashtag line".into(), FIRST_LINE))
+        );
+        // No letter, or over 200 characters: no title.
+        assert_eq!(title_from_text("\n1,275 / 613\n"), None);
+        assert_eq!(title_from_text(&"long ".repeat(41)), None);
+        assert_eq!(title_from_text(""), None);
     }
 }

@@ -136,12 +136,26 @@ impl Walker {
     }
 }
 
+/// A file name as it is recorded and shown: control characters (which a
+/// terminal would act on) as U+FFFD, at most 1,024 bytes.
+pub(super) fn clean_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let c = if c.is_control() { '\u{fffd}' } else { c };
+        if out.len() + c.len_utf8() > 1024 {
+            break;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The name recorded for a file: its path under `root`, the directory given,
 /// with `/` between its parts; or, for a file given by name, its own name.
-/// Parts that are not UTF-8 are shown with U+FFFD, as a terminal shows them.
+/// Parts that are not UTF-8, and control characters, are shown with U+FFFD.
 fn recorded_name(path: &Path, root: Option<&Path>) -> String {
     let under = root.and_then(|root| path.strip_prefix(root).ok());
-    match under {
+    let name = match under {
         Some(relative) => relative
             .components()
             .map(|part| part.as_os_str().to_string_lossy())
@@ -152,7 +166,8 @@ fn recorded_name(path: &Path, root: Option<&Path>) -> String {
             .unwrap_or(path.as_os_str())
             .to_string_lossy()
             .into_owned(),
-    }
+    };
+    clean_name(&name)
 }
 
 /// Progress of a bulk add, for a progress bar.

@@ -36,7 +36,8 @@ pub struct TracedCitation {
     /// Preferred, or kept as history after a newer citation superseded it.
     pub rank: Rank,
     /// For a quote in a PDF whose layer keeps the pages' own labels: the
-    /// label of each page it lies on; else empty.
+    /// label of each page it lies on; else (or when one of them has none)
+    /// empty.
     pub page_labels: Vec<String>,
     /// What the next revision of its document did to it.
     pub drift: Vec<(String, u32, index::DriftRecord)>,
@@ -226,13 +227,14 @@ impl Store {
                         .and_then(|param| crate::extract::labels::from_param(param))
                 })
                 .unwrap_or_default();
-            if !ranges.is_empty() {
-                page_labels = layer
-                    .pages
-                    .iter()
-                    .map(|page| crate::extract::labels::label(&ranges, *page).unwrap_or_default())
-                    .collect();
-            }
+            // Shown only when every page of the quote has a label (a page
+            // before the PDF's first range has none).
+            page_labels = layer
+                .pages
+                .iter()
+                .map(|page| crate::extract::labels::label(&ranges, *page))
+                .collect::<Option<Vec<String>>>()
+                .unwrap_or_default();
         }
         Ok(TracedCitation {
             page_labels,

@@ -112,6 +112,15 @@ fn path_at(prefix: &str) -> Option<Vec<Step>> {
             return None;
         }
         let name = element.name();
+        // Names XPath reads as they are: no prefix (Word's `o:p`), no
+        // character a name test would take otherwise.
+        let plain = name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !plain {
+            return None;
+        }
         let position = 1 + ancestor
             .prev_siblings()
             .filter(
@@ -201,6 +210,9 @@ mod tests {
         // SVG text: no HTML path.
         let svg = "<body><svg><text>613 killed</text></svg></body>";
         assert_eq!(hint(svg, "613 killed"), None);
+        // A name with a prefix, as word processors write them: none.
+        let word = "<body><p><st1:place>Khojaly, 613 killed</st1:place></p></body>";
+        assert_eq!(hint(word, "613 killed"), None);
     }
 
     #[test]

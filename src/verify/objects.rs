@@ -264,7 +264,12 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                 }
                 // Boxes recorded are read again; a citation without them
                 // (its PDF read without boxes) is not asked for them.
-                if !in_layer.boxes.is_empty() {
+                if !in_layer.boxes.is_empty() && derived.words.is_none() {
+                    report.notices.push(format!(
+                        "the word boxes of citation {} not read again: pdftotext -bbox-layout gave no words here",
+                        id.short()
+                    ));
+                } else if !in_layer.boxes.is_empty() {
                     let boxes = derived.boxes(selector.start..selector.end);
                     if boxes != in_layer.boxes {
                         report.problem(
@@ -545,11 +550,13 @@ fn check_page_labels(bytes: &[u8], layer: &crate::model::TextLayer, report: &mut
                 labels::to_param(&ranges)
             ),
         ),
-        Err(labels::LabelError::Missing) => report.notices.push(format!(
-            "the page labels of text layer {} not read again: qpdf is not installed (Debian: apt-get install qpdf)",
+        // The PDF's bytes hash to its id: a qpdf that cannot read them here
+        // (not installed, another version, no processes left) says nothing
+        // of the store.
+        Err(error) => report.notices.push(format!(
+            "the page labels of text layer {} not read again: {error}",
             layer.layer.short()
         )),
-        Err(error) => report.problem(format!("text layer {}", layer.layer), error.to_string()),
     }
 }
 

@@ -563,6 +563,32 @@ fn captures_are_imported_from_warc_files() {
         "2024-03-01T12:00:00Z"
     );
     third.ok(&["verify"]);
+    // Given as --format warc, a zip is read as a WACZ: the same capture,
+    // held already.
+    let again = third
+        .ok(&[
+            "--json",
+            "import",
+            "--format",
+            "warc",
+            package.to_str().expect("utf-8"),
+        ])
+        .json();
+    assert_eq!(
+        again["captures"].as_array().map(Vec::len),
+        Some(0),
+        "{again}"
+    );
+    assert!(
+        again["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .any(|why| why
+                .as_str()
+                .is_some_and(|why| why.ends_with("resolutions: imported already"))),
+        "{again}"
+    );
     // A WARC file that is not the one the package vouches for (its digests
     // rebuilt would not help: the package's SHA-256 is of the original).
     let forged = third.dir.path().join("forged.wacz");

@@ -1298,6 +1298,13 @@ fn add_records_file_names_and_titles_from_the_text() {
         .json();
     assert_eq!(titled["title"], "Given");
     assert_eq!(titled["title_from"], serde_json::Value::Null);
+    // A file name with a terminal escape in it is recorded without it.
+    let hostile = env.dir.path().join("red\u{1b}[31m.txt");
+    std::fs::write(&hostile, "Red text\n").expect("hostile");
+    let red = env
+        .ok(&["--json", "add", hostile.to_str().expect("utf-8")])
+        .json();
+    assert_eq!(red["name"], "red\u{fffd}[31m.txt");
     let text = env.dir.path().join("plain.txt");
     std::fs::write(&text, "Plain heading\nbody\n").expect("plain");
     let run = env.ok(&["add", text.to_str().expect("utf-8")]);
