@@ -14,5 +14,6 @@ pub mod interchange;
 pub mod model;
 pub mod storage;
 pub mod store;
+pub mod tempdir;
 pub mod text;
 pub mod verify;

@@ -94,14 +94,18 @@ pub enum Command {
     Review(commands::reviews::ReviewArgs),
     /// List reviews, recorded or imported from ClaimReview markup.
     Reviews(commands::reviews::ReviewsArgs),
-    /// Write the store in an interchange format (a bundle).
+    /// Write the store in an interchange format: a bundle, JSON Lines, CSV, CSL-JSON, Web Annotations, PROV-JSON, ClaimReview, WARC.
     Export(commands::interchange::ExportArgs),
-    /// Create a store from a bundle, checked whole first.
+    /// Read a file into a store: a bundle creates a store or merges into one; ClaimReview markup, WARC and WACZ files are imported.
     Import(commands::interchange::ImportArgs),
     /// Write a b3sum-format manifest of the objects or of a document's revisions.
     Manifest(commands::manifest::ManifestArgs),
     /// Say whether files are recorded sources; exit 1 if any is not.
     Check(commands::manifest::CheckArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(commands::shell::CompletionsArgs),
+    /// Print the man page, or write one per command with --dir.
+    Man(commands::shell::ManArgs),
 }
 
 /// What every command gets: the global options and the output streams.
@@ -272,14 +276,16 @@ fn os_user() -> Option<String> {
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(error) => {
-            let code = if error.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
+        Err(error) if !error.use_stderr() => {
+            // --help and --version: their text, exit 0.
             let _ = error.print();
-            return ExitCode::from(code);
+            return ExitCode::from(exit::OK);
+        }
+        Err(error) => {
+            // --json anywhere before the command's own arguments end.
+            let json = std::env::args_os().skip(1).any(|arg| arg == "--json");
+            report(&mut io::stderr(), json, &usage_line(&error), exit::USAGE);
+            return ExitCode::from(exit::USAGE);
         }
     };
     let stdout = io::stdout();
@@ -308,14 +314,84 @@ pub fn run() -> ExitCode {
             ExitCode::from(exit::OK)
         }
         Err(CliError::Damage(count)) => {
-            let _ = writeln!(err, "provdb: verification found {count} problem(s)");
+            if cli.json {
+                report(
+                    &mut err,
+                    true,
+                    &format!("verification found {count} problem(s)"),
+                    exit::DAMAGE,
+                );
+            } else {
+                let _ = writeln!(err, "provdb: verification found {count} problem(s)");
+            }
             ExitCode::from(exit::DAMAGE)
         }
         Err(error) => {
-            let _ = writeln!(err, "provdb: error: {}", message(&error));
-            ExitCode::from(exit_code_for(&error))
+            let code = exit_code_for(&error);
+            report(&mut err, cli.json, &message(&error), code);
+            ExitCode::from(code)
         }
     }
+}
+
+/// Says why a command failed, on standard error: one line `provdb: error:
+/// …`, or with --json one JSON object `{"error": {"message", "exit_code",
+/// "hint"}}`, the hint being what the message says to do (after its first
+/// "; "), or null.
+fn report(err: &mut dyn Write, json: bool, message: &str, code: u8) {
+    if json {
+        let hint = message.split_once("; ").map(|(_, hint)| hint);
+        let _ = writeln!(
+            err,
+            "{}",
+            serde_json::json!({"error": {"message": message, "exit_code": code, "hint": hint}})
+        );
+    } else {
+        let _ = writeln!(err, "provdb: error: {message}");
+    }
+}
+
+/// A command-line error from clap as one line: what is wrong, clap's tip,
+/// and the usage of the command (its help is `provdb help COMMAND`).
+fn usage_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let mut what = String::new();
+    let mut listed = Vec::new();
+    let mut tips = Vec::new();
+    let mut usage = None;
+    for line in rendered.lines() {
+        let trimmed = line.trim();
+        if let Some(first) = trimmed.strip_prefix("error: ") {
+            what = first.to_string();
+        } else if let Some(tip) = trimmed.strip_prefix("tip: ") {
+            tips.push(tip.to_string());
+        } else if let Some(text) = trimmed.strip_prefix("Usage: ") {
+            usage = Some(text.to_string());
+        } else if !trimmed.is_empty() && line.starts_with("  ") && !trimmed.starts_with("For more")
+        {
+            listed.push(trimmed.to_string());
+        }
+    }
+    let mut line = what.trim_end_matches(':').to_string();
+    if !listed.is_empty() {
+        line.push_str(&format!(": {}", listed.join(", ")));
+    }
+    for tip in tips {
+        line.push_str(&format!("; {tip}"));
+    }
+    let command = usage
+        .as_deref()
+        .and_then(|usage| usage.split_whitespace().nth(1))
+        .filter(|word| !word.starts_with(['[', '<']));
+    let help = match command {
+        Some(command) => format!("provdb help {command}"),
+        None => "provdb help".into(),
+    };
+    match usage {
+        Some(usage) => line.push_str(&format!("; usage: {usage} (see {help})")),
+        None => line.push_str(&format!("; see {help}")),
+    }
+    line
 }
 
 /// Reads `--lock-wait`: seconds from 0 to 86,400, fractions allowed.

@@ -7,7 +7,6 @@
 //! `page-labels` parameter (schema/text-layers.md), and `verify` reads them
 //! again.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -53,13 +52,19 @@ pub enum LabelError {
 
 /// The PDF's label ranges, in page order; empty when it has none.
 pub fn read(bytes: &[u8]) -> Result<Vec<LabelRange>, LabelError> {
-    let file = Private::write(bytes).map_err(|error| {
-        LabelError::Unreadable(format!("a temporary copy could not be written: {error}"))
-    })?;
+    let copy = crate::tempdir::PrivateDir::create("pdf")
+        .and_then(|dir| {
+            let path = dir.path().join("source.pdf");
+            std::fs::write(&path, bytes)?;
+            Ok((dir, path))
+        })
+        .map_err(|error| {
+            LabelError::Unreadable(format!("a temporary copy could not be written: {error}"))
+        })?;
     let mut command = Command::new("qpdf");
     command
         .args(["--json=2", "--json-key=pagelabels", "--no-warn"])
-        .arg(&file.0);
+        .arg(&copy.1);
     let finished =
         child::run(command, None, MAX_OUTPUT, TIME_LIMIT).map_err(|stopped| match stopped {
             child::Stopped::Missing => LabelError::Missing,
@@ -228,51 +233,6 @@ fn letters(number: u32) -> String {
     let number = number.max(1) - 1;
     let letter = char::from(b'a' + (number % 26) as u8);
     std::iter::repeat_n(letter, (number / 26 + 1).min(1000) as usize).collect()
-}
-
-/// A temporary file readable by this user only, under a name no one could
-/// have made beforehand, removed when dropped.
-struct Private(PathBuf);
-
-impl Private {
-    fn write(bytes: &[u8]) -> std::io::Result<Private> {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let mut last = None;
-        for _ in 0..16 {
-            let mut random = [0u8; 12];
-            if let Ok(mut urandom) = std::fs::File::open("/dev/urandom") {
-                let _ = std::io::Read::read_exact(&mut urandom, &mut random);
-            }
-            let name: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
-            let path = std::env::temp_dir().join(format!(
-                "provdb-pdf-{}-{}-{name}.pdf",
-                std::process::id(),
-                COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            ));
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-            {
-                Ok(mut file) => {
-                    let private = Private(path);
-                    file.write_all(bytes)?;
-                    return Ok(private);
-                }
-                Err(error) => last = Some(error),
-            }
-        }
-        Err(last.unwrap_or_else(|| std::io::Error::other("no name")))
-    }
-}
-
-impl Drop for Private {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
 }
 
 #[cfg(test)]

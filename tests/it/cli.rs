@@ -1457,3 +1457,198 @@ fn a_left_out_file_keeps_the_layer_another_file_records() {
     );
     env.ok(&["verify"]);
 }
+
+/// The conventions of a command-line tool: `export -o -` writes to standard
+/// output the very bytes an export to a file has; a symbolic link is
+/// written through; a negative value is a value, not a flag.
+#[test]
+fn export_to_standard_output_links_and_negative_values() {
+    let env = TestEnv::new();
+    let source = env.add(ARTICLE, &[]);
+    let (claim, _) = cite_toll(&env, &source);
+    for format in ["jsonl", "csv", "bundle", "web-annotation"] {
+        let file = env.export(format, &format!("out.{format}"));
+        let piped = env
+            .command()
+            .args(["export", "--format", format, "-o", "-"])
+            .output()
+            .expect("run");
+        assert!(
+            piped.status.success(),
+            "{}",
+            String::from_utf8_lossy(&piped.stderr)
+        );
+        let written = std::fs::read(&file).expect("read");
+        // A bundle and JSON Lines are deterministic; a Web Annotation
+        // collection and CSV too (no time of export in them).
+        assert_eq!(piped.stdout, written, "{format}");
+        // What export says goes to standard error.
+        assert!(
+            String::from_utf8_lossy(&piped.stderr).starts_with("wrote "),
+            "{format}"
+        );
+        assert!(!env.dir.path().join("-").exists());
+    }
+    // Through a symbolic link: the file it names is written, the link stays.
+    let target = env.dir.path().join("target.jsonl");
+    std::fs::write(&target, "old").expect("target");
+    let link = env.dir.path().join("link.jsonl");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    env.ok(&[
+        "export",
+        "--format",
+        "jsonl",
+        "-o",
+        link.to_str().expect("utf-8"),
+    ]);
+    assert!(std::fs::symlink_metadata(&link)
+        .expect("link")
+        .file_type()
+        .is_symlink());
+    assert_ne!(std::fs::read(&target).expect("target"), b"old");
+    let dangling = env.dir.path().join("dangling.jsonl");
+    std::os::unix::fs::symlink(env.dir.path().join("nowhere/x"), &dangling).expect("symlink");
+    env.refused(
+        &[
+            "export",
+            "--format",
+            "jsonl",
+            "-o",
+            dangling.to_str().expect("utf-8"),
+        ],
+        2,
+        "is a symbolic link that names no file",
+    );
+    // A negative quantity.
+    let cold = env.dir.path().join("cold.txt");
+    std::fs::write(&cold, "That night the temperature fell to -12.5 degrees.\n").expect("cold");
+    let added = env
+        .ok(&["--json", "add", cold.to_str().expect("utf-8")])
+        .json();
+    let cited = env
+        .ok(&[
+            "--json",
+            "cite",
+            &added["id"].as_str().expect("id")[..12],
+            "--quote",
+            "fell to -12.5 degrees",
+            "--subject",
+            "Khojaly, 26 February 1992",
+            "--property",
+            "temperature",
+            "--value",
+            "-12.5",
+            "--unit",
+            "degrees",
+        ])
+        .json();
+    let listed = env.ok(&["--json", "claims", "--value", "-12.5"]).json();
+    assert_eq!(listed["claims"][0]["id"], cited["claim"], "{listed}");
+    assert_eq!(listed["claims"][0]["display_value"], "-12.5");
+    let _ = claim;
+}
+
+/// Usage errors are one line, like every other error; with --json an error
+/// is one JSON object on standard error with its message, exit code and
+/// hint. Completions and man pages come from the same command line.
+#[test]
+fn errors_are_one_line_or_one_json_object_and_the_shell_gets_completions_and_man_pages() {
+    let env = TestEnv::new();
+    for (args, needle) in [
+        (
+            &["expor"][..],
+            "unrecognized subcommand 'expor'; some similar subcommands exist",
+        ),
+        (
+            &["cite", "--valu", "3"][..],
+            "a similar argument exists: '--value'",
+        ),
+        (
+            &["cite", "abcd"][..],
+            "the following required arguments were not provided: --quote <QUOTE>",
+        ),
+    ] {
+        let run = env.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{args:?}: {:?}", run.stderr);
+        assert!(
+            run.stderr.starts_with("provdb: error: "),
+            "{:?}",
+            run.stderr
+        );
+        assert!(run.stderr.contains(needle), "{:?}", run.stderr);
+        assert!(run.stderr.contains("(see provdb help"), "{:?}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+    let run = env.run(&[
+        "--json",
+        "cite",
+        "zz",
+        "--quote",
+        "q",
+        "--subject",
+        "s",
+        "--property",
+        "p",
+        "--value",
+        "1",
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1);
+    let error: serde_json::Value = serde_json::from_str(&run.stderr).expect("one JSON object");
+    assert_eq!(error["error"]["exit_code"], 2);
+    assert!(error["error"]["message"]
+        .as_str()
+        .expect("message")
+        .contains("\"zz\" is not an id"));
+    let run = env.run(&["--json", "show", "abcdef0123"]);
+    let error: serde_json::Value = serde_json::from_str(&run.stderr).expect("one JSON object");
+    assert_eq!(error["error"]["exit_code"], run.code);
+    let run = env.run(&["--json", "expor"]);
+    let error: serde_json::Value = serde_json::from_str(&run.stderr).expect("one JSON object");
+    assert_eq!(error["error"]["exit_code"], 2);
+    assert!(error["error"]["hint"]
+        .as_str()
+        .expect("hint")
+        .contains("similar subcommands"));
+    // Help is still help, on standard output, exit 0.
+    let help = env.ok(&["help", "cite"]);
+    assert!(help.stdout.contains("--quote"));
+
+    // A bash completion script bash itself accepts, naming the commands.
+    let script = env.ok(&["completions", "bash"]).stdout;
+    assert!(
+        script.contains("provdb__cite") || script.contains("cite"),
+        "{script}"
+    );
+    let path = env.dir.path().join("provdb.bash");
+    std::fs::write(&path, &script).expect("write");
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&path)
+        .output()
+        .expect("bash");
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    for shell in ["zsh", "fish", "powershell"] {
+        assert!(
+            !env.ok(&["completions", shell]).stdout.is_empty(),
+            "{shell}"
+        );
+    }
+    env.refused(&["completions", "tcsh"], 2, "invalid value 'tcsh'");
+    // Man pages in roff: the main one, and one per command with --dir.
+    let page = env.ok(&["man"]).stdout;
+    assert!(page.contains(".TH provdb 1"), "{page}");
+    let dir = env.dir.path().join("man1");
+    env.ok(&["man", "--dir", dir.to_str().expect("utf-8")]);
+    let cite = std::fs::read_to_string(dir.join("provdb-cite.1")).expect("provdb-cite.1");
+    assert!(
+        cite.contains(".TH provdb-cite 1") && cite.contains("\\-\\-quote"),
+        "{cite}"
+    );
+    assert!(dir.join("provdb.1").exists() && dir.join("provdb-export.1").exists());
+}

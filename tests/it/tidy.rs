@@ -118,17 +118,25 @@ fn only_cli_knows_clap_and_the_cli() {
 /// `store/`: the checker reads the files itself and never runs the code
 /// that wrote them.
 const LAYERS: &[(&str, &[&str])] = &[
+    ("tempdir.rs", &[]),
     ("model/", &["model"]),
     ("text/", &["model", "text"]),
     ("identity.rs", &["model", "text"]),
     // extract/ runs extractors (a child process for PDFs): text/ stays pure.
-    ("extract/", &["model", "text", "extract"]),
+    ("extract/", &["model", "text", "extract", "tempdir"]),
     // capture/ fetches pages and writes WARC records; it knows no store.
     ("capture/", &["model", "text", "capture"]),
     // storage/ uses one piece of audit/: the Merkle tree, which has no I/O.
     (
         "storage/",
-        &["model", "text", "identity", "storage", "audit::merkle"],
+        &[
+            "model",
+            "text",
+            "identity",
+            "storage",
+            "audit::merkle",
+            "tempdir",
+        ],
     ),
     ("audit/", &["model", "text", "identity", "storage", "audit"]),
     (

@@ -23,8 +23,8 @@ pub struct CiteArgs {
     /// What is claimed of it, e.g. "civilians killed".
     #[arg(long, required_unless_present = "batch")]
     pub property: Option<String>,
-    /// The value: a count (613, 1,275), a quantity (with --unit), a date (22 April 2010) or text.
-    #[arg(long, required_unless_present = "batch")]
+    /// The value: a count (613, 1,275), a quantity (with --unit, -12.5), a date (22 April 2010) or text.
+    #[arg(long, required_unless_present = "batch", allow_negative_numbers = true)]
     pub value: Option<String>,
     /// Record every citation in a JSON Lines file (- for standard input), one
     /// object per line with the fields above (source, quote, subject,

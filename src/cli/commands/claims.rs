@@ -20,8 +20,8 @@ pub struct ClaimsArgs {
     /// Only claims cited in this source (id or prefix).
     #[arg(long)]
     pub source: Option<String>,
-    /// Only claims with this value (613, 1,275, 2010-04-22, …).
-    #[arg(long)]
+    /// Only claims with this value (613, 1,275, -12.5, 2010-04-22, …).
+    #[arg(long, allow_negative_numbers = true)]
     pub value: Option<String>,
     /// Answer from what the store had recorded at this time (RFC 3339, or a
     /// date: the end of that day, UTC).

@@ -58,7 +58,8 @@ pub struct ExportArgs {
     /// The format.
     #[arg(long, value_enum)]
     pub format: ExportFormat,
-    /// The file to write (replaced only once the new one is complete).
+    /// The file to write (replaced only once the new one is complete; a
+    /// symbolic link's file is written), or - for standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
 }
@@ -195,8 +196,46 @@ fn export_records(args: &ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> 
     }
 }
 
-/// Runs `export`.
-pub fn run_export(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+/// Runs `export`: to standard output with `-o -`, else to the file named
+/// (through a symbolic link, to the file it names).
+pub fn run_export(mut args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    if args.output.as_os_str() == "-" {
+        return export_to_stdout(args, ctx);
+    }
+    if std::fs::symlink_metadata(&args.output).is_ok_and(|meta| meta.file_type().is_symlink()) {
+        args.output = std::fs::canonicalize(&args.output).map_err(|error| {
+            CliError::Usage(format!(
+                "-o {} is a symbolic link that names no file ({error}); give the file itself",
+                args.output.display()
+            ))
+        })?;
+    }
+    export_to_file(args, ctx)
+}
+
+/// `export -o -`: the export written to a private temporary file first (a
+/// bundle's hash is read back from it, and nothing half-made reaches the
+/// reader), then copied to standard output; what `export` says of it goes
+/// to standard error.
+fn export_to_stdout(mut args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    let dir = crate::tempdir::PrivateDir::create("export").map_err(|error| {
+        CliError::Usage(format!(
+            "cannot make a temporary directory for -o - ({error}); give a file with -o FILE"
+        ))
+    })?;
+    args.output = dir.path().join("export");
+    std::mem::swap(&mut ctx.out, &mut ctx.err);
+    let exported = export_to_file(args, ctx);
+    std::mem::swap(&mut ctx.out, &mut ctx.err);
+    exported?;
+    let mut file = std::fs::File::open(dir.path().join("export"))
+        .map_err(|error| CliError::Usage(format!("cannot read the export back: {error}")))?;
+    std::io::copy(&mut file, ctx.out)?;
+    Ok(())
+}
+
+/// Runs `export` to a file.
+fn export_to_file(args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let store = ctx.store_path()?;
     if crate::store::is_inside(&store, &args.output) {
         return Err(CliError::Usage(format!(

@@ -19,6 +19,7 @@ pub mod prove;
 pub mod reindex;
 pub mod retract;
 pub mod reviews;
+pub mod shell;
 pub mod show;
 pub mod sources;
 pub mod supersede;
@@ -77,6 +78,8 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Manifest(args) => manifest::run(args, ctx),
         Command::Check(args) => manifest::run_check(args, ctx),
         Command::VerifyProof(args) => prove::run_verify(args, ctx),
+        Command::Completions(args) => shell::run_completions(args, ctx),
+        Command::Man(args) => shell::run_man(args, ctx),
     }
 }
 

@@ -202,47 +202,8 @@ pub struct Index {
     scratch: Option<Scratch>,
 }
 
-/// A directory removed when dropped.
-#[derive(Debug)]
-struct Scratch(std::path::PathBuf);
-
-impl Scratch {
-    /// Creates a new directory in the system's temporary directory, readable
-    /// by this user only (it holds a store's index), under a name no one
-    /// could have made beforehand: it is created exclusively, with a random
-    /// part, and a name already taken is never reused.
-    fn create() -> Result<Scratch, IndexError> {
-        use std::os::unix::fs::DirBuilderExt;
-        let mut last = None;
-        for _ in 0..16 {
-            let mut random = [0u8; 12];
-            if let Ok(mut urandom) = std::fs::File::open("/dev/urandom") {
-                let _ = std::io::Read::read_exact(&mut urandom, &mut random);
-            }
-            let name: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
-            let dir = std::env::temp_dir().join(format!(
-                "provdb-index-{}-{}-{name}",
-                std::process::id(),
-                SCRATCH_COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            ));
-            match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
-                Ok(()) => return Ok(Scratch(dir)),
-                Err(error) => last = Some((dir, error)),
-            }
-        }
-        let (dir, error) = last.expect("the loop ran at least once");
-        Err(IndexError::Marker {
-            path: dir.display().to_string(),
-            error,
-        })
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+/// The private directory a scratch index lives in.
+type Scratch = crate::tempdir::PrivateDir;
 
 const APPLIED_KEY: &[u8] = b"applied";
 
@@ -272,9 +233,6 @@ fn simulated_failure() -> Result<(), IndexError> {
     }
     Ok(())
 }
-
-/// Numbers scratch directories within a process.
-static SCRATCH_COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Copies the files of a directory tree (sled's are plain files).
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
@@ -357,10 +315,13 @@ impl Index {
     /// read-only mount, no permission) and for `verify` when the store's own
     /// index is missing; the store's files are never touched.
     pub fn open_scratch(root: &Path, copy: bool) -> Result<Index, IndexError> {
-        let scratch = Scratch::create()?;
-        let path = scratch.0.join("index");
+        let scratch = Scratch::create("index").map_err(|error| IndexError::Marker {
+            path: std::env::temp_dir().display().to_string(),
+            error,
+        })?;
+        let path = scratch.path().join("index");
         let failed = |error| IndexError::Marker {
-            path: scratch.0.display().to_string(),
+            path: scratch.path().display().to_string(),
             error,
         };
         let live = root.join("index");
