@@ -310,7 +310,12 @@ pub fn run() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),
-        Err(CliError::Output(error)) if error.kind() == io::ErrorKind::BrokenPipe => {
+        // The reader went away (`provdb log | head`), however the write
+        // that found out reported it: nothing to say, nothing failed.
+        Err(CliError::Output(error)) if is_broken_pipe(&error) => ExitCode::from(exit::OK),
+        Err(CliError::Store(crate::store::StoreError::Io { source, .. }))
+            if is_broken_pipe(&source) =>
+        {
             ExitCode::from(exit::OK)
         }
         Err(CliError::Damage(count)) => {
@@ -332,6 +337,17 @@ pub fn run() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// True for a write to a reader that has gone (`provdb log | head`), also
+/// when another error carries it (a JSON writer's, a progress bar's).
+fn is_broken_pipe(error: &io::Error) -> bool {
+    error.kind() == io::ErrorKind::BrokenPipe
+        || error.raw_os_error() == Some(32)
+        || error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<io::Error>())
+            .is_some_and(is_broken_pipe)
 }
 
 /// Says why a command failed, on standard error: one line `provdb: error:

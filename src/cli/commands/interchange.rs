@@ -224,10 +224,24 @@ fn export_to_stdout(mut args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliEr
         ))
     })?;
     args.output = dir.path().join("export");
-    std::mem::swap(&mut ctx.out, &mut ctx.err);
-    let exported = export_to_file(args, ctx);
-    std::mem::swap(&mut ctx.out, &mut ctx.err);
-    exported?;
+    let temporary = args.output.display().to_string();
+    // What export says, said of standard output, on standard error.
+    let mut said: Vec<u8> = Vec::new();
+    export_to_file(
+        args,
+        &mut Ctx {
+            db: ctx.db.clone(),
+            json: ctx.json,
+            actor: ctx.actor.clone(),
+            lock_wait: ctx.lock_wait,
+            out: &mut said,
+            err: &mut *ctx.err,
+        },
+    )?;
+    let said = String::from_utf8_lossy(&said)
+        .replace(&format!("\"{temporary}\""), "\"-\"")
+        .replace(&temporary, "standard output");
+    ctx.err.write_all(said.as_bytes())?;
     let mut file = std::fs::File::open(dir.path().join("export"))
         .map_err(|error| CliError::Usage(format!("cannot read the export back: {error}")))?;
     std::io::copy(&mut file, ctx.out)?;
