@@ -199,6 +199,26 @@ pub(super) fn page_defaults(meta: &mut SourceMeta, layer: &crate::extract::Layer
         .retain(|author| super::checks::check_line(super::Field::Author, author, 1000).is_ok());
 }
 
+/// Fills a new revision's title, authors, publisher and language from the
+/// previous revision's, where they were not given; a page's own statement
+/// of a field (its `<title>`, its authors) is newer than the previous
+/// revision's and wins.
+fn inherit(meta: &mut SourceMeta, before: &SourceMeta, page: Option<&crate::extract::Layer>) {
+    let stated = page.map(|layer| &layer.meta);
+    if meta.title.is_none() && stated.is_none_or(|page| page.title.is_none()) {
+        meta.title.clone_from(&before.title);
+    }
+    if meta.authors.is_empty() && stated.is_none_or(|page| page.authors.is_empty()) {
+        meta.authors.clone_from(&before.authors);
+    }
+    if meta.publisher.is_none() && stated.is_none_or(|page| page.publisher.is_none()) {
+        meta.publisher.clone_from(&before.publisher);
+    }
+    if meta.language.is_none() && stated.is_none_or(|page| page.language.is_none()) {
+        meta.language.clone_from(&before.language);
+    }
+}
+
 /// Where a title taken from a source's own text came from.
 pub const FIRST_HEADING: &str = "its first heading";
 /// See [`FIRST_HEADING`].
@@ -482,6 +502,18 @@ impl Store {
             )
         });
         if existing.is_none() {
+            // A new revision of a document is the same work: what the
+            // previous revision's source says of title, authors, publisher
+            // and language holds unless given now (or stated by the page).
+            if let Some((doc, number)) = &revision {
+                if *number > 1 {
+                    if let Some(previous) = self.index.revision(doc, number - 1)? {
+                        if let Some(before) = self.index.source(&previous.revision.source)? {
+                            inherit(&mut meta, &before.meta, derived.map(|d| &d.layer));
+                        }
+                    }
+                }
+            }
             if let Some(derived) = derived {
                 page_defaults(&mut meta, &derived.layer);
             }

@@ -1675,3 +1675,72 @@ fn errors_are_one_line_or_one_json_object_and_the_shell_gets_completions_and_man
     );
     assert!(dir.join("provdb.1").exists() && dir.join("provdb-export.1").exists());
 }
+
+/// A new revision of a document inherits the previous revision's title,
+/// authors, publisher and language unless they are given.
+#[test]
+fn revisions_inherit_what_describes_the_work() {
+    let env = TestEnv::new();
+    let first = env
+        .ok(&[
+            "--json",
+            "add",
+            fixture(ARTICLE).to_str().expect("utf-8"),
+            "--doc",
+            "khojaly",
+            "--title",
+            "Khojaly: the figures",
+            "--author",
+            "A. Writer",
+            "--publisher",
+            "Desk",
+            "--language",
+            "en",
+        ])
+        .json();
+    let second = env
+        .ok(&[
+            "--json",
+            "add",
+            fixture("khojaly-article-2024-05.txt")
+                .to_str()
+                .expect("utf-8"),
+            "--doc",
+            "khojaly",
+        ])
+        .json();
+    assert_ne!(first["id"], second["id"]);
+    let shown = env
+        .ok(&["--json", "show", second["id"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["meta"]["title"], "Khojaly: the figures");
+    assert_eq!(shown["meta"]["authors"], serde_json::json!(["A. Writer"]));
+    assert_eq!(shown["meta"]["publisher"], "Desk");
+    assert_eq!(shown["meta"]["language"], "en");
+    // Given now, it is what is recorded; the rest still inherited.
+    let third_file = env.dir.path().join("third.txt");
+    std::fs::write(
+        &third_file,
+        "Khojaly, third revision: 613 civilians were killed.\n",
+    )
+    .expect("write");
+    let third = env
+        .ok(&[
+            "--json",
+            "add",
+            third_file.to_str().expect("utf-8"),
+            "--doc",
+            "khojaly",
+            "--title",
+            "Revised",
+        ])
+        .json();
+    let shown = env
+        .ok(&["--json", "show", third["id"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["meta"]["title"], "Revised");
+    assert_eq!(shown["meta"]["publisher"], "Desk");
+    assert_eq!(third["title_from"], serde_json::Value::Null);
+    let listed = env.ok(&["sources"]);
+    assert!(!listed.stdout.contains("untitled"), "{}", listed.stdout);
+}
