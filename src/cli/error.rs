@@ -105,6 +105,7 @@ fn store_code(error: &StoreError) -> u8 {
         | StoreError::UnusableFile { .. }
         | StoreError::MetadataDiffers { .. }
         | StoreError::UnknownDocument { .. }
+        | StoreError::FileNotRecorded { .. }
         | StoreError::NotYetRecorded { .. } => exit::REFUSED,
         StoreError::Io { .. }
         | StoreError::Lock(LockError::Io { .. })

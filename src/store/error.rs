@@ -98,6 +98,16 @@ pub enum StoreError {
         /// The text given.
         text: String,
     },
+    /// A file given for a source that is not one.
+    #[error(
+        "the file {path} is not a recorded source (BLAKE3 {id}); add it first with `provdb add`"
+    )]
+    FileNotRecorded {
+        /// The path given.
+        path: String,
+        /// Its bytes' id.
+        id: String,
+    },
     /// An id prefix matched several records.
     #[error(
         "id prefix {text:?} is ambiguous: it matches {}; give more characters",
@@ -225,10 +235,15 @@ pub enum StoreError {
         given: String,
     },
     /// No such document.
-    #[error("no document {doc:?}; list documents with `provdb sources`")]
+    #[error("no document {doc:?}; {}", match near {
+        Some(near) => format!("did you mean {near}? (documents are listed by `provdb sources`)"),
+        None => "list documents with `provdb sources`".to_string(),
+    })]
     UnknownDocument {
         /// The slug.
         doc: String,
+        /// The document whose slug is nearest, if one is near.
+        near: Option<String>,
     },
     /// A revision name that does not name a revision.
     #[error("{text:?} names no revision: {why}")]

@@ -524,6 +524,7 @@ impl Store {
         if revisions.is_empty() {
             return Err(StoreError::UnknownDocument {
                 doc: doc.to_string(),
+                near: super::resolve::nearest(doc, &self.index.documents()?),
             });
         }
         Ok(revisions)

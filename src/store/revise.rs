@@ -452,7 +452,24 @@ pub(super) fn revision_named(
     visible: impl Fn(u64) -> bool,
 ) -> Result<Option<RevisionRecord>, StoreError> {
     let Some((doc, spec)) = text.split_once('@') else {
-        return Ok(None);
+        // A bare slug names the document's latest revision; text that
+        // could be an id (hex) stays an id.
+        let hex = text.len() >= 4 && text.bytes().all(|byte| byte.is_ascii_hexdigit());
+        if hex || super::check_slug(text).is_err() {
+            return Ok(None);
+        }
+        let docs = index.documents()?;
+        if docs.iter().any(|doc| doc == text) {
+            return revision_named(index, &format!("{text}@latest"), visible);
+        }
+        // Not a document: said so when one is near, else read as an id.
+        return match super::resolve::nearest(text, &docs) {
+            Some(near) => Err(StoreError::UnknownDocument {
+                doc: text.to_string(),
+                near: Some(near),
+            }),
+            None => Ok(None),
+        };
     };
     super::check_slug(doc).map_err(|_| StoreError::BadRevisionName {
         text: text.to_string(),
@@ -466,6 +483,7 @@ pub(super) fn revision_named(
     let Some(latest) = revisions.last() else {
         return Err(StoreError::UnknownDocument {
             doc: doc.to_string(),
+            near: super::resolve::nearest(doc, &index.documents()?),
         });
     };
     let last = latest.revision.number;

@@ -1744,3 +1744,77 @@ fn revisions_inherit_what_describes_the_work() {
     let listed = env.ok(&["sources"]);
     assert!(!listed.stdout.contains("untitled"), "{}", listed.stdout);
 }
+
+/// A bare slug names its document's latest revision wherever a source is
+/// taken; a slug near a document's suggests it; the path of a file already
+/// added names its source.
+#[test]
+fn slugs_and_files_name_sources() {
+    let env = TestEnv::new();
+    env.ok(&[
+        "add",
+        fixture(ARTICLE).to_str().expect("utf-8"),
+        "--doc",
+        "khojaly",
+    ]);
+    let second = env
+        .ok(&[
+            "--json",
+            "add",
+            fixture("khojaly-article-2024-05.txt")
+                .to_str()
+                .expect("utf-8"),
+            "--doc",
+            "khojaly",
+        ])
+        .json();
+    let shown = env.ok(&["--json", "show", "khojaly"]).json();
+    assert_eq!(shown["id"], second["id"]);
+    env.refused(
+        &["show", "khojly"],
+        3,
+        "no document \"khojly\"; did you mean khojaly?",
+    );
+    env.refused(&["log", "--doc", "khojaly2"], 3, "did you mean khojaly?");
+    // Far from any document: read as an id, as before.
+    env.refused(&["show", "report"], 2, "\"report\" is not an id");
+    // A file's path: the source its bytes are.
+    let cited = env
+        .ok(&common::cite_args(
+            fixture(ARTICLE).to_str().expect("utf-8"),
+            "613 civilians were killed",
+            "civilians killed",
+            "613",
+        ))
+        .json();
+    let citation = env
+        .ok(&[
+            "--json",
+            "show",
+            &cited["citation"].as_str().expect("citation")[..12],
+        ])
+        .json();
+    assert_eq!(
+        citation["source"],
+        provdb::identity::source_id(&std::fs::read(fixture(ARTICLE)).expect("read"))
+            .to_hex()
+            .as_str()
+    );
+    let survey = fixture(SURVEY);
+    env.refused(
+        &[
+            "cite",
+            survey.to_str().expect("utf-8"),
+            "--quote",
+            "x",
+            "--subject",
+            "s",
+            "--property",
+            "p",
+            "--value",
+            "1",
+        ],
+        3,
+        "is not a recorded source (BLAKE3 e409ac61b27f); add it first",
+    );
+}

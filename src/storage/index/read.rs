@@ -295,6 +295,18 @@ impl Index {
             .collect()
     }
 
+    /// Returns the slug of every document, in order.
+    pub fn documents(&self) -> Result<Vec<String>, IndexError> {
+        let mut docs: Vec<String> = Vec::new();
+        for key in self.tree(TreeName::Revisions).iter().keys() {
+            let (doc, _) = keys::decode_revision("revisions", &key?)?;
+            if docs.last() != Some(&doc) {
+                docs.push(doc);
+            }
+        }
+        Ok(docs)
+    }
+
     /// Returns the highest revision number of a document, or 0.
     pub fn last_revision(&self, doc: &str) -> Result<u32, IndexError> {
         let mut prefix = doc.as_bytes().to_vec();
