@@ -12,7 +12,7 @@
 use std::ops::Range;
 use std::process::Command;
 
-use super::pdf::{PdfError, TIME_LIMIT};
+use super::pdf::PdfError;
 
 /// The most XHTML read from `pdftotext -bbox-layout` (about 120 bytes a
 /// word: some 500,000 words); a PDF that gives more gets no boxes.
@@ -40,16 +40,7 @@ pub fn read_words(bytes: &[u8], first: u32, last: u32) -> Result<Vec<Word>, PdfE
         .arg("-l")
         .arg(last.to_string())
         .args(["-", "-"]);
-    let finished = match super::child::run(command, Some(bytes), MAX_WORDS_OUTPUT, TIME_LIMIT) {
-        Ok(finished) => finished,
-        Err(super::child::Stopped::Missing) => return Err(PdfError::Missing),
-        Err(super::child::Stopped::OverLimit) => return Err(PdfError::TooLarge),
-        Err(super::child::Stopped::Failed(kind)) => {
-            return Err(PdfError::Unreadable(format!(
-                "pdftotext could not be started: {kind}"
-            )))
-        }
-    };
+    let finished = super::pdf::run_pdftotext(command, bytes, MAX_WORDS_OUTPUT)?;
     if !finished.status.success() {
         let first = finished
             .errors

@@ -87,6 +87,23 @@ pub fn is_pdf(head: &[u8]) -> bool {
         .any(|window| window == b"%PDF-")
 }
 
+/// Runs pdftotext with the PDF on its standard input, within the time limit
+/// and `max_output` bytes of output.
+pub(super) fn run_pdftotext(
+    command: Command,
+    bytes: &[u8],
+    max_output: usize,
+) -> Result<super::child::Finished, PdfError> {
+    super::child::run(command, Some(bytes), max_output, TIME_LIMIT).map_err(|stopped| match stopped
+    {
+        super::child::Stopped::Missing => PdfError::Missing,
+        super::child::Stopped::OverLimit => PdfError::TooLarge,
+        super::child::Stopped::Failed(kind) => {
+            PdfError::Unreadable(format!("pdftotext could not be started: {kind}"))
+        }
+    })
+}
+
 /// Reads a PDF's text with pdftotext.
 pub fn extract(bytes: &[u8]) -> Result<PdfText, PdfError> {
     let mut command = Command::new("pdftotext");
@@ -94,16 +111,7 @@ pub fn extract(bytes: &[u8]) -> Result<PdfText, PdfError> {
         .args(["-enc", "UTF-8", "-eol", "unix", "-l"])
         .arg((MAX_PAGES + 1).to_string())
         .args(["-", "-"]);
-    let finished = match super::child::run(command, Some(bytes), MAX_TEXT, TIME_LIMIT) {
-        Ok(finished) => finished,
-        Err(super::child::Stopped::Missing) => return Err(PdfError::Missing),
-        Err(super::child::Stopped::OverLimit) => return Err(PdfError::TooLarge),
-        Err(super::child::Stopped::Failed(kind)) => {
-            return Err(PdfError::Unreadable(format!(
-                "pdftotext could not be started: {kind}"
-            )))
-        }
-    };
+    let finished = run_pdftotext(command, bytes, MAX_TEXT)?;
     let (output, errors, status) = (finished.output, finished.errors, finished.status);
     if !status.success() {
         if errors.contains("Incorrect password") {

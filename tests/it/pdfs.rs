@@ -124,34 +124,8 @@ fn real_pdfs_from_many_producers() {
         .json();
     let id = added["id"].as_str().expect("id").to_string();
     for sentence in sentences {
-        let cited = env
-            .ok(&[
-                "--json",
-                "cite",
-                &id[..12],
-                "--quote",
-                sentence,
-                "--subject",
-                "the trivial PDF",
-                "--property",
-                "says",
-                "--value",
-                "it",
-                "--kind",
-                "text",
-                "--value-not-in-quote",
-                "--occurrence",
-                "1",
-            ])
-            .json();
         // pdfTeX's words, too, get their boxes.
-        let record = env
-            .ok(&[
-                "--json",
-                "show",
-                &cited["citation"].as_str().expect("citation")[..12],
-            ])
-            .json();
+        let record = cite_sentence(&env, &id, sentence);
         assert!(
             !record["layer"]["boxes"]
                 .as_array()
@@ -217,6 +191,33 @@ fn two_column_pdf(dir: &std::path::Path) -> PathBuf {
     pdf
 }
 
+/// Cites `sentence` in the PDF source `id` as a text claim (the first
+/// occurrence); returns what `show` says of the citation.
+fn cite_sentence(env: &TestEnv, id: &str, sentence: &str) -> serde_json::Value {
+    let cited = env
+        .ok(&[
+            "--json",
+            "cite",
+            &id[..12],
+            "--quote",
+            sentence,
+            "--subject",
+            "a PDF",
+            "--property",
+            "says",
+            "--value",
+            "it",
+            "--kind",
+            "text",
+            "--value-not-in-quote",
+            "--occurrence",
+            "1",
+        ])
+        .json();
+    let citation = cited["citation"].as_str().expect("citation");
+    env.ok(&["--json", "show", &citation[..12]]).json()
+}
+
 /// Cites every sentence of the fixture article, as the fixture writes it,
 /// in the PDF source `id` (added from `pdf`); returns the page lists the
 /// citations recorded. Every citation records word boxes, and the text
@@ -233,28 +234,7 @@ fn every_sentence_quotable(
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut pages_seen = std::collections::BTreeSet::new();
     for sentence in flat.split_inclusive(". ").map(str::trim) {
-        let cited = env
-            .ok(&[
-                "--json",
-                "cite",
-                &id[..12],
-                "--quote",
-                sentence,
-                "--subject",
-                "the article as a PDF",
-                "--property",
-                "says",
-                "--value",
-                "it",
-                "--kind",
-                "text",
-                "--value-not-in-quote",
-                "--occurrence",
-                "1",
-            ])
-            .json();
-        let citation = cited["citation"].as_str().expect("citation").to_string();
-        let record = env.ok(&["--json", "show", &citation[..12]]).json();
+        let record = cite_sentence(env, id, sentence);
         let pages: Vec<u64> = record["layer"]["pages"]
             .as_array()
             .expect("pages")
