@@ -406,6 +406,10 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
     {
         return Ok(When::Instant(instant));
     }
+    // The numeric forms below start with a year of four digits: `time`'s
+    // `[year]` would also take a sign ("-2112-05-22 19:12"), a year no
+    // canonical form writes.
+    let year_first = trimmed.starts_with(|c: char| c.is_ascii_digit());
     // RFC 3339 but for an offset written without its colon ("+0200"), as
     // ISO 8601's basic format allows and publishers write.
     for format in [
@@ -416,7 +420,10 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
             "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond][offset_hour sign:mandatory][offset_minute]"
         ),
     ] {
-        if let Ok(instant) = OffsetDateTime::parse(trimmed, format) {
+        if let Some(instant) = OffsetDateTime::parse(trimmed, format)
+            .ok()
+            .filter(|_| year_first)
+        {
             return Ok(When::Instant(instant));
         }
     }
@@ -427,7 +434,9 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
         time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
     ] {
         if let Ok(local) = PrimitiveDateTime::parse(trimmed, format) {
-            return Ok(When::Local(local));
+            if year_first {
+                return Ok(When::Local(local));
+            }
         }
     }
     // Numeric forms that reached here name no real day or time ("2010-02-30").
@@ -448,6 +457,21 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the fuzz target `dates`: a signed year was read as a local
+    /// time whose canonical form does not parse back.
+    #[test]
+    fn a_signed_year_is_not_a_date() {
+        for text in [
+            "-2112-05-22 19:12",
+            "+2112-05-22T19:12",
+            "-2112-05-22T19:12:00+0200",
+        ] {
+            assert!(parse_when(text).is_err(), "{text}");
+        }
+        let when = parse_when("2112-05-22 19:12").expect("a local time");
+        assert_eq!(when.to_string().parse::<When>().expect("parses back"), when);
+    }
 
     fn when(text: &str) -> When {
         text.parse().expect("canonical")
