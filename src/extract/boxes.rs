@@ -42,13 +42,7 @@ pub fn read_words(bytes: &[u8], first: u32, last: u32) -> Result<Vec<Word>, PdfE
         .args(["-", "-"]);
     let finished = super::pdf::run_pdftotext(command, bytes, MAX_WORDS_OUTPUT)?;
     if !finished.status.success() {
-        let first = finished
-            .errors
-            .lines()
-            .next()
-            .unwrap_or("no message")
-            .trim();
-        return Err(PdfError::Unreadable(first.chars().take(200).collect()));
+        return Err(PdfError::Unreadable(finished.first_error()));
     }
     Ok(parse(&String::from_utf8_lossy(&finished.output), first))
 }

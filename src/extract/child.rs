@@ -18,6 +18,21 @@ pub struct Finished {
     pub status: ExitStatus,
 }
 
+impl Finished {
+    /// The first line of its standard error that is not blank, at most 200
+    /// characters: what a one-line message quotes of it.
+    pub fn first_error(&self) -> String {
+        self.errors
+            .lines()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("no message")
+            .trim()
+            .chars()
+            .take(200)
+            .collect()
+    }
+}
+
 /// Why a child gave nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stopped {

@@ -79,13 +79,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<LabelRange>, LabelError> {
         })?;
     // qpdf exits 3 for warnings, with its output whole.
     if !matches!(finished.status.code(), Some(0 | 3)) {
-        let first = finished
-            .errors
-            .lines()
-            .next()
-            .unwrap_or("no message")
-            .trim();
-        return Err(LabelError::Unreadable(first.chars().take(200).collect()));
+        return Err(LabelError::Unreadable(finished.first_error()));
     }
     let json: serde_json::Value = serde_json::from_slice(&finished.output)
         .map_err(|error| LabelError::Unreadable(format!("its JSON: {error}")))?;

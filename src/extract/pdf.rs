@@ -112,22 +112,14 @@ pub fn extract(bytes: &[u8]) -> Result<PdfText, PdfError> {
         .arg((MAX_PAGES + 1).to_string())
         .args(["-", "-"]);
     let finished = run_pdftotext(command, bytes, MAX_TEXT)?;
-    let (output, errors, status) = (finished.output, finished.errors, finished.status);
-    if !status.success() {
-        if errors.contains("Incorrect password") {
+    if !finished.status.success() {
+        if finished.errors.contains("Incorrect password") {
             return Err(PdfError::Encrypted);
         }
-        let first = errors
-            .lines()
-            .find(|line| !line.trim().is_empty())
-            .unwrap_or("no message")
-            .trim()
-            .chars()
-            .take(200)
-            .collect::<String>();
-        return Err(PdfError::Unreadable(first));
+        return Err(PdfError::Unreadable(finished.first_error()));
     }
-    let raw = String::from_utf8_lossy(&output);
+    let errors = &finished.errors;
+    let raw = String::from_utf8_lossy(&finished.output);
     match layer_text(&raw) {
         // No text, and pdftotext said why: a damaged file, not a scan.
         Err(PdfError::NoText) if errors.contains("Error") => Err(PdfError::Unreadable(

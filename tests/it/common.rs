@@ -268,6 +268,21 @@ pub fn parse_csv(text: &str) -> Vec<Vec<String>> {
 }
 
 impl TestEnv {
+    /// Rewrites the journal as `forge` says (which must change it), rebuilds
+    /// its chain and the index, and runs `verify`, which must find damage
+    /// (exit 1); returns what it printed.
+    pub fn verify_after_forging(&self, forge: impl FnOnce(&str) -> String) -> String {
+        let journal = self.store.join("journal");
+        let text = std::fs::read_to_string(&journal).expect("journal");
+        let lied = forge(&text);
+        assert_ne!(lied, text, "the forgery changed nothing");
+        std::fs::write(&journal, rechain(&lied)).expect("write journal");
+        self.ok(&["reindex"]);
+        let run = self.run(&["verify"]);
+        assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+        run.stdout
+    }
+
     /// Rewrites the store as if its one text layer had been made by another
     /// `version` of its extractor with the text `older`: the layer object
     /// stored, the `derive_text` line and the one citation moved onto it (its
