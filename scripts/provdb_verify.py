@@ -268,6 +268,8 @@ def claim_id(claim):
         obj["as_of"] = q["as_of"]
     if q.get("unit") is not None:
         obj["unit"] = identity_key(q["unit"])
+    if q.get("upper") is not None:
+        obj["upper"] = q["upper"]
     return blake3.blake3(canonical(obj).encode()).hexdigest()
 
 

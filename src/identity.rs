@@ -49,6 +49,9 @@ pub fn claim_canonical(
     if let Some(unit) = &qualifiers.unit {
         object["unit"] = Json::String(identity_key(unit));
     }
+    if let Some(upper) = &qualifiers.upper {
+        object["upper"] = Json::String(upper.clone());
+    }
     object
 }
 
@@ -155,6 +158,7 @@ mod tests {
             as_of: None,
             unit: None,
             bound: Bound::Exact,
+            upper: None,
         };
         let value = Value::Count { count: 613 };
         let canonical = canonical_json(&claim_canonical(
@@ -176,6 +180,32 @@ mod tests {
             )
             .to_hex(),
             CLAIM_GOLDEN
+        );
+    }
+
+    /// A range: `upper` enters the object. The digest is Python's `blake3`
+    /// package run on the canonical text below.
+    #[test]
+    fn claim_id_golden_range() {
+        let qualifiers = Qualifiers {
+            bound: Bound::Between,
+            upper: Some("700".into()),
+            ..Qualifiers::default()
+        };
+        let value = Value::Count { count: 600 };
+        let canonical = canonical_json(&claim_canonical(
+            "Khojaly",
+            "civilians killed",
+            &value,
+            &qualifiers,
+        ));
+        assert_eq!(
+            canonical,
+            r#"{"bound":"between","property":"civilians killed","subject":"khojaly","type":"provdb.claim","upper":"700","v":1,"value":{"count":600,"kind":"count"}}"#
+        );
+        assert_eq!(
+            claim_id("Khojaly", "civilians killed", &value, &qualifiers).to_hex(),
+            "4ee6af7713ad6f5db65ffb58bdaded476da5300f65e62b763bd9567514ccb5f4"
         );
     }
 

@@ -143,6 +143,7 @@ pub fn flag(field: Field) -> &'static str {
         Field::Suffix => "--suffix",
         Field::Value => "--value",
         Field::Kind => "--kind",
+        Field::Bound => "--bound",
         Field::ValueNotInQuote => "--value-not-in-quote",
         Field::Reason => "--reason",
         Field::Rating => "--rating",

@@ -132,7 +132,8 @@ impl fmt::Display for Value {
     }
 }
 
-/// Whether a value is exact, approximate, or a lower bound.
+/// How the source bounds or hedges the value: exactly as stated, about it,
+/// one side of it, or a range from it to `Qualifiers::upper`.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
 )]
@@ -141,32 +142,160 @@ pub enum Bound {
     /// The value as stated.
     #[default]
     Exact,
-    /// "About", "some", "nearly".
+    /// "About", "some", "roughly", "an estimated".
     Approximate,
-    /// "At least", "more than".
+    /// "At least", "no fewer than".
     AtLeast,
+    /// "More than", "over", "above".
+    MoreThan,
+    /// "Up to", "at most", "no more than".
+    AtMost,
+    /// "Fewer than", "less than", "under", "below".
+    LessThan,
+    /// "Nearly", "almost": a little under the value, or the value.
+    Nearly,
+    /// "Between 600 and 700", "600–700": from the value to `upper`.
+    Between,
 }
 
 impl Bound {
+    /// Every bound, in the order of the JSON schema's list.
+    pub const ALL: [Bound; 8] = [
+        Bound::Exact,
+        Bound::Approximate,
+        Bound::AtLeast,
+        Bound::MoreThan,
+        Bound::AtMost,
+        Bound::LessThan,
+        Bound::Nearly,
+        Bound::Between,
+    ];
+
     /// Returns the word used in JSON and messages.
     pub fn name(self) -> &'static str {
         match self {
             Bound::Exact => "exact",
             Bound::Approximate => "approximate",
             Bound::AtLeast => "at_least",
+            Bound::MoreThan => "more_than",
+            Bound::AtMost => "at_most",
+            Bound::LessThan => "less_than",
+            Bound::Nearly => "nearly",
+            Bound::Between => "between",
+        }
+    }
+
+    /// Returns the words put before the value when it is shown ("at least").
+    pub fn words(self) -> &'static str {
+        match self {
+            Bound::Exact => "",
+            Bound::Approximate => "about",
+            Bound::AtLeast => "at least",
+            Bound::MoreThan => "more than",
+            Bound::AtMost => "at most",
+            Bound::LessThan => "less than",
+            Bound::Nearly => "nearly",
+            Bound::Between => "between",
         }
     }
 }
 
 /// Optional qualifiers of a claim.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+///
+/// In JSON `upper` is left out when absent (so that journals written before
+/// it read and hash as they did); in the index's bincode records every field
+/// is written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Qualifiers {
     /// When the value holds, e.g. a count "to date".
     pub as_of: Option<When>,
-    /// The unit of a quantity, or what a count counts.
+    /// The unit of a quantity, or what a count counts (its noun: "civilians").
     pub unit: Option<String>,
-    /// Exact, approximate or a lower bound.
+    /// How the source bounds or hedges the value.
     pub bound: Bound,
+    /// With `Bound::Between`: the range's upper end, in the value's
+    /// canonical text form ("700"); else None.
+    pub upper: Option<String>,
+}
+
+/// The JSON form of qualifiers.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaggedQualifiers {
+    as_of: Option<When>,
+    unit: Option<String>,
+    bound: Bound,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    upper: Option<String>,
+}
+
+/// The bincode form of qualifiers.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PlainQualifiers {
+    as_of: Option<When>,
+    unit: Option<String>,
+    bound: Bound,
+    upper: Option<String>,
+}
+
+impl serde::Serialize for Qualifiers {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Qualifiers {
+            as_of,
+            unit,
+            bound,
+            upper,
+        } = self.clone();
+        if serializer.is_human_readable() {
+            TaggedQualifiers {
+                as_of,
+                unit,
+                bound,
+                upper,
+            }
+            .serialize(serializer)
+        } else {
+            PlainQualifiers {
+                as_of,
+                unit,
+                bound,
+                upper,
+            }
+            .serialize(serializer)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Qualifiers {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Qualifiers, D::Error> {
+        if deserializer.is_human_readable() {
+            let TaggedQualifiers {
+                as_of,
+                unit,
+                bound,
+                upper,
+            } = TaggedQualifiers::deserialize(deserializer)?;
+            Ok(Qualifiers {
+                as_of,
+                unit,
+                bound,
+                upper,
+            })
+        } else {
+            let PlainQualifiers {
+                as_of,
+                unit,
+                bound,
+                upper,
+            } = PlainQualifiers::deserialize(deserializer)?;
+            Ok(Qualifiers {
+                as_of,
+                unit,
+                bound,
+                upper,
+            })
+        }
+    }
 }
 
 /// A claim as recorded: display forms of subject and property, the value and qualifiers.
@@ -185,28 +314,41 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// Returns the claim in one line: `subject · property = value (qualifiers)`.
+    /// Returns the value as stated with its bound and noun or unit:
+    /// "at least 600 civilians", "between 600 and 700", "12.5 km".
+    pub fn stated_value(&self) -> String {
+        let qualifiers = &self.qualifiers;
+        let mut out = String::new();
+        let words = qualifiers.bound.words();
+        if !words.is_empty() {
+            out.push_str(words);
+            out.push(' ');
+        }
+        out.push_str(&self.value.to_string());
+        if let (Bound::Between, Some(upper)) = (qualifiers.bound, &qualifiers.upper) {
+            out.push_str(" and ");
+            out.push_str(upper);
+        }
+        if let Some(unit) = &qualifiers.unit {
+            out.push(' ');
+            out.push_str(unit);
+        }
+        out
+    }
+
+    /// Returns the claim in one line: `subject · property = value (as of …)`,
+    /// the value with its bound and noun or unit.
     pub fn line(&self) -> String {
-        let mut qualifiers = Vec::new();
-        match self.qualifiers.bound {
-            Bound::Exact => {}
-            Bound::Approximate => qualifiers.push("approximate".to_string()),
-            Bound::AtLeast => qualifiers.push("at least".to_string()),
-        }
-        if let Some(unit) = &self.qualifiers.unit {
-            qualifiers.push(format!("unit {unit}"));
-        }
-        if let Some(as_of) = &self.qualifiers.as_of {
-            qualifiers.push(format!("as of {as_of}"));
-        }
-        let tail = if qualifiers.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", qualifiers.join(", "))
+        let tail = match &self.qualifiers.as_of {
+            Some(as_of) => format!(" (as of {as_of})"),
+            None => String::new(),
         };
         format!(
             "{} · {} = {}{}",
-            self.subject, self.property, self.value, tail
+            self.subject,
+            self.property,
+            self.stated_value(),
+            tail
         )
     }
 }

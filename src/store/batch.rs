@@ -46,7 +46,8 @@ pub struct BatchLine {
     /// When the value holds.
     #[serde(default)]
     pub as_of: Option<String>,
-    /// exact, approximate or at_least.
+    /// How the source bounds the value (exact, approximate, at_least, …);
+    /// when absent, read from the value or else the quote, as in `cite`.
     #[serde(default)]
     pub bound: Option<Bound>,
     /// supports, disputes or mentions.
@@ -91,7 +92,7 @@ fn request_for(line: BatchLine) -> Result<CiteRequest, String> {
         kind: line.kind,
         unit: line.unit,
         as_of: line.as_of,
-        bound: line.bound.unwrap_or_default(),
+        bound: line.bound,
         stance: line.stance.unwrap_or_default(),
         occurrence: line.occurrence,
         prefix: line.prefix,

@@ -9,8 +9,10 @@ use crate::model::{
 use crate::storage::index::Index;
 use crate::text::anchor;
 use crate::text::dates::{parse_when, WhenError};
+use crate::text::normalize::identity_key;
 use crate::text::normalize::tidy;
-use crate::text::values::{self, parse_value, ValueError};
+use crate::text::stated::{hedge_in_quote, read_stated};
+use crate::text::values::{self, ValueError};
 
 use super::field::Field;
 use super::{check_name, check_text, now_rfc3339, Store, StoreError};
@@ -45,8 +47,9 @@ pub struct CiteFields {
     pub unit: Option<String>,
     /// When the value holds, as written.
     pub as_of: Option<String>,
-    /// Exact, approximate or a lower bound.
-    pub bound: Bound,
+    /// How the source bounds the value, when given apart from it (`--bound`);
+    /// None reads it from the value ("at least 600") or else from the quote.
+    pub bound: Option<Bound>,
     /// How the source bears on the claim.
     pub stance: Stance,
     /// Which match, from 1.
@@ -95,7 +98,37 @@ impl CiteFields {
     /// Reads the value and time, and checks every field: names tidied and
     /// within bounds, the quote within bounds, the occurrence from 1.
     pub fn validate(self) -> Result<CiteRequest, CiteInputError> {
-        let value = parse_value(self.kind, &self.value, self.unit.as_deref())?;
+        let stated = read_stated(self.kind, &self.value, self.unit.as_deref())?;
+        let bound = match (stated.bound, self.bound) {
+            (Some(read), Some(given)) if read != given => {
+                return Err(CiteInputError::Field {
+                    field: Field::Bound,
+                    why: format!(
+                        "says {} but the value says {}; give one of them",
+                        given.name(),
+                        read.name()
+                    ),
+                })
+            }
+            (read, given) => read.or(given),
+        };
+        if bound == Some(Bound::Between) && stated.upper.is_none() {
+            return Err(CiteInputError::Field {
+                field: Field::Bound,
+                why: "between needs a range as the value, e.g. \"600-700\" or \"between 600 and 700\"".into(),
+            });
+        }
+        let unit = match (stated.noun.as_deref(), self.unit.as_deref()) {
+            (Some(noun), Some(unit)) if identity_key(noun) != identity_key(unit) => {
+                return Err(CiteInputError::Field {
+                    field: Field::Unit,
+                    why: format!(
+                        "says {unit:?} but the value names {noun:?} after its number; give one of them"
+                    ),
+                })
+            }
+            (noun, unit) => unit.or(noun).map(str::to_string),
+        };
         let as_of = self.as_of.as_deref().map(parse_when).transpose()?;
         if self.occurrence == Some(0) {
             return Err(CiteInputError::Field {
@@ -105,8 +138,7 @@ impl CiteFields {
         }
         let subject = check_name(Field::Subject, &self.subject)?;
         let property = check_name(Field::Property, &self.property)?;
-        let unit = self
-            .unit
+        let unit = unit
             .as_deref()
             .map(|unit| check_name(Field::Unit, unit))
             .transpose()?;
@@ -119,11 +151,13 @@ impl CiteFields {
             occurrence: self.occurrence,
             subject,
             property,
-            value,
+            value: stated.value,
+            bound_given: bound.is_some(),
             qualifiers: Qualifiers {
                 as_of,
                 unit,
-                bound: self.bound,
+                bound: bound.unwrap_or_default(),
+                upper: stated.upper,
             },
             stance: self.stance,
             value_not_in_quote: self.value_not_in_quote,
@@ -143,6 +177,9 @@ pub struct CiteRequest {
     pub(super) subject: String,
     pub(super) property: String,
     pub(super) value: Value,
+    /// False when neither the value nor a flag gave a bound: the quote's
+    /// hedge, if it has one, is then recorded.
+    pub(super) bound_given: bool,
     pub(super) qualifiers: Qualifiers,
     pub(super) stance: Stance,
     pub(super) value_not_in_quote: bool,
@@ -168,6 +205,9 @@ pub struct CiteOutcome {
     pub new_citation: bool,
     /// The anchor.
     pub selector: Selector,
+    /// The hedge read from the quote and recorded ("about"), when the value
+    /// was given plainly and the quote hedges it.
+    pub hedge: Option<String>,
 }
 
 /// Returns the live citation identical to `body` (same claim, source,
@@ -191,6 +231,8 @@ pub struct PreparedCitation {
     pub claim: Claim,
     /// The citation's body.
     pub body: Citation,
+    /// The hedge read from the quote and recorded, if any.
+    pub hedge: Option<String>,
 }
 
 /// True when two citations are the same evidence: claim, source (and
@@ -223,7 +265,8 @@ pub fn prepare_citation(
         subject,
         property,
         value,
-        qualifiers,
+        bound_given,
+        mut qualifiers,
         stance,
         value_not_in_quote,
     } = request;
@@ -240,6 +283,23 @@ pub fn prepare_citation(
             value: value.to_string(),
             quote: found.exact,
         });
+    }
+    if let (false, Some(upper)) = (value_not_in_quote, &qualifiers.upper) {
+        let stated = values::parse_value(Some(value.kind()), upper, Some("-"))
+            .is_ok_and(|upper| values::value_in_text(&upper, &found.exact));
+        if !stated {
+            return Err(StoreError::ValueNotInQuote {
+                value: upper.clone(),
+                quote: found.exact,
+            });
+        }
+    }
+    let mut hedge = None;
+    if !bound_given && !value_not_in_quote {
+        if let Some((bound, words)) = hedge_in_quote(&value, &found.exact) {
+            qualifiers.bound = bound;
+            hedge = Some(words);
+        }
     }
     let claim_id = identity::claim_id(&subject, &property, &value, &qualifiers);
     let body = Citation {
@@ -265,6 +325,7 @@ pub fn prepare_citation(
             qualifiers,
         },
         body,
+        hedge,
     })
 }
 
@@ -285,6 +346,7 @@ impl Store {
                 citation: existing,
                 new_citation: false,
                 selector: prepared.body.selector,
+                hedge: prepared.hedge,
             });
         }
         let claim_id = prepared.claim.id;
@@ -292,6 +354,7 @@ impl Store {
         let time = now_rfc3339();
         let citation_id = identity::citation_id(&prepared.body, actor, &time);
         let selector = prepared.body.selector.clone();
+        let hedge = prepared.hedge.clone();
         let mut changes = Vec::new();
         if new_claim {
             changes.push(Change::RecordClaim(prepared.claim));
@@ -308,6 +371,7 @@ impl Store {
             citation: citation_id,
             new_citation: true,
             selector,
+            hedge,
         })
     }
 

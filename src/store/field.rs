@@ -54,6 +54,8 @@ pub enum Field {
     Value,
     /// The kind of a claim's value.
     Kind,
+    /// How the source bounds a claim's value.
+    Bound,
     /// Record a citation whose quote does not state its value.
     ValueNotInQuote,
     /// Why a citation is retracted or superseded.
@@ -100,6 +102,7 @@ impl Field {
             Field::Suffix => "suffix",
             Field::Value => "value",
             Field::Kind => "kind",
+            Field::Bound => "bound",
             Field::ValueNotInQuote => "value_not_in_quote",
             Field::Reason => "reason",
             Field::Rating => "rating",
@@ -134,7 +137,9 @@ pub fn value_message(error: &ValueError, name: Namer<'_>) -> String {
             name(Field::Unit),
             name(Field::Kind)
         ),
-        ValueError::NotACount { .. } | ValueError::NotADate(_) => error.to_string(),
+        ValueError::NotACount { .. } | ValueError::NotADate(_) | ValueError::RangeOrder { .. } => {
+            error.to_string()
+        }
     }
 }
 

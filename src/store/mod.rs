@@ -55,8 +55,8 @@ pub use layers::{LayerSummary, Quotable};
 use open::{check_format, remove_any};
 pub use open::{find_store, is_inside, now_rfc3339, recovery_notice};
 pub use query::{
-    ClaimFilter, ClaimSummary, Conflict, ConflictSide, ReportedValue, Shown, SourceListing, Trace,
-    TracedCitation,
+    ClaimFilter, ClaimSummary, Conflict, ConflictSide, ReportedValue, Shown, SourceListing,
+    Standing, Trace, TracedCitation,
 };
 pub use reindex::reindex;
 use resolve::resolve_kind_in;

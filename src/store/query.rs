@@ -11,7 +11,9 @@ use crate::model::{
 use crate::storage::index::{self, CitationRecord, ClaimRecord, RevisionRecord};
 use crate::storage::objects::ObjectError;
 use crate::text::anchor::{self, AnchorCheck};
+use crate::text::extent::{self, Relation};
 use crate::text::normalize::identity_key;
+use crate::text::stated;
 use crate::text::values;
 
 use super::{io_error, Rank, Store, StoreError};
@@ -112,7 +114,33 @@ pub struct ReportedValue {
     pub citation: CitationId,
 }
 
-/// A subject and property with more than one supported value at the same `as_of`.
+/// How the values of a subject and property stand to each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Some two values cannot both hold, or a later revision states
+    /// another value where a cited one stood.
+    Conflict,
+    /// Every two values can both hold: they agree, at different precision
+    /// or within each other's bounds.
+    Agree,
+    /// None conflicts, but some two cannot be compared (different kinds of
+    /// value, or quantities in different units).
+    NotCompared,
+}
+
+impl Standing {
+    /// The word used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Standing::Conflict => "conflict",
+            Standing::Agree => "agree",
+            Standing::NotCompared => "not_compared",
+        }
+    }
+}
+
+/// A subject and property with more than one supported value at the same
+/// `as_of`, and how they stand.
 #[derive(Debug, Clone)]
 pub struct Conflict {
     /// The subject, as first written.
@@ -123,6 +151,53 @@ pub struct Conflict {
     pub as_of: Option<When>,
     /// The sides.
     pub sides: Vec<ConflictSide>,
+    /// Whether the values conflict, agree or cannot be compared.
+    pub standing: Standing,
+    /// The pairs of sides (indexes into `sides`) that cannot both hold.
+    pub pairs: Vec<(usize, usize)>,
+}
+
+/// True when a value a revision states as text can hold beside the claim's.
+fn agrees_with(claim: &crate::model::Claim, stated: &str) -> bool {
+    let Ok(read) = stated::read_stated(Some(claim.value.kind()), stated, None) else {
+        return false;
+    };
+    let mut other = claim.clone();
+    other.value = read.value;
+    other.qualifiers.bound = read.bound.unwrap_or_default();
+    other.qualifiers.upper = read.upper;
+    extent::relation(claim, &other) == Relation::Agree
+}
+
+/// Sorts sides into a conflict, an agreement or values not compared.
+fn standing_of(sides: Vec<ConflictSide>) -> Conflict {
+    let mut pairs = Vec::new();
+    let mut incomparable = false;
+    for (first, a) in sides.iter().enumerate() {
+        for (offset, b) in sides[first + 1..].iter().enumerate() {
+            match extent::relation(&a.claim.claim, &b.claim.claim) {
+                Relation::Conflict => pairs.push((first, first + 1 + offset)),
+                Relation::Incomparable => incomparable = true,
+                Relation::Agree => {}
+            }
+        }
+    }
+    let standing = if !pairs.is_empty() || sides.iter().any(|side| !side.reported.is_empty()) {
+        Standing::Conflict
+    } else if incomparable {
+        Standing::NotCompared
+    } else {
+        Standing::Agree
+    };
+    let first = &sides[0].claim.claim;
+    Conflict {
+        subject: first.subject.clone(),
+        property: first.property.clone(),
+        as_of: first.qualifiers.as_of.clone(),
+        standing,
+        pairs,
+        sides,
+    }
 }
 
 /// A source with the documents and revisions it belongs to and its citation count.
@@ -420,6 +495,13 @@ impl Store {
             let Some(cited) = self.index.citation(&record.citation)? else {
                 continue;
             };
+            // Resolved once the citation it replaced is superseded (the
+            // later value cited in its place) or retracted.
+            if self.is_retracted(&record.citation)?
+                || matches!(self.rank(&record.citation)?, Rank::History(_))
+            {
+                continue;
+            }
             let Some(revision) = self.index.revision(&doc, number)? else {
                 continue;
             };
@@ -453,9 +535,11 @@ impl Store {
             }
             let mut sources: Vec<SourceRecord> = Vec::new();
             for record in self.index.citations_of_claim(id)? {
+                // A superseded citation is history: the newer one speaks.
                 if !self.visible(record.seq)
                     || record.citation.stance != Stance::Supports
                     || self.is_retracted(&record.id)?
+                    || matches!(self.rank(&record.id)?, Rank::History(_))
                 {
                     continue;
                 }
@@ -482,7 +566,15 @@ impl Store {
                     revisions.extend(self.visible_revisions_of(&source.id)?);
                 }
                 revisions.sort();
-                let reported = reported.get(id).cloned().unwrap_or_default();
+                // A value a later revision states is reported only while it
+                // cannot hold beside the claim's.
+                let reported: Vec<ReportedValue> = reported
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .filter(|item| !agrees_with(&claim.claim, &item.value))
+                    .cloned()
+                    .collect();
                 by_as_of.entry(as_of).or_default().push(ConflictSide {
                     claim,
                     sources,
@@ -493,13 +585,7 @@ impl Store {
         }
         for (_, sides) in by_as_of {
             if sides.len() >= 2 || sides.iter().any(|side| !side.reported.is_empty()) {
-                let first = &sides[0].claim.claim;
-                out.push(Conflict {
-                    subject: first.subject.clone(),
-                    property: first.property.clone(),
-                    as_of: first.qualifiers.as_of.clone(),
-                    sides,
-                });
+                out.push(standing_of(sides));
             }
         }
         Ok(())

@@ -30,6 +30,12 @@ pub enum ValueError {
     /// A quantity without a unit.
     #[error("a quantity needs a unit")]
     QuantityWithoutUnit,
+    /// A range whose upper end does not lie above its lower end.
+    #[error("cannot read {text:?} as a range: its second end must be above its first; write it as 600-700")]
+    RangeOrder {
+        /// The text given.
+        text: String,
+    },
     /// Not a date.
     #[error(transparent)]
     NotADate(#[from] WhenError),
@@ -232,7 +238,15 @@ pub fn parse_value(
 /// digits ("1,275", "1 275") give the grouped number and, for space grouping,
 /// the separate numbers too; runs of number words give their value.
 pub fn numbers_in(text: &str) -> Vec<String> {
-    let tokens = tokenize(text);
+    numbers_at(&tokenize(text))
+        .into_iter()
+        .map(|(number, _)| number)
+        .collect()
+}
+
+/// Returns every number the tokens write, as [`numbers_in`] does, each with
+/// the index of its first token.
+pub(crate) fn numbers_at(tokens: &[Token<'_>]) -> Vec<(String, usize)> {
     let mut found = Vec::new();
     let mut at = 0;
     while at < tokens.len() {
@@ -276,13 +290,13 @@ pub fn numbers_in(text: &str) -> Vec<String> {
                 let negative = at > 0
                     && matches!(tokens[at - 1], Token::Mark('-') | Token::Mark('\u{2212}'))
                     && (at < 2 || !matches!(tokens[at - 2], Token::Digits(_) | Token::Word(_)));
-                found.push(canonical_decimal(negative, &whole, fraction));
+                found.push((canonical_decimal(negative, &whole, fraction), at));
                 if space_grouped {
                     // "15 275" may be two numbers; offer each run alone as well.
                     let mut index = at;
                     while index < end {
                         if let Token::Digits(run) = &tokens[index] {
-                            found.push(canonical_decimal(false, run, ""));
+                            found.push((canonical_decimal(false, run, ""), index));
                         }
                         index += 1;
                     }
@@ -302,7 +316,7 @@ pub fn numbers_in(text: &str) -> Vec<String> {
                 }
                 match number_words(&words) {
                     Some((value, used)) => {
-                        found.push(value.to_string());
+                        found.push((value.to_string(), at));
                         // Skip the words used; find the token index after them.
                         let mut seen = 0;
                         let mut cursor = at;

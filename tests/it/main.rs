@@ -12,6 +12,7 @@ mod bundle;
 mod capture;
 mod cli;
 mod compat;
+mod conflicts;
 mod integrity;
 mod layers;
 mod model;

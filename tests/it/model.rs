@@ -284,7 +284,7 @@ fn apply(store: &mut Store, model: &mut Model, op: &Op, step: usize) {
                 subject: subject(*ward),
                 property: "ballots counted".into(),
                 value: value(*ward).to_string(),
-                bound: Bound::Exact,
+                bound: Some(Bound::Exact),
                 stance: Stance::Supports,
                 ..CiteFields::default()
             }

@@ -212,11 +212,7 @@ fn stance() -> impl Strategy<Value = Stance> {
 }
 
 fn bound() -> impl Strategy<Value = Bound> {
-    prop_oneof![
-        Just(Bound::Exact),
-        Just(Bound::Approximate),
-        Just(Bound::AtLeast)
-    ]
+    prop::sample::select(Bound::ALL.to_vec())
 }
 
 fn claim() -> impl Strategy<Value = Claim> {
@@ -229,15 +225,21 @@ fn claim() -> impl Strategy<Value = Claim> {
             prop::option::of(when()),
             prop::option::of(short_text()),
             bound(),
+            prop::option::of(short_text()),
         ),
     )
         .prop_map(
-            |(id, subject, property, value, (as_of, unit, bound))| Claim {
+            |(id, subject, property, value, (as_of, unit, bound, upper))| Claim {
                 id: ClaimId(id),
                 subject,
                 property,
                 value,
-                qualifiers: Qualifiers { as_of, unit, bound },
+                qualifiers: Qualifiers {
+                    as_of,
+                    unit,
+                    bound,
+                    upper,
+                },
             },
         )
 }

@@ -9,13 +9,29 @@ use crate::compat::fixture_store;
 #[test]
 fn the_conflicts_listing() {
     let env = fixture_store();
-    let run = env.ok(&["conflicts"]);
+    // Before entry 27 superseded the citation of 15 by the one of 17 (and
+    // the survey's 485 was retracted), revision 2's 17 and the survey's 485
+    // were conflicts.
+    let run = env.ok(&["conflicts", "--as-of", "2026-11-30T06:06:31.430Z"]);
     insta::assert_snapshot!(run.stdout, @r###"
 Khojaly resolutions · national parliaments (as of 2024-02-26): 2 values
   15  claim b4ae19b586ac
     source bcebc6f5ba6d  Khojaly, 26 February 1992: the figures behind an anniversary
     in revisions khojaly-article@1
   17  stated by khojaly-article@2 (source 1f03836624f8) where @1 was cited for 15; not cited: "parliaments of\n17 countries"
+Khojaly, 26 February 1992 · civilians killed: 2 values
+  485  claim 239498822931
+    source e409ac61b27f  Survey of the winter offensive, 1993 edition
+  613  claim 8ad4c079bd13
+    source 1f03836624f8  Khojaly, 26 February 1992: the figures behind an anniversary
+    in revisions khojaly-article@2
+  cannot both hold: 485 / 613
+"###);
+    // Now the revision conflict is resolved: the later value is cited and
+    // the earlier citation superseded.
+    let run = env.ok(&["conflicts"]);
+    insta::assert_snapshot!(run.stdout, @r###"
+no conflicts: no subject and property has two supported values that cannot both hold
 "###);
 }
 

@@ -23,7 +23,9 @@ pub struct CiteArgs {
     /// What is claimed of it, e.g. "civilians killed".
     #[arg(long, required_unless_present = "batch")]
     pub property: Option<String>,
-    /// The value: a count (613, 1,275), a quantity (with --unit, -12.5), a date (22 April 2010) or text.
+    /// The value as the source states it: a count (613, "1,275 people"), a
+    /// quantity ("12.5 km", or -12.5 with --unit), a date (22 April 2010) or
+    /// text; hedged ("at least 600", "about 7,000") or a range ("600-700").
     #[arg(long, required_unless_present = "batch", allow_negative_numbers = true)]
     pub value: Option<String>,
     /// Record every citation in a JSON Lines file (- for standard input), one
@@ -31,7 +33,7 @@ pub struct CiteArgs {
     /// property, value, kind, unit, as_of, bound, stance, occurrence, prefix,
     /// suffix, value_not_in_quote). One journal append; a bad line refuses
     /// the whole batch.
-    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["source", "quote", "subject", "property", "value", "kind", "unit", "as_of", "approximate", "at_least", "occurrence", "prefix", "suffix", "value_not_in_quote"])]
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["source", "quote", "subject", "property", "value", "kind", "unit", "as_of", "bound", "approximate", "at_least", "occurrence", "prefix", "suffix", "value_not_in_quote"])]
     pub batch: Option<PathBuf>,
     /// With --batch: record the good lines and list the bad ones instead of refusing the batch.
     #[arg(long, requires = "batch")]
@@ -45,10 +47,14 @@ pub struct CiteArgs {
     /// When the value holds, e.g. a toll "to date" (same forms as add --published).
     #[arg(long, value_name = "WHEN")]
     pub as_of: Option<String>,
-    /// The source gives the value as approximate.
+    /// How the source bounds the value [default: as the value says, else as
+    /// the quote says ("about 7,000 people" records about 7000), else exact].
+    #[arg(long, value_enum, conflicts_with_all = ["approximate", "at_least"])]
+    pub bound: Option<BoundArg>,
+    /// The same as --bound approximate.
     #[arg(long, conflicts_with = "at_least")]
     pub approximate: bool,
-    /// The source gives the value as a lower bound.
+    /// The same as --bound at-least.
     #[arg(long)]
     pub at_least: bool,
     /// How the source bears on the claim.
@@ -79,6 +85,43 @@ pub enum KindArg {
     Date,
     /// Free text.
     Text,
+}
+
+/// Bounds on the command line.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum BoundArg {
+    /// The value as stated.
+    Exact,
+    /// "About", "some", "roughly": within a tenth either side.
+    Approximate,
+    /// "At least", "no fewer than".
+    AtLeast,
+    /// "More than", "over".
+    MoreThan,
+    /// "Up to", "at most".
+    AtMost,
+    /// "Fewer than", "under".
+    LessThan,
+    /// "Nearly", "almost": up to a tenth under.
+    Nearly,
+    /// A range; the value gives both ends ("600-700").
+    Between,
+}
+
+impl BoundArg {
+    /// The bound it names.
+    pub fn bound(self) -> Bound {
+        match self {
+            BoundArg::Exact => Bound::Exact,
+            BoundArg::Approximate => Bound::Approximate,
+            BoundArg::AtLeast => Bound::AtLeast,
+            BoundArg::MoreThan => Bound::MoreThan,
+            BoundArg::AtMost => Bound::AtMost,
+            BoundArg::LessThan => Bound::LessThan,
+            BoundArg::Nearly => Bound::Nearly,
+            BoundArg::Between => Bound::Between,
+        }
+    }
 }
 
 /// Stances on the command line.
@@ -126,11 +169,11 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         unit: args.unit,
         as_of: args.as_of,
         bound: if args.approximate {
-            Bound::Approximate
+            Some(Bound::Approximate)
         } else if args.at_least {
-            Bound::AtLeast
+            Some(Bound::AtLeast)
         } else {
-            Bound::Exact
+            args.bound.map(BoundArg::bound)
         },
         stance: match args.stance {
             StanceArg::Supports => Stance::Supports,
@@ -179,6 +222,12 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             outcome.selector.start,
             outcome.selector.end
         )?;
+        if let Some(hedge) = &outcome.hedge {
+            writeln!(
+                ctx.out,
+                "the quote hedges the value («{hedge}»): recorded with that bound; give --bound exact to record it as exact"
+            )?;
+        }
     }
     Ok(())
 }

@@ -1,0 +1,321 @@
+//! `conflicts` tells values that cannot both hold from values that agree at
+//! different precision or within a bound; values are read as people write
+//! them (hedges, ranges, what a count counts), and hedges from the quote.
+
+use crate::common::TestEnv;
+
+const SUBJECT: &str = "Khojaly, 26 February 1992";
+
+/// Cites `quote` in `source` for SUBJECT · `property` = `value` with any
+/// extra flags; returns the --json outcome.
+fn cite(
+    env: &TestEnv,
+    source: &str,
+    quote: &str,
+    property: &str,
+    value: &str,
+    extra: &[&str],
+) -> serde_json::Value {
+    let mut args = vec![
+        "--json",
+        "cite",
+        source,
+        "--quote",
+        quote,
+        "--subject",
+        SUBJECT,
+        "--property",
+        property,
+        "--value",
+        value,
+    ];
+    args.extend_from_slice(extra);
+    env.ok(&args).json()
+}
+
+/// Adds a text file written in the test and returns its id.
+fn add_text(env: &TestEnv, name: &str, text: &str) -> String {
+    let path = env.dir.path().join(name);
+    std::fs::write(&path, text).expect("write");
+    env.ok(&["--json", "add", path.to_str().expect("utf-8")])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string()
+}
+
+/// The store of the issue's report: the article, the 1993 survey, and a
+/// note in the project's own words with a bound, a plain population and a month.
+fn disputed_store() -> (TestEnv, String, String, String) {
+    let env = TestEnv::new();
+    let article = env.add("khojaly-article-2024-02.txt", &[]);
+    let survey = env.add("regional-survey-1993.txt", &[]);
+    let note = add_text(
+        &env,
+        "note.txt",
+        "A relief agency wrote that at least 600 civilians died in February 1992,\n\
+         in a town of 7,000 people.\n",
+    );
+    (env, article, survey, note)
+}
+
+#[test]
+fn conflicts_tell_agreement_from_conflict() {
+    let (env, article, survey, note) = disputed_store();
+    let killed = "civilians killed";
+    // The same figure twice from one source, once with its noun: 613 and
+    // "613 civilians" are one number, so they agree.
+    let plain = cite(&env, &article, "613 civilians", killed, "613", &[]);
+    let with_noun = cite(
+        &env,
+        &article,
+        "613 civilians",
+        killed,
+        "613 civilians",
+        &[],
+    );
+    assert_ne!(plain["claim"], with_noun["claim"], "the noun is recorded");
+    let shown = env
+        .ok(&["--json", "show", with_noun["claim"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["claim"]["qualifiers"]["unit"], "civilians");
+    // A bound read from the value: "at least 600".
+    let bound = cite(
+        &env,
+        &note,
+        "at least 600 civilians died",
+        killed,
+        "at least 600",
+        &[],
+    );
+    let shown = env
+        .ok(&["--json", "show", bound["claim"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["claim"]["value"]["count"], 600);
+    assert_eq!(shown["claim"]["qualifiers"]["bound"], "at_least");
+    // The survey's 485 is below 600 and is not 613: the one real conflict.
+    cite(&env, &survey, "civilians killed at 485", killed, "485", &[]);
+
+    // A hedge read from the quote: "about 7,000" cited as plain 7000.
+    let about = cite(
+        &env,
+        &article,
+        "a population of about 7,000",
+        "population",
+        "7000",
+        &[],
+    );
+    assert_eq!(about["hedge"], "about");
+    let shown = env
+        .ok(&["--json", "show", about["claim"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["claim"]["qualifiers"]["bound"], "approximate");
+    cite(
+        &env,
+        &note,
+        "a town of 7,000 people",
+        "population",
+        "7,000 people",
+        &[],
+    );
+    // A day and its month.
+    cite(
+        &env,
+        &article,
+        "the night of Feb. 26, 1992",
+        "date",
+        "1992-02-26",
+        &[],
+    );
+    cite(
+        &env,
+        &note,
+        "in February 1992",
+        "date",
+        "February 1992",
+        &[],
+    );
+
+    let listing = env.ok(&["--json", "conflicts"]).json();
+    let conflicts = listing["conflicts"].as_array().expect("conflicts");
+    assert_eq!(conflicts.len(), 1, "{listing}");
+    let conflict = &conflicts[0];
+    assert_eq!(conflict["property"], killed);
+    assert_eq!(conflict["standing"], "conflict");
+    let sides = conflict["sides"].as_array().expect("sides");
+    assert_eq!(sides.len(), 4);
+    let value_of = |index: u64| -> String {
+        let claim = &sides[index as usize]["claim"];
+        format!(
+            "{} {}",
+            claim["qualifiers"]["bound"], claim["display_value"]
+        )
+    };
+    // Worked by hand: 485 is neither 613 nor >= 600; 613 and "at least
+    // 600" and "613 civilians" all meet. So exactly three pairs, each with 485.
+    let mut pairs: Vec<String> = conflict["cannot_both_hold"]
+        .as_array()
+        .expect("pairs")
+        .iter()
+        .map(|pair| {
+            let mut both = [
+                value_of(pair[0].as_u64().expect("index")),
+                value_of(pair[1].as_u64().expect("index")),
+            ];
+            both.sort();
+            both.join(" / ")
+        })
+        .collect();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        [
+            "\"at_least\" \"600\" / \"exact\" \"485\"",
+            "\"exact\" \"485\" / \"exact\" \"613\"",
+            "\"exact\" \"485\" / \"exact\" \"613\"",
+        ]
+    );
+    let agreements = listing["agreements"].as_array().expect("agreements");
+    let mut agreeing: Vec<&str> = agreements
+        .iter()
+        .map(|item| item["property"].as_str().expect("property"))
+        .collect();
+    agreeing.sort();
+    assert_eq!(agreeing, ["date", "population"]);
+    assert_eq!(listing["not_compared"], serde_json::json!([]));
+
+    let text = env.ok(&["conflicts"]).stdout;
+    assert!(text.contains("cannot both hold: "), "{text}");
+    assert!(text.contains("  at least 600  claim"), "{text}");
+    assert!(text.contains("  613 civilians  claim"), "{text}");
+    assert!(
+        text.contains("agreeing (values that can both hold"),
+        "{text}"
+    );
+    assert!(text.contains("  about 7000  claim"), "{text}");
+    let agreeing_at = text.find("agreeing").expect("heading");
+    assert!(
+        text.find("civilians killed").expect("conflict") < agreeing_at
+            && text.find("population").expect("agreement") > agreeing_at,
+        "{text}"
+    );
+}
+
+#[test]
+fn values_are_read_as_written_and_bad_ones_refused() {
+    let (env, article, _, note) = disputed_store();
+    // A range must be stated whole by the quote.
+    let range = add_text(
+        &env,
+        "range.txt",
+        "Estimates ran between 600 and 700 dead; one list gave 600.\n",
+    );
+    let cited = cite(
+        &env,
+        &range,
+        "between 600 and 700 dead",
+        "civilians killed",
+        "between 600 and 700",
+        &[],
+    );
+    let shown = env
+        .ok(&["--json", "show", cited["claim"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["claim"]["qualifiers"]["bound"], "between");
+    assert_eq!(shown["claim"]["qualifiers"]["upper"], "700");
+    let base = |value: &str, quote: &str, source: &str| -> Vec<String> {
+        [
+            "cite",
+            source,
+            "--quote",
+            quote,
+            "--subject",
+            SUBJECT,
+            "--property",
+            "civilians killed",
+            "--value",
+            value,
+        ]
+        .iter()
+        .map(|arg| arg.to_string())
+        .collect()
+    };
+    let refuse = |args: Vec<String>, extra: &[&str], code: i32, needle: &str| {
+        let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
+        all.extend_from_slice(extra);
+        env.refused(&all, code, needle);
+    };
+    refuse(
+        base("600-700", "one list gave 600", &range),
+        &[],
+        3,
+        "does not state the value 700",
+    );
+    refuse(
+        base("700-600", "between 600 and 700 dead", &range),
+        &[],
+        2,
+        "second end must be above its first",
+    );
+    refuse(
+        base("at least 600", "at least 600 civilians died", &note),
+        &["--bound", "exact"],
+        2,
+        "--bound says exact but the value says at_least",
+    );
+    refuse(
+        base("613 civilians", "613 civilians", &article),
+        &["--unit", "people"],
+        2,
+        "--unit says \"people\" but the value names \"civilians\"",
+    );
+    refuse(
+        base("600", "one list gave 600", &range),
+        &["--bound", "between"],
+        2,
+        "between needs a range as the value",
+    );
+    // --bound exact keeps a hedged quote's value exact, and says nothing of a hedge.
+    let exact = cite(
+        &env,
+        &article,
+        "a population of about 7,000",
+        "population",
+        "7000",
+        &["--bound", "exact"],
+    );
+    assert_eq!(exact["hedge"], serde_json::Value::Null);
+    let text = env
+        .ok(&[
+            "cite",
+            &article,
+            "--quote",
+            "a population of about 7,000",
+            "--subject",
+            "Khojaly",
+            "--property",
+            "population",
+            "--value",
+            "7,000",
+        ])
+        .stdout;
+    assert!(
+        text.contains("the quote hedges the value («about»)"),
+        "{text}"
+    );
+    // A batch line reads hedges the same way.
+    let batch = env.dir.path().join("batch.jsonl");
+    std::fs::write(
+        &batch,
+        format!(
+            "{{\"source\":\"{note}\",\"quote\":\"at least 600 civilians\",\"subject\":\"s\",\"property\":\"p\",\"value\":\"at least 600\"}}\n"
+        ),
+    )
+    .expect("write");
+    env.ok(&["cite", "--batch", batch.to_str().expect("utf-8")]);
+    let claims = env.ok(&["--json", "claims", "--subject", "s"]).json();
+    assert_eq!(
+        claims["claims"][0]["qualifiers"]["bound"], "at_least",
+        "{claims}"
+    );
+}
