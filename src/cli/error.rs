@@ -106,7 +106,9 @@ fn store_code(error: &StoreError) -> u8 {
         | StoreError::MetadataDiffers { .. }
         | StoreError::UnknownDocument { .. }
         | StoreError::FileNotRecorded { .. }
-        | StoreError::NotYetRecorded { .. } => exit::REFUSED,
+        | StoreError::NotYetRecorded { .. }
+        | StoreError::NothingToAmend { .. }
+        | StoreError::NotInConflict { .. } => exit::REFUSED,
         StoreError::Io { .. }
         | StoreError::Lock(LockError::Io { .. })
         | StoreError::Journal(_)

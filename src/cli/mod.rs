@@ -54,7 +54,7 @@ pub enum Command {
     Claims(commands::claims::ClaimsArgs),
     /// Show a claim, every citation with its quote in context, and rival values.
     Trace(commands::trace::TraceArgs),
-    /// List subjects and properties whose supporting sources give different values.
+    /// List values that cannot both hold, then values that agree at different precision.
     Conflicts(commands::conflicts::ConflictsArgs),
     /// Show any source, claim or citation by id or unique prefix.
     Show(commands::show::ShowArgs),
@@ -66,6 +66,10 @@ pub enum Command {
     Log(commands::log::LogArgs),
     /// Retract a citation with a reason; it stays on record as retracted.
     Retract(commands::retract::RetractArgs),
+    /// Correct a source's metadata, with a reason, as a journaled change.
+    Amend(commands::amend::AmendArgs),
+    /// Mark a conflict reviewed, with a note, as a journaled change.
+    MarkReviewed(commands::amend::MarkReviewedArgs),
     /// Check objects, journal chain, quotes and index; exit 1 on any damage.
     Verify(commands::verify::VerifyArgs),
     /// Rebuild the index from the journal.

@@ -13,7 +13,7 @@ pub(crate) fn csv_field(text: &str) -> String {
 }
 
 /// The CSV table's columns, in order.
-pub const CSV_COLUMNS: [&str; 22] = [
+pub const CSV_COLUMNS: [&str; 23] = [
     "claim_id",
     "subject",
     "property",
@@ -21,6 +21,7 @@ pub const CSV_COLUMNS: [&str; 22] = [
     "unit",
     "as_of",
     "bound",
+    "upper",
     "citation_id",
     "stance",
     "status",
@@ -59,6 +60,7 @@ pub fn write(records: &Records, out: &mut dyn std::io::Write) -> std::io::Result
                     .map(ToString::to_string)
                     .unwrap_or_default(),
                 claim.qualifiers.bound.name().to_string(),
+                text(claim.qualifiers.upper.as_ref()),
                 record.id.to_hex(),
                 record.citation.stance.name().to_string(),
                 if item.retraction.is_some() {

@@ -2,7 +2,7 @@
 
 use super::claim::Claim;
 use super::ids::{CitationId, EntryHash, SourceId};
-use super::review::Review;
+use super::review::{ConflictReview, Review};
 use super::source::{Capture, Carried, Citation, Drift, Revision, SourceMeta, TextLayer};
 
 /// One change to the store. Its JSON form (tagged by `op`) is part of the journal format.
@@ -78,6 +78,18 @@ pub enum Change {
         /// How many of its entries were merged (the rest were here already).
         merged: u64,
     },
+    /// A source's metadata was corrected. `meta` is all of it as corrected
+    /// (what was not corrected is copied); the bytes and id are unchanged.
+    Amend {
+        /// The source.
+        source: SourceId,
+        /// The metadata from now on.
+        meta: SourceMeta,
+        /// Why.
+        reason: String,
+    },
+    /// A conflict was marked reviewed.
+    ReviewConflict(ConflictReview),
     /// A citation was retracted.
     Retract {
         /// The citation retracted.

@@ -17,7 +17,7 @@ pub use ids::{
     hex_value as ids_hex_value, CitationId, ClaimId, EntryHash, Id32, IdKind, ParseIdError,
     SourceId,
 };
-pub use review::{Agent, Markup, Rating, Review, StatedDate};
+pub use review::{Agent, ConflictReview, Markup, Rating, Review, StatedDate};
 pub use source::{
     Candidate, Capture, CaptureRecord, Carried, CarryMethod, Citation, Drift, InLayer, LayerRecord,
     Outcome, Redirect, Revision, Selector, SourceMeta, SourceRecord, Stance, TextLayer,

@@ -91,3 +91,21 @@ pub struct Review {
     /// one finding each (e.g. "no datePublished"). Never filled in.
     pub missing: Vec<String>,
 }
+
+/// A conflict marked reviewed: the subject, property and `as_of` of a
+/// `conflicts` listing, the claims it had when marked, and the reviewer's
+/// note. It settles nothing; it says someone looked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictReview {
+    /// The subject, as the listing wrote it.
+    pub subject: String,
+    /// The property, as the listing wrote it.
+    pub property: String,
+    /// The `as_of` qualifier the values share, if any.
+    pub as_of: Option<When>,
+    /// The claims the listing held when it was marked, in id order.
+    pub claims: Vec<ClaimId>,
+    /// What the reviewer found.
+    pub note: String,
+}

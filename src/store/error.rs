@@ -4,7 +4,7 @@ use super::field::Field;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::model::{CitationId, IdKind, SourceId};
+use crate::model::{CitationId, ClaimId, IdKind, SourceId};
 use crate::storage::index::IndexError;
 use crate::storage::journal::JournalError;
 use crate::storage::objects::ObjectError;
@@ -168,6 +168,18 @@ pub enum StoreError {
         time: String,
         /// Why.
         reason: String,
+    },
+    /// A correction that changes nothing.
+    #[error("nothing to amend: source {} already has these values; give a field with a new value, e.g. --title", id.short())]
+    NothingToAmend {
+        /// The source.
+        id: SourceId,
+    },
+    /// A claim listed in no conflict was to be marked reviewed.
+    #[error("claim {} is in no conflict (values that cannot both hold); `provdb conflicts` lists them", claim.short())]
+    NotInConflict {
+        /// The claim.
+        claim: ClaimId,
     },
     /// A bundle was refused: what is wrong with it.
     #[error("bundle: {why}")]

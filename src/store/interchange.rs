@@ -381,6 +381,10 @@ struct Planned {
     last_revision: std::collections::HashMap<String, u32>,
     /// This store's reviews and the merge's, once the first review is met.
     reviews: Option<Vec<crate::model::Review>>,
+    /// The merge's corrections of metadata so far.
+    amendments: Vec<(crate::model::SourceId, crate::model::SourceMeta, String)>,
+    /// The merge's conflict marks so far.
+    conflict_reviews: Vec<crate::model::ConflictReview>,
 }
 
 /// What pass 1 of a merge found in the other journal.
@@ -786,6 +790,37 @@ impl Store {
                         .index
                         .drift_of(&drift.doc, drift.number, &drift.citation)?
                         .is_none()
+            }
+            Change::Amend {
+                source,
+                meta,
+                reason,
+            } => {
+                let item = (*source, meta.clone(), reason.clone());
+                let here = self
+                    .index
+                    .amendments_of(source)?
+                    .into_iter()
+                    .any(|known| known.meta == *meta && known.reason == *reason);
+                if here || planned.amendments.contains(&item) {
+                    false
+                } else {
+                    planned.amendments.push(item);
+                    true
+                }
+            }
+            Change::ReviewConflict(review) => {
+                let here = self
+                    .index
+                    .conflict_reviews()?
+                    .into_iter()
+                    .any(|known| known.review == *review);
+                if here || planned.conflict_reviews.contains(review) {
+                    false
+                } else {
+                    planned.conflict_reviews.push(review.clone());
+                    true
+                }
             }
             Change::Review(review) => {
                 // This store's reviews, read once: reviews have no id, so a

@@ -155,6 +155,8 @@ pub struct Conflict {
     pub standing: Standing,
     /// The pairs of sides (indexes into `sides`) that cannot both hold.
     pub pairs: Vec<(usize, usize)>,
+    /// The latest mark of this subject, property and `as_of` as reviewed.
+    pub review: Option<super::ReviewMark>,
 }
 
 /// True when a value a revision states as text can hold beside the claim's.
@@ -197,6 +199,7 @@ fn standing_of(sides: Vec<ConflictSide>) -> Conflict {
         standing,
         pairs,
         sides,
+        review: None,
     }
 }
 
@@ -317,7 +320,7 @@ impl Store {
                 .index
                 .retraction(&record.id)?
                 .filter(|retraction| self.visible(retraction.seq)),
-            source: self.index.source(&source_id)?,
+            source: self.source_record(&source_id)?,
             rank: self.rank(&record.id)?,
             drift: self.drift_of(&record, &revisions)?,
             revisions,
@@ -474,6 +477,10 @@ impl Store {
             group.push(id);
         }
         finish(&mut group, &mut out)?;
+        let marks = self.review_marks()?;
+        for conflict in &mut out {
+            conflict.review = Store::mark_of(&marks, conflict);
+        }
         Ok(out)
     }
 
@@ -549,7 +556,7 @@ impl Store {
                 {
                     continue;
                 }
-                if let Some(source) = self.index.source(&record.citation.source)? {
+                if let Some(source) = self.source_record(&record.citation.source)? {
                     sources.push(source);
                 }
             }
@@ -595,7 +602,7 @@ impl Store {
     pub fn sources(&self) -> Result<Vec<SourceListing>, StoreError> {
         let mut out = Vec::new();
         for source in self.index.sources() {
-            let source = source?;
+            let source = self.source_seen(source?)?;
             let revisions = self.index.revisions_of_source(&source.id)?;
             let citations = self.index.count_citations_of_source(&source.id)?;
             out.push((source, revisions, citations));
@@ -674,8 +681,7 @@ impl Store {
             IdKind::Source => {
                 let source_id = SourceId(id);
                 let record = self
-                    .index
-                    .source(&source_id)?
+                    .source_record(&source_id)?
                     .ok_or_else(|| StoreError::UnknownId { text: text.into() })?;
                 let revisions = self.index.revisions_of_source(&source_id)?;
                 let citations = self.index.count_citations_of_source(&source_id)?;

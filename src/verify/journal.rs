@@ -522,6 +522,30 @@ impl<'a> JournalWalk<'a> {
                     }
                 }
             }
+            Change::Amend { source, .. } => {
+                if !sources.contains(source) {
+                    report.problem(
+                        item,
+                        format!(
+                            "corrects the metadata of source {}, recorded nowhere before it",
+                            source.short()
+                        ),
+                    );
+                }
+            }
+            Change::ReviewConflict(review) => {
+                for claim in &review.claims {
+                    if !claims.contains(claim) {
+                        report.problem(
+                            item,
+                            format!(
+                                "marks reviewed a conflict of claim {}, recorded nowhere before it",
+                                claim.short()
+                            ),
+                        );
+                    }
+                }
+            }
             Change::Retract { .. }
             | Change::Merge { .. }
             | Change::Init { .. }

@@ -284,6 +284,8 @@ impl Lineage {
             | Change::Capture(_)
             | Change::RecordClaim(_)
             | Change::Review(_)
+            | Change::Amend { .. }
+            | Change::ReviewConflict(_)
             | Change::Merge { .. } => {}
         }
     }

@@ -319,3 +319,192 @@ fn values_are_read_as_written_and_bad_ones_refused() {
         "{claims}"
     );
 }
+
+/// The recorded time of the store's last journal entry.
+fn last_entry_time(env: &TestEnv) -> String {
+    let log = env.ok(&["--json", "log"]).json();
+    let entries = log["entries"].as_array().expect("entries");
+    entries.last().expect("an entry")["time"]
+        .as_str()
+        .expect("time")
+        .to_string()
+}
+
+#[test]
+fn a_conflict_is_marked_reviewed_as_a_journaled_change() {
+    let (env, article, survey, note) = disputed_store();
+    let toll = cite(
+        &env,
+        &article,
+        "613 civilians",
+        "civilians killed",
+        "613",
+        &[],
+    );
+    cite(
+        &env,
+        &survey,
+        "civilians killed at 485",
+        "civilians killed",
+        "485",
+        &[],
+    );
+    let population = cite(
+        &env,
+        &article,
+        "a population of about 7,000",
+        "population",
+        "7000",
+        &[],
+    );
+    let before_mark = last_entry_time(&env);
+    let claim = toll["claim"].as_str().expect("claim");
+    // Only a listed conflict can be marked; a note is needed.
+    env.refused(
+        &[
+            "mark-reviewed",
+            population["claim"].as_str().expect("claim"),
+            "--note",
+            "checked",
+        ],
+        3,
+        "is in no conflict",
+    );
+    env.refused(
+        &["mark-reviewed", claim, "--note", "  "],
+        2,
+        "--note is empty",
+    );
+    let marked = env
+        .ok(&[
+            "--json",
+            "mark-reviewed",
+            claim,
+            "--note",
+            "the 1993 survey counted the burials known then",
+        ])
+        .json();
+    assert_eq!(
+        marked["reviewed"]["claims"]
+            .as_array()
+            .expect("claims")
+            .len(),
+        2
+    );
+    let text = env.ok(&["conflicts"]).stdout;
+    assert!(
+        text.contains("  reviewed 20")
+            && text.contains("by tester: the 1993 survey counted the burials known then"),
+        "{text}"
+    );
+    let listing = env.ok(&["--json", "conflicts"]).json();
+    assert_eq!(listing["conflicts"][0]["review"]["current"], true);
+    // Answerable --as-of: before the mark, no mark.
+    let earlier = env
+        .ok(&["--json", "conflicts", "--as-of", &before_mark])
+        .json();
+    assert_eq!(earlier["conflicts"][0]["review"], serde_json::Value::Null);
+    // A value listed after the mark: the mark is shown as older than it.
+    cite(
+        &env,
+        &note,
+        "at least 600 civilians died",
+        "civilians killed",
+        "at least 600",
+        &[],
+    );
+    let listing = env.ok(&["--json", "conflicts"]).json();
+    assert_eq!(listing["conflicts"][0]["review"]["current"], false);
+    assert!(env
+        .ok(&["conflicts"])
+        .stdout
+        .contains("(values were added since; review again)"));
+    assert!(env.ok(&["log"]).stdout.contains("conflict reviewed: "));
+    env.ok(&["verify"]);
+}
+
+#[test]
+fn amend_corrects_metadata_as_a_journaled_change() {
+    let (env, _, survey, _) = disputed_store();
+    cite(
+        &env,
+        &survey,
+        "civilians killed at 485",
+        "civilians killed",
+        "485",
+        &[],
+    );
+    let before = last_entry_time(&env);
+    // Bad corrections are refused, the store unchanged.
+    env.refused(
+        &["amend", &survey, "--reason", "nothing"],
+        3,
+        "nothing to amend",
+    );
+    env.refused(
+        &["amend", &survey, "--title", "T", "--reason", ""],
+        2,
+        "--reason is empty",
+    );
+    env.refused(
+        &["amend", &survey, "--url", "not a url", "--reason", "r"],
+        2,
+        "--url",
+    );
+    env.refused(
+        &["amend", "ffffffff", "--title", "T", "--reason", "r"],
+        3,
+        "ffffffff",
+    );
+    let amended = env
+        .ok(&[
+            "--json",
+            "amend",
+            &survey,
+            "--title",
+            "Regional survey, 1993",
+            "--author",
+            "Survey team",
+            "--published",
+            "1993-06",
+            "--reason",
+            "the title page as printed",
+        ])
+        .json();
+    assert_eq!(
+        amended["changed"],
+        serde_json::json!(["title", "authors", "published"])
+    );
+    assert_eq!(
+        amended["before"]["title"],
+        "Survey of the winter offensive, 1993 edition"
+    );
+    // Listings, traces and exports use the corrected values...
+    assert!(env
+        .ok(&["sources"])
+        .stdout
+        .contains("Regional survey, 1993"));
+    let shown = env.ok(&["--json", "show", &survey]).json();
+    assert_eq!(shown["meta"]["title"], "Regional survey, 1993", "{shown}");
+    assert_eq!(shown["meta"]["authors"][0], "Survey team");
+    let csv = std::fs::read_to_string(env.export("csv", "out.csv")).expect("csv");
+    assert!(csv.contains("Regional survey, 1993"), "{csv}");
+    assert!(!csv.contains("winter offensive"), "{csv}");
+    // ...and --as-of an earlier time the values of that time.
+    let then = env
+        .ok(&["--json", "show", &survey, "--as-of", &before])
+        .json();
+    assert_eq!(
+        then["meta"]["title"],
+        "Survey of the winter offensive, 1993 edition"
+    );
+    let log = env.ok(&["log"]).stdout;
+    assert!(
+        log.contains("amend source ") && log.contains("the title page as printed"),
+        "{log}"
+    );
+    // The bytes and id are unchanged, and the journal still verifies.
+    env.ok(&["verify"]);
+    let bytes = env.ok(&["cat", &survey]).stdout;
+    assert!(bytes.starts_with("Survey of the winter offensive"));
+}

@@ -159,7 +159,30 @@ fn every_json_output_matches_its_schema() {
     for id in [&claim, &source, &citation] {
         check(&env, "show", &["show", id]);
     }
-    check(&env, "conflicts", &["conflicts"]);
+    let listing = check(&env, "conflicts", &["conflicts"]);
+    let disputed = listing["conflicts"][0]["sides"][0]["claim"]["id"]
+        .as_str()
+        .expect("the demo has a conflict")
+        .to_string();
+    check(
+        &env,
+        "mark_reviewed",
+        &["mark-reviewed", &disputed, "--note", "a schema test"],
+    );
+    let listing = check(&env, "conflicts", &["conflicts"]);
+    assert_eq!(listing["conflicts"][0]["review"]["current"], true);
+    check(
+        &env,
+        "amend",
+        &[
+            "amend",
+            &source,
+            "--title",
+            "A corrected title",
+            "--reason",
+            "a schema test",
+        ],
+    );
     check(&env, "log", &["log"]);
     check(&env, "log_doc", &["log", "--doc", "khojaly-article"]);
     check(

@@ -43,6 +43,14 @@ pub fn run(args: ConflictsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                         "standing": item.standing.name(),
                         "sides": item.sides.iter().map(shapes::side).collect::<Vec<_>>(),
                         "cannot_both_hold": item.pairs.iter().map(|(a, b)| json!([a, b])).collect::<Vec<_>>(),
+                        "review": item.review.as_ref().map(|mark| json!({
+                            "note": mark.record.review.note,
+                            "claims": mark.record.review.claims.iter().map(|id| id.to_hex()).collect::<Vec<_>>(),
+                            "current": mark.current,
+                            "recorded": mark.record.recorded,
+                            "actor": mark.record.actor,
+                            "seq": mark.record.seq,
+                        })),
                     })
                 })
                 .collect()
@@ -171,6 +179,18 @@ fn write_group(out: &mut dyn std::io::Write, item: &Conflict) -> std::io::Result
             })
             .collect();
         writeln!(out, "  cannot both hold: {}", pairs.join("; "))?;
+    }
+    if let Some(mark) = &item.review {
+        let since = if mark.current {
+            String::new()
+        } else {
+            " (values were added since; review again)".to_string()
+        };
+        writeln!(
+            out,
+            "  reviewed {} by {}{since}: {}",
+            mark.record.recorded, mark.record.actor, mark.record.review.note
+        )?;
     }
     Ok(())
 }

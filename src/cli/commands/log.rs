@@ -132,6 +132,16 @@ fn summary(change: &Change) -> String {
             reason,
         } => format!("supersede {} by {}: {reason}", citation.short(), by.short()),
         Change::Retract { citation, reason } => format!("retract {}: {reason}", citation.short()),
+        Change::Amend { source, reason, .. } => {
+            format!("amend source {}: {reason}", source.short())
+        }
+        Change::ReviewConflict(review) => format!(
+            "conflict reviewed: {} · {} ({} values): {}",
+            review.subject,
+            review.property,
+            review.claims.len(),
+            review.note
+        ),
     }
 }
 

@@ -3,6 +3,7 @@
 //! `dispatch` sends a parsed command to it.
 
 pub mod add;
+pub mod amend;
 pub mod cat;
 pub mod checkpoint;
 pub mod cite;
@@ -60,6 +61,8 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Sources(args) => sources::run(args, ctx),
         Command::Log(args) => log::run(args, ctx),
         Command::Retract(args) => retract::run(args, ctx),
+        Command::Amend(args) => amend::run(args, ctx),
+        Command::MarkReviewed(args) => amend::run_mark(args, ctx),
         Command::Verify(args) => verify::run(args, ctx),
         Command::Reindex(args) => reindex::run(args, ctx),
         Command::Demo(args) => demo::run(args, ctx),

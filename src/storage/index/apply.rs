@@ -9,10 +9,11 @@ use crate::storage::codec::{self, CodecError};
 #[allow(unused_imports)]
 use super::{
     claim_key_prefix, copy_dir, drift_key, encode, encode_postings, is_lock_busy, merkle_key,
-    postings_for, revision_key, simulated_failure, writing_marker, AppliedMark, Chunker,
-    CitationPointer, CitationRecord, ClaimRecord, DriftRecord, Family, Index, IndexError,
-    LinePlace, MergeRecord, Posting, Record, ReviewRecord, RevisionRecord, Scratch, StoredSubtree,
-    TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, POSTING_BYTES,
+    postings_for, revision_key, simulated_failure, writing_marker, AmendmentRecord, AppliedMark,
+    Chunker, CitationPointer, CitationRecord, ClaimRecord, ConflictReviewRecord, DriftRecord,
+    Family, Index, IndexError, LinePlace, MergeRecord, Posting, Record, ReviewRecord,
+    RevisionRecord, Scratch, StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES,
+    FRONTIER_KEY, POSTING_BYTES,
 };
 
 /// The two records of a supersession: one under each citation it names.
@@ -241,6 +242,40 @@ pub(super) fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
                 TreeName::Reviews,
                 entry.seq.to_be_bytes().to_vec(),
                 encode(TreeName::Reviews, &value)?,
+            )]
+        }
+        Change::Amend {
+            source,
+            meta,
+            reason,
+        } => {
+            let value = AmendmentRecord {
+                source: *source,
+                meta: meta.clone(),
+                reason: reason.clone(),
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
+            let mut key = source.as_bytes().to_vec();
+            key.extend_from_slice(&entry.seq.to_be_bytes());
+            vec![record(
+                TreeName::Amendments,
+                key,
+                encode(TreeName::Amendments, &value)?,
+            )]
+        }
+        Change::ReviewConflict(review) => {
+            let value = ConflictReviewRecord {
+                review: review.clone(),
+                seq: entry.seq,
+                recorded: time,
+                actor,
+            };
+            vec![record(
+                TreeName::ConflictReviews,
+                entry.seq.to_be_bytes().to_vec(),
+                encode(TreeName::ConflictReviews, &value)?,
             )]
         }
         Change::Retract { citation, reason } => {

@@ -25,8 +25,9 @@ use postings::{encode_postings, postings_for, Family, Posting};
 pub use postings::{Chunker, StoredSubtree, CHUNK_ENTRIES, POSTING_BYTES};
 use records::encode;
 pub use records::{
-    AppliedMark, CitationPointer, CitationRecord, ClaimRecord, DriftRecord, LinePlace, MergeRecord,
-    Record, ReviewRecord, RevisionRecord,
+    AmendmentRecord, AppliedMark, CitationPointer, CitationRecord, ClaimRecord,
+    ConflictReviewRecord, DriftRecord, LinePlace, MergeRecord, Record, ReviewRecord,
+    RevisionRecord,
 };
 
 /// The sled cache bound: far below sled's 1 GiB default. With index
@@ -141,11 +142,15 @@ pub enum TreeName {
     Layers,
     /// Web captures: source id ‖ seq (big-endian) → `CaptureRecord`.
     Captures,
+    /// Corrections of sources' metadata: source id ‖ seq (u64 BE) → `AmendmentRecord`.
+    Amendments,
+    /// Conflicts marked reviewed: seq (u64 BE) → `ConflictReviewRecord`.
+    ConflictReviews,
 }
 
 impl TreeName {
     /// Every tree holding derived records.
-    pub const ALL: [TreeName; 15] = [
+    pub const ALL: [TreeName; 17] = [
         TreeName::Sources,
         TreeName::Revisions,
         TreeName::SourceRevisions,
@@ -161,6 +166,8 @@ impl TreeName {
         TreeName::Merges,
         TreeName::Layers,
         TreeName::Captures,
+        TreeName::Amendments,
+        TreeName::ConflictReviews,
     ];
 
     /// Returns the sled tree name.
@@ -181,6 +188,8 @@ impl TreeName {
             TreeName::Merges => "merges",
             TreeName::Layers => "layers",
             TreeName::Captures => "captures",
+            TreeName::Amendments => "amendments",
+            TreeName::ConflictReviews => "conflict_reviews",
         }
     }
 }

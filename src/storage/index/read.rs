@@ -11,10 +11,10 @@ use crate::storage::codec::{self};
 use super::{
     claim_key_prefix, copy_dir, drift_key, encode, encode_postings, entry_records, is_lock_busy,
     keys, merkle_key, postings_for, revision_key, simulated_failure, supersession_records,
-    writing_marker, AppliedMark, Applier, Chunker, CitationPointer, CitationRecord, ClaimRecord,
-    DriftRecord, Family, Index, IndexError, LinePlace, MergeRecord, Posting, Record, ReviewRecord,
-    RevisionRecord, Scratch, StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES,
-    FRONTIER_KEY, POSTING_BYTES,
+    writing_marker, AmendmentRecord, AppliedMark, Applier, Chunker, CitationPointer,
+    CitationRecord, ClaimRecord, ConflictReviewRecord, DriftRecord, Family, Index, IndexError,
+    LinePlace, MergeRecord, Posting, Record, ReviewRecord, RevisionRecord, Scratch, StoredSubtree,
+    TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, POSTING_BYTES,
 };
 
 impl Index {
@@ -221,6 +221,24 @@ impl Index {
             .iter()
             .values()
             .map(|value| Self::decode(TreeName::Reviews, &value?))
+            .collect()
+    }
+
+    /// Returns the corrections of a source's metadata, oldest first.
+    pub fn amendments_of(&self, source: &SourceId) -> Result<Vec<AmendmentRecord>, IndexError> {
+        self.tree(TreeName::Amendments)
+            .scan_prefix(source.as_bytes())
+            .values()
+            .map(|value| Self::decode(TreeName::Amendments, &value?))
+            .collect()
+    }
+
+    /// Returns every conflict marked reviewed, in journal order.
+    pub fn conflict_reviews(&self) -> Result<Vec<ConflictReviewRecord>, IndexError> {
+        self.tree(TreeName::ConflictReviews)
+            .iter()
+            .values()
+            .map(|value| Self::decode(TreeName::ConflictReviews, &value?))
             .collect()
     }
 

@@ -1,8 +1,8 @@
 //! The records the index holds: one type per tree, each written by exactly one journal entry.
 
 use crate::model::{
-    Candidate, Carried, Citation, CitationId, Claim, EntryHash, Outcome, Review, Revision,
-    ValueChange,
+    Candidate, Carried, Citation, CitationId, Claim, ConflictReview, EntryHash, Outcome, Review,
+    Revision, SourceId, SourceMeta, ValueChange,
 };
 use crate::storage::codec::{self};
 
@@ -73,6 +73,36 @@ pub struct MergeRecord {
 pub struct ReviewRecord {
     /// The review.
     pub review: Review,
+    /// The journal entry.
+    pub seq: u64,
+    /// When it was recorded.
+    pub recorded: String,
+    /// Who recorded it.
+    pub actor: String,
+}
+
+/// A correction of a source's metadata as the index holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AmendmentRecord {
+    /// The source.
+    pub source: SourceId,
+    /// Its metadata from this entry on.
+    pub meta: SourceMeta,
+    /// Why.
+    pub reason: String,
+    /// The journal entry.
+    pub seq: u64,
+    /// When it was recorded.
+    pub recorded: String,
+    /// Who recorded it.
+    pub actor: String,
+}
+
+/// A conflict marked reviewed, as the index holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ConflictReviewRecord {
+    /// The mark.
+    pub review: ConflictReview,
     /// The journal entry.
     pub seq: u64,
     /// When it was recorded.
