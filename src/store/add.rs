@@ -33,6 +33,9 @@ pub struct AddOutcome {
     pub title: Option<String>,
     /// The file name recorded with a new source.
     pub name: Option<String>,
+    /// With `--doc`: the document's latest revision, when it already has
+    /// these bytes and nothing was logged (no `--force`).
+    pub same_as_latest: Option<(String, u32)>,
     /// What the new revision did to the previous revision's citations.
     #[serde(skip)]
     pub carry: Option<CarryReport>,
@@ -66,6 +69,9 @@ pub(super) struct Recording<'a> {
     pub declared: Option<&'static encoding_rs::Encoding>,
     /// Changes recorded after the source and its layer.
     pub extra: Vec<Change>,
+    /// Log a revision even when the document's latest revision has the
+    /// same bytes (`add --force`).
+    pub again: bool,
 }
 
 /// Returns the first metadata field given that differs from what is stored.
@@ -347,12 +353,15 @@ impl Store {
         }
     }
 
-    /// Records a source's bytes and metadata, and with `doc` a new revision of that document.
+    /// Records a source's bytes and metadata, and with `doc` a new revision
+    /// of that document, unless its latest revision has the same bytes and
+    /// `again` is false: then nothing is logged and the outcome says so.
     pub fn add_source(
         &mut self,
         input: AddInput<'_>,
         meta: SourceMeta,
         doc: Option<&str>,
+        again: bool,
         actor: &str,
     ) -> Result<AddOutcome, StoreError> {
         self.writable()?;
@@ -418,6 +427,7 @@ impl Store {
         let (created, id) = (stored.created, stored.id);
         let how = Recording {
             name: name.as_deref(),
+            again,
             ..Recording::default()
         };
         let result = self.record_source(stored, meta, doc, how, actor);
@@ -451,6 +461,7 @@ impl Store {
             Recording {
                 name: how.name,
                 extra: how.extra,
+                again: how.again,
                 ..Recording::default()
             },
             actor,
@@ -488,10 +499,24 @@ impl Store {
             }
         }
         let mut changes = Vec::new();
-        let revision = match doc {
+        let mut revision = match doc {
             Some(doc) => Some((doc.to_string(), self.index.last_revision(doc)? + 1)),
             None => None,
         };
+        // The same bytes as the document's latest revision: a second
+        // revision would say the document changed when it did not.
+        let mut same_as_latest = None;
+        if let (Some((doc, number)), false) = (&revision, how.again) {
+            if *number > 1
+                && self
+                    .index
+                    .revision(doc, number - 1)?
+                    .is_some_and(|latest| latest.revision.source == stored.id)
+            {
+                same_as_latest = Some((doc.clone(), number - 1));
+                revision = None;
+            }
+        }
         let mut title_from = None;
         let name = how.name.map(|name| {
             super::bulk::clean_name(
@@ -572,6 +597,7 @@ impl Store {
             title_from,
             title: existing.is_none().then_some(meta.title).flatten(),
             name: existing.is_none().then_some(name).flatten(),
+            same_as_latest,
             carry,
         })
     }

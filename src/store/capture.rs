@@ -164,10 +164,13 @@ impl Store {
                     .filter(|essence| !essence.is_empty() && essence.len() <= 255);
             }
         }
+        // A capture whose page has the bytes of the document's latest
+        // revision is recorded as a capture, with no new revision.
         let how = Recording {
             name: None,
             declared,
             extra: vec![Change::Capture(capture.clone())],
+            again: false,
         };
         let (created, id) = (stored.created, stored.id);
         let warc_created = warc_object.created.then_some(warc_object.id);

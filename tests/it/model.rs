@@ -189,6 +189,7 @@ fn apply(store: &mut Store, model: &mut Model, op: &Op, step: usize) {
                     AddInput::Reader(&mut text.as_bytes(), "text"),
                     Default::default(),
                     None,
+                    false,
                     actor,
                 )
                 .expect("add");
@@ -224,6 +225,7 @@ fn apply(store: &mut Store, model: &mut Model, op: &Op, step: usize) {
                     AddInput::Reader(&mut text.as_bytes(), "revision"),
                     Default::default(),
                     Some("bulletin"),
+                    false,
                     actor,
                 )
                 .expect("add --doc");

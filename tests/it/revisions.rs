@@ -604,3 +604,39 @@ fn a_retraction_reaches_every_carried_copy() {
     assert_eq!(carried_count(&run), 0, "{run}");
     env.ok(&["verify"]);
 }
+
+#[test]
+fn the_same_bytes_again_log_no_revision_unless_forced() {
+    let (env, _) = article_with_citations();
+    add_rev2(&env);
+    let journal = || std::fs::read(env.store.join("journal")).expect("journal");
+    let before = journal();
+    // Text: a warning on standard error, exit 0, nothing logged.
+    let run = env.run(&["add", &path(REV2), "--doc", "khojaly"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.trim_end(),
+        "provdb: warning: khojaly@2, the latest revision, has the same bytes; nothing was logged (give --force to log them again as revision 3)"
+    );
+    assert!(!run.stdout.contains("logged as revision"), "{}", run.stdout);
+    // JSON: the same, said in the output.
+    let added = env
+        .ok(&["--json", "add", &path(REV2), "--doc", "khojaly"])
+        .json();
+    assert_eq!(added["revision"], serde_json::Value::Null);
+    assert_eq!(
+        added["same_as_latest"],
+        serde_json::json!({"doc": "khojaly", "revision": 2})
+    );
+    assert_eq!(journal(), before, "nothing was recorded");
+    // --force logs it, as a revision that changed nothing.
+    let forced = env
+        .ok(&["--json", "add", &path(REV2), "--doc", "khojaly", "--force"])
+        .json();
+    assert_eq!(forced["revision"], 3);
+    assert_eq!(forced["same_as_latest"], serde_json::Value::Null);
+    let log = env.ok(&["--json", "log", "--doc", "khojaly"]).json();
+    assert_eq!(log["revisions"].as_array().expect("revisions").len(), 3);
+    // --force needs --doc.
+    env.refused(&["add", &path(REV2), "--force"], 2, "--doc");
+}

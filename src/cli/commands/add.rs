@@ -26,6 +26,10 @@ pub struct AddArgs {
     /// Log it as the next revision of this document (a slug: a-z, 0-9, '.', '_', '-').
     #[arg(long, value_name = "SLUG")]
     pub doc: Option<String>,
+    /// With --doc: log a revision even when the document's latest revision
+    /// has the same bytes (without it, nothing is logged and a warning says so).
+    #[arg(long, requires = "doc")]
+    pub force: bool,
     /// The title.
     #[arg(long)]
     pub title: Option<String>,
@@ -100,6 +104,11 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     if let [one] = args.files.as_slice() {
         if let Some(url) = one.to_str().filter(|text| crate::capture::is_url(text)) {
             let url = url.to_string();
+            if args.force {
+                return Err(CliError::Usage(
+                    "--force applies to files: a capture with the bytes of the latest revision is recorded as a capture, with no new revision".into(),
+                ));
+            }
             return run_capture(&url, &fetching, meta, ctx);
         }
     }
@@ -133,12 +142,26 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 AddInput::Reader(&mut lock, "standard input"),
                 meta,
                 args.doc.as_deref(),
+                args.force,
                 &actor,
             )
         } else {
-            opened.add_source(AddInput::Path(file), meta, args.doc.as_deref(), &actor)
+            opened.add_source(
+                AddInput::Path(file),
+                meta,
+                args.doc.as_deref(),
+                args.force,
+                &actor,
+            )
         }
     })?;
+    if let (Some((doc, number)), false) = (&outcome.same_as_latest, ctx.json) {
+        writeln!(
+            ctx.err,
+            "provdb: warning: {doc}@{number}, the latest revision, has the same bytes; nothing was logged (give --force to log them again as revision {})",
+            number + 1
+        )?;
+    }
     if ctx.json {
         writeln!(ctx.out, "{}", added_json(&outcome))?;
     } else {
@@ -289,6 +312,7 @@ fn added_json(outcome: &AddOutcome) -> serde_json::Value {
         "title": outcome.title,
         "title_from": outcome.title_from,
         "layer": outcome.layer.as_ref().map(LayerSummary::from),
+        "same_as_latest": outcome.same_as_latest.as_ref().map(|(doc, number)| json!({"doc": doc, "revision": number})),
     })
 }
 
