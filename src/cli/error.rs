@@ -146,6 +146,7 @@ pub fn flag(field: Field) -> &'static str {
         Field::Value => "--value",
         Field::Kind => "--kind",
         Field::Bound => "--bound",
+        Field::Locale => "--locale",
         Field::ValueNotInQuote => "--value-not-in-quote",
         Field::Reason => "--reason",
         Field::Rating => "--rating",

@@ -65,6 +65,9 @@ pub struct BatchLine {
     /// Record although the quote does not state the value.
     #[serde(default)]
     pub value_not_in_quote: bool,
+    /// The language whose number conventions the value and quote follow.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// Reads one batch line (without its newline) as the request a single `cite`
@@ -98,6 +101,7 @@ fn request_for(line: BatchLine) -> Result<CiteRequest, String> {
         prefix: line.prefix,
         suffix: line.suffix,
         value_not_in_quote: line.value_not_in_quote,
+        locale: line.locale,
     }
     .validate()
     .map_err(|error| error.message(&key))
@@ -531,6 +535,7 @@ impl Readers<'_> {
             }
         };
         let (quotable, derived) = &*text;
+        let request = super::cite::localize_in(self.index, request, &source_id).map_err(refused)?;
         let mut prepared = prepare_citation(request, source_id, &quotable.text).map_err(refused)?;
         let range = prepared.body.selector.start..prepared.body.selector.end;
         prepared.body.layer = in_layer(quotable, derived.as_ref(), range);

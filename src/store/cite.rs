@@ -60,6 +60,10 @@ pub struct CiteFields {
     pub suffix: Option<String>,
     /// Record although the quote does not state the value.
     pub value_not_in_quote: bool,
+    /// The language tag whose number conventions the value and quote
+    /// follow ("de": "1.275", "12,5"); None: the source's language, else
+    /// decimal points.
+    pub locale: Option<String>,
 }
 
 /// Why the fields of a citation do not make a request.
@@ -98,7 +102,29 @@ impl CiteFields {
     /// Reads the value and time, and checks every field: names tidied and
     /// within bounds, the quote within bounds, the occurrence from 1.
     pub fn validate(self) -> Result<CiteRequest, CiteInputError> {
-        let stated = read_stated(self.kind, &self.value, self.unit.as_deref())?;
+        if let Some(locale) = &self.locale {
+            let tag_like = !locale.is_empty()
+                && locale.len() <= 35
+                && locale.split('-').all(|part| {
+                    (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
+                });
+            if !tag_like {
+                return Err(CiteInputError::Field {
+                    field: Field::Locale,
+                    why: format!(
+                        "{locale:?} is not a language tag; give one such as de, fr or en-GB"
+                    ),
+                });
+            }
+        }
+        let comma = self.locale.as_deref().is_some_and(values::comma_decimal);
+        let raw = self.locale.is_none().then(|| Box::new(self.clone()));
+        let value_text = if comma {
+            values::from_comma_decimal(&self.value)
+        } else {
+            self.value.clone()
+        };
+        let stated = read_stated(self.kind, &value_text, self.unit.as_deref())?;
         let bound = match (stated.bound, self.bound) {
             (Some(read), Some(given)) if read != given => {
                 return Err(CiteInputError::Field {
@@ -153,6 +179,8 @@ impl CiteFields {
             property,
             value: stated.value,
             bound_given: bound.is_some(),
+            comma,
+            raw,
             qualifiers: Qualifiers {
                 as_of,
                 unit,
@@ -180,6 +208,11 @@ pub struct CiteRequest {
     /// False when neither the value nor a flag gave a bound: the quote's
     /// hedge, if it has one, is then recorded.
     pub(super) bound_given: bool,
+    /// True when the value and quote are read with decimal commas.
+    pub(super) comma: bool,
+    /// The fields as given, when no locale was: read again with the
+    /// source's language's conventions if they are decimal commas.
+    pub(super) raw: Option<Box<CiteFields>>,
     pub(super) qualifiers: Qualifiers,
     pub(super) stance: Stance,
     pub(super) value_not_in_quote: bool,
@@ -208,6 +241,38 @@ pub struct CiteOutcome {
     /// The hedge read from the quote and recorded ("about"), when the value
     /// was given plainly and the quote hedges it.
     pub hedge: Option<String>,
+}
+
+/// Reads a request again with decimal commas when no locale was given and
+/// the source's language (as last corrected) writes them.
+pub(super) fn localize_in(
+    index: &Index,
+    request: CiteRequest,
+    source: &SourceId,
+) -> Result<CiteRequest, StoreError> {
+    let Some(raw) = &request.raw else {
+        return Ok(request);
+    };
+    let mut language = index
+        .source(source)?
+        .and_then(|record| record.meta.language);
+    if let Some(latest) = index.amendments_of(source)?.into_iter().last() {
+        language = latest.meta.language;
+    }
+    match language {
+        Some(tag) if values::comma_decimal(&tag) => {
+            let mut fields = (**raw).clone();
+            fields.locale = Some(tag);
+            fields.validate().map_err(|error| StoreError::BadText {
+                field: Field::Value,
+                why: format!(
+                    "is read with the decimal commas of the source's language, and then {}",
+                    error.message(&|field| field.name().to_string())
+                ),
+            })
+        }
+        _ => Ok(request),
+    }
 }
 
 /// Returns the live citation identical to `body` (same claim, source,
@@ -266,6 +331,8 @@ pub fn prepare_citation(
         property,
         value,
         bound_given,
+        comma,
+        raw: _,
         mut qualifiers,
         stance,
         value_not_in_quote,
@@ -278,7 +345,13 @@ pub fn prepare_citation(
         occurrence,
     )
     .map_err(|error| StoreError::Anchor { source_id, error })?;
-    if !value_not_in_quote && !values::value_in_text(&value, &found.exact) {
+    // The quote as the value checks read it: with decimal commas rewritten.
+    let said = if comma {
+        values::from_comma_decimal(&found.exact)
+    } else {
+        found.exact.clone()
+    };
+    if !value_not_in_quote && !values::value_in_text(&value, &said) {
         return Err(StoreError::ValueNotInQuote {
             value: value.to_string(),
             quote: found.exact,
@@ -286,7 +359,7 @@ pub fn prepare_citation(
     }
     if let (false, Some(upper)) = (value_not_in_quote, &qualifiers.upper) {
         let stated = values::parse_value(Some(value.kind()), upper, Some("-"))
-            .is_ok_and(|upper| values::value_in_text(&upper, &found.exact));
+            .is_ok_and(|upper| values::value_in_text(&upper, &said));
         if !stated {
             return Err(StoreError::ValueNotInQuote {
                 value: upper.clone(),
@@ -296,7 +369,7 @@ pub fn prepare_citation(
     }
     let mut hedge = None;
     if !bound_given && !value_not_in_quote {
-        if let Some((bound, words)) = hedge_in_quote(&value, &found.exact) {
+        if let Some((bound, words)) = hedge_in_quote(&value, &said) {
             qualifiers.bound = bound;
             hedge = Some(words);
         }
@@ -334,6 +407,7 @@ impl Store {
     pub fn cite(&mut self, request: CiteRequest, actor: &str) -> Result<CiteOutcome, StoreError> {
         self.writable()?;
         let source_id = self.resolve_source(&request.source)?;
+        let request = localize_in(&self.index, request, &source_id)?;
         let quotable = self.quotable(source_id)?;
         let mut prepared = prepare_citation(request, source_id, &quotable.text)?;
         let range = prepared.body.selector.start..prepared.body.selector.end;

@@ -56,6 +56,8 @@ pub enum Field {
     Kind,
     /// How the source bounds a claim's value.
     Bound,
+    /// The language whose number conventions a value follows.
+    Locale,
     /// Record a citation whose quote does not state its value.
     ValueNotInQuote,
     /// Why a citation is retracted or superseded.
@@ -103,6 +105,7 @@ impl Field {
             Field::Value => "value",
             Field::Kind => "kind",
             Field::Bound => "bound",
+            Field::Locale => "locale",
             Field::ValueNotInQuote => "value_not_in_quote",
             Field::Reason => "reason",
             Field::Rating => "rating",

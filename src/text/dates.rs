@@ -243,6 +243,109 @@ fn time_of_day(cursor: &mut Cursor<'_, '_>) -> Option<Time> {
     .ok()
 }
 
+/// What a numeric date at a place reads as: one day, two (an ambiguous
+/// day and month, "03/04/1992"), or none (no such day).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NumericDate {
+    /// Every day it can name: one, or two when day and month may be swapped.
+    pub readings: Vec<Date>,
+    /// How many tokens it spans.
+    pub consumed: usize,
+}
+
+/// Reads a numeric date at `at`: year first ("2024/02/26", "2024.02.26"),
+/// or day, month and year with one separator twice ("26/02/1992",
+/// "26.02.1992", "26-02-1992"). A dotted date is day first, as where it
+/// is written; with '/' or '-' the day is first when the first number is
+/// over 12, the month when the second is, and otherwise both readings hold.
+pub(crate) fn numeric_date_at(tokens: &[Token<'_>], at: usize) -> Option<NumericDate> {
+    let mut cursor = Cursor { tokens, at };
+    let first_text = match cursor.peek() {
+        Some(Token::Digits(text)) => *text,
+        _ => return None,
+    };
+    let first = cursor.digits(1, 4)?;
+    let separator = match cursor.peek() {
+        Some(Token::Mark(mark)) if ['/', '.', '-'].contains(mark) => *mark,
+        _ => return None,
+    };
+    cursor.at += 1;
+    let second = cursor.digits(1, 2)?;
+    if !cursor.eat_mark(separator) {
+        return None;
+    }
+    let third_text = match cursor.peek() {
+        Some(Token::Digits(text)) => *text,
+        _ => return None,
+    };
+    let consumed = |cursor: &Cursor<'_, '_>| cursor.at + 1 - at;
+    let month_of = |number: u32| {
+        u8::try_from(number)
+            .ok()
+            .and_then(|m| Month::try_from(m).ok())
+    };
+    let day_of = |number: u32| u8::try_from(number).ok();
+    let readings: Vec<Date> = if first_text.len() == 4 {
+        // Year first; '-' is ISO's and read elsewhere.
+        if separator == '-' || !(1..=2).contains(&third_text.len()) {
+            return None;
+        }
+        let third: u32 = third_text.parse().ok()?;
+        let reading = month_of(second)
+            .zip(day_of(third))
+            .and_then(|(month, day)| make_day(first, month, day));
+        reading.into_iter().collect()
+    } else if first_text.len() <= 2 && third_text.len() == 4 {
+        let year: u32 = third_text.parse().ok()?;
+        let day_first = month_of(second)
+            .zip(day_of(first))
+            .and_then(|(month, day)| make_day(year, month, day));
+        let month_first = month_of(first)
+            .zip(day_of(second))
+            .and_then(|(month, day)| make_day(year, month, day));
+        match (separator, day_first, month_first) {
+            ('.', day_first, _) => day_first.into_iter().collect(),
+            (_, Some(a), Some(b)) if a == b => vec![a],
+            (_, a, b) => a.into_iter().chain(b).collect(),
+        }
+    } else {
+        return None;
+    };
+    let consumed = consumed(&cursor);
+    Some(NumericDate { readings, consumed })
+}
+
+/// A weekday's name, full or abbreviated to three letters or more.
+fn weekday_named(word: &str) -> Option<time::Weekday> {
+    use time::Weekday::*;
+    let lower = word.to_lowercase();
+    [
+        ("monday", Monday),
+        ("tuesday", Tuesday),
+        ("wednesday", Wednesday),
+        ("thursday", Thursday),
+        ("friday", Friday),
+        ("saturday", Saturday),
+        ("sunday", Sunday),
+    ]
+    .into_iter()
+    .find(|(name, _)| lower.len() >= 3 && name.starts_with(&lower))
+    .map(|(_, day)| day)
+}
+
+/// Returns the weekday named at `at` ("Monday, ", "Mon. ") and the tokens
+/// it spans up to the date after it.
+fn weekday_at(tokens: &[Token<'_>], at: usize) -> Option<(time::Weekday, usize)> {
+    let mut cursor = Cursor { tokens, at };
+    let weekday = cursor.word().and_then(weekday_named)?;
+    cursor.eat_mark('.');
+    cursor.eat_mark(',');
+    if !cursor.eat_space() {
+        return None;
+    }
+    Some((weekday, cursor.at - at))
+}
+
 /// Tries every written date form at the cursor, longest first.
 fn date_at(tokens: &[Token<'_>], at: usize) -> Option<Found> {
     let with_time = |cursor: &mut Cursor<'_, '_>, date: Date| -> When {
@@ -368,6 +471,12 @@ pub fn dates_in(text: &str) -> Vec<When> {
     let mut found = Vec::new();
     let mut at = 0;
     while at < tokens.len() {
+        if let Some(numeric) = numeric_date_at(&tokens, at) {
+            // An ambiguous date states each day it can be read as.
+            found.extend(numeric.readings.into_iter().map(When::Day));
+            at += numeric.consumed;
+            continue;
+        }
         // A token that continues a word or number cannot start a date.
         if let Some(date) = date_at(&tokens, at) {
             found.push(date.when);
@@ -384,6 +493,35 @@ pub fn dates_in(text: &str) -> Vec<When> {
         at += 1;
     }
     found
+}
+
+/// True when `text` is written as a date, read or not: a numeric date
+/// ("31/02/1992", "03/04/1992"), or only month or weekday names, "of",
+/// ordinal suffixes and numbers including a four-digit year ("February 30,
+/// 1992"). A value written so that provdb cannot read is an error, not text.
+pub fn looks_like_date(text: &str) -> bool {
+    let tokens = tokenize(text.trim());
+    if numeric_date_at(&tokens, 0).is_some_and(|numeric| numeric.consumed == tokens.len()) {
+        return true;
+    }
+    let mut month = false;
+    let mut year = false;
+    let fits = tokens.iter().all(|token| match token {
+        Token::Space | Token::Mark(',') | Token::Mark('.') => true,
+        Token::Digits(digits) => {
+            year |= digits.len() == 4;
+            digits.len() <= 2 || digits.len() == 4
+        }
+        Token::Word(word) => {
+            let named = month_named(word).is_some();
+            month |= named;
+            named
+                || weekday_named(word).is_some()
+                || ["of", "st", "nd", "rd", "th"].contains(&word.to_lowercase().as_str())
+        }
+        Token::Mark(_) => false,
+    });
+    fits && month && year
 }
 
 /// Reads a whole argument as a time: RFC 3339, an ISO date, a date and time
@@ -439,6 +577,21 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
             }
         }
     }
+    let tokens = tokenize(trimmed);
+    if let Some(numeric) = numeric_date_at(&tokens, 0).filter(|n| n.consumed == tokens.len()) {
+        return match numeric.readings.as_slice() {
+            [one] => Ok(When::Day(*one)),
+            [] => Err(fail("there is no such day")),
+            [first, second, ..] => Err(WhenError {
+                text: text.to_string(),
+                why: format!(
+                    "it is ambiguous: {} (day first) or {} (month first)",
+                    When::Day(*first),
+                    When::Day(*second)
+                ),
+            }),
+        };
+    }
     // Numeric forms that reached here name no real day or time ("2010-02-30").
     if trimmed
         .bytes()
@@ -446,7 +599,22 @@ pub fn parse_when(text: &str) -> Result<When, WhenError> {
     {
         return Err(fail("it is not a valid calendar date or time"));
     }
-    let tokens = tokenize(trimmed);
+    // A weekday before the date ("Monday, February 26, 2024") must be the date's.
+    if let Some((weekday, skip)) = weekday_at(&tokens, 0) {
+        let rest = &tokens[skip..];
+        return match date_at(rest, 0) {
+            Some(found) if found.consumed == rest.len() => match found.when.date() {
+                Some(date) if date.weekday() != weekday => Err(fail(&format!(
+                    "{} was a {}, not a {weekday}",
+                    When::Day(date),
+                    date.weekday()
+                ))),
+                _ => Ok(found.when),
+            },
+            Some(_) => Err(fail("there is text after the date")),
+            None => Err(fail("it is not a date form provdb reads")),
+        };
+    }
     match date_at(&tokens, 0) {
         Some(found) if found.consumed == tokens.len() => Ok(found.when),
         Some(_) => Err(fail("there is text after the date")),

@@ -6,7 +6,7 @@
 //! judges whether the value is right, only whether the quoted words say it.
 
 use crate::model::{Value, ValueKind, When};
-use crate::text::dates::{dates_in, parse_when, tokenize, Token, WhenError};
+use crate::text::dates::{dates_in, looks_like_date, parse_when, tokenize, Token, WhenError};
 use crate::text::normalize::{identity_key, tidy};
 
 /// Why a value could not be read.
@@ -198,6 +198,49 @@ fn canonical_decimal(negative: bool, whole: &str, fraction: &str) -> String {
     out
 }
 
+/// The languages (ISO 639-1, the first subtag of a language tag) whose
+/// writers mark decimals with a comma and may group thousands with a dot
+/// ("1.275", "12,5").
+const COMMA_DECIMAL: &[&str] = &[
+    "az", "bg", "ca", "cs", "da", "de", "el", "es", "et", "eu", "fi", "fr", "gl", "hr", "hu", "hy",
+    "id", "is", "it", "ka", "kk", "lt", "lv", "mk", "nb", "nl", "nn", "no", "pl", "pt", "ro", "ru",
+    "sk", "sl", "sq", "sr", "sv", "tr", "uk", "uz", "vi",
+];
+
+/// True when a language tag ("de", "de-AT", "az-Latn") names a language
+/// written with decimal commas.
+pub fn comma_decimal(tag: &str) -> bool {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    COMMA_DECIMAL.contains(&primary.as_str())
+}
+
+/// Rewrites numbers written with decimal commas in the form the rest of
+/// this module reads: a dot between digits and followed by exactly three
+/// digits groups thousands (becomes ','); a comma between digits is the
+/// decimal mark (becomes '.'). Each mark is one byte both ways, so offsets
+/// do not move. Dotted dates ("26.02.1992") are left as they are.
+pub fn from_comma_decimal(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let digit = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_digit);
+    let mut out = bytes.to_vec();
+    for (at, byte) in bytes.iter().enumerate() {
+        if at == 0 || !digit(at - 1) || !digit(at + 1) {
+            continue;
+        }
+        match byte {
+            b'.' if (1..=3).all(|step| digit(at + step)) && !digit(at + 4) => out[at] = b',',
+            b',' => out[at] = b'.',
+            _ => {}
+        }
+    }
+    // Only ASCII marks were swapped for ASCII marks.
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
 /// Returns the value an argument states. With no kind given, a whole number is
 /// a count, a number with `unit` a quantity, a date form a date, and anything else text.
 pub fn parse_value(
@@ -212,8 +255,13 @@ pub fn parse_value(
         Some(kind) => kind,
         None if unit.is_some() && parse_quantity(text).is_ok() => ValueKind::Quantity,
         None if parse_count(text).is_ok() => ValueKind::Count,
-        None if parse_when(text).is_ok() => ValueKind::Date,
-        None => ValueKind::Text,
+        None => match parse_when(text) {
+            Ok(_) => ValueKind::Date,
+            // Written as a date that cannot be read: say so, rather than
+            // keep it as text the quote may not state.
+            Err(error) if looks_like_date(text) => return Err(error.into()),
+            Err(_) => ValueKind::Text,
+        },
     };
     match kind {
         ValueKind::Count => Ok(Value::Count {
@@ -482,6 +530,75 @@ mod tests {
             "a month does not state a day"
         );
         assert!(!value_in_text(&date("2010-04-21"), "dated 22 April 2010"));
+    }
+
+    /// The numeric and weekday forms, each day worked out by hand.
+    #[test]
+    fn dates_as_people_write_them() {
+        let read = |text: &str| parse_value(None, text, None);
+        let day = |text: &str| Value::Date {
+            date: text.parse().expect("canonical"),
+        };
+        for (text, expected) in [
+            ("26/02/1992", "1992-02-26"),
+            ("26.02.1992", "1992-02-26"),
+            ("26-02-1992", "1992-02-26"),
+            ("02/26/1992", "1992-02-26"),
+            ("2024/02/26", "2024-02-26"),
+            ("03.04.1992", "1992-04-03"),
+            ("04/04/1992", "1992-04-04"),
+            // 26 February 2024 was a Monday (2024-01-01 was a Monday; +56 days).
+            ("Monday, February 26, 2024", "2024-02-26"),
+        ] {
+            assert_eq!(read(text), Ok(day(expected)), "{text}");
+        }
+        let refused = |text: &str| match read(text) {
+            Err(ValueError::NotADate(error)) => error.to_string(),
+            other => panic!("{text}: {other:?}"),
+        };
+        let ambiguous = refused("03/04/1992");
+        assert!(
+            ambiguous.contains("1992-04-03 (day first) or 1992-03-04 (month first)"),
+            "{ambiguous}"
+        );
+        assert!(refused("31/02/1992").contains("there is no such day"));
+        assert!(refused("Tuesday, February 26, 2024").contains("was a Monday, not a Tuesday"));
+        assert!(refused("February 30, 1992").contains("cannot read"));
+        // Text that merely mentions a date stays text.
+        assert_eq!(
+            read("the night of 26 February 1992").map(|v| v.kind()),
+            Ok(ValueKind::Text)
+        );
+        // In a quote an ambiguous date states both days.
+        assert!(value_in_text(&day("1992-04-03"), "dated 03/04/1992"));
+        assert!(value_in_text(&day("1992-03-04"), "dated 03/04/1992"));
+        assert!(value_in_text(
+            &day("1992-02-26"),
+            "am 26.02.1992 in Chodschali"
+        ));
+        assert!(!value_in_text(&day("1992-02-26"), "version 26.02.19"));
+    }
+
+    #[test]
+    fn decimal_commas() {
+        assert!(comma_decimal("de") && comma_decimal("az-Latn") && comma_decimal("FR"));
+        assert!(!comma_decimal("en") && !comma_decimal("en-GB") && !comma_decimal(""));
+        assert_eq!(from_comma_decimal("1.275 Bewohner"), "1,275 Bewohner");
+        assert_eq!(from_comma_decimal("7.000"), "7,000");
+        assert_eq!(from_comma_decimal("1.275.000,5"), "1,275,000.5");
+        assert_eq!(from_comma_decimal("12,5 km"), "12.5 km");
+        // A dotted date, a sentence's full stop and a four-digit group stay.
+        assert_eq!(from_comma_decimal("am 26.02.1992."), "am 26.02.1992.");
+        assert_eq!(from_comma_decimal("1.2750"), "1.2750");
+        let count = |n| Value::Count { count: n };
+        assert!(value_in_text(
+            &count(1275),
+            &from_comma_decimal("1.275 Bewohner")
+        ));
+        assert_eq!(
+            parse_value(None, &from_comma_decimal("7.000"), None),
+            Ok(count(7000))
+        );
     }
 
     #[test]

@@ -508,3 +508,79 @@ fn amend_corrects_metadata_as_a_journaled_change() {
     let bytes = env.ok(&["cat", &survey]).stdout;
     assert!(bytes.starts_with("Survey of the winter offensive"));
 }
+
+#[test]
+fn decimal_commas_are_read_by_the_sources_language_or_locale() {
+    let env = TestEnv::new();
+    let german = env.dir.path().join("bericht.txt");
+    std::fs::write(
+        &german,
+        "Die Stadt hatte 7.000 Einwohner; 1.275 wurden gefangen genommen, auf 12,5 km.\n",
+    )
+    .expect("write");
+    let german = env
+        .ok(&[
+            "--json",
+            "add",
+            german.to_str().expect("utf-8"),
+            "--language",
+            "de",
+        ])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let english = add_text(&env, "plain.txt", "A count of 1.275 appears here.\n");
+    // The source's language says "1.275" is 1275 and "12,5" is 12.5.
+    let captured = cite(&env, &german, "1.275 wurden", "captured", "1275", &[]);
+    assert_eq!(captured["new_claim"], true);
+    let shown = env
+        .ok(&["--json", "show", captured["claim"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["claim"]["value"]["count"], 1275);
+    let population = cite(&env, &german, "7.000 Einwohner", "population", "7.000", &[]);
+    let shown = env
+        .ok(&["--json", "show", population["claim"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["claim"]["value"]["count"], 7000);
+    let area = cite(&env, &german, "12,5 km", "area", "12,5 km", &[]);
+    let shown = env
+        .ok(&["--json", "show", area["claim"].as_str().expect("id")])
+        .json();
+    assert_eq!(shown["claim"]["value"]["amount"], "12.5");
+    // In an English source "1.275" is a decimal, so it does not state 1275...
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut all: Vec<String> = [
+            "cite",
+            &english,
+            "--quote",
+            "1.275",
+            "--subject",
+            SUBJECT,
+            "--property",
+            "p",
+            "--value",
+            "1275",
+        ]
+        .iter()
+        .map(|arg| arg.to_string())
+        .collect();
+        all.extend(extra.iter().map(|arg| arg.to_string()));
+        all
+    };
+    let plain: Vec<String> = args(&[]);
+    env.refused(
+        &plain.iter().map(String::as_str).collect::<Vec<_>>(),
+        3,
+        "does not state the value 1275",
+    );
+    // ...unless --locale says it is written with decimal commas.
+    let with_locale = args(&["--locale", "de-AT"]);
+    env.ok(&with_locale.iter().map(String::as_str).collect::<Vec<_>>());
+    let bad = args(&["--locale", "not a tag"]);
+    env.refused(
+        &bad.iter().map(String::as_str).collect::<Vec<_>>(),
+        2,
+        "--locale \"not a tag\" is not a language tag",
+    );
+}

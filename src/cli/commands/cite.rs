@@ -31,9 +31,9 @@ pub struct CiteArgs {
     /// Record every citation in a JSON Lines file (- for standard input), one
     /// object per line with the fields above (source, quote, subject,
     /// property, value, kind, unit, as_of, bound, stance, occurrence, prefix,
-    /// suffix, value_not_in_quote). One journal append; a bad line refuses
+    /// suffix, value_not_in_quote, locale). One journal append; a bad line refuses
     /// the whole batch.
-    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["source", "quote", "subject", "property", "value", "kind", "unit", "as_of", "bound", "approximate", "at_least", "occurrence", "prefix", "suffix", "value_not_in_quote"])]
+    #[arg(long, value_name = "FILE.jsonl", conflicts_with_all = ["source", "quote", "subject", "property", "value", "kind", "unit", "as_of", "bound", "approximate", "at_least", "occurrence", "prefix", "suffix", "value_not_in_quote", "locale"])]
     pub batch: Option<PathBuf>,
     /// With --batch: record the good lines and list the bad ones instead of refusing the batch.
     #[arg(long, requires = "batch")]
@@ -72,6 +72,10 @@ pub struct CiteArgs {
     /// Record the citation although the quote does not state the value; the flag is recorded.
     #[arg(long)]
     pub value_not_in_quote: bool,
+    /// Read the value and quote with this language's number conventions
+    /// (de: "1.275" is 1275, "12,5" is 12.5) [default: the source's language].
+    #[arg(long, value_name = "LANG")]
+    pub locale: Option<String>,
 }
 
 /// Value kinds on the command line.
@@ -184,6 +188,7 @@ pub fn run(args: CiteArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         prefix: args.prefix,
         suffix: args.suffix,
         value_not_in_quote: args.value_not_in_quote,
+        locale: args.locale,
     }
     .validate()?;
     let actor = ctx.actor()?;
