@@ -369,12 +369,13 @@ fn merging_a_bundle_adds_what_is_new_once_and_keeps_where_it_came_from() {
         .json();
     // The other journal: init, survey, note, article, revision 1, a claim
     // and a citation twice, the markup and its three reviews = 13 entries.
-    // Here already: the survey and the article (same bytes) and revision 1
-    // (same source): 3. New: the note, two claims, two citations, the
-    // markup, three reviews = 9.
+    // Here already: the survey and the article (same bytes), revision 1
+    // (same source), and the population claim (the demo cites the same
+    // "about 7,000", read as approximate 7000): 4. New: the note, one
+    // claim, two citations, the markup, three reviews = 8.
     assert_eq!(run["entries"], 13);
-    assert_eq!(run["already"], 3);
-    assert_eq!(run["merged"], 9);
+    assert_eq!(run["already"], 4);
+    assert_eq!(run["merged"], 8);
     assert_eq!(
         run["new_objects"], 2,
         "only the note's and the markup's bytes are new"
@@ -383,13 +384,13 @@ fn merging_a_bundle_adds_what_is_new_once_and_keeps_where_it_came_from() {
         .to_hex()
         .to_string();
     assert_eq!(run["bundle_blake3"], bundle_hash.as_str());
-    // Appended: the other journal as a source, the merge entry, 9 entries.
+    // Appended: the other journal as a source, the merge entry, 8 entries.
     let journal = std::fs::read_to_string(env.store.join("journal")).expect("journal");
     let lines: Vec<serde_json::Value> = journal
         .lines()
         .map(|line| serde_json::from_str(line).expect("entry"))
         .collect();
-    assert_eq!(lines.len(), entries_before + 11);
+    assert_eq!(lines.len(), entries_before + 10);
     let merge = &lines[entries_before + 1];
     assert_eq!(merge["change"]["op"], "merge");
     assert_eq!(merge["change"]["bundle"], bundle_hash.as_str());
@@ -536,13 +537,13 @@ fn record_exports_hold_every_citation_and_source() {
     env.ok(&["export", "--format", "jsonl", "-o", &path("e.jsonl")]);
     env.ok(&["export", "--format", "csl-json", "-o", &path("e.json")]);
     let rows = common::parse_csv(&std::fs::read_to_string(path("e.csv")).expect("csv"));
-    assert_eq!(rows[0].len(), 22);
-    assert_eq!(rows[0][11], "quote");
+    assert_eq!(rows[0].len(), 23);
+    assert_eq!(rows[0][12], "quote");
     assert_eq!(rows.len() - 1, cites);
     // The court-decision quote spans a line break; CSV keeps it.
     assert!(rows
         .iter()
-        .any(|row| row[11] == "a\ndecision dated 22 April 2010"));
+        .any(|row| row[12] == "a\ndecision dated 22 April 2010"));
     let lines: Vec<serde_json::Value> = std::fs::read_to_string(path("e.jsonl"))
         .expect("jsonl")
         .lines()

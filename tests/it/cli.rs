@@ -60,8 +60,9 @@ fn add_prints_the_standard_blake3_id_and_dedupes() {
     // The object is a plain file named by its hash, checkable without provdb.
     let object = env.object_path(&expected);
     assert_eq!(std::fs::read(object).expect("object"), bytes);
-    // Same bytes again as a revision: a revert is an event and is logged.
-    let revert = env
+    // The latest revision's bytes again: nothing is logged (a revert to
+    // an older revision is; tests/it/revisions.rs) unless --force.
+    let again = env
         .ok(&[
             "--json",
             "add",
@@ -70,10 +71,11 @@ fn add_prints_the_standard_blake3_id_and_dedupes() {
             "khojaly",
         ])
         .json();
-    assert_eq!(revert["revision"], 2);
-    assert_eq!(revert["new_source"], false);
+    assert_eq!(again["revision"], serde_json::Value::Null);
+    assert_eq!(again["same_as_latest"]["revision"], 1);
+    assert_eq!(again["new_source"], false);
     let log = env.ok(&["--json", "log", "--doc", "khojaly"]).json();
-    assert_eq!(log["revisions"].as_array().expect("array").len(), 2);
+    assert_eq!(log["revisions"].as_array().expect("array").len(), 1);
 }
 
 #[test]
@@ -956,12 +958,40 @@ fn demo_runs_and_verifies() {
         "{}",
         run.stdout
     );
+    // 485 conflicts with 613 and with "at least 600"; those two agree, and
+    // so do February 1992 and 26 February 1992.
+    for shown in [
+        "civilians killed: 3 values",
+        "cannot both hold: 485 / at least 600; 485 / 613",
+        "agreeing (values that can both hold",
+        "Khojaly assault · date: 2 values",
+        "marked reviewed: Khojaly, 26 February 1992 · civilians killed (3 values)",
+        "the quote hedges the value («about»)",
+        "ok: every object",
+    ] {
+        assert!(run.stdout.contains(shown), "{shown}: {}", run.stdout);
+    }
+    // The closing hint works as printed: run in a shell, it lists the sources.
+    let hint = run
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("The store is in "))
+        .expect("a closing hint");
+    let command = hint
+        .split('`')
+        .nth(1)
+        .expect("the hint's command between backquotes");
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .expect("sh");
+    assert!(output.status.success(), "{command}: {output:?}");
     assert!(
-        run.stdout.contains("civilians killed: 2 values"),
-        "{}",
-        run.stdout
+        String::from_utf8_lossy(&output.stdout).contains("Relief agency field note, March 1992")
     );
-    assert!(run.stdout.contains("ok: every object"), "{}", run.stdout);
 }
 
 /// Runs provdb under a 600 MB address-space limit: a reader that grows

@@ -103,7 +103,7 @@ claim 8ad4c079bd136b4b0abc9d262c69280bff6458761ac498f0b759d61d5ce82f17
     carried from citation 17e0aae4563b into khojaly-article@2 (exact_with_context)
     bytes 199..224 · source bytes hash to its id · quote holds · recorded 2026-11-30T06:06:31.423075877Z by desk
 other values for this subject and property:
-  239498822931  Khojaly, 26 February 1992 · civilians killed = 485
+  239498822931  Khojaly, 26 February 1992 · civilians killed = 485  (cannot both hold)
 review: "Sources differ" (2 on 1..5) by A fact-check desk of claim 8ad4c079bd13 on 2024-03-01 <https://desk.example/review>
 "###);
 }

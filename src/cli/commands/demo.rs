@@ -16,6 +16,7 @@ use crate::cli::{Cli, CliError, Ctx};
 const ARTICLE_FEB: &[u8] = include_bytes!("../../../fixtures/khojaly-article-2024-02.txt");
 const ARTICLE_MAY: &[u8] = include_bytes!("../../../fixtures/khojaly-article-2024-05.txt");
 const SURVEY: &[u8] = include_bytes!("../../../fixtures/regional-survey-1993.txt");
+const NOTE: &[u8] = include_bytes!("../../../fixtures/relief-agency-note-1992.txt");
 const PAGE: &[u8] = include_bytes!("../../../fixtures/khojaly-article-2024-02.html");
 
 const ARTICLE_TITLE: &str = "Khojaly, 26 February 1992: the figures behind an anniversary";
@@ -79,9 +80,10 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let verified = session.run_on_store(&["verify"]);
     let db = session.db.clone();
     if verified.is_ok() {
+        let program = program_name();
         writeln!(
             session.transcript,
-            "The store is in {db}; explore it with `provdb --db {db} sources`, `claims`, `log`, `show ID`."
+            "The store is in {db}; explore it with `{program} --db {db} sources` (or claims, conflicts, log, show ID)."
         )?;
     }
     if let Some((trace, conflicts)) = &ids.shown {
@@ -102,6 +104,23 @@ pub fn run(args: DemoArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         )?;
     }
     verified.map(|_| ())
+}
+
+/// How to run this provdb from a shell: `provdb` when that name on the
+/// PATH is this program, else the program's own path (as after `cargo run`).
+fn program_name() -> String {
+    let Ok(this) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        return "provdb".to_string();
+    };
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths)
+            .any(|dir| std::fs::canonicalize(dir.join("provdb")).is_ok_and(|found| found == this))
+    });
+    if on_path {
+        "provdb".to_string()
+    } else {
+        shell_line(&[this.display().to_string().as_str()])
+    }
 }
 
 /// The global flags every step needs so that it runs as the demo does: the
@@ -142,6 +161,7 @@ fn write_fixtures(dir: &Path) -> Result<PathBuf, CliError> {
             ("khojaly-article-2024-02.txt", ARTICLE_FEB),
             ("khojaly-article-2024-05.txt", ARTICLE_MAY),
             ("regional-survey-1993.txt", SURVEY),
+            ("relief-agency-note-1992.txt", NOTE),
             ("khojaly-article-2024-02.html", PAGE),
         ] {
             let path = fixtures.join(name);
@@ -220,7 +240,19 @@ impl Session<'_> {
             &[],
         )?;
         let survey = short(&word_after(&added, "added source ")?);
-        let citings = citings(&article, &survey);
+        let note_file = fixtures.join("relief-agency-note-1992.txt");
+        let added = self.add(
+            &note_file,
+            &[
+                "--title",
+                "Relief agency field note, March 1992",
+                "--published",
+                "1992-03",
+            ],
+            &[],
+        )?;
+        let note = short(&word_after(&added, "added source ")?);
+        let citings = citings(&article, &survey, &note);
         let mut recorded = Vec::new();
         for citing in &citings {
             recorded.push(self.cite(citing)?);
@@ -235,7 +267,18 @@ impl Session<'_> {
         let (parliaments_claim, parliaments_citation) = &recorded[6];
         self.run_on_store(&["trace", date_claim])?;
         self.run_on_store(&["trace", toll_claim])?;
+        writeln!(
+            self.transcript,
+            "(485 cannot hold beside 613 or \"at least 600\"; 613 and \"at least 600\" can, and so can February 1992 and 26 February 1992)"
+        )?;
         self.run_on_store(&["conflicts"])?;
+        let (survey_claim, _) = &recorded[1];
+        self.run_on_store(&[
+            "mark-reviewed",
+            survey_claim,
+            "--note",
+            "the 1993 survey counted the burials known to it then; it says later tallies are higher",
+        ])?;
         // What --json reports: the trace and the conflicts as these steps
         // showed them, before the revision changes both.
         let shown = if self.json_mode {
@@ -446,7 +489,7 @@ fn parse_json(out: &str) -> Result<serde_json::Value, CliError> {
 }
 
 /// The citations the demo records, of the article and of the survey.
-fn citings<'a>(article: &'a str, survey: &'a str) -> [Citing<'a>; 7] {
+fn citings<'a>(article: &'a str, survey: &'a str, note: &'a str) -> [Citing<'a>; 10] {
     [
         Citing {
             source: article,
@@ -503,6 +546,30 @@ fn citings<'a>(article: &'a str, survey: &'a str) -> [Citing<'a>; 7] {
             property: "national parliaments",
             value: "15",
             as_of: Some("2024-02-26"),
+        },
+        Citing {
+            source: note,
+            quote: "at least 600 civilians",
+            subject: TOLL,
+            property: "civilians killed",
+            value: "at least 600",
+            as_of: None,
+        },
+        Citing {
+            source: note,
+            quote: "in February 1992",
+            subject: "Khojaly assault",
+            property: "date",
+            value: "February 1992",
+            as_of: None,
+        },
+        Citing {
+            source: article,
+            quote: "a population of about 7,000",
+            subject: "Khojaly",
+            property: "population before the war",
+            value: "7,000",
+            as_of: None,
         },
     ]
 }

@@ -211,9 +211,19 @@ pub fn write_trace(out: &mut dyn Write, trace: &Trace) -> io::Result<()> {
     } else {
         writeln!(out, "other values for this subject and property:")?;
         for other in &trace.others {
+            use crate::text::extent::{relation, Relation};
+            let how = if other.claim.qualifiers.as_of != trace.claim.claim.qualifiers.as_of {
+                "a different as-of time"
+            } else {
+                match relation(&trace.claim.claim, &other.claim) {
+                    Relation::Agree => "can both hold",
+                    Relation::Conflict => "cannot both hold",
+                    Relation::Incomparable => "not compared",
+                }
+            };
             writeln!(
                 out,
-                "  {}  {}",
+                "  {}  {}  ({how})",
                 other.claim.id.short(),
                 claim_line(&other.claim)
             )?;
