@@ -45,70 +45,135 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new store (default: ./.provdb).
+    #[command(after_help = "Examples:\n  provdb init\n  provdb init ~/stores/khojaly")]
     Init(commands::init::InitArgs),
     /// Record a source's bytes and metadata, optionally as a revision of a document.
+    #[command(
+        after_help = "Examples:\n  provdb add article.txt --doc khojaly --title \"Khojaly, 26 February 1992\" --published 2024-02-26\n  provdb add article-may.txt --doc khojaly --updated 2024-05-15 --note \"count updated\"\n  provdb add https://example.org/report.html\n  provdb add archive/ more/*.txt"
+    )]
     Add(commands::add::AddArgs),
     /// Anchor a quote in a source as evidence for a claim.
+    #[command(
+        after_help = "Examples:\n  provdb cite khojaly --quote \"613 civilians were killed\" --subject \"Khojaly, 26 February 1992\" --property \"civilians killed\" --value 613\n  provdb cite 3b14f761 --quote \"at least 600 civilians\" --subject \"Khojaly, 26 February 1992\" --property \"civilians killed\" --value \"at least 600\"\n  provdb cite --batch citations.jsonl"
+    )]
     Cite(commands::cite::CiteArgs),
     /// List claims, filtered by subject, property, source or value.
+    #[command(
+        after_help = "Examples:\n  provdb claims --subject \"Khojaly, 26 February 1992\"\n  provdb claims --property \"civilians killed\" --value 613"
+    )]
     Claims(commands::claims::ClaimsArgs),
     /// Show a claim, every citation with its quote in context, and rival values.
+    #[command(
+        after_help = "Examples:\n  provdb trace 8ad4c079\n  provdb trace 8ad4c079 --as-of 2024-03-01"
+    )]
     Trace(commands::trace::TraceArgs),
     /// List values that cannot both hold, then values that agree at different precision.
+    #[command(
+        after_help = "Examples:\n  provdb conflicts\n  provdb conflicts --json | jq '.conflicts[].property'"
+    )]
     Conflicts(commands::conflicts::ConflictsArgs),
     /// Show any source, claim or citation by id or unique prefix.
+    #[command(after_help = "Examples:\n  provdb show khojaly@2\n  provdb show 8ad4c079")]
     Show(commands::show::ShowArgs),
     /// Write a source's raw bytes to standard output.
+    #[command(after_help = "Examples:\n  provdb cat khojaly@1 > article.txt")]
     Cat(commands::cat::CatArgs),
     /// List sources.
+    #[command(after_help = "Examples:\n  provdb sources")]
     Sources(commands::sources::SourcesArgs),
     /// List journal entries, or with --doc a document's revisions.
+    #[command(after_help = "Examples:\n  provdb log | tail -5\n  provdb log --doc khojaly")]
     Log(commands::log::LogArgs),
     /// Retract a citation with a reason; it stays on record as retracted.
+    #[command(
+        after_help = "Examples:\n  provdb retract 5f24102a --reason \"quoted the wrong paragraph\""
+    )]
     Retract(commands::retract::RetractArgs),
     /// Correct a source's metadata, with a reason, as a journaled change.
+    #[command(
+        after_help = "Examples:\n  provdb amend e409ac61 --title \"Regional survey, 1993\" --author \"Survey team\" --reason \"the title page as printed\""
+    )]
     Amend(commands::amend::AmendArgs),
     /// Mark a conflict reviewed, with a note, as a journaled change.
+    #[command(
+        after_help = "Examples:\n  provdb mark-reviewed 23949882 --note \"the 1993 survey counted the burials known then\""
+    )]
     MarkReviewed(commands::amend::MarkReviewedArgs),
     /// Check objects, journal chain, quotes and index; exit 1 on any damage.
+    #[command(after_help = "Examples:\n  provdb verify\n  provdb verify --max-age 30d")]
     Verify(commands::verify::VerifyArgs),
     /// Rebuild the index from the journal.
+    #[command(after_help = "Examples:\n  provdb reindex")]
     Reindex(commands::reindex::ReindexArgs),
     /// Build a demonstration store from the built-in fixtures and walk through it.
+    #[command(after_help = "Examples:\n  provdb demo\n  provdb demo /tmp/provdb-demo")]
     Demo(commands::demo::DemoArgs),
     /// Compare two revisions word by word and say what became of each citation.
+    #[command(after_help = "Examples:\n  provdb diff khojaly@1 khojaly@latest")]
     Diff(commands::diff::DiffArgs),
     /// Show what each revision of a document did to the citations of the one before.
+    #[command(after_help = "Examples:\n  provdb drift --doc khojaly")]
     Drift(commands::drift::DriftArgs),
     /// Prefer a newer citation to an older one, keeping the older as history.
+    #[command(
+        after_help = "Examples:\n  provdb supersede 720a8beb --by b63083aa --reason \"revision 2 gives the current count\""
+    )]
     Supersede(commands::supersede::SupersedeArgs),
     /// Print the journal's Merkle tree head as a checkpoint, and keep it.
+    #[command(after_help = "Examples:\n  provdb checkpoint > checkpoint.txt")]
     Checkpoint(commands::checkpoint::CheckpointArgs),
     /// List the checkpoints kept.
+    #[command(after_help = "Examples:\n  provdb checkpoints")]
     Checkpoints(commands::checkpoint::CheckpointsArgs),
     /// Write an inclusion or consistency proof as JSON.
+    #[command(
+        after_help = "Examples:\n  provdb prove 8ad4c079 > p.json\n  provdb prove --consistency 120 latest > c.json"
+    )]
     Prove(commands::prove::ProveArgs),
     /// Check a proof file with no store.
+    #[command(after_help = "Examples:\n  provdb verify-proof p.json")]
     VerifyProof(commands::prove::VerifyProofArgs),
     /// Write a citation's self-contained receipt as JSON.
+    #[command(after_help = "Examples:\n  provdb receipt 5f24102a > r.json")]
     Receipt(commands::prove::ReceiptArgs),
     /// Check a receipt with no store and no document.
+    #[command(after_help = "Examples:\n  provdb verify-receipt r.json")]
     VerifyReceipt(commands::prove::VerifyReceiptArgs),
     /// Record a fact-checker's verdict on a claim (schema.org ClaimReview).
+    #[command(
+        after_help = "Examples:\n  provdb review 8ad4c079 --rating Misleading --rating-value 2 --best 5 --worst 1 --by \"A fact-check desk\" --url https://desk.example/review"
+    )]
     Review(commands::reviews::ReviewArgs),
     /// List reviews, recorded or imported from ClaimReview markup.
+    #[command(after_help = "Examples:\n  provdb reviews\n  provdb reviews 8ad4c079")]
     Reviews(commands::reviews::ReviewsArgs),
     /// Write the store in an interchange format: a bundle, JSON Lines, CSV, CSL-JSON, Web Annotations, PROV-JSON, ClaimReview, WARC.
+    #[command(
+        after_help = "Examples:\n  provdb export --format csv -o claims.csv\n  provdb export --format jsonl -o - | jq .\n  provdb export --format bundle -o store.tar"
+    )]
     Export(commands::interchange::ExportArgs),
     /// Read a file into a store: a bundle creates a store or merges into one; ClaimReview markup, WARC and WACZ files are imported.
+    #[command(
+        after_help = "Examples:\n  provdb import colleague.tar\n  provdb --db copy import store.tar\n  provdb import --format claimreview page.json\n  provdb import --format wacz crawl.wacz"
+    )]
     Import(commands::interchange::ImportArgs),
     /// Write a b3sum-format manifest of the objects or of a document's revisions.
+    #[command(
+        after_help = "Examples:\n  provdb manifest > objects.b3\n  provdb manifest --doc khojaly --export out/ > doc.b3"
+    )]
     Manifest(commands::manifest::ManifestArgs),
     /// Say whether files are recorded sources; exit 1 if any is not.
+    #[command(after_help = "Examples:\n  provdb check draft.txt other.pdf")]
     Check(commands::manifest::CheckArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  provdb completions bash > ~/.local/share/bash-completion/completions/provdb"
+    )]
     Completions(commands::shell::CompletionsArgs),
     /// Print the man page, or write one per command with --dir.
+    #[command(
+        after_help = "Examples:\n  provdb man | man -l -\n  provdb man --dir ~/.local/share/man/man1"
+    )]
     Man(commands::shell::ManArgs),
 }
 

@@ -15,11 +15,12 @@ pub fn line(hash: &SourceId, name: &str) -> String {
     }
 }
 
-/// Fills a revision name template: `{doc}` the slug, `{n}` the revision
-/// number (from 1), `{i}` the number from 0.
+/// Fills a revision name template: `{doc}` the slug, `{rev}` (or `{n}`)
+/// the revision number (from 1), `{i}` the number from 0.
 pub fn revision_name(template: &str, doc: &str, number: u32) -> String {
     template
         .replace("{doc}", doc)
+        .replace("{rev}", &number.to_string())
         .replace("{n}", &number.to_string())
         .replace("{i}", &(number - 1).to_string())
 }
@@ -68,6 +69,7 @@ mod tests {
     fn templates_and_bad_names() {
         assert_eq!(revision_name("{doc}/{i}.txt", "india", 1), "india/0.txt");
         assert_eq!(revision_name("{doc}@{n}", "india", 7), "india@7");
+        assert_eq!(revision_name("{doc}/{rev}-{i}", "india", 7), "india/7-6");
         assert!(check_name("../x").is_err());
         assert!(check_name("/x").is_err());
         assert!(check_name("a/./b").is_err());

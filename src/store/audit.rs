@@ -321,7 +321,7 @@ impl Store {
     }
 
     /// The manifest of a document's revisions under names from `template`
-    /// (`{doc}`, `{n}`, `{i}`), in revision order; with `export`, each
+    /// (`{doc}`, `{rev}` or `{n}`, `{i}`), in revision order; with `export`, each
     /// revision's bytes are written there under its name.
     pub fn manifest_doc(
         &self,
@@ -337,12 +337,12 @@ impl Store {
                 crate::interchange::manifest::revision_name(template, doc, record.revision.number);
             crate::interchange::manifest::check_name(&name).map_err(|why| StoreError::BadText {
                 field: Field::Name,
-                why: format!("{why}; use {{doc}}, {{n}} or {{i}} in a relative path"),
+                why: format!("{why}; use {{doc}}, {{rev}} or {{i}} in a relative path"),
             })?;
             if !seen.insert(name.clone()) {
                 return Err(StoreError::BadText {
                     field: Field::Name,
-                    why: format!("gives two revisions the name {name:?}; include {{n}} or {{i}}"),
+                    why: format!("gives two revisions the name {name:?}; include {{rev}} or {{i}}"),
                 });
             }
             out.push((record.revision.source, name));

@@ -1848,3 +1848,86 @@ fn slugs_and_files_name_sources() {
         "is not a recorded source (BLAKE3 e409ac61b27f); add it first",
     );
 }
+
+/// Splits a shell line into words the way `sh` would for the examples:
+/// double quotes group words; `|` and `>` end the provdb command.
+fn example_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for ch in line.chars() {
+        match ch {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            '|' | '>' if !quoted => break,
+            ' ' if !quoted => {
+                if any {
+                    words.push(std::mem::take(&mut word));
+                    any = false;
+                }
+            }
+            _ => {
+                word.push(ch);
+                any = true;
+            }
+        }
+    }
+    if any {
+        words.push(word);
+    }
+    words
+}
+
+/// Every command's help ends with examples, and each example is a command
+/// line provdb's own parser accepts.
+#[test]
+fn every_command_has_examples_that_parse() {
+    use clap::CommandFactory;
+    use clap::Parser;
+    let mut checked = 0;
+    for command in provdb::cli::Cli::command().get_subcommands() {
+        let name = command.get_name();
+        if name == "help" {
+            continue;
+        }
+        let help = command
+            .get_after_help()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let examples: Vec<&str> = help
+            .strip_prefix("Examples:\n")
+            .unwrap_or_else(|| panic!("provdb {name} has no examples: {help:?}"))
+            .lines()
+            .map(str::trim)
+            .collect();
+        assert!(!examples.is_empty(), "{name}");
+        for example in examples {
+            let words = example_words(example);
+            assert_eq!(words[0], "provdb", "{example}");
+            assert!(words.contains(&name.to_string()), "{name}: {example}");
+            if let Err(error) = provdb::cli::Cli::try_parse_from(&words) {
+                panic!("provdb {name}: example {example:?} does not parse: {error}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 40, "{checked} examples");
+    // The rendered help shows them, and the manifest template's placeholders.
+    let env = TestEnv::empty();
+    let help = env.ok(&["help", "retract"]).stdout;
+    assert!(
+        help.contains(
+            "Examples:\n  provdb retract 5f24102a --reason \"quoted the wrong paragraph\""
+        ),
+        "{help}"
+    );
+    let help = env.ok(&["help", "manifest"]).stdout;
+    assert!(
+        help.contains("{doc} is the slug, {rev} the revision number")
+            && help.contains("[default: {doc}/{rev}.txt]"),
+        "{help}"
+    );
+}

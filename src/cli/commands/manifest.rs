@@ -15,12 +15,12 @@ pub struct ManifestArgs {
     /// List this document's revisions instead of the objects.
     #[arg(long, value_name = "SLUG")]
     pub doc: Option<String>,
-    /// With --doc: each revision's name; {doc} is the slug, {n} the revision
-    /// number, {i} the number from 0.
+    /// With --doc: each revision's name; {doc} is the slug, {rev} the
+    /// revision number (N in SLUG@N), {i} the number from 0.
     #[arg(
         long,
         value_name = "TEMPLATE",
-        default_value = "{doc}/{n}.txt",
+        default_value = "{doc}/{rev}.txt",
         requires = "doc"
     )]
     pub name: String,
