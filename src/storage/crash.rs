@@ -116,3 +116,28 @@ pub fn index_writes_fail() -> bool {
         false
     }
 }
+
+/// A pause point for tests of what other processes can do meanwhile. In a
+/// debug build with `PROVDB_PAUSE_DIR=DIR` (two FIFOs, `DIR/reached` and
+/// `DIR/resume`, made by the test), the process writes the point's name to
+/// `reached` and then waits until a line is written to `resume`. Both
+/// opens block until the test opens the other end, so neither side waits
+/// for a length of time. Release builds compile it to nothing.
+pub fn pause(name: &str) {
+    #[cfg(debug_assertions)]
+    if let Some(dir) = std::env::var_os("PROVDB_PAUSE_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        if let Ok(mut reached) = std::fs::OpenOptions::new()
+            .write(true)
+            .open(dir.join("reached"))
+        {
+            let _ = writeln!(reached, "{name}");
+        }
+        if let Ok(resume) = std::fs::File::open(dir.join("resume")) {
+            let mut line = String::new();
+            let _ = io::BufRead::read_line(&mut io::BufReader::new(resume), &mut line);
+        }
+    }
+    #[cfg(not(debug_assertions))]
+    let _ = name;
+}

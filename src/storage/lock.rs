@@ -1,6 +1,7 @@
 //! The store's lock: an exclusive flock on the store directory (and on the
 //! `lock` file older versions use), waited for up to --lock-wait. Every
-//! command holds it from opening the store until it ends, `verify` included.
+//! command holds it from opening the store until it ends, except `verify`,
+//! which holds it only while it takes its snapshot.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -99,6 +100,12 @@ pub struct StoreLock {
 
 /// Takes an exclusive flock on `file`, waiting up to the options' wait
 /// (counted from `started`) and calling `on_wait` once if it must wait.
+///
+/// The wait is a blocking `flock` in a helper thread, not a poll: the kernel
+/// wakes a waiter the moment the lock is released, so a writer waiting
+/// behind readers is not overtaken by every newcomer that tries between two
+/// polls. When the wait runs out, the helper is told so, and a lock it
+/// takes after that is released at once.
 fn wait_for_lock(
     file: &File,
     root: &Path,
@@ -107,30 +114,56 @@ fn wait_for_lock(
     started: Instant,
     told: &mut bool,
 ) -> Result<(), LockError> {
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(()),
-            Err(fs::TryLockError::WouldBlock) => {
-                if started.elapsed() >= options.lock_wait {
-                    return Err(LockError::Locked {
-                        path: root.to_path_buf(),
-                        waited_secs: options.lock_wait.as_secs_f64(),
-                    });
-                }
-                if !*told {
-                    if let Some(callback) = options.on_wait.as_mut() {
-                        callback(root);
-                    }
-                    *told = true;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            Err(fs::TryLockError::Error(source)) => {
-                return Err(LockError::Io {
-                    action: "locking",
-                    path: path.to_path_buf(),
-                    source,
-                });
+    let failed = |source| LockError::Io {
+        action: "locking",
+        path: path.to_path_buf(),
+        source,
+    };
+    match file.try_lock() {
+        Ok(()) => return Ok(()),
+        Err(fs::TryLockError::WouldBlock) => {}
+        Err(fs::TryLockError::Error(source)) => return Err(failed(source)),
+    }
+    let locked = || LockError::Locked {
+        path: root.to_path_buf(),
+        waited_secs: options.lock_wait.as_secs_f64(),
+    };
+    let Some(remaining) = options.lock_wait.checked_sub(started.elapsed()) else {
+        return Err(locked());
+    };
+    if !*told {
+        if let Some(callback) = options.on_wait.as_mut() {
+            callback(root);
+        }
+        *told = true;
+    }
+    // The same open file description: a lock the helper takes is this
+    // file's lock.
+    let shared = file.try_clone().map_err(failed)?;
+    let abandoned = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let helper_abandoned = abandoned.clone();
+    std::thread::spawn(move || {
+        let result = shared.lock();
+        let taken = result.is_ok();
+        if taken && helper_abandoned.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = shared.unlock();
+            return;
+        }
+        // Nobody to hand it to (the wait ended meanwhile): release it.
+        if sender.send(result).is_err() && taken {
+            let _ = shared.unlock();
+        }
+    });
+    match receiver.recv_timeout(remaining) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(source)) => Err(failed(source)),
+        Err(_) => {
+            abandoned.store(true, std::sync::atomic::Ordering::SeqCst);
+            // Taken between the timeout and the flag: keep it, it is ours.
+            match receiver.try_recv() {
+                Ok(Ok(())) => Ok(()),
+                _ => Err(locked()),
             }
         }
     }

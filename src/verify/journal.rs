@@ -116,15 +116,21 @@ pub(super) fn extra_field(
 /// Returns the sources the journal records.
 pub(super) fn check_journal(
     root: &Path,
+    end: u64,
+    kept: Vec<Checkpoint>,
     index: Option<&Index>,
     applied: Option<AppliedMark>,
     report: &mut Report,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> HashSet<SourceId> {
-    let Some((lines, end)) = open_lines(root, report) else {
-        return HashSet::new();
+    let lines = match Lines::open(&root.join("journal"), 0, end) {
+        Ok(lines) => lines,
+        Err(error) => {
+            report.problem("journal", error.to_string());
+            return HashSet::new();
+        }
     };
-    let mut walk = JournalWalk::new(root, index, applied, report);
+    let mut walk = JournalWalk::new(root, kept, index, applied);
     for line in lines {
         let line = match line {
             Ok(line) => line,
@@ -144,9 +150,11 @@ pub(super) fn check_journal(
     walk.finish(report)
 }
 
-/// The journal's committed lines, and where they end. An interrupted
-/// command's tail is a notice, not damage: the next command cuts it back.
-fn open_lines(root: &Path, report: &mut Report) -> Option<(Lines, u64)> {
+/// Where the journal's committed lines end now (read under the store's
+/// lock: what `verify` checks ends there, whatever is appended later). An
+/// interrupted command's tail is a notice, not damage: the next command
+/// cuts it back.
+pub(super) fn committed_end(root: &Path, report: &mut Report) -> Option<u64> {
     let path = root.join("journal");
     let mut file = match File::open(&path) {
         Ok(file) => file,
@@ -162,7 +170,7 @@ fn open_lines(root: &Path, report: &mut Report) -> Option<(Lines, u64)> {
             return None;
         }
     };
-    let end = match Journal::committed_end(&mut file, len, &path) {
+    match Journal::committed_end(&mut file, len, &path) {
         Ok((end, _, dropped)) => {
             if end < len {
                 report.notices.push(format!(
@@ -170,18 +178,27 @@ fn open_lines(root: &Path, report: &mut Report) -> Option<(Lines, u64)> {
                     len - end
                 ));
             }
-            end
+            Some(end)
         }
         Err(error) => {
             report.problem("journal tail", error.to_string());
-            len
+            Some(len)
         }
-    };
-    match Lines::open(&path, 0, end) {
-        Ok(lines) => Some((lines, end)),
+    }
+}
+
+/// The checkpoints kept now (read under the store's lock, with the
+/// journal's length).
+pub(super) fn kept_checkpoints(root: &Path, report: &mut Report) -> Vec<Checkpoint> {
+    match crate::audit::checkpoints::read(root) {
+        Ok(kept) => kept,
         Err(error) => {
-            report.problem("journal", error.to_string());
-            None
+            let path = crate::audit::checkpoints::path(root);
+            report.problem(
+                "checkpoints",
+                format!("reading {}: {error}", path.display()),
+            );
+            Vec::new()
         }
     }
 }
@@ -219,21 +236,10 @@ struct JournalWalk<'a> {
 impl<'a> JournalWalk<'a> {
     fn new(
         root: &'a Path,
+        kept: Vec<Checkpoint>,
         index: Option<&'a Index>,
         applied: Option<AppliedMark>,
-        report: &mut Report,
     ) -> JournalWalk<'a> {
-        let kept = match crate::audit::checkpoints::read(root) {
-            Ok(kept) => kept,
-            Err(error) => {
-                let path = crate::audit::checkpoints::path(root);
-                report.problem(
-                    "checkpoints",
-                    format!("reading {}: {error}", path.display()),
-                );
-                Vec::new()
-            }
-        };
         let mut checkpoint_at: BTreeMap<u64, Vec<Checkpoint>> = BTreeMap::new();
         for checkpoint in kept {
             checkpoint_at

@@ -5,6 +5,13 @@
 //! It errs on the side of failing: anything it cannot check is a problem, not
 //! a pass. It changes nothing in the journal or the objects, and it does not
 //! repair the index (that is `reindex`).
+//!
+//! It holds the store's lock only to take a snapshot: the journal's
+//! committed length, the kept checkpoints, the list of object files and a
+//! private copy of the index, all as of one moment. Everything it checks is
+//! that snapshot, which writers cannot change afterwards (the journal is
+//! append-only, objects are immutable and named by their hash), so the long
+//! part runs without the lock and writers go on meanwhile.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -111,16 +118,22 @@ pub fn verify_with_progress(
             }))
         }
     }
-    let _lock = crate::storage::lock::acquire(root, options)?;
+    let lock = crate::storage::lock::acquire(root, options)?;
     let mut report = Report::default();
     let objects = Objects::new(root.join("objects"));
 
-    // The index: a damaged one is a problem, and the other checks go on.
+    // The snapshot, under the lock. The index: a damaged one is a problem,
+    // and the other checks go on.
     let (index, applied) = open_index_for_verify(root, &mut report);
+    let journal_end = journal::committed_end(root, &mut report);
+    let kept = journal::kept_checkpoints(root, &mut report);
+    let listed = objects.list().map_err(|error| error.to_string());
+    let mut last_verified = crate::storage::verified::read(root);
+    drop(lock);
+    crate::storage::crash::pause("verify: snapshot taken, lock released");
 
     // Objects verified recently enough are not rehashed.
     let now = time::OffsetDateTime::now_utc();
-    let mut last_verified = crate::storage::verified::read(root);
     let skip: HashSet<SourceId> = match max_age {
         None => HashSet::new(),
         Some(age) => last_verified
@@ -131,8 +144,19 @@ pub fn verify_with_progress(
     };
     // Objects are rehashed on every core while this thread walks the journal.
     let (sources, hashed) = std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| hash_objects(&objects, &skip));
-        let sources = check_journal(root, index.as_ref(), applied, &mut report, progress);
+        let hashing = scope.spawn(|| hash_objects(listed, &skip));
+        let sources = match journal_end {
+            Some(end) => check_journal(
+                root,
+                end,
+                kept,
+                index.as_ref(),
+                applied,
+                &mut report,
+                progress,
+            ),
+            None => HashSet::new(),
+        };
         (sources, hashing.join())
     });
     match hashed {
@@ -182,7 +206,9 @@ fn open_index_for_verify(root: &Path, report: &mut Report) -> (Option<Index>, Op
     } else if crate::storage::replay::is_read_only(root) {
         Index::open_scratch(root, true)
     } else {
-        Index::open(&index_path)
+        // A private copy: the checks run after the lock is released, while
+        // writers change the store's own index.
+        Index::open_copy(root)
     };
     match opened.and_then(|index| index.applied().map(|applied| (index, applied))) {
         Ok((index, applied)) => (Some(index), applied),

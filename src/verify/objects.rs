@@ -20,8 +20,11 @@ pub(super) type Hashed =
 
 /// Lists and rehashes every object file on a pool of threads, in path order,
 /// except those named in `skip`.
-pub(super) fn hash_objects(objects: &Objects, skip: &HashSet<SourceId>) -> Hashed {
-    let listed = objects.list().map_err(|error| error.to_string())?;
+pub(super) fn hash_objects(
+    listed: Result<Vec<(std::path::PathBuf, Option<SourceId>)>, String>,
+    skip: &HashSet<SourceId>,
+) -> Hashed {
+    let listed = listed?;
     let threads = crate::storage::objects::worker_threads();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<Option<std::io::Result<SourceId>>> =
@@ -114,6 +117,13 @@ pub(super) fn check_objects(
     };
     let mut present = HashSet::new();
     for (path, named, hashed) in listed {
+        // Listed under the lock, gone since: `reindex` removes objects no
+        // entry records, and only those.
+        if let (Some(id), Some(Err(error))) = (&named, &hashed) {
+            if error.kind() == std::io::ErrorKind::NotFound && !sources.contains(id) {
+                continue;
+            }
+        }
         let Some(id) = named else {
             report.problem(
                 format!("file {}", path.display()),

@@ -1931,3 +1931,168 @@ fn every_command_has_examples_that_parse() {
         "{help}"
     );
 }
+
+/// `verify` holds the lock only for its snapshot: stopped at its pause
+/// point (after the snapshot, before the checks), a writer with no wait
+/// gets in, and verify then checks the snapshot, not the writer's entries.
+/// The pause is two FIFOs: each side blocks until the other opens its end,
+/// so nothing here waits for a length of time.
+#[test]
+#[cfg(debug_assertions)]
+fn verify_lets_writers_in_after_its_snapshot() {
+    use std::io::{BufRead, Write};
+    let env = TestEnv::new();
+    let source = env.add(ARTICLE, &[]);
+    env.ok(&[
+        "cite",
+        &source,
+        "--quote",
+        "613 civilians",
+        "--subject",
+        "S",
+        "--property",
+        "killed",
+        "--value",
+        "613",
+    ]);
+    let entries_before = std::fs::read_to_string(env.store.join("journal"))
+        .expect("journal")
+        .lines()
+        .count();
+    let pause = env.dir.path().join("pause");
+    std::fs::create_dir(&pause).expect("pause dir");
+    for fifo in ["reached", "resume"] {
+        let made = std::process::Command::new("mkfifo")
+            .arg(pause.join(fifo))
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+    }
+    let verify = env
+        .command()
+        .args(["--json", "verify"])
+        .env("PROVDB_PAUSE_DIR", &pause)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn verify");
+    // Blocks until verify has taken its snapshot and released the lock.
+    let mut reached = String::new();
+    std::io::BufReader::new(std::fs::File::open(pause.join("reached")).expect("reached"))
+        .read_line(&mut reached)
+        .expect("read");
+    assert_eq!(reached.trim(), "verify: snapshot taken, lock released");
+    // A writer and a reader get in at once, with no wait allowed.
+    let cited = env.run(&[
+        "--lock-wait",
+        "0",
+        "cite",
+        &source,
+        "--quote",
+        "1,275 residents",
+        "--subject",
+        "S",
+        "--property",
+        "captured",
+        "--value",
+        "1275",
+    ]);
+    assert_eq!(cited.code, 0, "{}", cited.stderr);
+    env.ok(&[
+        "--lock-wait",
+        "0",
+        "add",
+        fixture(SURVEY).to_str().expect("utf-8"),
+    ]);
+    writeln!(
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(pause.join("resume"))
+            .expect("resume"),
+        "go"
+    )
+    .expect("write");
+    let output = verify.wait_with_output().expect("verify");
+    assert!(output.status.success(), "{output:?}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    // The snapshot's entries only, and no problem from what came after.
+    assert_eq!(report["entries"], entries_before as u64, "{report}");
+    assert_eq!(report["problems"], serde_json::json!([]), "{report}");
+    let after = env.ok(&["--json", "verify"]).json();
+    assert!(after["entries"].as_u64().expect("entries") > entries_before as u64);
+}
+
+/// A command waiting for the lock gets it when the holder ends: the wait is
+/// a blocking flock, and its outcome does not depend on the machine's speed
+/// (the holder ends only when the test closes its input).
+#[test]
+fn a_waiting_command_gets_the_lock_when_it_is_released() {
+    use std::io::Write;
+    let env = TestEnv::new();
+    let source = env.add(ARTICLE, &[]);
+    let mut batch = env
+        .command()
+        .args(["cite", "--batch", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn batch");
+    let mut input = batch.stdin.take().expect("stdin");
+    writeln!(
+        input,
+        "{{\"source\":\"{source}\",\"quote\":\"1,275 residents\",\"subject\":\"Held\",\"property\":\"captured\",\"value\":\"1275\"}}"
+    )
+    .expect("line");
+    input.flush().expect("flush");
+    let mut locked = false;
+    for _ in 0..10_000 {
+        if env.run(&["--lock-wait", "0", "sources"]).code == 4 {
+            locked = true;
+            break;
+        }
+    }
+    assert!(locked, "the batch never took the lock");
+    // A wait that runs out while the holder still holds: refused, exit 4.
+    let refused = env.run(&["--lock-wait", "0.05", "sources"]);
+    assert_eq!(refused.code, 4, "{}", refused.stderr);
+    assert!(refused
+        .stderr
+        .contains("is locked by another provdb process"));
+    let mut waiting = env
+        .command()
+        .args([
+            "--lock-wait",
+            "3600",
+            "--json",
+            "claims",
+            "--subject",
+            "Held",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn the waiting reader");
+    // It says it waits before it blocks; only then does the holder end.
+    let mut said = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(waiting.stderr.take().expect("stderr")),
+        &mut said,
+    )
+    .expect("read");
+    assert!(
+        said.contains("is locked by another provdb process; waiting up to 3600 s"),
+        "{said}"
+    );
+    drop(input);
+    let held = batch.wait_with_output().expect("batch");
+    assert!(held.status.success(), "{held:?}");
+    let output = waiting.wait_with_output().expect("reader");
+    assert!(output.status.success(), "{output:?}");
+    let claims: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(
+        claims["claims"].as_array().expect("claims").len(),
+        1,
+        "{claims}"
+    );
+}

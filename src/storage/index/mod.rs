@@ -353,6 +353,27 @@ impl Index {
         Ok(index)
     }
 
+    /// Opens a private copy of the store's index, as it is now, in a
+    /// scratch directory removed when the index is dropped. Unlike
+    /// `open_scratch`, a copy that does not open is an error: the caller
+    /// examines this index, and must not be handed an empty one. The caller
+    /// holds the store's lock while it copies.
+    pub fn open_copy(root: &Path) -> Result<Index, IndexError> {
+        let scratch = Scratch::create("index").map_err(|error| IndexError::Marker {
+            path: std::env::temp_dir().display().to_string(),
+            error,
+        })?;
+        let path = scratch.path().join("index");
+        copy_dir(&root.join("index"), &path).map_err(|error| IndexError::Marker {
+            path: path.display().to_string(),
+            error,
+        })?;
+        let mut index = Self::open(&path)?;
+        index.journal_path = root.join("journal");
+        index.scratch = Some(scratch);
+        Ok(index)
+    }
+
     fn tree(&self, name: TreeName) -> &sled::Tree {
         let position = TreeName::ALL
             .iter()
