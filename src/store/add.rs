@@ -483,7 +483,8 @@ impl Store {
         how: Recording<'_>,
         actor: &str,
     ) -> Result<AddOutcome, StoreError> {
-        let existing: Option<SourceRecord> = self.index.source(&stored.id)?;
+        // As last corrected: a correction stands for the metadata given now.
+        let existing: Option<SourceRecord> = self.source_record(&stored.id)?;
         // Read before the commit: nothing that can fail comes after it.
         let had_layer = self.index.layer_of(&stored.id)?.is_some();
         if let Some(existing) = &existing {
@@ -533,7 +534,7 @@ impl Store {
             if let Some((doc, number)) = &revision {
                 if *number > 1 {
                     if let Some(previous) = self.index.revision(doc, number - 1)? {
-                        if let Some(before) = self.index.source(&previous.revision.source)? {
+                        if let Some(before) = self.source_record(&previous.revision.source)? {
                             inherit(&mut meta, &before.meta, derived.map(|d| &d.layer));
                         }
                     }

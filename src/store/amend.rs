@@ -13,6 +13,23 @@ use super::field::Field;
 use super::query::{Conflict, Standing};
 use super::{check_text, now_rfc3339, Store, StoreError};
 
+/// The correction that holds: the one first recorded last (a merged
+/// correction carries the time it was first recorded, so an older one
+/// merged later does not override a newer one made here); entry order
+/// breaks ties.
+pub(super) fn latest_of(amendments: Vec<AmendmentRecord>) -> Option<AmendmentRecord> {
+    let when = |record: &AmendmentRecord| {
+        time::OffsetDateTime::parse(
+            &record.recorded,
+            &time::format_description::well_known::Rfc3339,
+        )
+        .ok()
+    };
+    amendments
+        .into_iter()
+        .max_by(|a, b| (when(a), a.seq).cmp(&(when(b), b.seq)))
+}
+
 /// The metadata fields a correction sets; None leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct MetaChanges {
@@ -144,12 +161,13 @@ impl Store {
     }
 
     fn latest_amendment(&self, id: &SourceId) -> Result<Option<AmendmentRecord>, StoreError> {
-        Ok(self
-            .index
-            .amendments_of(id)?
-            .into_iter()
-            .filter(|record| self.visible(record.seq))
-            .max_by_key(|record| record.seq))
+        Ok(latest_of(
+            self.index
+                .amendments_of(id)?
+                .into_iter()
+                .filter(|record| self.visible(record.seq))
+                .collect(),
+        ))
     }
 
     /// Returns the corrections of a source visible now, oldest first.

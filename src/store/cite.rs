@@ -105,7 +105,7 @@ impl CiteFields {
         if let Some(locale) = &self.locale {
             let tag_like = !locale.is_empty()
                 && locale.len() <= 35
-                && locale.split('-').all(|part| {
+                && locale.split(['-', '_']).all(|part| {
                     (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
                 });
             if !tag_like {
@@ -124,7 +124,20 @@ impl CiteFields {
         } else {
             self.value.clone()
         };
-        let stated = read_stated(self.kind, &value_text, self.unit.as_deref())?;
+        // With no locale, a value that reads only with decimal commas
+        // ("1.275" as a count) waits for the source's language, which
+        // `localize_in` knows; the error stands if it is not one of those.
+        let (stated, deferred) = match read_stated(self.kind, &value_text, self.unit.as_deref()) {
+            Ok(stated) => (stated, None),
+            Err(error) if self.locale.is_none() => {
+                let commas = values::from_comma_decimal(&self.value);
+                match read_stated(self.kind, &commas, self.unit.as_deref()) {
+                    Ok(stated) if commas != self.value => (stated, Some(error)),
+                    _ => return Err(error.into()),
+                }
+            }
+            Err(error) => return Err(error.into()),
+        };
         let bound = match (stated.bound, self.bound) {
             (Some(read), Some(given)) if read != given => {
                 return Err(CiteInputError::Field {
@@ -181,6 +194,7 @@ impl CiteFields {
             bound_given: bound.is_some(),
             comma,
             raw,
+            deferred,
             qualifiers: Qualifiers {
                 as_of,
                 unit,
@@ -213,6 +227,9 @@ pub struct CiteRequest {
     /// The fields as given, when no locale was: read again with the
     /// source's language's conventions if they are decimal commas.
     pub(super) raw: Option<Box<CiteFields>>,
+    /// Why the value does not read with decimal points, when it reads only
+    /// with decimal commas: an error unless the source's language writes them.
+    pub(super) deferred: Option<ValueError>,
     pub(super) qualifiers: Qualifiers,
     pub(super) stance: Stance,
     pub(super) value_not_in_quote: bool,
@@ -256,22 +273,37 @@ pub(super) fn localize_in(
     let mut language = index
         .source(source)?
         .and_then(|record| record.meta.language);
-    if let Some(latest) = index.amendments_of(source)?.into_iter().last() {
+    if let Some(latest) = super::amend::latest_of(index.amendments_of(source)?) {
         language = latest.meta.language;
     }
     match language {
         Some(tag) if values::comma_decimal(&tag) => {
             let mut fields = (**raw).clone();
-            fields.locale = Some(tag);
+            fields.locale = Some(tag.clone());
             fields.validate().map_err(|error| StoreError::BadText {
                 field: Field::Value,
                 why: format!(
-                    "is read with the decimal commas of the source's language, and then {}",
+                    "is read with the decimal commas of the source's language ({}), and then {}; to read it with decimal points, give the locale en",
+                    tag,
                     error.message(&|field| field.name().to_string())
                 ),
             })
         }
-        _ => Ok(request),
+        _ => match &request.deferred {
+            Some(error) => Err(unread_value(error)),
+            None => Ok(request),
+        },
+    }
+}
+
+/// A value that reads only with decimal commas, for a source whose language
+/// does not write them.
+fn unread_value(error: &ValueError) -> StoreError {
+    StoreError::BadText {
+        field: Field::Value,
+        why: format!(
+            "does not read: {error}; if the source writes decimal commas (1.275 for 1275), give its locale, e.g. de"
+        ),
     }
 }
 
@@ -333,6 +365,7 @@ pub fn prepare_citation(
         bound_given,
         comma,
         raw: _,
+        deferred,
         mut qualifiers,
         stance,
         value_not_in_quote,
@@ -345,6 +378,9 @@ pub fn prepare_citation(
         occurrence,
     )
     .map_err(|error| StoreError::Anchor { source_id, error })?;
+    if let Some(error) = deferred {
+        return Err(unread_value(&error));
+    }
     // The quote as the value checks read it: with decimal commas rewritten.
     let said = if comma {
         values::from_comma_decimal(&found.exact)

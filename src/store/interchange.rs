@@ -381,10 +381,10 @@ struct Planned {
     last_revision: std::collections::HashMap<String, u32>,
     /// This store's reviews and the merge's, once the first review is met.
     reviews: Option<Vec<crate::model::Review>>,
-    /// The merge's corrections of metadata so far.
+    /// The merge's corrections of metadata so far (reason, time and actor joined).
     amendments: Vec<(crate::model::SourceId, crate::model::SourceMeta, String)>,
-    /// The merge's conflict marks so far.
-    conflict_reviews: Vec<crate::model::ConflictReview>,
+    /// The merge's conflict marks so far, with who made them when.
+    conflict_reviews: Vec<(crate::model::ConflictReview, String)>,
 }
 
 /// What pass 1 of a merge found in the other journal.
@@ -796,12 +796,21 @@ impl Store {
                 meta,
                 reason,
             } => {
-                let item = (*source, meta.clone(), reason.clone());
-                let here = self
-                    .index
-                    .amendments_of(source)?
-                    .into_iter()
-                    .any(|known| known.meta == *meta && known.reason == *reason);
+                // The same correction is the same entry: who made it and
+                // when, not only what it says (a title put back and then
+                // corrected again says the same twice).
+                let (time, actor) = (entry.recorded_at(), entry.recorded_by());
+                let item = (
+                    *source,
+                    meta.clone(),
+                    format!("{reason}\u{0}{time}\u{0}{actor}"),
+                );
+                let here = self.index.amendments_of(source)?.into_iter().any(|known| {
+                    known.meta == *meta
+                        && known.reason == *reason
+                        && known.recorded == time
+                        && known.actor == actor
+                });
                 if here || planned.amendments.contains(&item) {
                     false
                 } else {
@@ -810,15 +819,15 @@ impl Store {
                 }
             }
             Change::ReviewConflict(review) => {
-                let here = self
-                    .index
-                    .conflict_reviews()?
-                    .into_iter()
-                    .any(|known| known.review == *review);
-                if here || planned.conflict_reviews.contains(review) {
+                let (time, actor) = (entry.recorded_at(), entry.recorded_by());
+                let here = self.index.conflict_reviews()?.into_iter().any(|known| {
+                    known.review == *review && known.recorded == time && known.actor == actor
+                });
+                let item = (review.clone(), format!("{time}\u{0}{actor}"));
+                if here || planned.conflict_reviews.contains(&item) {
                     false
                 } else {
-                    planned.conflict_reviews.push(review.clone());
+                    planned.conflict_reviews.push(item);
                     true
                 }
             }

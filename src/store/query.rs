@@ -161,7 +161,8 @@ pub struct Conflict {
 
 /// True when a value a revision states as text can hold beside the claim's.
 fn agrees_with(claim: &crate::model::Claim, stated: &str) -> bool {
-    let Ok(read) = stated::read_stated(Some(claim.value.kind()), stated, None) else {
+    let unit = claim.qualifiers.unit.as_deref();
+    let Ok(read) = stated::read_stated(Some(claim.value.kind()), stated, unit) else {
         return false;
     };
     let mut other = claim.clone();
@@ -575,13 +576,24 @@ impl Store {
                 revisions.sort();
                 // A value a later revision states is reported only while it
                 // cannot hold beside the claim's.
-                let reported: Vec<ReportedValue> = reported
-                    .get(id)
-                    .into_iter()
-                    .flatten()
-                    .filter(|item| !agrees_with(&claim.claim, &item.value))
-                    .cloned()
-                    .collect();
+                let mut kept: Vec<ReportedValue> = Vec::new();
+                for item in reported.get(id).into_iter().flatten() {
+                    // A passage in a language written with decimal commas
+                    // ("1.275") may still state the value read that way.
+                    let commas = self
+                        .source_record(&item.source)?
+                        .and_then(|record| record.meta.language)
+                        .is_some_and(|tag| values::comma_decimal(&tag));
+                    let still_stated = commas
+                        && values::value_in_text(
+                            &claim.claim.value,
+                            &values::from_comma_decimal(&item.passage),
+                        );
+                    if !still_stated && !agrees_with(&claim.claim, &item.value) {
+                        kept.push(item.clone());
+                    }
+                }
+                let reported = kept;
                 by_as_of.entry(as_of).or_default().push(ConflictSide {
                     claim,
                     sources,

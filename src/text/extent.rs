@@ -159,6 +159,13 @@ enum Extent {
 /// How much of a value "about" allows either side of it: a tenth.
 const APPROXIMATE: f64 = 10.0;
 
+/// What "about" allows either side of `at`: a tenth of it, widened by one
+/// part in 10^9 so that an end written in decimal ("about 0.3": 0.33) is not
+/// lost to binary rounding (0.3 + 0.03 is 0.32999999999999996).
+fn tolerance(at: f64) -> f64 {
+    at.abs() / APPROXIMATE * (1.0 + 1e-9)
+}
+
 /// Seconds from 0000-01-01 on the clock to a date and time.
 fn clock_seconds(at: PrimitiveDateTime) -> f64 {
     let days = at.date().to_julian_day() as f64;
@@ -228,7 +235,7 @@ fn extent(claim: &Claim) -> Extent {
                 .and_then(|upper| upper.parse::<f64>().ok())
                 .map(|upper| Interval::closed(upper, upper));
             Extent::Number {
-                interval: Interval::closed(at, at).bounded(bound, upper, at.abs() / APPROXIMATE),
+                interval: Interval::closed(at, at).bounded(bound, upper, tolerance(at)),
                 unit,
                 noun,
             }
@@ -390,6 +397,9 @@ mod tests {
         assert_eq!(relate("613", "485"), Relation::Conflict);
         // 6,300..7,700 does not reach 5,000.
         assert_eq!(relate("about 7,000", "5,000"), Relation::Conflict);
+        // 0.3 + 0.3/10 = 0.33 exactly, though not in binary floating point.
+        assert_eq!(relate("about 0.3 km", "0.33 km"), Relation::Agree);
+        assert_eq!(relate("about 0.3 km", "0.331 km"), Relation::Conflict);
         // 6,300 is the lowest "about 7,000" allows: 7000 - 700.
         assert_eq!(relate("about 7,000", "6300"), Relation::Agree);
         assert_eq!(relate("about 7,000", "6299"), Relation::Conflict);
@@ -419,8 +429,15 @@ mod tests {
     fn some_values_do_not_compare() {
         assert_eq!(relate("12.5 km", "12.5 miles"), Relation::Incomparable);
         assert_eq!(relate("12.5 km", "12.5 km"), Relation::Agree);
+        // Units of measure make quantities, whole or not.
+        assert_eq!(relate("12 km", "13 miles"), Relation::Incomparable);
+        assert_eq!(relate("12 km", "13 km"), Relation::Conflict);
         // A count's noun is what it counts, so it does not stop a comparison.
-        assert_eq!(relate("12 km", "12 miles"), Relation::Agree);
+        assert_eq!(relate("613 people", "613 civilians"), Relation::Agree);
+        // 2 x 10^6 = 2,000,000; 613 >= 600.
+        assert_eq!(relate("2 million", "2,000,000"), Relation::Agree);
+        assert_eq!(relate("600 or more", "613"), Relation::Agree);
+        assert_eq!(relate("600 or more", "485"), Relation::Conflict);
         assert_eq!(relate("613", "1992-02-26"), Relation::Incomparable);
         assert_eq!(relate("613", "Khojaly"), Relation::Incomparable);
     }

@@ -123,11 +123,152 @@ fn split_range(text: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// Scale words after a number: "2 million" is 2,000,000.
+pub(crate) const SCALES: &[(&str, u32)] = &[
+    ("hundred", 2),
+    ("thousand", 3),
+    ("million", 6),
+    ("billion", 9),
+];
+
+/// Units of measure (lower case). A number followed by one is a quantity in
+/// that unit ("12 km"), never a count of things called "km".
+const UNITS: &[&str] = &[
+    "mm",
+    "cm",
+    "m",
+    "km",
+    "metre",
+    "metres",
+    "meter",
+    "meters",
+    "kilometre",
+    "kilometres",
+    "kilometer",
+    "kilometers",
+    "mile",
+    "miles",
+    "mi",
+    "ft",
+    "foot",
+    "feet",
+    "yard",
+    "yards",
+    "inch",
+    "inches",
+    "ha",
+    "hectare",
+    "hectares",
+    "acre",
+    "acres",
+    "km2",
+    "km²",
+    "m2",
+    "m²",
+    "g",
+    "kg",
+    "gram",
+    "grams",
+    "kilogram",
+    "kilograms",
+    "tonne",
+    "tonnes",
+    "ton",
+    "tons",
+    "lb",
+    "lbs",
+    "pound",
+    "pounds",
+    "l",
+    "litre",
+    "litres",
+    "liter",
+    "liters",
+    "ml",
+    "gallon",
+    "gallons",
+    "second",
+    "seconds",
+    "minute",
+    "minutes",
+    "hour",
+    "hours",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "%",
+    "percent",
+    "per cent",
+    "usd",
+    "eur",
+    "azn",
+    "dollar",
+    "dollars",
+    "euro",
+    "euros",
+    "manat",
+    "manats",
+    "rouble",
+    "roubles",
+    "ruble",
+    "rubles",
+    "°c",
+    "°f",
+];
+
+/// Words that end a number's hedge rather than name what it counts:
+/// "600 or more", "1,000 at least", "7,000 or so", "600 plus".
+const SUFFIX_HEDGES: &[(&str, Bound)] = &[
+    ("or more", Bound::AtLeast),
+    ("or over", Bound::AtLeast),
+    ("or above", Bound::AtLeast),
+    ("at least", Bound::AtLeast),
+    ("plus", Bound::AtLeast),
+    ("+", Bound::AtLeast),
+    ("or fewer", Bound::AtMost),
+    ("or less", Bound::AtMost),
+    ("at most", Bound::AtMost),
+    ("or so", Bound::Approximate),
+    ("or thereabouts", Bound::Approximate),
+];
+
+/// Returns the text without a hedge written after its number, and the hedge.
+fn strip_suffix_hedge(text: &str) -> Option<(&str, Bound)> {
+    let lower = text.to_lowercase();
+    for (words, bound) in SUFFIX_HEDGES {
+        if lower.len() != text.len() || !lower.ends_with(words) {
+            continue;
+        }
+        let head = &text[..text.len() - words.len()];
+        let joined = *words == "+" || head.ends_with(char::is_whitespace);
+        if joined && head.trim_end().ends_with(|c: char| c.is_ascii_digit()) {
+            return Some((head.trim_end(), *bound));
+        }
+    }
+    None
+}
+
+/// Words that cannot start what a count counts: scale words, and the words
+/// of a hedge or of more figures ("or", "at", "to", "of", "and").
+fn not_a_noun(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    SCALES.iter().any(|(scale, _)| *scale == lower)
+        || [
+            "or", "at", "and", "to", "of", "per", "in", "from", "plus", "out",
+        ]
+        .contains(&lower.as_str())
+}
+
 /// True for a noun written after a number: one to four words of letters
-/// (with inner hyphens or apostrophes), e.g. "civilians", "U.S. states" is
-/// not one (dots), "people".
+/// (with inner hyphens or apostrophes), e.g. "civilians", "people".
 fn is_noun(words: &[&str]) -> bool {
     (1..=4).contains(&words.len())
+        && !not_a_noun(words[0])
         && words.iter().all(|word| {
             word.chars().next().is_some_and(char::is_alphabetic)
                 && word
@@ -136,30 +277,89 @@ fn is_noun(words: &[&str]) -> bool {
         })
 }
 
-/// Reads a number with an optional noun after it; returns the value and noun.
+/// True when the words after a number are a unit of measure.
+fn is_unit(words: &[&str]) -> bool {
+    !words.is_empty() && UNITS.contains(&words.join(" ").to_lowercase().as_str())
+}
+
+/// A canonical decimal times ten to the `power`, as canonical decimal text.
+pub(crate) fn scaled(amount: &str, power: u32) -> Option<String> {
+    let (negative, digits) = match amount.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, amount),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let power = power as usize;
+    let (into_whole, left) = if fraction.len() > power {
+        fraction.split_at(power)
+    } else {
+        (fraction, "")
+    };
+    let mut moved = String::from(whole);
+    moved.push_str(into_whole);
+    moved.push_str(&"0".repeat(power - into_whole.len()));
+    let whole = moved.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(whole);
+    if !left.is_empty() {
+        out.push('.');
+        out.push_str(left);
+    }
+    (out.len() <= 40).then_some(out)
+}
+
+/// Reads a number with an optional noun or unit after it; returns the value
+/// and the noun or unit. A scale word multiplies ("2 million", "1.5 million").
 fn number_with_noun(
     kind: Option<ValueKind>,
     text: &str,
 ) -> Option<Result<(Value, Option<String>), ValueError>> {
     let words: Vec<&str> = text.split_whitespace().collect();
     for cut in (1..=words.len()).rev() {
-        let (number, rest) = words.split_at(cut);
-        if !rest.is_empty() && !is_noun(rest) {
+        let (number, mut rest) = words.split_at(cut);
+        let number = number.join(" ");
+        // "2 million people": the scale word belongs to the number.
+        let mut power = 0;
+        if let Some((_, scale)) = rest.first().and_then(|word| {
+            let lower = word.to_lowercase();
+            SCALES.iter().find(|(name, _)| *name == lower)
+        }) {
+            power = *scale;
+            rest = &rest[1..];
+        }
+        let unit = is_unit(rest);
+        if !rest.is_empty() && !is_noun(rest) && !unit {
             continue;
         }
-        let number = number.join(" ");
         let noun = (!rest.is_empty()).then(|| rest.join(" "));
+        let amount = if power > 0 {
+            match parse_quantity(&number)
+                .ok()
+                .and_then(|amount| scaled(&amount, power))
+            {
+                Some(amount) => amount,
+                None => continue,
+            }
+        } else {
+            number.clone()
+        };
+        let quantity = || {
+            parse_quantity(&amount)
+                .ok()
+                .map(|amount| Value::Quantity { amount })
+        };
         let value = match kind {
-            None | Some(ValueKind::Count) => match parse_count(&number) {
+            None if unit => quantity(),
+            None | Some(ValueKind::Count) => match parse_count(&amount) {
                 Ok(count) => Some(Value::Count { count }),
-                Err(_) if kind.is_none() && noun.is_some() => parse_quantity(&number)
-                    .ok()
-                    .map(|amount| Value::Quantity { amount }),
+                Err(_) if kind.is_none() && noun.is_some() => quantity(),
                 Err(_) => None,
             },
-            Some(ValueKind::Quantity) => parse_quantity(&number)
-                .ok()
-                .map(|amount| Value::Quantity { amount }),
+            Some(ValueKind::Quantity) => quantity(),
             Some(ValueKind::Date) | Some(ValueKind::Text) => None,
         };
         if let Some(value) = value {
@@ -238,7 +438,10 @@ pub fn read_stated(
     let trimmed = text.trim();
     let (bound, rest) = match strip_hedge(trimmed) {
         Some((bound, rest)) => (Some(bound), rest),
-        None => (None, trimmed),
+        None => match strip_suffix_hedge(trimmed) {
+            Some((rest, bound)) => (Some(bound), rest),
+            None => (None, trimmed),
+        },
     };
     if bound.is_none() {
         if let Some((low, high)) = split_range(rest) {
@@ -268,7 +471,9 @@ pub fn read_stated(
         }
     }
     match read_end(kind, rest) {
-        Some(Ok((value, noun))) if bound.is_some() || noun.is_some() => {
+        Some(Ok((value, noun)))
+            if bound.is_some() || noun.is_some() || plain.as_ref().ok() != Some(&value) =>
+        {
             if let (Value::Quantity { .. }, None, None) = (&value, &noun, unit) {
                 return Err(ValueError::QuantityWithoutUnit);
             }
@@ -282,11 +487,6 @@ pub fn read_stated(
         Some(Err(error)) => Err(error),
         _ => plain.map(stated),
     }
-}
-
-/// Words that may stand between a hedge and its number without changing it.
-fn filler(word: &str) -> bool {
-    matches!(word, "the" | "a")
 }
 
 /// Returns the hedge a quote puts before every place it states `value`, with
@@ -322,13 +522,13 @@ pub fn hedge_in_quote(value: &Value, quote: &str) -> Option<(Bound, String)> {
             }
         }
         before.reverse();
-        while before.last().is_some_and(|word| filler(word)) {
-            before.pop();
-        }
+        // The hedge must stand right before the number, and the longest one
+        // that does is read ("just under", not "under").
         let joined = before.join(" ");
         let hedge = HEDGES
             .iter()
-            .find(|(words, _)| joined == *words || joined.ends_with(&format!(" {words}")));
+            .filter(|(words, _)| joined == *words || joined.ends_with(&format!(" {words}")))
+            .max_by_key(|(words, _)| words.len());
         match (hedge, &found) {
             (None, _) => return None,
             (Some((words, bound)), None) => found = Some((*bound, words.to_string())),
@@ -420,6 +620,43 @@ mod tests {
         );
         // Not a noun: figures after the number.
         assert_eq!(read("613 of 7000").value.kind(), ValueKind::Text);
+        // A scale word is part of the number: 2 x 10^6, 1.5 x 10^6.
+        assert_eq!(read("2 million").value, count(2_000_000));
+        let stated = read("1.5 million people");
+        assert_eq!(
+            (stated.value, stated.noun.as_deref()),
+            (count(1_500_000), Some("people"))
+        );
+        // A unit of measure makes a quantity, even of a whole number.
+        let stated = read("12 km");
+        assert_eq!(
+            (stated.value, stated.noun.as_deref()),
+            (
+                Value::Quantity {
+                    amount: "12".into()
+                },
+                Some("km")
+            )
+        );
+    }
+
+    #[test]
+    fn hedges_after_the_number() {
+        for (text, bound, value) in [
+            ("600 or more", Bound::AtLeast, 600),
+            ("1,000 at least", Bound::AtLeast, 1000),
+            ("600+", Bound::AtLeast, 600),
+            ("7,000 or so", Bound::Approximate, 7000),
+            ("20 or fewer", Bound::AtMost, 20),
+        ] {
+            let stated = read(text);
+            assert_eq!(
+                (stated.value, stated.bound),
+                (count(value), Some(bound)),
+                "{text}"
+            );
+            assert_eq!(stated.noun, None, "{text}");
+        }
     }
 
     #[test]
@@ -480,6 +717,16 @@ mod tests {
             hedge_in_quote(&count(7000), "the toll rose to 7,000"),
             None,
             "'to' is not a hedge"
+        );
+        assert_eq!(
+            hedge_in_quote(&count(7000), "just under 7,000 people"),
+            Some((Bound::Nearly, "just under".into())),
+            "the longest hedge"
+        );
+        assert_eq!(
+            hedge_in_quote(&count(613), "a report about the 613 victims"),
+            None,
+            "the hedge must stand right before the number"
         );
     }
 }

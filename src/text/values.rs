@@ -338,7 +338,22 @@ pub(crate) fn numbers_at(tokens: &[Token<'_>]) -> Vec<(String, usize)> {
                 let negative = at > 0
                     && matches!(tokens[at - 1], Token::Mark('-') | Token::Mark('\u{2212}'))
                     && (at < 2 || !matches!(tokens[at - 2], Token::Digits(_) | Token::Word(_)));
-                found.push((canonical_decimal(negative, &whole, fraction), at));
+                let number = canonical_decimal(negative, &whole, fraction);
+                // "2 million": the number the scale word makes, as well.
+                if let (Some(Token::Space), Some(Token::Word(word))) =
+                    (tokens.get(end), tokens.get(end + 1))
+                {
+                    let lower = word.to_lowercase();
+                    let scale = crate::text::stated::SCALES
+                        .iter()
+                        .find(|(name, _)| *name == lower);
+                    if let Some(big) =
+                        scale.and_then(|(_, power)| crate::text::stated::scaled(&number, *power))
+                    {
+                        found.push((big, at));
+                    }
+                }
+                found.push((number, at));
                 if space_grouped {
                     // "15 275" may be two numbers; offer each run alone as well.
                     let mut index = at;
@@ -503,6 +518,8 @@ mod tests {
             "the transposition slip"
         );
         assert!(!value_in_text(&count(127), "some 1,275 people"));
+        assert!(value_in_text(&count(2_000_000), "some 2 million people"));
+        assert!(value_in_text(&count(2), "some 2 million people"));
     }
 
     #[test]

@@ -448,6 +448,27 @@ impl<'a> JournalWalk<'a> {
             Change::RecordClaim(claim) => {
                 report.claims += 1;
                 claims.insert(claim.id);
+                // A range names its upper end, of the value's kind and in
+                // canonical form; nothing else names one.
+                let qualifiers = &claim.qualifiers;
+                let range_ok = match (qualifiers.bound, &qualifiers.upper) {
+                    (crate::model::Bound::Between, Some(upper)) => {
+                        crate::text::values::parse_value(
+                            Some(claim.value.kind()),
+                            upper,
+                            Some("unit"),
+                        )
+                        .is_ok_and(|parsed| parsed.to_string() == *upper)
+                    }
+                    (crate::model::Bound::Between, None) => false,
+                    (_, upper) => upper.is_none(),
+                };
+                if !range_ok {
+                    report.problem(
+                        item,
+                        "claim's upper end is given without bound between, or between without a readable upper end in canonical form",
+                    );
+                }
                 let expected = identity::expected_claim_id(claim);
                 if expected != claim.id {
                     report.problem(

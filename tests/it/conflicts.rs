@@ -503,6 +503,20 @@ fn amend_corrects_metadata_as_a_journaled_change() {
         log.contains("amend source ") && log.contains("the title page as printed"),
         "{log}"
     );
+    // Adding the same bytes again is checked against the corrected metadata.
+    let survey_file = crate::common::fixture("regional-survey-1993.txt");
+    let survey_file = survey_file.to_str().expect("utf-8");
+    env.ok(&["add", survey_file, "--title", "Regional survey, 1993"]);
+    env.refused(
+        &[
+            "add",
+            survey_file,
+            "--title",
+            "Survey of the winter offensive, 1993 edition",
+        ],
+        3,
+        "already recorded with title \"Regional survey, 1993\"",
+    );
     // The bytes and id are unchanged, and the journal still verifies.
     env.ok(&["verify"]);
     let bytes = env.ok(&["cat", &survey]).stdout;
@@ -548,6 +562,34 @@ fn decimal_commas_are_read_by_the_sources_language_or_locale() {
         .ok(&["--json", "show", area["claim"].as_str().expect("id")])
         .json();
     assert_eq!(shown["claim"]["value"]["amount"], "12.5");
+    // With --kind the value waits for the source's language to be read.
+    let kinded = cite(
+        &env,
+        &german,
+        "1.275 wurden",
+        "captured",
+        "1.275",
+        &["--kind", "count"],
+    );
+    assert_eq!(kinded["claim"], captured["claim"]);
+    env.refused(
+        &[
+            "cite",
+            &english,
+            "--quote",
+            "1.275",
+            "--subject",
+            SUBJECT,
+            "--property",
+            "p",
+            "--value",
+            "1.275",
+            "--kind",
+            "count",
+        ],
+        2,
+        "if the source writes decimal commas (1.275 for 1275), give its locale, e.g. de",
+    );
     // In an English source "1.275" is a decimal, so it does not state 1275...
     let args = |extra: &[&str]| -> Vec<String> {
         let mut all: Vec<String> = [
