@@ -5,23 +5,24 @@
 #
 #   bash scripts/bench_locks.sh WORKDIR BEFORE [FILES] [CITATIONS] [OPS]
 #
-# Defaults: 2000 files, 100000 citations, 40 operations per client.
+# Defaults: 2100 files (50 notes each), 100000 citations, 40 operations per client.
 set -euo pipefail
 
 work=${1:?usage: bench_locks.sh WORKDIR BEFORE [FILES] [CITATIONS] [OPS]}
 before=${2:?give the commit to compare with}
-files=${3:-2000}
+files=${3:-2100}
 citations=${4:-100000}
 ops=${5:-40}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
-# The earlier build, from a worktree, sharing this build's dependencies.
+# The earlier build, from a worktree, in its own target directory (kept in
+# WORKDIR for the next run), so that this build's binary stays this build's.
 rm -rf "$work/before-src"
 git -C "$repo" worktree add --force --detach "$work/before-src" "$before" >/dev/null
-(cd "$work/before-src" && CARGO_TARGET_DIR="$repo/target" cargo build --release --quiet)
-cp "$repo/target/release/provdb" "$work/provdb-before"
+(cd "$work/before-src" && CARGO_TARGET_DIR="$work/target-before" cargo build --release --quiet)
+cp "$work/target-before/release/provdb" "$work/provdb-before"
 git -C "$repo" worktree remove --force "$work/before-src"
 
 # shellcheck source=scripts/bench_common.sh
