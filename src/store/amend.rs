@@ -30,62 +30,37 @@ pub(super) fn latest_of(amendments: Vec<AmendmentRecord>) -> Option<AmendmentRec
         .max_by(|a, b| (when(a), a.seq).cmp(&(when(b), b.seq)))
 }
 
-/// The metadata fields a correction sets; None leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct MetaChanges {
-    /// The title.
-    pub title: Option<String>,
-    /// Where it was found.
-    pub url: Option<String>,
-    /// The authors, all of them, in order (replacing the list).
-    pub authors: Option<Vec<String>>,
-    /// The publisher.
-    pub publisher: Option<String>,
-    /// The publication time stated.
-    pub published: Option<When>,
-    /// The update time stated.
-    pub updated: Option<When>,
-    /// When it was retrieved.
-    pub retrieved: Option<When>,
-    /// Its media type.
-    pub media_type: Option<String>,
-    /// Its language.
-    pub language: Option<String>,
-    /// The note.
-    pub note: Option<String>,
-}
-
-impl MetaChanges {
-    /// Returns `meta` with these changes made.
-    fn applied(&self, meta: &SourceMeta) -> SourceMeta {
-        let mut out = meta.clone();
-        let set = |field: &mut Option<String>, value: &Option<String>| {
-            if let Some(value) = value {
-                *field = Some(tidy(value));
-            }
-        };
-        set(&mut out.title, &self.title);
-        set(&mut out.url, &self.url);
-        set(&mut out.publisher, &self.publisher);
-        set(&mut out.media_type, &self.media_type);
-        set(&mut out.language, &self.language);
-        if let Some(note) = &self.note {
-            out.note = Some(note.clone());
+/// Returns `meta` with the fields `given` sets replaced: each field given
+/// (Some, or for the authors a list that is not empty) replaces the
+/// recorded one; text is tidied as `add` tidies it.
+fn corrected(meta: &SourceMeta, given: &SourceMeta) -> SourceMeta {
+    let mut out = meta.clone();
+    let set = |field: &mut Option<String>, value: &Option<String>| {
+        if let Some(value) = value {
+            *field = Some(tidy(value));
         }
-        if let Some(authors) = &self.authors {
-            out.authors = authors.iter().map(|author| tidy(author)).collect();
-        }
-        for (field, value) in [
-            (&mut out.published, &self.published),
-            (&mut out.updated, &self.updated),
-            (&mut out.retrieved, &self.retrieved),
-        ] {
-            if value.is_some() {
-                field.clone_from(value);
-            }
-        }
-        out
+    };
+    set(&mut out.title, &given.title);
+    set(&mut out.url, &given.url);
+    set(&mut out.publisher, &given.publisher);
+    set(&mut out.media_type, &given.media_type);
+    set(&mut out.language, &given.language);
+    if let Some(note) = &given.note {
+        out.note = Some(note.clone());
     }
+    if !given.authors.is_empty() {
+        out.authors = given.authors.iter().map(|author| tidy(author)).collect();
+    }
+    for (field, value) in [
+        (&mut out.published, &given.published),
+        (&mut out.updated, &given.updated),
+        (&mut out.retrieved, &given.retrieved),
+    ] {
+        if value.is_some() {
+            field.clone_from(value);
+        }
+    }
+    out
 }
 
 /// What `amend` did.
@@ -102,7 +77,7 @@ pub struct Amended {
 }
 
 /// Returns the names of the fields that differ between two metadata sets.
-pub fn changed_fields(before: &SourceMeta, after: &SourceMeta) -> Vec<&'static str> {
+fn changed_fields(before: &SourceMeta, after: &SourceMeta) -> Vec<&'static str> {
     let mut out = Vec::new();
     let mut check = |name, differs: bool| {
         if differs {
@@ -184,7 +159,7 @@ impl Store {
     pub fn amend(
         &mut self,
         source: &str,
-        changes: &MetaChanges,
+        given: &SourceMeta,
         reason: &str,
         actor: &str,
     ) -> Result<Amended, StoreError> {
@@ -203,7 +178,7 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownId {
                 text: source.to_string(),
             })?;
-        let after = changes.applied(&record.meta);
+        let after = corrected(&record.meta, given);
         check_meta(&after)?;
         let changed = changed_fields(&record.meta, &after);
         if changed.is_empty() {

@@ -37,7 +37,7 @@ use crate::storage::replay::{catch_up, sync_index};
 pub use crate::storage::replay::{is_read_only, scratch_index};
 use add::{meta_conflict, source_text};
 pub use add::{AddInput, AddOutcome};
-pub use amend::{changed_fields, Amended, MetaChanges, ReviewMark};
+pub use amend::{Amended, ReviewMark};
 pub use audit::{read_checkpoints, FileCheck};
 pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};

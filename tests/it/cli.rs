@@ -727,13 +727,11 @@ fn a_locked_store_waits_then_fails_clearly() {
 /// not let a second command in. (With a lock file, `rm STORE/lock` let a
 /// second command lock a fresh file, "recover" the batch still being
 /// written, and both went on to corrupt the journal.)
-#[test]
-fn deleting_the_lock_file_does_not_let_a_second_command_in() {
+/// Starts `cite --batch -` with one line and leaves it waiting for more,
+/// holding the store's lock; returns once a command with no wait is refused
+/// as locked (polling commands, no clock). Closing the input lets it finish.
+fn hold_the_store(env: &TestEnv, source: &str) -> (std::process::Child, std::process::ChildStdin) {
     use std::io::Write;
-    let env = TestEnv::new();
-    let source = env.add(ARTICLE, &[]);
-    // An old store's lock file, which a person might delete.
-    std::fs::write(env.store.join("lock"), b"").expect("lock file");
     let mut batch = env
         .command()
         .args(["cite", "--batch", "-"])
@@ -749,16 +747,18 @@ fn deleting_the_lock_file_does_not_let_a_second_command_in() {
     )
     .expect("line");
     input.flush().expect("flush");
-    // The batch now waits for more input, holding the store: poll until a
-    // command with no wait is refused as locked (no clock involved).
-    let mut locked = false;
-    for _ in 0..10_000 {
-        if env.run(&["--lock-wait", "0", "sources"]).code == 4 {
-            locked = true;
-            break;
-        }
-    }
+    let locked = (0..10_000).any(|_| env.run(&["--lock-wait", "0", "sources"]).code == 4);
     assert!(locked, "the batch never took the lock");
+    (batch, input)
+}
+
+#[test]
+fn deleting_the_lock_file_does_not_let_a_second_command_in() {
+    let env = TestEnv::new();
+    let source = env.add(ARTICLE, &[]);
+    // An old store's lock file, which a person might delete.
+    std::fs::write(env.store.join("lock"), b"").expect("lock file");
+    let (batch, input) = hold_the_store(&env, &source);
     std::fs::remove_file(env.store.join("lock")).expect("delete the lock file");
     let run = env.run(&["--lock-wait", "0", "sources"]);
     assert_eq!(
@@ -2027,32 +2027,9 @@ fn verify_lets_writers_in_after_its_snapshot() {
 /// (the holder ends only when the test closes its input).
 #[test]
 fn a_waiting_command_gets_the_lock_when_it_is_released() {
-    use std::io::Write;
     let env = TestEnv::new();
     let source = env.add(ARTICLE, &[]);
-    let mut batch = env
-        .command()
-        .args(["cite", "--batch", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn batch");
-    let mut input = batch.stdin.take().expect("stdin");
-    writeln!(
-        input,
-        "{{\"source\":\"{source}\",\"quote\":\"1,275 residents\",\"subject\":\"Held\",\"property\":\"captured\",\"value\":\"1275\"}}"
-    )
-    .expect("line");
-    input.flush().expect("flush");
-    let mut locked = false;
-    for _ in 0..10_000 {
-        if env.run(&["--lock-wait", "0", "sources"]).code == 4 {
-            locked = true;
-            break;
-        }
-    }
-    assert!(locked, "the batch never took the lock");
+    let (batch, input) = hold_the_store(&env, &source);
     // A wait that runs out while the holder still holds: refused, exit 4.
     let refused = env.run(&["--lock-wait", "0.05", "sources"]);
     assert_eq!(refused.code, 4, "{}", refused.stderr);

@@ -33,6 +33,12 @@ fn cite(
     env.ok(&args).json()
 }
 
+/// The claim a `cite --json` outcome names, as `show --json` gives it.
+fn claim_of(env: &TestEnv, cited: &serde_json::Value) -> serde_json::Value {
+    let id = cited["claim"].as_str().expect("claim id");
+    env.ok(&["--json", "show", id]).json()["claim"].clone()
+}
+
 /// Adds a text file written in the test and returns its id.
 fn add_text(env: &TestEnv, name: &str, text: &str) -> String {
     let path = env.dir.path().join(name);
@@ -75,10 +81,8 @@ fn conflicts_tell_agreement_from_conflict() {
         &[],
     );
     assert_ne!(plain["claim"], with_noun["claim"], "the noun is recorded");
-    let shown = env
-        .ok(&["--json", "show", with_noun["claim"].as_str().expect("id")])
-        .json();
-    assert_eq!(shown["claim"]["qualifiers"]["unit"], "civilians");
+    let shown = claim_of(&env, &with_noun);
+    assert_eq!(shown["qualifiers"]["unit"], "civilians");
     // A bound read from the value: "at least 600".
     let bound = cite(
         &env,
@@ -88,11 +92,9 @@ fn conflicts_tell_agreement_from_conflict() {
         "at least 600",
         &[],
     );
-    let shown = env
-        .ok(&["--json", "show", bound["claim"].as_str().expect("id")])
-        .json();
-    assert_eq!(shown["claim"]["value"]["count"], 600);
-    assert_eq!(shown["claim"]["qualifiers"]["bound"], "at_least");
+    let shown = claim_of(&env, &bound);
+    assert_eq!(shown["value"]["count"], 600);
+    assert_eq!(shown["qualifiers"]["bound"], "at_least");
     // The survey's 485 is below 600 and is not 613: the one real conflict.
     cite(&env, &survey, "civilians killed at 485", killed, "485", &[]);
 
@@ -106,10 +108,8 @@ fn conflicts_tell_agreement_from_conflict() {
         &[],
     );
     assert_eq!(about["hedge"], "about");
-    let shown = env
-        .ok(&["--json", "show", about["claim"].as_str().expect("id")])
-        .json();
-    assert_eq!(shown["claim"]["qualifiers"]["bound"], "approximate");
+    let shown = claim_of(&env, &about);
+    assert_eq!(shown["qualifiers"]["bound"], "approximate");
     cite(
         &env,
         &note,
@@ -218,11 +218,9 @@ fn values_are_read_as_written_and_bad_ones_refused() {
         "between 600 and 700",
         &[],
     );
-    let shown = env
-        .ok(&["--json", "show", cited["claim"].as_str().expect("id")])
-        .json();
-    assert_eq!(shown["claim"]["qualifiers"]["bound"], "between");
-    assert_eq!(shown["claim"]["qualifiers"]["upper"], "700");
+    let shown = claim_of(&env, &cited);
+    assert_eq!(shown["qualifiers"]["bound"], "between");
+    assert_eq!(shown["qualifiers"]["upper"], "700");
     let base = |value: &str, quote: &str, source: &str| -> Vec<String> {
         [
             "cite",
@@ -548,20 +546,14 @@ fn decimal_commas_are_read_by_the_sources_language_or_locale() {
     // The source's language says "1.275" is 1275 and "12,5" is 12.5.
     let captured = cite(&env, &german, "1.275 wurden", "captured", "1275", &[]);
     assert_eq!(captured["new_claim"], true);
-    let shown = env
-        .ok(&["--json", "show", captured["claim"].as_str().expect("id")])
-        .json();
-    assert_eq!(shown["claim"]["value"]["count"], 1275);
+    let shown = claim_of(&env, &captured);
+    assert_eq!(shown["value"]["count"], 1275);
     let population = cite(&env, &german, "7.000 Einwohner", "population", "7.000", &[]);
-    let shown = env
-        .ok(&["--json", "show", population["claim"].as_str().expect("id")])
-        .json();
-    assert_eq!(shown["claim"]["value"]["count"], 7000);
+    let shown = claim_of(&env, &population);
+    assert_eq!(shown["value"]["count"], 7000);
     let area = cite(&env, &german, "12,5 km", "area", "12,5 km", &[]);
-    let shown = env
-        .ok(&["--json", "show", area["claim"].as_str().expect("id")])
-        .json();
-    assert_eq!(shown["claim"]["value"]["amount"], "12.5");
+    let shown = claim_of(&env, &area);
+    assert_eq!(shown["value"]["amount"], "12.5");
     // With --kind the value waits for the source's language to be read.
     let kinded = cite(
         &env,

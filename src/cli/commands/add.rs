@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use crate::cli::{CliError, Ctx};
-use crate::model::{SourceMeta, When};
+use crate::model::SourceMeta;
 use crate::store::{
     check_slug, collect_files, AddInput, AddOutcome, AddedFile, BulkAddOutcome, LayerSummary,
     Progress,
@@ -30,13 +30,31 @@ pub struct AddArgs {
     /// has the same bytes (without it, nothing is logged and a warning says so).
     #[arg(long, requires = "doc")]
     pub force: bool,
+    /// The source's metadata.
+    #[command(flatten)]
+    pub meta: MetaArgs,
+    /// Capturing a URL: root certificates (PEM) to trust instead of the built-in ones.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+    /// Capturing a URL: the most seconds the fetch may take, redirects included.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub timeout: u64,
+    /// Capturing a URL: the most bytes of body read.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_size: u64,
+}
+
+/// A source's metadata as flags: `add` records them, `amend` corrects them.
+#[derive(Debug, Clone, clap::Args)]
+pub struct MetaArgs {
     /// The title.
     #[arg(long)]
     pub title: Option<String>,
     /// Where it was found.
     #[arg(long)]
     pub url: Option<String>,
-    /// An author (repeat for several, in order).
+    /// An author (repeat for several, in order; with amend, the list given
+    /// replaces the recorded one).
     #[arg(long = "author", value_name = "NAME")]
     pub authors: Vec<String>,
     /// The publisher.
@@ -57,25 +75,34 @@ pub struct AddArgs {
     /// The language, e.g. en.
     #[arg(long)]
     pub language: Option<String>,
-    /// A note; with --doc, the editor's note on this revision.
+    /// A note on the source; with add --doc, the editor's note on this revision.
     #[arg(long)]
     pub note: Option<String>,
-    /// Capturing a URL: root certificates (PEM) to trust instead of the built-in ones.
-    #[arg(long, value_name = "PEM")]
-    pub ca_file: Option<PathBuf>,
-    /// Capturing a URL: the most seconds the fetch may take, redirects included.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub timeout: u64,
-    /// Capturing a URL: the most bytes of body read.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
-    pub max_size: u64,
 }
 
-fn when(text: &Option<String>) -> Result<Option<When>, CliError> {
-    text.as_deref()
-        .map(parse_when)
-        .transpose()
-        .map_err(CliError::from)
+impl MetaArgs {
+    /// The metadata the flags give, times read; absent flags are None (and
+    /// no --author is no authors).
+    pub fn meta(self) -> Result<SourceMeta, CliError> {
+        let when = |text: Option<String>| {
+            text.as_deref()
+                .map(parse_when)
+                .transpose()
+                .map_err(CliError::from)
+        };
+        Ok(SourceMeta {
+            title: self.title,
+            url: self.url,
+            authors: self.authors,
+            publisher: self.publisher,
+            published: when(self.published)?,
+            updated: when(self.updated)?,
+            retrieved: when(self.retrieved)?,
+            media_type: self.media_type,
+            language: self.language,
+            note: self.note,
+        })
+    }
 }
 
 /// Runs `add`.
@@ -86,18 +113,7 @@ pub fn run(args: AddArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         max_size: args.max_size,
         doc: args.doc.clone(),
     };
-    let meta = SourceMeta {
-        title: args.title,
-        url: args.url,
-        authors: args.authors,
-        publisher: args.publisher,
-        published: when(&args.published)?,
-        updated: when(&args.updated)?,
-        retrieved: when(&args.retrieved)?,
-        media_type: args.media_type,
-        language: args.language,
-        note: args.note,
-    };
+    let meta = args.meta.meta()?;
     if let Some(doc) = &args.doc {
         check_slug(doc)?;
     }

@@ -3,8 +3,6 @@
 use serde_json::json;
 
 use crate::cli::{CliError, Ctx};
-use crate::store::MetaChanges;
-use crate::text::dates::parse_when;
 
 /// Correct a source's metadata. The correction is a journal entry with its
 /// reason: the source's bytes and id do not change, `log` shows it, exports
@@ -19,62 +17,18 @@ pub struct AmendArgs {
     /// Why the metadata is corrected.
     #[arg(long)]
     pub reason: String,
-    /// The title.
-    #[arg(long)]
-    pub title: Option<String>,
-    /// Where it was found.
-    #[arg(long)]
-    pub url: Option<String>,
-    /// An author (repeat for several, in order); the list given replaces the recorded one.
-    #[arg(long = "author", value_name = "NAME")]
-    pub authors: Vec<String>,
-    /// The publisher.
-    #[arg(long)]
-    pub publisher: Option<String>,
-    /// When the publisher says it was published (same forms as add --published).
-    #[arg(long, value_name = "WHEN")]
-    pub published: Option<String>,
-    /// When the publisher says it was updated.
-    #[arg(long, value_name = "WHEN")]
-    pub updated: Option<String>,
-    /// When it was retrieved.
-    #[arg(long, value_name = "WHEN")]
-    pub retrieved: Option<String>,
-    /// The media type, e.g. text/plain.
-    #[arg(long, value_name = "TYPE")]
-    pub media_type: Option<String>,
-    /// The language, e.g. en.
-    #[arg(long)]
-    pub language: Option<String>,
-    /// A note on the source.
-    #[arg(long)]
-    pub note: Option<String>,
-}
-
-fn when(text: &Option<String>) -> Result<Option<crate::model::When>, CliError> {
-    text.as_deref()
-        .map(parse_when)
-        .transpose()
-        .map_err(CliError::from)
+    /// The corrected metadata: each field given replaces the recorded one
+    /// (--author, repeated, replaces the list of authors).
+    #[command(flatten)]
+    pub meta: super::add::MetaArgs,
 }
 
 /// Runs `amend`.
 pub fn run(args: AmendArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
-    let changes = MetaChanges {
-        title: args.title,
-        url: args.url,
-        authors: (!args.authors.is_empty()).then_some(args.authors),
-        publisher: args.publisher,
-        published: when(&args.published)?,
-        updated: when(&args.updated)?,
-        retrieved: when(&args.retrieved)?,
-        media_type: args.media_type,
-        language: args.language,
-        note: args.note,
-    };
+    let given = args.meta.meta()?;
     let actor = ctx.actor()?;
     let amended =
-        ctx.with_store(|opened| opened.amend(&args.source, &changes, &args.reason, &actor))?;
+        ctx.with_store(|opened| opened.amend(&args.source, &given, &args.reason, &actor))?;
     if ctx.json {
         writeln!(
             ctx.out,
