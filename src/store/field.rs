@@ -140,9 +140,11 @@ pub fn value_message(error: &ValueError, name: Namer<'_>) -> String {
             name(Field::Unit),
             name(Field::Kind)
         ),
-        ValueError::NotACount { .. } | ValueError::NotADate(_) | ValueError::RangeOrder { .. } => {
-            error.to_string()
-        }
+        ValueError::RangeOrder { .. } => format!(
+            "{error}, or give {} text to record it as text",
+            name(Field::Kind)
+        ),
+        ValueError::NotACount { .. } | ValueError::NotADate(_) => error.to_string(),
     }
 }
 

@@ -253,7 +253,7 @@ fn values_are_read_as_written_and_bad_ones_refused() {
         base("700-600", "between 600 and 700 dead", &range),
         &[],
         2,
-        "second end must be above its first",
+        "second end must be above its first; write it as 600-700, or give --kind text to record it as text",
     );
     refuse(
         base("at least 600", "at least 600 civilians died", &note),
