@@ -38,7 +38,7 @@ pub fn claim(record: &ClaimRecord) -> Json {
         "subject": claim.subject,
         "property": claim.property,
         "value": claim.value,
-        "display_value": claim.value.to_string(),
+        "display_value": claim.stated_value(),
         "qualifiers": claim.qualifiers,
         "recorded": record.recorded,
         "actor": record.actor,

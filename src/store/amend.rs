@@ -33,7 +33,28 @@ pub(super) fn latest_of(amendments: Vec<AmendmentRecord>) -> Option<AmendmentRec
 /// Returns `meta` with the fields `given` sets replaced: each field given
 /// (Some, or for the authors a list that is not empty) replaces the
 /// recorded one; text is tidied as `add` tidies it.
-fn corrected(meta: &SourceMeta, given: &SourceMeta) -> SourceMeta {
+fn corrected(meta: &SourceMeta, given: &SourceMeta) -> Result<SourceMeta, StoreError> {
+    for (field, value) in [
+        (Field::Title, &given.title),
+        (Field::Url, &given.url),
+        (Field::Publisher, &given.publisher),
+        (Field::MediaType, &given.media_type),
+        (Field::Language, &given.language),
+        (Field::Note, &given.note),
+    ] {
+        if value.as_deref().is_some_and(|text| tidy(text).is_empty()) {
+            return Err(StoreError::BadText {
+                field,
+                why: "is empty; give the corrected value".into(),
+            });
+        }
+    }
+    if given.authors.iter().any(|author| tidy(author).is_empty()) {
+        return Err(StoreError::BadText {
+            field: Field::Author,
+            why: "is empty; give each author's name".into(),
+        });
+    }
     let mut out = meta.clone();
     let set = |field: &mut Option<String>, value: &Option<String>| {
         if let Some(value) = value {
@@ -60,7 +81,7 @@ fn corrected(meta: &SourceMeta, given: &SourceMeta) -> SourceMeta {
             field.clone_from(value);
         }
     }
-    out
+    Ok(out)
 }
 
 /// What `amend` did.
@@ -178,7 +199,7 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownId {
                 text: source.to_string(),
             })?;
-        let after = corrected(&record.meta, given);
+        let after = corrected(&record.meta, given)?;
         check_meta(&after)?;
         let changed = changed_fields(&record.meta, &after);
         if changed.is_empty() {

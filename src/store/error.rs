@@ -235,7 +235,7 @@ pub enum StoreError {
         why: String,
     },
     /// The source already has different metadata.
-    #[error("source {} is already recorded with {field} {stored:?}, not {given:?}; metadata stays as first recorded", source_id.short())]
+    #[error("source {} is already recorded with {field} {stored:?}, not {given:?}; to correct it, use `provdb amend`", source_id.short())]
     MetadataDiffers {
         /// The source.
         source_id: SourceId,

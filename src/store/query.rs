@@ -52,7 +52,7 @@ pub struct Trace {
     pub claim: ClaimRecord,
     /// Its citations, oldest first.
     pub citations: Vec<TracedCitation>,
-    /// Other claims on the same subject and property with a different value.
+    /// The other claims on the same subject and property.
     pub others: Vec<ClaimRecord>,
     /// Reviews of the claim, in journal order.
     pub reviews: Vec<crate::storage::index::ReviewRecord>,
@@ -367,7 +367,10 @@ impl Store {
                 continue;
             }
             if let Some(other) = self.index.claim(&other_id)? {
-                if other.claim.value != claim.claim.value && self.visible(other.seq) {
+                // Every other claim: one with the same number may still
+                // bound it differently ("at least 600" beside 600) or count
+                // something else.
+                if self.visible(other.seq) {
                     others.push(other);
                 }
             }

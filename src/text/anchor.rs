@@ -59,6 +59,15 @@ pub struct Place {
     pub context: String,
 }
 
+/// "once", or "N times".
+fn times(count: usize) -> String {
+    if count == 1 {
+        "once".to_string()
+    } else {
+        format!("{count} times")
+    }
+}
+
 /// Why a quote could not be anchored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnchorError {
@@ -72,7 +81,7 @@ pub enum AnchorError {
         closest: String,
     },
     /// The quote occurs more than once.
-    #[error("the quote occurs {} times ({})", places.len(), list_places(places))]
+    #[error("the quote occurs {} ({})", times(places.len()), list_places(places))]
     Ambiguous {
         /// Every place it occurs.
         places: Vec<Place>,
@@ -84,7 +93,7 @@ pub enum AnchorError {
         found: usize,
     },
     /// The occurrence asked for is past the last match.
-    #[error("occurrence {wanted} was asked for, but the quote occurs {found} times")]
+    #[error("occurrence {wanted} was asked for, but the quote occurs {}", times(*found))]
     NoSuchOccurrence {
         /// The occurrence asked for, from 1.
         wanted: usize,

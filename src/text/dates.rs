@@ -500,7 +500,18 @@ pub fn dates_in(text: &str) -> Vec<When> {
 /// ordinal suffixes and numbers including a four-digit year ("February 30,
 /// 1992"). A value written so that provdb cannot read is an error, not text.
 pub fn looks_like_date(text: &str) -> bool {
-    let tokens = tokenize(text.trim());
+    let trimmed = text.trim();
+    // ISO's shape with no real day in it ("1992-02-30").
+    let iso = trimmed.len() >= 7
+        && trimmed.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+        && trimmed.as_bytes()[4] == b'-'
+        && trimmed
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b"-:T ".contains(&b));
+    if iso {
+        return true;
+    }
+    let tokens = tokenize(trimmed);
     if numeric_date_at(&tokens, 0).is_some_and(|numeric| numeric.consumed == tokens.len()) {
         return true;
     }

@@ -581,6 +581,7 @@ mod tests {
         assert!(refused("31/02/1992").contains("there is no such day"));
         assert!(refused("Tuesday, February 26, 2024").contains("was a Monday, not a Tuesday"));
         assert!(refused("February 30, 1992").contains("cannot read"));
+        assert!(refused("1992-02-30").contains("not a valid calendar date"));
         // Text that merely mentions a date stays text.
         assert_eq!(
             read("the night of 26 February 1992").map(|v| v.kind()),

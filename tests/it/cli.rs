@@ -1597,7 +1597,8 @@ fn export_to_standard_output_links_and_negative_values() {
         .json();
     let listed = env.ok(&["--json", "claims", "--value", "-12.5"]).json();
     assert_eq!(listed["claims"][0]["id"], cited["claim"], "{listed}");
-    assert_eq!(listed["claims"][0]["display_value"], "-12.5");
+    assert_eq!(listed["claims"][0]["display_value"], "-12.5 degrees");
+    assert_eq!(listed["claims"][0]["value"]["amount"], "-12.5");
     let _ = claim;
 }
 

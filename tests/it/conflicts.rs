@@ -136,6 +136,24 @@ fn conflicts_tell_agreement_from_conflict() {
         &[],
     );
 
+    // trace names every other value, also one with the same number.
+    let traced = env
+        .ok(&["--json", "trace", plain["claim"].as_str().expect("claim")])
+        .json();
+    let mut others: Vec<&str> = traced["other_values"]
+        .as_array()
+        .expect("others")
+        .iter()
+        .map(|other| other["display_value"].as_str().expect("display"))
+        .collect();
+    others.sort();
+    assert_eq!(others, ["485", "613 civilians", "at least 600"], "{traced}");
+    let text = env
+        .ok(&["trace", bound["claim"].as_str().expect("claim")])
+        .stdout;
+    assert!(text.contains("= 613  (can both hold)"), "{text}");
+    assert!(text.contains("= 485  (cannot both hold)"), "{text}");
+
     let listing = env.ok(&["--json", "conflicts"]).json();
     let conflicts = listing["conflicts"].as_array().expect("conflicts");
     assert_eq!(conflicts.len(), 1, "{listing}");
@@ -146,10 +164,10 @@ fn conflicts_tell_agreement_from_conflict() {
     assert_eq!(sides.len(), 4);
     let value_of = |index: u64| -> String {
         let claim = &sides[index as usize]["claim"];
-        format!(
-            "{} {}",
-            claim["qualifiers"]["bound"], claim["display_value"]
-        )
+        claim["display_value"]
+            .as_str()
+            .expect("display")
+            .to_string()
     };
     // Worked by hand: 485 is neither 613 nor >= 600; 613 and "at least
     // 600" and "613 civilians" all meet. So exactly three pairs, each with 485.
@@ -169,11 +187,7 @@ fn conflicts_tell_agreement_from_conflict() {
     pairs.sort();
     assert_eq!(
         pairs,
-        [
-            "\"at_least\" \"600\" / \"exact\" \"485\"",
-            "\"exact\" \"485\" / \"exact\" \"613\"",
-            "\"exact\" \"485\" / \"exact\" \"613\"",
-        ]
+        ["485 / 613", "485 / 613 civilians", "485 / at least 600",]
     );
     let agreements = listing["agreements"].as_array().expect("agreements");
     let mut agreeing: Vec<&str> = agreements
@@ -450,6 +464,11 @@ fn amend_corrects_metadata_as_a_journaled_change() {
         "--url",
     );
     env.refused(
+        &["amend", &survey, "--title", "   ", "--reason", "r"],
+        2,
+        "--title is empty; give the corrected value",
+    );
+    env.refused(
         &["amend", "ffffffff", "--title", "T", "--reason", "r"],
         3,
         "ffffffff",
@@ -485,6 +504,14 @@ fn amend_corrects_metadata_as_a_journaled_change() {
     let shown = env.ok(&["--json", "show", &survey]).json();
     assert_eq!(shown["meta"]["title"], "Regional survey, 1993", "{shown}");
     assert_eq!(shown["meta"]["authors"][0], "Survey team");
+    assert_eq!(
+        shown["amendments"][0]["reason"],
+        "the title page as printed"
+    );
+    assert!(env
+        .ok(&["show", &survey])
+        .stdout
+        .contains("by tester: the title page as printed"));
     let csv = std::fs::read_to_string(env.export("csv", "out.csv")).expect("csv");
     assert!(csv.contains("Regional survey, 1993"), "{csv}");
     assert!(!csv.contains("winter offensive"), "{csv}");
@@ -496,6 +523,7 @@ fn amend_corrects_metadata_as_a_journaled_change() {
         then["meta"]["title"],
         "Survey of the winter offensive, 1993 edition"
     );
+    assert_eq!(then["amendments"], serde_json::json!([]));
     let log = env.ok(&["log"]).stdout;
     assert!(
         log.contains("amend source ") && log.contains("the title page as printed"),

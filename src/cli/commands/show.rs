@@ -23,14 +23,32 @@ pub struct ShowArgs {
 /// Runs `show`.
 pub fn run(args: ShowArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
-    let shown = ctx.with_store(|opened| {
-        super::apply_as_of(opened, as_of.as_ref()).and_then(|()| opened.show(&args.id))
+    let (shown, amendments) = ctx.with_store(|opened| {
+        super::apply_as_of(opened, as_of.as_ref())?;
+        let shown = opened.show(&args.id)?;
+        let amendments = match &shown {
+            Shown::Source(record, ..) => opened.amendments(&record.id)?,
+            _ => Vec::new(),
+        };
+        Ok::<_, crate::store::StoreError>((shown, amendments))
     })?;
     match shown {
         Shown::Source(record, revisions, citations) => {
             if ctx.json {
                 let mut value = shapes::source(&record, &revisions, Some(citations));
                 value["kind"] = json!("source");
+                value["amendments"] = amendments
+                    .iter()
+                    .map(|item| {
+                        json!({
+                            "meta": item.meta,
+                            "reason": item.reason,
+                            "recorded": item.recorded,
+                            "actor": item.actor,
+                            "seq": item.seq,
+                        })
+                    })
+                    .collect();
                 writeln!(ctx.out, "{value}")?;
             } else {
                 writeln!(ctx.out, "source {}", record.id)?;
@@ -42,6 +60,13 @@ pub fn run(args: ShowArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 )?;
                 if let Some(name) = &record.name {
                     writeln!(ctx.out, "  file: {name}")?;
+                }
+                for item in &amendments {
+                    writeln!(
+                        ctx.out,
+                        "  metadata amended {} by {}: {}",
+                        item.recorded, item.actor, item.reason
+                    )?;
                 }
                 let meta = serde_json::to_value(&record.meta).map_err(std::io::Error::other)?;
                 if let Some(fields) = meta.as_object() {
