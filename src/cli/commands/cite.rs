@@ -11,7 +11,9 @@ use crate::store::{BatchError, BatchProgress, CiteFields};
 /// in the source and must state the value, unless --value-not-in-quote is given.
 #[derive(Debug, clap::Args)]
 pub struct CiteArgs {
-    /// The source: its id or a unique prefix of 4 or more hex characters.
+    /// The source: its id, a unique prefix of 4 or more hex characters, a
+    /// revision name (khojaly@2, or khojaly for the latest) or the path of a
+    /// file already added.
     #[arg(required_unless_present = "batch")]
     pub source: Option<String>,
     /// The exact words of the source (line breaks in the source match any whitespace).
