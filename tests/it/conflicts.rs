@@ -2,11 +2,10 @@
 //! different precision or within a bound; values are read as people write
 //! them (hedges, ranges, what a count counts), and hedges from the quote.
 
-use crate::common::TestEnv;
+use crate::common::{cite_args, TestEnv};
 
-const SUBJECT: &str = "Khojaly, 26 February 1992";
-
-/// Cites `quote` in `source` for SUBJECT · `property` = `value` with any
+/// Cites `quote` in `source` for the fixture article's subject ·
+/// `property` = `value` with any
 /// extra flags; returns the --json outcome.
 fn cite(
     env: &TestEnv,
@@ -16,21 +15,24 @@ fn cite(
     value: &str,
     extra: &[&str],
 ) -> serde_json::Value {
-    let mut args = vec![
-        "--json",
-        "cite",
-        source,
-        "--quote",
-        quote,
-        "--subject",
-        SUBJECT,
-        "--property",
-        property,
-        "--value",
-        value,
-    ];
+    let mut args = cite_args(source, quote, property, value);
     args.extend_from_slice(extra);
     env.ok(&args).json()
+}
+
+/// The same citation, which must be refused with `code` and `needle` and
+/// leave the store as it was.
+fn refuse_cite(
+    env: &TestEnv,
+    (source, quote, property, value): (&str, &str, &str, &str),
+    extra: &[&str],
+    code: i32,
+    needle: &str,
+) {
+    // Without --json: the refusal is read as the one line a person sees.
+    let mut args = cite_args(source, quote, property, value)[1..].to_vec();
+    args.extend_from_slice(extra);
+    env.refused(&args, code, needle);
 }
 
 /// The claim a `cite --json` outcome names, as `show --json` gives it.
@@ -235,54 +237,38 @@ fn values_are_read_as_written_and_bad_ones_refused() {
     let shown = claim_of(&env, &cited);
     assert_eq!(shown["qualifiers"]["bound"], "between");
     assert_eq!(shown["qualifiers"]["upper"], "700");
-    let base = |value: &str, quote: &str, source: &str| -> Vec<String> {
-        [
-            "cite",
-            source,
-            "--quote",
-            quote,
-            "--subject",
-            SUBJECT,
-            "--property",
-            "civilians killed",
-            "--value",
-            value,
-        ]
-        .iter()
-        .map(|arg| arg.to_string())
-        .collect()
-    };
-    let refuse = |args: Vec<String>, extra: &[&str], code: i32, needle: &str| {
-        let mut all: Vec<&str> = args.iter().map(String::as_str).collect();
-        all.extend_from_slice(extra);
-        env.refused(&all, code, needle);
-    };
-    refuse(
-        base("600-700", "one list gave 600", &range),
+    let killed = "civilians killed";
+    refuse_cite(
+        &env,
+        (&range, "one list gave 600", killed, "600-700"),
         &[],
         3,
         "does not state the value 700",
     );
-    refuse(
-        base("700-600", "between 600 and 700 dead", &range),
+    refuse_cite(
+        &env,
+        (&range, "between 600 and 700 dead", killed, "700-600"),
         &[],
         2,
         "second end must be above its first; write it as 600-700, or give --kind text to record it as text",
     );
-    refuse(
-        base("at least 600", "at least 600 civilians died", &note),
+    refuse_cite(
+        &env,
+        (&note, "at least 600 civilians died", killed, "at least 600"),
         &["--bound", "exact"],
         2,
         "--bound says exact but the value says at_least",
     );
-    refuse(
-        base("613 civilians", "613 civilians", &article),
+    refuse_cite(
+        &env,
+        (&article, "613 civilians", killed, "613 civilians"),
         &["--unit", "people"],
         2,
         "--unit says \"people\" but the value names \"civilians\"",
     );
-    refuse(
-        base("600", "one list gave 600", &range),
+    refuse_cite(
+        &env,
+        (&range, "one list gave 600", killed, "600"),
         &["--bound", "between"],
         2,
         "between needs a range as the value",
@@ -592,56 +578,27 @@ fn decimal_commas_are_read_by_the_sources_language_or_locale() {
         &["--kind", "count"],
     );
     assert_eq!(kinded["claim"], captured["claim"]);
-    env.refused(
-        &[
-            "cite",
-            &english,
-            "--quote",
-            "1.275",
-            "--subject",
-            SUBJECT,
-            "--property",
-            "p",
-            "--value",
-            "1.275",
-            "--kind",
-            "count",
-        ],
+    refuse_cite(
+        &env,
+        (&english, "1.275", "p", "1.275"),
+        &["--kind", "count"],
         2,
         "if the source writes decimal commas (1.275 for 1275), give its locale, e.g. de",
     );
     // In an English source "1.275" is a decimal, so it does not state 1275...
-    let args = |extra: &[&str]| -> Vec<String> {
-        let mut all: Vec<String> = [
-            "cite",
-            &english,
-            "--quote",
-            "1.275",
-            "--subject",
-            SUBJECT,
-            "--property",
-            "p",
-            "--value",
-            "1275",
-        ]
-        .iter()
-        .map(|arg| arg.to_string())
-        .collect();
-        all.extend(extra.iter().map(|arg| arg.to_string()));
-        all
-    };
-    let plain: Vec<String> = args(&[]);
-    env.refused(
-        &plain.iter().map(String::as_str).collect::<Vec<_>>(),
+    refuse_cite(
+        &env,
+        (&english, "1.275", "p", "1275"),
+        &[],
         3,
         "does not state the value 1275",
     );
     // ...unless --locale says it is written with decimal commas.
-    let with_locale = args(&["--locale", "de-AT"]);
-    env.ok(&with_locale.iter().map(String::as_str).collect::<Vec<_>>());
-    let bad = args(&["--locale", "not a tag"]);
-    env.refused(
-        &bad.iter().map(String::as_str).collect::<Vec<_>>(),
+    cite(&env, &english, "1.275", "p", "1275", &["--locale", "de-AT"]);
+    refuse_cite(
+        &env,
+        (&english, "1.275", "p", "1275"),
+        &["--locale", "not a tag"],
         2,
         "--locale \"not a tag\" is not a language tag",
     );
