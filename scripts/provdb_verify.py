@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """An independent verifier for provdb stores and proofs.
 
-It uses the `blake3` package from PyPI and nothing of provdb's code, and
+It uses the `blake3` package from PyPI, Python's hashlib (SHA-256) and
+nothing of provdb's code, and
 checks what schema/store.md and schema/audit.md specify:
 
   python3 provdb_verify.py store STORE_DIR   the journal's hash chain, every
@@ -28,6 +29,8 @@ import struct
 import sys
 import unicodedata
 
+import hashlib
+
 import blake3
 
 
@@ -35,12 +38,22 @@ def h(data):
     return blake3.blake3(data).digest()
 
 
-def leaf_hash(line):
-    return h(b"\x00" + line)
+def tree_h(tree, data):
+    """The hash of a log tree: "sha256" (checkpoints, proofs v2 and receipts
+    v4), or "blake3" (those made before)."""
+    if tree == "sha256":
+        return hashlib.sha256(data).digest()
+    if tree == "blake3":
+        return h(data)
+    raise ValueError(f"unknown tree hash {tree!r}")
 
 
-def node_hash(left, right):
-    return h(b"\x01" + left + right)
+def leaf_hash(line, tree):
+    return tree_h(tree, b"\x00" + line)
+
+
+def node_hash(left, right, tree):
+    return tree_h(tree, b"\x01" + left + right)
 
 
 def split(n):
@@ -50,17 +63,17 @@ def split(n):
     return k
 
 
-def mth(leaves):
+def mth(leaves, tree):
     """RFC 6962 Merkle tree hash of a list of leaf hashes."""
     if not leaves:
-        return h(b"")
+        return tree_h(tree, b"")
     if len(leaves) == 1:
         return leaves[0]
     k = split(len(leaves))
-    return node_hash(mth(leaves[:k]), mth(leaves[k:]))
+    return node_hash(mth(leaves[:k], tree), mth(leaves[k:], tree), tree)
 
 
-def verify_inclusion(index, size, leaf, path, root):
+def verify_inclusion(index, size, leaf, path, root, tree):
     """RFC 9162 section 2.1.3.2."""
     if size == 0 or index >= size:
         return False
@@ -69,18 +82,18 @@ def verify_inclusion(index, size, leaf, path, root):
         if len(p) != 32 or sn == 0:
             return False
         if fn & 1 or fn == sn:
-            r = node_hash(p, r)
+            r = node_hash(p, r, tree)
             while not fn & 1 and fn != 0:
                 fn >>= 1
                 sn >>= 1
         else:
-            r = node_hash(r, p)
+            r = node_hash(r, p, tree)
         fn >>= 1
         sn >>= 1
     return sn == 0 and r == root
 
 
-def verify_consistency(first, second, path, first_root, second_root):
+def verify_consistency(first, second, path, first_root, second_root, tree):
     """RFC 9162 section 2.1.4.2, with provdb's policy: no tree of size 0."""
     if first == 0 or second == 0 or first > second:
         return False
@@ -99,13 +112,13 @@ def verify_consistency(first, second, path, first_root, second_root):
         if sn == 0:
             return False
         if fn & 1 or fn == sn:
-            fr = node_hash(c, fr)
-            sr = node_hash(c, sr)
+            fr = node_hash(c, fr, tree)
+            sr = node_hash(c, sr, tree)
             while not fn & 1 and fn != 0:
                 fn >>= 1
                 sn >>= 1
         else:
-            sr = node_hash(sr, c)
+            sr = node_hash(sr, c, tree)
         fn >>= 1
         sn >>= 1
     return sn == 0 and fr == first_root and sr == second_root
@@ -342,9 +355,10 @@ def proved_line(line, checkpoint):
     ok = verify_inclusion(
         line["leaf_index"],
         checkpoint["size"],
-        leaf_hash(line["line"].encode() + b"\n"),
+        leaf_hash(line["line"].encode() + b"\n", checkpoint.get("hash", "blake3")),
         [base64.b64decode(p) for p in line["proof"]],
         base64.b64decode(checkpoint["root"]),
+        checkpoint.get("hash", "blake3"),
     )
     return entry if ok else None
 
@@ -353,12 +367,14 @@ def check_receipt(path):
     with open(path) as f:
         r = json.load(f)
     version = r.get("v")
-    if r.get("type") != "provdb.receipt" or version not in (1, 2, 3):
-        return [f"{path}: format: not a provdb.receipt of version 1, 2 or 3"], ""
+    if r.get("type") != "provdb.receipt" or version not in (1, 2, 3, 4):
+        return [f"{path}: format: not a provdb.receipt of version 1, 2, 3 or 4"], ""
+    if r["checkpoint"].get("hash", "blake3") != ("sha256" if version == 4 else "blake3"):
+        return [f"{path}: checkpoint: versions 1-3 prove lines in a BLAKE3 tree, version 4 in the SHA-256 tree"], ""
     if (version >= 2) != ("claim_entry" in r):
-        return [f"{path}: claim entry: a version 2 or 3 receipt, and only it, proves the claim's line"], ""
-    if (version == 3) != ("layer" in r):
-        return [f"{path}: layer: a version 3 receipt, and only it, proves a text layer"], ""
+        return [f"{path}: claim entry: a version 2, 3 or 4 receipt, and only it, proves the claim's line"], ""
+    if version != 4 and (version == 3) != ("layer" in r):
+        return [f"{path}: layer: of versions 1-3, a version 3 receipt, and only it, proves a text layer"], ""
     fail = lambda link, why: ([f"{path}: {link}: {why}"], "")
     claim, c, source, cp = r["claim"], r["citation"], r["source"], r["checkpoint"]
     if claim_id(claim) != claim["id"]:
@@ -481,7 +497,7 @@ def check_merge(store, number, change, problems):
     if blake3.blake3(data).hexdigest() != journal:
         problems.append(f"line {number}: the merged journal's bytes do not hash to {journal[:12]}")
     other = data.split(b"\n")[:-1]
-    if len(other) != change["size"] or base64.b64decode(change["root"]) != mth([leaf_hash(l + b"\n") for l in other]):
+    if len(other) != change["size"] or base64.b64decode(change["root"]) != mth([leaf_hash(l + b"\n", "blake3") for l in other], "blake3"):
         problems.append(f"line {number}: the merged journal's tree head is not the merge's size and root")
     return {"store": change["store"], "entries": [json.loads(l) for l in other]}
 
@@ -605,7 +621,7 @@ def check_store(store):
                 check_merged(number, entry, merge, problems)
         else:
             merge = None
-    leaves = [leaf_hash(line + b"\n") for line in lines[:committed]]
+    leaves = {tree: [leaf_hash(line + b"\n", tree) for line in lines[:committed]] for tree in ("sha256", "blake3")}
     checkpoints = []
     path = os.path.join(store, "checkpoints")
     if os.path.exists(path):
@@ -617,10 +633,11 @@ def check_store(store):
         size = cp["size"]
         if cp["origin"] != f"provdb/{store_id}":
             problems.append(f"checkpoint of size {size}: origin {cp['origin']} is not this store")
-        if size > len(leaves):
-            problems.append(f"checkpoint of size {size}: the journal has {len(leaves)} entries")
+        tree = cp.get("hash", "blake3")
+        if size > len(leaves[tree]):
+            problems.append(f"checkpoint of size {size}: the journal has {len(leaves[tree])} entries")
             continue
-        if base64.b64decode(cp["root"]) != mth(leaves[:size]):
+        if base64.b64decode(cp["root"]) != mth(leaves[tree][:size], tree):
             problems.append(f"checkpoint of size {size}: root differs from the journal's tree")
     return problems, f"{len(lines)} journal entries, {len(checkpoints)} checkpoints"
 
@@ -629,21 +646,29 @@ def check_proof(path):
     with open(path) as f:
         proof = json.load(f)
     b64 = base64.b64decode
-    if proof.get("type") == "provdb.inclusion" and proof.get("v") == 1:
+    trees = {1: "blake3", 2: "sha256"}
+    if proof.get("type") == "provdb.inclusion" and proof.get("v") in trees:
         cp = proof["checkpoint"]
+        tree = cp.get("hash", "blake3")
         line = proof["line"].encode()
-        ok = "\n" not in proof["line"] and verify_inclusion(
+        ok = tree == trees[proof["v"]] and "\n" not in proof["line"] and verify_inclusion(
             proof["leaf_index"],
             cp["size"],
-            leaf_hash(line + b"\n"),
+            leaf_hash(line + b"\n", tree),
             [b64(p) for p in proof["proof"]],
             b64(cp["root"]),
+            tree,
         )
         what = f"entry {proof['leaf_index'] + 1} in {cp['origin']} size {cp['size']}"
-    elif proof.get("type") == "provdb.consistency" and proof.get("v") == 1:
+    elif proof.get("type") == "provdb.consistency" and proof.get("v") in trees:
         old, new = proof["old"], proof["new"]
-        ok = old["origin"] == new["origin"] and verify_consistency(
-            old["size"], new["size"], [b64(p) for p in proof["proof"]], b64(old["root"]), b64(new["root"])
+        tree = new.get("hash", "blake3")
+        ok = (
+            old["origin"] == new["origin"]
+            and tree == old.get("hash", "blake3") == trees[proof["v"]]
+            and verify_consistency(
+                old["size"], new["size"], [b64(p) for p in proof["proof"]], b64(old["root"]), b64(new["root"]), tree
+            )
         )
         what = f"size {new['size']} extends size {old['size']} of {new['origin']}"
     else:

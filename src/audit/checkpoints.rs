@@ -13,14 +13,14 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 
-use crate::audit::merkle::Digest;
+use crate::audit::merkle::{Digest, TreeHash};
 use crate::storage::crash::Op;
 
 /// The file name inside the store.
 pub const FILE: &str = "checkpoints";
 
 /// One checkpoint: a tree head.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Checkpoint {
     /// The log's name: `provdb/` and the store id.
@@ -33,6 +33,10 @@ pub struct Checkpoint {
     pub time: String,
     /// Who took it.
     pub actor: String,
+    /// The tree's hash: SHA-256 (the RFC 6962 tree) since checkpoints could
+    /// be signed; a line without it was taken before, of the BLAKE3 tree.
+    #[serde(default, skip_serializing_if = "TreeHash::is_blake3")]
+    pub hash: TreeHash,
 }
 
 impl Checkpoint {
@@ -154,7 +158,9 @@ pub fn append(store: &Path, checkpoint: &Checkpoint) -> io::Result<()> {
     Ok(())
 }
 
-/// The Merkle tree head (size, base64 root) of a journal's lines.
+/// The BLAKE3 Merkle tree head (size, base64 root) of a journal's lines:
+/// what a merge entry records of the journal it merged (an identity, and
+/// identities are BLAKE3).
 pub fn journal_head(journal: &[u8]) -> (u64, String) {
     let mut tree = crate::audit::merkle::Frontier::default();
     let mut start = 0u64;
@@ -183,6 +189,7 @@ mod tests {
             root: encode_root(&[7; 32]),
             time: "2026-11-24T00:00:00Z".into(),
             actor: "a".into(),
+            ..Checkpoint::default()
         };
         let text = checkpoint.text();
         assert_eq!(
@@ -211,6 +218,7 @@ mod tests {
             root: encode_root(&[1; 32]),
             time: "t".into(),
             actor: "a".into(),
+            ..Checkpoint::default()
         };
         append(dir.path(), &checkpoint).expect("append");
         let mut file = OpenOptions::new()

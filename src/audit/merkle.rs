@@ -2,8 +2,10 @@
 //!
 //! leaf = H(0x00 ‖ data), node = H(0x01 ‖ left ‖ right), the tree of n > 1
 //! leaves splits at the largest power of two smaller than n, and the tree of
-//! no leaves hashes to H(""). provdb's H is BLAKE3 ([`Blake3`]); the tests
-//! run the same code with SHA-256 against the RFC's published vectors.
+//! no leaves hashes to H(""). provdb's log tree is SHA-256 ([`Sha256`],
+//! [`LOG_TREE`]), the tree C2SP checkpoints and witnesses compute; stores
+//! and proofs made before it used BLAKE3 ([`Blake3`]), and [`TreeHash`]
+//! names which one a checkpoint, proof or receipt was made with.
 //!
 //! Proofs are built from subtree hashes that a caller supplies, so a store
 //! can keep the hashes of large complete subtrees and rehash only a few
@@ -29,7 +31,7 @@ pub trait TreeHasher {
     fn node(&self, left: &Digest, right: &Digest) -> Digest;
 }
 
-/// BLAKE3, provdb's tree hash.
+/// BLAKE3: the tree hash of checkpoints and proofs made before SHA-256.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Blake3;
 
@@ -51,6 +53,90 @@ impl TreeHasher for Blake3 {
         hasher.update(left);
         hasher.update(right);
         *hasher.finalize().as_bytes()
+    }
+}
+
+/// SHA-256 (FIPS 180-4), the hash of RFC 6962 and of C2SP tlog-checkpoint:
+/// provdb's log tree.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sha256;
+
+impl TreeHasher for Sha256 {
+    fn empty(&self) -> Digest {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(b"").into()
+    }
+
+    fn leaf(&self, data: &[u8]) -> Digest {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update([0u8]);
+        hasher.update(data);
+        hasher.finalize().into()
+    }
+
+    fn node(&self, left: &Digest, right: &Digest) -> Digest {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        hasher.update([1u8]);
+        hasher.update(left);
+        hasher.update(right);
+        hasher.finalize().into()
+    }
+}
+
+/// Which hash a tree was built with. Checkpoints, proofs and receipts
+/// record it; the ones made before SHA-256 carry none and are BLAKE3.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum TreeHash {
+    /// BLAKE3: the tree of stores, checkpoints and proofs made before SHA-256.
+    #[default]
+    Blake3,
+    /// SHA-256: the RFC 6962 tree, provdb's log tree now.
+    Sha256,
+}
+
+/// The hash of the tree provdb keeps over its journal and takes checkpoints of.
+pub const LOG_TREE: TreeHash = TreeHash::Sha256;
+
+impl TreeHash {
+    /// True for BLAKE3 (the default, left out of records).
+    pub fn is_blake3(&self) -> bool {
+        *self == TreeHash::Blake3
+    }
+
+    /// Its name as records write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            TreeHash::Blake3 => "blake3",
+            TreeHash::Sha256 => "sha256",
+        }
+    }
+}
+
+impl TreeHasher for TreeHash {
+    fn empty(&self) -> Digest {
+        match self {
+            TreeHash::Blake3 => Blake3.empty(),
+            TreeHash::Sha256 => Sha256.empty(),
+        }
+    }
+
+    fn leaf(&self, data: &[u8]) -> Digest {
+        match self {
+            TreeHash::Blake3 => Blake3.leaf(data),
+            TreeHash::Sha256 => Sha256.leaf(data),
+        }
+    }
+
+    fn node(&self, left: &Digest, right: &Digest) -> Digest {
+        match self {
+            TreeHash::Blake3 => Blake3.node(left, right),
+            TreeHash::Sha256 => Sha256.node(left, right),
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use base64::Engine;
 
 use crate::audit::checkpoints::Checkpoint;
-use crate::audit::merkle::{self, Blake3, TreeHasher};
+use crate::audit::merkle::{self, TreeHash, TreeHasher};
 
 /// An inclusion proof of one journal entry in a checkpoint's tree.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -14,9 +14,9 @@ pub struct InclusionProof {
     /// Always `provdb.inclusion`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Format version, 1.
+    /// Format version: 2 (a SHA-256 tree), or 1 (a BLAKE3 tree, made before).
     pub v: u32,
-    /// The journal line, without its newline; the leaf is BLAKE3(0x00 ‖ line ‖ "\n").
+    /// The journal line, without its newline; the leaf is H(0x00 ‖ line ‖ "\n") with the tree's hash.
     pub line: String,
     /// Its leaf index: the entry's seq − 1.
     pub leaf_index: u64,
@@ -33,7 +33,7 @@ pub struct ConsistencyProof {
     /// Always `provdb.consistency`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Format version, 1.
+    /// Format version: 2 (a SHA-256 tree), or 1 (a BLAKE3 tree, made before).
     pub v: u32,
     /// The older checkpoint.
     pub old: ProvedCheckpoint,
@@ -53,6 +53,10 @@ pub struct ProvedCheckpoint {
     pub size: u64,
     /// The root, standard base64.
     pub root: String,
+    /// The tree's hash: `sha256`, or absent for a BLAKE3 tree (proofs made
+    /// before SHA-256, version 1).
+    #[serde(default, skip_serializing_if = "TreeHash::is_blake3")]
+    pub hash: TreeHash,
 }
 
 impl From<&Checkpoint> for ProvedCheckpoint {
@@ -61,8 +65,34 @@ impl From<&Checkpoint> for ProvedCheckpoint {
             origin: checkpoint.origin.clone(),
             size: checkpoint.size,
             root: checkpoint.root.clone(),
+            hash: checkpoint.hash,
         }
     }
+}
+
+/// The proof format version of a tree: 1 for BLAKE3, 2 for SHA-256.
+pub fn proof_version(hash: TreeHash) -> u32 {
+    match hash {
+        TreeHash::Blake3 => 1,
+        TreeHash::Sha256 => 2,
+    }
+}
+
+/// Refuses a proof whose version is not the one of its checkpoint's tree.
+fn check_version(kind: &str, want: &str, v: u32, hash: TreeHash) -> Result<(), ProofFailure> {
+    if kind != want || !matches!(v, 1 | 2) {
+        return Err(ProofFailure::Malformed(format!(
+            "type {kind:?} version {v} is not {want} version 1 or 2"
+        )));
+    }
+    if v != proof_version(hash) {
+        return Err(ProofFailure::Malformed(format!(
+            "a version {v} proof is of a {} tree, but its checkpoint says {}",
+            if v == 1 { "BLAKE3" } else { "SHA-256" },
+            hash.name()
+        )));
+    }
+    Ok(())
 }
 
 /// Why a proof file does not hold.
@@ -93,21 +123,17 @@ fn decode_all(items: &[String]) -> Result<Vec<Vec<u8>>, ProofFailure> {
 impl InclusionProof {
     /// Checks the proof; returns what it proves, in words.
     pub fn verify(&self) -> Result<String, ProofFailure> {
-        if self.kind != "provdb.inclusion" || self.v != 1 {
-            return Err(ProofFailure::Malformed(format!(
-                "type {:?} version {} is not provdb.inclusion version 1",
-                self.kind, self.v
-            )));
-        }
+        let hash = self.checkpoint.hash;
+        check_version(&self.kind, "provdb.inclusion", self.v, hash)?;
         if self.line.contains('\n') {
             return Err(ProofFailure::Malformed("line holds a newline".into()));
         }
         let mut bytes = self.line.clone().into_bytes();
         bytes.push(b'\n');
-        let leaf = Blake3.leaf(&bytes);
+        let leaf = hash.leaf(&bytes);
         let root = decode("checkpoint.root", &self.checkpoint.root)?;
         merkle::verify_inclusion(
-            &Blake3,
+            &hash,
             self.leaf_index,
             self.checkpoint.size,
             &leaf,
@@ -135,10 +161,12 @@ impl InclusionProof {
 impl ConsistencyProof {
     /// Checks the proof; returns what it proves, in words.
     pub fn verify(&self) -> Result<String, ProofFailure> {
-        if self.kind != "provdb.consistency" || self.v != 1 {
-            return Err(ProofFailure::Malformed(format!(
-                "type {:?} version {} is not provdb.consistency version 1",
-                self.kind, self.v
+        check_version(&self.kind, "provdb.consistency", self.v, self.new.hash)?;
+        if self.old.hash != self.new.hash {
+            return Err(ProofFailure::Broken(format!(
+                "the old checkpoint is of a {} tree and the new one of a {} tree; a consistency proof joins two heads of one tree",
+                self.old.hash.name(),
+                self.new.hash.name()
             )));
         }
         if self.old.origin != self.new.origin {
@@ -148,7 +176,7 @@ impl ConsistencyProof {
             )));
         }
         merkle::verify_consistency(
-            &Blake3,
+            &self.new.hash,
             self.old.size,
             self.new.size,
             &decode_all(&self.proof)?,
@@ -282,6 +310,7 @@ pub fn checkpoint_text(checkpoint: &ProvedCheckpoint) -> String {
         root: checkpoint.root.clone(),
         time: String::new(),
         actor: String::new(),
+        hash: checkpoint.hash,
     }
     .text()
 }

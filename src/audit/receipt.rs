@@ -16,7 +16,7 @@ use blake3::hazmat::{
     left_subtree_len, merge_subtrees_non_root, merge_subtrees_root, ChainingValue, HasherExt, Mode,
 };
 
-use crate::audit::merkle::{self, Blake3, TreeHasher};
+use crate::audit::merkle::{self, TreeHash, TreeHasher};
 use crate::audit::proofs::ProvedCheckpoint;
 use crate::identity;
 use crate::model::{
@@ -33,8 +33,9 @@ pub struct Receipt {
     /// Always `provdb.receipt`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Format version: 2 (the claim's own line proved), or 1 (older
-    /// receipts, which prove the claim's identity but not its wording).
+    /// Format version: 4 (lines proved in the SHA-256 tree), 3 (a text
+    /// layer, BLAKE3 tree), 2 (the claim's own line proved, BLAKE3 tree), or
+    /// 1 (older receipts, which prove the claim's identity but not its wording).
     pub v: u32,
     /// The claim, as recorded.
     pub claim: Claim,
@@ -368,9 +369,10 @@ fn check_included(
         .map(|item| unb64(link, item))
         .collect::<Result<_, _>>()?;
     let root = unb64("checkpoint", &checkpoint.root)?;
-    let leaf = Blake3.leaf(format!("{}\n", line.line).as_bytes());
+    let hash = checkpoint.hash;
+    let leaf = hash.leaf(format!("{}\n", line.line).as_bytes());
     merkle::verify_inclusion(
-        &Blake3,
+        &hash,
         line.leaf_index,
         checkpoint.size,
         &leaf,
@@ -461,14 +463,37 @@ impl Receipt {
     /// Checks every link; returns what the receipt proves, in plain words,
     /// or the first link that broke.
     pub fn verify(&self) -> Result<String, Broken> {
+        // Versions 1–3 prove lines in a BLAKE3 tree, version 4 in the
+        // SHA-256 tree (and may carry a text layer or not).
+        let tree = if self.v == 4 {
+            TreeHash::Sha256
+        } else {
+            TreeHash::Blake3
+        };
+        if self.checkpoint.hash != tree {
+            return Err(broken(
+                "checkpoint",
+                format!(
+                    "a version {} receipt proves lines in a {} tree, but its checkpoint says {}",
+                    self.v,
+                    if tree == TreeHash::Sha256 {
+                        "SHA-256"
+                    } else {
+                        "BLAKE3"
+                    },
+                    self.checkpoint.hash.name()
+                ),
+            ));
+        }
         match (self.kind.as_str(), self.v, &self.claim_entry, &self.layer) {
             ("provdb.receipt", 1, None, None)
             | ("provdb.receipt", 2, Some(_), None)
-            | ("provdb.receipt", 3, Some(_), Some(_)) => {}
-            ("provdb.receipt", 2 | 3, None, _) => {
+            | ("provdb.receipt", 3, Some(_), Some(_))
+            | ("provdb.receipt", 4, Some(_), _) => {}
+            ("provdb.receipt", 2..=4, None, _) => {
                 return Err(broken(
                     "claim entry",
-                    "a version 2 or 3 receipt must prove the claim's line",
+                    "a version 2, 3 or 4 receipt must prove the claim's line",
                 ))
             }
             ("provdb.receipt", 3, Some(_), None) => {
@@ -480,7 +505,7 @@ impl Receipt {
             _ => {
                 return Err(broken(
                     "format",
-                    "not a provdb.receipt of version 1, 2 or 3 (a text layer only in version 3)",
+                    "not a provdb.receipt of version 1, 2, 3 or 4 (a text layer only in versions 3 and 4)",
                 ))
             }
         }

@@ -76,9 +76,14 @@ impl Line {
         entry_hash(&self.bytes)
     }
 
-    /// Returns the line's Merkle leaf hash: BLAKE3(0x00 ‖ the line with its newline).
+    /// Returns the line's leaf hash in the log tree: SHA-256(0x00 ‖ the line with its newline).
     pub fn leaf(&self) -> crate::audit::merkle::Digest {
-        crate::audit::merkle::TreeHasher::leaf(&crate::audit::merkle::Blake3, &self.bytes)
+        self.leaf_in(crate::audit::merkle::LOG_TREE)
+    }
+
+    /// Returns the line's leaf hash in a tree of the given hash.
+    pub fn leaf_in(&self, hash: crate::audit::merkle::TreeHash) -> crate::audit::merkle::Digest {
+        crate::audit::merkle::TreeHasher::leaf(&hash, &self.bytes)
     }
 
     /// Parses the line as an entry.

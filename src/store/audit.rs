@@ -7,7 +7,7 @@ use std::path::Path;
 use super::field::Field;
 use super::{io_error, now_rfc3339, Store, StoreError};
 use crate::audit::checkpoints::{self, Checkpoint};
-use crate::audit::merkle::{Blake3, Digest};
+use crate::audit::merkle::{Digest, TreeHash, LOG_TREE};
 use crate::audit::proofs::{ConsistencyProof, InclusionProof};
 use crate::model::Change;
 
@@ -41,7 +41,7 @@ impl Store {
                 ),
             });
         }
-        Ok((frontier.size, frontier.root(&Blake3)))
+        Ok((frontier.size, frontier.root(&LOG_TREE)))
     }
 
     /// Takes a checkpoint of the journal as it stands and keeps it (unless
@@ -54,6 +54,7 @@ impl Store {
             root: checkpoints::encode_root(&root),
             time: now_rfc3339(),
             actor: actor.to_string(),
+            hash: LOG_TREE,
         };
         let kept = self.checkpoints()?;
         let same = kept
@@ -149,7 +150,7 @@ impl Store {
         let part = MemoryTree {
             leaves: leaves[from..to].to_vec(),
         };
-        Ok(Some(part.root(&Blake3, (to - from) as u64)))
+        Ok(Some(part.root(&LOG_TREE, (to - from) as u64)))
     }
 
     /// Picks a kept checkpoint by size, or takes one of the log as it stands.
@@ -189,14 +190,27 @@ impl Store {
                 ),
             });
         }
-        let mut blocks = std::collections::HashMap::new();
-        let mut source = |range| self.subtree(range, &mut blocks);
-        let path =
-            crate::audit::merkle::inclusion_proof(&Blake3, seq - 1, checkpoint.size, &mut source)?;
+        let path = if checkpoint.hash == LOG_TREE {
+            let mut blocks = std::collections::HashMap::new();
+            let mut source = |range| self.subtree(range, &mut blocks);
+            crate::audit::merkle::inclusion_proof(&LOG_TREE, seq - 1, checkpoint.size, &mut source)?
+        } else {
+            let tree = self.legacy_tree(checkpoint.hash, checkpoint.size)?;
+            let mut source = tree.subtree();
+            match crate::audit::merkle::inclusion_proof(
+                &checkpoint.hash,
+                seq - 1,
+                checkpoint.size,
+                &mut source,
+            ) {
+                Ok(path) => path,
+                Err(never) => match never {},
+            }
+        };
         let line = self.line_of(seq)?;
         Ok(InclusionProof {
             kind: "provdb.inclusion".into(),
-            v: 1,
+            v: crate::audit::proofs::proof_version(checkpoint.hash),
             line,
             leaf_index: seq - 1,
             checkpoint: checkpoint.into(),
@@ -219,17 +233,69 @@ impl Store {
                 ),
             });
         }
-        let mut blocks = std::collections::HashMap::new();
-        let mut source = |range| self.subtree(range, &mut blocks);
-        let path =
-            crate::audit::merkle::consistency_proof(&Blake3, old.size, new.size, &mut source)?;
+        if old.hash != new.hash {
+            return Err(StoreError::BadText {
+                field: Field::Consistency,
+                why: format!(
+                    "the checkpoint of size {} is of the {} tree and the one of size {} of the {} tree; prove from a checkpoint of the same tree (`provdb checkpoints` lists them)",
+                    old.size,
+                    old.hash.name(),
+                    new.size,
+                    new.hash.name()
+                ),
+            });
+        }
+        let path = if new.hash == LOG_TREE {
+            let mut blocks = std::collections::HashMap::new();
+            let mut source = |range| self.subtree(range, &mut blocks);
+            crate::audit::merkle::consistency_proof(&LOG_TREE, old.size, new.size, &mut source)?
+        } else {
+            let tree = self.legacy_tree(new.hash, new.size)?;
+            let mut source = tree.subtree();
+            match crate::audit::merkle::consistency_proof(
+                &new.hash,
+                old.size,
+                new.size,
+                &mut source,
+            ) {
+                Ok(path) => path,
+                Err(never) => match never {},
+            }
+        };
         Ok(ConsistencyProof {
             kind: "provdb.consistency".into(),
-            v: 1,
+            v: crate::audit::proofs::proof_version(new.hash),
             old: old.into(),
             new: new.into(),
             proof: path.iter().map(checkpoints::encode_root).collect(),
         })
+    }
+
+    /// The leaves of the first `size` journal lines in a tree of another
+    /// hash than the log tree's (checkpoints taken before SHA-256): read
+    /// from the journal, since the index keeps subtrees of the log tree
+    /// only. O(size) time and 32 bytes a line of memory.
+    fn legacy_tree(
+        &self,
+        hash: TreeHash,
+        size: u64,
+    ) -> Result<crate::audit::merkle::MemoryTree, StoreError> {
+        let mut leaves = Vec::with_capacity(size.min(1 << 24) as usize);
+        for line in self.journal.lines_from(0)? {
+            if leaves.len() as u64 == size {
+                break;
+            }
+            leaves.push(line?.leaf_in(hash));
+        }
+        if (leaves.len() as u64) < size {
+            return Err(StoreError::IndexOutOfStep {
+                why: format!(
+                    "the checkpoint holds {size} entries but the journal {}",
+                    leaves.len()
+                ),
+            });
+        }
+        Ok(crate::audit::merkle::MemoryTree { leaves })
     }
 
     /// The journal line of entry `seq`, without its newline.
@@ -565,7 +631,11 @@ impl Store {
         };
         let receipt = Receipt {
             kind: "provdb.receipt".into(),
-            v: if layer.is_some() { 3 } else { 2 },
+            v: match (checkpoint.hash, layer.is_some()) {
+                (crate::audit::merkle::TreeHash::Sha256, _) => 4,
+                (_, true) => 3,
+                (_, false) => 2,
+            },
             layer,
             claim_entry: Some(proved(self, claim_seq)?),
             claim,

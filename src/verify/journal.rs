@@ -22,7 +22,7 @@ use super::{Lineage, MergeCheck, Report};
 /// Checks one kept checkpoint against the journal's tree at its size.
 pub(super) fn check_checkpoint(
     checkpoint: &crate::audit::checkpoints::Checkpoint,
-    tree: &crate::audit::merkle::Frontier,
+    root: crate::audit::merkle::Digest,
     store_id: Option<&str>,
     report: &mut Report,
 ) {
@@ -41,7 +41,6 @@ pub(super) fn check_checkpoint(
             );
         }
     }
-    let root = tree.root(&crate::audit::merkle::Blake3);
     if checkpoint.root_bytes() != Some(root) {
         report.problem(
             &item,
@@ -213,6 +212,9 @@ struct JournalWalk<'a> {
     /// Kept checkpoints by size, each checked when the tree reaches it.
     checkpoint_at: BTreeMap<u64, Vec<Checkpoint>>,
     tree: Frontier,
+    /// The BLAKE3 tree, kept only when a checkpoint taken before SHA-256
+    /// is there to check.
+    legacy: Option<Frontier>,
     store_id: Option<String>,
     frontier_at_mark: Option<Frontier>,
     sources: HashSet<SourceId>,
@@ -241,6 +243,10 @@ impl<'a> JournalWalk<'a> {
         applied: Option<AppliedMark>,
     ) -> JournalWalk<'a> {
         let mut checkpoint_at: BTreeMap<u64, Vec<Checkpoint>> = BTreeMap::new();
+        let legacy = kept
+            .iter()
+            .any(|checkpoint| checkpoint.hash != crate::audit::merkle::LOG_TREE)
+            .then(Frontier::default);
         for checkpoint in kept {
             checkpoint_at
                 .entry(checkpoint.size)
@@ -254,6 +260,7 @@ impl<'a> JournalWalk<'a> {
             index_limit: applied.map(|mark| mark.seq).unwrap_or(0),
             checkpoint_at,
             tree: Frontier::default(),
+            legacy,
             store_id: None,
             frontier_at_mark: None,
             sources: HashSet::new(),
@@ -600,17 +607,27 @@ impl<'a> JournalWalk<'a> {
             self.store_id.get_or_insert_with(|| store.clone());
         }
         self.tree.push(
-            &crate::audit::merkle::Blake3,
+            &crate::audit::merkle::LOG_TREE,
             place.leaf,
             place.start,
             place.end,
         );
+        if let Some(legacy) = &mut self.legacy {
+            let hash = crate::audit::merkle::TreeHash::Blake3;
+            legacy.push(&hash, line.leaf_in(hash), place.start, place.end);
+        }
         for checkpoint in self
             .checkpoint_at
             .remove(&self.tree.size)
             .unwrap_or_default()
         {
-            check_checkpoint(&checkpoint, &self.tree, self.store_id.as_deref(), report);
+            let root = match (&self.legacy, checkpoint.hash) {
+                (Some(legacy), crate::audit::merkle::TreeHash::Blake3) => {
+                    legacy.root(&checkpoint.hash)
+                }
+                _ => self.tree.root(&crate::audit::merkle::LOG_TREE),
+            };
+            check_checkpoint(&checkpoint, root, self.store_id.as_deref(), report);
         }
         let Some(index) = self.index else {
             return;

@@ -7,13 +7,15 @@ use crate::common;
 use crate::common::TestEnv;
 
 /// MTH of RFC 6962 §2.1, written out plainly: the independent reference.
-pub(crate) fn mth(lines: &[&[u8]]) -> [u8; 32] {
+/// The RFC 6962 §2.1 Merkle tree hash of `lines`, written out from the RFC
+/// with `hash` (the sha2 and blake3 crates, not provdb's tree code).
+fn mth_with(lines: &[&[u8]], hash: &dyn Fn(&[u8]) -> [u8; 32]) -> [u8; 32] {
     match lines.len() {
-        0 => *blake3::hash(b"").as_bytes(),
+        0 => hash(b""),
         1 => {
             let mut data = vec![0u8];
             data.extend_from_slice(lines[0]);
-            *blake3::hash(&data).as_bytes()
+            hash(&data)
         }
         n => {
             let mut k = 1;
@@ -21,11 +23,22 @@ pub(crate) fn mth(lines: &[&[u8]]) -> [u8; 32] {
                 k *= 2;
             }
             let mut data = vec![1u8];
-            data.extend_from_slice(&mth(&lines[..k]));
-            data.extend_from_slice(&mth(&lines[k..]));
-            *blake3::hash(&data).as_bytes()
+            data.extend_from_slice(&mth_with(&lines[..k], hash));
+            data.extend_from_slice(&mth_with(&lines[k..], hash));
+            hash(&data)
         }
     }
+}
+
+/// MTH with SHA-256: the tree of checkpoints taken now.
+pub(crate) fn mth(lines: &[&[u8]]) -> [u8; 32] {
+    use sha2::Digest;
+    mth_with(lines, &|data| sha2::Sha256::digest(data).into())
+}
+
+/// MTH with BLAKE3: the tree of checkpoints taken before SHA-256.
+pub(crate) fn mth_blake3(lines: &[&[u8]]) -> [u8; 32] {
+    mth_with(lines, &|data| *blake3::hash(data).as_bytes())
 }
 
 pub(crate) fn journal_lines(env: &TestEnv) -> Vec<Vec<u8>> {
@@ -520,7 +533,7 @@ fn a_receipt_verifies_alone_and_any_changed_field_breaks_a_named_link() {
 }
 
 /// Writes `value` as a receipt file and runs `verify-receipt` on it.
-fn verify_receipt(env: &TestEnv, value: &serde_json::Value) -> common::Run {
+pub(crate) fn verify_receipt(env: &TestEnv, value: &serde_json::Value) -> common::Run {
     let file = env.dir.path().join("checked-receipt.json");
     std::fs::write(&file, value.to_string()).expect("receipt");
     env.run(&["verify-receipt", file.to_str().expect("utf-8")])
@@ -529,9 +542,9 @@ fn verify_receipt(env: &TestEnv, value: &serde_json::Value) -> common::Run {
 /// Every word `verify-receipt` prints is bound by a hash it checked: the
 /// claim's wording by the claim's own journal line (receipt version 2), so
 /// a subject that differs only in case, or ß for ss, no longer passes; the
-/// stance and a value not in the quote are said; a version 1 receipt still
-/// verifies but shows only the claim's id; and the output says what no
-/// receipt can show (what came after it).
+/// stance and a value not in the quote are said; relabelling it as an older
+/// version is refused; and the output says what no receipt can show (what
+/// came after it).
 #[test]
 fn a_receipt_proves_every_word_it_prints() {
     let env = TestEnv::new();
@@ -556,7 +569,8 @@ fn a_receipt_proves_every_word_it_prints() {
     let citation = cited["citation"].as_str().expect("citation").to_string();
     let receipt: serde_json::Value =
         serde_json::from_str(&env.ok(&["receipt", &citation]).stdout).expect("json");
-    assert_eq!(receipt["v"], 2);
+    assert_eq!(receipt["v"], 4);
+    assert_eq!(receipt["checkpoint"]["hash"], "sha256");
     let run = verify_receipt(&env, &receipt);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
@@ -587,20 +601,15 @@ fn a_receipt_proves_every_word_it_prints() {
             run.stdout
         );
     }
-    // A version 1 receipt (no claim line) verifies, and prints no wording.
+    // Relabelled as an older version, its SHA-256 tree is refused: versions
+    // 1–3 are BLAKE3 trees (compat.rs verifies real ones).
     let mut old = receipt.clone();
     old["v"] = 1.into();
     old.as_object_mut().expect("object").remove("claim_entry");
     let run = verify_receipt(&env, &old);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(!run.stdout.contains("Strasse"), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("proves the claim's identity, not its wording"),
-        "{}",
-        run.stdout
-    );
-    // Version 2 without its claim line is refused.
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("checkpoint link"), "{}", run.stdout);
+    // Version 4 without its claim line is refused.
     let mut stripped = receipt.clone();
     stripped
         .as_object_mut()

@@ -5,7 +5,7 @@
 //! catches a silent change of format. Every expectation is computed here
 //! from the fixture's own files, or taken from schema/hashing.md's golden.
 
-use crate::audit::{b64, journal_lines, mth};
+use crate::audit::{b64, journal_lines, mth_blake3};
 use crate::common::TestEnv;
 
 /// The golden claim id of schema/hashing.md (computed with Python's blake3):
@@ -79,8 +79,8 @@ fn a_store_written_by_an_earlier_build_opens_verifies_and_answers_the_same() {
             selector["exact"].as_str().expect("exact").as_bytes()
         );
     }
-    // Every kept checkpoint is the RFC 6962 root (BLAKE3) of the journal's
-    // first SIZE lines, computed here.
+    // Every kept checkpoint (taken before SHA-256) is the RFC 6962 root with
+    // BLAKE3 of the journal's first SIZE lines, computed here.
     let lines = journal_lines(&env);
     let log = env.ok(&["--json", "log"]).json();
     assert_eq!(
@@ -93,7 +93,10 @@ fn a_store_written_by_an_earlier_build_opens_verifies_and_answers_the_same() {
         let checkpoint: serde_json::Value = serde_json::from_str(line).expect("checkpoint");
         let size = checkpoint["size"].as_u64().expect("size") as usize;
         let refs: Vec<&[u8]> = lines[..size].iter().map(Vec::as_slice).collect();
-        assert_eq!(checkpoint["root"].as_str().expect("root"), b64(&mth(&refs)));
+        assert_eq!(
+            checkpoint["root"].as_str().expect("root"),
+            b64(&mth_blake3(&refs))
+        );
     }
     // The retraction and the reviews read back.
     let retracted = lines
@@ -107,5 +110,70 @@ fn a_store_written_by_an_earlier_build_opens_verifies_and_answers_the_same() {
     let claims = env.ok(&["--json", "claims"]).stdout;
     env.ok(&["reindex"]);
     assert_eq!(env.ok(&["--json", "claims"]).stdout, claims);
+    env.ok(&["verify"]);
+}
+
+/// The fixture's checkpoints were taken of the BLAKE3 tree, before the log
+/// tree became SHA-256. They still verify, an auditor can still get proofs
+/// and receipts against them (versions 1 and 2, BLAKE3), and those verify
+/// with no store; a new checkpoint is of the SHA-256 tree (version 2
+/// proofs), and no consistency proof joins the two trees.
+#[test]
+fn checkpoints_taken_before_sha256_still_prove_and_verify() {
+    let env = fixture_store();
+    let lines = journal_lines(&env);
+    let trace = env.ok(&["--json", "trace", GOLDEN_CLAIM]).json();
+    let citation = trace["citations"][0]["id"]
+        .as_str()
+        .expect("citation")
+        .to_string();
+    // A proof of the citation's entry against the old checkpoint of size 33.
+    let proof = env.ok(&["prove", &citation, "--checkpoint", "33"]).stdout;
+    let json: serde_json::Value = serde_json::from_str(&proof).expect("json");
+    assert_eq!(json["v"], 1);
+    assert!(json["checkpoint"].get("hash").is_none(), "{json}");
+    let refs: Vec<&[u8]> = lines[..33].iter().map(Vec::as_slice).collect();
+    assert_eq!(json["checkpoint"]["root"], b64(&mth_blake3(&refs)));
+    let file = env.dir.path().join("old-proof.json");
+    std::fs::write(&file, &proof).expect("write");
+    env.ok(&["verify-proof", file.to_str().expect("utf-8")]);
+    // Consistency between the two old checkpoints still holds.
+    let consistency = env.ok(&["prove", "--consistency", "27", "33"]).stdout;
+    let file = env.dir.path().join("old-consistency.json");
+    std::fs::write(&file, &consistency).expect("write");
+    env.ok(&["verify-proof", file.to_str().expect("utf-8")]);
+    // A receipt against the old checkpoint is version 2, and verifies; as
+    // version 1 (no claim line) it verifies too, naming only the claim's id.
+    let receipt: serde_json::Value =
+        serde_json::from_str(&env.ok(&["receipt", &citation, "--checkpoint", "33"]).stdout)
+            .expect("json");
+    assert_eq!(receipt["v"], 2);
+    let run = crate::audit::verify_receipt(&env, &receipt);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let mut old = receipt.clone();
+    old["v"] = 1.into();
+    old.as_object_mut().expect("object").remove("claim_entry");
+    let run = crate::audit::verify_receipt(&env, &old);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("proves the claim's identity, not its wording"),
+        "{}",
+        run.stdout
+    );
+    // A new checkpoint, after one more entry, is of the SHA-256 tree of all
+    // the lines.
+    env.add("relief-agency-note-1992.txt", &[]);
+    let lines = journal_lines(&env);
+    let new = env.ok(&["--json", "checkpoint"]).json();
+    let refs: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+    assert_eq!(new["root"], b64(&crate::audit::mth(&refs)));
+    assert_eq!(new["hash"], "sha256");
+    let size = new["size"].as_u64().expect("size").to_string();
+    env.refused(
+        &["prove", "--consistency", "33", &size],
+        2,
+        "of the blake3 tree and the one of size",
+    );
     env.ok(&["verify"]);
 }

@@ -158,7 +158,7 @@ fn a_web_page_is_quoted_as_a_reader_sees_it() {
         checked.stdout
     );
     let mut parsed: serde_json::Value = serde_json::from_str(&receipt).expect("json");
-    assert_eq!(parsed["v"], 3);
+    assert_eq!(parsed["v"], 4);
     // A byte of the page's slice changed: the page's hash no longer holds.
     let mut altered = parsed.clone();
     let page_bytes = altered["layer"]["original_slice"]["bytes"]

@@ -586,31 +586,6 @@ fn wikipedia_revisions_carry_diff_and_summarise() {
     env.ok(&["verify"]);
 }
 
-/// SHA-256 as the RFC 6962 tree hash, to run provdb's tree code on the RFC's vectors.
-struct Sha256Tree;
-
-impl provdb::audit::merkle::TreeHasher for Sha256Tree {
-    fn empty(&self) -> [u8; 32] {
-        use sha2::Digest;
-        sha2::Sha256::digest(b"").into()
-    }
-    fn leaf(&self, data: &[u8]) -> [u8; 32] {
-        use sha2::Digest;
-        let mut hasher = sha2::Sha256::new();
-        hasher.update([0u8]);
-        hasher.update(data);
-        hasher.finalize().into()
-    }
-    fn node(&self, left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
-        use sha2::Digest;
-        let mut hasher = sha2::Sha256::new();
-        hasher.update([1u8]);
-        hasher.update(left);
-        hasher.update(right);
-        hasher.finalize().into()
-    }
-}
-
 fn json_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read_dir") {
         let path = entry.expect("entry").path();
@@ -622,7 +597,8 @@ fn json_files(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The RFC 6962 tree vectors, run with SHA-256: roots of sizes 0–8, every
+/// The RFC 6962 tree vectors, run through provdb's own log tree hash
+/// (`LOG_TREE`, SHA-256): roots of sizes 0–8, every
 /// inclusion and consistency proof accepted or rejected as `wantErr` says,
 /// and the happy-path proofs rebuilt from the leaves byte for byte.
 #[test]
@@ -638,7 +614,8 @@ fn rfc6962_merkle_vectors() {
             .map(|at| u8::from_str_radix(&text[at..at + 2], 16).expect("hex"))
             .collect()
     };
-    let hasher = Sha256Tree;
+    let hasher = merkle::LOG_TREE;
+    assert_eq!(hasher, merkle::TreeHash::Sha256);
     let tree = MemoryTree {
         leaves: reference["leaf_inputs_hex"]
             .as_array()

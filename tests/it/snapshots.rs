@@ -53,8 +53,8 @@ fn the_kept_checkpoints() {
     let env = fixture_store();
     let run = env.ok(&["checkpoints"]);
     insta::assert_snapshot!(run.stdout, @r###"
-size       27  root WjYdPLRWF8j5/ABdWTkccIqenf8p0xRTVkjnuVodBkk=  taken 2026-11-30T06:06:31.518335518Z by desk
-size       33  root tVI0Dk6IObb+vqSXdOoOldyAegyF7rqloUdGp966mWg=  taken 2026-11-30T06:06:38.823796667Z by desk
+size       27  root WjYdPLRWF8j5/ABdWTkccIqenf8p0xRTVkjnuVodBkk=  taken 2026-11-30T06:06:31.518335518Z by desk (BLAKE3 tree, before SHA-256)
+size       33  root tVI0Dk6IObb+vqSXdOoOldyAegyF7rqloUdGp966mWg=  taken 2026-11-30T06:06:38.823796667Z by desk (BLAKE3 tree, before SHA-256)
 "###);
 }
 

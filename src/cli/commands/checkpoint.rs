@@ -23,6 +23,7 @@ fn checkpoint_json(checkpoint: &Checkpoint) -> serde_json::Value {
         "root": checkpoint.root,
         "time": checkpoint.time,
         "actor": checkpoint.actor,
+        "hash": checkpoint.hash.name(),
         "text": checkpoint.text(),
     })
 }
@@ -54,8 +55,16 @@ pub fn run_list(_args: CheckpointsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliErro
         for checkpoint in &kept {
             writeln!(
                 ctx.out,
-                "size {:>8}  root {}  taken {} by {}",
-                checkpoint.size, checkpoint.root, checkpoint.time, checkpoint.actor
+                "size {:>8}  root {}  taken {} by {}{}",
+                checkpoint.size,
+                checkpoint.root,
+                checkpoint.time,
+                checkpoint.actor,
+                if checkpoint.hash.is_blake3() {
+                    " (BLAKE3 tree, before SHA-256)"
+                } else {
+                    ""
+                }
             )?;
         }
     }

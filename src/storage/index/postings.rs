@@ -163,7 +163,7 @@ impl Chunker {
         self.entries += 1;
         let mut records = entry_records(entry)?;
         for finished in self.frontier.push(
-            &crate::audit::merkle::Blake3,
+            &crate::audit::merkle::LOG_TREE,
             place.leaf,
             place.start,
             place.end,

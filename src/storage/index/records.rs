@@ -165,7 +165,7 @@ pub struct LinePlace {
     pub start: u64,
     /// One past its newline.
     pub end: u64,
-    /// Its Merkle leaf hash: BLAKE3(0x00 ‖ the line with its newline).
+    /// Its leaf hash in the log tree: SHA-256(0x00 ‖ the line with its newline).
     pub leaf: crate::audit::merkle::Digest,
 }
 

@@ -43,7 +43,7 @@ fn place(seq: u64) -> LinePlace {
         start: seq * 100,
         end: seq * 100 + 100,
         leaf: crate::audit::merkle::TreeHasher::leaf(
-            &crate::audit::merkle::Blake3,
+            &crate::audit::merkle::LOG_TREE,
             &seq.to_be_bytes(),
         ),
     }
