@@ -17,3 +17,4 @@ pub mod store;
 pub mod tempdir;
 pub mod text;
 pub mod verify;
+pub mod witness;

@@ -37,12 +37,24 @@ pub struct Checkpoint {
     /// be signed; a line without it was taken before, of the BLAKE3 tree.
     #[serde(default, skip_serializing_if = "TreeHash::is_blake3")]
     pub hash: TreeHash,
+    /// The signed note (C2SP signed-note): the body, a blank line, the
+    /// log's signature and any witnesses' cosignatures. Absent when unsigned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The verifier key of the log key that signed it (its name is the origin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 impl Checkpoint {
     /// The C2SP tlog-checkpoint body: origin, size and root, one per line.
     pub fn text(&self) -> String {
         format!("{}\n{}\n{}\n", self.origin, self.size, self.root)
+    }
+
+    /// The note when signed, else the body: what `checkpoint` prints.
+    pub fn published(&self) -> String {
+        self.note.clone().unwrap_or_else(|| self.text())
     }
 
     /// The root's bytes, when the base64 is sound and 32 bytes long.

@@ -5,6 +5,9 @@
 //! Checking any of them needs no store.
 
 pub mod checkpoints;
+pub mod keys;
 pub mod merkle;
+pub mod note;
+pub mod policy;
 pub mod proofs;
 pub mod receipt;

@@ -311,6 +311,7 @@ pub fn checkpoint_text(checkpoint: &ProvedCheckpoint) -> String {
         time: String::new(),
         actor: String::new(),
         hash: checkpoint.hash,
+        ..Checkpoint::default()
     }
     .text()
 }

@@ -133,6 +133,7 @@ pub fn flag(field: Field) -> &'static str {
         Field::Author => "--author",
         Field::Note => "--note",
         Field::Checkpoint => "--checkpoint",
+        Field::Key => "--sign",
         Field::Consistency => "--consistency",
         Field::Name => "--name",
         Field::Export => "--export",

@@ -119,12 +119,18 @@ pub enum Command {
         after_help = "Examples:\n  provdb supersede 720a8beb --by b63083aa --reason \"revision 2 gives the current count\""
     )]
     Supersede(commands::supersede::SupersedeArgs),
-    /// Print the journal's Merkle tree head as a checkpoint, and keep it.
-    #[command(after_help = "Examples:\n  provdb checkpoint > checkpoint.txt")]
+    /// Print the journal's Merkle tree head as a checkpoint, and keep it; sign it and have witnesses cosign it.
+    #[command(
+        after_help = "Examples:\n  provdb checkpoint > checkpoint.txt\n  provdb checkpoint --sign log.key > checkpoint.txt\n  provdb checkpoint --sign log.key --policy newsroom.policy"
+    )]
     Checkpoint(commands::checkpoint::CheckpointArgs),
     /// List the checkpoints kept.
     #[command(after_help = "Examples:\n  provdb checkpoints")]
     Checkpoints(commands::checkpoint::CheckpointsArgs),
+    /// Make a signing key for checkpoints, or a witness's key; print a verifier key.
+    Key(commands::keys::KeyArgs),
+    /// Run a witness that cosigns logs' checkpoints (C2SP tlog-witness).
+    Witness(commands::keys::WitnessArgs),
     /// Write an inclusion or consistency proof as JSON.
     #[command(
         after_help = "Examples:\n  provdb prove 8ad4c079 > p.json\n  provdb prove --consistency 120 latest > c.json"

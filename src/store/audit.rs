@@ -8,6 +8,7 @@ use super::field::Field;
 use super::{io_error, now_rfc3339, Store, StoreError};
 use crate::audit::checkpoints::{self, Checkpoint};
 use crate::audit::merkle::{Digest, TreeHash, LOG_TREE};
+use crate::audit::note::{Note, SigningKey, VerifierKey};
 use crate::audit::proofs::{ConsistencyProof, InclusionProof};
 use crate::model::Change;
 
@@ -55,11 +56,12 @@ impl Store {
             time: now_rfc3339(),
             actor: actor.to_string(),
             hash: LOG_TREE,
+            ..Checkpoint::default()
         };
         let kept = self.checkpoints()?;
-        let same = kept
-            .last()
-            .is_some_and(|last| last.size == size && last.root == checkpoint.root);
+        let same = kept.last().is_some_and(|last| {
+            last.size == size && last.root == checkpoint.root && last.origin == checkpoint.origin
+        });
         if same {
             return Ok(kept.last().cloned().unwrap_or(checkpoint));
         }
@@ -73,6 +75,192 @@ impl Store {
     pub fn checkpoints(&self) -> Result<Vec<Checkpoint>, StoreError> {
         read_checkpoints(&self.root)
     }
+
+    /// Takes a checkpoint signed with `key` (its origin is the key's name),
+    /// submits it to each witness in turn (C2SP tlog-witness), and keeps it
+    /// with every cosignature obtained. A witness that refuses or does not
+    /// answer is reported in the outcomes; the checkpoint is kept all the
+    /// same, signed by the log. Re-signing an unchanged log adds to the
+    /// checkpoint already kept only cosignatures it lacks.
+    pub fn checkpoint_signed(
+        &mut self,
+        actor: &str,
+        key: &SigningKey,
+        witnesses: &[WitnessTarget],
+        timeout: std::time::Duration,
+    ) -> Result<(Checkpoint, Vec<WitnessOutcome>), StoreError> {
+        let (size, root) = self.tree_head()?;
+        let vkey = key.verifier();
+        if vkey.is_witness() {
+            return Err(StoreError::BadText {
+                field: Field::Key,
+                why: format!(
+                    "{} is a witness's cosignature key; sign checkpoints with a log key (provdb key generate NAME, without --witness)",
+                    key.name
+                ),
+            });
+        }
+        let mut checkpoint = Checkpoint {
+            origin: key.name.clone(),
+            size,
+            root: checkpoints::encode_root(&root),
+            time: now_rfc3339(),
+            actor: actor.to_string(),
+            hash: LOG_TREE,
+            note: None,
+            key: Some(vkey.text()),
+        };
+        let kept = self.checkpoints()?;
+        let mine = |other: &Checkpoint| {
+            other.origin == checkpoint.origin && other.key.as_deref() == Some(&vkey.text())
+        };
+        let same = kept.last().filter(|last| {
+            mine(last) && last.size == size && last.root == checkpoint.root && last.note.is_some()
+        });
+        let mut note = match same.and_then(|last| Note::parse(last.note.as_deref()?).ok()) {
+            Some(note) => note,
+            None => {
+                let text = checkpoint.text();
+                Note {
+                    signatures: vec![key.sign(&text, 0)],
+                    text,
+                }
+            }
+        };
+        let before = note.signatures.len();
+        let mut outcomes = Vec::new();
+        for witness in witnesses {
+            if note.signatures.iter().any(|line| witness.key.matches(line)) {
+                outcomes.push(WitnessOutcome {
+                    witness: witness.clone(),
+                    result: Ok("had already cosigned this checkpoint".into()),
+                });
+                continue;
+            }
+            // The size this witness last cosigned, as far as this store knows.
+            let old = kept
+                .iter()
+                .rev()
+                .filter(|other| mine(other))
+                .find_map(|other| {
+                    let parsed = Note::parse(other.note.as_deref()?).ok()?;
+                    parsed
+                        .signatures
+                        .iter()
+                        .any(|line| witness.key.matches(line))
+                        .then_some(other.size)
+                })
+                .unwrap_or(0);
+            let result = self.submit(&note, size, old, witness, timeout);
+            outcomes.push(WitnessOutcome {
+                witness: witness.clone(),
+                result: result.map(|lines| {
+                    let said = format!(
+                        "cosigned ({} signature line{})",
+                        lines.len(),
+                        if lines.len() == 1 { "" } else { "s" }
+                    );
+                    note.signatures.extend(lines);
+                    said
+                }),
+            });
+        }
+        if same.is_some() && note.signatures.len() == before {
+            return Ok((same.cloned().unwrap_or(checkpoint), outcomes));
+        }
+        checkpoint.note = Some(note.text_with_signatures());
+        self.writable()?;
+        checkpoints::append(&self.root, &checkpoint)
+            .map_err(io_error("appending to", &self.root.join(checkpoints::FILE)))?;
+        Ok((checkpoint, outcomes))
+    }
+
+    /// Submits a signed checkpoint to one witness: from the size it is
+    /// believed to hold, and once more from the size it says it holds.
+    fn submit(
+        &self,
+        note: &Note,
+        size: u64,
+        mut old: u64,
+        witness: &WitnessTarget,
+        timeout: std::time::Duration,
+    ) -> Result<Vec<crate::audit::note::Signature>, String> {
+        for attempt in 0..2 {
+            let proof = if old == 0 || old >= size {
+                Vec::new()
+            } else {
+                self.consistency_path(old, size)
+                    .map_err(|error| error.to_string())?
+            };
+            let request = crate::witness::AddCheckpoint {
+                old,
+                proof,
+                note: note.text_with_signatures(),
+            };
+            let reply =
+                crate::witness::http::post_add_checkpoint(&witness.url, &request.body(), timeout)?;
+            let first_line = reply
+                .body
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            match reply.status {
+                200 => {
+                    return crate::witness::read_cosignatures(&reply.body, &note.text, &witness.key)
+                }
+                409 if attempt == 0 => {
+                    let held: u64 = first_line
+                        .parse()
+                        .ok()
+                        .filter(|_| reply.content_type.starts_with("text/x.tlog.size"))
+                        .ok_or_else(|| {
+                            format!("answered 409 without a size (text/x.tlog.size): {first_line:?}")
+                        })?;
+                    if held > size {
+                        return Err(format!(
+                            "it has cosigned a checkpoint of size {held}, larger than this log's {size}: it was shown another history of this log"
+                        ));
+                    }
+                    old = held;
+                }
+                409 => return Err(format!("answered 409 twice (it now holds size {first_line})")),
+                404 => return Err(format!("does not know the log {} (404): add its verifier key with --log", note.text.lines().next().unwrap_or_default())),
+                403 => return Err(format!("refused the log's signature (403): {first_line}")),
+                422 => return Err(format!("found the checkpoint inconsistent with the one of size {old} it cosigned (422): it has seen another history of this log, or this log was rewritten")),
+                status => return Err(format!("answered {status}: {first_line}")),
+            }
+        }
+        Err("answered 409 twice".into())
+    }
+
+    /// The RFC 6962 consistency path of the log tree from size `old` to `new`.
+    pub fn consistency_path(&self, old: u64, new: u64) -> Result<Vec<Digest>, StoreError> {
+        let mut blocks = std::collections::HashMap::new();
+        let mut source = |range| self.subtree(range, &mut blocks);
+        crate::audit::merkle::consistency_proof(&LOG_TREE, old, new, &mut source)
+    }
+}
+
+/// A witness to submit checkpoints to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitnessTarget {
+    /// Its name in the policy.
+    pub name: String,
+    /// Its cosignature key.
+    pub key: VerifierKey,
+    /// Its submission prefix (`<url>/add-checkpoint` is posted to).
+    pub url: String,
+}
+
+/// What one witness did with a checkpoint.
+#[derive(Debug, Clone)]
+pub struct WitnessOutcome {
+    /// The witness.
+    pub witness: WitnessTarget,
+    /// What it did, or why it did not cosign.
+    pub result: Result<String, String>,
 }
 
 /// Reads the checkpoints of the store at `root` without opening it (verify).

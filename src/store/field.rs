@@ -30,6 +30,8 @@ pub enum Field {
     Note,
     /// The checkpoint a proof or receipt is for.
     Checkpoint,
+    /// A signing or verifier key.
+    Key,
     /// The two checkpoints of a consistency proof.
     Consistency,
     /// A revision name template.
@@ -92,6 +94,7 @@ impl Field {
             Field::Author => "author",
             Field::Note => "note",
             Field::Checkpoint => "checkpoint",
+            Field::Key => "key",
             Field::Consistency => "consistency",
             Field::Name => "name",
             Field::Export => "export",

@@ -30,7 +30,9 @@ pub(super) fn check_checkpoint(
         "checkpoint of size {} taken {}",
         checkpoint.size, checkpoint.time
     );
-    if let Some(id) = store_id {
+    if checkpoint.note.is_some() || checkpoint.key.is_some() {
+        check_signature(checkpoint, &item, report);
+    } else if let Some(id) = store_id {
         if checkpoint.origin != format!("provdb/{id}") {
             report.problem(
                 &item,
@@ -51,6 +53,46 @@ pub(super) fn check_checkpoint(
                 crate::audit::checkpoints::encode_root(&root)
             ),
         );
+    }
+}
+
+/// Checks a signed checkpoint: its note is a signed note whose text is the
+/// checkpoint's body, its key's name is the origin, and every signature by
+/// that key verifies. Whose key it is, and which witnesses count, is the
+/// reader's policy (`verify-proof --policy`); this is the store's own
+/// consistency.
+fn check_signature(checkpoint: &Checkpoint, item: &str, report: &mut Report) {
+    use crate::audit::note::{Note, VerifierKey};
+    let (Some(note), Some(key)) = (&checkpoint.note, &checkpoint.key) else {
+        report.problem(
+            item,
+            "has a signed note without its key, or a key without its note".to_string(),
+        );
+        return;
+    };
+    let checked = VerifierKey::parse(key)
+        .map_err(|error| error.to_string())
+        .and_then(|key| {
+            if key.name != checkpoint.origin {
+                return Err(format!(
+                    "its key is named {:?}, not its origin {:?}",
+                    key.name, checkpoint.origin
+                ));
+            }
+            let parsed = Note::parse(note).map_err(|error| error.to_string())?;
+            if parsed.text != checkpoint.text() {
+                return Err(
+                    "its signed note is not of this checkpoint's origin, size and root".into(),
+                );
+            }
+            parsed
+                .verify(std::slice::from_ref(&key))
+                .map(|_| ())
+                .map_err(|error| error.to_string())
+        });
+    match checked {
+        Ok(()) => report.signed_checkpoints += 1,
+        Err(why) => report.problem(item, format!("its signature does not hold: {why}")),
     }
 }
 

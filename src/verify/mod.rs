@@ -70,6 +70,8 @@ pub struct Report {
     pub layers: u64,
     /// Index records compared with the journal.
     pub index_records: u64,
+    /// Signed checkpoints whose log signature verified with the key kept beside it.
+    pub signed_checkpoints: u64,
     /// Things that are not damage but worth knowing (a crash-torn tail, an unreferenced object).
     pub notices: Vec<String>,
     /// Damage found.

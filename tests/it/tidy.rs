@@ -139,6 +139,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("audit/", &["model", "text", "identity", "storage", "audit"]),
+    // witness/ is a witness server and its client: it knows no store.
+    ("witness/", &["storage", "audit", "witness"]),
     (
         "interchange/",
         &[
@@ -168,6 +170,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "audit",
             "interchange",
             "verify",
+            "witness",
             "store",
         ],
     ),

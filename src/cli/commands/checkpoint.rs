@@ -1,23 +1,46 @@
 //! `provdb checkpoint` and `provdb checkpoints`.
 
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
 use serde_json::json;
 
 use crate::audit::checkpoints::Checkpoint;
+use crate::audit::policy::Policy;
 use crate::cli::{CliError, Ctx};
+use crate::store::WitnessTarget;
 
 /// Print the journal's tree head as a checkpoint (origin, tree size, base64
 /// root: the body of a C2SP tlog-checkpoint) and keep it. Publish it anywhere
 /// to commit to the log as it stands; `verify` checks every kept checkpoint
-/// against the journal.
+/// against the journal. With --sign it is a C2SP signed note whose origin is
+/// the key's name, and with --policy the policy's witnesses cosign it.
 #[derive(Debug, clap::Args)]
-pub struct CheckpointArgs {}
+pub struct CheckpointArgs {
+    /// Sign the checkpoint with this private key (provdb key generate); the
+    /// log's origin is the key's name.
+    #[arg(long, value_name = "KEYFILE")]
+    pub sign: Option<PathBuf>,
+    /// A policy (C2SP tlog-policy) naming the witnesses, with their keys
+    /// and URLs; the checkpoint is submitted to each witness with a URL, and
+    /// the quorum is reported.
+    #[arg(long, value_name = "FILE", requires = "sign")]
+    pub policy: Option<PathBuf>,
+    /// Submit only to this witness (its URL as the policy gives it). Repeat
+    /// for several; without it, every witness of the policy with a URL.
+    #[arg(long = "witness", value_name = "URL", requires = "policy")]
+    pub witnesses: Vec<String>,
+    /// How long to wait for each witness's answer, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub witness_timeout: u64,
+}
 
 /// List the checkpoints kept, oldest first.
 #[derive(Debug, clap::Args)]
 pub struct CheckpointsArgs {}
 
 fn checkpoint_json(checkpoint: &Checkpoint) -> serde_json::Value {
-    json!({
+    let mut value = json!({
         "origin": checkpoint.origin,
         "size": checkpoint.size,
         "root": checkpoint.root,
@@ -25,19 +48,163 @@ fn checkpoint_json(checkpoint: &Checkpoint) -> serde_json::Value {
         "actor": checkpoint.actor,
         "hash": checkpoint.hash.name(),
         "text": checkpoint.text(),
-    })
+    });
+    if let (Some(note), Some(key)) = (&checkpoint.note, &checkpoint.key) {
+        value["note"] = json!(note);
+        value["key"] = json!(key);
+    }
+    value
+}
+
+/// Reads a policy file (bounded), naming the file in any error.
+pub fn read_policy(path: &Path) -> Result<Policy, CliError> {
+    let shown = path.display();
+    let file = std::fs::File::open(path)
+        .map_err(|error| CliError::Refused(format!("policy {shown}: {error}")))?;
+    let mut text = String::new();
+    file.take(crate::audit::policy::MAX_POLICY as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(|_| CliError::Refused(format!("policy {shown}: not UTF-8 text")))?;
+    Policy::parse(&text).map_err(|why| CliError::Refused(format!("policy {shown}: {why}")))
+}
+
+/// The witnesses to submit to: those the policy gives URLs, or the ones
+/// named by --witness (each must be in the policy).
+fn targets(
+    policy: &Policy,
+    chosen: &[String],
+    path: &Path,
+) -> Result<Vec<WitnessTarget>, CliError> {
+    let with_url: Vec<WitnessTarget> = policy
+        .witnesses
+        .iter()
+        .filter_map(|witness| {
+            Some(WitnessTarget {
+                name: witness.name.clone(),
+                key: witness.key.clone(),
+                url: witness.url.clone()?,
+            })
+        })
+        .collect();
+    if chosen.is_empty() {
+        return Ok(with_url);
+    }
+    chosen
+        .iter()
+        .map(|url| {
+            with_url
+                .iter()
+                .find(|target| target.url.trim_end_matches('/') == url.trim_end_matches('/'))
+                .cloned()
+                .ok_or_else(|| {
+                    CliError::Refused(format!(
+                        "unknown witness {url}: the policy {} gives no witness this URL; add `witness NAME VKEY {url}` to it",
+                        path.display()
+                    ))
+                })
+        })
+        .collect()
 }
 
 /// Runs `checkpoint`.
-pub fn run(_args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+pub fn run(args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
-    let checkpoint = ctx.with_store(|opened| opened.checkpoint(&actor))?;
-    if ctx.json {
-        writeln!(ctx.out, "{}", checkpoint_json(&checkpoint))?;
-    } else {
-        write!(ctx.out, "{}", checkpoint.text())?;
+    let Some(key_path) = &args.sign else {
+        let checkpoint = ctx.with_store(|opened| opened.checkpoint(&actor))?;
+        if ctx.json {
+            writeln!(ctx.out, "{}", checkpoint_json(&checkpoint))?;
+        } else {
+            write!(ctx.out, "{}", checkpoint.text())?;
+        }
+        return Ok(());
+    };
+    let key = crate::audit::keys::read_private(key_path)
+        .map_err(|error| CliError::Refused(error.to_string()))?;
+    let policy = args.policy.as_deref().map(read_policy).transpose()?;
+    let witnesses = match (&policy, &args.policy) {
+        (Some(policy), Some(path)) => targets(policy, &args.witnesses, path)?,
+        _ => Vec::new(),
+    };
+    if let Some(policy) = &policy {
+        let vkey = key.verifier();
+        if !policy.logs.is_empty() && !policy.logs.iter().any(|(log, _)| *log == vkey) {
+            return Err(CliError::Refused(format!(
+                "the policy lists no log with the key {}; add `log {}` to it, or sign with the key it lists",
+                vkey.text(),
+                vkey.text()
+            )));
+        }
     }
-    Ok(())
+    let timeout = std::time::Duration::from_secs(args.witness_timeout.max(1));
+    let (checkpoint, outcomes) =
+        ctx.with_store(|opened| opened.checkpoint_signed(&actor, &key, &witnesses, timeout))?;
+    let verdict = match (&policy, &checkpoint.note) {
+        (Some(policy), Some(note)) => Some(policy.check(note)),
+        _ => None,
+    };
+    if ctx.json {
+        let mut value = checkpoint_json(&checkpoint);
+        value["witnesses"] = json!(outcomes
+            .iter()
+            .map(|outcome| json!({
+                "name": outcome.witness.name,
+                "url": outcome.witness.url,
+                "cosigned": outcome.result.is_ok(),
+                "said": match &outcome.result { Ok(said) | Err(said) => said },
+            }))
+            .collect::<Vec<_>>());
+        if let Some(verdict) = &verdict {
+            value["quorum_met"] = json!(verdict.is_ok());
+        }
+        writeln!(ctx.out, "{value}")?;
+    } else {
+        write!(ctx.out, "{}", checkpoint.published())?;
+        for outcome in &outcomes {
+            match &outcome.result {
+                Ok(said) => writeln!(
+                    ctx.err,
+                    "witness {} ({}): {said}",
+                    outcome.witness.name, outcome.witness.url
+                )?,
+                Err(why) => writeln!(
+                    ctx.err,
+                    "witness {} ({}) did not cosign: {why}",
+                    outcome.witness.name, outcome.witness.url
+                )?,
+            }
+        }
+    }
+    let failed = outcomes
+        .iter()
+        .filter(|outcome| outcome.result.is_err())
+        .count();
+    match verdict {
+        Some(Err(error)) => Err(CliError::NotHolding(format!(
+            "the checkpoint is signed and kept, but {error}"
+        ))),
+        Some(Ok(verdict)) => {
+            let by: Vec<&str> = verdict
+                .witnessed
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect();
+            writeln!(
+                ctx.err,
+                "quorum {} met: cosigned by {}",
+                verdict.quorum,
+                if by.is_empty() {
+                    "no witness (none required)".to_string()
+                } else {
+                    by.join(", ")
+                }
+            )?;
+            Ok(())
+        }
+        None if failed > 0 => Err(CliError::NotHolding(format!(
+            "the checkpoint is signed and kept, but {failed} witness(es) did not cosign it"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Runs `checkpoints`.

@@ -14,6 +14,7 @@ pub mod diff;
 pub mod drift;
 pub mod init;
 pub mod interchange;
+pub mod keys;
 pub mod log;
 pub mod manifest;
 pub mod prove;
@@ -71,6 +72,8 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Supersede(args) => supersede::run(args, ctx),
         Command::Checkpoint(args) => checkpoint::run(args, ctx),
         Command::Checkpoints(args) => checkpoint::run_list(args, ctx),
+        Command::Key(args) => keys::run(args, ctx),
+        Command::Witness(args) => keys::run_witness(args, ctx),
         Command::Prove(args) => prove::run(args, ctx),
         Command::Review(args) => reviews::run_review(args, ctx),
         Command::Reviews(args) => reviews::run_reviews(args, ctx),

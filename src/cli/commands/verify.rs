@@ -95,6 +95,14 @@ pub fn write_report(out: &mut dyn std::io::Write, report: &Report) -> std::io::R
             n => format!("; {n} text layers derived again from their sources, identical"),
         }
     )?;
+    if report.signed_checkpoints > 0 {
+        writeln!(
+            out,
+            "{} signed checkpoint{}: the log's signature verified with the key kept beside it (whose key it is, and which witnesses count, is for verify-proof --policy)",
+            report.signed_checkpoints,
+            if report.signed_checkpoints == 1 { "" } else { "s" }
+        )?;
+    }
     for notice in &report.notices {
         writeln!(out, "notice: {notice}")?;
     }
