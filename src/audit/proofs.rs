@@ -6,6 +6,8 @@ use base64::Engine;
 
 use crate::audit::checkpoints::Checkpoint;
 use crate::audit::merkle::{self, TreeHash, TreeHasher};
+use crate::audit::note::Note;
+use crate::audit::policy::Policy;
 
 /// An inclusion proof of one journal entry in a checkpoint's tree.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -57,6 +59,10 @@ pub struct ProvedCheckpoint {
     /// before SHA-256, version 1).
     #[serde(default, skip_serializing_if = "TreeHash::is_blake3")]
     pub hash: TreeHash,
+    /// The checkpoint as a C2SP signed note (its body, the log's signature
+    /// and witnesses' cosignatures), when it was signed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl From<&Checkpoint> for ProvedCheckpoint {
@@ -66,8 +72,89 @@ impl From<&Checkpoint> for ProvedCheckpoint {
             size: checkpoint.size,
             root: checkpoint.root.clone(),
             hash: checkpoint.hash,
+            note: checkpoint.note.clone(),
         }
     }
+}
+
+impl ProvedCheckpoint {
+    /// The checkpoint body: origin, size, root.
+    pub fn body(&self) -> String {
+        format!("{}\n{}\n{}\n", self.origin, self.size, self.root)
+    }
+
+    /// A signed note, when present, must be a signed note of exactly this
+    /// checkpoint (its signatures are checked against a policy, not here).
+    pub fn check_note(&self) -> Result<(), String> {
+        let Some(note) = &self.note else {
+            return Ok(());
+        };
+        let parsed = Note::parse(note).map_err(|error| error.to_string())?;
+        if parsed.text != self.body() {
+            return Err(format!(
+                "the signed note is of another checkpoint than {} size {}",
+                self.origin, self.size
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks every checkpoint of a proof or receipt against a policy: each must
+/// be signed by a log the policy lists, under its origin, and cosigned by the
+/// policy's quorum of witnesses. Returns the words, with what the
+/// signatures showed.
+pub fn bind_by_policy(
+    words: String,
+    proved: &[&ProvedCheckpoint],
+    policy: &Policy,
+) -> Result<String, ProofFailure> {
+    let mut said = Vec::new();
+    for checkpoint in proved {
+        let Some(note) = &checkpoint.note else {
+            return Err(ProofFailure::Broken(format!(
+                "the checkpoint {} size {} is not signed, and the policy requires a log's signature",
+                checkpoint.origin, checkpoint.size
+            )));
+        };
+        checkpoint.check_note().map_err(ProofFailure::Broken)?;
+        let verdict = policy.check(note).map_err(|error| {
+            ProofFailure::Broken(format!(
+                "the checkpoint {} size {}: {error}",
+                checkpoint.origin, checkpoint.size
+            ))
+        })?;
+        let witnessed = if verdict.witnessed.is_empty() {
+            "no witness cosignature (none required)".to_string()
+        } else {
+            format!(
+                "cosigned by {}",
+                verdict
+                    .witnessed
+                    .iter()
+                    .map(|(name, time)| format!("{name} at {}", unix_time(*time)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        said.push(format!(
+            "{} size {} is signed by the log key {} and {witnessed}; quorum {} met",
+            checkpoint.origin, checkpoint.size, verdict.log, verdict.quorum
+        ));
+    }
+    Ok(format!("{words}. Under the policy: {}", said.join("; ")))
+}
+
+/// A POSIX time in RFC 3339 (UTC), or the number when out of range.
+fn unix_time(seconds: u64) -> String {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(|seconds| time::OffsetDateTime::from_unix_timestamp(seconds).ok())
+        .and_then(|when| {
+            when.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("{seconds} (POSIX time)"))
 }
 
 /// The proof format version of a tree: 1 for BLAKE3, 2 for SHA-256.
@@ -125,6 +212,7 @@ impl InclusionProof {
     pub fn verify(&self) -> Result<String, ProofFailure> {
         let hash = self.checkpoint.hash;
         check_version(&self.kind, "provdb.inclusion", self.v, hash)?;
+        self.checkpoint.check_note().map_err(ProofFailure::Broken)?;
         if self.line.contains('\n') {
             return Err(ProofFailure::Malformed("line holds a newline".into()));
         }
@@ -162,6 +250,8 @@ impl ConsistencyProof {
     /// Checks the proof; returns what it proves, in words.
     pub fn verify(&self) -> Result<String, ProofFailure> {
         check_version(&self.kind, "provdb.consistency", self.v, self.new.hash)?;
+        self.old.check_note().map_err(ProofFailure::Broken)?;
+        self.new.check_note().map_err(ProofFailure::Broken)?;
         if self.old.hash != self.new.hash {
             return Err(ProofFailure::Broken(format!(
                 "the old checkpoint is of a {} tree and the new one of a {} tree; a consistency proof joins two heads of one tree",

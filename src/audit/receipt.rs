@@ -517,9 +517,17 @@ impl Receipt {
         let entry = check_included("log entry", &self.entry, &self.checkpoint)?;
         let first = check_included("origin", &self.first, &self.checkpoint)?;
         let last = check_included("size", &self.last, &self.checkpoint)?;
+        // An unsigned checkpoint names the store as its origin; a signed one
+        // names the log key, whose signature (checked against a policy)
+        // binds it, and the first line still names the store.
+        self.checkpoint
+            .check_note()
+            .map_err(|why| broken("checkpoint", why))?;
         match &first.change {
             Change::Init { store, .. }
-                if first.seq == 1 && self.checkpoint.origin == format!("provdb/{store}") => {}
+                if first.seq == 1
+                    && (self.checkpoint.note.is_some()
+                        || self.checkpoint.origin == format!("provdb/{store}")) => {}
             _ => {
                 return Err(broken(
                     "origin",

@@ -348,7 +348,25 @@ impl Store {
         actor: &str,
     ) -> Result<Checkpoint, StoreError> {
         match size {
-            None => self.checkpoint(actor),
+            // The log as it stands: a kept checkpoint of it if there is one
+            // (a signed one first), else a new one.
+            None => {
+                let (size, root) = self.tree_head()?;
+                let root = checkpoints::encode_root(&root);
+                let kept = self.checkpoints()?;
+                let current = kept.iter().rev().filter(|checkpoint| {
+                    checkpoint.size == size
+                        && checkpoint.root == root
+                        && checkpoint.hash == LOG_TREE
+                });
+                match current.clone().find(|checkpoint| checkpoint.note.is_some()) {
+                    Some(signed) => Ok(signed.clone()),
+                    None => match current.clone().next() {
+                        Some(plain) => Ok(plain.clone()),
+                        None => self.checkpoint(actor),
+                    },
+                }
+            }
             Some(size) => self
                 .checkpoints()?
                 .into_iter()

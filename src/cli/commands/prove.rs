@@ -36,6 +36,41 @@ pub struct VerifyProofArgs {
     /// consistency proof's two checkpoints.
     #[arg(long = "checkpoint", value_name = "FILE")]
     pub checkpoints: Vec<PathBuf>,
+    /// A trust policy (C2SP tlog-policy): every checkpoint of the proof must
+    /// be signed by a log it lists and cosigned by its quorum of witnesses.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+/// Binds what was proved: by the policy's signatures when one is given,
+/// and to published checkpoint texts when given; otherwise says what is
+/// not bound.
+fn bind(
+    words: String,
+    proved: &[&crate::audit::proofs::ProvedCheckpoint],
+    given: &[(String, String)],
+    policy: Option<&crate::audit::policy::Policy>,
+) -> Result<String, ProofFailure> {
+    match policy {
+        Some(policy) => {
+            let words = crate::audit::proofs::bind_by_policy(words, proved, policy)?;
+            if given.is_empty() {
+                Ok(words)
+            } else {
+                crate::audit::proofs::bind_to_checkpoints(words, proved, given)
+            }
+        }
+        None => {
+            let words = crate::audit::proofs::bind_to_checkpoints(words, proved, given)?;
+            if proved.iter().any(|checkpoint| checkpoint.note.is_some()) {
+                Ok(format!(
+                    "{words}. The checkpoint is signed; its signatures were not checked: pass --policy FILE"
+                ))
+            } else {
+                Ok(words)
+            }
+        }
+    }
 }
 
 fn size_arg(text: &str) -> Result<Option<u64>, CliError> {
@@ -88,9 +123,14 @@ pub fn run(args: ProveArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let text = read_input(&args.file)?;
     let given = read_checkpoints(&args.checkpoints)?;
+    let policy = args
+        .policy
+        .as_deref()
+        .map(super::checkpoint::read_policy)
+        .transpose()?;
     let outcome = AnyProof::parse(&text).and_then(|proof| {
         let words = proof.verify()?;
-        crate::audit::proofs::bind_to_checkpoints(words, &proof.checkpoints(), &given)
+        bind(words, &proof.checkpoints(), &given, policy.as_ref())
     });
     match outcome {
         Ok(words) => write_proven(ctx, &words),
@@ -139,6 +179,10 @@ pub struct VerifyReceiptArgs {
     /// as `provdb checkpoint` prints it. Binds the log's name and size.
     #[arg(long = "checkpoint", value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
+    /// A trust policy (C2SP tlog-policy): the receipt's checkpoint must be
+    /// signed by a log it lists and cosigned by its quorum of witnesses.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
 
 /// Reads checkpoint files given with --checkpoint, with the names to show.
@@ -173,13 +217,18 @@ pub fn run_verify_receipt(args: VerifyReceiptArgs, ctx: &mut Ctx<'_>) -> Result<
         ))
     })?;
     let given = read_checkpoints(args.checkpoint.as_slice())?;
+    let policy = args
+        .policy
+        .as_deref()
+        .map(super::checkpoint::read_policy)
+        .transpose()?;
     let outcome = receipt.verify().and_then(|words| {
-        crate::audit::proofs::bind_to_checkpoints(words, &[&receipt.checkpoint], &given).map_err(
-            |failure| crate::audit::receipt::Broken {
+        bind(words, &[&receipt.checkpoint], &given, policy.as_ref()).map_err(|failure| {
+            crate::audit::receipt::Broken {
                 link: "checkpoint",
                 why: failure.to_string(),
-            },
-        )
+            }
+        })
     });
     match outcome {
         Ok(words) => write_proven(ctx, &words),
