@@ -47,6 +47,7 @@ pub fn serve(witness: Arc<Witness>, listener: TcpListener) -> io::Result<()> {
                 Err(answer) => answer,
             };
             let _ = respond(&mut stream, &answer);
+            linger(&mut stream);
             active.fetch_sub(1, Ordering::SeqCst);
         });
     }
@@ -147,6 +148,23 @@ fn read_request(stream: &mut TcpStream) -> Result<(String, String, Vec<u8>), Ans
         }
     }
     Ok((method.to_string(), path.to_string(), body))
+}
+
+/// Closes the connection without losing the answer: a socket closed with
+/// unread bytes (a refused body) is reset, and a reset can discard the
+/// answer before the client reads it. So the writing half is shut, and what
+/// the client still sends is read and dropped (at most 1 MiB, within the
+/// read timeout).
+fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let mut sink = [0u8; 8192];
+    let mut left = 1024 * 1024usize;
+    while left > 0 {
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => left = left.saturating_sub(n),
+        }
+    }
 }
 
 fn reason(status: u16) -> &'static str {

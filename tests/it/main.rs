@@ -26,3 +26,4 @@ mod schemas;
 mod shared_vectors;
 mod snapshots;
 mod tidy;
+mod witness;
