@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
 use base64::Engine;
-use provdb::audit::note::{Note, SigningKey, COSIGNATURE_V1, ED25519};
+use provdb::audit::note::{Note, SigningKey, ED25519};
 
 use crate::common::TestEnv;
 
