@@ -164,6 +164,64 @@ if $verify store "$work/rewritten" >/dev/null; then
     echo "the Python verifier accepted a journal rewritten after its checkpoints" >&2
     exit 1
 fi
+# Signed, witnessed checkpoints: two witnesses on 127.0.0.1, a policy that
+# needs both; the Python verifier checks the log's Ed25519 signature and the
+# cosignatures with the `cryptography` package, and refuses a changed
+# signature and an unmet quorum.
+python3 -c 'import cryptography' 2>/dev/null \
+    || python3 -m pip install --quiet cryptography 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages cryptography
+"$provdb" key generate newsroom.example/provdb -o "$work/log.key" >"$work/log.vkey" 2>/dev/null
+policy="$work/newsroom.policy"
+printf 'log %s\n' "$(cat "$work/log.vkey")" >"$policy"
+witness_pids=()
+for w in 1 2; do
+    "$provdb" key generate "w$w.example" --witness -o "$work/w$w.key" >"$work/w$w.vkey" 2>/dev/null
+    "$provdb" witness serve --addr 127.0.0.1:0 --key "$work/w$w.key" --log "$work/log.vkey" \
+        --state "$work/w$w-state" >"$work/w$w.out" &
+    witness_pids+=($!)
+    until [ -s "$work/w$w.out" ]; do sleep 0.1; done
+    printf 'witness W%s %s %s\n' "$w" "$(cat "$work/w$w.vkey")" "$(sed 's/.* listening on //' "$work/w$w.out")" >>"$policy"
+done
+trap 'kill "${witness_pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+printf 'group both all W1 W2\nquorum both\n' >>"$policy"
+"$provdb" checkpoint --sign "$work/log.key" --policy "$policy" >"$work/signed.txt"
+"$provdb" receipt "$citation" >"$work/signed-receipt.json"
+"$provdb" prove "$citation" >"$work/signed-proof.json"
+"$provdb" verify-receipt "$work/signed-receipt.json" --policy "$policy" >/dev/null
+$verify receipt --policy "$policy" "$work/signed-receipt.json"
+$verify proof --policy "$policy" "$work/signed-proof.json"
+$verify store "$work/store"
+python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print("receipt.schema.json: signed version 4 valid")' \
+    "$work/signed-receipt.json" schema/receipt.schema.json
+python3 - "$work/signed-receipt.json" "$work/bad-receipt.json" <<'PY'
+import base64, json, sys
+receipt = json.load(open(sys.argv[1]))
+note = receipt["checkpoint"]["note"]
+text, lines = note[:-1].rsplit("\n\n", 1)
+first, rest = lines.split("\n", 1)
+name, sig = first[2:].split(" ", 1)
+raw = bytearray(base64.b64decode(sig))
+raw[-1] ^= 1
+receipt["checkpoint"]["note"] = text + "\n\n" + "\u2014 " + name + " " + base64.b64encode(bytes(raw)).decode() + "\n" + rest + "\n"
+json.dump(receipt, open(sys.argv[2], "w"))
+PY
+if $verify receipt --policy "$policy" "$work/bad-receipt.json" >/dev/null; then
+    echo "the Python verifier accepted a receipt whose log signature was changed" >&2
+    exit 1
+fi
+if "$provdb" verify-receipt "$work/bad-receipt.json" --policy "$policy" >/dev/null; then
+    echo "verify-receipt accepted a receipt whose log signature was changed" >&2
+    exit 1
+fi
+"$provdb" key generate w3.example --witness -o "$work/w3.key" >"$work/w3.vkey" 2>/dev/null
+{ grep -v '^quorum' "$policy"; printf 'witness W3 %s\ngroup three all W1 W2 W3\nquorum three\n' "$(cat "$work/w3.vkey")"; } >"$work/three.policy"
+if $verify receipt --policy "$work/three.policy" "$work/signed-receipt.json" >"$work/three.log"; then
+    echo "the Python verifier accepted a receipt short of its quorum" >&2
+    exit 1
+fi
+grep -q "the quorum three is not met" "$work/three.log"
+
 # The reference b3sum accepts provdb's manifests.
 if ! command -v b3sum >/dev/null; then
     cargo install b3sum --locked --quiet --root "$PWD/target/tools"

@@ -14,8 +14,14 @@ checks what schema/store.md and schema/audit.md specify:
                                              the original bytes of a quote in
                                              a web page's layer
                                              (schema/text-layers.md)
-  python3 provdb_verify.py proof FILE...     inclusion and consistency proofs
-  python3 provdb_verify.py receipt FILE...   citation receipts (schema/receipt.md)
+  python3 provdb_verify.py proof [--policy POLICY] FILE...
+                                             inclusion and consistency proofs
+  python3 provdb_verify.py receipt [--policy POLICY] FILE...
+                                             citation receipts (schema/receipt.md)
+
+With --policy (a C2SP tlog-policy file), each proof's or receipt's checkpoint
+must be a signed note by a log the policy lists under its origin, cosigned
+by the policy's quorum of witnesses (Ed25519 from the `cryptography` package).
 
 Exit status 0 when everything holds, 1 when anything does not.
 """
@@ -344,6 +350,125 @@ def original_words(source_bytes, ranges, encoding):
     return no_space(html.unescape(text))
 
 
+# --- Signed checkpoints: c2sp.org/signed-note, tlog-cosignature, tlog-policy ---
+# Written from the specifications; Ed25519 is the `cryptography` package's.
+
+
+def parse_vkey(text):
+    """NAME+KEYID+base64(type || key), its key id checked."""
+    name, key_id, data = text.strip().split("+", 2)
+    data = base64.b64decode(data)
+    kind, key = data[0], data[1:]
+    if kind not in (1, 4) or len(key) != 32:
+        raise ValueError(f"verifier key {text!r}: not an Ed25519 key of type 1 or 4")
+    if hashlib.sha256(name.encode() + b"\n" + bytes([kind]) + key).digest()[:4].hex() != key_id:
+        raise ValueError(f"verifier key {text!r}: its key id does not match")
+    return {"name": name, "id": bytes.fromhex(key_id), "kind": kind, "key": key, "text": text.strip()}
+
+
+def parse_note(note):
+    """(text with its final newline, [(name, id, signature bytes)])."""
+    if "\n\n" not in note or not note.endswith("\n"):
+        raise ValueError("not a signed note")
+    text, lines = note[:-1].rsplit("\n\n", 1)
+    signatures = []
+    for line in lines.split("\n"):
+        if not line.startswith("\u2014 "):
+            raise ValueError(f"signature line {line!r} does not start with an em dash")
+        name, data = line[2:].split(" ", 1)
+        data = base64.b64decode(data)
+        signatures.append((name, data[:4], data[4:]))
+    return text + "\n", signatures
+
+
+def signature_holds(vkey, text, signature):
+    """Ed25519 over the text (type 1), or over the cosignature/v1 message (type 4).
+    Returns (holds, timestamp)."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    key = Ed25519PublicKey.from_public_bytes(vkey["key"])
+    if vkey["kind"] == 1:
+        message, sig, timestamp = text.encode(), signature, None
+    else:
+        if len(signature) != 72:
+            return False, None
+        timestamp = int.from_bytes(signature[:8], "big")
+        message, sig = f"cosignature/v1\ntime {timestamp}\n{text}".encode(), signature[8:]
+    try:
+        key.verify(sig, message)
+        return True, timestamp
+    except InvalidSignature:
+        return False, timestamp
+
+
+def signed_by(note, vkeys):
+    """The keys (of vkeys) whose signature on the note verifies; raises when a
+    signature by a known key (same name and id) does not."""
+    text, signatures = parse_note(note)
+    found = []
+    for name, key_id, sig in signatures:
+        for vkey in vkeys:
+            if vkey["name"] == name and vkey["id"] == key_id:
+                ok, timestamp = signature_holds(vkey, text, sig)
+                if not ok:
+                    raise ValueError(f"the signature by {name} does not verify")
+                found.append((vkey, timestamp))
+    return text, found
+
+
+def parse_policy(path):
+    policy = {"logs": [], "witnesses": {}, "groups": {}, "quorum": None}
+    for raw in open(path, encoding="utf-8"):
+        words = raw.split()
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0] == "log":
+            policy["logs"].append(parse_vkey(words[1]))
+        elif words[0] == "witness":
+            policy["witnesses"][words[1]] = parse_vkey(words[2])
+        elif words[0] == "group":
+            members = words[3:]
+            k = {"all": len(members), "any": 1}.get(words[2]) or int(words[2])
+            policy["groups"][words[1]] = (k, members)
+        elif words[0] == "quorum":
+            policy["quorum"] = words[1]
+        else:
+            raise ValueError(f"policy line {raw!r} is not log, witness, group or quorum")
+    if policy["quorum"] is None:
+        raise ValueError("the policy has no quorum line")
+    return policy
+
+
+def quorum_met(policy, name, witnessed):
+    if name == "none":
+        return True
+    if name in policy["groups"]:
+        k, members = policy["groups"][name]
+        return sum(quorum_met(policy, member, witnessed) for member in members) >= k
+    return name in witnessed
+
+
+def policy_problem(cp, policy):
+    """Why a proof's or receipt's checkpoint does not satisfy the policy, or None."""
+    note = cp.get("note")
+    if not note:
+        return "the checkpoint is not signed, and the policy requires a log's signature"
+    try:
+        text, logs = signed_by(note, [log for log in policy["logs"] if log["name"] == cp["origin"]])
+        if text != f"{cp['origin']}\n{cp['size']}\n{cp['root']}\n":
+            return "the signed note is of another checkpoint"
+        if not logs:
+            return f"no log of the policy named {cp['origin']} signed the checkpoint"
+        _, cosigners = signed_by(note, list(policy["witnesses"].values()))
+    except ValueError as error:
+        return str(error)
+    witnessed = {name for name, vkey in policy["witnesses"].items() if any(v is vkey for v, _ in cosigners)}
+    if not quorum_met(policy, policy["quorum"], witnessed):
+        return f"the quorum {policy['quorum']} is not met (cosigned by {', '.join(sorted(witnessed)) or 'none'})"
+    return None
+
+
 def proved_line(line, checkpoint):
     """The entry of a proved line, or None when it is not in the checkpoint."""
     try:
@@ -363,9 +488,13 @@ def proved_line(line, checkpoint):
     return entry if ok else None
 
 
-def check_receipt(path):
+def check_receipt(path, policy=None):
     with open(path) as f:
         r = json.load(f)
+    if policy is not None:
+        why = policy_problem(r["checkpoint"], policy)
+        if why:
+            return [f"{path}: policy: {why}"], ""
     version = r.get("v")
     if r.get("type") != "provdb.receipt" or version not in (1, 2, 3, 4):
         return [f"{path}: format: not a provdb.receipt of version 1, 2, 3 or 4"], ""
@@ -392,7 +521,8 @@ def check_receipt(path):
     if entry is None:
         return fail("log entry", "the citation's line is not in the checkpoint's tree")
     first = proved_line(r["first"], cp)
-    if first is None or first["seq"] != 1 or cp["origin"] != "provdb/" + str(first["change"].get("store")):
+    signed_origin = "note" in cp
+    if first is None or first["seq"] != 1 or (not signed_origin and cp["origin"] != "provdb/" + str(first["change"].get("store"))):
         return fail("origin", "the checkpoint's origin is not the store named by the log's first entry")
     last = proved_line(r["last"], cp)
     if last is None or last["seq"] != cp["size"]:
@@ -631,7 +761,17 @@ def check_store(store):
         checkpoints = [json.loads(line) for line in complete.splitlines()]
     for cp in checkpoints:
         size = cp["size"]
-        if cp["origin"] != f"provdb/{store_id}":
+        if "note" in cp or "key" in cp:
+            # Signed: the note is of this checkpoint, and its key (named as the
+            # origin) signed it.
+            try:
+                vkey = parse_vkey(cp["key"])
+                text, found = signed_by(cp["note"], [vkey])
+                if vkey["name"] != cp["origin"] or text != f"{cp['origin']}\n{size}\n{cp['root']}\n" or not found:
+                    problems.append(f"checkpoint of size {size}: its signed note is not this checkpoint signed by its key")
+            except (KeyError, ValueError) as error:
+                problems.append(f"checkpoint of size {size}: its signature does not hold: {error}")
+        elif cp["origin"] != f"provdb/{store_id}":
             problems.append(f"checkpoint of size {size}: origin {cp['origin']} is not this store")
         tree = cp.get("hash", "blake3")
         if size > len(leaves[tree]):
@@ -642,9 +782,14 @@ def check_store(store):
     return problems, f"{len(lines)} journal entries, {len(checkpoints)} checkpoints"
 
 
-def check_proof(path):
+def check_proof(path, policy=None):
     with open(path) as f:
         proof = json.load(f)
+    if policy is not None:
+        for cp in [proof.get("checkpoint")] if "checkpoint" in proof else [proof.get("old"), proof.get("new")]:
+            why = policy_problem(cp or {}, policy)
+            if why:
+                return [f"{path}: policy: {why}"], ""
     b64 = base64.b64decode
     trees = {1: "blake3", 2: "sha256"}
     if proof.get("type") == "provdb.inclusion" and proof.get("v") in trees:
@@ -681,10 +826,15 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     self_test()
+    targets, policy = argv[2:], None
+    if len(targets) >= 2 and targets[0] == "--policy" and argv[1] != "store":
+        policy, targets = parse_policy(targets[1]), targets[2:]
     check = {"store": check_store, "proof": check_proof, "receipt": check_receipt}[argv[1]]
     problems = []
-    for target in argv[2:]:
-        found, what = check(target)
+    for target in targets:
+        found, what = check(target, policy) if policy is not None else check(target)
+        if policy is not None and not found:
+            what += f"; under the policy, quorum {policy['quorum']} met"
         problems += found
         if not found:
             print(f"ok: {target}: {what}")
