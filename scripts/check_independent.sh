@@ -191,6 +191,8 @@ printf 'group both all W1 W2\nquorum both\n' >>"$policy"
 "$provdb" verify-receipt "$work/signed-receipt.json" --policy "$policy" >/dev/null
 $verify receipt --policy "$policy" "$work/signed-receipt.json"
 $verify proof --policy "$policy" "$work/signed-proof.json"
+"$provdb" prove "$citation" --format tlog-proof >"$work/entry.tlog-proof"
+$verify proof --policy "$policy" "$work/entry.tlog-proof"
 $verify store "$work/store"
 python3 -c 'import json, sys, jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print("receipt.schema.json: signed version 4 valid")' \
     "$work/signed-receipt.json" schema/receipt.schema.json

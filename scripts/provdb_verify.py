@@ -469,6 +469,17 @@ def policy_problem(cp, policy):
     return None
 
 
+def parse_tlog_proof(text):
+    """A C2SP tlog-proof: (extra bytes, index, [base64 hashes], checkpoint note)."""
+    head, note = text.split("\n\n", 1)
+    lines = head.split("\n")
+    if lines[0] != "c2sp.org/tlog-proof@v1" or len(lines) < 3 or not lines[1].startswith("extra "):
+        raise ValueError("not a tlog-proof with an extra line")
+    if not lines[2].startswith("index "):
+        raise ValueError("no index line")
+    return base64.b64decode(lines[1][6:]), int(lines[2][6:]), lines[3:], note
+
+
 def proved_line(line, checkpoint):
     """The entry of a proved line, or None when it is not in the checkpoint."""
     try:
@@ -520,6 +531,13 @@ def check_receipt(path, policy=None):
     entry = proved_line(r["entry"], cp)
     if entry is None:
         return fail("log entry", "the citation's line is not in the checkpoint's tree")
+    if "tlog_proof" in r:
+        try:
+            extra, index, hashes, note = parse_tlog_proof(r["tlog_proof"])
+        except ValueError as error:
+            return fail("tlog proof", str(error))
+        if (extra, index, hashes, note) != (r["entry"]["line"].encode() + b"\n", r["entry"]["leaf_index"], r["entry"]["proof"], cp.get("note")):
+            return fail("tlog proof", "the tlog-proof does not say what the entry and the signed checkpoint say")
     first = proved_line(r["first"], cp)
     signed_origin = "note" in cp
     if first is None or first["seq"] != 1 or (not signed_origin and cp["origin"] != "provdb/" + str(first["change"].get("store"))):
@@ -784,7 +802,28 @@ def check_store(store):
 
 def check_proof(path, policy=None):
     with open(path) as f:
-        proof = json.load(f)
+        text = f.read()
+    if text.startswith("c2sp.org/tlog-proof@v1\n"):
+        # provdb's tlog-proof: extra is the journal line, so its leaf is
+        # SHA-256(0x00 || extra) and it must be entry index + 1.
+        try:
+            extra, index, hashes, note = parse_tlog_proof(text)
+            body, _ = parse_note(note)
+            origin, size, root = body.split("\n")[:3]
+            entry = json.loads(extra)
+        except ValueError as error:
+            return [f"{path}: not a provdb tlog-proof: {error}"], ""
+        cp = {"origin": origin, "size": int(size), "root": root, "note": note}
+        if policy is not None:
+            why = policy_problem(cp, policy)
+            if why:
+                return [f"{path}: policy: {why}"], ""
+        ok = entry.get("seq") == index + 1 and verify_inclusion(
+            index, cp["size"], leaf_hash(extra, "sha256"), [base64.b64decode(h) for h in hashes], base64.b64decode(root), "sha256"
+        )
+        what = f"entry {index + 1} in {origin} size {size} (tlog-proof)"
+        return ([] if ok else [f"{path}: does not hold ({what})"]), what
+    proof = json.loads(text)
     if policy is not None:
         for cp in [proof.get("checkpoint")] if "checkpoint" in proof else [proof.get("old"), proof.get("new")]:
             why = policy_problem(cp or {}, policy)

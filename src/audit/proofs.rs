@@ -246,6 +246,90 @@ impl InclusionProof {
     }
 }
 
+/// The first line of a C2SP tlog-proof.
+pub const TLOG_PROOF: &str = "c2sp.org/tlog-proof@v1";
+
+impl InclusionProof {
+    /// The proof in the C2SP tlog-proof format: `extra` is the journal line
+    /// with its newline (the leaf's data: the leaf is SHA-256(0x00 ‖ extra)),
+    /// `index` the leaf index, the inclusion path, a blank line, and the
+    /// signed checkpoint. Only a signed checkpoint of the SHA-256 tree fits.
+    pub fn to_tlog_proof(&self) -> Option<String> {
+        let note = self.checkpoint.note.as_ref()?;
+        if self.checkpoint.hash != TreeHash::Sha256 {
+            return None;
+        }
+        let mut out = format!(
+            "{TLOG_PROOF}\nextra {}\nindex {}\n",
+            base64::engine::general_purpose::STANDARD.encode(format!("{}\n", self.line)),
+            self.leaf_index
+        );
+        for hash in &self.proof {
+            out.push_str(hash);
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str(note);
+        Some(out)
+    }
+
+    /// Reads a C2SP tlog-proof that provdb wrote (its `extra` a journal line).
+    pub fn from_tlog_proof(text: &str) -> Result<InclusionProof, ProofFailure> {
+        let bad = |why: &str| ProofFailure::Malformed(format!("not a tlog-proof: {why}"));
+        let (head, note) = text
+            .split_once("\n\n")
+            .ok_or_else(|| bad("no blank line before the checkpoint"))?;
+        let mut lines = head.split('\n');
+        if lines.next() != Some(TLOG_PROOF) {
+            return Err(bad("the first line is not c2sp.org/tlog-proof@v1"));
+        }
+        let mut line = lines.next().unwrap_or_default();
+        let extra = match line.strip_prefix("extra ") {
+            Some(extra) => {
+                line = lines.next().unwrap_or_default();
+                Some(extra)
+            }
+            None => None,
+        };
+        let extra = extra.ok_or_else(|| {
+            bad("it has no extra line; provdb's extra is the journal line the leaf hashes")
+        })?;
+        let extra = base64::engine::general_purpose::STANDARD
+            .decode(extra)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .ok_or_else(|| bad("extra is not base64 of UTF-8 text"))?;
+        let journal_line = extra
+            .strip_suffix('\n')
+            .filter(|line| !line.contains('\n'))
+            .ok_or_else(|| bad("extra is not one journal line ending in a newline"))?;
+        let index = line
+            .strip_prefix("index ")
+            .filter(|n| *n == "0" || !n.starts_with('0'))
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| bad("the index line is not `index N`"))?;
+        let proof: Vec<String> = lines.map(str::to_string).collect();
+        let parsed =
+            Note::parse(note).map_err(|error| ProofFailure::Malformed(error.to_string()))?;
+        let (origin, size, root) = crate::audit::checkpoints::parse_text(&parsed.text)
+            .map_err(|why| bad(&format!("its checkpoint: {why}")))?;
+        Ok(InclusionProof {
+            kind: "provdb.inclusion".into(),
+            v: 2,
+            line: journal_line.to_string(),
+            leaf_index: index,
+            checkpoint: ProvedCheckpoint {
+                origin,
+                size,
+                root: crate::audit::checkpoints::encode_root(&root),
+                hash: TreeHash::Sha256,
+                note: Some(note.to_string()),
+            },
+            proof,
+        })
+    }
+}
+
 impl ConsistencyProof {
     /// Checks the proof; returns what it proves, in words.
     pub fn verify(&self) -> Result<String, ProofFailure> {
@@ -298,6 +382,9 @@ pub enum AnyProof {
 impl AnyProof {
     /// Reads a proof file's text.
     pub fn parse(text: &str) -> Result<AnyProof, ProofFailure> {
+        if text.starts_with(TLOG_PROOF) {
+            return InclusionProof::from_tlog_proof(text).map(AnyProof::Inclusion);
+        }
         let value: serde_json::Value = serde_json::from_str(text)
             .map_err(|error| ProofFailure::Malformed(format!("not JSON: {error}")))?;
         let kind = value["type"].as_str().unwrap_or_default().to_string();

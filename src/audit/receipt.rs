@@ -62,6 +62,28 @@ pub struct Receipt {
     pub last: ProvedLine,
     /// The checkpoint the lines are proved in.
     pub checkpoint: ProvedCheckpoint,
+    /// Version 4 with a signed checkpoint: the citation's line and its
+    /// inclusion proof in the C2SP tlog-proof format (`extra` the line with
+    /// its newline), for tools that read that format; it must say exactly
+    /// what `entry` and `checkpoint` say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tlog_proof: Option<String>,
+}
+
+impl Receipt {
+    /// The C2SP tlog-proof of the citation's line, when the checkpoint is
+    /// a signed one of the SHA-256 tree.
+    pub fn entry_tlog_proof(&self) -> Option<String> {
+        crate::audit::proofs::InclusionProof {
+            kind: "provdb.inclusion".into(),
+            v: 2,
+            line: self.entry.line.clone(),
+            leaf_index: self.entry.leaf_index,
+            checkpoint: self.checkpoint.clone(),
+            proof: self.entry.proof.clone(),
+        }
+        .to_tlog_proof()
+    }
 }
 
 /// The citation in a receipt.
@@ -515,6 +537,14 @@ impl Receipt {
         }
         // The log: the citation's line, the first line (the store), the last (the size).
         let entry = check_included("log entry", &self.entry, &self.checkpoint)?;
+        if let Some(tlog_proof) = &self.tlog_proof {
+            if self.entry_tlog_proof().as_ref() != Some(tlog_proof) {
+                return Err(broken(
+                    "tlog proof",
+                    "the tlog-proof does not say what the entry and the signed checkpoint say",
+                ));
+            }
+        }
         let first = check_included("origin", &self.first, &self.checkpoint)?;
         let last = check_included("size", &self.last, &self.checkpoint)?;
         // An unsigned checkpoint names the store as its origin; a signed one

@@ -341,6 +341,18 @@ impl Store {
         Ok(Some(part.root(&LOG_TREE, (to - from) as u64)))
     }
 
+    /// The latest signed checkpoint kept of the log as it stands, if any.
+    pub fn signed_checkpoint_of_head(&self) -> Result<Option<Checkpoint>, StoreError> {
+        let (size, root) = self.tree_head()?;
+        let root = checkpoints::encode_root(&root);
+        Ok(self.checkpoints()?.into_iter().rev().find(|checkpoint| {
+            checkpoint.size == size
+                && checkpoint.root == root
+                && checkpoint.hash == LOG_TREE
+                && checkpoint.note.is_some()
+        }))
+    }
+
     /// Picks a kept checkpoint by size, or takes one of the log as it stands.
     pub fn checkpoint_for(
         &mut self,
@@ -835,7 +847,7 @@ impl Store {
             }),
             _ => None,
         };
-        let receipt = Receipt {
+        let mut receipt = Receipt {
             kind: "provdb.receipt".into(),
             v: match (checkpoint.hash, layer.is_some()) {
                 (crate::audit::merkle::TreeHash::Sha256, _) => 4,
@@ -864,7 +876,9 @@ impl Store {
             first: proved(self, 1)?,
             last: proved(self, checkpoint.size)?,
             checkpoint: (&checkpoint).into(),
+            tlog_proof: None,
         };
+        receipt.tlog_proof = receipt.entry_tlog_proof();
         // A receipt is checked before it is handed out: a journal line
         // changed since the index recorded it breaks a link here, and no
         // receipt that `verify-receipt` would reject is ever written.

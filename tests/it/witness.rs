@@ -284,6 +284,77 @@ fn a_signed_checkpoint_is_cosigned_by_a_quorum_and_verified_under_the_policy() {
         .stdout;
     assert!(checked.contains("quorum two met"), "{checked}");
     assert!(checked.contains("cosigned by W1 at"), "{checked}");
+    // The receipt carries the citation's line as a C2SP tlog-proof; changed,
+    // it no longer says what the entry says.
+    let mut parsed: serde_json::Value = serde_json::from_str(&receipt).expect("json");
+    let tlog = parsed["tlog_proof"]
+        .as_str()
+        .expect("tlog_proof")
+        .to_string();
+    assert!(tlog.starts_with("c2sp.org/tlog-proof@v1\nextra "), "{tlog}");
+    parsed["tlog_proof"] = tlog.replacen("\nindex ", "\nindex 1", 1).into();
+    let run = crate::audit::verify_receipt(&w.env, &parsed);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("FAILED at the tlog proof link"),
+        "{}",
+        run.stdout
+    );
+    // The same line's proof as a standalone tlog-proof file: its extra is
+    // the journal line, its leaf SHA-256(0x00 ‖ extra), computed here.
+    let text = w
+        .env
+        .ok(&["prove", &citation, "--format", "tlog-proof"])
+        .stdout;
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("c2sp.org/tlog-proof@v1"));
+    let extra = unb64(lines.next().expect("extra").trim_start_matches("extra "));
+    let journal = std::fs::read(w.env.store.join("journal")).expect("journal");
+    let index: usize = lines
+        .next()
+        .expect("index")
+        .trim_start_matches("index ")
+        .parse()
+        .expect("index");
+    assert_eq!(
+        journal
+            .split_inclusive(|b| *b == b'\n')
+            .nth(index)
+            .expect("line"),
+        extra.as_slice()
+    );
+    let tlog_file = w.env.dir.path().join("entry.tlog-proof");
+    std::fs::write(&tlog_file, &text).expect("write");
+    let checked = w
+        .env
+        .ok(&[
+            "verify-proof",
+            tlog_file.to_str().expect("utf-8"),
+            "--policy",
+            policy,
+        ])
+        .stdout;
+    assert!(checked.contains("quorum two met"), "{checked}");
+    std::fs::write(
+        &tlog_file,
+        text.replacen(
+            &format!("index {index}"),
+            &format!("index {}", index + 1),
+            1,
+        ),
+    )
+    .expect("write");
+    assert_eq!(
+        w.env
+            .run(&[
+                "verify-proof",
+                tlog_file.to_str().expect("utf-8"),
+                "--policy",
+                policy
+            ])
+            .code,
+        1
+    );
     // Without the policy, the output says the signatures were not checked.
     let unchecked = w
         .env
@@ -655,6 +726,13 @@ fn bad_keys_policies_and_witnesses_get_one_line_errors() {
         &["checkpoint", "--sign", exposed.to_str().expect("utf-8")],
         3,
         "chmod 600",
+    );
+    // A tlog-proof needs a signed checkpoint.
+    let source = env.add("khojaly-article-2024-05.txt", &[]);
+    env.refused(
+        &["prove", &source, "--format", "tlog-proof"],
+        3,
+        "run `provdb checkpoint --sign KEYFILE` first",
     );
     // Not a key.
     let garbage = env.dir.path().join("garbage.key");

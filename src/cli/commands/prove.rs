@@ -22,6 +22,20 @@ pub struct ProveArgs {
     /// (NEW may be `latest`: a checkpoint of the log as it stands).
     #[arg(long, num_args = 2, value_names = ["OLD", "NEW"], conflicts_with = "id")]
     pub consistency: Option<Vec<String>>,
+    /// The output format: provdb's JSON, or for an inclusion proof against a
+    /// signed checkpoint the C2SP tlog-proof text (c2sp.org/tlog-proof@v1).
+    #[arg(long, value_enum, default_value_t = ProofFormat::Json, conflicts_with = "consistency")]
+    pub format: ProofFormat,
+}
+
+/// The format `prove` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProofFormat {
+    /// provdb's JSON (schema/audit.md).
+    Json,
+    /// C2SP tlog-proof: the journal line as `extra`, the index, the path and
+    /// the signed checkpoint.
+    TlogProof,
 }
 
 /// Check a proof written by `provdb prove`, with no store: exit 0 when it
@@ -107,8 +121,29 @@ pub fn run(args: ProveArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                 }
                 (None, Some(id)) => {
                     let seq = opened.entry_of(id)?;
-                    let checkpoint = opened.checkpoint_for(args.checkpoint, &actor)?;
+                    // A tlog-proof needs a signed checkpoint: take none here.
+                    let checkpoint = match (args.format, args.checkpoint) {
+                        (ProofFormat::TlogProof, None) => opened
+                            .signed_checkpoint_of_head()?
+                            .ok_or_else(|| {
+                                CliError::Refused(
+                                    "no signed checkpoint of the log as it stands is kept; a tlog-proof carries a signed checkpoint: run `provdb checkpoint --sign KEYFILE` first".into(),
+                                )
+                            })?,
+                        (_, size) => opened.checkpoint_for(size, &actor)?,
+                    };
                     let proof = opened.prove_entry(seq, &checkpoint)?;
+                    if args.format == ProofFormat::TlogProof {
+                        return proof
+                            .to_tlog_proof()
+                            .map(|text| text.trim_end_matches('\n').to_string())
+                            .ok_or_else(|| {
+                                CliError::Refused(format!(
+                                    "the checkpoint of size {} is not signed; a tlog-proof carries a signed checkpoint: run `provdb checkpoint --sign KEYFILE` first",
+                                    checkpoint.size
+                                ))
+                            });
+                    }
                     Ok(serde_json::to_string_pretty(&proof).map_err(std::io::Error::other)?)
                 }
                 (None, None) => unreachable!("clap requires an id or --consistency"),
