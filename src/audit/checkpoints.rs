@@ -44,6 +44,9 @@ pub struct Checkpoint {
     /// The verifier key of the log key that signed it (its name is the origin).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// An RFC 3161 time-stamp token over the signed note (base64 DER).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
 }
 
 impl Checkpoint {

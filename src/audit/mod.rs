@@ -11,3 +11,4 @@ pub mod note;
 pub mod policy;
 pub mod proofs;
 pub mod receipt;
+pub mod timestamp;

@@ -63,6 +63,9 @@ pub struct ProvedCheckpoint {
     /// and witnesses' cosignatures), when it was signed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// An RFC 3161 time-stamp token over the signed note (base64 DER).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
 }
 
 impl From<&Checkpoint> for ProvedCheckpoint {
@@ -73,6 +76,7 @@ impl From<&Checkpoint> for ProvedCheckpoint {
             root: checkpoint.root.clone(),
             hash: checkpoint.hash,
             note: checkpoint.note.clone(),
+            timestamp: checkpoint.timestamp.clone(),
         }
     }
 }
@@ -143,6 +147,53 @@ pub fn bind_by_policy(
         ));
     }
     Ok(format!("{words}. Under the policy: {}", said.join("; ")))
+}
+
+/// Checks the time-stamp tokens of a proof's or receipt's checkpoints: each
+/// must stamp its signed note, and with the authority's key (`tsa_key`,
+/// SubjectPublicKeyInfo DER) be signed by it. Returns the words with what
+/// the tokens showed; with `require`, a checkpoint without a token fails.
+pub fn bind_timestamps(
+    words: String,
+    proved: &[&ProvedCheckpoint],
+    tsa_key: Option<&[u8]>,
+    require: bool,
+) -> Result<String, ProofFailure> {
+    let mut said = Vec::new();
+    for checkpoint in proved {
+        let Some(token) = &checkpoint.timestamp else {
+            if require {
+                return Err(ProofFailure::Broken(format!(
+                    "the checkpoint {} size {} carries no time-stamp token",
+                    checkpoint.origin, checkpoint.size
+                )));
+            }
+            continue;
+        };
+        let token = base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .map_err(|_| ProofFailure::Malformed("the time-stamp token is not base64".into()))?;
+        let note = checkpoint.note.as_ref().ok_or_else(|| {
+            ProofFailure::Broken("a time-stamp token without a signed checkpoint".into())
+        })?;
+        let stamped = crate::audit::timestamp::check_token(&token, tsa_key, note.as_bytes())
+            .map_err(|error| ProofFailure::Broken(format!("the time-stamp token: {error}")))?;
+        said.push(if tsa_key.is_some() {
+            format!(
+                "{} size {} existed by {} (RFC 3161 token signed by the authority's certificate given)",
+                checkpoint.origin, checkpoint.size, stamped.time
+            )
+        } else {
+            format!(
+                "{} size {} carries a time-stamp token of {} whose signer was not checked (pass --tsa-cert FILE)",
+                checkpoint.origin, checkpoint.size, stamped.time
+            )
+        });
+    }
+    if said.is_empty() {
+        return Ok(words);
+    }
+    Ok(format!("{words}. Time: {}", said.join("; ")))
 }
 
 /// A POSIX time in RFC 3339 (UTC), or the number when out of range.
@@ -324,6 +375,7 @@ impl InclusionProof {
                 root: crate::audit::checkpoints::encode_root(&root),
                 hash: TreeHash::Sha256,
                 note: Some(note.to_string()),
+                timestamp: None,
             },
             proof,
         })

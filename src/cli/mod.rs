@@ -128,8 +128,14 @@ pub enum Command {
     #[command(after_help = "Examples:\n  provdb checkpoints")]
     Checkpoints(commands::checkpoint::CheckpointsArgs),
     /// Make a signing key for checkpoints, or a witness's key; print a verifier key.
+    #[command(
+        after_help = "Examples:\n  provdb key generate newsroom.example/provdb -o log.key > log.vkey\n  provdb key public log.key"
+    )]
     Key(commands::keys::KeyArgs),
     /// Run a witness that cosigns logs' checkpoints (C2SP tlog-witness).
+    #[command(
+        after_help = "Examples:\n  provdb witness serve --addr 127.0.0.1:7380 --key w1.key --log log.vkey --state w1-state"
+    )]
     Witness(commands::keys::WitnessArgs),
     /// Write an inclusion or consistency proof as JSON.
     #[command(

@@ -88,7 +88,8 @@ impl Store {
         key: &SigningKey,
         witnesses: &[WitnessTarget],
         timeout: std::time::Duration,
-    ) -> Result<(Checkpoint, Vec<WitnessOutcome>), StoreError> {
+        tsa: Option<(&str, std::time::Duration)>,
+    ) -> Result<Signed, StoreError> {
         let (size, root) = self.tree_head()?;
         let vkey = key.verifier();
         if vkey.is_witness() {
@@ -109,6 +110,7 @@ impl Store {
             hash: LOG_TREE,
             note: None,
             key: Some(vkey.text()),
+            timestamp: None,
         };
         let kept = self.checkpoints()?;
         let mine = |other: &Checkpoint| {
@@ -165,14 +167,42 @@ impl Store {
                 }),
             });
         }
-        if same.is_some() && note.signatures.len() == before {
-            return Ok((same.cloned().unwrap_or(checkpoint), outcomes));
+        let unchanged = note.signatures.len() == before;
+        let text = note.text_with_signatures();
+        // A time-stamp token over the note as kept: asked for when wanted
+        // and the note has none (a note that gained cosignatures is a new
+        // note, and its old token stamps the old one).
+        let mut stamped = None;
+        if let Some(same) = same.filter(|_| unchanged) {
+            if tsa.is_none() || same.timestamp.is_some() {
+                return Ok(Signed {
+                    checkpoint: same.clone(),
+                    witnesses: outcomes,
+                    timestamp: None,
+                });
+            }
         }
-        checkpoint.note = Some(note.text_with_signatures());
+        if let Some((url, tsa_timeout)) = tsa {
+            match ask_tsa(url, text.as_bytes(), tsa_timeout) {
+                Ok((token, what)) => {
+                    checkpoint.timestamp = Some(base64::Engine::encode(
+                        &base64::engine::general_purpose::STANDARD,
+                        token,
+                    ));
+                    stamped = Some(Ok(what));
+                }
+                Err(why) => stamped = Some(Err(why)),
+            }
+        }
+        checkpoint.note = Some(text);
         self.writable()?;
         checkpoints::append(&self.root, &checkpoint)
             .map_err(io_error("appending to", &self.root.join(checkpoints::FILE)))?;
-        Ok((checkpoint, outcomes))
+        Ok(Signed {
+            checkpoint,
+            witnesses: outcomes,
+            timestamp: stamped,
+        })
     }
 
     /// Submits a signed checkpoint to one witness: from the size it is
@@ -241,6 +271,49 @@ impl Store {
         let mut source = |range| self.subtree(range, &mut blocks);
         crate::audit::merkle::consistency_proof(&LOG_TREE, old, new, &mut source)
     }
+}
+
+/// Asks a time-stamping authority (RFC 3161) for a token over `data`;
+/// returns the token and what it states (its signature is checked later,
+/// against the authority's certificate: `verify --tsa-cert`).
+fn ask_tsa(
+    url: &str,
+    data: &[u8],
+    timeout: std::time::Duration,
+) -> Result<(Vec<u8>, crate::audit::timestamp::Stamped), String> {
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|error| format!("no random bytes: {error}"))?;
+    let request = crate::audit::timestamp::request(data, u64::from_be_bytes(nonce) >> 1);
+    let (status, content_type, body) = crate::witness::http::post(
+        url,
+        "application/timestamp-query",
+        &request,
+        timeout,
+        "--tsa-timeout",
+    )?;
+    if status != 200 {
+        return Err(format!("answered {status}"));
+    }
+    if !content_type.starts_with("application/timestamp-reply") {
+        return Err(format!(
+            "answered {content_type:?}, not application/timestamp-reply"
+        ));
+    }
+    let token = crate::audit::timestamp::token_of_response(&body).map_err(|error| error.0)?;
+    let what = crate::audit::timestamp::check_token(&token, None, data).map_err(|error| error.0)?;
+    Ok((token, what))
+}
+
+/// A signed checkpoint as kept, with what each witness and the
+/// time-stamping authority did.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The checkpoint kept (or the one already kept, when nothing changed).
+    pub checkpoint: Checkpoint,
+    /// Each witness's outcome.
+    pub witnesses: Vec<WitnessOutcome>,
+    /// The time-stamping authority's outcome, when one was asked.
+    pub timestamp: Option<Result<crate::audit::timestamp::Stamped, String>>,
 }
 
 /// A witness to submit checkpoints to.

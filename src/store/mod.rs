@@ -38,7 +38,7 @@ pub use crate::storage::replay::{is_read_only, scratch_index};
 use add::{meta_conflict, source_text};
 pub use add::{AddInput, AddOutcome};
 pub use amend::{Amended, ReviewMark};
-pub use audit::{read_checkpoints, FileCheck, WitnessOutcome, WitnessTarget};
+pub use audit::{read_checkpoints, FileCheck, Signed, WitnessOutcome, WitnessTarget};
 pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
 pub use capture::WarcImport;

@@ -16,6 +16,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use crate::audit::checkpoints::Checkpoint;
+
 use crate::model::SourceId;
 use crate::storage::format::{FormatError, FORMAT_FILE, FORMAT_TEXT};
 use crate::storage::index::{AppliedMark, Index};
@@ -72,6 +74,10 @@ pub struct Report {
     pub index_records: u64,
     /// Signed checkpoints whose log signature verified with the key kept beside it.
     pub signed_checkpoints: u64,
+    /// Time-stamp tokens found to stamp their checkpoint's note.
+    pub timestamps: u64,
+    /// Of those, tokens whose signature verified with the authority's certificate.
+    pub timestamps_verified: u64,
     /// Things that are not damage but worth knowing (a crash-torn tail, an unreferenced object).
     pub notices: Vec<String>,
     /// Damage found.
@@ -99,17 +105,54 @@ impl Report {
 /// Verifies the store at `root` and returns what it found. Errors are only for
 /// a store that cannot be examined at all (not a store, locked).
 pub fn verify(root: &Path, options: &mut OpenOptions<'_>) -> Result<Report, VerifyError> {
-    verify_with_progress(root, options, None, &|_, _| {})
+    verify_with_progress(root, options, None, None, &|_, _| {})
+}
+
+/// Checks each kept checkpoint's time-stamp token: it must stamp the
+/// checkpoint's signed note, and with the authority's key its signature must
+/// verify.
+fn check_timestamps(kept: &[Checkpoint], tsa_key: Option<&[u8]>, report: &mut Report) {
+    for checkpoint in kept {
+        let Some(token) = &checkpoint.timestamp else {
+            continue;
+        };
+        let item = format!(
+            "checkpoint of size {} taken {}",
+            checkpoint.size, checkpoint.time
+        );
+        let checked = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, token)
+            .map_err(|_| "its time-stamp token is not base64".to_string())
+            .and_then(|token| {
+                let note = checkpoint
+                    .note
+                    .as_ref()
+                    .ok_or("it has a time-stamp token but no signed note")?;
+                crate::audit::timestamp::check_token(&token, tsa_key, note.as_bytes())
+                    .map_err(|error| error.0)
+            });
+        match checked {
+            Ok(_) => {
+                report.timestamps += 1;
+                if tsa_key.is_some() {
+                    report.timestamps_verified += 1;
+                }
+            }
+            Err(why) => report.problem(&item, format!("its time-stamp token does not hold: {why}")),
+        }
+    }
 }
 
 /// `verify`, rehashing only objects not verified within `max_age` (all when
 /// None), and calling `progress(journal bytes walked, journal bytes)` every
 /// 4,096 entries (for a progress bar; objects are hashed alongside). When
 /// each object was last found sound is kept in the store's `verified` file.
+/// Time-stamp tokens are checked against the note they stamp, and with
+/// `tsa_key` (the authority's SubjectPublicKeyInfo) their signatures too.
 pub fn verify_with_progress(
     root: &Path,
     options: &mut OpenOptions<'_>,
     max_age: Option<time::Duration>,
+    tsa_key: Option<&[u8]>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Report, VerifyError> {
     match std::fs::read_to_string(root.join(FORMAT_FILE)) {
@@ -129,6 +172,7 @@ pub fn verify_with_progress(
     let (index, applied) = open_index_for_verify(root, &mut report);
     let journal_end = journal::committed_end(root, &mut report);
     let kept = journal::kept_checkpoints(root, &mut report);
+    check_timestamps(&kept, tsa_key, &mut report);
     let listed = objects.list().map_err(|error| error.to_string());
     let mut last_verified = crate::storage::verified::read(root);
     drop(lock);

@@ -4,7 +4,8 @@
 //! bounded sizes and time: a head of at most 16 KiB, a body of at most
 //! 64 KiB given by Content-Length, 10 seconds to send them, at most 64
 //! connections at once. It answers `POST <prefix>/add-checkpoint` and
-//! `GET <prefix>/<origin hash>/checkpoint`, nothing else.
+//! `GET <prefix>/<origin hash>/checkpoint`, nothing else. The client's
+//! `post` also asks time-stamping authorities for tokens.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -212,6 +213,31 @@ pub struct Reply {
 /// Posts a request body to `<prefix>/add-checkpoint`, within `timeout`.
 pub fn post_add_checkpoint(prefix: &str, body: &str, timeout: Duration) -> Result<Reply, String> {
     let url = format!("{}/add-checkpoint", prefix.trim_end_matches('/'));
+    let (status, content_type, bytes) = post(
+        &url,
+        "text/plain; charset=utf-8",
+        body.as_bytes(),
+        timeout,
+        "--witness-timeout",
+    )?;
+    let body = String::from_utf8(bytes).map_err(|_| "its answer is not UTF-8 text".to_string())?;
+    Ok(Reply {
+        status,
+        content_type,
+        body,
+    })
+}
+
+/// Posts `body` to `url` within `timeout` (the flag that sets it is named
+/// in the error); returns the status, the Content-Type and at most 64 KiB
+/// of the answer. Also the client of time-stamping authorities (RFC 3161).
+pub fn post(
+    url: &str,
+    content_type: &str,
+    body: &[u8],
+    timeout: Duration,
+    flag: &str,
+) -> Result<(u16, String, Vec<u8>), String> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .max_redirects(0)
         .http_status_as_error(false)
@@ -219,12 +245,12 @@ pub fn post_add_checkpoint(prefix: &str, body: &str, timeout: Duration) -> Resul
         .build()
         .into();
     let response = agent
-        .post(&url)
-        .header("Content-Type", "text/plain; charset=utf-8")
+        .post(url)
+        .header("Content-Type", content_type)
         .send(body)
         .map_err(|error| match error {
             ureq::Error::Timeout(_) => format!(
-                "no answer within {} s (--witness-timeout sets the limit)",
+                "no answer within {} s ({flag} sets the limit)",
                 timeout.as_secs()
             ),
             other => other.to_string(),
@@ -241,10 +267,5 @@ pub fn post_add_checkpoint(prefix: &str, body: &str, timeout: Duration) -> Resul
         .limit(MAX_BODY as u64)
         .read_to_vec()
         .map_err(|error| format!("its answer could not be read: {error}"))?;
-    let body = String::from_utf8(bytes).map_err(|_| "its answer is not UTF-8 text".to_string())?;
-    Ok(Reply {
-        status,
-        content_type,
-        body,
-    })
+    Ok((status, content_type, bytes))
 }

@@ -26,4 +26,5 @@ mod schemas;
 mod shared_vectors;
 mod snapshots;
 mod tidy;
+mod timestamp;
 mod witness;

@@ -33,6 +33,14 @@ pub struct CheckpointArgs {
     /// How long to wait for each witness's answer, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub witness_timeout: u64,
+    /// Ask this RFC 3161 time-stamping authority for a token over the
+    /// signed checkpoint, and keep it beside it (check it with `verify
+    /// --tsa-cert`).
+    #[arg(long, value_name = "URL", requires = "sign")]
+    pub tsa: Option<String>,
+    /// How long to wait for the time-stamping authority, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub tsa_timeout: u64,
 }
 
 /// List the checkpoints kept, oldest first.
@@ -52,6 +60,9 @@ fn checkpoint_json(checkpoint: &Checkpoint) -> serde_json::Value {
     if let (Some(note), Some(key)) = (&checkpoint.note, &checkpoint.key) {
         value["note"] = json!(note);
         value["key"] = json!(key);
+    }
+    if let Some(token) = &checkpoint.timestamp {
+        value["timestamp"] = json!(token);
     }
     value
 }
@@ -136,8 +147,24 @@ pub fn run(args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         }
     }
     let timeout = std::time::Duration::from_secs(args.witness_timeout.max(1));
-    let (checkpoint, outcomes) =
-        ctx.with_store(|opened| opened.checkpoint_signed(&actor, &key, &witnesses, timeout))?;
+    if let Some(url) = &args.tsa {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(CliError::Usage(format!(
+                "--tsa {url:?} is not an http:// or https:// URL"
+            )));
+        }
+    }
+    let tsa_timeout = std::time::Duration::from_secs(args.tsa_timeout.max(1));
+    let signed = ctx.with_store(|opened| {
+        opened.checkpoint_signed(
+            &actor,
+            &key,
+            &witnesses,
+            timeout,
+            args.tsa.as_deref().map(|url| (url, tsa_timeout)),
+        )
+    })?;
+    let (checkpoint, outcomes) = (signed.checkpoint, signed.witnesses);
     let verdict = match (&policy, &checkpoint.note) {
         (Some(policy), Some(note)) => Some(policy.check(note)),
         _ => None,
@@ -155,6 +182,9 @@ pub fn run(args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             .collect::<Vec<_>>());
         if let Some(verdict) = &verdict {
             value["quorum_met"] = json!(verdict.is_ok());
+        }
+        if let Some(stamped) = &signed.timestamp {
+            value["timestamped"] = json!(stamped.is_ok());
         }
         writeln!(ctx.out, "{value}")?;
     } else {
@@ -178,6 +208,19 @@ pub fn run(args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         .iter()
         .filter(|outcome| outcome.result.is_err())
         .count();
+    match &signed.timestamp {
+        Some(Ok(stamped)) if !ctx.json => writeln!(
+            ctx.err,
+            "time-stamped at {} by the authority (token serial {}; check it with verify --tsa-cert)",
+            stamped.time, stamped.serial
+        )?,
+        Some(Err(why)) => {
+            return Err(CliError::NotHolding(format!(
+                "the checkpoint is signed and kept, but the time-stamping authority gave no token: {why}"
+            )))
+        }
+        _ => {}
+    }
     match verdict {
         Some(Err(error)) => Err(CliError::NotHolding(format!(
             "the checkpoint is signed and kept, but {error}"

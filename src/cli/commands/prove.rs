@@ -54,6 +54,10 @@ pub struct VerifyProofArgs {
     /// be signed by a log it lists and cosigned by its quorum of witnesses.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// A time-stamping authority's certificate (PEM or DER): every checkpoint
+    /// must carry an RFC 3161 token signed by its key.
+    #[arg(long, value_name = "FILE")]
+    pub tsa_cert: Option<PathBuf>,
 }
 
 /// Binds what was proved: by the policy's signatures when one is given,
@@ -64,7 +68,9 @@ fn bind(
     proved: &[&crate::audit::proofs::ProvedCheckpoint],
     given: &[(String, String)],
     policy: Option<&crate::audit::policy::Policy>,
+    tsa_key: Option<&[u8]>,
 ) -> Result<String, ProofFailure> {
+    let words = crate::audit::proofs::bind_timestamps(words, proved, tsa_key, tsa_key.is_some())?;
     match policy {
         Some(policy) => {
             let words = crate::audit::proofs::bind_by_policy(words, proved, policy)?;
@@ -163,9 +169,20 @@ pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliErr
         .as_deref()
         .map(super::checkpoint::read_policy)
         .transpose()?;
+    let tsa_key = args
+        .tsa_cert
+        .as_deref()
+        .map(super::verify::read_tsa_certificate)
+        .transpose()?;
     let outcome = AnyProof::parse(&text).and_then(|proof| {
         let words = proof.verify()?;
-        bind(words, &proof.checkpoints(), &given, policy.as_ref())
+        bind(
+            words,
+            &proof.checkpoints(),
+            &given,
+            policy.as_ref(),
+            tsa_key.as_deref(),
+        )
     });
     match outcome {
         Ok(words) => write_proven(ctx, &words),
@@ -218,6 +235,10 @@ pub struct VerifyReceiptArgs {
     /// signed by a log it lists and cosigned by its quorum of witnesses.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// A time-stamping authority's certificate (PEM or DER): the receipt's
+    /// checkpoint must carry an RFC 3161 token signed by its key.
+    #[arg(long, value_name = "FILE")]
+    pub tsa_cert: Option<PathBuf>,
 }
 
 /// Reads checkpoint files given with --checkpoint, with the names to show.
@@ -257,12 +278,22 @@ pub fn run_verify_receipt(args: VerifyReceiptArgs, ctx: &mut Ctx<'_>) -> Result<
         .as_deref()
         .map(super::checkpoint::read_policy)
         .transpose()?;
+    let tsa_key = args
+        .tsa_cert
+        .as_deref()
+        .map(super::verify::read_tsa_certificate)
+        .transpose()?;
     let outcome = receipt.verify().and_then(|words| {
-        bind(words, &[&receipt.checkpoint], &given, policy.as_ref()).map_err(|failure| {
-            crate::audit::receipt::Broken {
-                link: "checkpoint",
-                why: failure.to_string(),
-            }
+        bind(
+            words,
+            &[&receipt.checkpoint],
+            &given,
+            policy.as_ref(),
+            tsa_key.as_deref(),
+        )
+        .map_err(|failure| crate::audit::receipt::Broken {
+            link: "checkpoint",
+            why: failure.to_string(),
         })
     });
     match outcome {

@@ -14,6 +14,10 @@ pub struct VerifyArgs {
     /// Everything else (journal, index, quotes, checkpoints) is always checked.
     #[arg(long, value_name = "AGE")]
     pub max_age: Option<String>,
+    /// The time-stamping authority's certificate (PEM or DER): each kept
+    /// checkpoint's RFC 3161 token must be signed by its key.
+    #[arg(long, value_name = "FILE")]
+    pub tsa_cert: Option<std::path::PathBuf>,
 }
 
 /// Reads an age: a whole number and a unit, s, m, h, d or w.
@@ -44,9 +48,30 @@ fn parse_age(text: &str) -> Result<time::Duration, CliError> {
         .ok_or_else(bad)
 }
 
+/// Reads a time-stamping authority's certificate (PEM or DER, at most
+/// 64 KiB); returns its public key.
+pub fn read_tsa_certificate(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(64 * 1024).read_to_end(&mut bytes))
+        .map_err(|error| CliError::Refused(format!("--tsa-cert {}: {error}", path.display())))?;
+    crate::audit::timestamp::certificate_key(&bytes).map_err(|error| {
+        CliError::Refused(format!(
+            "--tsa-cert {}: not an X.509 certificate ({error}); give the time-stamping authority's certificate, PEM or DER",
+            path.display()
+        ))
+    })
+}
+
 /// Runs `verify`.
 pub fn run(args: VerifyArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let max_age = args.max_age.as_deref().map(parse_age).transpose()?;
+    let tsa_key = args
+        .tsa_cert
+        .as_deref()
+        .map(read_tsa_certificate)
+        .transpose()?;
     let path = ctx.store_path()?;
     let journal_len = std::fs::metadata(path.join("journal")).map_or(0, |meta| meta.len());
     let bar = crate::cli::progress_bar(ctx.json, journal_len);
@@ -55,8 +80,9 @@ pub fn run(args: VerifyArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             bar.set_position(done);
         }
     };
-    let report = ctx
-        .with_lock_options(|options| verify_with_progress(&path, options, max_age, &on_progress));
+    let report = ctx.with_lock_options(|options| {
+        verify_with_progress(&path, options, max_age, tsa_key.as_deref(), &on_progress)
+    });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
@@ -95,6 +121,24 @@ pub fn write_report(out: &mut dyn std::io::Write, report: &Report) -> std::io::R
             n => format!("; {n} text layers derived again from their sources, identical"),
         }
     )?;
+    if report.timestamps > 0 {
+        if report.timestamps_verified == report.timestamps {
+            writeln!(
+                out,
+                "{} time-stamp token{}: each stamps its signed checkpoint and is signed by the authority's certificate given",
+                report.timestamps,
+                if report.timestamps == 1 { "" } else { "s" }
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{} time-stamp token{}: each stamps its signed checkpoint; who signed {} was not checked: pass --tsa-cert FILE",
+                report.timestamps,
+                if report.timestamps == 1 { "" } else { "s" },
+                if report.timestamps == 1 { "it" } else { "them" }
+            )?;
+        }
+    }
     if report.signed_checkpoints > 0 {
         writeln!(
             out,
