@@ -185,11 +185,44 @@ for w in 1 2; do
 done
 trap 'kill "${witness_pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
 printf 'group both all W1 W2\nquorum both\n' >>"$policy"
-"$provdb" checkpoint --sign "$work/log.key" --policy "$policy" >"$work/signed.txt"
+# A time-stamping authority: openssl ts -reply behind a few lines of Python.
+tsa="$work/tsa"
+mkdir -p "$tsa"
+(
+    cd "$tsa"
+    openssl ecparam -genkey -name prime256v1 -noout -out tsa.key
+    openssl req -new -x509 -key tsa.key -out tsa.crt -days 30 -subj "/CN=provdb CI TSA" \
+        -addext "extendedKeyUsage=critical,timeStamping" -addext "keyUsage=critical,digitalSignature" 2>/dev/null
+    echo 01 >serial
+    printf '[ tsa ]\ndefault_tsa = c\n[ c ]\nserial = ./serial\nsigner_cert = ./tsa.crt\nsigner_key = ./tsa.key\nsigner_digest = sha256\ndefault_policy = 1.2.3.4.1\ndigests = sha256\ness_cert_id_alg = sha256\n' >tsa.cnf
+)
+python3 - "$tsa" >"$tsa/url" <<'PY' &
+import http.server, os, subprocess, sys
+os.chdir(sys.argv[1])
+class Authority(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        open("query.tsq", "wb").write(self.rfile.read(int(self.headers["Content-Length"])))
+        subprocess.run(["openssl", "ts", "-reply", "-config", "tsa.cnf", "-queryfile", "query.tsq", "-out", "reply.tsr"], check=True, capture_output=True)
+        reply = open("reply.tsr", "rb").read()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/timestamp-reply")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Authority)
+print(f"http://127.0.0.1:{server.server_port}/", flush=True)
+server.serve_forever()
+PY
+witness_pids+=($!)
+until [ -s "$tsa/url" ]; do sleep 0.1; done
+"$provdb" checkpoint --sign "$work/log.key" --policy "$policy" --tsa "$(cat "$tsa/url")" >"$work/signed.txt"
 "$provdb" receipt "$citation" >"$work/signed-receipt.json"
 "$provdb" prove "$citation" >"$work/signed-proof.json"
 "$provdb" verify-receipt "$work/signed-receipt.json" --policy "$policy" >/dev/null
-$verify receipt --policy "$policy" "$work/signed-receipt.json"
+$verify receipt --policy "$policy" --tsa-cert "$tsa/tsa.crt" "$work/signed-receipt.json"
+"$provdb" verify-receipt "$work/signed-receipt.json" --policy "$policy" --tsa-cert "$tsa/tsa.crt" | grep -q "existed by"
 $verify proof --policy "$policy" "$work/signed-proof.json"
 "$provdb" prove "$citation" --format tlog-proof >"$work/entry.tlog-proof"
 $verify proof --policy "$policy" "$work/entry.tlog-proof"

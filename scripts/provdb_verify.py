@@ -16,12 +16,15 @@ checks what schema/store.md and schema/audit.md specify:
                                              (schema/text-layers.md)
   python3 provdb_verify.py proof [--policy POLICY] FILE...
                                              inclusion and consistency proofs
-  python3 provdb_verify.py receipt [--policy POLICY] FILE...
+  python3 provdb_verify.py receipt [--policy POLICY] [--tsa-cert CERT] FILE...
                                              citation receipts (schema/receipt.md)
 
 With --policy (a C2SP tlog-policy file), each proof's or receipt's checkpoint
 must be a signed note by a log the policy lists under its origin, cosigned
 by the policy's quorum of witnesses (Ed25519 from the `cryptography` package).
+With --tsa-cert (a time-stamping authority's certificate), a receipt's
+checkpoint must carry an RFC 3161 token over its signed note that
+`openssl ts -verify` accepts under that certificate.
 
 Exit status 0 when everything holds, 1 when anything does not.
 """
@@ -469,6 +472,30 @@ def policy_problem(cp, policy):
     return None
 
 
+def timestamp_problem(cp, tsa_cert):
+    """Why a checkpoint's RFC 3161 token does not stamp its signed note under
+    the authority's certificate, or None; checked by `openssl ts -verify`."""
+    import subprocess
+    import tempfile
+
+    if "timestamp" not in cp or "note" not in cp:
+        return "the checkpoint carries no time-stamp token over a signed note"
+    with tempfile.TemporaryDirectory() as work:
+        note, token = os.path.join(work, "note"), os.path.join(work, "token")
+        with open(note, "w", encoding="utf-8", newline="") as f:
+            f.write(cp["note"])
+        with open(token, "wb") as f:
+            f.write(base64.b64decode(cp["timestamp"]))
+        run = subprocess.run(
+            ["openssl", "ts", "-verify", "-data", note, "-in", token, "-token_in", "-CAfile", tsa_cert],
+            capture_output=True,
+            text=True,
+        )
+    if "Verification: OK" not in run.stdout:
+        return "openssl ts -verify refuses the token: " + (run.stderr.strip().splitlines() or ["no reason"])[-1]
+    return None
+
+
 def parse_tlog_proof(text):
     """A C2SP tlog-proof: (extra bytes, index, [base64 hashes], checkpoint note)."""
     head, note = text.split("\n\n", 1)
@@ -499,13 +526,17 @@ def proved_line(line, checkpoint):
     return entry if ok else None
 
 
-def check_receipt(path, policy=None):
+def check_receipt(path, policy=None, tsa_cert=None):
     with open(path) as f:
         r = json.load(f)
     if policy is not None:
         why = policy_problem(r["checkpoint"], policy)
         if why:
             return [f"{path}: policy: {why}"], ""
+    if tsa_cert is not None:
+        why = timestamp_problem(r["checkpoint"], tsa_cert)
+        if why:
+            return [f"{path}: timestamp: {why}"], ""
     version = r.get("v")
     if r.get("type") != "provdb.receipt" or version not in (1, 2, 3, 4):
         return [f"{path}: format: not a provdb.receipt of version 1, 2, 3 or 4"], ""
@@ -865,13 +896,27 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     self_test()
-    targets, policy = argv[2:], None
-    if len(targets) >= 2 and targets[0] == "--policy" and argv[1] != "store":
-        policy, targets = parse_policy(targets[1]), targets[2:]
+    targets, policy, tsa_cert = argv[2:], None, None
+    while len(targets) >= 2 and targets[0] in ("--policy", "--tsa-cert") and argv[1] != "store":
+        if targets[0] == "--policy":
+            policy = parse_policy(targets[1])
+        elif argv[1] == "receipt":
+            tsa_cert = targets[1]
+        else:
+            print("--tsa-cert is for receipts", file=sys.stderr)
+            return 2
+        targets = targets[2:]
     check = {"store": check_store, "proof": check_proof, "receipt": check_receipt}[argv[1]]
     problems = []
     for target in targets:
-        found, what = check(target, policy) if policy is not None else check(target)
+        if tsa_cert is not None:
+            found, what = check(target, policy, tsa_cert)
+            if not found:
+                what += "; time-stamped under the authority's certificate (openssl ts -verify)"
+        elif policy is not None:
+            found, what = check(target, policy)
+        else:
+            found, what = check(target)
         if policy is not None and not found:
             what += f"; under the policy, quorum {policy['quorum']} met"
         problems += found

@@ -368,7 +368,7 @@ impl Note {
         if note.len() > MAX_NOTE {
             return Err(bad(format!("it is over {MAX_NOTE} bytes")));
         }
-        if let Some(c) = note.chars().find(|c| c.is_ascii_control() && *c != '\n') {
+        if let Some(c) = note.chars().find(|c| *c < ' ' && *c != '\n') {
             return Err(bad(format!("it holds the control character {c:?}")));
         }
         if !note.ends_with('\n') {

@@ -56,6 +56,9 @@ impl Policy {
             quorum: String::new(),
         };
         let mut quorum: Option<String> = None;
+        // Each name may be a group member once in the whole policy, so a
+        // witness contributes to the quorum in one way only.
+        let mut members_used: Vec<String> = Vec::new();
         for (number, raw) in text.split('\n').enumerate() {
             let at = |why: String| format!("line {}: {why}", number + 1);
             if let Some(c) = raw
@@ -123,6 +126,11 @@ impl Policy {
                         if members[..i].contains(member) {
                             return Err(at(format!("{member} is listed twice in the group")));
                         }
+                        if members_used.contains(member) {
+                            return Err(at(format!(
+                                "{member} is already a member of another group; a name may be a member once, so that it counts once"
+                            )));
+                        }
                     }
                     let k = match words[2] {
                         "all" => members.len(),
@@ -130,7 +138,12 @@ impl Policy {
                         number => number
                             .parse::<usize>()
                             .ok()
-                            .filter(|k| *k >= 1 && *k <= members.len() && !number.starts_with('0'))
+                            .filter(|k| {
+                                *k >= 1
+                                    && *k <= members.len()
+                                    && !number.starts_with('0')
+                                    && number.bytes().all(|b| b.is_ascii_digit())
+                            })
                             .ok_or_else(|| {
                                 at(format!(
                                     "the threshold {number:?} is not all, any or a number from 1 to {}",
@@ -139,6 +152,7 @@ impl Policy {
                             })?,
                     };
                     policy.define(&name).map_err(at)?;
+                    members_used.extend(members.iter().cloned());
                     policy.groups.push((name, k, members));
                 }
                 ("quorum", 2) => {
@@ -313,6 +327,7 @@ mod tests {
     #[test]
     fn a_bad_policy_is_named_by_line() {
         let w = witness(1).verifier().text();
+        let w2 = witness(2).verifier().text();
         let log = SigningKey::from_seed("log.example", ED25519, [7; 32])
             .expect("key")
             .verifier()
@@ -331,6 +346,16 @@ mod tests {
             (
                 format!("witness A {w}\ngroup G any A A\nquorum G\n"),
                 "listed twice",
+            ),
+            (
+                format!(
+                    "witness A {w}\nwitness B {w2}\ngroup G any A B\ngroup H 2 G A\nquorum H\n"
+                ),
+                "already a member",
+            ),
+            (
+                format!("witness A {w}\ngroup G +1 A\nquorum G\n"),
+                "threshold",
             ),
             (
                 format!("witness A {log}\nquorum A\n"),

@@ -93,6 +93,11 @@ impl ProvedCheckpoint {
         let Some(note) = &self.note else {
             return Ok(());
         };
+        if self.hash != TreeHash::Sha256 {
+            return Err(
+                "a signed note on a BLAKE3 checkpoint: only SHA-256 checkpoints are signed".into(),
+            );
+        }
         let parsed = Note::parse(note).map_err(|error| error.to_string())?;
         if parsed.text != self.body() {
             return Err(format!(

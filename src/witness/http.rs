@@ -2,8 +2,8 @@
 //!
 //! The server reads one request per connection (`Connection: close`), with
 //! bounded sizes and time: a head of at most 16 KiB, a body of at most
-//! 64 KiB given by Content-Length, 10 seconds to send them, at most 64
-//! connections at once. It answers `POST <prefix>/add-checkpoint` and
+//! 64 KiB given by Content-Length, 10 seconds in all to send them (one
+//! deadline, not one per read), at most 64 connections at once. It answers `POST <prefix>/add-checkpoint` and
 //! `GET <prefix>/<origin hash>/checkpoint`, nothing else. The client's
 //! `post` also asks time-stamping authorities for tokens.
 
@@ -11,7 +11,7 @@ use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::{Answer, Witness};
 
@@ -22,8 +22,23 @@ const MAX_HEAD: usize = 16 * 1024;
 const MAX_BODY: usize = 64 * 1024;
 /// The most connections served at once.
 const MAX_CONNECTIONS: usize = 64;
-/// How long a client has to send its request.
+/// How long a client has to send its whole request.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a closing connection is drained.
+const LINGER: Duration = Duration::from_secs(2);
+
+/// Reads into `chunk` within what is left before `deadline`; None when the
+/// time is up, the peer closed, or the read failed.
+fn read_before(stream: &mut TcpStream, chunk: &mut [u8], deadline: Instant) -> Option<usize> {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+        return None;
+    }
+    match stream.read(chunk) {
+        Ok(0) | Err(_) => None,
+        Ok(n) => Some(n),
+    }
+}
 
 /// Serves the witness on `listener` until the process ends.
 pub fn serve(witness: Arc<Witness>, listener: TcpListener) -> io::Result<()> {
@@ -77,22 +92,33 @@ fn route(witness: &Witness, method: &str, path: &str, body: &[u8]) -> Answer {
 
 /// Reads one request: its method, path and body, or the answer refusing it.
 fn read_request(stream: &mut TcpStream) -> Result<(String, String, Vec<u8>), Answer> {
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+    // One deadline for the whole request, however slowly it trickles in.
+    let deadline = Instant::now() + READ_TIMEOUT;
     let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
+    let mut scanned = 0usize;
     let head_end = loop {
-        if let Some(at) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
-            break at;
+        // Only the bytes not searched yet (and the 3 before them).
+        let from = scanned.saturating_sub(3);
+        if let Some(at) = buffer[from..]
+            .windows(4)
+            .position(|window| window == b"\r\n\r\n")
+        {
+            break from + at;
         }
+        scanned = buffer.len();
         if buffer.len() > MAX_HEAD {
             return Err(Answer::text(431, "the request head is over 16 KiB"));
         }
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => {
-                return Err(Answer::text(400, "the request ended before its head did"))
+        match read_before(stream, &mut chunk, deadline) {
+            None => {
+                return Err(Answer::text(
+                    400,
+                    "the request's head did not arrive whole within 10 s",
+                ))
             }
-            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            Some(n) => buffer.extend_from_slice(&chunk[..n]),
         }
     };
     let head = std::str::from_utf8(&buffer[..head_end])
@@ -138,14 +164,17 @@ fn read_request(stream: &mut TcpStream) -> Result<(String, String, Vec<u8>), Ans
         return Err(Answer::text(400, "more bytes than Content-Length says"));
     }
     while body.len() < length {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => {
-                return Err(Answer::text(400, "the body is shorter than Content-Length"))
+        match read_before(stream, &mut chunk, deadline) {
+            None => {
+                return Err(Answer::text(
+                    400,
+                    "the body is shorter than Content-Length, or did not arrive within 10 s",
+                ))
             }
-            Ok(n) if body.len() + n > length => {
+            Some(n) if body.len() + n > length => {
                 return Err(Answer::text(400, "more bytes than Content-Length says"))
             }
-            Ok(n) => body.extend_from_slice(&chunk[..n]),
+            Some(n) => body.extend_from_slice(&chunk[..n]),
         }
     }
     Ok((method.to_string(), path.to_string(), body))
@@ -154,16 +183,17 @@ fn read_request(stream: &mut TcpStream) -> Result<(String, String, Vec<u8>), Ans
 /// Closes the connection without losing the answer: a socket closed with
 /// unread bytes (a refused body) is reset, and a reset can discard the
 /// answer before the client reads it. So the writing half is shut, and what
-/// the client still sends is read and dropped (at most 1 MiB, within the
-/// read timeout).
+/// the client still sends is read and dropped (at most 1 MiB, for at most
+/// 2 seconds).
 fn linger(stream: &mut TcpStream) {
     let _ = stream.shutdown(std::net::Shutdown::Write);
+    let deadline = Instant::now() + LINGER;
     let mut sink = [0u8; 8192];
     let mut left = 1024 * 1024usize;
     while left > 0 {
-        match stream.read(&mut sink) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => left = left.saturating_sub(n),
+        match read_before(stream, &mut sink, deadline) {
+            None => break,
+            Some(n) => left = left.saturating_sub(n),
         }
     }
 }

@@ -129,6 +129,8 @@ pub struct Witness {
     logs: Vec<VerifierKey>,
     state: PathBuf,
     lock: Mutex<()>,
+    /// The state directory's lock file, locked while the witness lives.
+    _held: std::fs::File,
 }
 
 /// What the witness last cosigned for one log.
@@ -158,13 +160,44 @@ impl Witness {
                 log.name
             ));
         }
-        std::fs::create_dir_all(state.join("logs"))
-            .map_err(|error| format!("{}: {error}", state.display()))?;
+        let shown = |error: std::io::Error| format!("{}: {error}", state.display());
+        std::fs::create_dir_all(state.join("logs")).map_err(shown)?;
+        // The directories made durable, so a power loss cannot take the
+        // state back to nothing (and the witness back to accepting old 0).
+        for dir in [
+            state.join("logs"),
+            state.to_path_buf(),
+            state
+                .parent()
+                .filter(|parent| !parent.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        ] {
+            std::fs::File::open(&dir)
+                .and_then(|dir| dir.sync_all())
+                .map_err(shown)?;
+        }
+        // One witness process per state directory: the mutex orders
+        // requests within this process, the lock keeps others out.
+        let held = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(state.join("lock"))
+            .map_err(shown)?;
+        rustix::fs::flock(&held, rustix::fs::FlockOperation::NonBlockingLockExclusive).map_err(
+            |_| {
+                format!(
+                    "another witness serves the state directory {}; one process per directory",
+                    state.display()
+                )
+            },
+        )?;
         Ok(Witness {
             key,
             logs,
             state: state.to_path_buf(),
             lock: Mutex::new(()),
+            _held: held,
         })
     }
 
@@ -267,7 +300,10 @@ impl Witness {
             );
         }
         let consistent = match &latest {
+            // Nothing cosigned, or the empty tree: consistent with any tree,
+            // and no proof is needed (or allowed).
             None => request.proof.is_empty(),
+            Some(latest) if latest.size == 0 && size > 0 => request.proof.is_empty(),
             Some(latest) if latest.size == size => request.proof.is_empty() && latest.root == root,
             Some(latest) => {
                 let proof: Vec<Vec<u8>> = request.proof.iter().map(|hash| hash.to_vec()).collect();

@@ -558,13 +558,33 @@ fn a_witness_answers_each_bad_request_as_the_protocol_says() {
     let log = SigningKey::from_seed("log.example/a", ED25519, [3; 32]).expect("key");
     let other_log = SigningKey::from_seed("log.example/b", ED25519, [4; 32]).expect("key");
     let impostor = SigningKey::from_seed("log.example/a", ED25519, [5; 32]).expect("key");
+    let empty_start = SigningKey::from_seed("log.example/c", ED25519, [6; 32]).expect("key");
     let (witness_key, witness_vkey) = key(&env, "w.example", true);
     let served = serve(
         &env,
         &witness_key,
-        &[&log.verifier().text()],
+        &[&log.verifier().text(), &empty_start.verifier().text()],
         &env.dir.path().join("state"),
         None,
+    );
+    // A second witness on the same state directory is refused.
+    let second = env.run(&[
+        "witness",
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--key",
+        witness_key.to_str().expect("utf-8"),
+        "--log",
+        &log.verifier().text(),
+        "--state",
+        env.dir.path().join("state").to_str().expect("utf-8"),
+    ]);
+    assert_eq!(second.code, 3, "{}", second.stderr);
+    assert!(
+        second.stderr.contains("another witness serves"),
+        "{}",
+        second.stderr
     );
     let url = &served.url;
     let add = |body: &str| http(url, "POST", "/add-checkpoint", body.as_bytes());
@@ -622,6 +642,24 @@ fn a_witness_answers_each_bad_request_as_the_protocol_says() {
     // any other is not what the witness holds (409).
     assert_eq!(add(&request(6, &[], &good)).0, 400);
     assert_eq!(add(&request(4, &[], &good)).0, 409);
+    // A log cosigned at size 0 (the empty tree: SHA-256 of nothing) goes on
+    // from it with no proof, as from nothing.
+    let empty: [u8; 32] = {
+        use sha2::Digest;
+        sha2::Sha256::digest(b"").into()
+    };
+    assert_eq!(
+        add(&request(0, &[], &signed(&empty_start, 0, &[7; 32]))).0,
+        422
+    );
+    assert_eq!(
+        add(&request(0, &[], &signed(&empty_start, 0, &empty))).0,
+        200
+    );
+    assert_eq!(
+        add(&request(0, &[], &signed(&empty_start, 4, &root4))).0,
+        200
+    );
     // Other endpoints, methods and sizes.
     assert_eq!(http(url, "GET", "/add-checkpoint", b"").0, 405);
     assert_eq!(http(url, "GET", "/nothing", b"").0, 404);

@@ -72,10 +72,12 @@ pub fn read_policy(path: &Path) -> Result<Policy, CliError> {
     let shown = path.display();
     let file = std::fs::File::open(path)
         .map_err(|error| CliError::Refused(format!("policy {shown}: {error}")))?;
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     file.take(crate::audit::policy::MAX_POLICY as u64 + 1)
-        .read_to_string(&mut text)
-        .map_err(|_| CliError::Refused(format!("policy {shown}: not UTF-8 text")))?;
+        .read_to_end(&mut bytes)
+        .map_err(|error| CliError::Refused(format!("policy {shown}: {error}")))?;
+    // Octets with the high bit set are opaque to the policy's syntax.
+    let text = String::from_utf8_lossy(&bytes);
     Policy::parse(&text).map_err(|why| CliError::Refused(format!("policy {shown}: {why}")))
 }
 

@@ -84,7 +84,7 @@ fn bind(
             let words = crate::audit::proofs::bind_to_checkpoints(words, proved, given)?;
             if proved.iter().any(|checkpoint| checkpoint.note.is_some()) {
                 Ok(format!(
-                    "{words}. The checkpoint is signed; its signatures were not checked: pass --policy FILE"
+                    "{words}. The checkpoint carries a signed note whose signatures were not checked, so neither who signed it nor its log's name is proved: pass --policy FILE"
                 ))
             } else {
                 Ok(words)
