@@ -360,7 +360,7 @@ def original_words(source_bytes, ranges, encoding):
 def parse_vkey(text):
     """NAME+KEYID+base64(type || key), its key id checked."""
     name, key_id, data = text.strip().split("+", 2)
-    data = base64.b64decode(data)
+    data = base64.b64decode(data, validate=True)
     kind, key = data[0], data[1:]
     if kind not in (1, 4) or len(key) != 32:
         raise ValueError(f"verifier key {text!r}: not an Ed25519 key of type 1 or 4")
@@ -379,7 +379,7 @@ def parse_note(note):
         if not line.startswith("\u2014 "):
             raise ValueError(f"signature line {line!r} does not start with an em dash")
         name, data = line[2:].split(" ", 1)
-        data = base64.b64decode(data)
+        data = base64.b64decode(data, validate=True)
         signatures.append((name, data[:4], data[4:]))
     return text + "\n", signatures
 
@@ -421,26 +421,69 @@ def signed_by(note, vkeys):
 
 
 def parse_policy(path):
+    """A tlog-policy file, with its rules: names defined before use and once,
+    no key listed twice, each name a group member once, 1 <= k <= n, one
+    quorum line."""
     policy = {"logs": [], "witnesses": {}, "groups": {}, "quorum": None}
-    for raw in open(path, encoding="utf-8"):
-        words = raw.split()
+    keys, members_used = [], []
+    for number, raw in enumerate(open(path, "rb").read().decode("utf-8", "replace").split("\n"), 1):
+        words = raw.replace("\t", " ").split()
         if not words or words[0].startswith("#"):
             continue
-        if words[0] == "log":
-            policy["logs"].append(parse_vkey(words[1]))
-        elif words[0] == "witness":
-            policy["witnesses"][words[1]] = parse_vkey(words[2])
-        elif words[0] == "group":
+        fail = lambda why: ValueError(f"policy line {number}: {why}")
+        defined = lambda name: name in policy["witnesses"] or name in policy["groups"]
+        if words[0] == "log" and len(words) in (2, 3):
+            key = parse_vkey(words[1])
+            if key["kind"] != 1 or key["key"] in keys:
+                raise fail("a log key is of type 1 and listed once")
+            keys.append(key["key"])
+            policy["logs"].append(key)
+        elif words[0] == "witness" and len(words) in (3, 4):
+            key = parse_vkey(words[2])
+            if key["kind"] != 4 or key["key"] in keys or defined(words[1]) or words[1] == "none":
+                raise fail("a witness key is of type 4, each key and name listed once")
+            keys.append(key["key"])
+            policy["witnesses"][words[1]] = key
+        elif words[0] == "group" and len(words) >= 4:
             members = words[3:]
-            k = {"all": len(members), "any": 1}.get(words[2]) or int(words[2])
+            if defined(words[1]) or words[1] == "none":
+                raise fail(f"{words[1]} is defined twice")
+            for at, member in enumerate(members):
+                if not defined(member) or member in members[:at] or member in members_used:
+                    raise fail(f"{member} is not defined before, or is a member twice")
+            members_used += members
+            if words[2] in ("all", "any"):
+                k = len(members) if words[2] == "all" else 1
+            elif words[2].isdigit() and not words[2].startswith("0") and 1 <= int(words[2]) <= len(members):
+                k = int(words[2])
+            else:
+                raise fail(f"the threshold {words[2]!r} is not all, any or 1..{len(members)}")
             policy["groups"][words[1]] = (k, members)
-        elif words[0] == "quorum":
+        elif words[0] == "quorum" and len(words) == 2:
+            if policy["quorum"] is not None or not (words[1] == "none" or defined(words[1])):
+                raise fail("one quorum line, naming none or a name defined before")
             policy["quorum"] = words[1]
         else:
-            raise ValueError(f"policy line {raw!r} is not log, witness, group or quorum")
+            raise fail(f"{raw!r} is not log, witness, group or quorum")
     if policy["quorum"] is None:
         raise ValueError("the policy has no quorum line")
     return policy
+
+
+def note_problem(cp):
+    """Why a checkpoint's signed note (when it has one) is not exactly that
+    checkpoint, or None. Its signatures are a policy's business."""
+    if "note" not in cp:
+        return None
+    if not isinstance(cp["note"], str) or cp.get("hash") != "sha256":
+        return "a signed note must be text, on a SHA-256 checkpoint"
+    try:
+        text, _ = parse_note(cp["note"])
+    except (ValueError, IndexError):
+        return "the signed note is not a signed note"
+    if text != f"{cp['origin']}\n{cp['size']}\n{cp['root']}\n":
+        return "the signed note is of another checkpoint"
+    return None
 
 
 def quorum_met(policy, name, witnessed):
@@ -529,6 +572,9 @@ def proved_line(line, checkpoint):
 def check_receipt(path, policy=None, tsa_cert=None):
     with open(path) as f:
         r = json.load(f)
+    why = note_problem(r["checkpoint"])
+    if why:
+        return [f"{path}: checkpoint: {why}"], ""
     if policy is not None:
         why = policy_problem(r["checkpoint"], policy)
         if why:
@@ -844,7 +890,9 @@ def check_proof(path, policy=None):
             entry = json.loads(extra)
         except ValueError as error:
             return [f"{path}: not a provdb tlog-proof: {error}"], ""
-        cp = {"origin": origin, "size": int(size), "root": root, "note": note}
+        if not size.isdigit() or (size.startswith("0") and size != "0") or body != f"{origin}\n{size}\n{root}\n":
+            return [f"{path}: its checkpoint is not three canonical lines (origin, size, root)"], ""
+        cp = {"origin": origin, "size": int(size), "root": root, "note": note, "hash": "sha256"}
         if policy is not None:
             why = policy_problem(cp, policy)
             if why:
@@ -855,8 +903,11 @@ def check_proof(path, policy=None):
         what = f"entry {index + 1} in {origin} size {size} (tlog-proof)"
         return ([] if ok else [f"{path}: does not hold ({what})"]), what
     proof = json.loads(text)
-    if policy is not None:
-        for cp in [proof.get("checkpoint")] if "checkpoint" in proof else [proof.get("old"), proof.get("new")]:
+    for cp in [proof.get("checkpoint")] if "checkpoint" in proof else [proof.get("old"), proof.get("new")]:
+        why = note_problem(cp or {})
+        if why:
+            return [f"{path}: checkpoint: {why}"], ""
+        if policy is not None:
             why = policy_problem(cp or {}, policy)
             if why:
                 return [f"{path}: policy: {why}"], ""
@@ -899,7 +950,11 @@ def main(argv):
     targets, policy, tsa_cert = argv[2:], None, None
     while len(targets) >= 2 and targets[0] in ("--policy", "--tsa-cert") and argv[1] != "store":
         if targets[0] == "--policy":
-            policy = parse_policy(targets[1])
+            try:
+                policy = parse_policy(targets[1])
+            except (OSError, ValueError, IndexError) as error:
+                print(f"the policy {targets[1]} cannot be used: {error}", file=sys.stderr)
+                return 2
         elif argv[1] == "receipt":
             tsa_cert = targets[1]
         else:
