@@ -238,19 +238,27 @@ first, rest = lines.split("\n", 1)
 name, sig = first[2:].split(" ", 1)
 raw = bytearray(base64.b64decode(sig))
 raw[-1] ^= 1
-receipt["checkpoint"]["note"] = text + "\n\n" + "\u2014 " + name + " " + base64.b64encode(bytes(raw)).decode() + "\n" + rest + "\n"
+forged = text + "\n\n" + "\u2014 " + name + " " + base64.b64encode(bytes(raw)).decode() + "\n" + rest + "\n"
+receipt["checkpoint"]["note"] = forged
+# The tlog-proof holds the same note: changed alike, so that only the
+# signature check can catch it.
+receipt["tlog_proof"] = receipt["tlog_proof"].replace(note, forged)
+# The time-stamp token stamps the note as it was, and would catch the change
+# first: without it, the signature check must.
+del receipt["checkpoint"]["timestamp"]
 json.dump(receipt, open(sys.argv[2], "w"))
 PY
 if $verify receipt --policy "$policy" "$work/bad-receipt.json" >/dev/null; then
     echo "the Python verifier accepted a receipt whose log signature was changed" >&2
     exit 1
 fi
-if "$provdb" verify-receipt "$work/bad-receipt.json" --policy "$policy" >/dev/null; then
+if "$provdb" verify-receipt "$work/bad-receipt.json" --policy "$policy" >"$work/bad.log"; then
     echo "verify-receipt accepted a receipt whose log signature was changed" >&2
     exit 1
 fi
+grep -q "does not verify" "$work/bad.log"
 "$provdb" key generate w3.example --witness -o "$work/w3.key" >"$work/w3.vkey" 2>/dev/null
-{ grep -v '^quorum' "$policy"; printf 'witness W3 %s\ngroup three all W1 W2 W3\nquorum three\n' "$(cat "$work/w3.vkey")"; } >"$work/three.policy"
+{ grep -v '^quorum\|^group' "$policy"; printf 'witness W3 %s\ngroup three all W1 W2 W3\nquorum three\n' "$(cat "$work/w3.vkey")"; } >"$work/three.policy"
 if $verify receipt --policy "$work/three.policy" "$work/signed-receipt.json" >"$work/three.log"; then
     echo "the Python verifier accepted a receipt short of its quorum" >&2
     exit 1
