@@ -235,7 +235,7 @@ impl Witnessed {
 
 #[test]
 fn a_signed_checkpoint_is_cosigned_by_a_quorum_and_verified_under_the_policy() {
-    let w = witnessed(3, "group two 2 W1 W2 W3\nquorum two\n");
+    let mut w = witnessed(3, "group two 2 W1 W2 W3\nquorum two\n");
     let run = w.checkpoint();
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
@@ -297,6 +297,29 @@ fn a_signed_checkpoint_is_cosigned_by_a_quorum_and_verified_under_the_policy() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stdout.contains("FAILED at the tlog proof link"),
+        "{}",
+        run.stdout
+    );
+    // A malformed note (no signature lines) is refused as the checkpoint
+    // link, with or without a policy.
+    let mut malformed: serde_json::Value = serde_json::from_str(&receipt).expect("json");
+    let body = malformed["checkpoint"]["note"]
+        .as_str()
+        .expect("note")
+        .split("\n\n")
+        .next()
+        .expect("body")
+        .to_string();
+    malformed["checkpoint"]["note"] = format!("{body}\n").into();
+    malformed
+        .as_object_mut()
+        .expect("object")
+        .remove("tlog_proof");
+    let run = crate::audit::verify_receipt(&w.env, &malformed);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("FAILED at the checkpoint link: not a signed note"),
         "{}",
         run.stdout
     );
@@ -366,30 +389,17 @@ fn a_signed_checkpoint_is_cosigned_by_a_quorum_and_verified_under_the_policy() {
     );
 
     // One witness down: two of three still cosign, the quorum holds.
-    let mut witnesses = w.witnesses;
-    drop(witnesses.pop());
+    drop(w.witnesses.pop());
     w.env.add("regional-survey-1993.txt", &[]);
-    let run = w.env.run(&[
-        "checkpoint",
-        "--sign",
-        w.log_key.to_str().expect("utf-8"),
-        "--policy",
-        policy,
-    ]);
+    let run = w.checkpoint();
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("W3"), "{}", run.stderr);
     assert!(run.stderr.contains("did not cosign"), "{}", run.stderr);
     // Two down: kept, signed, but the quorum is not met (exit 1), and a
     // proof against it fails under the policy.
-    drop(witnesses.pop());
+    drop(w.witnesses.pop());
     w.env.add("relief-agency-note-1992.txt", &[]);
-    let run = w.env.run(&[
-        "checkpoint",
-        "--sign",
-        w.log_key.to_str().expect("utf-8"),
-        "--policy",
-        policy,
-    ]);
+    let run = w.checkpoint();
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stderr
@@ -836,6 +846,40 @@ fn bad_keys_policies_and_witnesses_get_one_line_errors() {
         ],
         3,
         "lists no log with the key",
+    );
+    // A witness that knows other logs only: 404, named, exit 1.
+    let (other_log, other_vkey) = key(env, "another.example/log", false);
+    let (stranger_key, stranger_vkey) = key(env, "stranger.example", true);
+    let stranger = serve(
+        env,
+        &stranger_key,
+        &[&other_vkey],
+        &env.dir.path().join("stranger-state"),
+        None,
+    );
+    let _ = other_log;
+    let strange = env.dir.path().join("strange.policy");
+    std::fs::write(
+        &strange,
+        format!(
+            "log {}\nwitness S {stranger_vkey} {}\nquorum S\n",
+            w.log_vkey, stranger.url
+        ),
+    )
+    .expect("policy");
+    let run = env.run(&[
+        "checkpoint",
+        "--sign",
+        w.log_key.to_str().expect("utf-8"),
+        "--policy",
+        strange.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("does not know the log newsroom.example/provdb (404)"),
+        "{}",
+        run.stderr
     );
     // A witness that answers garbage, and one that never answers: each is
     // named, the checkpoint is kept signed, and the command exits 1.

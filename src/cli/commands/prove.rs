@@ -160,20 +160,24 @@ pub fn run(args: ProveArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Reads what a checker trusts: a policy file and an authority's certificate.
+fn trust(
+    policy: Option<&std::path::Path>,
+    tsa_cert: Option<&std::path::Path>,
+) -> Result<(Option<crate::audit::policy::Policy>, Option<Vec<u8>>), CliError> {
+    Ok((
+        policy.map(super::checkpoint::read_policy).transpose()?,
+        tsa_cert
+            .map(super::verify::read_tsa_certificate)
+            .transpose()?,
+    ))
+}
+
 /// Runs `verify-proof`.
 pub fn run_verify(args: VerifyProofArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let text = read_input(&args.file)?;
     let given = read_checkpoints(&args.checkpoints)?;
-    let policy = args
-        .policy
-        .as_deref()
-        .map(super::checkpoint::read_policy)
-        .transpose()?;
-    let tsa_key = args
-        .tsa_cert
-        .as_deref()
-        .map(super::verify::read_tsa_certificate)
-        .transpose()?;
+    let (policy, tsa_key) = trust(args.policy.as_deref(), args.tsa_cert.as_deref())?;
     let outcome = AnyProof::parse(&text).and_then(|proof| {
         let words = proof.verify()?;
         bind(
@@ -273,16 +277,7 @@ pub fn run_verify_receipt(args: VerifyReceiptArgs, ctx: &mut Ctx<'_>) -> Result<
         ))
     })?;
     let given = read_checkpoints(args.checkpoint.as_slice())?;
-    let policy = args
-        .policy
-        .as_deref()
-        .map(super::checkpoint::read_policy)
-        .transpose()?;
-    let tsa_key = args
-        .tsa_cert
-        .as_deref()
-        .map(super::verify::read_tsa_certificate)
-        .transpose()?;
+    let (policy, tsa_key) = trust(args.policy.as_deref(), args.tsa_cert.as_deref())?;
     let outcome = receipt.verify().and_then(|words| {
         bind(
             words,
