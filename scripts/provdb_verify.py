@@ -427,10 +427,13 @@ def parse_policy(path):
     policy = {"logs": [], "witnesses": {}, "groups": {}, "quorum": None}
     keys, members_used = [], []
     for number, raw in enumerate(open(path, "rb").read().decode("utf-8", "replace").split("\n"), 1):
-        words = raw.replace("\t", " ").split()
+        fail = lambda why: ValueError(f"policy line {number}: {why}")
+        if any(ord(c) < 0x20 and c != "\t" or ord(c) == 0x7F for c in raw):
+            raise fail("a control character other than tab (Windows line endings?)")
+        words = raw.replace("\t", " ").split(" ")
+        words = [word for word in words if word]
         if not words or words[0].startswith("#"):
             continue
-        fail = lambda why: ValueError(f"policy line {number}: {why}")
         defined = lambda name: name in policy["witnesses"] or name in policy["groups"]
         if words[0] == "log" and len(words) in (2, 3):
             key = parse_vkey(words[1])
@@ -947,20 +950,32 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     self_test()
-    targets, policy, tsa_cert = argv[2:], None, None
-    while len(targets) >= 2 and targets[0] in ("--policy", "--tsa-cert") and argv[1] != "store":
-        if targets[0] == "--policy":
-            try:
-                policy = parse_policy(targets[1])
-            except (OSError, ValueError, IndexError) as error:
-                print(f"the policy {targets[1]} cannot be used: {error}", file=sys.stderr)
+    # Options may stand anywhere among the files.
+    args, targets, policy, tsa_cert = argv[2:], [], None, None
+    while args:
+        word = args.pop(0)
+        if word in ("--policy", "--tsa-cert"):
+            if not args or argv[1] == "store" or (word == "--tsa-cert" and argv[1] != "receipt"):
+                print(f"{word} takes a file, and is for {'proofs and receipts' if word == '--policy' else 'receipts'}", file=sys.stderr)
                 return 2
-        elif argv[1] == "receipt":
-            tsa_cert = targets[1]
-        else:
-            print("--tsa-cert is for receipts", file=sys.stderr)
+            value = args.pop(0)
+            if word == "--tsa-cert":
+                tsa_cert = value
+                continue
+            try:
+                policy = parse_policy(value)
+            except (OSError, ValueError, IndexError) as error:
+                print(f"the policy {value} cannot be used: {error}", file=sys.stderr)
+                return 2
+        elif word.startswith("--"):
+            print(f"unknown option {word}", file=sys.stderr)
+            print(__doc__, file=sys.stderr)
             return 2
-        targets = targets[2:]
+        else:
+            targets.append(word)
+    if not targets:
+        print(__doc__, file=sys.stderr)
+        return 2
     check = {"store": check_store, "proof": check_proof, "receipt": check_receipt}[argv[1]]
     problems = []
     for target in targets:

@@ -23,7 +23,7 @@ pub enum KeyFileError {
     #[error("{0} already exists; a key file is never overwritten: choose another path or remove it yourself")]
     Exists(String),
     /// Others may read the private key.
-    #[error("{path} is readable by others (mode {mode:o}); a private key must be readable by its owner only: run chmod 600 {path}")]
+    #[error("{path} can be read by its group or others (mode {mode:o}); a private key must be readable by its owner only: run chmod 600 {path}")]
     Exposed {
         /// The file.
         path: String,
@@ -112,6 +112,14 @@ fn read_bounded(path: &Path) -> Result<(std::fs::Metadata, String), KeyFileError
 pub fn read_private(path: &Path) -> Result<SigningKey, KeyFileError> {
     let shown = path.display().to_string();
     let (meta, text) = read_bounded(path)?;
+    if !text.starts_with("PRIVATE+KEY+") && VerifierKey::parse(text.trim()).is_ok() {
+        return Err(KeyFileError::Bad {
+            path: shown,
+            error: NoteError::BadKey(
+                "this is a verifier key (the public half); give the private key file that `provdb key generate -o FILE` wrote".into(),
+            ),
+        });
+    }
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(KeyFileError::Exposed { path: shown, mode });

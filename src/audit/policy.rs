@@ -66,7 +66,12 @@ impl Policy {
                 .find(|b| (*b < 0x20 && *b != b'\t') || *b == 0x7f)
             {
                 return Err(at(format!(
-                    "the control character 0x{c:02x} is not allowed in a policy"
+                    "the control character 0x{c:02x} is not allowed in a policy{}",
+                    if c == b'\r' {
+                        " (Windows line endings: save the file with \\n line endings)"
+                    } else {
+                        ""
+                    }
                 )));
             }
             let words: Vec<&str> = raw

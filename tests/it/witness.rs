@@ -760,8 +760,44 @@ fn bad_keys_policies_and_witnesses_get_one_line_errors() {
     let (witness_key, _) = key(env, "w9.example", true);
     env.refused(
         &["checkpoint", "--sign", witness_key.to_str().expect("utf-8")],
-        2,
+        3,
         "witness's cosignature key",
+    );
+    // The verifier key given where the private key is wanted.
+    let vkey_file = env.dir.path().join("log.vkey");
+    std::fs::write(&vkey_file, format!("{}\n", w.log_vkey)).expect("write");
+    env.refused(
+        &["checkpoint", "--sign", vkey_file.to_str().expect("utf-8")],
+        3,
+        "this is a verifier key (the public half)",
+    );
+    // A private key is never written into a store.
+    let into_store = env.store.join("objects").join("log.key");
+    env.refused(
+        &[
+            "key",
+            "generate",
+            "x.example",
+            "-o",
+            into_store.to_str().expect("utf-8"),
+        ],
+        3,
+        "a private key never goes into a store",
+    );
+    // A witness named instead of its URL is found by its name; a name the
+    // policy does not have lists the ones it does.
+    env.refused(
+        &[
+            "checkpoint",
+            "--sign",
+            w.log_key.to_str().expect("utf-8"),
+            "--policy",
+            policy,
+            "--witness",
+            "W7",
+        ],
+        3,
+        "(it has: W1 http://127.0.0.1:",
     );
     // A key file others can read.
     let exposed = env.dir.path().join("exposed.key");

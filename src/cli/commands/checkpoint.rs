@@ -26,8 +26,9 @@ pub struct CheckpointArgs {
     /// the quorum is reported.
     #[arg(long, value_name = "FILE", requires = "sign")]
     pub policy: Option<PathBuf>,
-    /// Submit only to this witness (its URL as the policy gives it). Repeat
-    /// for several; without it, every witness of the policy with a URL.
+    /// Submit only to this witness (its URL or its name as the policy gives
+    /// them). Repeat for several; without it, every witness of the policy
+    /// with a URL.
     #[arg(long = "witness", value_name = "URL", requires = "policy")]
     pub witnesses: Vec<String>,
     /// How long to wait for each witness's answer, in seconds.
@@ -107,12 +108,20 @@ fn targets(
         .map(|url| {
             with_url
                 .iter()
-                .find(|target| target.url.trim_end_matches('/') == url.trim_end_matches('/'))
+                .find(|target| {
+                    target.url.trim_end_matches('/') == url.trim_end_matches('/')
+                        || target.name == *url
+                })
                 .cloned()
                 .ok_or_else(|| {
+                    let names: Vec<String> = with_url
+                        .iter()
+                        .map(|target| format!("{} {}", target.name, target.url))
+                        .collect();
                     CliError::Refused(format!(
-                        "unknown witness {url}: the policy {} gives no witness this URL; add `witness NAME VKEY {url}` to it",
-                        path.display()
+                        "unknown witness {url}: the policy {} gives no witness with a URL by that name or URL (it has: {}); add `witness NAME VKEY URL` to it",
+                        path.display(),
+                        if names.is_empty() { "none".to_string() } else { names.join(", ") }
                     ))
                 })
         })
@@ -132,7 +141,14 @@ pub fn run(args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         return Ok(());
     };
     let key = crate::audit::keys::read_private(key_path)
-        .map_err(|error| CliError::Refused(error.to_string()))?;
+        .map_err(|error| CliError::Refused(format!("--sign {error}")))?;
+    if key.verifier().is_witness() {
+        return Err(CliError::Refused(format!(
+            "--sign {}: {} is a witness's cosignature key; sign checkpoints with a log key (provdb key generate NAME, without --witness)",
+            key_path.display(),
+            key.name
+        )));
+    }
     let policy = args.policy.as_deref().map(read_policy).transpose()?;
     let witnesses = match (&policy, &args.policy) {
         (Some(policy), Some(path)) => targets(policy, &args.witnesses, path)?,
@@ -265,9 +281,31 @@ pub fn run_list(_args: CheckpointsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliErro
         )?;
     } else {
         for checkpoint in &kept {
+            let signed = match (&checkpoint.note, &checkpoint.key) {
+                (Some(note), Some(_)) => {
+                    let lines = crate::audit::note::Note::parse(note)
+                        .map(|parsed| parsed.signatures.len())
+                        .unwrap_or(0);
+                    format!(
+                        ", signed as {}{}{}",
+                        checkpoint.origin,
+                        match lines.saturating_sub(1) {
+                            0 => String::new(),
+                            1 => " with 1 cosignature".to_string(),
+                            n => format!(" with {n} cosignatures"),
+                        },
+                        if checkpoint.timestamp.is_some() {
+                            ", time-stamped"
+                        } else {
+                            ""
+                        }
+                    )
+                }
+                _ => String::new(),
+            };
             writeln!(
                 ctx.out,
-                "size {:>8}  root {}  taken {} by {}{}",
+                "size {:>8}  root {}  taken {} by {}{}{signed}",
                 checkpoint.size,
                 checkpoint.root,
                 checkpoint.time,

@@ -19,11 +19,11 @@ pub enum KeyAction {
     /// Write a new Ed25519 private key, readable only by its owner, and print
     /// its verifier key (NAME+KEYID+KEY) to publish.
     #[command(
-        after_help = "Examples:\n  provdb key generate newsroom.example/provdb -o ~/.provdb/log.key\n  provdb key generate witness.example/w1 --witness -o w1.key"
+        after_help = "Examples:\n  provdb key generate newsroom.example/provdb -o ~/newsroom-log.key\n  provdb key generate witness.example/w1 --witness -o w1.key"
     )]
     Generate(GenerateArgs),
     /// Print the verifier key of a private key file.
-    #[command(after_help = "Examples:\n  provdb key public ~/.provdb/log.key > log.vkey")]
+    #[command(after_help = "Examples:\n  provdb key public ~/newsroom-log.key > log.vkey")]
     Public(PublicArgs),
 }
 
@@ -54,10 +54,33 @@ fn key_error(error: KeyFileError) -> CliError {
     CliError::Refused(error.to_string())
 }
 
+/// The store a path would be written into, if any: a directory above it
+/// holding provdb's FORMAT file.
+fn inside_store(path: &std::path::Path) -> Option<PathBuf> {
+    let parent = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty());
+    let start = std::fs::canonicalize(parent.unwrap_or(std::path::Path::new("."))).ok()?;
+    start
+        .ancestors()
+        .find(|dir| {
+            std::fs::read_to_string(dir.join(crate::store::FORMAT_FILE))
+                .is_ok_and(|text| text == crate::store::FORMAT_TEXT)
+        })
+        .map(std::path::Path::to_path_buf)
+}
+
 /// Runs `key`.
 pub fn run(args: KeyArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     match args.action {
         KeyAction::Generate(args) => {
+            if let Some(store) = inside_store(&args.output) {
+                return Err(CliError::Refused(format!(
+                    "-o {} is inside the store {}; a private key never goes into a store: write it elsewhere",
+                    args.output.display(),
+                    store.display()
+                )));
+            }
             let key = keys::generate(&args.name, args.witness)
                 .map_err(|error| CliError::Usage(format!("{error}")))?;
             keys::write_private(&args.output, &key).map_err(key_error)?;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::audit::proofs::{AnyProof, ProofFailure};
 use crate::cli::{CliError, Ctx};
 
-/// Write a proof as JSON: that the journal entry which recorded a source,
+/// Write a proof (JSON, or a C2SP tlog-proof): that the journal entry which recorded a source,
 /// revision, claim or citation is in a checkpoint's tree, or with
 /// --consistency that one checkpoint's log extends another's. Anyone can
 /// check it with `provdb verify-proof`, with no store.
@@ -256,9 +256,21 @@ fn read_checkpoints(files: &[PathBuf]) -> Result<Vec<(String, String)>, CliError
 /// Runs `receipt`.
 pub fn run_receipt(args: ReceiptArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let actor = ctx.actor()?;
-    let receipt = ctx.with_store(|opened| {
-        opened.receipt(&args.citation, args.checkpoint, args.retracted, &actor)
+    let (receipt, signed_before) = ctx.with_store(|opened| {
+        let receipt = opened.receipt(&args.citation, args.checkpoint, args.retracted, &actor)?;
+        let signed_before = opened
+            .checkpoints()?
+            .iter()
+            .any(|checkpoint| checkpoint.note.is_some());
+        Ok::<_, CliError>((receipt, signed_before))
     })?;
+    if signed_before && receipt.checkpoint.note.is_none() {
+        writeln!(
+            ctx.err,
+            "notice: this receipt is against an unsigned checkpoint of size {} (the log grew since the last signed one), so --policy will refuse it; run `provdb checkpoint --sign KEYFILE` and ask again, or give --checkpoint SIZE of a signed one",
+            receipt.checkpoint.size
+        )?;
+    }
     writeln!(
         ctx.out,
         "{}",
@@ -272,8 +284,13 @@ pub fn run_verify_receipt(args: VerifyReceiptArgs, ctx: &mut Ctx<'_>) -> Result<
     let text = read_input(&args.file)?;
     let receipt: crate::audit::receipt::Receipt = serde_json::from_str(&text).map_err(|error| {
         CliError::Usage(format!(
-            "{} is not a provdb receipt: {error}",
-            args.file.display()
+            "{} is not a provdb receipt: {error}{}",
+            args.file.display(),
+            if text.starts_with(crate::audit::proofs::TLOG_PROOF) {
+                "; it is a tlog-proof: check it with `provdb verify-proof`"
+            } else {
+                ""
+            }
         ))
     })?;
     let given = read_checkpoints(args.checkpoint.as_slice())?;
