@@ -428,13 +428,23 @@ impl Note {
             }
         }
         if signed.is_empty() {
+            // Name and key id both, so that another key of the same name
+            // shows as another key.
             return Err(NoteError::BadSignature(format!(
-                "no signature on the note is by a known key (it is signed by {})",
+                "no signature on the note is by a known key: it is signed by {}, and the keys known are {}",
                 self.signatures
                     .iter()
-                    .map(|signature| signature.name.as_str())
+                    .map(|signature| format!("{}+{:08x}", signature.name, signature.id))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                if keys.is_empty() {
+                    "none".to_string()
+                } else {
+                    keys.iter()
+                        .map(|key| format!("{}+{:08x}", key.name, key.id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
             )));
         }
         Ok(signed)
@@ -474,7 +484,19 @@ mod tests {
         // Another key of the same name: its id differs, so the signature is
         // ignored and no known key signed.
         let other = SigningKey::from_seed("example.com/foo", ED25519, [9; 32]).expect("key");
-        assert!(note.verify(&[other.verifier()]).is_err());
+        let error = note
+            .verify(&[other.verifier()])
+            .expect_err("another key")
+            .to_string();
+        // Both key ids named, so the two keys of one name tell apart.
+        assert!(
+            error.contains("signed by example.com/foo+530d903a")
+                && error.contains(&format!(
+                    "known are example.com/foo+{:08x}",
+                    other.verifier().id
+                )),
+            "{error}"
+        );
     }
 
     #[test]

@@ -241,7 +241,12 @@ pub fn run(args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     }
     match verdict {
         Some(Err(error)) => Err(CliError::NotHolding(format!(
-            "the checkpoint is signed and kept, but {error}"
+            "the checkpoint is signed and kept, but {error}{}",
+            if failed > 0 {
+                "; run this command again when the witnesses answer: it adds their cosignatures"
+            } else {
+                ""
+            }
         ))),
         Some(Ok(verdict)) => {
             let by: Vec<&str> = verdict
@@ -262,7 +267,7 @@ pub fn run(args: CheckpointArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             Ok(())
         }
         None if failed > 0 => Err(CliError::NotHolding(format!(
-            "the checkpoint is signed and kept, but {failed} witness(es) did not cosign it"
+            "the checkpoint is signed and kept, but {failed} witness(es) did not cosign it; run this command again when they answer: it adds their cosignatures"
         ))),
         None => Ok(()),
     }
