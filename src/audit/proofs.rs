@@ -293,7 +293,7 @@ impl InclusionProof {
             ))
         })?;
         Ok(format!(
-            "journal entry {} (the line given) is in the log {} of {} entries whose root is {}; compare that checkpoint with the one published",
+            "journal entry {} (the line given) is in the log {} of {} entries whose root is {}",
             self.leaf_index + 1,
             self.checkpoint.origin,
             self.checkpoint.size,
