@@ -30,7 +30,14 @@ pub(crate) enum Token<'a> {
 
 /// Splits `text` into tokens, merging whitespace runs into one `Space`.
 pub(crate) fn tokenize(text: &str) -> Vec<Token<'_>> {
+    tokenize_spanned(text).0
+}
+
+/// Splits `text` into tokens as [`tokenize`] does, with each token's byte
+/// range in `text`.
+pub(crate) fn tokenize_spanned(text: &str) -> (Vec<Token<'_>>, Vec<std::ops::Range<usize>>) {
     let mut tokens = Vec::new();
+    let mut spans = Vec::new();
     let mut chars = text.char_indices().peekable();
     while let Some((start, ch)) = chars.next() {
         let mut end = start + ch.len_utf8();
@@ -43,6 +50,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token<'_>> {
                 chars.next();
             }
             tokens.push(Token::Word(&text[start..end]));
+            spans.push(start..end);
         } else if ch.is_ascii_digit() {
             while let Some(&(index, next)) = chars.peek() {
                 if !next.is_ascii_digit() {
@@ -52,19 +60,23 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token<'_>> {
                 chars.next();
             }
             tokens.push(Token::Digits(&text[start..end]));
+            spans.push(start..end);
         } else if ch.is_whitespace() {
-            while let Some(&(_, next)) = chars.peek() {
+            while let Some(&(index, next)) = chars.peek() {
                 if !next.is_whitespace() {
                     break;
                 }
+                end = index + next.len_utf8();
                 chars.next();
             }
             tokens.push(Token::Space);
+            spans.push(start..end);
         } else {
             tokens.push(Token::Mark(ch));
+            spans.push(start..end);
         }
     }
-    tokens
+    (tokens, spans)
 }
 
 /// Returns the month a word names, full or abbreviated ("Feb", "Sept").
@@ -344,6 +356,14 @@ fn weekday_at(tokens: &[Token<'_>], at: usize) -> Option<(time::Weekday, usize)>
         return None;
     }
     Some((weekday, cursor.at - at))
+}
+
+/// Reads a date written in words or ISO form at token `at` ("22 April 2010",
+/// "Feb. 26, 1992", "February 1992", "2010-04-22"): the date at the
+/// precision written and how many tokens it spans. Numeric dates with
+/// separators are [`numeric_date_at`]'s; a bare year is not read here.
+pub(crate) fn written_date_at(tokens: &[Token<'_>], at: usize) -> Option<(When, usize)> {
+    date_at(tokens, at).map(|found| (found.when, found.consumed))
 }
 
 /// Tries every written date form at the cursor, longest first.

@@ -215,11 +215,28 @@ fn clock_span(when: &When) -> Interval {
     }
 }
 
+/// The key a unit compares by: its identity key, with the spellings of a
+/// share and of the currencies provdb reads signs for made one ("percent",
+/// "per cent" and "%"; "$", "dollars" and "USD"), so that "16%" and
+/// "16 percent" compare.
+pub fn unit_key(unit: &str) -> String {
+    let key = identity_key(unit);
+    let same = match key.as_str() {
+        "%" | "percent" | "per cent" | "pct" => "%",
+        "$" | "us$" | "usd" | "dollar" | "dollars" | "us dollars" => "usd",
+        "€" | "eur" | "euro" | "euros" => "eur",
+        "£" | "gbp" => "gbp",
+        "azn" | "manat" | "manats" => "azn",
+        _ => return key,
+    };
+    same.to_string()
+}
+
 /// The extent of a claim's value with its bound.
 fn extent(claim: &Claim) -> Extent {
     let qualifiers = &claim.qualifiers;
     let bound = qualifiers.bound;
-    let noun_key = qualifiers.unit.as_deref().map(identity_key);
+    let noun_key = qualifiers.unit.as_deref().map(unit_key);
     match &claim.value {
         Value::Count { .. } | Value::Quantity { .. } => {
             let (at, unit, noun) = match &claim.value {

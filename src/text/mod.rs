@@ -4,13 +4,16 @@
 //! under (`fold`), the text of web pages and of other encodings (`html`,
 //! `encoding`), whether bytes are quotable text (`plain`), dates
 //! (`dates`), claim values
-//! (`values`) and the identity keys of names (`normalize`).
+//! (`values`), the figures a draft states (`figures`) and the identity
+//! keys of names (`normalize`).
 
 pub mod anchor;
 pub mod carry;
+pub mod coverage;
 pub mod dates;
 pub mod encoding;
 pub mod extent;
+pub mod figures;
 pub mod fold;
 pub mod html;
 pub mod normalize;

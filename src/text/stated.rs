@@ -25,7 +25,7 @@ pub struct Stated {
 
 /// The hedging words read before a value, longest first within each bound so
 /// that "no more than" is not read as "more than".
-const HEDGES: &[(&str, Bound)] = &[
+pub(crate) const HEDGES: &[(&str, Bound)] = &[
     ("no fewer than", Bound::AtLeast),
     ("not fewer than", Bound::AtLeast),
     ("no less than", Bound::AtLeast),
@@ -133,7 +133,7 @@ pub(crate) const SCALES: &[(&str, u32)] = &[
 
 /// Units of measure (lower case). A number followed by one is a quantity in
 /// that unit ("12 km"), never a count of things called "km".
-const UNITS: &[&str] = &[
+pub(crate) const UNITS: &[&str] = &[
     "mm",
     "cm",
     "m",
@@ -435,7 +435,9 @@ pub fn read_stated(
     if plain_kept {
         return plain.map(stated);
     }
-    let trimmed = text.trim();
+    // "16%" is written glued; read it as "16 %", a quantity in percent.
+    let spaced = space_percent(text.trim());
+    let trimmed = spaced.as_str();
     let (bound, rest) = match strip_hedge(trimmed) {
         Some((bound, rest)) => (Some(bound), rest),
         None => match strip_suffix_hedge(trimmed) {
@@ -487,6 +489,20 @@ pub fn read_stated(
         Some(Err(error)) => Err(error),
         _ => plain.map(stated),
     }
+}
+
+/// Returns the text with a space between a digit and a percent sign after it.
+fn space_percent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    let mut previous = ' ';
+    for ch in text.chars() {
+        if ch == '%' && previous.is_ascii_digit() {
+            out.push(' ');
+        }
+        out.push(ch);
+        previous = ch;
+    }
+    out
 }
 
 /// Returns the hedge a quote puts before every place it states `value`, with
@@ -553,6 +569,29 @@ mod tests {
 
     fn count(n: u64) -> Value {
         Value::Count { count: n }
+    }
+
+    #[test]
+    fn a_glued_percent_sign_is_a_unit() {
+        // "over 15%" is 15 in percent, bounded below, as "over 15 percent" is.
+        let read_glued = read("over 15%");
+        assert_eq!(
+            read_glued.value,
+            Value::Quantity {
+                amount: "15".into()
+            }
+        );
+        assert_eq!(
+            (read_glued.bound, read_glued.noun.as_deref()),
+            (Some(Bound::MoreThan), Some("%"))
+        );
+        assert_eq!(
+            read("0.15%").value,
+            Value::Quantity {
+                amount: "0.15".into()
+            }
+        );
+        assert_eq!(read("15 percent").noun.as_deref(), Some("percent"));
     }
 
     #[test]

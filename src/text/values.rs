@@ -78,7 +78,7 @@ fn small_number(word: &str) -> Option<u64> {
 
 /// Reads a run of number words ("six hundred and thirteen", "sixty-three",
 /// "a dozen" is not read) as one number; returns the value and the words used.
-fn number_words(words: &[String]) -> Option<(u64, usize)> {
+pub(crate) fn number_words(words: &[String]) -> Option<(u64, usize)> {
     let mut total: u64 = 0;
     let mut current: u64 = 0;
     let mut used = 0;
