@@ -72,6 +72,11 @@ pub enum Command {
         after_help = "Examples:\n  provdb conflicts\n  provdb conflicts --json | jq '.conflicts[].property'"
     )]
     Conflicts(commands::conflicts::ConflictsArgs),
+    /// Check a draft's figures against the cited claims: backed, contradicted or unbacked.
+    #[command(
+        after_help = "Examples:\n  provdb coverage draft.txt --doc khojaly\n  provdb coverage draft.html --allow unbacked\n  provdb coverage draft.pdf --json | jq '.figures[] | select(.verdict != \"backed\")'"
+    )]
+    Coverage(commands::coverage::CoverageArgs),
     /// Show any source, claim or citation by id or unique prefix.
     #[command(after_help = "Examples:\n  provdb show khojaly@2\n  provdb show 8ad4c079")]
     Show(commands::show::ShowArgs),

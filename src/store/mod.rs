@@ -21,6 +21,7 @@ mod bulk;
 mod capture;
 mod checks;
 mod cite;
+mod coverage;
 mod error;
 mod field;
 mod interchange;
@@ -48,6 +49,9 @@ use cite::live_duplicate_in;
 pub use cite::{
     prepare_citation, CiteFields, CiteInputError, CiteOutcome, CiteRequest, PreparedCitation,
     Retracted,
+};
+pub use coverage::{
+    read_draft, CheckedCitation, Coverage, CoverageClaim, Draft, Finding, MAX_DRAFT,
 };
 use error::io_error;
 pub use error::StoreError;

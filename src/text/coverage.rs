@@ -472,8 +472,9 @@ pub fn judge(text: &str, figures: Vec<Figure>, candidates: &[Candidate]) -> Vec<
     let prepared: Vec<Prepared> = candidates.iter().map(prepare).collect();
     let draft_words = word_set(text);
     let ranges: Vec<Range<usize>> = figures.iter().map(|figure| figure.range.clone()).collect();
-    let mut out = Vec::with_capacity(figures.len());
-    for figure in figures {
+    // Every figure's scores against every comparable candidate.
+    let mut scored: Vec<(Range<usize>, Vec<Matched>)> = Vec::with_capacity(figures.len());
+    for figure in &figures {
         let sentence = sentence_of(text, &figure.range);
         let clause = clause_of(text, &sentence, &figure.range, &ranges);
         let sentence_words = word_set(&text[sentence.clone()]);
@@ -481,7 +482,7 @@ pub fn judge(text: &str, figures: Vec<Figure>, candidates: &[Candidate]) -> Vec<
         let beside_figure = beside(text, &clause, &figure.range);
         let mut matched = Vec::new();
         for (index, (candidate, words)) in candidates.iter().zip(&prepared).enumerate() {
-            let Some((relation, as_of)) = compare(&figure, &candidate.claim) else {
+            let Some((relation, as_of)) = compare(figure, &candidate.claim) else {
                 continue;
             };
             if !words.subject.is_empty() && overlap(&words.subject, &draft_words) < 0.5 {
@@ -511,6 +512,26 @@ pub fn judge(text: &str, figures: Vec<Figure>, candidates: &[Candidate]) -> Vec<
                 });
             }
         }
+        scored.push((sentence, matched));
+    }
+    // In one sentence a claim speaks of the figure it matches best: "613
+    // civilians were killed, 32 years ago" gives the claim of the dead to
+    // 613, not to 32 as well.
+    let mut best_in_sentence: std::collections::HashMap<(usize, usize), f64> =
+        std::collections::HashMap::new();
+    for (sentence, matched) in &scored {
+        for item in matched {
+            let best = best_in_sentence
+                .entry((sentence.start, item.candidate))
+                .or_insert(0.0);
+            *best = best.max(item.score);
+        }
+    }
+    let mut out = Vec::with_capacity(figures.len());
+    for (figure, (sentence, mut matched)) in figures.into_iter().zip(scored) {
+        matched.retain(|item| {
+            item.score + 1e-9 >= best_in_sentence[&(sentence.start, item.candidate)]
+        });
         let best = matched
             .iter()
             .map(|item| item.score)

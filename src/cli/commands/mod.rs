@@ -9,6 +9,7 @@ pub mod checkpoint;
 pub mod cite;
 pub mod claims;
 pub mod conflicts;
+pub mod coverage;
 pub mod demo;
 pub mod diff;
 pub mod drift;
@@ -57,6 +58,7 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Claims(args) => claims::run(args, ctx),
         Command::Trace(args) => trace::run(args, ctx),
         Command::Conflicts(args) => conflicts::run(args, ctx),
+        Command::Coverage(args) => coverage::run(args, ctx),
         Command::Show(args) => show::run(args, ctx),
         Command::Cat(args) => cat::run(args, ctx),
         Command::Sources(args) => sources::run(args, ctx),
