@@ -356,12 +356,17 @@ fn prepare(candidate: &Candidate) -> Prepared {
     for text in &candidate.quotes {
         quote.extend(stems(text));
         let whole = 0..text.len();
-        for figure in figures_in(text) {
+        let figures = figures_in(text);
+        let ranges: Vec<Range<usize>> = figures.iter().map(|figure| figure.range.clone()).collect();
+        for figure in &figures {
             let holds = figure.readings.iter().any(|reading| {
                 relation(&figure_claim(reading), &candidate.claim) == Relation::Agree
             });
             if holds {
-                beside_value.extend(beside(text, &whole, &figure.range));
+                // The value's own clause: in "106 women, 70 elderly" the
+                // words beside 106 are not those beside 70.
+                let clause = clause_of(text, &whole, &figure.range, &ranges);
+                beside_value.extend(beside(text, &clause, &figure.range));
             }
         }
     }
