@@ -25,6 +25,12 @@ use crate::text::normalize::identity_key;
 /// The least score at which a claim is about what a figure says.
 pub const THRESHOLD: f64 = 0.3;
 
+/// The least score at which a claim whose value cannot hold beside the
+/// figure's contradicts it: a contradiction needs a closer match than
+/// backing does, since a claim that only shares a word is not about the
+/// same thing.
+pub const CONTRADICTS: f64 = 0.5;
+
 /// How far below the best score a claim may be and still decide.
 pub const MARGIN: f64 = 0.1;
 
@@ -261,8 +267,10 @@ pub fn sentence_of(text: &str, range: &Range<usize>) -> Range<usize> {
                     return false;
                 }
                 let word_start = text[..at]
-                    .rfind(|ch: char| !ch.is_alphanumeric())
-                    .map_or(0, |index| index + 1);
+                    .char_indices()
+                    .rev()
+                    .find(|(_, ch)| !ch.is_alphanumeric())
+                    .map_or(0, |(index, ch)| index + ch.len_utf8());
                 let word = &text[word_start..at];
                 word.chars().count() >= 4 || word.chars().all(|ch| ch.is_ascii_digit())
             }
@@ -302,8 +310,12 @@ fn clause_of(
 ) -> Range<usize> {
     let breaks = |ch: char| matches!(ch, ',' | ';' | ':' | '(' | ')' | '\u{2014}');
     let mut start = text[sentence.start..figure.start]
-        .rfind(breaks)
-        .map_or(sentence.start, |index| sentence.start + index + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, ch)| breaks(*ch))
+        .map_or(sentence.start, |(index, ch)| {
+            sentence.start + index + ch.len_utf8()
+        });
     let mut end = text[figure.end..sentence.end]
         .find(breaks)
         .map_or(sentence.end, |index| figure.end + index);
@@ -541,7 +553,10 @@ pub fn judge(text: &str, figures: Vec<Figure>, candidates: &[Candidate]) -> Vec<
             .iter()
             .map(|item| item.score)
             .fold(0.0_f64, f64::max);
-        matched.retain(|item| item.score >= best - MARGIN);
+        matched.retain(|item| {
+            item.score >= best - MARGIN
+                && (item.relation == Relation::Agree || item.score >= CONTRADICTS)
+        });
         matched.sort_by(|a, b| {
             (a.relation != Relation::Agree)
                 .cmp(&(b.relation != Relation::Agree))
@@ -650,6 +665,18 @@ mod tests {
         assert_eq!(stem("the"), None);
         assert_eq!(stem("B52"), None);
         assert_eq!(stem("country's"), stem("country"));
+    }
+
+    #[test]
+    fn sentences_after_any_character() {
+        // A no-break space (two bytes) before the word that ends a sentence.
+        let text = "It was\u{a0}done. Then 613 died.";
+        let at = text.find("613").expect("there");
+        assert_eq!(&text[sentence_of(text, &(at..at + 3))], "Then 613 died.");
+        // Every figure of text in several scripts and marks judges without a panic.
+        let text = "Résumé\u{a0}: 1\u{a0}275 — über 5 %. Ünd 2010… «16%» ½ 3\u{2009}000. ";
+        let judged = judge(text, figures_in(text), &[]);
+        assert!(judged.iter().all(|item| item.verdict == Verdict::Unbacked));
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod capture;
 mod cli;
 mod compat;
 mod conflicts;
+mod coverage;
 mod integrity;
 mod layers;
 mod model;

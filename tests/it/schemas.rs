@@ -338,6 +338,19 @@ fn every_json_output_matches_its_schema() {
         &["import", other_bundle.to_str().expect("utf-8")],
     );
     assert!(again["merged_before"].is_object(), "{again}");
+    let may = fixture("khojaly-article-2024-05.txt");
+    check(
+        &env,
+        "coverage",
+        &[
+            "coverage",
+            may.to_str().expect("utf-8"),
+            "--allow",
+            "unbacked",
+            "--allow",
+            "contradicted",
+        ],
+    );
     check(&env, "log", &["log"]);
     check(&env, "verify", &["verify"]);
     check(&env, "reindex", &["reindex"]);

@@ -1,0 +1,348 @@
+//! `provdb coverage`: a draft's figures against the cited claims, through
+//! the command line; and the labelled set of fixtures/coverage, whose
+//! precision and recall are measured here.
+
+use crate::common::{cite_args, fixture, TestEnv};
+use serde_json::Value;
+
+/// A store with the February article as khojaly@1 and its figures cited,
+/// as an editor would (the README's editor's session, with more figures).
+fn cited_store() -> TestEnv {
+    let env = TestEnv::new();
+    env.add(
+        "khojaly-article-2024-02.txt",
+        &["--doc", "khojaly", "--published", "2024-02-26"],
+    );
+    for (quote, property, value) in [
+        ("613 civilians", "civilians killed", "613"),
+        ("106 women", "women killed", "106"),
+        ("70 elderly people", "elderly people killed", "70"),
+        ("63 children", "children killed", "63"),
+        (
+            "population of about 7,000",
+            "population before the war",
+            "about 7,000",
+        ),
+        (
+            "1,275 residents were taken captive",
+            "residents taken captive",
+            "1275",
+        ),
+        ("150 of them are still", "people unaccounted for", "150"),
+        (
+            "decision dated 22 April 2010",
+            "ECHR decision date",
+            "22 April 2010",
+        ),
+        (
+            "parliaments of\n15 countries",
+            "parliaments adopting resolutions",
+            "15",
+        ),
+    ] {
+        env.ok(&cite_args("khojaly@1", quote, property, value));
+    }
+    env
+}
+
+/// The verdicts of a coverage run, as (figure as written, verdict).
+fn verdicts(output: &Value) -> Vec<(String, String)> {
+    output["figures"]
+        .as_array()
+        .expect("figures")
+        .iter()
+        .map(|figure| {
+            (
+                figure["text"].as_str().expect("text").to_string(),
+                figure["verdict"].as_str().expect("verdict").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_may_revision_against_the_february_citations() {
+    let env = cited_store();
+    let draft = fixture("khojaly-article-2024-05.txt");
+    let draft = draft.to_str().expect("utf-8");
+    let run = env.run(&["--json", "coverage", draft, "--doc", "khojaly"]);
+    // One figure contradicted (17 parliaments against the cited 15) and
+    // unbacked ones: exit 1, as a linter fails.
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let output = run.json();
+    let pairs: Vec<(String, String)> = verdicts(&output);
+    let as_pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // By hand, reading fixtures/khojaly-article-2024-05.txt against the nine
+    // claims cited above: the event's date (title and first line), "Thirty-two
+    // years", the 16 U.S. states and "May 2024" have no cited claim; 17
+    // parliaments contradicts the cited 15; the rest are the cited values.
+    assert_eq!(
+        pairs,
+        as_pairs(&[
+            ("26 February 1992", "unbacked"),
+            ("Thirty-two", "unbacked"),
+            ("Feb. 26, 1992", "unbacked"),
+            ("613", "backed"),
+            ("106", "backed"),
+            ("70", "backed"),
+            ("63", "backed"),
+            ("7,000", "backed"),
+            ("1,275", "backed"),
+            ("150", "backed"),
+            ("22 April 2010", "backed"),
+            ("17", "contradicted"),
+            ("16", "unbacked"),
+            ("May 2024", "unbacked"),
+        ])
+    );
+    // Every figure's place is its bytes in the draft.
+    let text = std::fs::read_to_string(draft).expect("draft");
+    for figure in output["figures"].as_array().expect("figures") {
+        let start = figure["start"].as_u64().expect("start") as usize;
+        let end = figure["end"].as_u64().expect("end") as usize;
+        assert_eq!(&text[start..end], figure["text"].as_str().expect("text"));
+    }
+    // The contradiction names the cited value and where it is cited.
+    let seventeen = &output["figures"][11];
+    assert_eq!(seventeen["claims"][0]["value"], "15");
+    assert_eq!(seventeen["claims"][0]["relation"], "conflict");
+    assert_eq!(
+        seventeen["claims"][0]["citations"][0]["revisions"][0],
+        "khojaly@1"
+    );
+    assert_eq!(
+        output["summary"],
+        serde_json::json!({"figures": 14, "backed": 8, "contradicted": 1, "unbacked": 5})
+    );
+    assert_eq!(output["passes"], false);
+
+    // --allow unbacked still fails on the contradiction; allowing both passes.
+    let run = env.run(&["coverage", draft, "--doc", "khojaly", "--allow", "unbacked"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("1 contradicted"), "{}", run.stderr);
+    assert!(!run.stderr.contains("unbacked"), "{}", run.stderr);
+    let run = env.ok(&[
+        "coverage",
+        draft,
+        "--allow",
+        "unbacked",
+        "--allow",
+        "contradicted",
+    ]);
+    // The text output: the draft with each figure marked, then the findings.
+    assert!(run.stdout.contains("613[✓4] civilians"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("parliaments of\n    17[✗12] countries"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("16[?13] U.S. states"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("✗12 line 16: 17: contradicted\n        claim"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("14 figure(s): 8 backed, 1 contradicted, 5 unbacked"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_draft_that_states_only_cited_figures_passes() {
+    let env = cited_store();
+    let draft = env.dir.path().join("draft.txt");
+    // In the project's own words: figures the February article states,
+    // hedged where it hedges.
+    std::fs::write(
+        &draft,
+        "The assault on Khojaly left 613 civilians dead, 63 of them children. Before the \
+         war the population was about 7,000, and 1,275 residents were taken captive.\n",
+    )
+    .expect("write");
+    let run = env.ok(&["--json", "coverage", draft.to_str().expect("utf-8")]);
+    let output = run.json();
+    assert_eq!(
+        verdicts(&output),
+        vec![
+            ("613".to_string(), "backed".to_string()),
+            ("63".to_string(), "backed".to_string()),
+            ("7,000".to_string(), "backed".to_string()),
+            ("1,275".to_string(), "backed".to_string()),
+        ]
+    );
+    assert_eq!(output["figures"][2]["hedge"], "about");
+    assert_eq!(output["figures"][2]["read_as"]["bound"], "approximate");
+    assert_eq!(output["passes"], true);
+    // Said in other words ("people had lived in the town" for the
+    // population), the figure shares no words with the claim: the method
+    // reads words, so it is unbacked, and a claim that shares one word
+    // ("people", of "elderly people killed") does not contradict it.
+    std::fs::write(
+        &draft,
+        "At Khojaly about 7,000 people had lived in the town.\n",
+    )
+    .expect("write");
+    let run = env.run(&["--json", "coverage", draft.to_str().expect("utf-8")]);
+    assert_eq!(
+        verdicts(&run.json()),
+        vec![("7,000".to_string(), "unbacked".to_string())]
+    );
+}
+
+#[test]
+fn values_are_compared_by_their_extents() {
+    let env = cited_store();
+    let draft = env.dir.path().join("draft.txt");
+    // "about 7,000" covers 6,300–7,700: 7,200 agrees, 8,000 does not;
+    // "more than 600" civilians killed allows 613; "fewer than 600" does not.
+    std::fs::write(
+        &draft,
+        "Before the war Khojaly had a population of 7,200.\n\nA later count put the \
+         population before the war at 8,000.\n\nMore than 600 civilians were killed.\n\n\
+         Fewer than 600 civilians were killed.\n",
+    )
+    .expect("write");
+    let run = env.run(&["--json", "coverage", draft.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        verdicts(&run.json()),
+        vec![
+            ("7,200".to_string(), "backed".to_string()),
+            ("8,000".to_string(), "contradicted".to_string()),
+            ("600".to_string(), "backed".to_string()),
+            ("600".to_string(), "contradicted".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn a_web_page_draft_is_read_through_its_text_layer() {
+    let env = cited_store();
+    let page = fixture("khojaly-article-2024-02.html");
+    let output = env
+        .run(&[
+            "--json",
+            "coverage",
+            page.to_str().expect("utf-8"),
+            "--allow",
+            "unbacked",
+        ])
+        .json();
+    assert!(
+        output["text_layer"]
+            .as_str()
+            .expect("layer")
+            .starts_with("provdb-html"),
+        "{output}"
+    );
+    // The page's text states 613; no markup is read as a figure.
+    let found = verdicts(&output);
+    assert!(
+        found.contains(&("613".to_string(), "backed".to_string())),
+        "{found:?}"
+    );
+    for figure in output["figures"].as_array().expect("figures") {
+        assert!(
+            !figure["sentence"].as_str().expect("s").contains('<'),
+            "{figure}"
+        );
+    }
+}
+
+#[test]
+fn a_damaged_source_never_backs_a_figure() {
+    let env = cited_store();
+    let source = env.ok(&["--json", "show", "khojaly@1"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let draft = env.dir.path().join("draft.txt");
+    std::fs::write(
+        &draft,
+        "By the article's account 613 civilians were killed at Khojaly.\n",
+    )
+    .expect("write");
+    let draft = draft.to_str().expect("utf-8");
+    assert_eq!(
+        verdicts(&env.ok(&["--json", "coverage", draft]).json()),
+        vec![("613".to_string(), "backed".to_string())]
+    );
+    // One byte of the cited source changed: its citations are left out.
+    let object = env.object_path(&source);
+    let mut bytes = std::fs::read(&object).expect("object");
+    bytes[0] ^= 0x20;
+    std::fs::write(&object, bytes).expect("write");
+    let run = env.run(&["--json", "coverage", draft]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let output = run.json();
+    assert_eq!(
+        verdicts(&output),
+        vec![("613".to_string(), "unbacked".to_string())]
+    );
+    let damaged = &output["figures"][0]["damaged_claims"][0];
+    assert_eq!(damaged["value"], "613");
+    assert_eq!(damaged["citations"], serde_json::json!([]));
+    assert_eq!(damaged["damaged_citations"][0]["source"], source.as_str());
+    let text = env.run(&["coverage", draft]).stdout;
+    assert!(text.contains("rest only on damaged sources"), "{text}");
+}
+
+#[test]
+fn bad_drafts_are_refused_in_one_line() {
+    let env = cited_store();
+    let empty = fixture("bad/empty.txt");
+    env.refused(&["coverage", empty.to_str().expect("utf-8")], 3, "is empty");
+    let binary = fixture("bad/binary.png");
+    env.refused(
+        &["coverage", binary.to_str().expect("utf-8")],
+        3,
+        "is not a draft provdb can read",
+    );
+    let blank = env.dir.path().join("blank.txt");
+    std::fs::write(&blank, " \n\n\t\n").expect("write");
+    env.refused(
+        &["coverage", blank.to_str().expect("utf-8")],
+        3,
+        "has no text",
+    );
+    let missing = env.dir.path().join("missing.txt");
+    env.refused(
+        &["coverage", missing.to_str().expect("utf-8")],
+        3,
+        "cannot read the draft",
+    );
+    env.refused(
+        &["coverage", env.dir.path().to_str().expect("utf-8")],
+        3,
+        "is not a file",
+    );
+    let draft = fixture("khojaly-article-2024-05.txt");
+    env.refused(
+        &[
+            "coverage",
+            draft.to_str().expect("utf-8"),
+            "--doc",
+            "khojali",
+        ],
+        3,
+        "khojaly",
+    );
+    env.refused(
+        &[
+            "coverage",
+            draft.to_str().expect("utf-8"),
+            "--allow",
+            "everything",
+        ],
+        2,
+        "invalid value 'everything'",
+    );
+}
