@@ -352,7 +352,8 @@ pub fn figures_in(text: &str) -> Vec<Figure> {
         // Dates first: "26/02/1992", "22 April 2010", "Feb. 26, 1992".
         if let Some(numeric) = numeric_date_at(&tokens, at) {
             let end = at + numeric.consumed;
-            if !glued_right(&tokens, end) {
+            // A numeric date that names no day ("31/02/1992") is no figure.
+            if !glued_right(&tokens, end) && !numeric.readings.is_empty() {
                 found.push(Figure {
                     range: spans[at].start..spans[end - 1].end,
                     hedge: None,
