@@ -17,9 +17,10 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use crate::model::{Bound, Claim, ClaimId, Qualifiers, Value};
+use crate::model::{Bound, Claim, ClaimId, Qualifiers, Value, When};
+use crate::text::dates::dates_in;
 use crate::text::extent::{relation, Relation};
-use crate::text::figures::{figures_in, Figure};
+use crate::text::figures::{figures_in, Figure, FigureKind};
 use crate::text::normalize::identity_key;
 
 /// The least score at which a claim is about what a figure says.
@@ -205,6 +206,12 @@ const STOPWORDS: &[&str] = &[
     "billion",
     "thousand",
     "hundred",
+    "est",
+    "estimate",
+    "estimates",
+    "approx",
+    "figure",
+    "figures",
 ];
 
 /// Returns the matching form of a word: case-folded, a possessive, plural
@@ -222,7 +229,11 @@ pub fn stem(word: &str) -> Option<String> {
     {
         return None;
     }
-    let mut base = folded.to_string();
+    // British and American spellings of one word: "labour", "labor".
+    let mut base = match folded.strip_suffix("our") {
+        Some(stem) if stem.len() >= 3 => format!("{stem}or"),
+        _ => folded.to_string(),
+    };
     for (suffix, keep) in [
         ("ies", "y"),
         ("ings", ""),
@@ -309,10 +320,12 @@ fn clause_of(
     others: &[Range<usize>],
 ) -> Range<usize> {
     let breaks = |ch: char| matches!(ch, ',' | ';' | ':' | '(' | ')' | '\u{2014}');
+    // A label before a colon belongs to the value after it ("agriculture: 2.6%").
+    let breaks_before = |ch: char| ch != ':' && breaks(ch);
     let mut start = text[sentence.start..figure.start]
         .char_indices()
         .rev()
-        .find(|(_, ch)| breaks(*ch))
+        .find(|(_, ch)| breaks_before(*ch))
         .map_or(sentence.start, |(index, ch)| {
             sentence.start + index + ch.len_utf8()
         });
@@ -332,9 +345,29 @@ fn clause_of(
 
 /// The words beside a place in a text: up to [`BESIDE`] on each side,
 /// within `bounds`.
-fn beside(text: &str, bounds: &Range<usize>, at: &Range<usize>) -> HashSet<String> {
-    let before = stems(&text[bounds.start..at.start.max(bounds.start)]);
-    let after = stems(&text[at.end.min(bounds.end)..bounds.end]);
+fn beside(
+    text: &str,
+    bounds: &Range<usize>,
+    at: &Range<usize>,
+    figures: &[Range<usize>],
+) -> HashSet<String> {
+    // Words after another figure are that figure's ("70 elderly people and
+    // 63 children": "elderly people" is 70's), so a clause that starts at a
+    // figure gives none before.
+    let before = if figures.iter().any(|other| other.end == bounds.start) {
+        Vec::new()
+    } else {
+        stems(&text[bounds.start..at.start.max(bounds.start)])
+    };
+    let after = &text[at.end.min(bounds.end)..bounds.end];
+    // A word before a colon labels what follows it, not this value.
+    let after = match after.find(':') {
+        Some(colon) => after[..colon]
+            .rfind(char::is_whitespace)
+            .map_or("", |space| &after[..space]),
+        None => after,
+    };
+    let after = stems(after);
     before
         .iter()
         .rev()
@@ -356,6 +389,7 @@ pub struct Candidate {
 /// What a claim's words are, prepared once for every figure.
 #[derive(Debug, Clone)]
 struct Prepared {
+    periods: Vec<When>,
     property: HashSet<String>,
     subject: HashSet<String>,
     quote: HashSet<String>,
@@ -378,7 +412,7 @@ fn prepare(candidate: &Candidate) -> Prepared {
                 // The value's own clause: in "106 women, 70 elderly" the
                 // words beside 106 are not those beside 70.
                 let clause = clause_of(text, &whole, &figure.range, &ranges);
-                beside_value.extend(beside(text, &clause, &figure.range));
+                beside_value.extend(beside(text, &clause, &figure.range, &ranges));
             }
         }
     }
@@ -389,7 +423,18 @@ fn prepare(candidate: &Candidate) -> Prepared {
     {
         property.extend(stems(noun));
     }
+    let claim = &candidate.claim;
+    // The periods a value holds for: its `as_of` and dates its property
+    // names ("GDP (2005)"); a date in the subject names an event, not a period.
+    let periods: Vec<When> = claim
+        .qualifiers
+        .as_of
+        .iter()
+        .cloned()
+        .chain(dates_in(&claim.property))
+        .collect();
     Prepared {
+        periods,
         property,
         subject: stems(&candidate.claim.subject).into_iter().collect(),
         quote,
@@ -445,8 +490,12 @@ pub struct Matched {
     pub score: f64,
     /// The claim's value against the figure's: agree or conflict.
     pub relation: Relation,
-    /// True when the figure is the claim's `as_of` time, not its value.
+    /// True when the figure is the claim's `as_of` time, or a date its
+    /// property or subject names, not its value.
     pub as_of: bool,
+    /// True when the claim's words are in the figure's own clause or beside
+    /// it, not only elsewhere in its sentence: a contradiction needs that.
+    pub local: bool,
 }
 
 /// A figure with its verdict.
@@ -493,10 +542,13 @@ pub fn judge(text: &str, figures: Vec<Figure>, candidates: &[Candidate]) -> Vec<
     let mut scored: Vec<(Range<usize>, Vec<Matched>)> = Vec::with_capacity(figures.len());
     for figure in &figures {
         let sentence = sentence_of(text, &figure.range);
-        let clause = clause_of(text, &sentence, &figure.range, &ranges);
+        // What the figure is about: its clause between punctuation; the
+        // words beside it stop at the figures next to it.
+        let clause = clause_of(text, &sentence, &figure.range, &[]);
+        let own = clause_of(text, &sentence, &figure.range, &ranges);
         let sentence_words = word_set(&text[sentence.clone()]);
         let clause_words = word_set(&text[clause.clone()]);
-        let beside_figure = beside(text, &clause, &figure.range);
+        let beside_figure = beside(text, &own, &figure.range, &ranges);
         let mut matched = Vec::new();
         for (index, (candidate, words)) in candidates.iter().zip(&prepared).enumerate() {
             let Some((relation, as_of)) = compare(figure, &candidate.claim) else {
@@ -505,15 +557,33 @@ pub fn judge(text: &str, figures: Vec<Figure>, candidates: &[Candidate]) -> Vec<
             if !words.subject.is_empty() && overlap(&words.subject, &draft_words) < 0.5 {
                 continue;
             }
-            let property = overlap(&words.property, &clause_words)
-                .max(0.6 * overlap(&words.property, &sentence_words));
+            // A claim for one period is not about a figure its sentence gives
+            // for another: "8.2% (2006 est.)" is not the rate of 2005.
+            if !as_of && !words.periods.is_empty() {
+                let dated: Vec<&Figure> = sentence_dates(&figures, &sentence, figure);
+                if !dated.is_empty()
+                    && !dated
+                        .iter()
+                        .any(|date| words.periods.iter().any(|period| same_period(date, period)))
+                {
+                    continue;
+                }
+            }
+            let in_clause = overlap(&words.property, &clause_words);
+            let property = in_clause.max(0.6 * overlap(&words.property, &sentence_words));
             let near = if words.beside_value.is_empty() || beside_figure.is_empty() {
                 0.0
             } else {
                 words.beside_value.intersection(&beside_figure).count() as f64
                     / words.beside_value.len().min(beside_figure.len()) as f64
             };
-            let quoted = overlap(&words.quote, &sentence_words);
+            // A quote of one or two words says little of what it is about.
+            let quoted = if words.quote.is_empty() {
+                0.0
+            } else {
+                words.quote.intersection(&sentence_words).count() as f64
+                    / words.quote.len().max(3) as f64
+            };
             let subject = if words.subject.is_empty() {
                 1.0
             } else {
@@ -526,6 +596,7 @@ pub fn judge(text: &str, figures: Vec<Figure>, candidates: &[Candidate]) -> Vec<
                     score,
                     relation,
                     as_of,
+                    local: in_clause > 0.0 || near > 0.0,
                 });
             }
         }
@@ -555,7 +626,7 @@ pub fn judge(text: &str, figures: Vec<Figure>, candidates: &[Candidate]) -> Vec<
             .fold(0.0_f64, f64::max);
         matched.retain(|item| {
             item.score >= best - MARGIN
-                && (item.relation == Relation::Agree || item.score >= CONTRADICTS)
+                && (item.relation == Relation::Agree || (item.score >= CONTRADICTS && item.local))
         });
         matched.sort_by(|a, b| {
             (a.relation != Relation::Agree)
@@ -581,6 +652,38 @@ pub fn judge(text: &str, figures: Vec<Figure>, candidates: &[Candidate]) -> Vec<
     out
 }
 
+/// The date figures of a sentence other than `figure`.
+fn sentence_dates<'a>(
+    figures: &'a [Figure],
+    sentence: &Range<usize>,
+    figure: &Figure,
+) -> Vec<&'a Figure> {
+    figures
+        .iter()
+        .filter(|other| {
+            other.kind == FigureKind::Date
+                && other.range != figure.range
+                && other.range.start >= sentence.start
+                && other.range.end <= sentence.end
+        })
+        .collect()
+}
+
+/// True when a date figure can name the same period as `period`.
+fn same_period(date: &Figure, period: &When) -> bool {
+    let stated = figure_claim(&crate::text::stated::Stated {
+        value: Value::Date {
+            date: period.clone(),
+        },
+        bound: None,
+        upper: None,
+        noun: None,
+    });
+    date.readings
+        .iter()
+        .any(|reading| relation(&figure_claim(reading), &stated) == Relation::Agree)
+}
+
 /// How a figure's value stands to a claim's: its value, or for a date its
 /// `as_of` time; None when they cannot be compared.
 fn compare(figure: &Figure, claim: &Claim) -> Option<(Relation, bool)> {
@@ -595,27 +698,34 @@ fn compare(figure: &Figure, claim: &Claim) -> Option<(Relation, bool)> {
     if seen_conflict {
         return Some((Relation::Conflict, false));
     }
-    // A date figure beside a claim that holds as of a date: "in 2005 the
-    // GDP reached …" is what an `as_of` of 2005 records.
-    let as_of = claim.qualifiers.as_of.as_ref()?;
+    // A date figure beside a claim that holds as of a date, or whose
+    // property or subject names one: "in 2005 the GDP reached …" is what an
+    // `as_of` of 2005 or a property "GDP (2005)" records.
     let mut when = figure_claim(figure.readings.first()?);
     if !matches!(when.value, Value::Date { .. }) {
         return None;
     }
-    let stated = Claim {
-        value: Value::Date {
-            date: as_of.clone(),
-        },
-        qualifiers: Qualifiers::default(),
-        ..claim.clone()
-    };
     when.qualifiers.unit = None;
-    match relation(&when, &stated) {
-        Relation::Agree => Some((Relation::Agree, true)),
-        // Another date than the one a claim holds as of is not a
-        // contradiction: the claim may hold then too.
-        _ => None,
+    let periods = claim
+        .qualifiers
+        .as_of
+        .iter()
+        .cloned()
+        .chain(dates_in(&claim.property))
+        .chain(dates_in(&claim.subject));
+    for period in periods {
+        let stated = Claim {
+            value: Value::Date { date: period },
+            qualifiers: Qualifiers::default(),
+            ..claim.clone()
+        };
+        // Another date than the claim's period is no contradiction: the
+        // claim may hold then too.
+        if relation(&when, &stated) == Relation::Agree {
+            return Some((Relation::Agree, true));
+        }
     }
+    None
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub(crate) fn tokenize_spanned(text: &str) -> (Vec<Token<'_>>, Vec<std::ops::Ran
 }
 
 /// Returns the month a word names, full or abbreviated ("Feb", "Sept").
-fn month_named(word: &str) -> Option<Month> {
+pub(crate) fn month_named(word: &str) -> Option<Month> {
     let lower = word.to_lowercase();
     let months = [
         ("january", Month::January),

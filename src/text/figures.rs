@@ -10,7 +10,7 @@
 use std::ops::Range;
 
 use crate::model::{Bound, Value, When};
-use crate::text::dates::{numeric_date_at, tokenize_spanned, written_date_at, Token};
+use crate::text::dates::{month_named, numeric_date_at, tokenize_spanned, written_date_at, Token};
 use crate::text::stated::{scaled, Stated, HEDGES, SCALES, UNITS};
 use crate::text::values::number_words;
 
@@ -200,6 +200,10 @@ fn unit_after(tokens: &[Token<'_>], end: usize) -> Option<(String, usize)> {
         let two = format!("{first} {second}");
         if UNITS.contains(&two.as_str()) {
             return Some((two, start + 3));
+        }
+        // A change of a share is in points, not a share: "0.3 percentage points".
+        if first == "percentage" && (second == "point" || second == "points") {
+            return Some(("percentage points".to_string(), start + 3));
         }
     }
     // A unit of one letter ("m", "l", "g") only glued or before a boundary.
@@ -392,6 +396,26 @@ pub fn figures_in(text: &str) -> Vec<Figure> {
             at = end;
             continue;
         }
+        if let Some(end) = day_and_month_at(&tokens, at) {
+            // A day without its year ("28 February") names no date that
+            // can be compared; it is a figure all the same, read as its text.
+            let written = &text[spans[at].start..spans[end - 1].end];
+            found.push(Figure {
+                range: spans[at].start..spans[end - 1].end,
+                hedge: None,
+                kind: FigureKind::Date,
+                readings: vec![stated(
+                    Value::Text {
+                        text: written.to_string(),
+                    },
+                    None,
+                    None,
+                    None,
+                )],
+            });
+            at = end;
+            continue;
+        }
         match &tokens[at] {
             Token::Digits(_) => {
                 // A currency sign right before: "$155 billion", "US$ 3".
@@ -510,7 +534,19 @@ pub fn figures_in(text: &str) -> Vec<Figure> {
                     }
                     index += 1;
                 }
-                match number_words(&words) {
+                // "a thousand", "a dozen": one of the scale, or twelve.
+                let read = match words.as_slice() {
+                    [first, second, ..] if first == "a" => match second.as_str() {
+                        "dozen" => Some((12, 2)),
+                        "hundred" => Some((100, 2)),
+                        "thousand" => Some((1_000, 2)),
+                        "million" => Some((1_000_000, 2)),
+                        "billion" => Some((1_000_000_000, 2)),
+                        _ => None,
+                    },
+                    _ => number_words(&words),
+                };
+                match read {
                     Some((value, used)) if value >= 10 || used > 1 => {
                         let last = word_tokens[used - 1];
                         // "and" may end the run without being part of it.
@@ -524,14 +560,21 @@ pub fn figures_in(text: &str) -> Vec<Figure> {
                         let mut kind = FigureKind::Count;
                         let mut amount = Value::Count { count: value };
                         if let Some((found_unit, after)) = unit_after(&tokens, end) {
-                            if is_percent_unit(&found_unit) {
-                                unit = Some("%".to_string());
-                                kind = FigureKind::Percentage;
-                                amount = Value::Quantity {
-                                    amount: value.to_string(),
-                                };
-                                end = after;
-                            }
+                            // "ten years", "fifteen percent".
+                            kind = if is_percent_unit(&found_unit) {
+                                FigureKind::Percentage
+                            } else {
+                                FigureKind::Quantity
+                            };
+                            unit = Some(if kind == FigureKind::Percentage {
+                                "%".to_string()
+                            } else {
+                                found_unit
+                            });
+                            amount = Value::Quantity {
+                                amount: value.to_string(),
+                            };
+                            end = after;
                         }
                         found.push(Figure {
                             range: spans[at].start..spans[end - 1].end,
@@ -548,6 +591,50 @@ pub fn figures_in(text: &str) -> Vec<Figure> {
         }
     }
     found
+}
+
+/// A day and month written without a year at `at` ("28 February",
+/// "February 28", "Feb. 28"): the token after it.
+fn day_and_month_at(tokens: &[Token<'_>], at: usize) -> Option<usize> {
+    let day = |index: usize| match tokens.get(index) {
+        Some(Token::Digits(digits)) if digits.len() <= 2 => digits
+            .parse::<u8>()
+            .ok()
+            .filter(|day| (1..=31).contains(day)),
+        _ => None,
+    };
+    let month = |index: usize| match tokens.get(index) {
+        Some(Token::Word(word)) => month_named(word),
+        _ => None,
+    };
+    // "28 February", "28th of February".
+    if day(at).is_some() {
+        let mut cursor = at + 1;
+        if matches!(
+            word_at(tokens, cursor).as_deref(),
+            Some("st" | "nd" | "rd" | "th")
+        ) {
+            cursor += 1;
+        }
+        if tokens.get(cursor) == Some(&Token::Space) && month(cursor + 1).is_some() {
+            return Some(cursor + 2);
+        }
+        return None;
+    }
+    // "February 28", "Feb. 28", not followed by more digits.
+    month(at)?;
+    let mut cursor = at + 1;
+    if tokens.get(cursor) == Some(&Token::Mark('.')) {
+        cursor += 1;
+    }
+    if tokens.get(cursor) != Some(&Token::Space) || day(cursor + 1).is_none() {
+        return None;
+    }
+    let end = cursor + 2;
+    if matches!(tokens.get(end), Some(Token::Word(_) | Token::Digits(_))) {
+        return None;
+    }
+    Some(end)
 }
 
 /// A figure's reading.
@@ -718,6 +805,31 @@ mod tests {
         // 03/04/1992 reads as 3 April or 4 March: both readings are kept.
         let ambiguous = figures_in("on 03/04/1992 it");
         assert_eq!(ambiguous[0].readings.len(), 2);
+    }
+
+    #[test]
+    fn words_for_numbers_and_days_without_years() {
+        // 12 at more_than; 1,000; ten years is a duration, a quantity.
+        let dozen = one("more than a dozen states");
+        assert_eq!(
+            (dozen.0.as_str(), dozen.2.as_str(), dozen.3),
+            ("a dozen", "12", Some(Bound::MoreThan))
+        );
+        assert_eq!(one("over a thousand groups").2, "1000");
+        let decade = one("over the past ten years");
+        assert_eq!((decade.1, decade.5.as_deref()), ("quantity", Some("years")));
+        let points = one("rose by 0.3 percentage points");
+        assert_eq!(
+            (points.0.as_str(), points.5.as_deref()),
+            ("0.3 percentage points", Some("percentage points"))
+        );
+        // A day without its year is a date figure read as its text.
+        let day = one("enumerated on 28 february.");
+        assert_eq!(
+            (day.0.as_str(), day.1, day.2.as_str()),
+            ("28 february", "date", "28 february")
+        );
+        assert_eq!(one("from Feb. 9 onwards").0, "Feb. 9");
     }
 
     #[test]

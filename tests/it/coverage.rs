@@ -84,7 +84,7 @@ fn the_may_revision_against_the_february_citations() {
         pairs,
         as_pairs(&[
             ("26 February 1992", "unbacked"),
-            ("Thirty-two", "unbacked"),
+            ("Thirty-two years", "unbacked"),
             ("Feb. 26, 1992", "unbacked"),
             ("613", "backed"),
             ("106", "backed"),
