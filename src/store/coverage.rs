@@ -225,25 +225,28 @@ impl Store {
             let mut claims = Vec::new();
             let mut damaged = Vec::new();
             for matched in &item.matched {
-                if !checked.contains_key(&matched.candidate) {
+                if let std::collections::hash_map::Entry::Vacant(slot) =
+                    checked.entry(matched.candidate)
+                {
                     let (_, live) = &records[matched.candidate];
                     let mut sound = Vec::new();
                     let mut unsound = Vec::new();
                     for record in live {
                         let traced = self.traced(record.clone(), &mut cache)?;
+                        let holds = traced.source_intact == Some(true)
+                            && traced.anchor == AnchorCheck::Holds;
                         let citation = CheckedCitation {
                             record: traced.record,
                             source: traced.source,
                             revisions: traced.revisions,
                         };
-                        if traced.source_intact == Some(true) && traced.anchor == AnchorCheck::Holds
-                        {
+                        if holds {
                             sound.push(citation);
                         } else {
                             unsound.push(citation);
                         }
                     }
-                    checked.insert(matched.candidate, (sound, unsound));
+                    slot.insert((sound, unsound));
                 }
                 let (sound, unsound) = &checked[&matched.candidate];
                 let claim = CoverageClaim {

@@ -692,17 +692,18 @@ fn skip_word(tokens: &[Token<'_>], at: usize) -> usize {
 mod tests {
     use super::*;
 
-    /// The figures of a text as (text written, kind, value, bound, upper, unit).
-    fn read(
-        text: &str,
-    ) -> Vec<(
+    /// A figure as (text written, kind, value, bound, upper, unit).
+    type Read = (
         String,
         &'static str,
         String,
         Option<Bound>,
         Option<String>,
         Option<String>,
-    )> {
+    );
+
+    /// The figures of a text as (text written, kind, value, bound, upper, unit).
+    fn read(text: &str) -> Vec<Read> {
         figures_in(text)
             .into_iter()
             .map(|figure| {
@@ -719,16 +720,7 @@ mod tests {
             .collect()
     }
 
-    fn one(
-        text: &str,
-    ) -> (
-        String,
-        &'static str,
-        String,
-        Option<Bound>,
-        Option<String>,
-        Option<String>,
-    ) {
+    fn one(text: &str) -> Read {
         let all = read(text);
         assert_eq!(all.len(), 1, "{text}: {all:?}");
         all.into_iter().next().expect("one figure")

@@ -535,7 +535,9 @@ fn evaluate(pair: &Value) -> Tally {
     tally
 }
 
-/// Prints a tally as the lines of fixtures/coverage/README.md's table.
+/// Prints a tally as the lines of fixtures/coverage/README.md's table
+/// (seen with --nocapture: the measured figures are the point of the run).
+#[allow(clippy::print_stderr)]
 fn report(name: &str, tally: &Tally) {
     let show = |value: Option<f64>| value.map_or("—".to_string(), |v| format!("{v:.2}"));
     let (flag_p, flag_r) = tally.flag_precision_recall();
@@ -580,6 +582,7 @@ fn labelled_pairs(shared: bool) -> Vec<Value> {
         .collect()
 }
 
+#[allow(clippy::print_stderr)]
 fn evaluate_all(pairs: &[Value]) -> Tally {
     eprintln!("| pair | figures | found | extra | flagged P / R | backed P / R | contradicted P / R | unbacked P / R |");
     let mut total = Tally::default();
@@ -599,8 +602,14 @@ fn labelled_set_khojaly() {
     let total = evaluate_all(&labelled_pairs(false));
     assert!(total.labelled >= 30, "{total:?}");
     let (flag_p, flag_r) = total.flag_precision_recall();
+    // Measured 0.85 / 1.00 (fixtures/coverage/README.md).
     assert!(
-        flag_p.expect("p") >= 0.6 && flag_r.expect("r") >= 0.6,
+        flag_p.expect("p") >= 0.8 && flag_r.expect("r") >= 0.95,
+        "{total:?}"
+    );
+    let (contradicted_p, contradicted_r) = total.precision_recall(1);
+    assert!(
+        contradicted_p.expect("p") >= 0.99 && contradicted_r.expect("r") >= 0.99,
         "{total:?}"
     );
 }
@@ -613,8 +622,14 @@ fn labelled_set_wikipedia() {
     let total = evaluate_all(&labelled_pairs(true));
     assert!(total.labelled >= 300, "{total:?}");
     let (flag_p, flag_r) = total.flag_precision_recall();
+    // Measured 0.92 / 0.92, backed 0.89 / 0.68 (fixtures/coverage/README.md).
     assert!(
-        flag_p.expect("p") >= 0.5 && flag_r.expect("r") >= 0.5,
+        flag_p.expect("p") >= 0.85 && flag_r.expect("r") >= 0.85,
+        "{total:?}"
+    );
+    let (backed_p, backed_r) = total.precision_recall(0);
+    assert!(
+        backed_p.expect("p") >= 0.8 && backed_r.expect("r") >= 0.6,
         "{total:?}"
     );
 }
