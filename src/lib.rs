@@ -12,6 +12,7 @@ pub mod extract;
 pub mod identity;
 pub mod interchange;
 pub mod model;
+pub mod search;
 pub mod storage;
 pub mod store;
 pub mod tempdir;
