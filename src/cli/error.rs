@@ -84,6 +84,7 @@ fn store_code(error: &StoreError) -> u8 {
     match error {
         StoreError::BadId { .. }
         | StoreError::BadText { .. }
+        | StoreError::BadQuery { .. }
         | StoreError::Review(_)
         | StoreError::BadRevisionName { .. } => exit::USAGE,
         StoreError::Lock(LockError::Locked { .. }) => exit::LOCKED,

@@ -77,6 +77,11 @@ pub enum Command {
         after_help = "Examples:\n  provdb coverage draft.txt --doc khojaly\n  provdb coverage draft.html --allow unbacked\n  provdb coverage draft.pdf --json | jq '.figures[] | select(.verdict != \"backed\")'"
     )]
     Coverage(commands::coverage::CoverageArgs),
+    /// Search sources' text, quotes, claims and reviews: words, "phrases", figures.
+    #[command(
+        after_help = "Examples:\n  provdb search \"1,275 residents\"\n  provdb search ECHR --as-of 2024-03-01\n  provdb search 'parliaments -states' --json | jq '.hits[].id'"
+    )]
+    Search(commands::search::SearchArgs),
     /// Show any source, claim or citation by id or unique prefix.
     #[command(after_help = "Examples:\n  provdb show khojaly@2\n  provdb show 8ad4c079")]
     Show(commands::show::ShowArgs),

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use tantivy::directory::error::{DeleteError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
-    AntiCallToken, Directory, FileHandle, OwnedBytes, TerminatingWrite, WatchCallback,
-    WatchHandle, WritePtr,
+    AntiCallToken, Directory, FileHandle, OwnedBytes, TerminatingWrite, WatchCallback, WatchHandle,
+    WritePtr,
 };
 use tantivy::HasLen;
 
@@ -151,16 +151,11 @@ impl Directory for FileDirectory {
     }
 
     fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
-        // A temporary file beside it, synced, renamed over it.
+        // A temporary file beside it, synced, renamed over it, the
+        // directory synced: the one routine every store file is replaced by.
         let full = self.full(path);
-        let mut temporary = full.clone().into_os_string();
-        temporary.push(".tmp");
-        let temporary = PathBuf::from(temporary);
-        let mut file = File::create(&temporary)?;
-        file.write_all(data)?;
-        file.sync_all()?;
-        fs::rename(&temporary, &full)?;
-        self.sync_directory()
+        let temporary = crate::storage::files::partial_beside(&full);
+        crate::storage::files::replace(&full, &temporary, |out| out.write_all(data))
     }
 
     fn sync_directory(&self) -> io::Result<()> {

@@ -12,8 +12,8 @@ use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED,
-    STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{
@@ -75,9 +75,14 @@ impl DocKind {
     }
 
     fn from_name(name: &str) -> Option<DocKind> {
-        [DocKind::Source, DocKind::Quote, DocKind::Claim, DocKind::Review]
-            .into_iter()
-            .find(|kind| kind.name() == name)
+        [
+            DocKind::Source,
+            DocKind::Quote,
+            DocKind::Claim,
+            DocKind::Review,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
     }
 }
 
@@ -102,22 +107,26 @@ pub struct SearchDoc {
 pub struct Mark {
     /// The last entry indexed.
     pub seq: u64,
-    /// The hex BLAKE3 of that entry's line.
+    /// Where its line starts in the journal.
+    pub start: u64,
+    /// The hex BLAKE3 of its line.
     pub line: String,
 }
 
 impl Mark {
     fn payload(&self) -> String {
-        format!("{VERSION}\n{} {}", self.seq, self.line)
+        format!("{VERSION}\n{} {} {}", self.seq, self.start, self.line)
     }
 
     fn from_payload(payload: &str) -> Option<Mark> {
         let rest = payload.strip_prefix(VERSION)?.strip_prefix('\n')?;
-        let (seq, line) = rest.split_once(' ')?;
-        Some(Mark {
-            seq: seq.parse().ok()?,
-            line: line.to_string(),
-        })
+        let mut parts = rest.split(' ');
+        let mark = Mark {
+            seq: parts.next()?.parse().ok()?,
+            start: parts.next()?.parse().ok()?,
+            line: parts.next()?.to_string(),
+        };
+        parts.next().is_none().then_some(mark)
     }
 }
 
@@ -134,6 +143,25 @@ pub struct Hit {
     pub title: String,
     /// Its BM25 score.
     pub score: f32,
+}
+
+/// What a query found.
+pub struct Answer {
+    /// The best hits, best first.
+    pub hits: Vec<Hit>,
+    /// How many documents match in all.
+    pub total: usize,
+    query: Box<dyn Query>,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Answer")
+            .field("hits", &self.hits)
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A passage of a text with the query's words in it.
@@ -341,7 +369,7 @@ impl SearchIndex {
         query_text: &str,
         limit: usize,
         max_seq: Option<u64>,
-    ) -> Result<(Vec<Hit>, usize, Box<dyn Query>), SearchError> {
+    ) -> Result<Answer, SearchError> {
         let query = self.parse(query_text)?;
         let query: Box<dyn Query> = match max_seq {
             Some(limit_seq) => Box::new(BooleanQuery::new(vec![
@@ -382,25 +410,53 @@ impl SearchIndex {
                 score,
             });
         }
-        Ok((hits, count, query))
+        Ok(Answer {
+            hits,
+            total: count,
+            query,
+        })
+    }
+
+    /// Checks that a query reads, before any index is opened or written.
+    pub fn check_query(query_text: &str) -> Result<(), SearchError> {
+        let (schema, _) = schema();
+        let index = Index::create_in_ram(schema);
+        SearchIndex::wrap(index)?.parse(query_text).map(|_| ())
     }
 
     fn parse(&self, query_text: &str) -> Result<Box<dyn Query>, SearchError> {
         let mut parser = QueryParser::for_index(&self.index, vec![self.title, self.text]);
         parser.set_conjunction_by_default();
         parser.set_field_boost(self.title, 2.0);
+        // "1 275" with a no-break or thin space: the parser splits on those,
+        // so they become the comma the tokenizer reads the same way.
+        let chars: Vec<char> = query_text.chars().collect();
+        let normalised: String = chars
+            .iter()
+            .enumerate()
+            .map(|(at, ch)| {
+                let between_digits = at > 0
+                    && chars[at - 1].is_ascii_digit()
+                    && chars.get(at + 1).is_some_and(char::is_ascii_digit);
+                if between_digits && matches!(ch, '\u{a0}' | '\u{202f}' | '\u{2009}') {
+                    ','
+                } else {
+                    *ch
+                }
+            })
+            .collect();
         parser
-            .parse_query(query_text)
+            .parse_query(&normalised)
             .map_err(|error| SearchError::Query {
                 query: query_text.to_string(),
                 why: error.to_string(),
             })
     }
 
-    /// Returns the passage of `text` that best shows why it matched `query`.
-    pub fn snippet(&self, query: &dyn Query, text: &str) -> Result<Snippet, SearchError> {
+    /// Returns the passage of `text` that best shows why it matched the answer's query.
+    pub fn snippet(&self, answer: &Answer, text: &str) -> Result<Snippet, SearchError> {
         let searcher = self.reader.searcher();
-        let mut generator = SnippetGenerator::create(&searcher, query, self.text)?;
+        let mut generator = SnippetGenerator::create(&searcher, &*answer.query, self.text)?;
         generator.set_max_num_chars(240);
         let snippet = generator.snippet(text);
         Ok(Snippet {
@@ -519,7 +575,11 @@ mod tests {
         let index = SearchIndex::create(dir.path()).expect("create");
         let mut writer = index.writer().expect("writer");
         for (id, seq, text) in [
-            ("a", 1, "The article reports that 1,275 residents were taken captive."),
+            (
+                "a",
+                1,
+                "The article reports that 1,275 residents were taken captive.",
+            ),
             ("b", 2, "Some 1275 people were counted; residents fled."),
             ("c", 3, "Nothing of note."),
         ] {
@@ -536,12 +596,13 @@ mod tests {
         writer
             .commit(&Mark {
                 seq: 3,
+                start: 0,
                 line: "ab".into(),
             })
             .expect("commit");
         let ids = |query: &str, max: Option<u64>| -> Vec<String> {
-            let (hits, _, _) = index.search(query, 10, max).expect("search");
-            let mut ids: Vec<String> = hits.into_iter().map(|hit| hit.id).collect();
+            let answer = index.search(query, 10, max).expect("search");
+            let mut ids: Vec<String> = answer.hits.into_iter().map(|hit| hit.id).collect();
             ids.sort();
             ids
         };
@@ -565,6 +626,7 @@ mod tests {
         writer
             .commit(&Mark {
                 seq: 4,
+                start: 10,
                 line: "cd".into(),
             })
             .expect("commit");
@@ -573,9 +635,12 @@ mod tests {
         let (reopened, mark) = SearchIndex::open(dir.path()).expect("reopen");
         assert_eq!(mark.map(|mark| mark.seq), Some(4));
         assert_eq!(reopened.len(), 3);
-        let (_, _, query) = index.search("\"1,275 residents\"", 10, None).expect("q");
+        let answer = index.search("\"1,275 residents\"", 10, None).expect("q");
         let snippet = index
-            .snippet(&*query, "The article reports that 1,275 residents were taken captive.")
+            .snippet(
+                &answer,
+                "The article reports that 1,275 residents were taken captive.",
+            )
             .expect("snippet");
         let marked: Vec<&str> = snippet
             .highlighted

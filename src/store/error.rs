@@ -226,6 +226,12 @@ pub enum StoreError {
         /// What is wrong, with the fix.
         why: String,
     },
+    /// A search query cannot be read.
+    #[error("{why}")]
+    BadQuery {
+        /// What is wrong, with the fix.
+        why: String,
+    },
     /// A text argument is unusable.
     #[error("{field} {why}")]
     BadText {

@@ -32,6 +32,7 @@ mod reindex;
 mod resolve;
 mod reviews;
 mod revise;
+mod search;
 pub use crate::storage::format::{FORMAT_FILE, FORMAT_TEXT, FORMAT_VERSION};
 pub use crate::storage::lock::{OpenOptions, StoreLock};
 use crate::storage::replay::{catch_up, sync_index};
@@ -68,6 +69,7 @@ pub use reindex::reindex;
 use resolve::resolve_kind_in;
 pub use reviews::{ReviewError, ReviewImport, ReviewRequest};
 pub use revise::{CarryReport, DiffReport, Followed, OutcomeCounts, Rank, RevisionEntry};
+pub use search::{FoundHit, QuoteHit, SearchResults, SEARCH_DIR};
 
 /// The default store directory name.
 pub const DEFAULT_DIR: &str = ".provdb";

@@ -88,5 +88,7 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<(u64, usize
     }
     index.close(&live)?;
     objects.remove_incoming();
+    // The search index is derived as well: the next search builds it again.
+    remove_any(&root.join(super::SEARCH_DIR))?;
     Ok((applied, removed))
 }

@@ -1030,6 +1030,18 @@ fn every_reader_works_on_a_read_only_store() {
         vec!["prove".into(), citation.clone()],
         vec!["receipt".into(), citation.clone()],
         vec!["--json".into(), "reviews".into()],
+        vec!["search".into(), "1,275 residents".into()],
+        vec![
+            "coverage".into(),
+            crate::common::fixture("khojaly-article-2024-05.txt")
+                .to_str()
+                .expect("utf-8")
+                .into(),
+            "--allow".into(),
+            "unbacked".into(),
+            "--allow".into(),
+            "contradicted".into(),
+        ],
     ];
     let writable: Vec<String> = readers
         .iter()

@@ -24,6 +24,7 @@ mod reviews;
 mod revisions;
 mod scale;
 mod schemas;
+mod search;
 mod shared_vectors;
 mod snapshots;
 mod tidy;

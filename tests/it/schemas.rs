@@ -351,6 +351,7 @@ fn every_json_output_matches_its_schema() {
             "contradicted",
         ],
     );
+    check(&env, "search", &["search", "\"1,275 residents\""]);
     check(&env, "log", &["log"]);
     check(&env, "verify", &["verify"]);
     check(&env, "reindex", &["reindex"]);

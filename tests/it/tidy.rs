@@ -139,6 +139,12 @@ const LAYERS: &[(&str, &[&str])] = &[
         ],
     ),
     ("audit/", &["model", "text", "identity", "storage", "audit"]),
+    // search/ is the full-text index (tantivy): it knows no store.
+    // It replaces its commit record through storage/files.rs.
+    (
+        "search/",
+        &["model", "text", "storage::files", "search", "tempdir"],
+    ),
     // witness/ is a witness server and its client: it knows no store.
     ("witness/", &["storage", "audit", "witness"]),
     (
@@ -171,6 +177,8 @@ const LAYERS: &[(&str, &[&str])] = &[
             "interchange",
             "verify",
             "witness",
+            "search",
+            "tempdir",
             "store",
         ],
     ),

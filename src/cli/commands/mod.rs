@@ -22,6 +22,7 @@ pub mod prove;
 pub mod reindex;
 pub mod retract;
 pub mod reviews;
+pub mod search;
 pub mod shell;
 pub mod show;
 pub mod sources;
@@ -59,6 +60,7 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Trace(args) => trace::run(args, ctx),
         Command::Conflicts(args) => conflicts::run(args, ctx),
         Command::Coverage(args) => coverage::run(args, ctx),
+        Command::Search(args) => search::run(args, ctx),
         Command::Show(args) => show::run(args, ctx),
         Command::Cat(args) => cat::run(args, ctx),
         Command::Sources(args) => sources::run(args, ctx),
