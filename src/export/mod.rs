@@ -11,6 +11,7 @@ pub mod csv;
 pub mod json;
 pub mod jsonl;
 pub mod prov;
+pub mod report;
 
 /// Everything the record exports need, read under the lock.
 #[derive(Debug)]

@@ -20,6 +20,7 @@ pub mod log;
 pub mod manifest;
 pub mod prove;
 pub mod reindex;
+pub mod report;
 pub mod retract;
 pub mod reviews;
 pub mod search;
@@ -61,6 +62,7 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         Command::Conflicts(args) => conflicts::run(args, ctx),
         Command::Coverage(args) => coverage::run(args, ctx),
         Command::Search(args) => search::run(args, ctx),
+        Command::Report(args) => report::run(args, ctx),
         Command::Show(args) => show::run(args, ctx),
         Command::Cat(args) => cat::run(args, ctx),
         Command::Sources(args) => sources::run(args, ctx),
