@@ -614,11 +614,12 @@ fn citation_item(
             escape(&retraction.reason)
         );
     }
-    if let Rank::History(by) = &item.rank {
+    if let Rank::History(supersession) = &item.rank {
         let _ = writeln!(
             out,
-            "<p class=\"history\">Superseded by citation <code>{}</code>.</p>",
-            escape(&format!("{by:?}"))
+            "<p class=\"history\">Kept as history: superseded by citation <code>{}</code> ({}).</p>",
+            supersession.by.short(),
+            escape(&supersession.reason)
         );
     }
     match receipts.get(&id) {

@@ -20,6 +20,7 @@ mod model;
 mod pages;
 mod pdfs;
 mod properties;
+mod report;
 mod reviews;
 mod revisions;
 mod scale;
