@@ -439,3 +439,42 @@ fn axe_core_finds_no_serious_violation() {
         assert_eq!(title, "AXE []", "{page}: axe-core found serious violations");
     }
 }
+
+#[test]
+#[ignore = "needs node (Debian: nodejs) and ../shared (the official BLAKE3 vectors)"]
+fn the_browser_checker_hashes_the_official_vectors() {
+    let vectors = crate::common::shared("vectors/blake3/test_vectors.json");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/report/verify.js");
+    // Every official vector's 32-byte hash (the first 64 hex digits of its
+    // extended output), over input bytes i mod 251; and SHA-256 of "abc",
+    // FIPS 180-2's example ba7816bf…15ad.
+    let program = r#"
+const V = require(process.argv[1]);
+const vectors = JSON.parse(require('fs').readFileSync(process.argv[2]));
+let checked = 0;
+for (const c of vectors.cases) {
+  const input = new Uint8Array(c.input_len);
+  for (let i = 0; i < c.input_len; i++) input[i] = i % 251;
+  if (V.hex(V.blake3(input)) !== c.hash.slice(0, 64)) { console.log('mismatch at', c.input_len); process.exit(1); }
+  checked++;
+}
+console.log(checked, V.hex(V.sha256(V.utf8('abc'))));
+"#;
+    let output = Command::new("node")
+        .arg("-e")
+        .arg(program)
+        .arg(&script)
+        .arg(&vectors)
+        .output()
+        .expect("node runs (Debian: nodejs)");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "35 ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}

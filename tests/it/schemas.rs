@@ -352,6 +352,12 @@ fn every_json_output_matches_its_schema() {
         ],
     );
     check(&env, "search", &["search", "\"1,275 residents\""]);
+    let site = env.dir.path().join("site");
+    check(
+        &env,
+        "report",
+        &["report", "-o", site.to_str().expect("utf-8")],
+    );
     check(&env, "log", &["log"]);
     check(&env, "verify", &["verify"]);
     check(&env, "reindex", &["reindex"]);
