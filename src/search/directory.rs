@@ -11,10 +11,10 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tantivy::directory::error::{DeleteError, OpenReadError, OpenWriteError};
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
-    AntiCallToken, Directory, FileHandle, OwnedBytes, TerminatingWrite, WatchCallback, WatchHandle,
-    WritePtr,
+    AntiCallToken, Directory, DirectoryLock, FileHandle, Lock, OwnedBytes, TerminatingWrite,
+    WatchCallback, WatchHandle, WritePtr,
 };
 use tantivy::HasLen;
 
@@ -160,6 +160,13 @@ impl Directory for FileDirectory {
 
     fn sync_directory(&self) -> io::Result<()> {
         File::open(&self.root)?.sync_all()
+    }
+
+    fn acquire_lock(&self, _lock: &Lock) -> Result<DirectoryLock, LockError> {
+        // The store's flock already lets one provdb process at a time work
+        // on the store, its search index included; a lock file here would
+        // outlive a killed process and refuse every later search.
+        Ok(DirectoryLock::from(Box::new(())))
     }
 
     fn watch(&self, _watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {

@@ -38,7 +38,7 @@ const WRITER_MEMORY: usize = 32 << 20;
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     /// The query could not be read.
-    #[error("cannot read the query {query:?}: {why}; write words, \"a phrase in quotes\", a figure such as 1,275, and -word to leave one out")]
+    #[error("cannot read the query {query:?}: {why}; write words, \"a phrase in quotes\" (also for text with a colon, such as an address), a figure such as 1,275, and -word to leave one out")]
     Query {
         /// The query.
         query: String,
@@ -229,45 +229,57 @@ impl Tokenizer for WordTokenizer {
 
 /// Returns the words of a text as tokens, with their byte ranges.
 pub fn words(text: &str) -> Vec<Token> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let bytes_of = |at: usize| text[at..].chars().next();
     let mut tokens: Vec<Token> = Vec::new();
-    let mut at = 0;
-    while at < chars.len() {
-        if !chars[at].1.is_alphanumeric() {
-            at += 1;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, ch)) = chars.next() {
+        if !ch.is_alphanumeric() {
             continue;
         }
-        let start = at;
-        while at < chars.len() && chars[at].1.is_alphanumeric() {
-            at += 1;
+        let mut end = start + ch.len_utf8();
+        let mut word = String::new();
+        word.push(ch);
+        while let Some(&(at, next)) = chars.peek() {
+            if !next.is_alphanumeric() {
+                break;
+            }
+            word.push(next);
+            end = at + next.len_utf8();
+            chars.next();
         }
-        let mut word: String = chars[start..at].iter().map(|(_, ch)| *ch).collect();
         // "1,275": digits of one to three, then groups of three after one separator.
         if word.len() <= 3 && word.bytes().all(|byte| byte.is_ascii_digit()) {
             loop {
-                let separator = chars.get(at).map(|(_, ch)| *ch);
-                let grouping = matches!(separator, Some(',' | '\u{a0}' | '\u{202f}' | '\u{2009}'));
-                let group: String = chars
-                    .iter()
-                    .skip(at + 1)
-                    .take(4)
-                    .map(|(_, ch)| *ch)
-                    .collect();
-                let digits = group.chars().take(3).filter(char::is_ascii_digit).count();
-                let after = group.chars().nth(3);
-                if grouping && digits == 3 && !after.is_some_and(char::is_alphanumeric) {
-                    word.extend(group.chars().take(3));
-                    at += 4;
-                } else {
+                let Some(separator) = bytes_of(end) else {
                     break;
+                };
+                if !matches!(separator, ',' | '\u{a0}' | '\u{202f}' | '\u{2009}') {
+                    break;
+                }
+                let group_start = end + separator.len_utf8();
+                let group = text.get(group_start..group_start + 3);
+                let after = text
+                    .get(group_start + 3..)
+                    .and_then(|rest| rest.chars().next());
+                match group {
+                    Some(group)
+                        if group.bytes().all(|byte| byte.is_ascii_digit())
+                            && !after.is_some_and(char::is_alphanumeric) =>
+                    {
+                        word.push_str(group);
+                        end = group_start + 3;
+                        // Skip what the iterator has not passed yet.
+                        while chars.peek().is_some_and(|&(at, _)| at < end) {
+                            chars.next();
+                        }
+                    }
+                    _ => break,
                 }
             }
         }
-        let offset_from = chars[start].0;
-        let offset_to = chars.get(at).map_or(text.len(), |(index, _)| *index);
         tokens.push(Token {
-            offset_from,
-            offset_to,
+            offset_from: start,
+            offset_to: end,
             position: tokens.len(),
             text: word,
             position_length: 1,

@@ -79,21 +79,38 @@ impl Store {
     /// Searches sources' text, quotes, claims and reviews for `query`;
     /// returns the best `limit` hits (only those recorded by the `--as-of`
     /// cut, when one is set).
-    pub fn search(&self, query: &str, limit: usize) -> Result<SearchResults, StoreError> {
+    pub fn search(&mut self, query: &str, limit: usize) -> Result<SearchResults, StoreError> {
         // A query that does not read changes nothing, not even the index.
         SearchIndex::check_query(query)?;
         let scratch;
         let dir = if self.read_only {
-            scratch = PrivateDir::create("search").map_err(super::io_error(
-                "creating a scratch search index in",
-                Path::new("/tmp"),
-            ))?;
+            scratch = PrivateDir::create("search").map_err(|error| StoreError::Io {
+                action: "creating a scratch search index",
+                path: std::env::temp_dir(),
+                source: error,
+            })?;
             scratch.path().to_path_buf()
         } else {
             self.root.join(SEARCH_DIR)
         };
-        let (index, indexed_entries, rebuilt) = self.search_index(&dir)?;
-        let answer = index.search(query, limit, self.as_of)?;
+        // The index holds the journal's whole present: it is caught up as
+        // the store stands, whatever --as-of this search answers for.
+        let as_of = self.as_of.take();
+        let caught_up = self.search_index(&dir, false);
+        self.as_of = as_of;
+        let (mut index, mut indexed_entries, mut rebuilt) = caught_up?;
+        let answer = match index.search(query, limit, self.as_of) {
+            Ok(answer) => answer,
+            // An index that fails while answering is not trusted: built again once.
+            Err(SearchError::Index(_)) => {
+                let as_of = self.as_of.take();
+                let again = self.search_index(&dir, true);
+                self.as_of = as_of;
+                (index, indexed_entries, rebuilt) = again?;
+                index.search(query, limit, self.as_of)?
+            }
+            Err(error) => return Err(error.into()),
+        };
         let mut found = Vec::with_capacity(answer.hits.len());
         for hit in &answer.hits {
             found.push(self.found_hit(&index, &answer, hit.clone())?);
@@ -109,24 +126,30 @@ impl Store {
     /// Opens the search index in `dir` and brings it up to the journal,
     /// building it anew when it cannot be trusted; returns it with how many
     /// entries were read and whether it was rebuilt.
-    fn search_index(&self, dir: &Path) -> Result<(SearchIndex, u64, bool), StoreError> {
-        let opened = SearchIndex::open(dir).and_then(|(index, mark)| {
-            let mark = mark?;
-            // The marked line must be this journal's.
-            let line = self.journal.line_at(mark.start).ok()?;
-            let holds = line.hash().to_hex() == mark.line
-                && line.parse().ok().is_some_and(|entry| entry.seq == mark.seq);
-            holds.then_some((index, mark))
-        });
+    fn search_index(
+        &self,
+        dir: &Path,
+        rebuild: bool,
+    ) -> Result<(SearchIndex, u64, bool), StoreError> {
+        let opened = (!rebuild)
+            .then(|| SearchIndex::open(dir))
+            .flatten()
+            .and_then(|(index, mark)| {
+                let mark = mark?;
+                // The marked line must be this journal's.
+                let line = self.journal.line_at(mark.start).ok()?;
+                let holds = line.hash().to_hex() == mark.line
+                    && line.parse().ok().is_some_and(|entry| entry.seq == mark.seq);
+                holds.then_some((index, mark))
+            });
         let (index, from, rebuilt) = match opened {
             Some((index, mark)) => {
                 let next = self.journal.line_at(mark.start)?.end();
                 (index, next, false)
             }
             None => {
-                if dir.exists() {
-                    super::open::remove_any(dir)?;
-                }
+                // Whatever is there (a damaged index, a file, a dangling link) goes.
+                super::open::remove_any(dir)?;
                 std::fs::create_dir(dir)
                     .map_err(super::io_error("creating the search index", dir))?;
                 (SearchIndex::create(dir)?, 0, true)
@@ -220,10 +243,13 @@ impl Store {
         text.extend(meta.publisher.clone());
         text.extend(meta.url.clone());
         text.extend(meta.note.clone());
+        // A source provdb cannot quote, or whose bytes are missing, damaged
+        // or not a regular file, is indexed by its metadata alone (`verify`
+        // reports the damage); an error reading the disk stops the search.
         match self.quotable(*id) {
             Ok(quotable) => text.push(quotable.text),
-            Err(StoreError::NotText { .. }) | Err(StoreError::Objects(_)) => {}
-            Err(StoreError::ObjectDamaged { .. }) => {}
+            Err(StoreError::NotText { .. }) | Err(StoreError::ObjectDamaged { .. }) => {}
+            Err(StoreError::Objects(error)) if object_unusable(&error) => {}
             Err(error) => return Err(error),
         }
         Ok(Some(SearchDoc {
@@ -235,7 +261,8 @@ impl Store {
         }))
     }
 
-    /// What the store says now of a hit, with its snippet.
+    /// What the store says now of a hit, with its snippet: every text shown
+    /// is read again from the store, never from the search index.
     fn found_hit(
         &self,
         index: &SearchIndex,
@@ -253,26 +280,25 @@ impl Store {
             DocKind::Source => {
                 let id = self.resolve_source(&found.hit.id)?;
                 found.revisions = self.visible_revisions_of(&id)?;
-                found.intact = match self.objects.read(&id) {
-                    Ok(bytes) => Some(identity::source_id(&bytes) == id),
-                    Err(ObjectError::Missing { .. }) => None,
-                    Err(error) => return Err(error.into()),
-                };
-                // The text is shown only from bytes that still hash to the id.
-                if found.intact == Some(true) {
-                    if let Ok(quotable) = self.quotable(id) {
-                        let layer_sound = quotable.layer.is_none()
-                            || identity::source_id(quotable.text.as_bytes()) == quotable.object;
-                        if layer_sound {
-                            found.snippet = Some(index.snippet(answer, &quotable.text)?);
-                        }
-                    }
+                if let Some(record) = self.source_record(&id)? {
+                    found.hit.title = record
+                        .meta
+                        .title
+                        .clone()
+                        .or(record.name.clone())
+                        .unwrap_or_default();
+                }
+                let (intact, text) = self.checked_text(&id)?;
+                found.intact = intact;
+                if let Some(text) = text {
+                    found.snippet = Some(index.snippet(answer, &text)?);
                 }
             }
             DocKind::Quote => {
                 let id = self.resolve_citation(&found.hit.id)?;
                 if let Some(record) = self.index.citation(&id)? {
                     let claim = self.index.claim(&record.citation.claim)?;
+                    found.intact = self.checked_text(&record.citation.source)?.0;
                     found.snippet = Some(index.snippet(answer, &record.citation.selector.exact)?);
                     found.quote = Some(QuoteHit {
                         claim: record.citation.claim.to_hex(),
@@ -283,10 +309,62 @@ impl Store {
                 }
             }
             DocKind::Claim => {
-                found.snippet = Some(index.snippet(answer, &found.hit.title)?);
+                let id = self.resolve_claim(&found.hit.id)?;
+                if let Some(record) = self.index.claim(&id)? {
+                    found.hit.title = record.claim.line();
+                    found.snippet = Some(index.snippet(answer, &found.hit.title)?);
+                }
             }
-            DocKind::Review => {}
+            DocKind::Review => {
+                let seq: u64 = found.hit.id.parse().unwrap_or_default();
+                if let Some(record) = self
+                    .reviews(None)?
+                    .into_iter()
+                    .find(|record| record.seq == seq)
+                {
+                    found.hit.title = record.review.rating.label.clone().unwrap_or_default();
+                }
+            }
         }
         Ok(found)
+    }
+
+    /// Whether a source's bytes still hash to its id (None: missing), and
+    /// its quotable text when they do and its text layer hashes right too.
+    fn checked_text(&self, id: &SourceId) -> Result<(Option<bool>, Option<String>), StoreError> {
+        let bytes = match self.objects.read(id) {
+            Ok(bytes) => bytes,
+            Err(ObjectError::Missing { .. }) => return Ok((None, None)),
+            Err(error) if object_unusable(&error) => return Ok((Some(false), None)),
+            Err(error) => return Err(error.into()),
+        };
+        if identity::source_id(&bytes) != *id {
+            return Ok((Some(false), None));
+        }
+        match self.quotable(*id) {
+            Ok(quotable) => {
+                let layer_sound = quotable.layer.is_none()
+                    || identity::source_id(quotable.text.as_bytes()) == quotable.object;
+                if layer_sound {
+                    Ok((Some(true), Some(quotable.text)))
+                } else {
+                    Ok((Some(false), None))
+                }
+            }
+            Err(StoreError::NotText { .. }) => Ok((Some(true), None)),
+            Err(StoreError::ObjectDamaged { .. }) => Ok((Some(false), None)),
+            Err(StoreError::Objects(ObjectError::Missing { .. })) => Ok((Some(false), None)),
+            Err(StoreError::Objects(error)) if object_unusable(&error) => Ok((Some(false), None)),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+/// True for an object that is missing or not a regular file (a link, a
+/// FIFO): damage `verify` reports, not a reason to stop.
+fn object_unusable(error: &ObjectError) -> bool {
+    match error {
+        ObjectError::Missing { .. } => true,
+        ObjectError::Io { source, .. } => source.kind() == std::io::ErrorKind::InvalidData,
     }
 }

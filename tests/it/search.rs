@@ -265,3 +265,40 @@ fn bad_queries_are_refused_in_one_line() {
     assert!(!fresh.store.join("search").exists());
     let _ = fixture("khojaly-article-2024-02.txt");
 }
+
+#[test]
+fn the_index_outlives_a_killed_search_and_an_as_of_search() {
+    let (env, article, _) = store();
+    env.ok(&["search", "captive"]);
+    let dir = env.store.join("search");
+    // No lock file is left to refuse the next writer: the store's lock
+    // serialises searches; one left by a killed process changes nothing.
+    for entry in std::fs::read_dir(&dir).expect("dir") {
+        let name = entry.expect("entry").file_name();
+        assert!(!name.to_string_lossy().ends_with(".lock"), "{name:?}");
+    }
+    std::fs::write(dir.join(".tantivy-writer.lock"), b"").expect("stale lock");
+    let note = env.dir.path().join("note.txt");
+    std::fs::write(&note, "A zeppelin was seen.\n").expect("write");
+    env.ok(&["add", note.to_str().expect("utf-8")]);
+    assert_eq!(env.ok(&["--json", "search", "zeppelin"]).json()["total"], 1);
+    // A search as of an earlier time leaves the index as the store stands:
+    // a title given later is still found, and shown as it is now.
+    let before = env.ok(&["--json", "show", &article]).json()["recorded"]
+        .as_str()
+        .expect("recorded")
+        .to_string();
+    // "Retold" is in no text of the store but the new title.
+    env.ok(&[
+        "amend",
+        &article,
+        "--title",
+        "The assault retold",
+        "--reason",
+        "retitled",
+    ]);
+    env.ok(&["search", "captive", "--as-of", &before]);
+    let output = env.ok(&["--json", "search", "retold"]).json();
+    assert_eq!(output["total"], 1, "{output}");
+    assert_eq!(output["hits"][0]["title"], "The assault retold");
+}

@@ -150,6 +150,12 @@ fn write_text(
                     })
                     .unwrap_or_default();
                 writeln!(out, "quote  {short}  {cites}")?;
+                if item.intact != Some(true) {
+                    writeln!(
+                        out,
+                        "    its source's bytes are missing or no longer hash to its id; run `provdb verify`"
+                    )?;
+                }
             }
             crate::search::DocKind::Claim => writeln!(out, "claim  {short}  {}", hit.title)?,
             crate::search::DocKind::Review => {
