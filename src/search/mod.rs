@@ -249,10 +249,7 @@ pub fn words(text: &str) -> Vec<Token> {
         }
         // "1,275": digits of one to three, then groups of three after one separator.
         if word.len() <= 3 && word.bytes().all(|byte| byte.is_ascii_digit()) {
-            loop {
-                let Some(separator) = bytes_of(end) else {
-                    break;
-                };
+            while let Some(separator) = bytes_of(end) {
                 if !matches!(separator, ',' | '\u{a0}' | '\u{202f}' | '\u{2009}') {
                     break;
                 }
