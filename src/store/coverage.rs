@@ -23,6 +23,9 @@ use crate::text::figures::{figures_in, Figure};
 /// The largest draft `coverage` reads, in bytes.
 pub const MAX_DRAFT: u64 = 32 << 20;
 
+/// The most figures one run of `coverage` checks.
+pub const MAX_FIGURES: usize = 10_000;
+
 /// A draft's text, as read.
 #[derive(Debug, Clone)]
 pub struct Draft {
@@ -163,6 +166,15 @@ impl Store {
     /// those cited in that document's revisions.
     pub fn coverage(&self, text: &str, doc: Option<&str>) -> Result<Coverage, StoreError> {
         let figures = figures_in(text);
+        if figures.len() > MAX_FIGURES {
+            return Err(StoreError::Input {
+                path: "the draft".into(),
+                why: format!(
+                    "has {} figures, over the {MAX_FIGURES} one run of coverage checks; split it",
+                    figures.len()
+                ),
+            });
+        }
         let draft_words = coverage::word_set(text);
         let mut ids: Vec<ClaimId> = Vec::new();
         match doc {
@@ -216,63 +228,105 @@ impl Store {
             });
             records.push((claim, live));
         }
-        let judged = coverage::judge(text, figures, &candidates);
+        // Judge, then check the sources of every claim that decided a
+        // figure; a claim with no sound citation is taken out and one with
+        // some damaged citations keeps only its sound quotes, and the draft
+        // is judged again, until every deciding claim stands on sound
+        // citations alone. Damaged material never shapes a verdict.
         let mut cache = HashMap::new();
         let mut checked: HashMap<usize, (Vec<CheckedCitation>, Vec<CheckedCitation>)> =
             HashMap::new();
-        let mut findings = Vec::with_capacity(judged.len());
-        for item in judged {
-            let mut claims = Vec::new();
-            let mut damaged = Vec::new();
-            for matched in &item.matched {
-                if let std::collections::hash_map::Entry::Vacant(slot) =
-                    checked.entry(matched.candidate)
-                {
-                    let (_, live) = &records[matched.candidate];
-                    let mut sound = Vec::new();
-                    let mut unsound = Vec::new();
-                    for record in live {
-                        let traced = self.traced(record.clone(), &mut cache)?;
-                        let holds = traced.source_intact == Some(true)
-                            && traced.anchor == AnchorCheck::Holds;
-                        let citation = CheckedCitation {
-                            record: traced.record,
-                            source: traced.source,
-                            revisions: traced.revisions,
-                        };
-                        if holds {
-                            sound.push(citation);
-                        } else {
-                            unsound.push(citation);
+        let mut removed: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+        let mut restricted: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();
+        let mut damaged_for: Vec<std::collections::BTreeSet<usize>> =
+            vec![std::collections::BTreeSet::new(); figures.len()];
+        let (judged, active) = loop {
+            let active: Vec<usize> = (0..candidates.len())
+                .filter(|index| !removed.contains(index))
+                .collect();
+            let offered: Vec<Candidate> = active
+                .iter()
+                .map(|&index| match checked.get(&index) {
+                    Some((sound, _)) if restricted.contains(&index) => Candidate {
+                        claim: candidates[index].claim.clone(),
+                        quotes: sound
+                            .iter()
+                            .map(|citation| citation.record.citation.selector.exact.clone())
+                            .collect(),
+                    },
+                    _ => candidates[index].clone(),
+                })
+                .collect();
+            let judged = coverage::judge(text, figures.clone(), &offered);
+            let mut changed = false;
+            for (figure, item) in judged.iter().enumerate() {
+                for matched in &item.matched {
+                    let index = active[matched.candidate];
+                    if let std::collections::hash_map::Entry::Vacant(slot) = checked.entry(index) {
+                        let (_, live) = &records[index];
+                        let mut sound = Vec::new();
+                        let mut unsound = Vec::new();
+                        for record in live {
+                            let traced = self.traced(record.clone(), &mut cache)?;
+                            let holds = traced.source_intact == Some(true)
+                                && traced.anchor == AnchorCheck::Holds;
+                            let citation = CheckedCitation {
+                                record: traced.record,
+                                source: traced.source,
+                                revisions: traced.revisions,
+                            };
+                            if holds {
+                                sound.push(citation);
+                            } else {
+                                unsound.push(citation);
+                            }
                         }
+                        slot.insert((sound, unsound));
                     }
-                    slot.insert((sound, unsound));
+                    let (sound, unsound) = &checked[&index];
+                    if sound.is_empty() {
+                        removed.insert(index);
+                        damaged_for[figure].insert(index);
+                        changed = true;
+                    } else if !unsound.is_empty() && restricted.insert(index) {
+                        changed = true;
+                    }
                 }
-                let (sound, unsound) = &checked[&matched.candidate];
-                let claim = CoverageClaim {
-                    claim: records[matched.candidate].0.clone(),
+            }
+            if !changed {
+                break (judged, active);
+            }
+        };
+        let mut findings = Vec::with_capacity(judged.len());
+        for (figure, item) in judged.into_iter().enumerate() {
+            let mut claims = Vec::new();
+            for matched in &item.matched {
+                let index = active[matched.candidate];
+                let (sound, unsound) = &checked[&index];
+                claims.push(CoverageClaim {
+                    claim: records[index].0.clone(),
                     score: matched.score,
                     relation: matched.relation,
                     as_of: matched.as_of,
                     citations: sound.clone(),
                     damaged: unsound.clone(),
-                };
-                if sound.is_empty() {
-                    damaged.push(claim);
-                } else {
-                    claims.push(claim);
-                }
+                });
             }
-            // A verdict rests only on citations checked sound.
-            let verdict = match item.verdict {
-                Verdict::Unbacked => Verdict::Unbacked,
-                _ if claims.is_empty() => Verdict::Unbacked,
-                verdict => verdict,
-            };
+            let damaged = damaged_for[figure]
+                .iter()
+                .map(|&index| CoverageClaim {
+                    claim: records[index].0.clone(),
+                    score: 0.0,
+                    relation: Relation::Agree,
+                    as_of: false,
+                    citations: Vec::new(),
+                    damaged: checked[&index].1.clone(),
+                })
+                .collect();
             findings.push(Finding {
                 figure: item.figure,
                 sentence: item.sentence,
-                verdict,
+                verdict: item.verdict,
                 claims,
                 damaged,
             });

@@ -35,6 +35,9 @@ pub const CONTRADICTS: f64 = 0.5;
 /// How far below the best score a claim may be and still decide.
 pub const MARGIN: f64 = 0.1;
 
+/// How far a sentence reaches on either side of a figure, in bytes.
+pub const SENTENCE_REACH: usize = 1000;
+
 /// How many words beside a value are compared.
 const BESIDE: usize = 3;
 
@@ -277,19 +280,32 @@ pub fn sentence_of(text: &str, range: &Range<usize>) -> Range<usize> {
                 {
                     return false;
                 }
-                let word_start = text[..at]
-                    .char_indices()
+                // The word before the '.', read back at most 64 characters.
+                let word: String = text[..at]
+                    .chars()
                     .rev()
-                    .find(|(_, ch)| !ch.is_alphanumeric())
-                    .map_or(0, |(index, ch)| index + ch.len_utf8());
-                let word = &text[word_start..at];
-                word.chars().count() >= 4 || word.chars().all(|ch| ch.is_ascii_digit())
+                    .take(64)
+                    .take_while(|ch| ch.is_alphanumeric())
+                    .collect();
+                word.chars().count() >= 4
+                    || (!word.is_empty() && word.chars().all(|ch| ch.is_ascii_digit()))
             }
             _ => false,
         }
     };
+    // A sentence reaches at most SENTENCE_REACH bytes either side of the
+    // figure: a table or a list with no full stop is read in windows, so
+    // that every figure costs the same.
+    let mut floor = range.start.saturating_sub(SENTENCE_REACH);
+    while !text.is_char_boundary(floor) {
+        floor += 1;
+    }
+    let mut ceiling = (range.end + SENTENCE_REACH).min(bytes.len());
+    while !text.is_char_boundary(ceiling) {
+        ceiling -= 1;
+    }
     let mut start = range.start;
-    while start > 0 {
+    while start > floor {
         let at = start - 1;
         if matches!(bytes[at], b'.' | b'!' | b'?' | b'\n') && ends_sentence(at) {
             break;
@@ -297,7 +313,7 @@ pub fn sentence_of(text: &str, range: &Range<usize>) -> Range<usize> {
         start -= 1;
     }
     let mut end = range.end;
-    while end < bytes.len() {
+    while end < ceiling {
         if matches!(bytes[end], b'.' | b'!' | b'?' | b'\n') && ends_sentence(end) {
             end += 1;
             break;
@@ -332,11 +348,17 @@ fn clause_of(
     let mut end = text[figure.end..sentence.end]
         .find(breaks)
         .map_or(sentence.end, |index| figure.end + index);
-    for other in others {
-        if other.end <= figure.start && other.end > start {
+    // `others` are in order and apart: the figure before and the one after
+    // are found by bisection.
+    let before = others.partition_point(|other| other.end <= figure.start);
+    if let Some(other) = before.checked_sub(1).map(|index| &others[index]) {
+        if other.end > start {
             start = other.end;
         }
-        if other.start >= figure.end && other.start < end {
+    }
+    let after = others.partition_point(|other| other.start < figure.end);
+    if let Some(other) = others.get(after) {
+        if other.start < end {
             end = other.start;
         }
     }
@@ -354,7 +376,10 @@ fn beside(
     // Words after another figure are that figure's ("70 elderly people and
     // 63 children": "elderly people" is 70's), so a clause that starts at a
     // figure gives none before.
-    let before = if figures.iter().any(|other| other.end == bounds.start) {
+    let before = if figures
+        .binary_search_by_key(&bounds.start, |other| other.end)
+        .is_ok()
+    {
         Vec::new()
     } else {
         stems(&text[bounds.start..at.start.max(bounds.start)])

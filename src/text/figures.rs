@@ -440,7 +440,9 @@ pub fn figures_in(text: &str) -> Vec<Figure> {
                 });
                 let bound = hedge.map(|(bound, _)| bound);
                 let Some((amount, number)) = amount_at(&tokens, at, sign, &spaces) else {
-                    at += 1;
+                    // A number too large to be a count is no figure, and
+                    // neither are its groups ("19,000,000,…,000").
+                    at = number_at(&tokens, at, &spaces).map_or(at + 1, |number| number.end);
                     continue;
                 };
                 // Glued to letters on the right: an ordinal ("2nd"), a decade
@@ -523,7 +525,9 @@ pub fn figures_in(text: &str) -> Vec<Figure> {
                 let mut words = Vec::new();
                 let mut word_tokens = Vec::new();
                 let mut index = at;
-                while index < tokens.len() {
+                // A run of number words is short; reading at most twelve
+                // keeps a long run of words linear.
+                while index < tokens.len() && words.len() < 12 {
                     match &tokens[index] {
                         Token::Word(word) => {
                             words.push(word.to_lowercase());

@@ -78,31 +78,72 @@ fn small_number(word: &str) -> Option<u64> {
 
 /// Reads a run of number words ("six hundred and thirteen", "sixty-three",
 /// "a dozen" is not read) as one number; returns the value and the words used.
+/// The words must make one number as English writes it: "five and six
+/// hundred" is 5 (then another number), "three four" is 3, "two thousand
+/// million" is 2,000; a scale comes only after a larger one.
 pub(crate) fn number_words(words: &[String]) -> Option<(u64, usize)> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Last {
+        Nothing,
+        Unit,
+        Teen,
+        Tens,
+        Hundred,
+        Scale,
+    }
     let mut total: u64 = 0;
     let mut current: u64 = 0;
     let mut used = 0;
-    let mut any = false;
+    let mut last = Last::Nothing;
+    let mut last_scale = u64::MAX;
     for (index, word) in words.iter().enumerate() {
         if let Some(value) = small_number(word) {
+            let kind = match value {
+                0..=9 => Last::Unit,
+                10..=19 => Last::Teen,
+                _ => Last::Tens,
+            };
+            let fits = match kind {
+                Last::Unit => matches!(
+                    last,
+                    Last::Nothing | Last::Tens | Last::Hundred | Last::Scale
+                ),
+                _ => matches!(last, Last::Nothing | Last::Hundred | Last::Scale),
+            };
+            // "zero" stands alone.
+            if !fits || (value == 0 && last != Last::Nothing) || (last == Last::Unit && value == 0)
+            {
+                break;
+            }
             current = current.checked_add(value)?;
-            any = true;
+            last = kind;
             used = index + 1;
-        } else if word == "hundred" && any {
-            current = current.max(1).checked_mul(100)?;
+        } else if word == "hundred"
+            && matches!(last, Last::Unit | Last::Teen | Last::Tens)
+            && current < 100
+        {
+            current = current.checked_mul(100)?;
+            last = Last::Hundred;
             used = index + 1;
-        } else if (word == "thousand" || word == "million") && any {
-            let scale = if word == "thousand" { 1_000 } else { 1_000_000 };
+        } else if (word == "thousand" || word == "million")
+            && !matches!(last, Last::Nothing | Last::Scale)
+        {
+            let scale: u64 = if word == "thousand" { 1_000 } else { 1_000_000 };
+            if scale >= last_scale {
+                break;
+            }
             total = total.checked_add(current.max(1).checked_mul(scale)?)?;
             current = 0;
+            last_scale = scale;
+            last = Last::Scale;
             used = index + 1;
-        } else if word == "and" && any {
+        } else if word == "and" && matches!(last, Last::Hundred | Last::Scale) {
             continue;
         } else {
             break;
         }
     }
-    any.then_some((total + current, used))
+    (last != Last::Nothing).then_some((total.checked_add(current)?, used))
 }
 
 /// Returns true if `text` is written only with digits and grouping separators.
@@ -432,6 +473,34 @@ fn date_states(stated: &When, claimed: &When) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_words_make_one_number_as_english_writes_it() {
+        let read = |text: &str| {
+            let words: Vec<String> = text.split([' ', '-']).map(str::to_string).collect();
+            number_words(&words)
+        };
+        // Each expected value is the number an English reader takes.
+        assert_eq!(read("six hundred and thirteen"), Some((613, 4)));
+        assert_eq!(read("sixty three"), Some((63, 2)));
+        assert_eq!(read("two thousand and five"), Some((2005, 4)));
+        assert_eq!(
+            read("one million two hundred thousand"),
+            Some((1_200_000, 5))
+        );
+        assert_eq!(read("nineteen hundred"), Some((1900, 2)));
+        // Two numbers side by side are not one.
+        assert_eq!(read("five and six hundred"), Some((5, 1)));
+        assert_eq!(read("three four"), Some((3, 1)));
+        assert_eq!(read("two thousand million"), Some((2000, 2)));
+        assert_eq!(read("twenty twenty"), Some((20, 1)));
+        // Nothing overflows.
+        assert_eq!(
+            read("eighteen hundred hundred hundred million"),
+            Some((1800, 2))
+        );
+        assert_eq!(read("and five"), None);
+    }
 
     #[test]
     fn counts_from_arguments() {

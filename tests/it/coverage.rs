@@ -633,3 +633,82 @@ fn labelled_set_wikipedia() {
         "{total:?}"
     );
 }
+
+#[test]
+fn a_damaged_claim_never_hides_a_sound_contradiction() {
+    let env = cited_store();
+    let survey = env.add(
+        "regional-survey-1993.txt",
+        &["--title", "A regional survey"],
+    );
+    env.ok(&cite_args(
+        &survey,
+        "civilians killed at 485",
+        "civilians killed",
+        "485",
+    ));
+    let draft = env.dir.path().join("draft.txt");
+    std::fs::write(&draft, "At Khojaly 613 civilians were killed.\n").expect("write");
+    let draft = draft.to_str().expect("utf-8");
+    // Sound: the article's 613 backs it (the survey's 485 disagrees, but a
+    // claim that agrees decides).
+    assert_eq!(
+        verdicts(&env.ok(&["--json", "coverage", draft]).json()),
+        vec![("613".to_string(), "backed".to_string())]
+    );
+    // The article damaged: its claim is taken out before judging, and the
+    // survey's sound 485 contradicts 613 (not "unbacked", which
+    // --allow unbacked would let through).
+    let article = env.ok(&["--json", "show", "khojaly@1"]).json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let object = env.object_path(&article);
+    let mut bytes = std::fs::read(&object).expect("object");
+    bytes[0] ^= 0x20;
+    std::fs::write(&object, bytes).expect("write");
+    let run = env.run(&["--json", "coverage", draft, "--allow", "unbacked"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let output = run.json();
+    assert_eq!(
+        verdicts(&output),
+        vec![("613".to_string(), "contradicted".to_string())]
+    );
+    assert_eq!(output["figures"][0]["claims"][0]["value"], "485");
+    assert_eq!(output["figures"][0]["damaged_claims"][0]["value"], "613");
+}
+
+#[test]
+fn a_draft_of_figures_without_end_is_bounded() {
+    let env = cited_store();
+    // 12,000 figures: refused whole, in one line, before any judging.
+    let many = env.dir.path().join("many.txt");
+    std::fs::write(&many, "1 ".repeat(12_000)).expect("write");
+    env.refused(
+        &["coverage", many.to_str().expect("utf-8")],
+        3,
+        "over the 10000 one run of coverage checks",
+    );
+    // 2,000 figures in one sentence with no full stop: each figure's
+    // sentence is a window around it, so every figure is judged.
+    let table = env.dir.path().join("table.txt");
+    let cells: String = (0..1_000)
+        .map(|n| format!("ward {n} counted {} ", n * 7))
+        .collect();
+    std::fs::write(&table, format!("Khojaly civilians killed table {cells}\n")).expect("write");
+    let run = env.run(&[
+        "--json",
+        "coverage",
+        table.to_str().expect("utf-8"),
+        "--allow",
+        "unbacked",
+        "--allow",
+        "contradicted",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let output = run.json();
+    assert_eq!(output["summary"]["figures"], 2_000);
+    for figure in output["figures"].as_array().expect("figures") {
+        assert!(figure["sentence"].as_str().expect("s").len() <= 2_100);
+    }
+}

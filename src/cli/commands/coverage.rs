@@ -81,11 +81,17 @@ pub fn run(args: CoverageArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     };
     let passes = failing_contradicted == 0 && failing_unbacked == 0;
     if ctx.json {
+        let starts: Vec<usize> = found
+            .findings
+            .iter()
+            .map(|finding| finding.figure.range.start)
+            .collect();
+        let places = line_columns(&draft.text, &starts);
         let findings: Vec<Json> = found
             .findings
             .iter()
             .enumerate()
-            .map(|(index, finding)| finding_json(index + 1, finding, &draft.text))
+            .map(|(index, finding)| finding_json(index + 1, finding, &draft.text, places[index]))
             .collect();
         writeln!(
             ctx.out,
@@ -134,17 +140,24 @@ pub fn run(args: CoverageArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     )))
 }
 
-/// Line and column (1-based, in characters) of a byte offset.
-fn line_column(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before, |newline| &before[newline + 1..])
-        .chars()
-        .count()
-        + 1;
-    (line, column)
+/// Line and column (1-based, in characters) of each byte offset of
+/// `offsets` (in order), counted in one pass over the text.
+fn line_columns(text: &str, offsets: &[usize]) -> Vec<(usize, usize)> {
+    let mut out = Vec::with_capacity(offsets.len());
+    let (mut line, mut column, mut at) = (1, 1, 0);
+    for &offset in offsets {
+        for ch in text[at..offset].chars() {
+            if ch == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        at = offset;
+        out.push((line, column));
+    }
+    out
 }
 
 /// The label of a citation's source: its revisions or its short id.
@@ -198,8 +211,14 @@ fn write_text(
         writeln!(out, "    {line}")?;
     }
     writeln!(out)?;
+    let starts: Vec<usize> = found
+        .findings
+        .iter()
+        .map(|finding| finding.figure.range.start)
+        .collect();
+    let places = line_columns(text, &starts);
     for (index, finding) in found.findings.iter().enumerate() {
-        let (line, _) = line_column(text, finding.figure.range.start);
+        let (line, _) = places[index];
         let written = &text[finding.figure.range.clone()];
         let mark = format!("{}{}", symbol(finding.verdict), index + 1);
         match finding.verdict {
@@ -301,9 +320,9 @@ fn claim_json(claim: &CoverageClaim) -> Json {
     })
 }
 
-fn finding_json(number: usize, finding: &Finding, text: &str) -> Json {
+fn finding_json(number: usize, finding: &Finding, text: &str, place: (usize, usize)) -> Json {
     let range = &finding.figure.range;
-    let (line, column) = line_column(text, range.start);
+    let (line, column) = place;
     let reading = &finding.figure.readings[0];
     json!({
         "n": number,
