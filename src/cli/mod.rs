@@ -79,12 +79,12 @@ pub enum Command {
     Coverage(commands::coverage::CoverageArgs),
     /// Search sources' text, quotes, claims and reviews: words, "phrases", figures.
     #[command(
-        after_help = "Examples:\n  provdb search \"1,275 residents\"\n  provdb search ECHR --as-of 2024-03-01\n  provdb search 'parliaments -states' --json | jq '.hits[].id'"
+        after_help = "Examples:\n  provdb search \"1,275 residents\"\n  provdb search ECHR --as-of 2024-03-01\n  provdb search \"parliaments -states\" --json | jq '.hits[].id'"
     )]
     Search(commands::search::SearchArgs),
     /// Write a static sourcing site: claims, quotes in their sources, receipts checked in the browser.
     #[command(
-        after_help = "Examples:\n  provdb checkpoint && provdb report -o site/\n  provdb report -o site/ --doc khojaly\n  provdb report -o site/ --force --json"
+        after_help = "Examples:\n  provdb report -o site/\n  provdb report -o site/ --doc khojaly\n  provdb report -o site/ --force --json"
     )]
     Report(commands::report::ReportArgs),
     /// Show any source, claim or citation by id or unique prefix.

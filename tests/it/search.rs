@@ -302,3 +302,11 @@ fn the_index_outlives_a_killed_search_and_an_as_of_search() {
     assert_eq!(output["total"], 1, "{output}");
     assert_eq!(output["hits"][0]["title"], "The assault retold");
 }
+
+#[test]
+fn a_query_may_start_with_a_minus() {
+    let (env, _, _) = store();
+    // "-captive residents": a query, not a flag.
+    let output = env.ok(&["--json", "search", "-captive residents"]).json();
+    assert_eq!(output["total"], 1, "{output}");
+}

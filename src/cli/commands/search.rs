@@ -22,7 +22,7 @@ const MAX_QUERY: usize = 1000;
 #[derive(Debug, clap::Args)]
 pub struct SearchArgs {
     /// What to find: words, "a phrase", a figure, -word.
-    #[arg(value_name = "QUERY")]
+    #[arg(value_name = "QUERY", allow_hyphen_values = true)]
     pub query: String,
     /// Answer from what the store had recorded at this time (RFC 3339, or a
     /// date: the end of that day, UTC).
