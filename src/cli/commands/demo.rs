@@ -1,5 +1,6 @@
 //! `provdb demo [DIR]`: builds a store from the built-in fixtures and walks
-//! through add, cite, trace, conflicts, a new revision, and verify.
+//! through add, cite, trace, conflicts, a new revision, coverage of a draft,
+//! search, and verify.
 //!
 //! Every step is a command line: it is printed as `$ provdb …`, then parsed
 //! by the same clap parser and run by the same dispatch as a typed command,
@@ -334,6 +335,19 @@ impl Session<'_> {
             "revision 2 gives the current count",
         ])?;
         self.run_on_store(&["trace", &ids.parliaments_claim])?;
+        // Before publishing: the May text's figures against what is cited.
+        let draft = may.display().to_string();
+        self.run_on_store(&[
+            "coverage",
+            draft.as_str(),
+            "--doc",
+            "khojaly-article",
+            "--allow",
+            "unbacked",
+            "--allow",
+            "contradicted",
+        ])?;
+        self.run_on_store(&["search", "\"1,275 residents\""])?;
         Ok(())
     }
 
