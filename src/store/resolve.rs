@@ -48,6 +48,17 @@ pub(super) fn resolve_in(index: &Index, text: &str) -> Result<(IdKind, [u8; 32])
             text: text.to_string(),
         });
     }
+    // A whole id names one record by a direct lookup: two kinds sharing all
+    // 32 bytes would be a BLAKE3 collision. Sources and claims are keyed by
+    // id; a citation's id is found in its postings below.
+    if let Ok(SourceId(id)) = lower.parse::<SourceId>() {
+        if index.source(&SourceId(id))?.is_some() {
+            return Ok((IdKind::Source, id));
+        }
+        if index.claim(&ClaimId(id))?.is_some() {
+            return Ok((IdKind::Claim, id));
+        }
+    }
     let found = index.ids_with_prefix(&lower, 11)?;
     match found.len() {
         0 => Err(StoreError::UnknownId {
