@@ -59,8 +59,9 @@ fuzz_target!(|input: &[u8]| {
     let _ = index.last_revision(doc);
     let _ = index.revisions_of_source(&SourceId(id));
     let _ = index.sources().count();
-    let _ = index.claims().count();
-    let _ = index.claims_by_key(b"").count();
+    let _ = index.all_claims();
+    let _ = index.claims_about("ward 7919", None);
+    let _ = index.claims_about("ward 7919", Some("ballots counted"));
     let _ = index.citations_of_claim(&ClaimId(id));
     let _ = index.citations_of_source(&SourceId(id));
     let _ = index.count_citations_of_source(&SourceId(id));

@@ -560,9 +560,8 @@ impl Readers<'_> {
         let claim_known = new_claims.contains(&prepared.claim.id)
             || self
                 .index
-                .claim(&prepared.claim.id)
-                .map_err(|error| refused(error.into()))?
-                .is_some();
+                .has_claim(&prepared.claim.id)
+                .map_err(|error| refused(error.into()))?;
         if claim_known
             && live_duplicate_in(self.index, &prepared.body)
                 .map_err(refused)?

@@ -460,7 +460,7 @@ impl Store {
             });
         }
         let claim_id = prepared.claim.id;
-        let new_claim = self.index.claim(&claim_id)?.is_none();
+        let new_claim = !self.index.has_claim(&claim_id)?;
         let time = now_rfc3339();
         let citation_id = identity::citation_id(&prepared.body, actor, &time);
         let selector = prepared.body.selector.clone();

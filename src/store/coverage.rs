@@ -191,8 +191,8 @@ impl Store {
                 ids.dedup();
             }
             None => {
-                for item in self.index.claims_by_key(&[]) {
-                    ids.push(item?.1);
+                for (_, record) in self.index.all_claims()? {
+                    ids.push(record.claim.id);
                 }
             }
         }

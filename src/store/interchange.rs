@@ -766,7 +766,7 @@ impl Store {
                 }
             }
             Change::RecordClaim(claim) => {
-                planned.claims.insert(claim.id) && self.index.claim(&claim.id)?.is_none()
+                planned.claims.insert(claim.id) && !self.index.has_claim(&claim.id)?
             }
             Change::Cite { citation, .. } => {
                 planned.citations.insert(*citation) && self.index.citation(citation)?.is_none()

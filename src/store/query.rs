@@ -360,19 +360,14 @@ impl Store {
         }
         citations.sort_by_key(|item| item.record.seq);
         let mut others = Vec::new();
-        let prefix = index::claim_key_prefix(&claim.claim.subject, &claim.claim.property);
-        for item in self.index.claims_by_key(&prefix) {
-            let (_, other_id) = item?;
-            if other_id == claim_id {
-                continue;
-            }
-            if let Some(other) = self.index.claim(&other_id)? {
-                // Every other claim: one with the same number may still
-                // bound it differently ("at least 600" beside 600) or count
-                // something else.
-                if self.visible(other.seq) {
-                    others.push(other);
-                }
+        for (_, other) in self
+            .index
+            .claims_about(&claim.claim.subject, Some(&claim.claim.property))?
+        {
+            // Every other claim: one with the same number may still bound it
+            // differently ("at least 600" beside 600) or count something else.
+            if other.claim.id != claim_id && self.visible(other.seq) {
+                others.push(other);
             }
         }
         Ok(Trace {
@@ -385,27 +380,30 @@ impl Store {
 
     /// Returns claims matching the filter, with citation counts.
     pub fn claims(&self, filter: &ClaimFilter) -> Result<Vec<ClaimSummary>, StoreError> {
-        let mut ids: Vec<ClaimId> = Vec::new();
+        let mut records: Vec<ClaimRecord> = Vec::new();
         if let Some(subject) = &filter.subject {
-            let mut prefix = identity_key(subject).into_bytes();
-            prefix.push(0);
-            if let Some(property) = &filter.property {
-                prefix.extend(identity_key(property).into_bytes());
-                prefix.push(0);
-            }
-            for item in self.index.claims_by_key(&prefix) {
-                ids.push(item?.1);
+            for (_, record) in self
+                .index
+                .claims_about(subject, filter.property.as_deref())?
+            {
+                records.push(record);
             }
         } else if let Some(source) = &filter.source {
             let source_id = self.resolve_source(source)?;
+            let mut ids: Vec<ClaimId> = Vec::new();
             for record in self.index.citations_of_source(&source_id)? {
                 ids.push(record.citation.claim);
             }
             ids.sort();
             ids.dedup();
+            for id in ids {
+                if let Some(record) = self.index.claim(&id)? {
+                    records.push(record);
+                }
+            }
         } else {
-            for item in self.index.claims_by_key(&[]) {
-                ids.push(item?.1);
+            for (_, record) in self.index.all_claims()? {
+                records.push(record);
             }
         }
         let source_filter = match (&filter.source, &filter.subject) {
@@ -414,10 +412,8 @@ impl Store {
         };
         let property_key = filter.property.as_deref().map(identity_key);
         let mut out = Vec::new();
-        for id in ids {
-            let Some(record) = self.index.claim(&id)? else {
-                continue;
-            };
+        for record in records {
+            let id = record.claim.id;
             if !self.visible(record.seq) {
                 continue;
             }
@@ -461,26 +457,28 @@ impl Store {
     /// Returns every subject and property with more than one value among live supporting citations.
     pub fn conflicts(&self) -> Result<Vec<Conflict>, StoreError> {
         let reported = self.reported_values()?;
-        let mut out = Vec::new();
-        let mut group_key: Option<Vec<u8>> = None;
-        let mut group: Vec<ClaimId> = Vec::new();
-        let finish =
-            |group: &mut Vec<ClaimId>, out: &mut Vec<Conflict>| -> Result<(), StoreError> {
-                if group.len() >= 2 || group.iter().any(|id| reported.contains_key(id)) {
-                    self.conflicts_in(group, &reported, out)?;
+        // Claims are read a 256th at a time (a subject and property always
+        // fall in one bucket), grouped by key, and the conflicts put in key
+        // order at the end.
+        let mut found: Vec<(Vec<u8>, Vec<Conflict>)> = Vec::new();
+        for bucket in 0..=255u8 {
+            let claims = self.index.claims_in_bucket(bucket)?;
+            for group in claims.chunk_by(|a, b| a.0 == b.0) {
+                let ids: Vec<ClaimId> = group.iter().map(|(_, record)| record.claim.id).collect();
+                if ids.len() >= 2 || ids.iter().any(|id| reported.contains_key(id)) {
+                    let mut conflicts = Vec::new();
+                    self.conflicts_in(&ids, &reported, &mut conflicts)?;
+                    if !conflicts.is_empty() {
+                        found.push((group[0].0.clone(), conflicts));
+                    }
                 }
-                group.clear();
-                Ok(())
-            };
-        for item in self.index.claims_by_key(&[]) {
-            let (key, id) = item?;
-            if group_key.as_deref() != Some(key.as_slice()) {
-                finish(&mut group, &mut out)?;
-                group_key = Some(key);
             }
-            group.push(id);
         }
-        finish(&mut group, &mut out)?;
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out: Vec<Conflict> = found
+            .into_iter()
+            .flat_map(|(_, conflicts)| conflicts)
+            .collect();
         let marks = self.review_marks()?;
         for conflict in &mut out {
             conflict.review = Store::mark_of(&marks, conflict);

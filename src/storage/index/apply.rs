@@ -131,24 +131,9 @@ pub(super) fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
                 record(TreeName::SourceRevisions, by_source, Vec::new()),
             ]
         }
-        Change::RecordClaim(claim) => {
-            let value = ClaimRecord {
-                claim: claim.clone(),
-                seq: entry.seq,
-                recorded: time,
-                actor,
-            };
-            let mut by_key = claim_key_prefix(&claim.subject, &claim.property);
-            by_key.extend_from_slice(claim.id.as_bytes());
-            vec![
-                record(
-                    TreeName::Claims,
-                    claim.id.as_bytes().to_vec(),
-                    encode(TreeName::Claims, &value)?,
-                ),
-                record(TreeName::ClaimsByKey, by_key, Vec::new()),
-            ]
-        }
+        // A chunk's claims are indexed together, as its citations are, by
+        // `Chunker`.
+        Change::RecordClaim(_) => Vec::new(),
         // A chunk's citations are indexed together, by `Chunker`; a carried
         // citation also writes what became of the one it came from.
         Change::Cite { carried: None, .. } => Vec::new(),

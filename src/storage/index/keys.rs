@@ -13,7 +13,22 @@ use super::{
     TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, POSTING_BYTES,
 };
 
-/// Returns the `claims_by_key` prefix for a subject and property.
+/// The 32 bytes claims are found by in `claims_by_key`: the first 16 bytes
+/// of the BLAKE3 hash of the subject's identity key, then the first 16 of the
+/// property's. Without a property, the 16 bytes of the subject: the prefix
+/// of every claim about it.
+pub fn claim_key_hash(subject: &str, property: Option<&str>) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(&blake3::hash(identity_key(subject).as_bytes()).as_bytes()[..16]);
+    if let Some(property) = property {
+        key[16..]
+            .copy_from_slice(&blake3::hash(identity_key(property).as_bytes()).as_bytes()[..16]);
+    }
+    key
+}
+
+/// Returns the grouping key of a subject and property: subject key ‖ 0x00
+/// ‖ property key ‖ 0x00, the order `claims` and `conflicts` list them in.
 pub fn claim_key_prefix(subject: &str, property: &str) -> Vec<u8> {
     let mut key = identity_key(subject).into_bytes();
     key.push(0);
@@ -95,22 +110,6 @@ pub fn decode_source_revision(key: &[u8]) -> Result<([u8; 32], String, u32), Ind
     };
     let (slug, number) = decode_revision("source_revisions", rest)?;
     Ok((*source, slug, number))
-}
-
-/// Reads subject key ‖ 0x00 ‖ property key ‖ 0x00 ‖ claim id, the
-/// claims_by_key layout: the grouping prefix and the claim id.
-pub fn decode_claim_by_key(key: &[u8]) -> Result<(Vec<u8>, [u8; 32]), IndexError> {
-    let Some((prefix, id)) = key.split_last_chunk::<32>() else {
-        return Err(damaged("claims_by_key", key, "is too short for a claim id"));
-    };
-    if prefix.last() != Some(&0) {
-        return Err(damaged(
-            "claims_by_key",
-            key,
-            "has no 0x00 before the claim id",
-        ));
-    }
-    Ok((prefix.to_vec(), *id))
 }
 
 /// The key of a Merkle subtree record.

@@ -19,7 +19,7 @@ mod records;
 
 pub use apply::Applier;
 use apply::{entry_records, supersession_records};
-pub use keys::{claim_key_prefix, merkle_key};
+pub use keys::{claim_key_hash, claim_key_prefix, merkle_key};
 use keys::{drift_key, revision_key};
 use postings::{encode_postings, postings_for, Family, Posting};
 pub use postings::{Chunker, StoredSubtree, CHUNK_ENTRIES, POSTING_BYTES};
@@ -114,9 +114,11 @@ pub enum TreeName {
     Revisions,
     /// source id ‖ slug ‖ 0x00 ‖ revision (u32 BE) → empty
     SourceRevisions,
-    /// claim id → ClaimRecord
+    /// bucket ‖ chunk → postings (claim id, line place) for the chunk's
+    /// `record_claim` entries whose claim id starts with the bucket byte
     Claims,
-    /// subject key ‖ 0x00 ‖ property key ‖ 0x00 ‖ claim id → empty
+    /// bucket ‖ chunk → postings (`claim_key_hash`, line place) for the
+    /// chunk's `record_claim` entries, bucketed by the hash's first byte
     ClaimsByKey,
     /// bucket ‖ chunk → postings (citation id, line place) for the chunk's
     /// citations whose id starts with the bucket byte

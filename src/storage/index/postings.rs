@@ -6,11 +6,11 @@ use crate::storage::codec::{self, CodecError};
 
 #[allow(unused_imports)]
 use super::{
-    claim_key_prefix, copy_dir, drift_key, encode, entry_records, is_lock_busy, merkle_key,
-    revision_key, simulated_failure, supersession_records, writing_marker, AppliedMark, Applier,
-    CitationPointer, CitationRecord, ClaimRecord, DriftRecord, Index, IndexError, LinePlace,
-    MergeRecord, Record, ReviewRecord, RevisionRecord, Scratch, TreeName, APPLIED_KEY, CACHE_BYTES,
-    FRONTIER_KEY,
+    claim_key_hash, claim_key_prefix, copy_dir, drift_key, encode, entry_records, is_lock_busy,
+    merkle_key, revision_key, simulated_failure, supersession_records, writing_marker, AppliedMark,
+    Applier, CitationPointer, CitationRecord, ClaimRecord, DriftRecord, Index, IndexError,
+    LinePlace, MergeRecord, Record, ReviewRecord, RevisionRecord, Scratch, TreeName, APPLIED_KEY,
+    CACHE_BYTES, FRONTIER_KEY,
 };
 
 /// The most entries one chunk holds. The index groups a command's
@@ -32,31 +32,45 @@ pub(super) struct Posting {
     pub(super) len: u32,
 }
 
-/// The three lists of postings a chunk of citations writes.
+/// The five lists of postings a chunk writes: three for its citations, two
+/// for the claims it records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Family {
-    /// By citation id, in the `citations` tree.
+    /// Citations by citation id, in the `citations` tree.
     Citation,
-    /// By claim id, in `links` under `c`.
+    /// Citations by claim id, in `links` under `c`.
     Claim,
-    /// By source id, in `links` under `s`.
+    /// Citations by source id, in `links` under `s`.
     Source,
+    /// `record_claim` lines by claim id, in the `claims` tree.
+    ClaimEntry,
+    /// `record_claim` lines by subject and property (`claim_key_hash`), in
+    /// the `claims_by_key` tree.
+    ClaimKey,
 }
 
 impl Family {
-    const ALL: [Family; 3] = [Family::Citation, Family::Claim, Family::Source];
+    const ALL: [Family; 5] = [
+        Family::Citation,
+        Family::Claim,
+        Family::Source,
+        Family::ClaimEntry,
+        Family::ClaimKey,
+    ];
 
     pub(super) fn tree(self) -> TreeName {
         match self {
             Family::Citation => TreeName::Citations,
             Family::Claim | Family::Source => TreeName::Links,
+            Family::ClaimEntry => TreeName::Claims,
+            Family::ClaimKey => TreeName::ClaimsByKey,
         }
     }
 
     /// The key prefix of one bucket: the tag, if any, then the bucket byte.
     pub(super) fn prefix(self, bucket: u8) -> Vec<u8> {
         match self {
-            Family::Citation => vec![bucket],
+            Family::Citation | Family::ClaimEntry | Family::ClaimKey => vec![bucket],
             Family::Claim => vec![b'c', bucket],
             Family::Source => vec![b's', bucket],
         }
@@ -124,7 +138,7 @@ pub(super) fn postings_for(
 pub struct Chunker {
     first: Option<u64>,
     entries: u64,
-    postings: [Vec<Posting>; 3],
+    postings: [Vec<Posting>; 5],
     frontier: crate::audit::merkle::Frontier,
 }
 
@@ -179,22 +193,24 @@ impl Chunker {
                 value,
             });
         }
-        if let Change::Cite { citation, body, .. } = &entry.change {
-            let start = place.start;
-            let len = u32::try_from(place.end - place.start).unwrap_or(u32::MAX);
-            // In the order of Family::ALL.
-            let keys = [
-                citation.as_bytes(),
-                body.claim.as_bytes(),
-                body.source.as_bytes(),
-            ];
-            for (postings, key) in self.postings.iter_mut().zip(keys) {
-                postings.push(Posting {
-                    key: *key,
-                    start,
-                    len,
-                });
-            }
+        let start = place.start;
+        let len = u32::try_from(place.end - place.start).unwrap_or(u32::MAX);
+        // Keys in the order of Family::ALL: a citation's three, then a
+        // claim's two.
+        let keyed: Vec<(usize, [u8; 32])> = match &entry.change {
+            Change::Cite { citation, body, .. } => vec![
+                (0, *citation.as_bytes()),
+                (1, *body.claim.as_bytes()),
+                (2, *body.source.as_bytes()),
+            ],
+            Change::RecordClaim(claim) => vec![
+                (3, *claim.id.as_bytes()),
+                (4, claim_key_hash(&claim.subject, Some(&claim.property))),
+            ],
+            _ => Vec::new(),
+        };
+        for (family, key) in keyed {
+            self.postings[family].push(Posting { key, start, len });
         }
         let ends = entry.commit || self.entries >= CHUNK_ENTRIES;
         if ends {

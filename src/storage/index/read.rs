@@ -9,12 +9,12 @@ use crate::storage::codec::{self};
 
 #[allow(unused_imports)]
 use super::{
-    claim_key_prefix, copy_dir, drift_key, encode, encode_postings, entry_records, is_lock_busy,
-    keys, merkle_key, postings_for, revision_key, simulated_failure, supersession_records,
-    writing_marker, AmendmentRecord, AppliedMark, Applier, Chunker, CitationPointer,
-    CitationRecord, ClaimRecord, ConflictReviewRecord, DriftRecord, Family, Index, IndexError,
-    LinePlace, MergeRecord, Posting, Record, ReviewRecord, RevisionRecord, Scratch, StoredSubtree,
-    TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, POSTING_BYTES,
+    claim_key_hash, claim_key_prefix, copy_dir, drift_key, encode, encode_postings, entry_records,
+    is_lock_busy, keys, merkle_key, postings_for, revision_key, simulated_failure,
+    supersession_records, writing_marker, AmendmentRecord, AppliedMark, Applier, Chunker,
+    CitationPointer, CitationRecord, ClaimRecord, ConflictReviewRecord, DriftRecord, Family, Index,
+    IndexError, LinePlace, MergeRecord, Posting, Record, ReviewRecord, RevisionRecord, Scratch,
+    StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, POSTING_BYTES,
 };
 
 impl Index {
@@ -78,9 +78,71 @@ impl Index {
         self.get(TreeName::Sources, id.as_bytes())
     }
 
-    /// Returns a claim.
+    /// Returns a claim, read from the journal line that first recorded it.
     pub fn claim(&self, id: &ClaimId) -> Result<Option<ClaimRecord>, IndexError> {
-        self.get(TreeName::Claims, id.as_bytes())
+        match self.postings(Family::ClaimEntry, id.as_bytes())?.first() {
+            None => Ok(None),
+            Some((_, pointer)) => self.read_claim(*pointer, Some(id)).map(Some),
+        }
+    }
+
+    /// True when a claim is recorded: its postings alone, no journal read.
+    pub fn has_claim(&self, id: &ClaimId) -> Result<bool, IndexError> {
+        Ok(!self.postings(Family::ClaimEntry, id.as_bytes())?.is_empty())
+    }
+
+    /// Opens the journal beside the index once, for reading lines the
+    /// postings name.
+    fn journal_file(&self) -> Result<&std::fs::File, String> {
+        self.journal
+            .get_or_init(|| {
+                std::fs::File::open(&self.journal_path)
+                    .map_err(|error| format!("cannot be read: the journal does not open ({error})"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Returns the claim recorded by the journal line at `pointer`; `id`, if
+    /// given, is the claim the index says the line records. A line whose
+    /// claim no longer hashes to its id is refused, as a citation's is.
+    pub(super) fn read_claim(
+        &self,
+        pointer: CitationPointer,
+        id: Option<&ClaimId>,
+    ) -> Result<ClaimRecord, IndexError> {
+        let failed = |why: String| IndexError::Pointer {
+            at: id.map_or_else(|| "a claim".to_string(), |id| format!("claim {id}")),
+            start: pointer.start,
+            why,
+        };
+        let file = self.journal_file().map_err(failed)?;
+        let mut line = vec![0u8; pointer.len as usize];
+        std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
+            .map_err(|error| failed(format!("cannot be read ({error})")))?;
+        let entry = crate::storage::journal::parse_entry(&line)
+            .map_err(|why| failed(format!("is not an entry: {why}")))?;
+        let recorded = entry.recorded_at().to_string();
+        let actor = entry.recorded_by().to_string();
+        match entry.change {
+            Change::RecordClaim(claim)
+                if crate::identity::expected_claim_id(&claim) != claim.id =>
+            {
+                Err(failed(format!(
+                    "was altered: its subject, property, value or qualifiers no longer hash to claim id {}",
+                    claim.id
+                )))
+            }
+            Change::RecordClaim(claim) if id.is_none_or(|id| claim.id == *id) => {
+                Ok(ClaimRecord {
+                    claim,
+                    seq: entry.seq,
+                    recorded,
+                    actor,
+                })
+            }
+            _ => Err(failed("does not record this claim".into())),
+        }
     }
 
     /// Returns the postings for `key` in every chunk of one family, in chunk order.
@@ -109,14 +171,7 @@ impl Index {
             start: pointer.start,
             why,
         };
-        let file = self
-            .journal
-            .get_or_init(|| {
-                std::fs::File::open(&self.journal_path)
-                    .map_err(|error| format!("cannot be read: the journal does not open ({error})"))
-            })
-            .as_ref()
-            .map_err(|why| failed(why.clone()))?;
+        let file = self.journal_file().map_err(failed)?;
         let mut line = vec![0u8; pointer.len as usize];
         std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
             .map_err(|error| failed(format!("cannot be read ({error})")))?;
@@ -362,26 +417,83 @@ impl Index {
             .map(|value| Self::decode(TreeName::Sources, &value?))
     }
 
-    /// Returns every claim, in id order.
-    pub fn claims(&self) -> impl Iterator<Item = Result<ClaimRecord, IndexError>> + '_ {
-        self.tree(TreeName::Claims)
-            .iter()
+    /// Returns the claims about a subject (and, if given, a property), in
+    /// the order of their grouping key (`claim_key_prefix`), then id. Found by
+    /// `claim_key_hash`, each read from its journal line and kept only if its
+    /// keys are the ones asked for.
+    pub fn claims_about(
+        &self,
+        subject: &str,
+        property: Option<&str>,
+    ) -> Result<Vec<(Vec<u8>, ClaimRecord)>, IndexError> {
+        let hash = claim_key_hash(subject, property);
+        let wanted = match property {
+            Some(_) => &hash[..],
+            None => &hash[..16],
+        };
+        let mut prefix = crate::text::normalize::identity_key(subject).into_bytes();
+        prefix.push(0);
+        if let Some(property) = property {
+            prefix.extend(crate::text::normalize::identity_key(property).into_bytes());
+            prefix.push(0);
+        }
+        let mut pointers = Vec::new();
+        let family = Family::ClaimKey;
+        for value in self
+            .tree(family.tree())
+            .scan_prefix(family.prefix(hash[0]))
             .values()
-            .map(|value| Self::decode(TreeName::Claims, &value?))
+        {
+            pointers.extend(postings_for(family.tree(), &value?, wanted)?);
+        }
+        let mut out = Vec::new();
+        for (_, pointer) in pointers {
+            let record = self.read_claim(pointer, None)?;
+            let key = claim_key_prefix(&record.claim.subject, &record.claim.property);
+            if key.starts_with(&prefix) {
+                out.push((key, record));
+            }
+        }
+        out.sort_by(|a, b| (&a.0, a.1.claim.id).cmp(&(&b.0, b.1.claim.id)));
+        out.dedup_by(|a, b| a.1.claim.id == b.1.claim.id);
+        Ok(out)
     }
 
-    /// Returns the ids of claims, grouped by subject and property key, in key order.
-    pub fn claims_by_key(
-        &self,
-        prefix: &[u8],
-    ) -> impl Iterator<Item = Result<(Vec<u8>, ClaimId), IndexError>> + '_ {
-        self.tree(TreeName::ClaimsByKey)
-            .scan_prefix(prefix)
-            .keys()
-            .map(|key| {
-                let (prefix, id) = keys::decode_claim_by_key(&key?)?;
-                Ok((prefix, ClaimId(id)))
-            })
+    /// Returns every claim whose subject-and-property hash starts with the
+    /// byte `bucket`, with its grouping key, in key order, then id: calling it
+    /// for buckets 0 to 255 visits every claim once, a 256th at a time, and
+    /// claims with the same subject and property always fall in one bucket.
+    pub fn claims_in_bucket(&self, bucket: u8) -> Result<Vec<(Vec<u8>, ClaimRecord)>, IndexError> {
+        let family = Family::ClaimKey;
+        let mut pointers = Vec::new();
+        for value in self
+            .tree(family.tree())
+            .scan_prefix(family.prefix(bucket))
+            .values()
+        {
+            pointers.extend(postings_for(family.tree(), &value?, &[])?);
+        }
+        let mut out = Vec::new();
+        for (_, pointer) in pointers {
+            let record = self.read_claim(pointer, None)?;
+            out.push((
+                claim_key_prefix(&record.claim.subject, &record.claim.property),
+                record,
+            ));
+        }
+        out.sort_by(|a, b| (&a.0, a.1.claim.id).cmp(&(&b.0, b.1.claim.id)));
+        out.dedup_by(|a, b| a.1.claim.id == b.1.claim.id);
+        Ok(out)
+    }
+
+    /// Returns every claim with its grouping key, in key order, then id.
+    pub fn all_claims(&self) -> Result<Vec<(Vec<u8>, ClaimRecord)>, IndexError> {
+        let mut out = Vec::new();
+        for bucket in 0..=255 {
+            out.extend(self.claims_in_bucket(bucket)?);
+        }
+        out.sort_by(|a, b| (&a.0, a.1.claim.id).cmp(&(&b.0, b.1.claim.id)));
+        Ok(out)
     }
 
     /// Returns the citations of a claim, in the order they were recorded.
@@ -434,10 +546,7 @@ impl Index {
         }
         let odd = (nibbles.len() % 2 == 1).then(|| nibbles[nibbles.len() - 1]);
         let mut out = Vec::new();
-        for (kind, tree) in [
-            (IdKind::Source, TreeName::Sources),
-            (IdKind::Claim, TreeName::Claims),
-        ] {
+        for (kind, tree) in [(IdKind::Source, TreeName::Sources)] {
             for key in self.tree(tree).scan_prefix(&byte_prefix).keys() {
                 let key = key?;
                 if let Some(nibble) = odd {
@@ -452,31 +561,37 @@ impl Index {
                 }
             }
         }
-        // Citation ids are inside the postings of the buckets the prefix allows.
+        // Claim and citation ids are inside the postings of the buckets the
+        // prefix allows.
         let buckets: Vec<u8> = match (byte_prefix.first(), odd) {
             (Some(&first), _) => vec![first],
             (None, Some(nibble)) => (0..16).map(|low| (nibble << 4) | low).collect(),
             (None, None) => (0..=255).collect(),
         };
-        let mut citations = std::collections::BTreeSet::new();
-        for bucket in buckets {
-            for value in self
-                .tree(TreeName::Citations)
-                .scan_prefix([bucket])
-                .values()
-            {
-                for (id, _) in postings_for(TreeName::Citations, &value?, &byte_prefix)? {
-                    if odd.is_none_or(|nibble| id[byte_prefix.len()] >> 4 == nibble) {
-                        citations.insert(id);
+        for (kind, family) in [
+            (IdKind::Claim, Family::ClaimEntry),
+            (IdKind::Citation, Family::Citation),
+        ] {
+            let mut ids = std::collections::BTreeSet::new();
+            for &bucket in &buckets {
+                for value in self
+                    .tree(family.tree())
+                    .scan_prefix(family.prefix(bucket))
+                    .values()
+                {
+                    for (id, _) in postings_for(family.tree(), &value?, &byte_prefix)? {
+                        if odd.is_none_or(|nibble| id[byte_prefix.len()] >> 4 == nibble) {
+                            ids.insert(id);
+                        }
                     }
                 }
             }
-        }
-        for id in citations {
-            if out.len() >= limit {
-                break;
+            for id in ids {
+                if out.len() >= limit {
+                    return Ok(out);
+                }
+                out.push((kind, id));
             }
-            out.push((IdKind::Citation, id));
         }
         Ok(out)
     }
