@@ -1,6 +1,6 @@
 # Sourced by the bench scripts after they set `work` (an absolute directory)
 # and `repo`: installs the blake3 package and b3sum if missing, builds provdb
-# in release mode, and defines `measure`.
+# in release mode (copied into $work), and defines `measure`.
 python3 -c 'import blake3' 2>/dev/null \
     || python3 -m pip install --quiet blake3 2>/dev/null \
     || python3 -m pip install --quiet --break-system-packages blake3
@@ -9,7 +9,9 @@ if ! command -v b3sum >/dev/null; then
     export PATH="$work/tools/bin:$PATH"
 fi
 (cd "$repo" && cargo build --release --quiet)
-provdb="$repo/target/release/provdb"
+# A copy, so that a build during a long run cannot swap the binary under it.
+cp "$repo/target/release/provdb" "$work/provdb-under-test"
+provdb="$work/provdb-under-test"
 export PROVDB_ACTOR=bench
 
 measure() { # LABEL COMMAND...: seconds and peak resident KB of one run
