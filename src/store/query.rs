@@ -464,10 +464,14 @@ impl Store {
         for bucket in 0..=255u8 {
             let claims = self.index.claims_in_bucket(bucket)?;
             for group in claims.chunk_by(|a, b| a.0 == b.0) {
-                let ids: Vec<ClaimId> = group.iter().map(|(_, record)| record.claim.id).collect();
-                if ids.len() >= 2 || ids.iter().any(|id| reported.contains_key(id)) {
+                let records: Vec<&ClaimRecord> = group.iter().map(|(_, record)| record).collect();
+                if records.len() >= 2
+                    || records
+                        .iter()
+                        .any(|record| reported.contains_key(&record.claim.id))
+                {
                     let mut conflicts = Vec::new();
-                    self.conflicts_in(&ids, &reported, &mut conflicts)?;
+                    self.conflicts_in(&records, &reported, &mut conflicts)?;
                     if !conflicts.is_empty() {
                         found.push((group[0].0.clone(), conflicts));
                     }
@@ -530,15 +534,13 @@ impl Store {
 
     pub(super) fn conflicts_in(
         &self,
-        group: &[ClaimId],
+        group: &[&ClaimRecord],
         reported: &HashMap<ClaimId, Vec<ReportedValue>>,
         out: &mut Vec<Conflict>,
     ) -> Result<(), StoreError> {
         let mut by_as_of: BTreeMap<String, Vec<ConflictSide>> = BTreeMap::new();
-        for id in group {
-            let Some(claim) = self.index.claim(id)? else {
-                continue;
-            };
+        for &claim in group {
+            let id = &claim.claim.id;
             if !self.visible(claim.seq) {
                 continue;
             }
@@ -596,7 +598,7 @@ impl Store {
                 }
                 let reported = kept;
                 by_as_of.entry(as_of).or_default().push(ConflictSide {
-                    claim,
+                    claim: claim.clone(),
                     sources,
                     revisions,
                     reported,

@@ -55,7 +55,7 @@ pub(super) fn resolve_in(index: &Index, text: &str) -> Result<(IdKind, [u8; 32])
         if index.source(&SourceId(id))?.is_some() {
             return Ok((IdKind::Source, id));
         }
-        if index.claim(&ClaimId(id))?.is_some() {
+        if index.has_claim(&ClaimId(id))? {
             return Ok((IdKind::Claim, id));
         }
     }

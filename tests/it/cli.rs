@@ -315,6 +315,102 @@ fn recording_the_same_citation_twice_is_idempotent() {
     );
 }
 
+/// Claims are found by a hash of their subject and property keys: a subject
+/// whose key is a prefix of another's ("ward 7", "ward 70", "ward 79") finds
+/// only its own claims, one key written two ways ("Ward 7") finds both, and
+/// the full list is in key order (subject key, then property key, worked by
+/// hand: "ward 7" < "ward 70" < "ward 79" < "ward 8", since the key ends in
+/// 0x00; "ballots" < "ballots recounted").
+#[test]
+fn claims_are_found_by_their_own_subject_and_listed_in_key_order() {
+    let env = TestEnv::new();
+    let text = "Ward 7 counted 100 ballots. Ward 79 counted 200 ballots. \
+                Ward 70 counted 300 ballots. Ward 8 counted 400 ballots. \
+                In ward 7 the recount found 101 ballots.\n";
+    let path = env.dir.path().join("wards.txt");
+    std::fs::write(&path, text).expect("write");
+    let source = env
+        .ok(&["--json", "add", path.to_str().expect("utf-8")])
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    for (quote, subject, property, value) in [
+        ("Ward 8 counted 400", "ward 8", "ballots", "400"),
+        ("Ward 79 counted 200", "ward 79", "ballots", "200"),
+        ("Ward 7 counted 100", "ward 7", "ballots", "100"),
+        ("found 101 ballots", "Ward 7", "ballots recounted", "101"),
+        ("found 101", "WARD 7", "ballots", "101"),
+        ("Ward 70 counted 300", "ward 70", "ballots", "300"),
+    ] {
+        env.ok(&[
+            "cite",
+            &source,
+            "--quote",
+            quote,
+            "--subject",
+            subject,
+            "--property",
+            property,
+            "--value",
+            value,
+        ]);
+    }
+    let listed = |args: &[&str]| -> Vec<(String, String, String)> {
+        let mut full = vec!["--json", "claims"];
+        full.extend_from_slice(args);
+        env.ok(&full).json()["claims"]
+            .as_array()
+            .expect("array")
+            .iter()
+            .map(|claim| {
+                (
+                    claim["subject"].as_str().expect("subject").to_lowercase(),
+                    claim["property"].as_str().expect("property").to_string(),
+                    claim["value"].to_string(),
+                )
+            })
+            .collect()
+    };
+    let mut ward7 = listed(&["--subject", "ward 7"]);
+    ward7.sort();
+    assert_eq!(
+        ward7,
+        [
+            ("ward 7".into(), "ballots".into(), "100".into()),
+            ("ward 7".into(), "ballots".into(), "101".into()),
+            ("ward 7".into(), "ballots recounted".into(), "101".into()),
+        ]
+    );
+    assert_eq!(
+        listed(&["--subject", "WARD 7", "--property", "Ballots"]).len(),
+        2
+    );
+    assert_eq!(listed(&["--subject", "ward 70"]).len(), 1);
+    assert!(listed(&["--subject", "ward"]).is_empty());
+    let order: Vec<(String, String)> = listed(&[])
+        .into_iter()
+        .map(|(subject, property, _)| (subject, property))
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("ward 7", "ballots"),
+        ("ward 7", "ballots"),
+        ("ward 7", "ballots recounted"),
+        ("ward 70", "ballots"),
+        ("ward 79", "ballots"),
+        ("ward 8", "ballots"),
+    ]
+    .iter()
+    .map(|(subject, property)| (subject.to_string(), property.to_string()))
+    .collect();
+    assert_eq!(order, expected);
+    // 100 and 101 ballots in ward 7 cannot both hold: the one conflict.
+    let conflicts = env.ok(&["--json", "conflicts"]).json();
+    let conflicts = conflicts["conflicts"].as_array().expect("array");
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0]["property"], "ballots");
+}
+
 #[test]
 fn claims_filters() {
     let env = TestEnv::new();

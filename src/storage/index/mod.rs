@@ -52,7 +52,7 @@ pub enum IndexError {
     /// A citation's journal line could not be read back.
     #[error("{at}: its journal line at byte {start} {why}; run `provdb verify`")]
     Pointer {
-        /// What was read: the citation, when the index names it.
+        /// What was read: the citation or claim, when the index names it.
         at: String,
         /// Where the index says the line starts.
         start: u64,

@@ -1,5 +1,5 @@
-//! Citations indexed per chunk of journal entries as postings lists, and the `Chunker` that cuts a
-//! run of entries into chunks and Merkle subtrees.
+//! Citations and claims indexed per chunk of journal entries as postings lists, and the `Chunker`
+//! that cuts a run of entries into chunks and Merkle subtrees.
 
 use crate::model::{Change, Entry};
 use crate::storage::codec::{self, CodecError};
