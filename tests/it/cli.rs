@@ -367,7 +367,7 @@ fn claims_are_found_by_their_own_subject_and_listed_in_key_order() {
                 (
                     claim["subject"].as_str().expect("subject").to_lowercase(),
                     claim["property"].as_str().expect("property").to_string(),
-                    claim["value"].to_string(),
+                    claim["value"]["count"].to_string(),
                 )
             })
             .collect()

@@ -2,7 +2,7 @@
 //! postings, ids by prefix.
 
 use crate::model::{
-    CaptureRecord, Change, CitationId, ClaimId, IdKind, LayerRecord, Retraction, SourceId,
+    CaptureRecord, Change, CitationId, ClaimId, Entry, IdKind, LayerRecord, Retraction, SourceId,
     SourceRecord, Supersession,
 };
 use crate::storage::codec::{self};
@@ -103,6 +103,15 @@ impl Index {
             .map_err(Clone::clone)
     }
 
+    /// Reads and parses the journal line at `pointer`, or says why it could not.
+    fn entry_at(&self, pointer: CitationPointer) -> Result<Entry, String> {
+        let file = self.journal_file()?;
+        let mut line = vec![0u8; pointer.len as usize];
+        std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
+            .map_err(|error| format!("cannot be read ({error})"))?;
+        crate::storage::journal::parse_entry(&line).map_err(|why| format!("is not an entry: {why}"))
+    }
+
     /// Returns the claim recorded by the journal line at `pointer`; `id`, if
     /// given, is the claim the index says the line records. A line whose
     /// claim no longer hashes to its id is refused, as a citation's is.
@@ -116,12 +125,7 @@ impl Index {
             start: pointer.start,
             why,
         };
-        let file = self.journal_file().map_err(failed)?;
-        let mut line = vec![0u8; pointer.len as usize];
-        std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
-            .map_err(|error| failed(format!("cannot be read ({error})")))?;
-        let entry = crate::storage::journal::parse_entry(&line)
-            .map_err(|why| failed(format!("is not an entry: {why}")))?;
+        let entry = self.entry_at(pointer).map_err(failed)?;
         let recorded = entry.recorded_at().to_string();
         let actor = entry.recorded_by().to_string();
         match entry.change {
@@ -171,12 +175,7 @@ impl Index {
             start: pointer.start,
             why,
         };
-        let file = self.journal_file().map_err(failed)?;
-        let mut line = vec![0u8; pointer.len as usize];
-        std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
-            .map_err(|error| failed(format!("cannot be read ({error})")))?;
-        let entry = crate::storage::journal::parse_entry(&line)
-            .map_err(|why| failed(format!("is not an entry: {why}")))?;
+        let entry = self.entry_at(pointer).map_err(failed)?;
         let recorded = entry.recorded_at().to_string();
         let actor = entry.recorded_by().to_string();
         match entry.change {
