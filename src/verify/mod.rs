@@ -94,6 +94,24 @@ impl Report {
         self.problems.is_empty()
     }
 
+    /// Adds what another part of the check found, after what this one holds.
+    fn absorb(&mut self, other: Report) {
+        self.objects += other.objects;
+        self.skipped += other.skipped;
+        self.entries += other.entries;
+        self.sources += other.sources;
+        self.claims += other.claims;
+        self.citations += other.citations;
+        self.layers += other.layers;
+        self.index_records += other.index_records;
+        self.signed_checkpoints += other.signed_checkpoints;
+        self.timestamps += other.timestamps;
+        self.timestamps_verified += other.timestamps_verified;
+        self.notices.extend(other.notices);
+        self.problems.extend(other.problems);
+        self.unrecorded.extend(other.unrecorded);
+    }
+
     fn problem(&mut self, item: impl Into<String>, what: impl Into<String>) {
         self.problems.push(Problem {
             item: item.into(),
@@ -188,9 +206,21 @@ pub fn verify_with_progress(
             .map(|(id, _)| *id)
             .collect(),
     };
-    // Objects are rehashed on every core while this thread walks the journal.
-    let (sources, hashed) = std::thread::scope(|scope| {
+    // Objects are rehashed, and quotes checked against them source by
+    // source, on other threads while this one walks the journal. The quotes
+    // are read through the index; the walk checks each index record against
+    // the journal line it points to.
+    let (sources, hashed, quoted) = std::thread::scope(|scope| {
         let hashing = scope.spawn(|| hash_objects(listed, &skip));
+        let quoting = index.as_ref().map(|index| {
+            let objects = &objects;
+            scope.spawn(move || {
+                let mut quoted = Report::default();
+                check_quotes(index, objects, &mut quoted);
+                check_captures(index, objects, &mut quoted);
+                quoted
+            })
+        });
         let sources = match journal_end {
             Some(end) => check_journal(
                 root,
@@ -203,7 +233,7 @@ pub fn verify_with_progress(
             ),
             None => HashSet::new(),
         };
-        (sources, hashing.join())
+        (sources, hashing.join(), quoting.map(|quoting| quoting.join()))
     });
     match hashed {
         Ok(hashed) => {
@@ -219,9 +249,10 @@ pub fn verify_with_progress(
         }
         Err(_) => report.problem("objects", "hashing them failed unexpectedly"),
     }
-    if let Some(index) = &index {
-        check_quotes(index, &objects, &mut report);
-        check_captures(index, &objects, &mut report);
+    match quoted {
+        Some(Ok(quoted)) => report.absorb(quoted),
+        Some(Err(_)) => report.problem("quotes", "checking them failed unexpectedly"),
+        None => {}
     }
     Ok(report)
 }
