@@ -11,10 +11,10 @@ use crate::audit::checkpoints::Checkpoint;
 use crate::audit::merkle::Frontier;
 
 use crate::identity;
-use crate::model::{Change, ClaimId, Entry, EntryHash, SourceId};
+use crate::model::{Change, CitationId, ClaimId, Entry, EntryHash, SourceId};
 use crate::storage::index::Chunker;
 use crate::storage::index::{AppliedMark, Index, TreeName};
-use crate::storage::journal::{Journal, Line, Lines};
+use crate::storage::journal::{Journal, JournalError, Line, Lines};
 use crate::storage::objects::Objects;
 
 use super::{Lineage, MergeCheck, Report};
@@ -172,23 +172,95 @@ pub(super) fn check_journal(
         }
     };
     let mut walk = JournalWalk::new(root, kept, index, applied);
-    for line in lines {
-        let line = match line {
-            Ok(line) => line,
-            Err(error) => {
-                report.problem("journal", error.to_string());
-                break;
+    // Lines are read, parsed and hashed on a thread of their own, a block
+    // at a time, a few blocks ahead of the walk, which takes them in order.
+    let (blocks, received) = std::sync::mpsc::sync_channel::<Vec<Result<Read, JournalError>>>(4);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut block = Vec::with_capacity(READ_BLOCK);
+            for line in lines {
+                let failed = line.is_err();
+                block.push(line.map(Read::of));
+                if failed {
+                    break;
+                }
+                if block.len() == READ_BLOCK {
+                    let full = std::mem::replace(&mut block, Vec::with_capacity(READ_BLOCK));
+                    if blocks.send(full).is_err() {
+                        return; // the walk stopped
+                    }
+                }
             }
-        };
-        if walk.line(&line, report).is_break() {
-            // The chain cannot be followed past an unreadable line.
-            break;
+            let _ = blocks.send(block);
+        });
+        'walk: for block in received {
+            for read in block {
+                let read = match read {
+                    Ok(read) => read,
+                    Err(error) => {
+                        report.problem("journal", error.to_string());
+                        break 'walk;
+                    }
+                };
+                let at = read.line.end();
+                if walk.line(read, report).is_break() {
+                    // The chain cannot be followed past an unreadable line.
+                    break 'walk;
+                }
+                if report.entries.is_multiple_of(4096) {
+                    progress(at, end);
+                }
+            }
         }
-        if report.entries.is_multiple_of(4096) {
-            progress(line.end(), end);
+    });
+    walk.finish(report)
+}
+
+/// Lines in a block handed from the reading thread to the walk.
+const READ_BLOCK: usize = 1024;
+
+/// A journal line with all that can be worked out from it alone: computed
+/// off the walk's thread.
+struct Read {
+    line: Line,
+    entry: Result<Entry, JournalError>,
+    /// Why the line is not as provdb writes its entry, if it is not.
+    not_canonical: Option<String>,
+    hash: EntryHash,
+    leaf: crate::audit::merkle::Digest,
+    /// The id a claim's or a citation's content gives.
+    claim_id: Option<ClaimId>,
+    citation_id: Option<CitationId>,
+}
+
+impl Read {
+    fn of(line: Line) -> Read {
+        let entry = line.parse();
+        let (mut claim_id, mut citation_id, mut canonical) = (None, None, None);
+        if let Ok(entry) = &entry {
+            canonical = not_canonical(&line.bytes, entry);
+            match &entry.change {
+                Change::RecordClaim(claim) => claim_id = Some(identity::expected_claim_id(claim)),
+                Change::Cite { body, .. } => {
+                    citation_id = Some(identity::citation_id(
+                        body,
+                        entry.recorded_by(),
+                        entry.recorded_at(),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        Read {
+            hash: line.hash(),
+            leaf: line.leaf(),
+            line,
+            entry,
+            not_canonical: canonical,
+            claim_id,
+            citation_id,
         }
     }
-    walk.finish(report)
 }
 
 /// Where the journal's committed lines end now (read under the store's
@@ -321,9 +393,12 @@ impl<'a> JournalWalk<'a> {
     }
 
     /// Checks one line; breaks when the line does not parse.
-    fn line(&mut self, line: &Line, report: &mut Report) -> ControlFlow<()> {
-        let item = format!("journal entry {} (byte {})", self.expected_seq, line.start);
-        let entry = match line.parse() {
+    fn line(&mut self, read: Read, report: &mut Report) -> ControlFlow<()> {
+        let item = format!(
+            "journal entry {} (byte {})",
+            self.expected_seq, read.line.start
+        );
+        let entry = match &read.entry {
             Ok(entry) => entry,
             Err(error) => {
                 report.problem(item, format!("{error}"));
@@ -331,15 +406,15 @@ impl<'a> JournalWalk<'a> {
             }
         };
         report.entries += 1;
-        if let Some(why) = not_canonical(&line.bytes, &entry) {
+        if let Some(why) = &read.not_canonical {
             report.problem(&item, why);
         }
-        self.check_place(&entry, &item, report);
-        self.lineage.check(&entry, &item, report);
-        self.check_origin(&entry, &item, report);
-        self.check_references(&entry, &item, report);
-        self.check_tree_and_index(&entry, line, &item, report);
-        self.prev = line.hash();
+        self.check_place(entry, &item, report);
+        self.lineage.check(entry, &item, report);
+        self.check_origin(entry, &item, report);
+        self.check_references(entry, &read, &item, report);
+        self.check_tree_and_index(entry, &read, &item, report);
+        self.prev = read.hash;
         self.expected_seq += 1;
         ControlFlow::Continue(())
     }
@@ -407,7 +482,7 @@ impl<'a> JournalWalk<'a> {
 
     /// Ids recomputed from content, and every source and claim an entry
     /// refers to recorded before it.
-    fn check_references(&mut self, entry: &Entry, item: &str, report: &mut Report) {
+    fn check_references(&mut self, entry: &Entry, read: &Read, item: &str, report: &mut Report) {
         let sources = &mut self.sources;
         let claims = &mut self.claims;
         match &entry.change {
@@ -518,7 +593,9 @@ impl<'a> JournalWalk<'a> {
                         "claim's upper end is given without bound between, or between without a readable upper end in canonical form",
                     );
                 }
-                let expected = identity::expected_claim_id(claim);
+                let expected = read
+                    .claim_id
+                    .unwrap_or_else(|| identity::expected_claim_id(claim));
                 if expected != claim.id {
                     report.problem(
                         item,
@@ -531,8 +608,9 @@ impl<'a> JournalWalk<'a> {
                 }
             }
             Change::Cite { citation, body, .. } => {
-                let expected =
-                    identity::citation_id(body, entry.recorded_by(), entry.recorded_at());
+                let expected = read.citation_id.unwrap_or_else(|| {
+                    identity::citation_id(body, entry.recorded_by(), entry.recorded_at())
+                });
                 if expected != *citation {
                     report.problem(
                         item,
@@ -636,14 +714,15 @@ impl<'a> JournalWalk<'a> {
     fn check_tree_and_index(
         &mut self,
         entry: &Entry,
-        line: &Line,
+        read: &Read,
         item: &str,
         report: &mut Report,
     ) {
+        let line = &read.line;
         let place = crate::storage::index::LinePlace {
             start: line.start,
             end: line.end(),
-            leaf: line.leaf(),
+            leaf: read.leaf,
         };
         if let Change::Init { store, .. } = &entry.change {
             self.store_id.get_or_insert_with(|| store.clone());
@@ -693,7 +772,7 @@ impl<'a> JournalWalk<'a> {
         if !optional {
             self.last_mark = Some(AppliedMark {
                 seq: entry.seq,
-                hash: line.hash(),
+                hash: read.hash,
                 start: line.start,
                 end: line.end(),
             });

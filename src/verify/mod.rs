@@ -233,7 +233,11 @@ pub fn verify_with_progress(
             ),
             None => HashSet::new(),
         };
-        (sources, hashing.join(), quoting.map(|quoting| quoting.join()))
+        (
+            sources,
+            hashing.join(),
+            quoting.map(|quoting| quoting.join()),
+        )
     });
     match hashed {
         Ok(hashed) => {

@@ -174,14 +174,14 @@ pub(super) fn check_objects(
     sound
 }
 
-/// Checks a stored anchor against an object file, reading only the quote and
-/// its context (never the whole file).
+/// Checks a stored anchor against an object file of `length` bytes,
+/// reading only the quote and its context (never the whole file).
 pub(super) fn check_anchor_in_file(
     file: &File,
+    length: u64,
     selector: &crate::model::Selector,
 ) -> std::io::Result<AnchorCheck> {
     use std::os::unix::fs::FileExt;
-    let length = file.metadata()?.len();
     if selector.start > selector.end || selector.end > length {
         return Ok(AnchorCheck::OutOfRange);
     }
@@ -210,7 +210,7 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
             }
         };
         let (layers, changed) = check_layers(index, objects, &source.id, report);
-        let citations = match index.citations_of_source(&source.id) {
+        let citations = match index.quotes_of_source(&source.id) {
             Ok(citations) => citations,
             Err(error) => {
                 report.problem("index tree links", error.to_string());
@@ -223,7 +223,9 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
         if !changed.is_empty() {
             report_reanchored(index, objects, &citations, &changed, report);
         }
-        let mut files: std::collections::HashMap<SourceId, File> = std::collections::HashMap::new();
+        // Each object quoted, opened once, with its length.
+        let mut files: std::collections::HashMap<SourceId, (File, u64)> =
+            std::collections::HashMap::new();
         for record in citations {
             let id = record.id;
             if record.citation.source != source.id {
@@ -242,9 +244,19 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                 let Ok(file) = objects.open(&quoted) else {
                     continue; // reported as missing above
                 };
-                slot.insert(file);
+                let length = match file.metadata() {
+                    Ok(metadata) => metadata.len(),
+                    Err(error) => {
+                        report.problem(
+                            format!("citation {id}"),
+                            format!("source {} cannot be read: {error}", source.id.short()),
+                        );
+                        continue;
+                    }
+                };
+                slot.insert((file, length));
             }
-            let Some(file) = files.get(&quoted) else {
+            let Some((file, length)) = files.get(&quoted) else {
                 continue;
             };
             if let (Some(in_layer), Some(derived)) = (
@@ -305,7 +317,7 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
             }
             report.citations += 1;
             let selector = &record.citation.selector;
-            let outcome = match check_anchor_in_file(file, selector) {
+            let outcome = match check_anchor_in_file(file, *length, selector) {
                 Ok(outcome) => outcome,
                 Err(error) => {
                     report.problem(
@@ -343,7 +355,7 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
 fn report_reanchored(
     index: &Index,
     objects: &Objects,
-    citations: &[crate::storage::index::CitationRecord],
+    citations: &[crate::storage::index::QuoteRecord],
     changed: &std::collections::HashMap<SourceId, (Layer, String)>,
     report: &mut Report,
 ) {
@@ -353,7 +365,7 @@ fn report_reanchored(
             continue; // reported with the objects
         };
         let Ok(old) = old else { continue };
-        let mine: Vec<&crate::storage::index::CitationRecord> = citations
+        let mine: Vec<&crate::storage::index::QuoteRecord> = citations
             .iter()
             .filter(|record| {
                 record

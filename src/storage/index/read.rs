@@ -17,6 +17,16 @@ use super::{
     StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, POSTING_BYTES,
 };
 
+/// A citation as `Index::quotes_of_source` reads it: its id as its line
+/// states it, and what it quotes.
+#[derive(Debug, Clone)]
+pub struct QuoteRecord {
+    /// The id the line states (`verify` checks it against the content).
+    pub id: CitationId,
+    /// What the citation quotes, and where.
+    pub citation: crate::model::Citation,
+}
+
 impl Index {
     /// Returns the stored value for a key, raw.
     pub fn get_raw(&self, tree: TreeName, key: &[u8]) -> Result<Option<Vec<u8>>, IndexError> {
@@ -508,6 +518,74 @@ impl Index {
     /// Returns how many citations a source holds, without reading them.
     pub fn count_citations_of_source(&self, id: &SourceId) -> Result<usize, IndexError> {
         Ok(self.postings(Family::Source, id.as_bytes())?.len())
+    }
+
+    /// The citations of a source in journal order, each read only for what
+    /// checking its quote needs: the line's citation fields, read straight
+    /// into them, without parsing the whole entry or hashing its id again.
+    /// For `verify`, which as it walks the journal checks every line in
+    /// full (its form and its id) and every posting against the line it
+    /// points to; every other reader goes through `citations_of_source`.
+    pub fn quotes_of_source(&self, id: &SourceId) -> Result<Vec<QuoteRecord>, IndexError> {
+        /// The fields of a `cite` entry's change that a quote check reads;
+        /// the others are skipped.
+        #[derive(serde::Deserialize)]
+        struct QuoteLine {
+            change: QuoteChange,
+        }
+        #[derive(serde::Deserialize)]
+        struct QuoteChange {
+            op: String,
+            citation: CitationId,
+            claim: ClaimId,
+            source: SourceId,
+            selector: crate::model::Selector,
+            stance: crate::model::Stance,
+            value_not_in_quote: bool,
+            #[serde(default)]
+            layer: Option<crate::model::InLayer>,
+        }
+        let mut pointers: Vec<CitationPointer> = self
+            .postings(Family::Source, id.as_bytes())?
+            .into_iter()
+            .map(|(_, pointer)| pointer)
+            .collect();
+        pointers.sort_unstable_by_key(|pointer| pointer.start);
+        let file = self.journal_file().map_err(|why| IndexError::Pointer {
+            at: format!("the citations of source {id}"),
+            start: 0,
+            why,
+        })?;
+        let mut line = Vec::new();
+        pointers
+            .into_iter()
+            .map(|pointer| {
+                let failed = |why: String| IndexError::Pointer {
+                    at: "a citation".into(),
+                    start: pointer.start,
+                    why,
+                };
+                line.resize(pointer.len as usize, 0);
+                std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
+                    .map_err(|error| failed(format!("cannot be read ({error})")))?;
+                let QuoteLine { change } = serde_json::from_slice(&line)
+                    .map_err(|error| failed(format!("is not a citation entry: {error}")))?;
+                if change.op != "cite" {
+                    return Err(failed("does not record a citation".into()));
+                }
+                Ok(QuoteRecord {
+                    id: change.citation,
+                    citation: crate::model::Citation {
+                        claim: change.claim,
+                        source: change.source,
+                        selector: change.selector,
+                        stance: change.stance,
+                        value_not_in_quote: change.value_not_in_quote,
+                        layer: change.layer,
+                    },
+                })
+            })
+            .collect()
     }
 
     pub(super) fn cited(
