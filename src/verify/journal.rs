@@ -345,7 +345,7 @@ struct JournalWalk<'a> {
     expected_counts: BTreeMap<TreeName, u64>,
     last_mark: Option<AppliedMark>,
     chunker: Chunker,
-    lineage: Lineage,
+    lineage: Lineage<'a>,
     merge: Option<MergeCheck>,
 }
 
@@ -387,7 +387,7 @@ impl<'a> JournalWalk<'a> {
             expected_counts: BTreeMap::new(),
             last_mark: None,
             chunker: Chunker::new(),
-            lineage: Lineage::default(),
+            lineage: Lineage::new(index, applied.map(|mark| mark.seq).unwrap_or(0)),
             merge: None,
         }
     }

@@ -6,23 +6,34 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::model::{Change, CitationId, Entry, SourceId};
+use crate::storage::index::Index;
 use crate::storage::objects::Objects;
 
 use super::Report;
 
 /// What `verify` remembers to check that carried citations, drift findings
-/// and supersessions hold: each revision's source, and the citations anchored
-/// in a revision's source (only those can be carried from).
-#[derive(Debug, Default)]
-pub(super) struct Lineage {
+/// and supersessions hold: each revision's source, and where to find every
+/// citation recorded so far (any may be carried from: a source may become a
+/// revision after it was cited).
+pub(super) struct Lineage<'a> {
     revisions: HashMap<(String, u32), SourceId>,
-    /// Every citation recorded so far, whether or not its source was a
-    /// revision when it was cited (a source may become one later, and its
-    /// citations are then carried), kept compactly: 8 bytes of its id →
-    /// 8 bytes of its claim id, 8 of its source id, and 8 of a hash of its
-    /// words. A forged link would have to match a recorded one in 64 bits.
+    /// The citations the index does not answer for (all of them when there
+    /// is no index; else those past its applied mark), kept compactly: 8
+    /// bytes of its id → 8 bytes of its claim id, 8 of its source id, and 8
+    /// of a hash of its words. A forged link would have to match a recorded
+    /// one in 64 bits.
     citations: HashMap<u64, Compact>,
     retracted: HashSet<CitationId>,
+    /// The index answers for the citations of entries up to its applied
+    /// mark, entry `index_limit`: each is read from the journal line its
+    /// posting points to, whose content must hash to the id asked for and
+    /// whose entry must come before the one being checked. So the walk
+    /// holds nothing per citation. (An index that lacks a citation is also
+    /// reported as missing its records.)
+    index: Option<&'a Index>,
+    index_limit: u64,
+    /// The entry being checked.
+    seq: u64,
 }
 
 /// A citation as `Lineage` keeps it.
@@ -186,20 +197,53 @@ pub(super) fn id_prefix(id: &CitationId) -> u64 {
     prefix64(id.as_bytes())
 }
 
-impl Lineage {
+impl Compact {
+    fn of(citation: &crate::model::Citation) -> Compact {
+        Compact {
+            claim: prefix64(citation.claim.as_bytes()),
+            source: prefix64(citation.source.as_bytes()),
+            words: words64(&citation.selector.exact),
+        }
+    }
+}
+
+impl<'a> Lineage<'a> {
+    /// A lineage that asks `index` about the citations of entries up to
+    /// `index_limit` (its applied mark) and remembers the others.
+    pub(super) fn new(index: Option<&'a Index>, index_limit: u64) -> Lineage<'a> {
+        Lineage {
+            revisions: HashMap::new(),
+            citations: HashMap::new(),
+            retracted: HashSet::new(),
+            index,
+            index_limit,
+            seq: 0,
+        }
+    }
+
     /// True when a citation with this id was recorded before (other
     /// citations are known by 8 bytes of their id: a forged id would have
     /// to match a recorded one in 64 bits).
     pub(super) fn knows(&self, id: &CitationId) -> bool {
-        self.citations.contains_key(&id_prefix(id))
+        self.get(id).is_some()
     }
 
-    /// The recorded citation with this id, compactly, if any.
+    /// The citation with this id recorded before the entry being checked,
+    /// compactly, if any.
     pub(super) fn get(&self, id: &CitationId) -> Option<Compact> {
-        self.citations.get(&id_prefix(id)).copied()
+        if let Some(found) = self.citations.get(&id_prefix(id)) {
+            return Some(*found);
+        }
+        match self.index?.citation(id) {
+            Ok(Some(record)) if record.seq < self.seq && record.seq <= self.index_limit => {
+                Some(Compact::of(&record.citation))
+            }
+            _ => None,
+        }
     }
 
     pub(super) fn check(&mut self, entry: &Entry, item: &str, report: &mut Report) {
+        self.seq = entry.seq;
         match &entry.change {
             Change::AddRevision(revision) => {
                 self.revisions
@@ -213,14 +257,10 @@ impl Lineage {
                 if let Some(carried) = carried {
                     self.check_carried(carried, body, item, report);
                 }
-                self.citations.insert(
-                    id_prefix(citation),
-                    Compact {
-                        claim: prefix64(body.claim.as_bytes()),
-                        source: prefix64(body.source.as_bytes()),
-                        words: words64(&body.selector.exact),
-                    },
-                );
+                if self.index.is_none() || entry.seq > self.index_limit {
+                    self.citations
+                        .insert(id_prefix(citation), Compact::of(body));
+                }
             }
             Change::Retract { citation, .. } => {
                 if !self.knows(citation) {

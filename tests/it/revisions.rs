@@ -640,3 +640,51 @@ fn the_same_bytes_again_log_no_revision_unless_forced() {
     // --force needs --doc.
     env.refused(&["add", &path(REV2), "--force"], 2, "--doc");
 }
+
+/// `verify` checks each carried citation against the citation it names,
+/// reading that one back through the index (the walk keeps nothing per
+/// citation): a carried line that names a citation never recorded, or one
+/// the index holds but recorded only after the line, is damage.
+#[test]
+fn verify_finds_a_carried_citation_whose_origin_is_unrecorded_or_later() {
+    let (env, [toll, _, _]) = article_with_citations();
+    add_rev2(&env);
+    let later = cite(
+        &env,
+        "khojaly@2",
+        "parliaments of 17 countries",
+        "parliaments adopting resolutions",
+        "17",
+    );
+    env.ok(&["verify"]);
+    let journal_path = env.store.join("journal");
+    let journal = std::fs::read_to_string(&journal_path).expect("journal");
+    let carried_from_toll = format!("\"from\":\"{toll}\"");
+    assert_eq!(
+        journal.matches(&carried_from_toll).count(),
+        1,
+        "the toll citation was carried into @2 once: {journal}"
+    );
+    for from in ["ab".repeat(32), later] {
+        let forged = journal.replace(&carried_from_toll, &format!("\"from\":\"{from}\""));
+        std::fs::write(&journal_path, common::rechain(&forged)).expect("forge");
+        let run = env.run(&["--json", "verify"]);
+        assert_ne!(run.code, 0, "{}", run.stdout);
+        let expected = format!(
+            "carried from citation {}, which was not recorded before it",
+            &from[..12]
+        );
+        let problems: Vec<String> = run.json()["problems"]
+            .as_array()
+            .expect("problems")
+            .iter()
+            .map(|problem| problem["what"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert!(
+            problems.iter().any(|what| what == &expected),
+            "expected {expected:?} among {problems:#?}"
+        );
+        std::fs::write(&journal_path, &journal).expect("restore");
+    }
+    env.ok(&["verify"]);
+}
