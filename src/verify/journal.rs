@@ -410,7 +410,7 @@ impl<'a> JournalWalk<'a> {
             report.problem(&item, why);
         }
         self.check_place(entry, &item, report);
-        self.lineage.check(entry, &item, report);
+        self.lineage.check(self.expected_seq, entry, &item, report);
         self.check_origin(entry, &item, report);
         self.check_references(entry, &read, &item, report);
         self.check_tree_and_index(entry, &read, &item, report);

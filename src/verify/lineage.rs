@@ -36,6 +36,15 @@ pub(super) struct Lineage<'a> {
     seq: u64,
 }
 
+/// A citation an entry names, looked up.
+enum Named {
+    Found(Compact),
+    /// Recorded nowhere before the entry.
+    Missing,
+    /// The index failed to read it back (reported as such).
+    Unreadable,
+}
+
 /// A citation as `Lineage` keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Compact {
@@ -221,29 +230,39 @@ impl<'a> Lineage<'a> {
         }
     }
 
-    /// True when a citation with this id was recorded before (other
-    /// citations are known by 8 bytes of their id: a forged id would have
-    /// to match a recorded one in 64 bits).
-    pub(super) fn knows(&self, id: &CitationId) -> bool {
-        self.get(id).is_some()
-    }
-
-    /// The citation with this id recorded before the entry being checked,
-    /// compactly, if any.
-    pub(super) fn get(&self, id: &CitationId) -> Option<Compact> {
+    /// The citation with this id recorded before the entry being checked:
+    /// one remembered (known by 8 bytes of its id: a forged id would have
+    /// to match a recorded one in 64 bits), or one the index reads back. An
+    /// index that cannot read it back is reported here, as the index's
+    /// damage, and the caller says nothing more of it.
+    fn named(&self, id: &CitationId, item: &str, report: &mut Report) -> Named {
         if let Some(found) = self.citations.get(&id_prefix(id)) {
-            return Some(*found);
+            return Named::Found(*found);
         }
-        match self.index?.citation(id) {
+        let Some(index) = self.index else {
+            return Named::Missing;
+        };
+        match index.citation(id) {
             Ok(Some(record)) if record.seq < self.seq && record.seq <= self.index_limit => {
-                Some(Compact::of(&record.citation))
+                Named::Found(Compact::of(&record.citation))
             }
-            _ => None,
+            Ok(_) => Named::Missing,
+            Err(error) => {
+                report.problem(
+                    item,
+                    format!(
+                        "names citation {}, which the index cannot read back from the journal ({error}); run `provdb reindex`, then verify again",
+                        id.short()
+                    ),
+                );
+                Named::Unreadable
+            }
         }
     }
 
-    pub(super) fn check(&mut self, entry: &Entry, item: &str, report: &mut Report) {
-        self.seq = entry.seq;
+    /// Checks what the entry at place `seq` in the journal names.
+    pub(super) fn check(&mut self, seq: u64, entry: &Entry, item: &str, report: &mut Report) {
+        self.seq = seq;
         match &entry.change {
             Change::AddRevision(revision) => {
                 self.revisions
@@ -257,13 +276,13 @@ impl<'a> Lineage<'a> {
                 if let Some(carried) = carried {
                     self.check_carried(carried, body, item, report);
                 }
-                if self.index.is_none() || entry.seq > self.index_limit {
+                if self.index.is_none() || seq > self.index_limit {
                     self.citations
                         .insert(id_prefix(citation), Compact::of(body));
                 }
             }
             Change::Retract { citation, .. } => {
-                if !self.knows(citation) {
+                if let Named::Missing = self.named(citation, item, report) {
                     report.problem(
                         item,
                         format!(
@@ -286,8 +305,9 @@ impl<'a> Lineage<'a> {
                 }
                 let source_of =
                     |source: Option<&SourceId>| source.map(|id| prefix64(id.as_bytes()));
-                match self.get(&drift.citation) {
-                    Some(found) if Some(found.source) == source_of(before) => {}
+                match self.named(&drift.citation, item, report) {
+                    Named::Found(found) if Some(found.source) == source_of(before) => {}
+                    Named::Unreadable => {}
                     _ => report.problem(
                         item,
                         format!(
@@ -299,15 +319,16 @@ impl<'a> Lineage<'a> {
                     ),
                 }
                 if let Some(to) = drift.carried_to {
-                    match self.get(&to) {
-                        Some(found) if Some(found.source) == source_of(after) => {}
+                    match self.named(&to, item, report) {
+                        Named::Found(found) if Some(found.source) == source_of(after) => {}
+                        Named::Unreadable => {}
                         _ => report.problem(item, format!("drift finding carries onto citation {}, which is not a citation of {}@{}", to.short(), drift.doc, drift.number)),
                     }
                 }
             }
             Change::Supersede { citation, by, .. } => {
                 for id in [citation, by] {
-                    if !self.knows(id) {
+                    if let Named::Missing = self.named(id, item, report) {
                         report.problem(
                             item,
                             format!(
@@ -350,15 +371,19 @@ impl<'a> Lineage<'a> {
                 format!("carried into {name}, a revision not recorded before it"),
             ),
         }
-        let Some(from) = self.get(&carried.from) else {
-            report.problem(
-                item,
-                format!(
-                    "carried from citation {}, which was not recorded before it",
-                    carried.from.short()
-                ),
-            );
-            return;
+        let from = match self.named(&carried.from, item, report) {
+            Named::Found(from) => from,
+            Named::Unreadable => return,
+            Named::Missing => {
+                report.problem(
+                    item,
+                    format!(
+                        "carried from citation {}, which was not recorded before it",
+                        carried.from.short()
+                    ),
+                );
+                return;
+            }
         };
         let previous = carried
             .number

@@ -96,20 +96,37 @@ impl Report {
 
     /// Adds what another part of the check found, after what this one holds.
     fn absorb(&mut self, other: Report) {
-        self.objects += other.objects;
-        self.skipped += other.skipped;
-        self.entries += other.entries;
-        self.sources += other.sources;
-        self.claims += other.claims;
-        self.citations += other.citations;
-        self.layers += other.layers;
-        self.index_records += other.index_records;
-        self.signed_checkpoints += other.signed_checkpoints;
-        self.timestamps += other.timestamps;
-        self.timestamps_verified += other.timestamps_verified;
-        self.notices.extend(other.notices);
-        self.problems.extend(other.problems);
-        self.unrecorded.extend(other.unrecorded);
+        // Taken apart whole, so that a field added later cannot be left out.
+        let Report {
+            objects,
+            skipped,
+            entries,
+            sources,
+            claims,
+            citations,
+            layers,
+            index_records,
+            signed_checkpoints,
+            timestamps,
+            timestamps_verified,
+            notices,
+            problems,
+            unrecorded,
+        } = other;
+        self.objects += objects;
+        self.skipped += skipped;
+        self.entries += entries;
+        self.sources += sources;
+        self.claims += claims;
+        self.citations += citations;
+        self.layers += layers;
+        self.index_records += index_records;
+        self.signed_checkpoints += signed_checkpoints;
+        self.timestamps += timestamps;
+        self.timestamps_verified += timestamps_verified;
+        self.notices.extend(notices);
+        self.problems.extend(problems);
+        self.unrecorded.extend(unrecorded);
     }
 
     fn problem(&mut self, item: impl Into<String>, what: impl Into<String>) {

@@ -223,6 +223,20 @@ pub fn changed_files(before: &[(PathBuf, Vec<u8>)], after: &[(PathBuf, Vec<u8>)]
     out
 }
 
+/// Copies a directory tree (a store, its index, or a test directory holding one).
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
 /// Rebuilds a journal's hash chain after an edit: each line's `prev` becomes
 /// the BLAKE3 of the line before (with its newline), as schema/store.md says,
 /// so that only the edit itself is wrong.

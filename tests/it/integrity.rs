@@ -418,20 +418,6 @@ fn verify_max_age_rehashes_only_objects_not_verified_recently() {
     assert_eq!(run.json()["skipped"], 0);
 }
 
-/// Copies a directory tree (a store, or a test directory holding one).
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 /// The committed journal entries of a store as (op, whole change) pairs,
 /// read from the file itself (entries after the last `commit` are not
 /// acknowledged and are left out, as opening the store would cut them).
@@ -553,7 +539,7 @@ fn sweep(template: &TestEnv, crash: &Crash<'_>, torn: Option<&[u64]>) -> (Vec<u6
                 .to_string_lossy()
         ));
         let _ = std::fs::remove_dir_all(&dir);
-        copy_tree(template.dir.path(), &dir);
+        crate::common::copy_tree(template.dir.path(), &dir);
         dir
     };
     let before = committed_changes(&template.dir.path().join(crash.store));
@@ -1171,7 +1157,7 @@ fn damaged_index_keys_are_errors_not_panics() {
         (TreeName::Sources, vec![0xbc, 0xeb]),
     ] {
         let copy = TestEnv::empty();
-        copy_tree(&env.store, &copy.store);
+        crate::common::copy_tree(&env.store, &copy.store);
         let index = Index::open(&copy.store.join("index")).expect("index");
         index.put_raw(tree, &key, b"").expect("put");
         index.close(&copy.store.join("index")).expect("close");

@@ -641,50 +641,77 @@ fn the_same_bytes_again_log_no_revision_unless_forced() {
     env.refused(&["add", &path(REV2), "--force"], 2, "--doc");
 }
 
-/// `verify` checks each carried citation against the citation it names,
-/// reading that one back through the index (the walk keeps nothing per
-/// citation): a carried line that names a citation never recorded, or one
-/// the index holds but recorded only after the line, is damage.
+/// `verify` checks each carried citation against the citation it names:
+/// one the index holds is read back through it (the walk keeps no set of
+/// every citation), one past the index's applied mark is remembered. A
+/// carried line that names a citation never recorded, or one recorded only
+/// after the line, is damage either way: here with the index up to date,
+/// and with the index put back to before the citations (as a command
+/// stopped before its index update leaves it).
 #[test]
 fn verify_finds_a_carried_citation_whose_origin_is_unrecorded_or_later() {
-    let (env, [toll, _, _]) = article_with_citations();
-    add_rev2(&env);
-    let later = cite(
-        &env,
-        "khojaly@2",
-        "parliaments of 17 countries",
-        "parliaments adopting resolutions",
-        "17",
-    );
-    env.ok(&["verify"]);
-    let journal_path = env.store.join("journal");
-    let journal = std::fs::read_to_string(&journal_path).expect("journal");
-    let carried_from_toll = format!("\"from\":\"{toll}\"");
-    assert_eq!(
-        journal.matches(&carried_from_toll).count(),
-        1,
-        "the toll citation was carried into @2 once: {journal}"
-    );
-    for from in ["ab".repeat(32), later] {
-        let forged = journal.replace(&carried_from_toll, &format!("\"from\":\"{from}\""));
-        std::fs::write(&journal_path, common::rechain(&forged)).expect("forge");
-        let run = env.run(&["--json", "verify"]);
-        assert_ne!(run.code, 0, "{}", run.stdout);
-        let expected = format!(
-            "carried from citation {}, which was not recorded before it",
-            &from[..12]
+    for behind in [false, true] {
+        let env = TestEnv::new();
+        env.ok(&["add", &path(REV1), "--doc", "khojaly"]);
+        let saved = env.dir.path().join("index-before-the-citations");
+        if behind {
+            common::copy_tree(&env.store.join("index"), &saved);
+        }
+        let toll = cite(
+            &env,
+            "khojaly@1",
+            "613 civilians were killed",
+            "civilians killed",
+            "613",
         );
-        let problems: Vec<String> = run.json()["problems"]
-            .as_array()
-            .expect("problems")
-            .iter()
-            .map(|problem| problem["what"].as_str().unwrap_or_default().to_string())
-            .collect();
-        assert!(
-            problems.iter().any(|what| what == &expected),
-            "expected {expected:?} among {problems:#?}"
+        add_rev2(&env);
+        let later = cite(
+            &env,
+            "khojaly@2",
+            "parliaments of 17 countries",
+            "parliaments adopting resolutions",
+            "17",
         );
-        std::fs::write(&journal_path, &journal).expect("restore");
+        if behind {
+            std::fs::remove_dir_all(env.store.join("index")).expect("remove index");
+            common::copy_tree(&saved, &env.store.join("index"));
+        }
+        let verified = env.ok(&["verify"]);
+        assert_eq!(
+            verified.stdout.contains("entries behind the journal"),
+            behind,
+            "{}",
+            verified.stdout
+        );
+        let journal_path = env.store.join("journal");
+        let journal = std::fs::read_to_string(&journal_path).expect("journal");
+        let carried_from_toll = format!("\"from\":\"{toll}\"");
+        assert_eq!(
+            journal.matches(&carried_from_toll).count(),
+            1,
+            "the toll citation was carried into @2 once: {journal}"
+        );
+        for from in ["ab".repeat(32), later] {
+            let forged = journal.replace(&carried_from_toll, &format!("\"from\":\"{from}\""));
+            std::fs::write(&journal_path, common::rechain(&forged)).expect("forge");
+            let run = env.run(&["--json", "verify"]);
+            assert_ne!(run.code, 0, "{}", run.stdout);
+            let expected = format!(
+                "carried from citation {}, which was not recorded before it",
+                &from[..12]
+            );
+            let problems: Vec<String> = run.json()["problems"]
+                .as_array()
+                .expect("problems")
+                .iter()
+                .map(|problem| problem["what"].as_str().unwrap_or_default().to_string())
+                .collect();
+            assert!(
+                problems.iter().any(|what| what == &expected),
+                "behind {behind}: expected {expected:?} among {problems:#?}"
+            );
+            std::fs::write(&journal_path, &journal).expect("restore");
+        }
+        env.ok(&["verify"]);
     }
-    env.ok(&["verify"]);
 }

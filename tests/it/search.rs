@@ -195,7 +195,7 @@ fn an_index_that_cannot_be_trusted_is_rebuilt() {
     other.add("relief-agency-note-1992.txt", &[]);
     other.ok(&["search", "relief"]);
     std::fs::remove_dir_all(&dir).expect("remove");
-    copy_dir(&other.store.join("search"), &dir);
+    crate::common::copy_tree(&other.store.join("search"), &dir);
     let output = env.ok(&["--json", "search", "1,275"]).json();
     assert_eq!(
         (output["rebuilt"].clone(), output["total"].clone()),
@@ -209,14 +209,6 @@ fn an_index_that_cannot_be_trusted_is_rebuilt() {
         true
     );
     env.ok(&["verify"]);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("dir") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-    }
 }
 
 #[test]
