@@ -9,11 +9,52 @@
 //! (what every later command pays),
 //! so that provdb's own figures can be given as ratios to sled's in the same
 //! sitting. It measures sled, not provdb.
+//!
+//! cargo bench --bench sled_reference -- open DIR
+//!
+//! Opens an existing sled directory (give it a copy of a store's `index/`:
+//! sled writes to what it opens) seven times with the store's settings,
+//! opening every tree and closing, and prints the fastest, median and
+//! slowest milliseconds: what sled alone costs each provdb command that
+//! reads that index.
 
 use std::time::Instant;
 
+/// `open DIR`: sled's open and close of an existing index, alone.
+fn open_only(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let started = Instant::now();
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(provdb::storage::index::CACHE_BYTES)
+            .flush_every_ms(None)
+            .open()?;
+        let trees = db
+            .tree_names()
+            .into_iter()
+            .map(|name| db.open_tree(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(trees);
+        drop(db);
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "sled open of {dir}, every tree, close: min {:.1} ms median {:.1} ms max {:.1} ms",
+        times[0], times[3], times[6]
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
+    let mut args = args.by_ref().peekable();
+    if args.peek().map(String::as_str) == Some("open") {
+        args.next();
+        let dir = args.next().ok_or("usage: sled_reference open DIR")?;
+        return open_only(&dir);
+    }
     let records: u64 = args
         .next()
         .map(|n| n.parse())
