@@ -40,10 +40,14 @@ fn open_only(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
         times.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);
-    println!(
+    use std::io::Write;
+    writeln!(
+        std::io::stdout().lock(),
         "sled open of {dir}, every tree, close: min {:.1} ms median {:.1} ms max {:.1} ms",
-        times[0], times[3], times[6]
-    );
+        times[0],
+        times[3],
+        times[6]
+    )?;
     Ok(())
 }
 
