@@ -33,6 +33,17 @@ fn cite(env: &TestEnv, source: &str, quote: &str, property: &str, value: &str) -
         .to_string()
 }
 
+/// Cites the toll in revision 1 of the article.
+fn cite_toll(env: &TestEnv) -> String {
+    cite(
+        env,
+        "khojaly@1",
+        "613 civilians were killed",
+        "civilians killed",
+        "613",
+    )
+}
+
 /// Revision 1 with three citations: the toll, the court date and the count of parliaments.
 fn article_with_citations() -> (TestEnv, [String; 3]) {
     let env = TestEnv::new();
@@ -44,13 +55,7 @@ fn article_with_citations() -> (TestEnv, [String; 3]) {
         "--published",
         "2024-02-26",
     ]);
-    let toll = cite(
-        &env,
-        "khojaly@1",
-        "613 civilians were killed",
-        "civilians killed",
-        "613",
-    );
+    let toll = cite_toll(&env);
     let court = cite(
         &env,
         "khojaly@latest",
@@ -657,13 +662,7 @@ fn verify_finds_a_carried_citation_whose_origin_is_unrecorded_or_later() {
         if behind {
             common::copy_tree(&env.store.join("index"), &saved);
         }
-        let toll = cite(
-            &env,
-            "khojaly@1",
-            "613 civilians were killed",
-            "civilians killed",
-            "613",
-        );
+        let toll = cite_toll(&env);
         add_rev2(&env);
         let later = cite(
             &env,

@@ -115,11 +115,32 @@ impl Index {
 
     /// Reads and parses the journal line at `pointer`, or says why it could not.
     fn entry_at(&self, pointer: CitationPointer) -> Result<Entry, String> {
-        let file = self.journal_file()?;
-        let mut line = vec![0u8; pointer.len as usize];
-        std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
-            .map_err(|error| format!("cannot be read ({error})"))?;
+        let mut line = Vec::new();
+        self.line_at(pointer, &mut line)?;
         crate::storage::journal::parse_entry(&line).map_err(|why| format!("is not an entry: {why}"))
+    }
+
+    /// Reads the journal line at `pointer` into `line`, or says why it could not.
+    fn line_at(&self, pointer: CitationPointer, line: &mut Vec<u8>) -> Result<(), String> {
+        let file = self.journal_file()?;
+        line.resize(pointer.len as usize, 0);
+        std::os::unix::fs::FileExt::read_exact_at(file, line, pointer.start)
+            .map_err(|error| format!("cannot be read ({error})"))
+    }
+
+    /// The journal places a family's postings list under `key` points to, in journal order.
+    fn pointers_in_order(
+        &self,
+        family: Family,
+        key: &[u8; 32],
+    ) -> Result<Vec<CitationPointer>, IndexError> {
+        let mut pointers: Vec<CitationPointer> = self
+            .postings(family, key)?
+            .into_iter()
+            .map(|(_, pointer)| pointer)
+            .collect();
+        pointers.sort_unstable_by_key(|pointer| pointer.start);
+        Ok(pointers)
     }
 
     /// Returns the claim recorded by the journal line at `pointer`; `id`, if
@@ -545,19 +566,8 @@ impl Index {
             #[serde(default)]
             layer: Option<crate::model::InLayer>,
         }
-        let mut pointers: Vec<CitationPointer> = self
-            .postings(Family::Source, id.as_bytes())?
-            .into_iter()
-            .map(|(_, pointer)| pointer)
-            .collect();
-        pointers.sort_unstable_by_key(|pointer| pointer.start);
-        let file = self.journal_file().map_err(|why| IndexError::Pointer {
-            at: format!("the citations of source {id}"),
-            start: 0,
-            why,
-        })?;
         let mut line = Vec::new();
-        pointers
+        self.pointers_in_order(Family::Source, id.as_bytes())?
             .into_iter()
             .map(|pointer| {
                 let failed = |why: String| IndexError::Pointer {
@@ -565,9 +575,7 @@ impl Index {
                     start: pointer.start,
                     why,
                 };
-                line.resize(pointer.len as usize, 0);
-                std::os::unix::fs::FileExt::read_exact_at(file, &mut line, pointer.start)
-                    .map_err(|error| failed(format!("cannot be read ({error})")))?;
+                self.line_at(pointer, &mut line).map_err(failed)?;
                 let QuoteLine { change } = serde_json::from_slice(&line)
                     .map_err(|error| failed(format!("is not a citation entry: {error}")))?;
                 if change.op != "cite" {
@@ -593,13 +601,7 @@ impl Index {
         family: Family,
         key: &[u8; 32],
     ) -> Result<Vec<CitationRecord>, IndexError> {
-        let mut pointers: Vec<CitationPointer> = self
-            .postings(family, key)?
-            .into_iter()
-            .map(|(_, pointer)| pointer)
-            .collect();
-        pointers.sort_unstable_by_key(|pointer| pointer.start);
-        pointers
+        self.pointers_in_order(family, key)?
             .into_iter()
             .map(|pointer| self.read_citation(pointer, None))
             .collect()
