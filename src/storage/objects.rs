@@ -323,9 +323,26 @@ impl Objects {
     /// Returns the bytes of an object.
     pub fn read(&self, id: &SourceId) -> Result<Vec<u8>, ObjectError> {
         let path = self.path_for(id);
-        let read = open_regular(&path).and_then(|mut file| {
-            let mut bytes = Vec::new();
-            file.read_to_end(&mut bytes).map(|_| bytes)
+        // Read to the length the open saw, then to the end: an object never
+        // changes, but a damaged one may, and all of it is read either way.
+        let read = open_regular_sized(&path).and_then(|(mut file, length)| {
+            // One byte of room past the length, so that the read which
+            // finds the end is the second and last.
+            let mut bytes = vec![0; usize::try_from(length).unwrap_or(0).saturating_add(1)];
+            let mut filled = 0;
+            loop {
+                if filled == bytes.len() {
+                    bytes.resize(filled + 64 * 1024, 0);
+                }
+                match file.read(&mut bytes[filled..]) {
+                    Ok(0) => break,
+                    Ok(read) => filled += read,
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    Err(error) => return Err(error),
+                }
+            }
+            bytes.truncate(filled);
+            Ok(bytes)
         });
         match read {
             Ok(bytes) => Ok(bytes),
@@ -488,6 +505,11 @@ pub fn describe_open_error(error: &io::Error) -> String {
 /// hang or feed endless bytes to `verify`, `cat` and `export`. Anything else
 /// is an error of kind `InvalidData` that names what it is.
 pub fn open_regular(path: &Path) -> io::Result<File> {
+    open_regular_sized(path).map(|(file, _)| file)
+}
+
+/// [`open_regular`], with the file's length when it was opened.
+fn open_regular_sized(path: &Path) -> io::Result<(File, u64)> {
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
     let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
     let opened = fs::OpenOptions::new()
@@ -505,9 +527,10 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
         }
         Err(error) => return Err(error),
     };
-    let kind = file.metadata()?.file_type();
+    let metadata = file.metadata()?;
+    let kind = metadata.file_type();
     if kind.is_file() {
-        return Ok(file);
+        return Ok((file, metadata.len()));
     }
     let what = if kind.is_dir() {
         "a directory"

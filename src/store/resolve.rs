@@ -52,7 +52,7 @@ pub(super) fn resolve_in(index: &Index, text: &str) -> Result<(IdKind, [u8; 32])
     // 32 bytes would be a BLAKE3 collision. Sources and claims are keyed by
     // id; a citation's id is found in its postings below.
     if let Ok(SourceId(id)) = lower.parse::<SourceId>() {
-        if index.source(&SourceId(id))?.is_some() {
+        if index.has_source(&SourceId(id))? {
             return Ok((IdKind::Source, id));
         }
         if index.has_claim(&ClaimId(id))? {

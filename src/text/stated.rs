@@ -543,7 +543,11 @@ pub fn hedge_in_quote(value: &Value, quote: &str) -> Option<(Bound, String)> {
         let joined = before.join(" ");
         let hedge = HEDGES
             .iter()
-            .filter(|(words, _)| joined == *words || joined.ends_with(&format!(" {words}")))
+            .filter(|(words, _)| {
+                joined
+                    .strip_suffix(words)
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with(' '))
+            })
             .max_by_key(|(words, _)| words.len());
         match (hedge, &found) {
             (None, _) => return None,

@@ -88,6 +88,11 @@ impl Index {
         self.get(TreeName::Sources, id.as_bytes())
     }
 
+    /// True when a source is recorded: its key alone, no record decoded.
+    pub fn has_source(&self, id: &SourceId) -> Result<bool, IndexError> {
+        Ok(self.tree(TreeName::Sources).contains_key(id.as_bytes())?)
+    }
+
     /// Returns a claim, read from the journal line that first recorded it.
     pub fn claim(&self, id: &ClaimId) -> Result<Option<ClaimRecord>, IndexError> {
         match self.postings(Family::ClaimEntry, id.as_bytes())?.first() {
