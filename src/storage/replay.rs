@@ -8,9 +8,9 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use crate::model::EntryHash;
+use crate::model::{Entry, EntryHash};
 use crate::storage::index::{AppliedMark, Index, IndexError};
-use crate::storage::journal::{Journal, JournalError};
+use crate::storage::journal::{Journal, JournalError, Line};
 
 /// Why the index could not be brought up to the journal.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +41,35 @@ pub enum ReplayError {
     },
 }
 
+/// A journal line read, hashed and parsed, ready to apply.
+struct Parsed {
+    start: u64,
+    end: u64,
+    hash: EntryHash,
+    leaf: crate::audit::merkle::Digest,
+    entry: Result<Entry, JournalError>,
+}
+
+impl Parsed {
+    fn of(line: &Line) -> Parsed {
+        Parsed {
+            start: line.start,
+            end: line.end(),
+            hash: line.hash(),
+            leaf: line.leaf(),
+            entry: line.parse(),
+        }
+    }
+}
+
+/// Lines parsed ahead of the index writes in one block.
+const BLOCK_LINES: usize = 512;
+
+/// Journal bytes from which a catch-up reads and parses lines on a thread of
+/// its own, a block ahead of the index writes (a bulk citation, a reindex);
+/// fewer are applied on the calling thread alone.
+const AHEAD_BYTES: u64 = 1 << 20;
+
 /// Applies journal lines from `start` to the journal's end, checking the chain.
 pub fn catch_up(
     journal: &Journal,
@@ -49,32 +78,91 @@ pub fn catch_up(
     prev: EntryHash,
     next_seq: u64,
 ) -> Result<u64, ReplayError> {
-    let mut prev = prev;
-    let mut expected_seq = next_seq;
-    let mut applier = index.applier()?;
-    let mut applied = 0;
-    for line in journal.lines_from(start)? {
-        let line = line?;
-        let entry = line.parse()?;
-        if entry.prev != prev || entry.seq != expected_seq {
-            return Err(ReplayError::ChainBroken {
-                seq: entry.seq,
-                offset: line.start,
-            });
+    catch_up_with(journal, index, start, prev, next_seq, AHEAD_BYTES)
+}
+
+/// [`catch_up`], reading ahead on a thread of its own from `ahead` bytes.
+fn catch_up_with(
+    journal: &Journal,
+    index: &Index,
+    start: u64,
+    prev: EntryHash,
+    next_seq: u64,
+    ahead: u64,
+) -> Result<u64, ReplayError> {
+    let mut applying = Applying {
+        prev,
+        expected_seq: next_seq,
+        applier: index.applier()?,
+        applied: 0,
+    };
+    let lines = journal.lines_from(start)?;
+    if journal.len().saturating_sub(start) < ahead {
+        for line in lines {
+            applying.apply(Parsed::of(&line?))?;
         }
-        prev = line.hash();
-        expected_seq += 1;
-        let mark = AppliedMark {
-            seq: entry.seq,
-            hash: prev,
-            start: line.start,
-            end: line.end(),
-        };
-        applier.push(&entry, mark, line.leaf())?;
-        applied += 1;
+    } else {
+        std::thread::scope(|scope| -> Result<(), ReplayError> {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(2);
+            scope.spawn(move || {
+                let mut block = Vec::with_capacity(BLOCK_LINES);
+                for line in lines {
+                    let failed = line.is_err();
+                    block.push(line.map(|line| Parsed::of(&line)));
+                    if block.len() == BLOCK_LINES || failed {
+                        // The applier stopped: nothing more is wanted.
+                        if sender.send(std::mem::take(&mut block)).is_err() || failed {
+                            return;
+                        }
+                    }
+                }
+                let _ = sender.send(block);
+            });
+            for block in receiver {
+                for parsed in block {
+                    applying.apply(parsed?)?;
+                }
+            }
+            Ok(())
+        })?;
     }
+    let Applying {
+        applier, applied, ..
+    } = applying;
     applier.finish()?;
     Ok(applied)
+}
+
+/// A catch-up under way: the chain so far and the index writes.
+struct Applying<'i> {
+    prev: EntryHash,
+    expected_seq: u64,
+    applier: crate::storage::index::Applier<'i>,
+    applied: u64,
+}
+
+impl Applying<'_> {
+    /// Checks that a line links to the one before and hands it to the index.
+    fn apply(&mut self, parsed: Parsed) -> Result<(), ReplayError> {
+        let entry = parsed.entry?;
+        if entry.prev != self.prev || entry.seq != self.expected_seq {
+            return Err(ReplayError::ChainBroken {
+                seq: entry.seq,
+                offset: parsed.start,
+            });
+        }
+        self.prev = parsed.hash;
+        self.expected_seq += 1;
+        let mark = AppliedMark {
+            seq: entry.seq,
+            hash: parsed.hash,
+            start: parsed.start,
+            end: parsed.end,
+        };
+        self.applier.push(&entry, mark, parsed.leaf)?;
+        self.applied += 1;
+        Ok(())
+    }
 }
 
 /// Brings `index` up to date with `journal`, or says why it cannot.
@@ -134,4 +222,112 @@ pub fn cannot_write(error: &io::Error) -> bool {
         error.kind(),
         io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Change, CitationId};
+
+    /// A journal of `lines` retractions after its first entry, each line
+    /// over a kilobyte, so that the read-ahead sends several blocks.
+    fn journal(dir: &Path, lines: usize) -> Journal {
+        let init = Change::Init {
+            store: "00".repeat(16),
+            format: 1,
+        };
+        let mut journal = Journal::create(&dir.join("journal"), "a", "2026-12-01T00:00:00Z", init)
+            .expect("create");
+        let changes = (0..lines)
+            .map(|n| Change::Retract {
+                citation: CitationId([(n % 251) as u8; 32]),
+                reason: format!("reason {n} {}", "x".repeat(1000)),
+            })
+            .collect();
+        journal
+            .append("a", "2026-12-01T00:00:01Z", changes)
+            .expect("append");
+        journal
+    }
+
+    /// Catches `journal` up into a new index, reading ahead on a thread or
+    /// not, and returns what it said and the index's applied mark and
+    /// Merkle frontier.
+    fn caught_up(
+        dir: &Path,
+        journal: &Journal,
+        ahead: u64,
+    ) -> (
+        Result<u64, String>,
+        Option<AppliedMark>,
+        Option<crate::audit::merkle::Frontier>,
+    ) {
+        let index = Index::open(&dir.join(format!("index-{ahead}"))).expect("index");
+        let result = catch_up_with(journal, &index, 0, EntryHash::genesis(), 1, ahead)
+            .map_err(|error| error.to_string());
+        let mark = index.applied().expect("mark");
+        let frontier = index.frontier().expect("frontier");
+        (result, mark, frontier)
+    }
+
+    /// Reading ahead on a thread applies exactly what reading on the
+    /// calling thread applies, and stops at the same broken link and the
+    /// same damaged line.
+    #[test]
+    fn reading_ahead_applies_and_refuses_what_reading_in_line_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let journal = journal(dir.path(), 1500);
+        assert!(journal.len() > 1_500_000, "{}", journal.len());
+        let inline = caught_up(dir.path(), &journal, u64::MAX);
+        let ahead = caught_up(dir.path(), &journal, 0);
+        // The first entry and 1,500 retractions; the mark on the last line.
+        assert_eq!(inline.0, Ok(1501));
+        let mark = inline.1.as_ref().expect("a mark");
+        assert_eq!((mark.seq, mark.end), (1501, journal.len()));
+        assert_eq!(ahead.0, inline.0);
+        assert_eq!(ahead.1, inline.1);
+        assert_eq!(ahead.2, inline.2);
+
+        // A letter of entry 1001's reason changed: entry 1002 no longer
+        // links to it. Every line keeps its length, so offsets stay put.
+        let path = dir.path().join("journal");
+        let text = std::fs::read(&path).expect("read");
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(
+                text.iter()
+                    .enumerate()
+                    .filter(|(_, byte)| **byte == b'\n')
+                    .map(|(at, _)| at + 1),
+            )
+            .collect();
+        let mut altered = text.clone();
+        let x = starts[1000]
+            + altered[starts[1000]..]
+                .iter()
+                .position(|byte| *byte == b'x')
+                .expect("an x");
+        altered[x] = b'y';
+        std::fs::write(&path, &altered).expect("write");
+        let broken = format!(
+            "journal entry 1002 (byte {}) does not link to the entry before it",
+            starts[1001]
+        );
+        for ahead in [u64::MAX, 0] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let (result, _, _) = caught_up(dir.path(), &journal, ahead);
+            let said = result.expect_err("a broken chain");
+            assert!(said.starts_with(&broken), "{said}");
+        }
+
+        // Line 1201 cut short of its JSON: damaged, at its own offset.
+        let mut damaged = text;
+        damaged[starts[1201] - 3] = b' ';
+        std::fs::write(&path, &damaged).expect("write");
+        for ahead in [u64::MAX, 0] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let (result, _, _) = caught_up(dir.path(), &journal, ahead);
+            let said = result.expect_err("a damaged line");
+            assert!(said.contains(&format!("{}", starts[1200])), "{said}");
+        }
+    }
 }

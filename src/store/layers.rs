@@ -98,7 +98,8 @@ pub(super) fn quotable_in(
         None => {
             let bytes = objects.read(&source)?;
             source_text(source, &bytes)?;
-            let text = String::from_utf8(bytes).expect("valid UTF-8 because source_text checked it");
+            let text =
+                String::from_utf8(bytes).expect("valid UTF-8 because source_text checked it");
             Ok(Quotable {
                 object: source,
                 text,
