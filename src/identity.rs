@@ -157,18 +157,17 @@ pub fn citation_canonical(citation: &Citation, actor: &str, time: &str) -> Json 
 /// (every citation of a journal passes here when it is verified); a test
 /// holds the two equal.
 pub fn citation_id(citation: &Citation, actor: &str, time: &str) -> CitationId {
-    let string = json_string;
     let mut text = Vec::with_capacity(512);
-    string(&mut text, "{\"actor\":", actor);
-    string(&mut text, ",\"claim\":", &citation.claim.to_hex());
+    json_string(&mut text, "{\"actor\":", actor);
+    json_string(&mut text, ",\"claim\":", &citation.claim.to_hex());
     text.extend_from_slice(format!(",\"end\":{}", citation.selector.end).as_bytes());
     if let Some(layer) = &citation.layer {
-        string(&mut text, ",\"layer\":", &layer.object.to_hex());
+        json_string(&mut text, ",\"layer\":", &layer.object.to_hex());
     }
-    string(&mut text, ",\"source\":", &citation.source.to_hex());
-    string(&mut text, ",\"stance\":", citation.stance.name());
+    json_string(&mut text, ",\"source\":", &citation.source.to_hex());
+    json_string(&mut text, ",\"stance\":", citation.stance.name());
     text.extend_from_slice(format!(",\"start\":{}", citation.selector.start).as_bytes());
-    string(&mut text, ",\"time\":", time);
+    json_string(&mut text, ",\"time\":", time);
     text.extend_from_slice(
         format!(
             ",\"type\":\"provdb.citation\",\"v\":1,\"value_not_in_quote\":{}}}",

@@ -327,8 +327,20 @@ impl Objects {
         // changes, but a damaged one may, and all of it is read either way.
         let read = open_regular_sized(&path).and_then(|(mut file, length)| {
             // One byte of room past the length, so that the read which
-            // finds the end is the second and last.
-            let mut bytes = vec![0; usize::try_from(length).unwrap_or(0).saturating_add(1)];
+            // finds the end is the second and last. Reserved fallibly: a
+            // damaged object claiming an impossible length is an error that
+            // names it, never an abort.
+            let room = usize::try_from(length)
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let mut bytes = Vec::new();
+            bytes.try_reserve_exact(room).map_err(|_| {
+                io::Error::new(
+                    io::ErrorKind::OutOfMemory,
+                    format!("is {length} bytes, more than this machine can hold in memory"),
+                )
+            })?;
+            bytes.resize(room, 0);
             let mut filled = 0;
             loop {
                 if filled == bytes.len() {

@@ -29,7 +29,7 @@ pub fn identity_key(text: &str) -> String {
     unicode_identity_key(text)
 }
 
-/// The identity key through NFC, case folding and NFC again, for any text.
+/// Returns the identity key of any text: NFC, whitespace collapsed, case folded, NFC again.
 fn unicode_identity_key(text: &str) -> String {
     let composed: String = text.nfc().collect();
     let tidied = composed.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -37,7 +37,7 @@ fn unicode_identity_key(text: &str) -> String {
     folded.nfc().collect()
 }
 
-/// ASCII `text`'s words joined by one space, lowercased when asked.
+/// Returns the words of ASCII `text` joined by one space, lowercased when asked.
 fn words_joined(text: &str, lowercase: bool) -> String {
     let mut joined = String::with_capacity(text.len());
     for word in text.split_whitespace() {
