@@ -278,6 +278,18 @@ mod tests {
         (result, mark, frontier)
     }
 
+    /// Asserts that catching `journal` up, as its file now reads, fails the
+    /// same way reading ahead and reading in line, with a message that
+    /// starts `expected`.
+    fn refused_alike(journal: &Journal, expected: &str) {
+        for ahead in [u64::MAX, 0] {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let (result, _, _) = caught_up(dir.path(), journal, ahead);
+            let said = result.expect_err(expected);
+            assert!(said.starts_with(expected), "{said}");
+        }
+    }
+
     /// Reading ahead on a thread applies exactly what reading on the
     /// calling thread applies, and stops at the same broken link and the
     /// same damaged line.
@@ -320,12 +332,7 @@ mod tests {
             "journal entry 1002 (byte {}) does not link to the entry before it",
             starts[1001]
         );
-        for ahead in [u64::MAX, 0] {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let (result, _, _) = caught_up(dir.path(), &journal, ahead);
-            let said = result.expect_err("a broken chain");
-            assert!(said.starts_with(&broken), "{said}");
-        }
+        refused_alike(&journal, &broken);
 
         // Line 1201's closing brace blanked: it does not parse, and is
         // reported as damaged at its own offset.
@@ -334,12 +341,7 @@ mod tests {
         damaged[starts[1201] - 2] = b' ';
         std::fs::write(&path, &damaged).expect("write");
         let at = format!("journal line at byte {} is damaged: ", starts[1200]);
-        for ahead in [u64::MAX, 0] {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let (result, _, _) = caught_up(dir.path(), &journal, ahead);
-            let said = result.expect_err("a damaged line");
-            assert!(said.starts_with(&at), "{said}");
-        }
+        refused_alike(&journal, &at);
 
         // The journal cut in the middle of line 1025 (the first of the third
         // block of 512) after it was opened: the line reader itself fails
@@ -350,11 +352,6 @@ mod tests {
             "journal line at byte {} is damaged: line has no end",
             starts[1024]
         );
-        for ahead in [u64::MAX, 0] {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let (result, _, _) = caught_up(dir.path(), &journal, ahead);
-            let said = result.expect_err("a torn line");
-            assert!(said.starts_with(&torn), "{said}");
-        }
+        refused_alike(&journal, &torn);
     }
 }
