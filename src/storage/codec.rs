@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// The format version byte that starts every index record.
-pub const RECORD_VERSION: u8 = 8;
+pub const RECORD_VERSION: u8 = 9;
 
 /// The largest record the index will decode.
 pub const RECORD_LIMIT: usize = 4 * 1024 * 1024;
@@ -89,10 +89,10 @@ mod tests {
         ));
 
         let mut wrong_version = bytes.clone();
-        wrong_version[0] = 9;
+        wrong_version[0] = RECORD_VERSION + 1;
         assert!(matches!(
             decode::<(u32, String)>(&wrong_version),
-            Err(CodecError::Version { found: 9 })
+            Err(CodecError::Version { found }) if found == RECORD_VERSION + 1
         ));
 
         assert!(matches!(

@@ -124,6 +124,43 @@ fn an_altered_last_journal_line_refuses_writes() {
     assert!(env.snapshot() == before);
 }
 
+/// Returns `id` (64 hex) with its first 32 hex characters, the 16 bytes an
+/// index posting keeps, and the rest changed.
+fn sharing_postings_bytes(id: &str) -> String {
+    let tail: String = id[32..]
+        .chars()
+        .map(|c| if c == '0' { '1' } else { '0' })
+        .collect();
+    format!("{}{tail}", &id[..32])
+}
+
+/// Postings keep a claim's or citation's first 16 bytes: a reader confirms
+/// the whole id from the line, so an id that shares those bytes with a
+/// recorded one is not found as it, and a prefix longer than 16 bytes is
+/// checked in full.
+#[test]
+fn an_id_sharing_a_recorded_ids_first_sixteen_bytes_is_not_that_record() {
+    let (env, _, claim, citation) = populated();
+    for id in [&claim, &citation] {
+        let other = sharing_postings_bytes(id);
+        let shown = env.run(&["show", &other]);
+        assert_ne!(shown.code, 0, "{}", shown.stdout);
+        assert!(
+            shown.stderr.contains("no source, claim or citation"),
+            "{}",
+            shown.stderr
+        );
+        let longer = env.run(&["show", &other[..40]]);
+        assert_ne!(longer.code, 0, "{}", longer.stdout);
+        // The record's own 40-character prefix still finds it.
+        let found = env.ok(&["--json", "show", &id[..40]]);
+        assert!(found.stdout.contains(id.as_str()), "{}", found.stdout);
+    }
+    let traced = env.run(&["trace", &sharing_postings_bytes(&claim)]);
+    assert_ne!(traced.code, 0, "{}", traced.stdout);
+    env.ok(&["verify"]);
+}
+
 #[test]
 fn a_changed_index_record_is_caught_and_reindex_repairs_it() {
     let (env, _, claim, _) = populated();

@@ -13,7 +13,7 @@ use super::{
     Chunker, CitationPointer, CitationRecord, ClaimRecord, ConflictReviewRecord, DriftRecord,
     Family, Index, IndexError, LinePlace, MergeRecord, Posting, Record, ReviewRecord,
     RevisionRecord, Scratch, StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES,
-    FRONTIER_KEY, POSTING_BYTES,
+    FRONTIER_KEY,
 };
 
 /// The two records of a supersession: one under each citation it names.

@@ -10,7 +10,7 @@ use super::{
     simulated_failure, supersession_records, writing_marker, AppliedMark, Applier, Chunker,
     CitationPointer, CitationRecord, ClaimRecord, DriftRecord, Family, Index, IndexError,
     LinePlace, MergeRecord, Posting, Record, ReviewRecord, RevisionRecord, Scratch, StoredSubtree,
-    TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, POSTING_BYTES,
+    TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY,
 };
 
 /// The 32 bytes claims are found by in `claims_by_key`: the first 16 bytes

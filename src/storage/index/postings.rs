@@ -20,9 +20,16 @@ use super::{
 /// `verify` and `reindex` find the same chunks.
 pub const CHUNK_ENTRIES: u64 = 65_536;
 
-/// The bytes of one posting: a 32-byte id, the line's start (u64 BE) and
+/// The bytes of the id part of a posting that names a citation or claim
+/// by its own id (families `Citation`, `Claim` and `ClaimEntry`): the
+/// id's first 16 bytes. Readers confirm the whole id from the journal line
+/// the posting names, so two ids that share these bytes only cost a line
+/// read.
+pub const ID_PREFIX_BYTES: usize = 16;
+
+/// The bytes a posting adds to its id part: the line's start (u64 BE) and
 /// length (u32 BE).
-pub const POSTING_BYTES: usize = 44;
+pub const PLACE_BYTES: usize = 12;
 
 /// One posting: an id and the place of the journal line that cites it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -77,25 +84,48 @@ impl Family {
     }
 }
 
-/// Returns the stored bytes of one bucket's postings, which are in (id,
-/// start) order: the version byte, then each posting.
-pub(super) fn encode_postings(postings: &[Posting]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 + postings.len() * POSTING_BYTES);
+impl Family {
+    /// Returns how many bytes of its id (or key hash) each posting of this
+    /// family keeps: 16 for the three families a reader looks up by a
+    /// citation's or claim's own id, all 32 for postings by source id (whose
+    /// counts are given without reading lines) and by claim key hash (whose
+    /// two 16-byte halves are searched apart).
+    pub(super) fn key_bytes(self) -> usize {
+        match self {
+            Family::Citation | Family::Claim | Family::ClaimEntry => ID_PREFIX_BYTES,
+            Family::Source | Family::ClaimKey => 32,
+        }
+    }
+
+    /// Returns the bytes of one posting of this family.
+    pub(super) fn posting_bytes(self) -> usize {
+        self.key_bytes() + PLACE_BYTES
+    }
+}
+
+/// Returns the stored bytes of one bucket's postings of `family`, which
+/// are in (id, start) order: the version byte, then each posting.
+pub(super) fn encode_postings(family: Family, postings: &[Posting]) -> Vec<u8> {
+    let width = family.key_bytes();
+    let mut out = Vec::with_capacity(1 + postings.len() * family.posting_bytes());
     out.push(codec::RECORD_VERSION);
     for posting in postings.iter() {
-        out.extend_from_slice(&posting.key);
+        out.extend_from_slice(&posting.key[..width]);
         out.extend_from_slice(&posting.start.to_be_bytes());
         out.extend_from_slice(&posting.len.to_be_bytes());
     }
     out
 }
 
-/// Returns the postings for `key` in one stored bucket, by binary search.
+/// Returns the postings that start with `key` (all of it, or as much of it
+/// as the family keeps) in one stored bucket of `family`, by binary search:
+/// each posting's id part, zero-padded to 32 bytes, and its line.
 pub(super) fn postings_for(
-    tree: TreeName,
+    family: Family,
     value: &[u8],
     key: &[u8],
 ) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
+    let tree = family.tree();
     let damaged = |why: String| IndexError::Record {
         tree: tree.name(),
         source: CodecError::Postings(why),
@@ -109,22 +139,37 @@ pub(super) fn postings_for(
             source: CodecError::Version { found: version },
         });
     }
-    if body.len() % POSTING_BYTES != 0 {
+    let width = family.key_bytes();
+    let size = family.posting_bytes();
+    if body.len() % size != 0 {
         return Err(damaged(format!(
-            "is {} bytes, not a whole number of {POSTING_BYTES}-byte postings",
+            "is {} bytes, not a whole number of {size}-byte postings",
             body.len()
         )));
     }
-    let (postings, _) = body.as_chunks::<POSTING_BYTES>();
-    let first = postings.partition_point(|posting| &posting[..key.len()] < key);
+    let key = &key[..key.len().min(width)];
+    let count = body.len() / size;
+    let posting = |at: usize| &body[at * size..(at + 1) * size];
+    // The first posting whose id part is not below the key.
+    let (mut low, mut high) = (0, count);
+    while low < high {
+        let middle = (low + high) / 2;
+        if &posting(middle)[..key.len()] < key {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
     let mut out = Vec::new();
-    for posting in &postings[first..] {
+    for at in low..count {
+        let posting = posting(at);
         if &posting[..key.len()] != key {
             break;
         }
-        let id: [u8; 32] = posting[..32].try_into().expect("32 bytes");
-        let start = u64::from_be_bytes(posting[32..40].try_into().expect("8 bytes"));
-        let len = u32::from_be_bytes(posting[40..44].try_into().expect("4 bytes"));
+        let mut id = [0; 32];
+        id[..width].copy_from_slice(&posting[..width]);
+        let start = u64::from_be_bytes(posting[width..width + 8].try_into().expect("8 bytes"));
+        let len = u32::from_be_bytes(posting[width + 8..size].try_into().expect("4 bytes"));
         out.push((id, CitationPointer { start, len }));
     }
     Ok(out)
@@ -223,7 +268,7 @@ impl Chunker {
                     records.push(Record {
                         tree: family.tree(),
                         key,
-                        value: encode_postings(bucket),
+                        value: encode_postings(*family, bucket),
                     });
                 }
             }

@@ -14,7 +14,7 @@ use super::{
     supersession_records, writing_marker, AmendmentRecord, AppliedMark, Applier, Chunker,
     CitationPointer, CitationRecord, ClaimRecord, ConflictReviewRecord, DriftRecord, Family, Index,
     IndexError, LinePlace, MergeRecord, Posting, Record, ReviewRecord, RevisionRecord, Scratch,
-    StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, POSTING_BYTES,
+    StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY,
 };
 
 /// A citation as `Index::quotes_of_source` reads it: its id as its line
@@ -95,15 +95,25 @@ impl Index {
 
     /// Returns a claim, read from the journal line that first recorded it.
     pub fn claim(&self, id: &ClaimId) -> Result<Option<ClaimRecord>, IndexError> {
-        match self.postings(Family::ClaimEntry, id.as_bytes())?.first() {
-            None => Ok(None),
-            Some((_, pointer)) => self.read_claim(*pointer, Some(id)).map(Some),
+        for (_, pointer) in self.postings(Family::ClaimEntry, id.as_bytes())? {
+            let record = self.read_claim(pointer, None)?;
+            match named(
+                Family::ClaimEntry,
+                record.claim.id.as_bytes(),
+                id.as_bytes(),
+            ) {
+                Named::Same => return Ok(Some(record)),
+                Named::SharesPrefix => continue,
+                Named::Other => return Err(not_named(pointer, &format!("claim {id}"))),
+            }
         }
+        Ok(None)
     }
 
-    /// True when a claim is recorded: its postings alone, no journal read.
+    /// True when a claim is recorded. Its postings keep the first 16 bytes
+    /// of its id, so a match is confirmed from the journal line it names.
     pub fn has_claim(&self, id: &ClaimId) -> Result<bool, IndexError> {
-        Ok(!self.postings(Family::ClaimEntry, id.as_bytes())?.is_empty())
+        Ok(self.claim(id)?.is_some())
     }
 
     /// Opens the journal beside the index once, for reading lines the
@@ -191,10 +201,13 @@ impl Index {
         family: Family,
         key: &[u8; 32],
     ) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
-        let tree = family.tree();
         let mut out = Vec::new();
-        for value in self.tree(tree).scan_prefix(family.prefix(key[0])).values() {
-            out.extend(postings_for(tree, &value?, key)?);
+        for value in self
+            .tree(family.tree())
+            .scan_prefix(family.prefix(key[0]))
+            .values()
+        {
+            out.extend(postings_for(family, &value?, key)?);
         }
         Ok(out)
     }
@@ -243,10 +256,15 @@ impl Index {
 
     /// Returns a citation, read from the journal line the index points to.
     pub fn citation(&self, id: &CitationId) -> Result<Option<CitationRecord>, IndexError> {
-        match self.postings(Family::Citation, id.as_bytes())?.first() {
-            None => Ok(None),
-            Some((_, pointer)) => self.read_citation(*pointer, Some(id)).map(Some),
+        for (_, pointer) in self.postings(Family::Citation, id.as_bytes())? {
+            let record = self.read_citation(pointer, None)?;
+            match named(Family::Citation, record.id.as_bytes(), id.as_bytes()) {
+                Named::Same => return Ok(Some(record)),
+                Named::SharesPrefix => continue,
+                Named::Other => return Err(not_named(pointer, &format!("citation {id}"))),
+            }
         }
+        Ok(None)
     }
 
     /// Returns a citation's retraction, if it was retracted.
@@ -479,7 +497,7 @@ impl Index {
             .scan_prefix(family.prefix(hash[0]))
             .values()
         {
-            pointers.extend(postings_for(family.tree(), &value?, wanted)?);
+            pointers.extend(postings_for(family, &value?, wanted)?);
         }
         let mut out = Vec::new();
         for (_, pointer) in pointers {
@@ -506,7 +524,7 @@ impl Index {
             .scan_prefix(family.prefix(bucket))
             .values()
         {
-            pointers.extend(postings_for(family.tree(), &value?, &[])?);
+            pointers.extend(postings_for(family, &value?, &[])?);
         }
         let mut out = Vec::new();
         for (_, pointer) in pointers {
@@ -601,15 +619,32 @@ impl Index {
             .collect()
     }
 
+    /// Returns the citations a family's postings list under `key` (a
+    /// claim's or a source's id), read from their lines: each line must cite
+    /// that claim or source, except a line of another claim whose id shares
+    /// the bytes the postings keep, which is passed over.
     pub(super) fn cited(
         &self,
         family: Family,
         key: &[u8; 32],
     ) -> Result<Vec<CitationRecord>, IndexError> {
-        self.pointers_in_order(family, key)?
-            .into_iter()
-            .map(|pointer| self.read_citation(pointer, None))
-            .collect()
+        let mut out = Vec::new();
+        for pointer in self.pointers_in_order(family, key)? {
+            let record = self.read_citation(pointer, None)?;
+            let named_by = match family {
+                Family::Source => record.citation.source.as_bytes(),
+                _ => record.citation.claim.as_bytes(),
+            };
+            match named(family, named_by, key) {
+                Named::Same => out.push(record),
+                Named::SharesPrefix => {}
+                Named::Other => {
+                    let named_id = crate::model::SourceId(*key).to_hex();
+                    return Err(not_named(pointer, &format!("a citation of {named_id}")));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Returns every id of any kind that starts with the hex `prefix` (at most `limit`).
@@ -656,6 +691,9 @@ impl Index {
             (IdKind::Claim, Family::ClaimEntry),
             (IdKind::Citation, Family::Citation),
         ] {
+            // The postings keep an id's first bytes; each whole id is read
+            // from the line a matching posting names, so a prefix longer
+            // than the postings keep is checked against whole ids.
             let mut ids = std::collections::BTreeSet::new();
             for &bucket in &buckets {
                 for value in self
@@ -663,10 +701,26 @@ impl Index {
                     .scan_prefix(family.prefix(bucket))
                     .values()
                 {
-                    for (id, _) in postings_for(family.tree(), &value?, &byte_prefix)? {
-                        if odd.is_none_or(|nibble| id[byte_prefix.len()] >> 4 == nibble) {
+                    for (part, pointer) in postings_for(family, &value?, &byte_prefix)? {
+                        let nibble_at = byte_prefix.len();
+                        if nibble_at < family.key_bytes()
+                            && odd.is_some_and(|nibble| part[nibble_at] >> 4 != nibble)
+                        {
+                            continue;
+                        }
+                        let id = match family {
+                            Family::ClaimEntry => {
+                                *self.read_claim(pointer, None)?.claim.id.as_bytes()
+                            }
+                            _ => *self.read_citation(pointer, None)?.id.as_bytes(),
+                        };
+                        let odd_matches = odd.is_none_or(|nibble| id[nibble_at] >> 4 == nibble);
+                        if id.starts_with(&byte_prefix) && odd_matches {
                             ids.insert(id);
                         }
+                    }
+                    if out.len() + ids.len() > limit {
+                        break;
                     }
                 }
             }
@@ -678,5 +732,40 @@ impl Index {
             }
         }
         Ok(out)
+    }
+}
+
+/// How the id a journal line names stands to the id a posting was looked up by.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Named {
+    /// The same id.
+    Same,
+    /// Another id that shares the bytes the family's postings keep: the
+    /// posting is another record's, and the reader passes over it.
+    SharesPrefix,
+    /// An id the posting could not have been found by: the index is damaged.
+    Other,
+}
+
+/// Returns how the id a line names (`found`) stands to `wanted`, for a
+/// posting of `family`.
+pub(super) fn named(family: Family, found: &[u8; 32], wanted: &[u8; 32]) -> Named {
+    let kept = family.key_bytes();
+    if found == wanted {
+        Named::Same
+    } else if found[..kept] == wanted[..kept] {
+        Named::SharesPrefix
+    } else {
+        Named::Other
+    }
+}
+
+/// Returns the error for a posting whose line names neither `what` nor an
+/// id that shares the bytes the postings keep.
+fn not_named(pointer: CitationPointer, what: &str) -> IndexError {
+    IndexError::Pointer {
+        at: what.to_string(),
+        start: pointer.start,
+        why: "does not record it".into(),
     }
 }

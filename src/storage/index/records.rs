@@ -11,7 +11,7 @@ use super::{
     claim_key_prefix, copy_dir, drift_key, encode_postings, entry_records, is_lock_busy,
     merkle_key, postings_for, revision_key, simulated_failure, supersession_records,
     writing_marker, Applier, Chunker, Family, Index, IndexError, Posting, Scratch, StoredSubtree,
-    TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, POSTING_BYTES,
+    TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY,
 };
 
 /// One index record: which tree, which key, which value bytes.

@@ -75,29 +75,31 @@ fn a_chunk_ends_at_commit_and_its_postings_find_every_citation() {
         );
         records.append(&mut out);
     }
-    let lookup = |tag: Option<u8>, key: [u8; 32]| -> Vec<CitationPointer> {
-        let mut prefix = tag.map(|tag| vec![tag]).unwrap_or_default();
-        prefix.push(key[0]);
+    let lookup = |family: Family, key: [u8; 32]| -> Vec<CitationPointer> {
+        let mut prefix = family.prefix(key[0]);
         prefix.extend(1u64.to_be_bytes()); // the chunk starts at entry 1
         let record = records
             .iter()
-            .find(|record| record.key == prefix)
+            .find(|record| record.tree == family.tree() && record.key == prefix)
             .expect("the bucket's record");
-        postings_for(record.tree, &record.value, &key)
+        postings_for(family, &record.value, &key)
             .expect("well formed")
             .into_iter()
             .map(|(_, pointer)| pointer)
             .collect()
     };
     assert_eq!(
-        lookup(Some(b'c'), [0x10; 32]),
+        lookup(Family::Claim, [0x10; 32]),
         vec![pointer(1), pointer(2), pointer(4)]
     );
-    assert_eq!(lookup(Some(b'c'), [0x20; 32]), vec![pointer(3)]);
-    assert_eq!(lookup(Some(b's'), [0xbb; 32]), vec![pointer(2), pointer(5)]);
-    assert!(lookup(Some(b'c'), [0x10; 32])
+    assert_eq!(lookup(Family::Claim, [0x20; 32]), vec![pointer(3)]);
+    assert_eq!(
+        lookup(Family::Source, [0xbb; 32]),
+        vec![pointer(2), pointer(5)]
+    );
+    assert!(lookup(Family::Claim, [0x10; 32])
         .iter()
-        .all(|found| !lookup(Some(b'c'), [0x20; 32]).contains(found)));
+        .all(|found| !lookup(Family::Claim, [0x20; 32]).contains(found)));
     // Claims 0x10, 0x20, 0x30 fall in three buckets, sources in two, and
     // the five citation ids (first byte 1..5) in five: ten records.
     assert_eq!(records.len(), 3 + 2 + 5);
@@ -105,7 +107,10 @@ fn a_chunk_ends_at_commit_and_its_postings_find_every_citation() {
     let Change::Cite { citation, .. } = third.change else {
         unreachable!()
     };
-    assert_eq!(lookup(None, *citation.as_bytes()), vec![pointer(3)]);
+    assert_eq!(
+        lookup(Family::Citation, *citation.as_bytes()),
+        vec![pointer(3)]
+    );
 }
 
 #[test]
@@ -135,11 +140,12 @@ fn a_long_command_is_cut_every_chunk_entries() {
     let mut second_key = vec![b'c', 0x10];
     second_key.extend((CHUNK_ENTRIES + 1).to_be_bytes());
     assert_eq!(claim_records[1].key, second_key);
-    // 1 version byte and two postings of 44 bytes.
-    assert_eq!(claim_records[1].value.len(), 1 + 2 * POSTING_BYTES);
+    // 1 version byte and two postings of 28 bytes: the claim id's first
+    // 16 bytes, the line's start (8) and length (4).
+    assert_eq!(claim_records[1].value.len(), 1 + 2 * 28);
     assert_eq!(
         claim_records[0].value.len(),
-        1 + CHUNK_ENTRIES as usize * POSTING_BYTES
+        1 + CHUNK_ENTRIES as usize * 28
     );
 }
 
@@ -150,13 +156,94 @@ fn damaged_postings_are_refused() {
         start: 1,
         len: 2,
     }];
-    let value = encode_postings(&postings);
-    assert!(postings_for(TreeName::Links, &value, &[7; 32]).is_ok());
-    assert!(postings_for(TreeName::Links, &value[..value.len() - 1], &[7; 32]).is_err());
-    let mut old = value.clone();
-    old[0] = 2;
-    assert!(postings_for(TreeName::Links, &old, &[7; 32]).is_err());
-    assert!(postings_for(TreeName::Links, &[], &[7; 32]).is_err());
+    for family in [Family::Claim, Family::Source] {
+        let value = encode_postings(family, &postings);
+        assert!(postings_for(family, &value, &[7; 32]).is_ok());
+        assert!(postings_for(family, &value[..value.len() - 1], &[7; 32]).is_err());
+        let mut old = value.clone();
+        old[0] = 2;
+        assert!(postings_for(family, &old, &[7; 32]).is_err());
+        assert!(postings_for(family, &[], &[7; 32]).is_err());
+    }
+    // A source's 44-byte posting read as a claim's 28-byte ones is 44 bytes,
+    // not a whole number of postings.
+    let source = encode_postings(Family::Source, &postings);
+    assert!(postings_for(Family::Claim, &source, &[7; 32]).is_err());
+}
+
+#[test]
+fn postings_keep_sixteen_bytes_of_a_citation_or_claim_id_and_all_of_a_source_id() {
+    // Two ids that share their first 16 bytes and differ after, at lines
+    // 100 and 200 (start 100, 200; length 50).
+    let mut first = [0x42; 32];
+    let mut second = [0x42; 32];
+    first[20] = 1;
+    second[20] = 2;
+    let postings = [
+        Posting {
+            key: first,
+            start: 100,
+            len: 50,
+        },
+        Posting {
+            key: second,
+            start: 200,
+            len: 50,
+        },
+    ];
+    let at = |start| CitationPointer { start, len: 50 };
+    for family in [Family::Citation, Family::Claim, Family::ClaimEntry] {
+        let value = encode_postings(family, &postings);
+        // 1 version byte, then 2 × (16 id bytes + 8 start + 4 length).
+        assert_eq!(value.len(), 1 + 2 * 28);
+        assert_eq!(&value[1..17], &first[..16]);
+        assert_eq!(&value[17..25], &100u64.to_be_bytes());
+        assert_eq!(&value[25..29], &50u32.to_be_bytes());
+        // Either id finds both lines: the reader tells them apart by the
+        // whole id each line states.
+        let found: Vec<CitationPointer> = postings_for(family, &value, &second)
+            .expect("well formed")
+            .into_iter()
+            .map(|(_, pointer)| pointer)
+            .collect();
+        assert_eq!(found, vec![at(100), at(200)]);
+        assert_eq!(
+            super::read::named(family, &first, &first),
+            super::read::Named::Same
+        );
+        assert_eq!(
+            super::read::named(family, &first, &second),
+            super::read::Named::SharesPrefix
+        );
+        assert_eq!(
+            super::read::named(family, &first, &[0x43; 32]),
+            super::read::Named::Other
+        );
+    }
+    for family in [Family::Source, Family::ClaimKey] {
+        let value = encode_postings(family, &postings);
+        // 1 version byte, then 2 × (32 + 8 + 4).
+        assert_eq!(value.len(), 1 + 2 * 44);
+        let found: Vec<CitationPointer> = postings_for(family, &value, &second)
+            .expect("well formed")
+            .into_iter()
+            .map(|(_, pointer)| pointer)
+            .collect();
+        assert_eq!(found, vec![at(200)]);
+        assert_eq!(
+            super::read::named(family, &first, &second),
+            super::read::Named::Other
+        );
+    }
+    // A claim key hash is searched by its first 16 bytes (the subject's)
+    // too: both postings.
+    let value = encode_postings(Family::ClaimKey, &postings);
+    assert_eq!(
+        postings_for(Family::ClaimKey, &value, &first[..16])
+            .expect("well formed")
+            .len(),
+        2
+    );
 }
 
 #[test]
