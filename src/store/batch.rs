@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use super::layers::{in_layer, quotable_in, rederive_in, Quotable};
 use super::{
-    catch_up, live_citations_of, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in,
-    CiteFields, CiteRequest, Field, PreparedCitation, Store, StoreError,
+    catch_up, live_duplicate_in, now_rfc3339, prepare_citation, resolve_kind_in, CiteFields,
+    CiteRequest, Field, PreparedCitation, Store, StoreError,
 };
 use crate::extract::Layer;
 use crate::identity;
@@ -557,22 +557,16 @@ impl Readers<'_> {
         if !seen.insert(sameness_key(&prepared.body)) {
             return Ok(LineResult::Duplicate);
         }
-        // A claim with a citation in the index is recorded, so its
-        // citations, read for the duplicate check, settle both questions;
-        // only a claim with none is looked up on its own.
-        let (claim_known, duplicate) = if new_claims.contains(&prepared.claim.id) {
-            let duplicate = live_duplicate_in(self.index, &prepared.body).map_err(refused)?;
-            (true, duplicate.is_some())
-        } else {
-            let cited = live_citations_of(self.index, &prepared.body).map_err(refused)?;
-            let known = cited.any
-                || self
-                    .index
-                    .has_claim(&prepared.claim.id)
-                    .map_err(|error| refused(error.into()))?;
-            (known, cited.duplicate.is_some())
-        };
-        if duplicate {
+        let claim_known = new_claims.contains(&prepared.claim.id)
+            || self
+                .index
+                .has_claim(&prepared.claim.id)
+                .map_err(|error| refused(error.into()))?;
+        if claim_known
+            && live_duplicate_in(self.index, &prepared.body)
+                .map_err(refused)?
+                .is_some()
+        {
             return Ok(LineResult::Duplicate);
         }
         let citation = identity::citation_id(&prepared.body, actor, time);

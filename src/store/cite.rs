@@ -313,38 +313,12 @@ pub(super) fn live_duplicate_in(
     index: &Index,
     body: &Citation,
 ) -> Result<Option<CitationId>, StoreError> {
-    Ok(live_citations_of(index, body)?.duplicate)
-}
-
-/// What the index holds of a citation's claim: whether it has any
-/// citation, and the unretracted citation that is the same evidence, if any.
-pub(super) struct ClaimCitations {
-    /// True when the claim has at least one citation, retracted or not.
-    pub(super) any: bool,
-    /// An unretracted citation that is the same evidence as the body.
-    pub(super) duplicate: Option<CitationId>,
-}
-
-/// Returns whether `body`'s claim has citations, and the live one that is
-/// the same evidence as `body`, if any.
-pub(super) fn live_citations_of(
-    index: &Index,
-    body: &Citation,
-) -> Result<ClaimCitations, StoreError> {
-    let citations = index.citations_of_claim(&body.claim)?;
-    let any = !citations.is_empty();
-    for record in citations {
+    for record in index.citations_of_claim(&body.claim)? {
         if same_citation(&record.citation, body) && index.retraction(&record.id)?.is_none() {
-            return Ok(ClaimCitations {
-                any,
-                duplicate: Some(record.id),
-            });
+            return Ok(Some(record.id));
         }
     }
-    Ok(ClaimCitations {
-        any,
-        duplicate: None,
-    })
+    Ok(None)
 }
 
 /// A citation checked and ready to record, with the claim it supports.

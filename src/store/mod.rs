@@ -46,7 +46,7 @@ pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Sk
 pub use capture::WarcImport;
 pub use checks::check_slug;
 use checks::{check_meta, check_name, check_text, check_url};
-use cite::{live_citations_of, live_duplicate_in};
+use cite::live_duplicate_in;
 pub use cite::{
     prepare_citation, CiteFields, CiteInputError, CiteOutcome, CiteRequest, PreparedCitation,
     Retracted,

@@ -141,24 +141,77 @@ fn sharing_postings_bytes(id: &str) -> String {
 #[test]
 fn an_id_sharing_a_recorded_ids_first_sixteen_bytes_is_not_that_record() {
     let (env, _, claim, citation) = populated();
+    let unknown = "no source, claim or citation";
     for id in [&claim, &citation] {
         let other = sharing_postings_bytes(id);
         let shown = env.run(&["show", &other]);
         assert_ne!(shown.code, 0, "{}", shown.stdout);
-        assert!(
-            shown.stderr.contains("no source, claim or citation"),
-            "{}",
-            shown.stderr
-        );
-        let longer = env.run(&["show", &other[..40]]);
-        assert_ne!(longer.code, 0, "{}", longer.stdout);
-        // The record's own 40-character prefix still finds it.
-        let found = env.ok(&["--json", "show", &id[..40]]);
-        assert!(found.stdout.contains(id.as_str()), "{}", found.stdout);
+        assert!(shown.stderr.contains(unknown), "{}", shown.stderr);
+        // 40 and 41 hex characters: past the 32 the postings keep, the
+        // second with an odd last character.
+        for length in [40, 41] {
+            let longer = env.run(&["show", &other[..length]]);
+            assert_ne!(longer.code, 0, "{}", longer.stdout);
+            assert!(longer.stderr.contains(unknown), "{}", longer.stderr);
+            let found = env.ok(&["--json", "show", &id[..length]]);
+            assert!(found.stdout.contains(id.as_str()), "{}", found.stdout);
+        }
     }
     let traced = env.run(&["trace", &sharing_postings_bytes(&claim)]);
     assert_ne!(traced.code, 0, "{}", traced.stdout);
+    assert!(traced.stderr.contains(unknown), "{}", traced.stderr);
     env.ok(&["verify"]);
+
+    // The index's own readers: the recorded ids are found, the ids that
+    // share their first 16 bytes are not, and a claim sharing them has no
+    // citations.
+    let index = provdb::storage::index::Index::open(&env.store.join("index")).expect("open index");
+    let bytes = |hex: &str| -> [u8; 32] { hex_bytes(hex).try_into().expect("32 bytes") };
+    let claim_id = provdb::model::ClaimId(bytes(&claim));
+    let other_claim = provdb::model::ClaimId(bytes(&sharing_postings_bytes(&claim)));
+    let citation_id = provdb::model::CitationId(bytes(&citation));
+    let other_citation = provdb::model::CitationId(bytes(&sharing_postings_bytes(&citation)));
+    assert!(index.claim(&claim_id).expect("read").is_some());
+    assert!(index.has_claim(&claim_id).expect("read"));
+    assert!(index.claim(&other_claim).expect("read").is_none());
+    assert!(!index.has_claim(&other_claim).expect("read"));
+    assert_eq!(index.citations_of_claim(&claim_id).expect("read").len(), 1);
+    assert!(index
+        .citations_of_claim(&other_claim)
+        .expect("read")
+        .is_empty());
+    assert!(index.citation(&citation_id).expect("read").is_some());
+    assert!(index.citation(&other_citation).expect("read").is_none());
+
+    // A posting whose 16 bytes are an id's but whose line records a
+    // citation that does not share them is damage, not a miss: a record
+    // for a chunk no entry starts (seq u64::MAX) in the citations tree,
+    // pointing at the citation's own line, under an id of 16 bytes 0xee.
+    let citations = provdb::storage::index::TreeName::Citations;
+    let key = index
+        .keys(citations)
+        .map(|key| key.expect("key"))
+        .find(|key| key[0] == citation_id.as_bytes()[0])
+        .expect("the citation's bucket");
+    let value = index
+        .get_raw(citations, &key)
+        .expect("get")
+        .expect("present");
+    // The version byte, then one 28-byte posting: 16 id bytes, start, length.
+    assert_eq!(value.len(), 1 + 28);
+    assert_eq!(&value[1..17], &citation_id.as_bytes()[..16]);
+    let mut forged = value.clone();
+    forged[1..17].copy_from_slice(&[0xee; 16]);
+    let mut forged_key = vec![0xee];
+    forged_key.extend(u64::MAX.to_be_bytes());
+    index.put_raw(citations, &forged_key, &forged).expect("put");
+    let damaged = index
+        .citation(&provdb::model::CitationId([0xee; 32]))
+        .expect_err("a posting naming another citation's line is damage");
+    assert!(
+        damaged.to_string().contains("does not record it"),
+        "{damaged}"
+    );
 }
 
 #[test]

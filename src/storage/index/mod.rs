@@ -115,17 +115,18 @@ pub enum TreeName {
     Revisions,
     /// source id ‖ slug ‖ 0x00 ‖ revision (u32 BE) → empty
     SourceRevisions,
-    /// bucket ‖ chunk → postings (claim id, line place) for the chunk's
-    /// `record_claim` entries whose claim id starts with the bucket byte
+    /// bucket ‖ chunk → postings (claim id's first 16 bytes, line place)
+    /// for the chunk's `record_claim` entries whose claim id starts with the
+    /// bucket byte
     Claims,
     /// bucket ‖ chunk → postings (`claim_key_hash`, line place) for the
     /// chunk's `record_claim` entries, bucketed by the hash's first byte
     ClaimsByKey,
-    /// bucket ‖ chunk → postings (citation id, line place) for the chunk's
-    /// citations whose id starts with the bucket byte
+    /// bucket ‖ chunk → postings (citation id's first 16 bytes, line place)
+    /// for the chunk's citations whose id starts with the bucket byte
     Citations,
-    /// 'c' ‖ bucket ‖ chunk → postings (claim id, line place), and
-    /// 's' ‖ bucket ‖ chunk → postings (source id, line place)
+    /// 'c' ‖ bucket ‖ chunk → postings (claim id's first 16 bytes, line
+    /// place), and 's' ‖ bucket ‖ chunk → postings (source id, line place)
     Links,
     /// citation id → Retraction
     Retractions,

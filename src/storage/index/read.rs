@@ -694,6 +694,8 @@ impl Index {
             // The postings keep an id's first bytes; each whole id is read
             // from the line a matching posting names, so a prefix longer
             // than the postings keep is checked against whole ids.
+            let kept = family.key_bytes();
+            let nibble_at = byte_prefix.len();
             let mut ids = std::collections::BTreeSet::new();
             for &bucket in &buckets {
                 for value in self
@@ -702,8 +704,7 @@ impl Index {
                     .values()
                 {
                     for (part, pointer) in postings_for(family, &value?, &byte_prefix)? {
-                        let nibble_at = byte_prefix.len();
-                        if nibble_at < family.key_bytes()
+                        if nibble_at < kept
                             && odd.is_some_and(|nibble| part[nibble_at] >> 4 != nibble)
                         {
                             continue;
@@ -714,13 +715,19 @@ impl Index {
                             }
                             _ => *self.read_citation(pointer, None)?.id.as_bytes(),
                         };
-                        let odd_matches = odd.is_none_or(|nibble| id[nibble_at] >> 4 == nibble);
+                        if id[..kept] != part[..kept] {
+                            let named_id = crate::model::SourceId(part).to_hex();
+                            return Err(not_named(
+                                pointer,
+                                &format!("the id starting {}", &named_id[..2 * kept]),
+                            ));
+                        }
+                        let odd_matches = odd.is_none_or(|nibble| {
+                            id.get(nibble_at).is_some_and(|byte| byte >> 4 == nibble)
+                        });
                         if id.starts_with(&byte_prefix) && odd_matches {
                             ids.insert(id);
                         }
-                    }
-                    if out.len() + ids.len() > limit {
-                        break;
                     }
                 }
             }

@@ -220,6 +220,27 @@ fn postings_keep_sixteen_bytes_of_a_citation_or_claim_id_and_all_of_a_source_id(
             super::read::Named::Other
         );
     }
+    // Searched by an absent id that sorts between postings, by a prefix of
+    // 4 bytes, by the last id, and by nothing (the whole bucket).
+    let mut three = postings.to_vec();
+    three.push(Posting {
+        key: [0x50; 32],
+        start: 300,
+        len: 50,
+    });
+    let value = encode_postings(Family::Citation, &three);
+    let search = |key: &[u8]| -> Vec<CitationPointer> {
+        postings_for(Family::Citation, &value, key)
+            .expect("well formed")
+            .into_iter()
+            .map(|(_, pointer)| pointer)
+            .collect()
+    };
+    assert!(search(&[0x45; 32]).is_empty());
+    assert!(search(&[0x60; 32]).is_empty());
+    assert_eq!(search(&[0x42; 4]), vec![at(100), at(200)]);
+    assert_eq!(search(&[0x50; 32]), vec![at(300)]);
+    assert_eq!(search(&[]), vec![at(100), at(200), at(300)]);
     for family in [Family::Source, Family::ClaimKey] {
         let value = encode_postings(family, &postings);
         // 1 version byte, then 2 × (32 + 8 + 4).
