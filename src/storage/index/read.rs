@@ -96,7 +96,7 @@ impl Index {
     /// Returns a claim, read from the journal line that first recorded it.
     pub fn claim(&self, id: &ClaimId) -> Result<Option<ClaimRecord>, IndexError> {
         for (_, pointer) in self.postings(Family::ClaimEntry, id.as_bytes())? {
-            let record = self.read_claim(pointer, None)?;
+            let record = self.read_claim(pointer, Some(id))?;
             match named(
                 Family::ClaimEntry,
                 record.claim.id.as_bytes(),
@@ -159,8 +159,9 @@ impl Index {
     }
 
     /// Returns the claim recorded by the journal line at `pointer`; `id`, if
-    /// given, is the claim the index says the line records. A line whose
-    /// claim no longer hashes to its id is refused, as a citation's is.
+    /// given, is the claim looked up, named in any error (the caller compares
+    /// it with the line's, `named`). A line whose claim no longer hashes to
+    /// its id is refused, as a citation's is.
     pub(super) fn read_claim(
         &self,
         pointer: CitationPointer,
@@ -183,15 +184,13 @@ impl Index {
                     claim.id
                 )))
             }
-            Change::RecordClaim(claim) if id.is_none_or(|id| claim.id == *id) => {
-                Ok(ClaimRecord {
-                    claim,
-                    seq: entry.seq,
-                    recorded,
-                    actor,
-                })
-            }
-            _ => Err(failed("does not record this claim".into())),
+            Change::RecordClaim(claim) => Ok(ClaimRecord {
+                claim,
+                seq: entry.seq,
+                recorded,
+                actor,
+            }),
+            _ => Err(failed("does not record a claim".into())),
         }
     }
 
@@ -213,7 +212,8 @@ impl Index {
     }
 
     /// Returns the citation recorded by the journal line at `pointer`; `id`,
-    /// if given, is the citation the index says the line records.
+    /// if given, is the citation looked up, named in any error (the caller
+    /// compares it with the line's, `named`).
     pub(super) fn read_citation(
         &self,
         pointer: CitationPointer,
@@ -242,7 +242,7 @@ impl Index {
                 citation,
                 carried,
                 body,
-            } if id.is_none_or(|id| citation == *id) => Ok(CitationRecord {
+            } => Ok(CitationRecord {
                 id: citation,
                 citation: body,
                 seq: entry.seq,
@@ -250,14 +250,14 @@ impl Index {
                 actor,
                 carried,
             }),
-            _ => Err(failed("does not record this citation".into())),
+            _ => Err(failed("does not record a citation".into())),
         }
     }
 
     /// Returns a citation, read from the journal line the index points to.
     pub fn citation(&self, id: &CitationId) -> Result<Option<CitationRecord>, IndexError> {
         for (_, pointer) in self.postings(Family::Citation, id.as_bytes())? {
-            let record = self.read_citation(pointer, None)?;
+            let record = self.read_citation(pointer, Some(id))?;
             match named(Family::Citation, record.id.as_bytes(), id.as_bytes()) {
                 Named::Same => return Ok(Some(record)),
                 Named::SharesPrefix => continue,
