@@ -367,11 +367,12 @@ impl<'a> JournalWalk<'a> {
                 .or_default()
                 .push(checkpoint);
         }
+        let index_limit = applied.map_or(0, |mark| mark.seq);
         JournalWalk {
             root,
             index,
             applied,
-            index_limit: applied.map(|mark| mark.seq).unwrap_or(0),
+            index_limit,
             checkpoint_at,
             tree: Frontier::default(),
             legacy,
@@ -387,7 +388,7 @@ impl<'a> JournalWalk<'a> {
             expected_counts: BTreeMap::new(),
             last_mark: None,
             chunker: Chunker::new(),
-            lineage: Lineage::new(index, applied.map(|mark| mark.seq).unwrap_or(0)),
+            lineage: Lineage::new(index, index_limit),
             merge: None,
         }
     }
