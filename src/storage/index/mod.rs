@@ -22,7 +22,7 @@ use apply::{entry_records, supersession_records};
 pub use keys::{claim_key_hash, claim_key_prefix, merkle_key};
 use keys::{drift_key, revision_key};
 use postings::{encode_postings, postings_for, Family, Posting};
-pub use postings::{Chunker, StoredSubtree, CHUNK_ENTRIES, ID_PREFIX_BYTES};
+pub use postings::{Chunker, StoredSubtree, CHUNK_ENTRIES};
 pub use read::QuoteRecord;
 use records::encode;
 pub use records::{

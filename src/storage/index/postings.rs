@@ -25,7 +25,7 @@ pub const CHUNK_ENTRIES: u64 = 65_536;
 /// id's first 16 bytes. Readers confirm the whole id from the journal line
 /// the posting names, so two ids that share these bytes only cost a line
 /// read.
-pub const ID_PREFIX_BYTES: usize = 16;
+pub(super) const ID_PREFIX_BYTES: usize = 16;
 
 /// The bytes a posting adds to its id part: the line's start (u64 BE) and
 /// length (u32 BE).
@@ -82,9 +82,7 @@ impl Family {
             Family::Source => vec![b's', bucket],
         }
     }
-}
 
-impl Family {
     /// Returns how many bytes of its id (or key hash) each posting of this
     /// family keeps: 16 for the three families a reader looks up by a
     /// citation's or claim's own id, all 32 for postings by source id (whose
