@@ -521,7 +521,13 @@ impl Store {
             self.objects.sync_filesystem()?;
         }
         if !changes.is_empty() {
-            self.commit(actor, &now_rfc3339(), changes)?;
+            // Streamed: the entries and their lines are not held until the
+            // index is written, which took about 1 KB a file.
+            self.commit_streamed(
+                actor,
+                &now_rfc3339(),
+                changes.into_iter().map(|change| Ok((change, None))),
+            )?;
         }
         Ok(outcome)
     }

@@ -641,31 +641,8 @@ impl Store {
         header: Vec<(Change, Option<Origin>)>,
         entries: impl Iterator<Item = Result<(Change, Option<Origin>), StoreError>>,
     ) -> Result<(), StoreError> {
-        let start = self.journal.len();
-        let before_hash = self.journal.last_hash();
-        let before_seq = self.journal.last_seq();
         let time = super::now_rfc3339();
-        self.journal
-            .append_stream_with_origins(
-                actor,
-                &time,
-                header.into_iter().map(Ok).chain(entries),
-                |_, _| {},
-            )
-            .map_err(|error| match error {
-                crate::storage::journal::StreamError::Journal(error) => StoreError::from(error),
-                crate::storage::journal::StreamError::Input(error) => error,
-            })?;
-        if let Err(error) = super::catch_up(
-            &self.journal,
-            &self.index,
-            start,
-            before_hash,
-            before_seq + 1,
-        ) {
-            self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
-        }
-        Ok(())
+        self.commit_streamed(actor, &time, header.into_iter().map(Ok).chain(entries))
     }
 
     /// Decides whether one entry of the other journal is new here; records

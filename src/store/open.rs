@@ -5,10 +5,10 @@ use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
-use crate::model::{Change, Entry};
+use crate::model::{Change, Entry, Origin};
 use crate::storage::crash::{self, Op};
 use crate::storage::index::{self, AppliedMark, Index};
-use crate::storage::journal::{Appended, Journal, JournalError, Recovery};
+use crate::storage::journal::{Appended, Journal, JournalError, Recovery, StreamError};
 use crate::storage::objects::{self, Objects};
 use crate::storage::replay::{cannot_write, sync_index};
 
@@ -329,6 +329,44 @@ impl Store {
             self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
         }
         Ok(appended)
+    }
+
+    /// Appends the changes an iterator yields, each with its origin, as one
+    /// command streamed to the journal, keeping neither the entries nor their
+    /// lines, then brings the index up to date by reading back what was
+    /// written. For commands of many changes (a bulk add, a merge), whose
+    /// entries held until the index was written grew with their number. An
+    /// input error cuts the journal back; an index failure after the journal
+    /// is durable becomes a notice, and the next command catches up.
+    pub(super) fn commit_streamed(
+        &mut self,
+        actor: &str,
+        time: &str,
+        changes: impl Iterator<Item = Result<(Change, Option<Origin>), StoreError>>,
+    ) -> Result<(), StoreError> {
+        self.writable()?;
+        let start = self.journal.len();
+        let before_hash = self.journal.last_hash();
+        let before_seq = self.journal.last_seq();
+        let written = self
+            .journal
+            .append_stream_with_origins(actor, time, changes, |_, _| {})
+            .map_err(|error| match error {
+                StreamError::Journal(error) => StoreError::from(error),
+                StreamError::Input(error) => error,
+            })?;
+        if written.is_some() {
+            if let Err(error) = super::catch_up(
+                &self.journal,
+                &self.index,
+                start,
+                before_hash,
+                before_seq + 1,
+            ) {
+                self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
+            }
+        }
+        Ok(())
     }
 
     /// Refuses a change to a store that cannot be written, before anything

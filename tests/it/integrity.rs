@@ -1230,6 +1230,40 @@ fn a_change_recorded_before_the_index_failed_exits_zero_with_a_notice() {
     env.ok(&["verify"]);
 }
 
+/// An `add` of a directory streams its entries to the journal and then
+/// reads them back into the index. When that index write fails (the debug
+/// build's switch), the sources are recorded all the same: exit 0 with a
+/// notice, and the next command's index holds every one of them.
+#[test]
+fn an_add_of_a_directory_recorded_before_the_index_failed_exits_zero_with_a_notice() {
+    let env = TestEnv::new();
+    let dir = env.dir.path().join("bulletins");
+    std::fs::create_dir(&dir).expect("mkdir");
+    let mut ids = Vec::new();
+    for number in 0..5 {
+        let text = format!("Bulletin {number}: 150 residents were unaccounted for.\n");
+        std::fs::write(dir.join(format!("b{number}.txt")), &text).expect("write");
+        ids.push(blake3::hash(text.as_bytes()).to_hex().to_string());
+    }
+    let output = env
+        .command()
+        .env("PROVDB_FAIL_INDEX", "1")
+        .args(["add", dir.to_str().expect("utf-8")])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("notice:") && stderr.contains("No space left"),
+        "{stderr}"
+    );
+    let sources = env.ok(&["sources"]).stdout;
+    for id in &ids {
+        assert!(sources.contains(&id[..12]), "{id} missing from:\n{sources}");
+    }
+    env.ok(&["verify"]);
+}
+
 /// Damaged index keys are reported, never a panic: a 2-byte key in the
 /// drift tree made `log --doc` and `drift` exit 101.
 #[test]
