@@ -266,7 +266,7 @@ impl Store {
                         before_hash,
                         before_seq + 1,
                     ) {
-                        self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
+                        self.notices.push(super::open::index_update_notice(&error));
                     }
                 }
                 Ok(outcome)

@@ -79,6 +79,18 @@ pub(super) fn marks(
         .collect()
 }
 
+/// Returns the notice for a change recorded in the journal whose index
+/// update then failed. An index write that failed (a full disk) is caught up
+/// by the next command; a journal that no longer reads back as written is
+/// named with what to run.
+pub(super) fn index_update_notice(error: &crate::storage::replay::ReplayError) -> String {
+    use crate::storage::replay::ReplayError;
+    match error {
+        ReplayError::Index(error) => format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"),
+        other => format!("recorded in the journal, but the index could not be brought up to date: {other}"),
+    }
+}
+
 /// Returns the notice shown when opening cut back a crash-torn journal tail.
 pub fn recovery_notice(recovery: &Recovery) -> String {
     format!(
@@ -363,7 +375,7 @@ impl Store {
                 before_hash,
                 before_seq + 1,
             ) {
-                self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
+                self.notices.push(index_update_notice(&error));
             }
         }
         Ok(())
