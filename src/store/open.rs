@@ -10,7 +10,7 @@ use crate::storage::crash::{self, Op};
 use crate::storage::index::{self, AppliedMark, Index};
 use crate::storage::journal::{Appended, Journal, JournalError, Recovery, StreamError};
 use crate::storage::objects::{self, Objects};
-use crate::storage::replay::{cannot_write, sync_index};
+use crate::storage::replay::{cannot_write, sync_index, ReplayError};
 
 use super::{
     interchange, io_error, OpenOptions, Store, StoreError, StoreLock, DEFAULT_DIR, FORMAT_FILE,
@@ -83,8 +83,7 @@ pub(super) fn marks(
 /// update then failed. An index write that failed (a full disk) is caught up
 /// by the next command; a journal that no longer reads back as written is
 /// named with what to run.
-pub(super) fn index_update_notice(error: &crate::storage::replay::ReplayError) -> String {
-    use crate::storage::replay::ReplayError;
+pub(super) fn index_update_notice(error: &ReplayError) -> String {
     match error {
         ReplayError::Index(error) => format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"),
         other => format!("recorded in the journal, but the index could not be brought up to date: {other}"),
@@ -338,7 +337,8 @@ impl Store {
         self.writable()?;
         let appended = self.journal.append(actor, time, changes)?;
         if let Err(error) = self.index.apply(marks(&appended)) {
-            self.notices.push(format!("recorded in the journal, but the index update failed ({error}); it catches up on the next command"));
+            self.notices
+                .push(index_update_notice(&ReplayError::Index(error)));
         }
         Ok(appended)
     }
