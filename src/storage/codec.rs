@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// The format version byte that starts every index record.
-pub const RECORD_VERSION: u8 = 9;
+pub const RECORD_VERSION: u8 = 10;
 
 /// The largest record the index will decode.
 pub const RECORD_LIMIT: usize = 4 * 1024 * 1024;

@@ -348,7 +348,7 @@ impl Store {
     pub(super) fn discard_created(&self, id: &SourceId) {
         // Only when the index answers that it is not recorded: an index
         // that cannot answer must not cost a recorded object.
-        if matches!(self.index.source(id), Ok(None)) {
+        if matches!(self.index.has_source(id), Ok(false)) {
             self.objects.remove_created(id);
         }
     }
@@ -418,7 +418,7 @@ impl Store {
                 stored
             }
         };
-        let recorded = self.index.source(&stored.id)?.is_some();
+        let recorded = self.index.has_source(&stored.id)?;
         if recorded && stored.created {
             // The store's copy did not hash to its id (or was not a regular
             // file); these bytes do, and replaced it.

@@ -668,8 +668,8 @@ impl Store {
     /// The manifest of every recorded object: (id, `objects/xx/yyyy…`), by name.
     pub fn manifest_objects(&self) -> Result<Vec<(crate::model::SourceId, String)>, StoreError> {
         let mut out = Vec::new();
-        for source in self.index.sources() {
-            let id = source?.id;
+        for id in self.index.source_ids() {
+            let id = id?;
             let hex = id.to_hex();
             out.push((id, format!("objects/{}/{}", &hex[..2], &hex[2..])));
         }

@@ -154,9 +154,15 @@ pub struct BatchProgress {
 
 /// The texts of recently quoted sources, bounded in bytes.
 struct TextCache {
-    texts: HashMap<SourceId, Arc<(Quotable, Option<Layer>)>>,
+    /// Each source's quotable text, its re-derived layer and its language.
+    texts: HashMap<SourceId, Arc<CachedSource>>,
     bytes: usize,
 }
+
+/// What checking a line reads of its source: the text quoted, the layer
+/// re-derived when the extractor is this build's, and the language as last
+/// corrected (which reads the source's journal line).
+type CachedSource = (Quotable, Option<Layer>, Option<String>);
 
 /// The source texts kept per checking thread.
 const TEXT_CACHE_BYTES: usize = 4 * 1024 * 1024;
@@ -529,13 +535,15 @@ impl Readers<'_> {
                     cache.bytes = 0;
                 }
                 cache.bytes += size;
-                let text = Arc::new((quotable, derived));
+                let language =
+                    super::cite::source_language(self.index, &source_id).map_err(refused)?;
+                let text = Arc::new((quotable, derived, language));
                 cache.texts.insert(source_id, text.clone());
                 text
             }
         };
-        let (quotable, derived) = &*text;
-        let request = super::cite::localize_in(self.index, request, &source_id).map_err(refused)?;
+        let (quotable, derived, language) = &*text;
+        let request = super::cite::localize(request, language.as_deref()).map_err(refused)?;
         let mut prepared = prepare_citation(request, source_id, &quotable.text).map_err(refused)?;
         let range = prepared.body.selector.start..prepared.body.selector.end;
         prepared.body.layer = in_layer(quotable, derived.as_ref(), range);

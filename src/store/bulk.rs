@@ -294,7 +294,7 @@ impl Store {
         if !candidates.is_empty() {
             let layers = self.index.layer_objects()?;
             for id in candidates {
-                if !layers.contains(&id) && matches!(self.index.source(&id), Ok(None)) {
+                if !layers.contains(&id) && matches!(self.index.has_source(&id), Ok(false)) {
                     self.objects.remove_created(&id);
                 }
             }

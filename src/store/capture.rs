@@ -148,7 +148,7 @@ impl Store {
         // A new source takes the address and the retrieval time; a page
         // captured again with the same bytes keeps its first ones, and the
         // new capture is recorded beside them.
-        if self.index.source(&stored.id)?.is_none() {
+        if !self.index.has_source(&stored.id)? {
             if meta.url.is_none() {
                 meta.url = Some(taken.final_url.clone());
             }

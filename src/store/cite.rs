@@ -267,19 +267,39 @@ pub(super) fn localize_in(
     request: CiteRequest,
     source: &SourceId,
 ) -> Result<CiteRequest, StoreError> {
-    let Some(raw) = &request.raw else {
+    if request.raw.is_none() {
         return Ok(request);
-    };
+    }
+    localize(request, source_language(index, source)?.as_deref())
+}
+
+/// Returns a source's language as last corrected, if it has one.
+pub(super) fn source_language(
+    index: &Index,
+    source: &SourceId,
+) -> Result<Option<String>, StoreError> {
     let mut language = index
         .source(source)?
         .and_then(|record| record.meta.language);
     if let Some(latest) = super::amend::latest_of(index.amendments_of(source)?) {
         language = latest.meta.language;
     }
+    Ok(language)
+}
+
+/// Reads a request again with decimal commas when no locale was given and
+/// `language`, the source's, writes them.
+pub(super) fn localize(
+    request: CiteRequest,
+    language: Option<&str>,
+) -> Result<CiteRequest, StoreError> {
+    let Some(raw) = &request.raw else {
+        return Ok(request);
+    };
     match language {
-        Some(tag) if values::comma_decimal(&tag) => {
+        Some(tag) if values::comma_decimal(tag) => {
             let mut fields = (**raw).clone();
-            fields.locale = Some(tag.clone());
+            fields.locale = Some(tag.to_string());
             fields.validate().map_err(|error| StoreError::BadText {
                 field: Field::Value,
                 why: format!(

@@ -59,8 +59,8 @@ impl Store {
             }
         };
         let mut objects = Vec::new();
-        for source in self.index.sources() {
-            let id = source?.id;
+        for id in self.index.source_ids() {
+            let id = id?;
             objects.push((id, self.objects.path_for(&id)));
         }
         // Text layers and captures' WARC records are recorded objects too:
@@ -602,8 +602,7 @@ impl Store {
         journal_size: u64,
     ) -> Result<Vec<(Change, Option<Origin>)>, StoreError> {
         let mut header = Vec::new();
-        if !plan.planned.sources.contains(&journal_id) && self.index.source(&journal_id)?.is_none()
-        {
+        if !plan.planned.sources.contains(&journal_id) && !self.index.has_source(&journal_id)? {
             header.push((
                 Change::AddSource {
                     source: journal_id,
@@ -658,7 +657,7 @@ impl Store {
         Ok(match &entry.change {
             Change::Init { .. } | Change::Merge { .. } => false,
             Change::AddSource { source, .. } => {
-                if planned.sources.contains(source) || self.index.source(source)?.is_some() {
+                if planned.sources.contains(source) || self.index.has_source(source)? {
                     false
                 } else {
                     planned.sources.insert(*source);

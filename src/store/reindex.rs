@@ -81,7 +81,7 @@ pub fn reindex(root: &Path, options: &mut OpenOptions<'_>) -> Result<(u64, usize
     );
     for (_, id) in objects.list()? {
         let Some(id) = id else { continue };
-        if index.source(&id)?.is_none() && !layers.contains(&id) {
+        if !index.has_source(&id)? && !layers.contains(&id) {
             objects.remove_created(&id);
             removed += 1;
         }

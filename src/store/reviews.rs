@@ -317,7 +317,7 @@ impl Store {
             });
             fresh.push(review);
         }
-        let existing = self.index.source(&source)?;
+        let existing = self.index.has_source(&source)?;
         if fresh.is_empty() {
             return Ok(ReviewImport {
                 source,
@@ -327,7 +327,7 @@ impl Store {
             });
         }
         let stored = self.objects.put_reader(&mut std::io::Cursor::new(&bytes))?;
-        if existing.is_none() {
+        if !existing {
             let name = path
                 .file_name()
                 .map(|name| name.to_string_lossy().into_owned())
@@ -373,7 +373,7 @@ impl Store {
             .collect();
         Ok(ReviewImport {
             source,
-            new_source: existing.is_none(),
+            new_source: !existing,
             recorded,
             already,
         })

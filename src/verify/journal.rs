@@ -489,7 +489,18 @@ impl<'a> JournalWalk<'a> {
         match &entry.change {
             Change::AddSource { source, size, .. } => {
                 report.sources += 1;
-                sources.insert(*source);
+                // provdb records a source once; its record is read back from
+                // the first line that records it, so a second would be
+                // shown nowhere.
+                if !sources.insert(*source) {
+                    report.problem(
+                        item,
+                        format!(
+                            "records source {} again, though an earlier entry recorded it",
+                            source.short()
+                        ),
+                    );
+                }
                 // The size an entry states is shown by `show` and `sources`:
                 // it must be the object's. (A missing or unreadable object
                 // is reported with the objects.)

@@ -201,7 +201,7 @@ pub(super) fn check_anchor_in_file(
 
 /// Checks every citation's quote against its source's bytes, source by source.
 pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
-    for source in index.sources() {
+    for source in index.source_ids() {
         let source = match source {
             Ok(source) => source,
             Err(error) => {
@@ -209,8 +209,8 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                 continue;
             }
         };
-        let (layers, changed) = check_layers(index, objects, &source.id, report);
-        let citations = match index.quotes_of_source(&source.id) {
+        let (layers, changed) = check_layers(index, objects, &source, report);
+        let citations = match index.quotes_of_source(&source) {
             Ok(citations) => citations,
             Err(error) => {
                 report.problem("index tree links", error.to_string());
@@ -228,12 +228,12 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
             std::collections::HashMap::new();
         for record in citations {
             let id = record.id;
-            if record.citation.source != source.id {
+            if record.citation.source != source {
                 report.problem(
                     format!("citation {id}"),
                     format!(
                         "is listed under source {} but quotes source {}; run `provdb reindex`",
-                        source.id.short(),
+                        source.short(),
                         record.citation.source.short()
                     ),
                 );
@@ -249,7 +249,7 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                     Err(error) => {
                         report.problem(
                             format!("citation {id}"),
-                            format!("source {} cannot be read: {error}", source.id.short()),
+                            format!("source {} cannot be read: {error}", source.short()),
                         );
                         continue;
                     }
@@ -309,7 +309,7 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                         format!(
                             "records original bytes {:?} of source {}, but its text layer puts the quote at {:?}",
                             in_layer.original,
-                            source.id.short(),
+                            source.short(),
                             expected
                         ),
                     );
@@ -322,7 +322,7 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                 Err(error) => {
                     report.problem(
                         format!("citation {id}"),
-                        format!("source {} cannot be read: {error}", source.id.short()),
+                        format!("source {} cannot be read: {error}", source.short()),
                     );
                     continue;
                 }
@@ -339,9 +339,9 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                 Some(layer) => format!(
                     "in text layer {} of source {}",
                     layer.object.short(),
-                    source.id.short()
+                    source.short()
                 ),
-                None => format!("in source {}", source.id.short()),
+                None => format!("in source {}", source.short()),
             };
             report.problem(format!("citation {id}"), format!("{what} {place}"));
         }

@@ -262,6 +262,36 @@ fn an_extra_index_record_is_caught() {
     verify_fails_naming(&env, "index tree sources");
 }
 
+/// provdb records a source once, and the index reads a source's record
+/// from the line that recorded it: a journal whose second source line is
+/// rewritten to record the first source again is damage that `verify`
+/// names, though every line still chains and every posting matches its line.
+#[test]
+fn a_source_recorded_twice_is_caught() {
+    let env = TestEnv::new();
+    let first = env.add(ARTICLE, &[]);
+    let second = env.add("regional-survey-1993.txt", &[]);
+    let said = env.verify_after_forging(|text| {
+        text.lines()
+            .map(|line| {
+                if line.contains("\"op\":\"add_source\"") {
+                    format!("{}\n", line.replace(&second, &first))
+                } else {
+                    format!("{line}\n")
+                }
+            })
+            .collect()
+    });
+    assert!(
+        said.contains(&format!("records source {} again", &first[..12])),
+        "{said}"
+    );
+    // Every reader shows the source as its first line recorded it.
+    let shown = env.ok(&["--json", "show", &first]).json();
+    assert_eq!(shown["name"], ARTICLE, "{shown}");
+    assert_eq!(shown["seq"], 2, "{shown}");
+}
+
 #[test]
 fn a_missing_object_is_caught() {
     let (env, source, ..) = populated();

@@ -1,9 +1,7 @@
 //! The applier: each journal entry's records (`entry_records`), written to sled in bounded batches,
 //! with the applied mark and Merkle frontier kept in `meta`.
 
-use crate::model::{
-    CaptureRecord, Change, Entry, LayerRecord, Retraction, SourceRecord, Supersession,
-};
+use crate::model::{CaptureRecord, Change, Entry, LayerRecord, Retraction, Supersession};
 use crate::storage::codec::{self, CodecError};
 
 #[allow(unused_imports)]
@@ -62,27 +60,9 @@ pub(super) fn entry_records(entry: &Entry) -> Result<Vec<Record>, IndexError> {
                 encode(TreeName::Merges, &value)?,
             )]
         }
-        Change::AddSource {
-            source,
-            size,
-            meta,
-            name,
-        } => {
-            let value = SourceRecord {
-                id: *source,
-                size: *size,
-                meta: meta.clone(),
-                name: name.clone(),
-                seq: entry.seq,
-                recorded: time,
-                actor,
-            };
-            vec![record(
-                TreeName::Sources,
-                source.as_bytes().to_vec(),
-                encode(TreeName::Sources, &value)?,
-            )]
-        }
+        // A chunk's sources are indexed together, as its claims are, by
+        // `Chunker`; a source's record is read back from its line.
+        Change::AddSource { .. } => Vec::new(),
         Change::DeriveText(layer) => {
             let value = LayerRecord {
                 layer: layer.clone(),

@@ -65,17 +65,6 @@ fn damaged(tree: &'static str, key: &[u8], why: &str) -> IndexError {
     }
 }
 
-/// Reads a 32-byte id key (sources, claims).
-pub fn decode_id(tree: &'static str, key: &[u8]) -> Result<[u8; 32], IndexError> {
-    key.try_into().map_err(|_| {
-        damaged(
-            tree,
-            key,
-            &format!("is {} bytes, not a 32-byte id", key.len()),
-        )
-    })
-}
-
 /// Reads slug ‖ 0x00 ‖ revision (u32 BE), the revisions layout.
 pub fn decode_revision(tree: &'static str, key: &[u8]) -> Result<(String, u32), IndexError> {
     let Some((rest, number)) = key.split_last_chunk::<4>() else {

@@ -109,7 +109,8 @@ impl IndexError {
 /// The trees of the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TreeName {
-    /// source id → SourceRecord
+    /// bucket ‖ chunk → postings (source id, line place) for the chunk's
+    /// `add_source` entries whose source id starts with the bucket byte
     Sources,
     /// slug ‖ 0x00 ‖ revision (u32 BE) → RevisionRecord
     Revisions,

@@ -1,4 +1,4 @@
-//! Citations and claims indexed per chunk of journal entries as postings lists, and the `Chunker`
+//! Citations, claims and sources indexed per chunk of journal entries as postings lists, and the `Chunker`
 //! that cuts a run of entries into chunks and Merkle subtrees.
 
 use crate::model::{Change, Entry};
@@ -39,8 +39,8 @@ pub(super) struct Posting {
     pub(super) len: u32,
 }
 
-/// The five lists of postings a chunk writes: three for its citations, two
-/// for the claims it records.
+/// The six lists of postings a chunk writes: three for its citations, two
+/// for the claims it records, one for the sources it records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Family {
     /// Citations by citation id, in the `citations` tree.
@@ -54,15 +54,18 @@ pub(super) enum Family {
     /// `record_claim` lines by subject and property (`claim_key_hash`), in
     /// the `claims_by_key` tree.
     ClaimKey,
+    /// `add_source` lines by source id, in the `sources` tree.
+    SourceEntry,
 }
 
 impl Family {
-    const ALL: [Family; 5] = [
+    const ALL: [Family; 6] = [
         Family::Citation,
         Family::Claim,
         Family::Source,
         Family::ClaimEntry,
         Family::ClaimKey,
+        Family::SourceEntry,
     ];
 
     pub(super) fn tree(self) -> TreeName {
@@ -71,13 +74,16 @@ impl Family {
             Family::Claim | Family::Source => TreeName::Links,
             Family::ClaimEntry => TreeName::Claims,
             Family::ClaimKey => TreeName::ClaimsByKey,
+            Family::SourceEntry => TreeName::Sources,
         }
     }
 
     /// The key prefix of one bucket: the tag, if any, then the bucket byte.
     pub(super) fn prefix(self, bucket: u8) -> Vec<u8> {
         match self {
-            Family::Citation | Family::ClaimEntry | Family::ClaimKey => vec![bucket],
+            Family::Citation | Family::ClaimEntry | Family::ClaimKey | Family::SourceEntry => {
+                vec![bucket]
+            }
             Family::Claim => vec![b'c', bucket],
             Family::Source => vec![b's', bucket],
         }
@@ -86,12 +92,13 @@ impl Family {
     /// Returns how many bytes of its id (or key hash) each posting of this
     /// family keeps: 16 for the three families a reader looks up by a
     /// citation's or claim's own id, all 32 for postings by source id (whose
-    /// counts are given without reading lines) and by claim key hash (whose
-    /// two 16-byte halves are searched apart).
+    /// counts, and whether a source is recorded, are given without reading
+    /// lines) and by claim key hash (whose two 16-byte halves are searched
+    /// apart).
     pub(super) fn key_bytes(self) -> usize {
         match self {
             Family::Citation | Family::Claim | Family::ClaimEntry => ID_PREFIX_BYTES,
-            Family::Source | Family::ClaimKey => 32,
+            Family::Source | Family::ClaimKey | Family::SourceEntry => 32,
         }
     }
 
@@ -181,7 +188,7 @@ pub(super) fn postings_for(
 pub struct Chunker {
     first: Option<u64>,
     entries: u64,
-    postings: [Vec<Posting>; 5],
+    postings: [Vec<Posting>; 6],
     frontier: crate::audit::merkle::Frontier,
 }
 
@@ -238,8 +245,8 @@ impl Chunker {
         }
         let start = place.start;
         let len = u32::try_from(place.end - place.start).unwrap_or(u32::MAX);
-        // Keys in the order of Family::ALL: a citation's three, then a
-        // claim's two.
+        // Keys in the order of Family::ALL: a citation's three, a claim's
+        // two, a source's one.
         let keyed: Vec<(usize, [u8; 32])> = match &entry.change {
             Change::Cite { citation, body, .. } => vec![
                 (0, *citation.as_bytes()),
@@ -250,6 +257,7 @@ impl Chunker {
                 (3, *claim.id.as_bytes()),
                 (4, claim_key_hash(&claim.subject, Some(&claim.property))),
             ],
+            Change::AddSource { source, .. } => vec![(5, *source.as_bytes())],
             _ => Vec::new(),
         };
         for (family, key) in keyed {

@@ -83,14 +83,100 @@ impl Index {
         }
     }
 
-    /// Returns a source.
+    /// Returns a source, read from the journal line that recorded it.
     pub fn source(&self, id: &SourceId) -> Result<Option<SourceRecord>, IndexError> {
-        self.get(TreeName::Sources, id.as_bytes())
+        match self
+            .pointers_in_order(Family::SourceEntry, id.as_bytes())?
+            .first()
+        {
+            None => Ok(None),
+            Some(&pointer) => self.read_source(pointer, id).map(Some),
+        }
     }
 
-    /// True when a source is recorded: its key alone, no record decoded.
+    /// True when a source is recorded: its postings keep the whole id, so
+    /// no line is read.
     pub fn has_source(&self, id: &SourceId) -> Result<bool, IndexError> {
-        Ok(self.tree(TreeName::Sources).contains_key(id.as_bytes())?)
+        Ok(!self
+            .postings(Family::SourceEntry, id.as_bytes())?
+            .is_empty())
+    }
+
+    /// Returns the source recorded by the journal line at `pointer`, which
+    /// its posting says records `id`.
+    fn read_source(
+        &self,
+        pointer: CitationPointer,
+        id: &SourceId,
+    ) -> Result<SourceRecord, IndexError> {
+        let failed = |why: String| IndexError::Pointer {
+            at: format!("source {id}"),
+            start: pointer.start,
+            why,
+        };
+        let entry = self.entry_at(pointer).map_err(failed)?;
+        let recorded = entry.recorded_at().to_string();
+        let actor = entry.recorded_by().to_string();
+        match entry.change {
+            Change::AddSource {
+                source,
+                size,
+                meta,
+                name,
+            } if source == *id => Ok(SourceRecord {
+                id: source,
+                size,
+                meta,
+                name,
+                seq: entry.seq,
+                recorded,
+                actor,
+            }),
+            _ => Err(not_named(pointer, &format!("source {id}"))),
+        }
+    }
+
+    /// Returns the postings of one bucket of a family, in every chunk.
+    fn bucket_postings(
+        &self,
+        family: Family,
+        bucket: u8,
+        key: &[u8],
+    ) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
+        let mut out = Vec::new();
+        for value in self
+            .tree(family.tree())
+            .scan_prefix(family.prefix(bucket))
+            .values()
+        {
+            out.extend(postings_for(family, &value?, key)?);
+        }
+        Ok(out)
+    }
+
+    /// Returns every source id, in id order, with the line that first
+    /// recorded it: from the postings alone, a bucket at a time.
+    fn source_places(
+        &self,
+    ) -> impl Iterator<Item = Result<(SourceId, CitationPointer), IndexError>> + '_ {
+        (0..=255u8).flat_map(move |bucket| {
+            match self.bucket_postings(Family::SourceEntry, bucket, &[]) {
+                Ok(mut postings) => {
+                    postings.sort_unstable_by_key(|(id, pointer)| (*id, pointer.start));
+                    postings.dedup_by_key(|(id, _)| *id);
+                    postings
+                        .into_iter()
+                        .map(|(id, pointer)| Ok((SourceId(id), pointer)))
+                        .collect::<Vec<_>>()
+                }
+                Err(error) => vec![Err(error)],
+            }
+        })
+    }
+
+    /// Returns every source id, in id order, without reading a line.
+    pub fn source_ids(&self) -> impl Iterator<Item = Result<SourceId, IndexError>> + '_ {
+        self.source_places().map(|item| item.map(|(id, _)| id))
     }
 
     /// Returns a claim, read from the journal line that first recorded it.
@@ -200,15 +286,7 @@ impl Index {
         family: Family,
         key: &[u8; 32],
     ) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
-        let mut out = Vec::new();
-        for value in self
-            .tree(family.tree())
-            .scan_prefix(family.prefix(key[0]))
-            .values()
-        {
-            out.extend(postings_for(family, &value?, key)?);
-        }
-        Ok(out)
+        self.bucket_postings(family, key[0], key)
     }
 
     /// Returns the citation recorded by the journal line at `pointer`; `id`,
@@ -462,12 +540,13 @@ impl Index {
         Ok(out)
     }
 
-    /// Returns every source, in id order.
+    /// Returns every source, in id order, each read from the journal line
+    /// that recorded it.
     pub fn sources(&self) -> impl Iterator<Item = Result<SourceRecord, IndexError>> + '_ {
-        self.tree(TreeName::Sources)
-            .iter()
-            .values()
-            .map(|value| Self::decode(TreeName::Sources, &value?))
+        self.source_places().map(|item| {
+            let (id, pointer) = item?;
+            self.read_source(pointer, &id)
+        })
     }
 
     /// Returns the claims about a subject (and, if given, a property), in
@@ -665,28 +744,28 @@ impl Index {
         }
         let odd = (nibbles.len() % 2 == 1).then(|| nibbles[nibbles.len() - 1]);
         let mut out = Vec::new();
-        for (kind, tree) in [(IdKind::Source, TreeName::Sources)] {
-            for key in self.tree(tree).scan_prefix(&byte_prefix).keys() {
-                let key = key?;
-                if let Some(nibble) = odd {
-                    if key.get(byte_prefix.len()).map(|byte| byte >> 4) != Some(nibble) {
-                        continue;
-                    }
-                }
-                let id = keys::decode_id(tree.name(), &key)?;
-                out.push((kind, id));
-                if out.len() >= limit {
-                    return Ok(out);
-                }
-            }
-        }
-        // Claim and citation ids are inside the postings of the buckets the
-        // prefix allows.
+        // Every id is inside the postings of the buckets the prefix allows.
         let buckets: Vec<u8> = match (byte_prefix.first(), odd) {
             (Some(&first), _) => vec![first],
             (None, Some(nibble)) => (0..16).map(|low| (nibble << 4) | low).collect(),
             (None, None) => (0..=255).collect(),
         };
+        let nibble_at = byte_prefix.len();
+        // Source postings keep the whole id: no line is read.
+        let mut sources = std::collections::BTreeSet::new();
+        for &bucket in &buckets {
+            for (id, _) in self.bucket_postings(Family::SourceEntry, bucket, &byte_prefix)? {
+                if odd.is_none_or(|nibble| id[nibble_at] >> 4 == nibble) {
+                    sources.insert(id);
+                }
+            }
+        }
+        for id in sources {
+            if out.len() >= limit {
+                return Ok(out);
+            }
+            out.push((IdKind::Source, id));
+        }
         for (kind, family) in [
             (IdKind::Claim, Family::ClaimEntry),
             (IdKind::Citation, Family::Citation),
@@ -695,7 +774,6 @@ impl Index {
             // from the line a matching posting names, so a prefix longer
             // than the postings keep is checked against whole ids.
             let kept = family.key_bytes();
-            let nibble_at = byte_prefix.len();
             let mut ids = std::collections::BTreeSet::new();
             for &bucket in &buckets {
                 for value in self

@@ -114,6 +114,57 @@ fn a_chunk_ends_at_commit_and_its_postings_find_every_citation() {
 }
 
 #[test]
+fn a_commands_sources_are_one_postings_record_per_bucket() {
+    // 600 add_source entries in one command, the last committing. Source
+    // ids are seq % 3 in the first byte and seq in the next eight, so the
+    // chunk has 3 buckets of 200 postings: by hand, 3 records of
+    // 1 + 200 × (32 + 8 + 4) = 8,801 bytes, and no record of its own per
+    // source.
+    let id = |seq: u64| {
+        let mut id = [0u8; 32];
+        id[0] = (seq % 3) as u8;
+        id[1..9].copy_from_slice(&seq.to_be_bytes());
+        id
+    };
+    let mut chunker = Chunker::new();
+    let mut records = Vec::new();
+    for seq in 1..=600u64 {
+        let entry = Entry {
+            seq,
+            time: "2026-12-01T00:00:00Z".into(),
+            actor: "test".into(),
+            prev: EntryHash::genesis(),
+            commit: seq == 600,
+            origin: None,
+            change: Change::AddSource {
+                source: SourceId(id(seq)),
+                size: seq,
+                meta: SourceMeta::default(),
+                name: None,
+            },
+        };
+        let (out, _) = chunker.push(&entry, place(seq)).expect("records");
+        records.extend(out.into_iter().filter(|r| r.tree != TreeName::Merkle));
+    }
+    assert_eq!(records.len(), 3);
+    for (bucket, record) in records.iter().enumerate() {
+        assert_eq!(record.tree, TreeName::Sources);
+        let mut key = vec![bucket as u8];
+        key.extend(1u64.to_be_bytes());
+        assert_eq!(record.key, key);
+        assert_eq!(record.value.len(), 8_801);
+    }
+    // Source 301 (bucket 1) is found at its line alone.
+    let found = postings_for(Family::SourceEntry, &records[1].value, &id(301)).expect("postings");
+    assert_eq!(found, vec![(id(301), pointer(301))]);
+    assert!(
+        postings_for(Family::SourceEntry, &records[0].value, &id(301))
+            .expect("postings")
+            .is_empty()
+    );
+}
+
+#[test]
 fn a_long_command_is_cut_every_chunk_entries() {
     // One command of CHUNK_ENTRIES + 2 cites of one claim: the first chunk
     // ends at entry CHUNK_ENTRIES, the second (entries CHUNK_ENTRIES + 1
