@@ -777,6 +777,10 @@ def check_content(store, number, entry, objects, problems):
     op = change["op"]
     where = f"line {number}"
     if op == "add_source":
+        recorded = objects.setdefault("sources", set())
+        if change["source"] in recorded:
+            problems.append(f"{where}: records source {change['source']} again, though an earlier line recorded it")
+        recorded.add(change["source"])
         data = read_object(store, objects, change["source"], problems, where)
         if data is not None and len(data) != change["size"]:
             problems.append(f"{where}: source {change['source']} is not {change['size']} bytes")

@@ -44,6 +44,8 @@ fuzz_target!(|input: &[u8]| {
     let _ = index.frontier();
     let _ = index.merkle_node(8, 0);
     let _ = index.source(&SourceId(id));
+    let _ = index.has_source(&SourceId(id));
+    let _ = index.source_ids().count();
     let _ = index.claim(&ClaimId(id));
     let _ = index.citation(&CitationId(id));
     let _ = index.retraction(&CitationId(id));

@@ -755,12 +755,13 @@ impl Store {
                     known: None,
                 }),
                 Ok(id) => {
-                    let known = match self.index.source(&id)? {
-                        Some(_) => Some((
+                    let known = if self.index.has_source(&id)? {
+                        Some((
                             self.index.revisions_of_source(&id)?,
                             self.index.count_citations_of_source(&id)?,
-                        )),
-                        None => None,
+                        ))
+                    } else {
+                        None
                     };
                     out.push(FileCheck {
                         path: shown,

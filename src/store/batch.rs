@@ -157,7 +157,13 @@ struct TextCache {
     /// Each source's quotable text, its re-derived layer and its language.
     texts: HashMap<SourceId, Arc<CachedSource>>,
     bytes: usize,
+    /// The source each way a line named one resolved to (an id, a prefix or
+    /// a revision name), at most `NAMES_CACHED` of them.
+    names: HashMap<String, SourceId>,
 }
+
+/// The most source names a checking thread keeps resolved.
+const NAMES_CACHED: usize = 65_536;
 
 /// What checking a line reads of its source: the text quoted, the layer
 /// re-derived when the extractor is this build's, and the language as last
@@ -243,6 +249,7 @@ impl Store {
                 .map(|_| TextCache {
                     texts: HashMap::new(),
                     bytes: 0,
+                    names: HashMap::new(),
                 })
                 .collect(),
             new_claims: HashSet::new(),
@@ -505,13 +512,23 @@ impl Readers<'_> {
             | StoreError::Objects(_) => LineFailure::Store(error),
             other => bad(line_message(&other)),
         };
-        let source_id = match super::revise::revision_named(self.index, request.source(), |_| true)
-            .map_err(refused)?
-        {
-            Some(record) => record.revision.source,
-            None => resolve_kind_in(self.index, request.source(), IdKind::Source)
-                .map(SourceId)
-                .map_err(refused)?,
+        let source_id = match cache.names.get(request.source()) {
+            Some(id) => *id,
+            None => {
+                let id = match super::revise::revision_named(self.index, request.source(), |_| true)
+                    .map_err(refused)?
+                {
+                    Some(record) => record.revision.source,
+                    None => resolve_kind_in(self.index, request.source(), IdKind::Source)
+                        .map(SourceId)
+                        .map_err(refused)?,
+                };
+                if cache.names.len() >= NAMES_CACHED {
+                    cache.names.clear();
+                }
+                cache.names.insert(request.source().to_string(), id);
+                id
+            }
         };
         let text = match cache.texts.get(&source_id) {
             Some(text) => text.clone(),

@@ -233,7 +233,7 @@ impl Store {
         // some damaged citations keeps only its sound quotes, and the draft
         // is judged again, until every deciding claim stands on sound
         // citations alone. Damaged material never shapes a verdict.
-        let mut cache = HashMap::new();
+        let mut cache = super::query::TraceCache::default();
         let mut checked: HashMap<usize, (Vec<CheckedCitation>, Vec<CheckedCitation>)> =
             HashMap::new();
         let mut removed: std::collections::BTreeSet<usize> = std::collections::BTreeSet::new();

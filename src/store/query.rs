@@ -234,15 +234,33 @@ pub(super) fn value_matches(value: &Value, wanted: &str) -> bool {
     }
 }
 
+/// What `Store::traced` reads once per source for the citations of one
+/// command: each object's bytes and whether they hash to its id, and each
+/// source's record (read from its journal line).
+#[derive(Debug, Default)]
+pub(super) struct TraceCache {
+    objects: HashMap<SourceId, Option<(bool, Vec<u8>)>>,
+    sources: HashMap<SourceId, Option<SourceRecord>>,
+}
+
 impl Store {
     pub(super) fn traced(
         &self,
         record: CitationRecord,
-        cache: &mut HashMap<SourceId, Option<(bool, Vec<u8>)>>,
+        cache: &mut TraceCache,
     ) -> Result<TracedCitation, StoreError> {
         let source_id = record.citation.source;
         // The bytes the range indexes: the text layer's, or the source's.
         let quoted = record.citation.quoted_object();
+        let source = match cache.sources.get(&source_id) {
+            Some(source) => source.clone(),
+            None => {
+                let source = self.source_record(&source_id)?;
+                cache.sources.insert(source_id, source.clone());
+                source
+            }
+        };
+        let cache = &mut cache.objects;
         for object in [source_id, quoted] {
             if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(object) {
                 let loaded = match self.objects.read(&object) {
@@ -321,7 +339,7 @@ impl Store {
                 .index
                 .retraction(&record.id)?
                 .filter(|retraction| self.visible(retraction.seq)),
-            source: self.source_record(&source_id)?,
+            source,
             rank: self.rank(&record.id)?,
             drift: self.drift_of(&record, &revisions)?,
             revisions,
@@ -351,7 +369,7 @@ impl Store {
                 recorded: claim.recorded,
             });
         }
-        let mut cache = HashMap::new();
+        let mut cache = TraceCache::default();
         let mut citations = Vec::new();
         for record in self.index.citations_of_claim(&claim_id)? {
             if self.visible(record.seq) {
@@ -539,6 +557,16 @@ impl Store {
         out: &mut Vec<Conflict>,
     ) -> Result<(), StoreError> {
         let mut by_as_of: BTreeMap<String, Vec<ConflictSide>> = BTreeMap::new();
+        // Each source's record, read once from its journal line.
+        let mut records: HashMap<SourceId, Option<SourceRecord>> = HashMap::new();
+        let mut record_of = |id: &SourceId| -> Result<Option<SourceRecord>, StoreError> {
+            if let Some(record) = records.get(id) {
+                return Ok(record.clone());
+            }
+            let record = self.source_record(id)?;
+            records.insert(*id, record.clone());
+            Ok(record)
+        };
         for &claim in group {
             let id = &claim.claim.id;
             if !self.visible(claim.seq) {
@@ -560,7 +588,7 @@ impl Store {
                 {
                     continue;
                 }
-                if let Some(source) = self.source_record(&record.citation.source)? {
+                if let Some(source) = record_of(&record.citation.source)? {
                     sources.push(source);
                 }
             }
@@ -583,8 +611,7 @@ impl Store {
                 for item in reported.get(id).into_iter().flatten() {
                     // A passage in a language written with decimal commas
                     // ("1.275") may still state the value read that way.
-                    let commas = self
-                        .source_record(&item.source)?
+                    let commas = record_of(&item.source)?
                         .and_then(|record| record.meta.language)
                         .is_some_and(|tag| values::comma_decimal(&tag));
                     let still_stated = commas
@@ -709,7 +736,7 @@ impl Store {
                     .citation(&CitationId(id))?
                     .ok_or_else(|| StoreError::UnknownId { text: text.into() })?;
                 let claim = self.index.claim(&record.citation.claim)?;
-                let mut cache = HashMap::new();
+                let mut cache = TraceCache::default();
                 Ok(Shown::Citation(
                     Box::new(self.traced(record, &mut cache)?),
                     claim,

@@ -49,9 +49,9 @@ pub(super) fn resolve_in(index: &Index, text: &str) -> Result<(IdKind, [u8; 32])
         });
     }
     // A whole id names one record by a direct lookup: two kinds sharing all
-    // 32 bytes would be a BLAKE3 collision. Sources are keyed by id; a claim
-    // is found in its postings and confirmed from its line; a citation's id
-    // is found in its postings below.
+    // 32 bytes would be a BLAKE3 collision. A source is found in its
+    // postings, which keep the whole id; a claim is found in its postings and
+    // confirmed from its line; a citation's id is found in its postings below.
     if let Ok(SourceId(id)) = lower.parse::<SourceId>() {
         if index.has_source(&SourceId(id))? {
             return Ok((IdKind::Source, id));

@@ -253,8 +253,15 @@ fn an_extra_index_record_is_caught() {
         index
             .put_raw(
                 provdb::storage::index::TreeName::Sources,
-                &[7u8; 32],
-                b"junk",
+                // A bucket and chunk no entry wrote, holding one well-formed
+                // posting.
+                &[&[7u8][..], &999u64.to_be_bytes()].concat(),
+                &[
+                    &[provdb::storage::codec::RECORD_VERSION][..],
+                    &[7u8; 32],
+                    &[0u8; 12],
+                ]
+                .concat(),
             )
             .expect("put");
         index.flush().expect("flush");

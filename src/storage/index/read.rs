@@ -755,7 +755,9 @@ impl Index {
         let mut sources = std::collections::BTreeSet::new();
         for &bucket in &buckets {
             for (id, _) in self.bucket_postings(Family::SourceEntry, bucket, &byte_prefix)? {
-                if odd.is_none_or(|nibble| id[nibble_at] >> 4 == nibble) {
+                if odd
+                    .is_none_or(|nibble| id.get(nibble_at).is_some_and(|byte| byte >> 4 == nibble))
+                {
                     sources.insert(id);
                 }
             }
