@@ -422,7 +422,13 @@ impl Objects {
                 out.push((file.path(), name.parse().ok()));
             }
         }
-        out.sort();
+        // By the path's bytes: for objects' paths (one root, two-character
+        // shards) the order of their components, without splitting every
+        // path into components at each comparison.
+        out.sort_unstable_by(|a, b| {
+            use std::os::unix::ffi::OsStrExt;
+            a.0.as_os_str().as_bytes().cmp(b.0.as_os_str().as_bytes())
+        });
         Ok(out)
     }
 }
@@ -483,7 +489,7 @@ pub fn worker_threads() -> usize {
         .clamp(1, 8)
 }
 
-/// Files up to this size are read whole by a bulk add; larger ones are streamed.
+/// Files up to this size are read whole by a bulk add and when hashed; larger ones are streamed.
 const SMALL_OBJECT: u64 = 1024 * 1024;
 
 /// Why one file of a bulk add could not be stored.
@@ -564,36 +570,67 @@ fn open_regular_sized(path: &Path) -> io::Result<(File, u64)> {
 /// Returns the BLAKE3 hash of a file. The file must be a regular file
 /// (`open_regular`).
 pub fn hash_file(path: &Path) -> io::Result<SourceId> {
-    hash_open_file(open_regular(path)?)
+    let (file, len) = open_regular_sized(path)?;
+    hash_open_sized(file, len)
 }
 
 /// Returns the BLAKE3 hash of an open file, read in 4 MiB pieces, each
 /// hashed on every core when the file is large. Read, not memory-mapped: a
 /// mapped file that shrinks while it is hashed kills the process with
 /// SIGBUS, and any file may be changed under a reader.
-pub fn hash_open_file(mut file: File) -> io::Result<SourceId> {
+pub fn hash_open_file(file: File) -> io::Result<SourceId> {
+    let len = file.metadata()?.len();
+    hash_open_sized(file, len)
+}
+
+/// Returns the BLAKE3 hash of an open file that was `len` bytes long when
+/// opened. A small file is read whole into a buffer kept by the thread, in
+/// as few reads as it takes (two: its bytes, then the end), with nothing
+/// zeroed per file; bytes it gained since are read and hashed too.
+fn hash_open_sized(mut file: File, len: u64) -> io::Result<SourceId> {
     let mut hasher = blake3::Hasher::new();
-    if file.metadata()?.len() > SMALL_OBJECT {
+    if len > SMALL_OBJECT {
         let mut buffer = vec![0u8; 4 * 1024 * 1024];
         loop {
-            let mut filled = 0;
-            while filled < buffer.len() {
-                match file.read(&mut buffer[filled..]) {
-                    Ok(0) => break,
-                    Ok(read) => filled += read,
-                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                    Err(error) => return Err(error),
-                }
-            }
+            let filled = read_full(&mut file, &mut buffer)?;
             if filled == 0 {
                 break;
             }
             hasher.update_rayon(&buffer[..filled]);
         }
-    } else {
-        hasher.update_reader(file)?;
+        return Ok(SourceId(*hasher.finalize().as_bytes()));
     }
-    Ok(SourceId(*hasher.finalize().as_bytes()))
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        // One byte more than the length: a full buffer means the file grew.
+        let want = len as usize + 1;
+        if buffer.len() < want {
+            buffer.resize(want, 0);
+        }
+        let filled = read_full(&mut file, &mut buffer[..want])?;
+        hasher.update(&buffer[..filled]);
+        if filled == want {
+            hasher.update_reader(&mut file)?;
+        }
+        Ok(SourceId(*hasher.finalize().as_bytes()))
+    })
+}
+
+/// Reads into `buffer` until it is full or the file ends; returns how many
+/// bytes were read.
+fn read_full(file: &mut File, buffer: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buffer.len() {
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(filled)
 }
 
 /// A suffix unique within this process (a counter) and unlikely to repeat
