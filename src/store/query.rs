@@ -236,14 +236,33 @@ pub(super) fn value_matches(value: &Value, wanted: &str) -> bool {
 
 /// What `Store::traced` reads once per source for the citations of one
 /// command: each object's bytes and whether they hash to its id, and each
-/// source's record (read from its journal line).
+/// source's record.
 #[derive(Debug, Default)]
 pub(super) struct TraceCache {
     objects: HashMap<SourceId, Option<(bool, Vec<u8>)>>,
-    sources: HashMap<SourceId, Option<SourceRecord>>,
+    sources: SourceRecords,
 }
 
+/// Source records already read by one command, each read once from its
+/// journal line (`Store::source_once`).
+pub(super) type SourceRecords = HashMap<SourceId, Option<SourceRecord>>;
+
 impl Store {
+    /// Returns a source's record as a reader sees it (`source_record`),
+    /// reading it only if `read` does not hold it yet.
+    pub(super) fn source_once(
+        &self,
+        id: &SourceId,
+        read: &mut SourceRecords,
+    ) -> Result<Option<SourceRecord>, StoreError> {
+        if let Some(record) = read.get(id) {
+            return Ok(record.clone());
+        }
+        let record = self.source_record(id)?;
+        read.insert(*id, record.clone());
+        Ok(record)
+    }
+
     pub(super) fn traced(
         &self,
         record: CitationRecord,
@@ -252,14 +271,7 @@ impl Store {
         let source_id = record.citation.source;
         // The bytes the range indexes: the text layer's, or the source's.
         let quoted = record.citation.quoted_object();
-        let source = match cache.sources.get(&source_id) {
-            Some(source) => source.clone(),
-            None => {
-                let source = self.source_record(&source_id)?;
-                cache.sources.insert(source_id, source.clone());
-                source
-            }
-        };
+        let source = self.source_once(&source_id, &mut cache.sources)?;
         let cache = &mut cache.objects;
         for object in [source_id, quoted] {
             if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(object) {
@@ -557,16 +569,7 @@ impl Store {
         out: &mut Vec<Conflict>,
     ) -> Result<(), StoreError> {
         let mut by_as_of: BTreeMap<String, Vec<ConflictSide>> = BTreeMap::new();
-        // Each source's record, read once from its journal line.
-        let mut records: HashMap<SourceId, Option<SourceRecord>> = HashMap::new();
-        let mut record_of = |id: &SourceId| -> Result<Option<SourceRecord>, StoreError> {
-            if let Some(record) = records.get(id) {
-                return Ok(record.clone());
-            }
-            let record = self.source_record(id)?;
-            records.insert(*id, record.clone());
-            Ok(record)
-        };
+        let mut read = SourceRecords::new();
         for &claim in group {
             let id = &claim.claim.id;
             if !self.visible(claim.seq) {
@@ -588,7 +591,7 @@ impl Store {
                 {
                     continue;
                 }
-                if let Some(source) = record_of(&record.citation.source)? {
+                if let Some(source) = self.source_once(&record.citation.source, &mut read)? {
                     sources.push(source);
                 }
             }
@@ -611,7 +614,8 @@ impl Store {
                 for item in reported.get(id).into_iter().flatten() {
                     // A passage in a language written with decimal commas
                     // ("1.275") may still state the value read that way.
-                    let commas = record_of(&item.source)?
+                    let commas = self
+                        .source_once(&item.source, &mut read)?
                         .and_then(|record| record.meta.language)
                         .is_some_and(|tag| values::comma_decimal(&tag));
                     let still_stated = commas

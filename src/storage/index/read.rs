@@ -569,17 +569,8 @@ impl Index {
             prefix.extend(crate::text::normalize::identity_key(property).into_bytes());
             prefix.push(0);
         }
-        let mut pointers = Vec::new();
-        let family = Family::ClaimKey;
-        for value in self
-            .tree(family.tree())
-            .scan_prefix(family.prefix(hash[0]))
-            .values()
-        {
-            pointers.extend(postings_for(family, &value?, wanted)?);
-        }
         let mut out = Vec::new();
-        for (_, pointer) in pointers {
+        for (_, pointer) in self.bucket_postings(Family::ClaimKey, hash[0], wanted)? {
             let record = self.read_claim(pointer, None)?;
             let key = claim_key_prefix(&record.claim.subject, &record.claim.property);
             if key.starts_with(&prefix) {
@@ -596,17 +587,8 @@ impl Index {
     /// for buckets 0 to 255 visits every claim once, a 256th at a time, and
     /// claims with the same subject and property always fall in one bucket.
     pub fn claims_in_bucket(&self, bucket: u8) -> Result<Vec<(Vec<u8>, ClaimRecord)>, IndexError> {
-        let family = Family::ClaimKey;
-        let mut pointers = Vec::new();
-        for value in self
-            .tree(family.tree())
-            .scan_prefix(family.prefix(bucket))
-            .values()
-        {
-            pointers.extend(postings_for(family, &value?, &[])?);
-        }
         let mut out = Vec::new();
-        for (_, pointer) in pointers {
+        for (_, pointer) in self.bucket_postings(Family::ClaimKey, bucket, &[])? {
             let record = self.read_claim(pointer, None)?;
             out.push((
                 claim_key_prefix(&record.claim.subject, &record.claim.property),
@@ -778,36 +760,27 @@ impl Index {
             let kept = family.key_bytes();
             let mut ids = std::collections::BTreeSet::new();
             for &bucket in &buckets {
-                for value in self
-                    .tree(family.tree())
-                    .scan_prefix(family.prefix(bucket))
-                    .values()
-                {
-                    for (part, pointer) in postings_for(family, &value?, &byte_prefix)? {
-                        if nibble_at < kept
-                            && odd.is_some_and(|nibble| part[nibble_at] >> 4 != nibble)
-                        {
-                            continue;
-                        }
-                        let id = match family {
-                            Family::ClaimEntry => {
-                                *self.read_claim(pointer, None)?.claim.id.as_bytes()
-                            }
-                            _ => *self.read_citation(pointer, None)?.id.as_bytes(),
-                        };
-                        if id[..kept] != part[..kept] {
-                            let named_id = crate::model::SourceId(part).to_hex();
-                            return Err(not_named(
-                                pointer,
-                                &format!("the id starting {}", &named_id[..2 * kept]),
-                            ));
-                        }
-                        let odd_matches = odd.is_none_or(|nibble| {
-                            id.get(nibble_at).is_some_and(|byte| byte >> 4 == nibble)
-                        });
-                        if id.starts_with(&byte_prefix) && odd_matches {
-                            ids.insert(id);
-                        }
+                for (part, pointer) in self.bucket_postings(family, bucket, &byte_prefix)? {
+                    if nibble_at < kept && odd.is_some_and(|nibble| part[nibble_at] >> 4 != nibble)
+                    {
+                        continue;
+                    }
+                    let id = match family {
+                        Family::ClaimEntry => *self.read_claim(pointer, None)?.claim.id.as_bytes(),
+                        _ => *self.read_citation(pointer, None)?.id.as_bytes(),
+                    };
+                    if id[..kept] != part[..kept] {
+                        let named_id = crate::model::SourceId(part).to_hex();
+                        return Err(not_named(
+                            pointer,
+                            &format!("the id starting {}", &named_id[..2 * kept]),
+                        ));
+                    }
+                    let odd_matches = odd.is_none_or(|nibble| {
+                        id.get(nibble_at).is_some_and(|byte| byte >> 4 == nibble)
+                    });
+                    if id.starts_with(&byte_prefix) && odd_matches {
+                        ids.insert(id);
                     }
                 }
             }
