@@ -280,48 +280,46 @@ fn names_data(name: &str) -> bool {
     .any(|suffix| lower.ends_with(suffix))
 }
 
-impl Store {
-    /// The title a new source's own text suggests, when it has none: from
-    /// its text layer, or from the first 64 KiB of its bytes when they are
-    /// text themselves. Data files (CSV, JSON and the like) suggest none.
-    pub(super) fn suggested_title(
-        &self,
-        id: &SourceId,
-        meta: &SourceMeta,
-        name: Option<&str>,
-        layer: Option<&crate::extract::Layer>,
-        is_text: bool,
-    ) -> Option<(String, &'static str)> {
-        if meta.title.is_some()
-            || name.is_some_and(names_data)
-            || meta
-                .media_type
-                .as_deref()
-                .is_some_and(|media| !media.starts_with("text/") && layer.is_none())
-        {
-            return None;
-        }
-        if let Some(layer) = layer {
-            // A PDF's lines are its pages' wrapped lines and running heads,
-            // not a line its author wrote as one.
-            if layer.extractor == crate::extract::pdf::NAME {
-                return None;
-            }
-            return title_from_text(&layer.text);
-        }
-        if !is_text {
-            return None;
-        }
-        let mut head = Vec::new();
-        let file = self.objects.open(id).ok()?;
-        Read::take(file, 64 << 10).read_to_end(&mut head).ok()?;
-        let text = match std::str::from_utf8(&head) {
-            Ok(text) => text,
-            // Cut inside a character at the end of the 64 KiB.
-            Err(error) => std::str::from_utf8(&head[..error.valid_up_to()]).ok()?,
-        };
-        title_from_text(text)
+/// The title a new source's own text suggests, when it has none: from
+/// its text layer, or from the first 64 KiB of its bytes when they are
+/// text themselves. Data files (CSV, JSON and the like) suggest none.
+pub(super) fn suggested_title(
+    objects: &objects::Objects,
+    id: &SourceId,
+    meta: &SourceMeta,
+    name: Option<&str>,
+    layer: Option<&crate::extract::Layer>,
+    is_text: bool,
+) -> Option<(String, &'static str)> {
+    if meta.title.is_some()
+        || name.is_some_and(names_data)
+        || meta
+            .media_type
+            .as_deref()
+            .is_some_and(|media| !media.starts_with("text/") && layer.is_none())
+    {
+        return None;
     }
+    if let Some(layer) = layer {
+        // A PDF's lines are its pages' wrapped lines and running heads,
+        // not a line its author wrote as one.
+        if layer.extractor == crate::extract::pdf::NAME {
+            return None;
+        }
+        return title_from_text(&layer.text);
+    }
+    if !is_text {
+        return None;
+    }
+    let mut head = Vec::new();
+    let file = objects.open(id).ok()?;
+    Read::take(file, 64 << 10).read_to_end(&mut head).ok()?;
+    let text = match std::str::from_utf8(&head) {
+        Ok(text) => text,
+        // Cut inside a character at the end of the 64 KiB.
+        Err(error) => std::str::from_utf8(&head[..error.valid_up_to()]).ok()?,
+    };
+    title_from_text(text)
 }
 
 /// Returns the text of a source, or why it cannot be quoted.
@@ -445,7 +443,8 @@ impl Store {
         how: Recording<'_>,
         actor: &str,
     ) -> Result<AddOutcome, StoreError> {
-        let derived = self.derive_layer(
+        let derived = super::layers::derive_layer(
+            (&self.objects, &self.index),
             stored.id,
             stored.size,
             meta.media_type.as_deref(),
@@ -543,7 +542,8 @@ impl Store {
             if let Some(derived) = derived {
                 page_defaults(&mut meta, &derived.layer);
             }
-            if let Some((title, from)) = self.suggested_title(
+            if let Some((title, from)) = suggested_title(
+                &self.objects,
                 &stored.id,
                 &meta,
                 name.as_deref(),

@@ -1,14 +1,20 @@
 //! Bulk ingest: many files in one command, hashed in parallel, made durable
 //! with one filesystem sync, and recorded in one journal append.
 
-use std::fs;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fs::{self, File};
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
+use super::add::{page_defaults, suggested_title};
+use super::layers::derive_layer;
 use super::{meta_conflict, now_rfc3339, Store, StoreError};
-use crate::model::{Change, SourceId, SourceMeta};
-use crate::storage::objects::{PutError, Stored};
+use crate::model::{Change, Origin, SourceId, SourceMeta};
+use crate::storage::index::Index;
+use crate::storage::objects::{Objects, PutError, Stored};
+use crate::tempdir::PrivateDir;
 
 /// A file found for a bulk add, with the size the directory listing gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,11 +215,90 @@ pub struct AddedFile {
     pub layer: Option<super::LayerSummary>,
 }
 
+/// The files a bulk add reports, each as one line of JSON (an `AddedFile`,
+/// its keys in name order) in a private temporary file, in the order found:
+/// an add of any number of files holds none of its report in memory.
+#[derive(Debug)]
+pub struct FileReport {
+    dir: PrivateDir,
+    writer: io::BufWriter<File>,
+    count: u64,
+}
+
+/// The file a `FileReport` keeps its lines in, inside its directory.
+const REPORT_FILE: &str = "files.jsonl";
+
+impl FileReport {
+    fn create() -> Result<FileReport, StoreError> {
+        let dir = PrivateDir::create("add").map_err(|source| StoreError::Io {
+            action: "making a temporary directory for the report of this add (nothing was recorded; free space there, or set TMPDIR) in",
+            path: std::env::temp_dir(),
+            source,
+        })?;
+        let path = dir.path().join(REPORT_FILE);
+        let file = File::create(&path).map_err(|source| report_error(&path, source))?;
+        Ok(FileReport {
+            dir,
+            writer: io::BufWriter::with_capacity(64 << 10, file),
+            count: 0,
+        })
+    }
+
+    fn push(&mut self, file: &AddedFile) -> Result<(), StoreError> {
+        // Through a Value, whose keys are in name order, as every other
+        // JSON document provdb prints.
+        let value = serde_json::to_value(file).map_err(|error| StoreError::Damaged {
+            what: format!("the report of {} cannot be written: {error}", file.path),
+        })?;
+        serde_json::to_writer(&mut self.writer, &value)
+            .map_err(io::Error::from)
+            .and_then(|()| self.writer.write_all(b"\n"))
+            .map_err(|source| report_error(&self.dir.path().join(REPORT_FILE), source))?;
+        self.count += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), StoreError> {
+        self.writer
+            .flush()
+            .map_err(|source| report_error(&self.dir.path().join(REPORT_FILE), source))
+    }
+
+    /// Returns how many files it reports.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Returns true when it reports no file.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Returns each file's line of JSON, in the order found.
+    pub fn lines(&self) -> io::Result<impl Iterator<Item = io::Result<String>>> {
+        let file = File::open(self.dir.path().join(REPORT_FILE))?;
+        Ok(io::BufReader::new(file).lines())
+    }
+
+    /// Returns the file its lines are in.
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join(REPORT_FILE)
+    }
+}
+
+fn report_error(path: &Path, source: io::Error) -> StoreError {
+    StoreError::Io {
+        action: "writing the report of this add (nothing was recorded; free space there, or set TMPDIR) to",
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 /// What a bulk add did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug)]
 pub struct BulkAddOutcome {
     /// Every file stored, in the order found.
-    pub files: Vec<AddedFile>,
+    pub files: FileReport,
     /// Files left out with `--skip-invalid`.
     pub skipped: Vec<Skipped>,
     /// Sources recorded for the first time.
@@ -222,11 +307,11 @@ pub struct BulkAddOutcome {
     pub bytes: u64,
     /// Layer objects this add created for files it then left out with
     /// `--skip-invalid`: removed once the rest is committed, unless recorded.
-    #[serde(skip)]
     unrecorded: Vec<SourceId>,
-    /// The objects the lines of this add name (sources and layers).
-    #[serde(skip)]
-    named: std::collections::HashSet<SourceId>,
+    /// With `--skip-invalid`, the objects the lines of this add name
+    /// (sources and layers). Without it, nothing is left out of an add
+    /// that succeeds, so no object it created is a candidate for removal.
+    named: HashSet<SourceId>,
 }
 
 impl Store {
@@ -285,17 +370,20 @@ impl Store {
         // Objects this add created for files it left out are not kept: the
         // store holds what its journal records. An object goes only when no
         // line of this add names it (a layer's text can be another file's
-        // too) and the index records no source or layer of that id.
-        let mut candidates = std::mem::take(&mut outcome.unrecorded);
-        candidates.extend(created);
-        candidates.sort();
-        candidates.dedup();
-        candidates.retain(|id| !outcome.named.contains(id));
-        if !candidates.is_empty() {
-            let layers = self.index.layer_objects()?;
-            for id in candidates {
-                if !layers.contains(&id) && matches!(self.index.has_source(&id), Ok(false)) {
-                    self.objects.remove_created(&id);
+        // too) and the index records no source or layer of that id. Only
+        // `--skip-invalid` leaves files out of an add that succeeds.
+        if skip_invalid {
+            let mut candidates = std::mem::take(&mut outcome.unrecorded);
+            candidates.extend(created);
+            candidates.sort();
+            candidates.dedup();
+            candidates.retain(|id| !outcome.named.contains(id));
+            if !candidates.is_empty() {
+                let layers = self.index.layer_objects()?;
+                for id in candidates {
+                    if !layers.contains(&id) && matches!(self.index.has_source(&id), Ok(false)) {
+                        self.objects.remove_created(&id);
+                    }
                 }
             }
         }
@@ -355,6 +443,9 @@ impl Store {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
+    /// Records the stored files, streaming the changes that record each to
+    /// the journal as they are made: no list of changes is held, and the
+    /// report of each file goes to a temporary file.
     fn record_bulk(
         &mut self,
         files: &[FoundFile],
@@ -373,162 +464,246 @@ impl Store {
                 return Err(StoreError::from(error));
             }
         }
-        let mut outcome = BulkAddOutcome::default();
-        let mut changes = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        // Bytes left out, and why: the same bytes under another name are too.
-        let mut failed: std::collections::HashMap<SourceId, String> =
-            std::collections::HashMap::new();
-        // Objects written now: new ones, or right bytes that replaced a
-        // damaged copy of a recorded source (a repair, made durable too).
-        let mut wrote = false;
-        for (file, result) in files.iter().zip(results) {
-            let shown = file.path.display().to_string();
-            let stored = match result {
-                None => continue,
-                Some(Ok(stored)) => stored,
-                Some(Err(PutError::Input { why, .. })) => {
-                    if !skip_invalid {
-                        return Err(StoreError::UnusableFile { path: shown, why });
-                    }
-                    skipped.push(Skipped { path: shown, why });
-                    continue;
+        let mut outcome = BulkAddOutcome {
+            files: FileReport::create()?,
+            skipped: Vec::new(),
+            new_sources: 0,
+            bytes: 0,
+            unrecorded: Vec::new(),
+            named: HashSet::new(),
+        };
+        let mut planner = Planner {
+            objects: &self.objects,
+            index: &self.index,
+            items: files.iter().zip(results),
+            meta: &meta,
+            skip_invalid,
+            skipped,
+            outcome: &mut outcome,
+            notices: Vec::new(),
+            seen: HashSet::new(),
+            failed: HashMap::new(),
+            wrote: false,
+            any_change: false,
+            queued: VecDeque::new(),
+            done: false,
+        };
+        let time = now_rfc3339();
+        let streamed = super::open::stream_changes(
+            &mut self.journal,
+            &self.index,
+            &mut self.notices,
+            (actor, &time),
+            std::iter::from_fn(|| planner.next_change()),
+        );
+        let notices = std::mem::take(&mut planner.notices);
+        self.notices.extend(notices);
+        streamed?;
+        Ok(outcome)
+    }
+}
+
+/// The changes of a bulk add, made one file at a time as the journal asks
+/// for them. When the files run out, the report is flushed and every object
+/// written is made durable, before the journal writes the line that commits
+/// the command: a crash before that line leaves an uncommitted tail, which
+/// the next open cuts away.
+struct Planner<'a, I> {
+    objects: &'a Objects,
+    index: &'a Index,
+    items: I,
+    meta: &'a SourceMeta,
+    skip_invalid: bool,
+    skipped: &'a mut Vec<Skipped>,
+    outcome: &'a mut BulkAddOutcome,
+    notices: Vec<String>,
+    /// The ids recorded so far by this add.
+    seen: HashSet<SourceId>,
+    /// Bytes left out, and why: the same bytes under another name are too.
+    failed: HashMap<SourceId, String>,
+    /// Objects written now: new ones, or right bytes that replaced a damaged
+    /// copy of a recorded source (a repair, made durable too).
+    wrote: bool,
+    any_change: bool,
+    /// The changes of the file last planned, not yet given to the journal.
+    queued: VecDeque<Change>,
+    done: bool,
+}
+
+impl<'a, I> Planner<'a, I>
+where
+    I: Iterator<Item = (&'a FoundFile, Option<Result<Stored, PutError>>)>,
+{
+    fn next_change(&mut self) -> Option<Result<(Change, Option<Origin>), StoreError>> {
+        loop {
+            if let Some(change) = self.queued.pop_front() {
+                self.any_change = true;
+                return Some(Ok((change, None)));
+            }
+            if self.done {
+                return None;
+            }
+            let step = match self.items.next() {
+                Some((file, result)) => self.plan(file, result),
+                None => {
+                    self.done = true;
+                    self.finish()
                 }
-                Some(Err(PutError::Object(_))) => continue,
             };
-            if let Some(why) = failed.get(&stored.id) {
-                skipped.push(Skipped {
-                    path: shown,
-                    why: why.clone(),
-                });
-                continue;
-            }
-            outcome.bytes += stored.size;
-            wrote |= stored.created;
-            let mut new_source = false;
-            let mut layer = None;
-            let (mut title, mut title_from) = (None, None);
-            if seen.insert(stored.id) {
-                // A page, or text in another encoding: its text layer,
-                // derived and stored now, recorded with the source.
-                let derived = match self.derive_layer(
-                    stored.id,
-                    stored.size,
-                    meta.media_type.as_deref(),
-                    Some(&shown),
-                    stored.not_text.is_none(),
-                    None,
-                ) {
-                    Ok(derived) => derived,
-                    Err(StoreError::NotText { why, .. } | StoreError::Input { why, .. }) => {
-                        if !skip_invalid {
-                            return Err(StoreError::UnusableFile { path: shown, why });
-                        }
-                        failed.insert(stored.id, why.clone());
-                        skipped.push(Skipped { path: shown, why });
-                        continue;
-                    }
-                    Err(other) => return Err(other),
-                };
-                match self.index.source(&stored.id)? {
-                    Some(existing) => {
-                        if stored.created {
-                            self.notices.push(format!("the stored copy of source {} was damaged; the bytes of {shown} hash to its id and have replaced it", stored.id));
-                        }
-                        if let Some((field, stored_value, given)) =
-                            meta_conflict(&existing.meta, &meta, false)
-                        {
-                            let error = StoreError::MetadataDiffers {
-                                source_id: stored.id,
-                                field,
-                                stored: stored_value,
-                                given,
-                            };
-                            if !skip_invalid {
-                                return Err(error);
-                            }
-                            if let Some(created) = derived.as_ref().and_then(|d| d.created) {
-                                outcome.unrecorded.push(created);
-                            }
-                            failed.insert(stored.id, error.to_string());
-                            skipped.push(Skipped {
-                                path: shown,
-                                why: error.to_string(),
-                            });
-                            continue;
-                        }
-                    }
-                    None => {
-                        new_source = true;
-                        let mut meta = meta.clone();
-                        if let Some(derived) = &derived {
-                            super::add::page_defaults(&mut meta, &derived.layer);
-                        }
-                        if let Some((suggested, from)) = self.suggested_title(
-                            &stored.id,
-                            &meta,
-                            Some(&file.name),
-                            derived.as_ref().map(|derived| &derived.layer),
-                            stored.not_text.is_none(),
-                        ) {
-                            meta.title = Some(suggested);
-                            title_from = Some(from);
-                        }
-                        title.clone_from(&meta.title);
-                        changes.push(Change::AddSource {
-                            source: stored.id,
-                            size: stored.size,
-                            meta,
-                            name: Some(file.name.clone()),
-                        });
-                    }
-                }
-                if let Some(derived) = derived {
-                    layer = Some(super::LayerSummary::from(&derived.record));
-                    changes.push(Change::DeriveText(derived.record));
-                }
-            }
-            outcome.new_sources += u64::from(new_source);
-            outcome.files.push(AddedFile {
-                path: shown,
-                name: file.name.clone(),
-                title,
-                title_from,
-                id: stored.id,
-                size: stored.size,
-                new_source,
-                cannot_quote: if layer.is_some() {
-                    None
-                } else {
-                    stored.not_text
-                },
-                layer,
-            });
-        }
-        for change in &changes {
-            match change {
-                Change::AddSource { source, .. } => {
-                    outcome.named.insert(*source);
-                }
-                Change::DeriveText(layer) => {
-                    outcome.named.insert(layer.layer);
-                }
-                _ => {}
+            if let Err(error) = step {
+                self.done = true;
+                return Some(Err(error));
             }
         }
-        if !changes.is_empty() || wrote {
-            // Objects first, durable together; only then the journal that names them.
+    }
+
+    /// Flushes the report and makes the objects durable: objects first,
+    /// durable together; only then the line that commits the journal.
+    fn finish(&mut self) -> Result<(), StoreError> {
+        self.outcome.files.finish()?;
+        if self.any_change || self.wrote {
             self.objects.sync_filesystem()?;
         }
-        if !changes.is_empty() {
-            // Streamed: the entries and their lines are not held until the
-            // index is written, which took about 1 KB a file.
-            self.commit_streamed(
-                actor,
-                &now_rfc3339(),
-                changes.into_iter().map(|change| Ok((change, None))),
-            )?;
+        Ok(())
+    }
+
+    /// Queues the changes that record one stored file, and reports it.
+    fn plan(
+        &mut self,
+        file: &FoundFile,
+        result: Option<Result<Stored, PutError>>,
+    ) -> Result<(), StoreError> {
+        let shown = file.path.display().to_string();
+        let stored = match result {
+            None | Some(Err(PutError::Object(_))) => return Ok(()),
+            Some(Ok(stored)) => stored,
+            Some(Err(PutError::Input { why, .. })) => {
+                if !self.skip_invalid {
+                    return Err(StoreError::UnusableFile { path: shown, why });
+                }
+                self.skipped.push(Skipped { path: shown, why });
+                return Ok(());
+            }
+        };
+        if let Some(why) = self.failed.get(&stored.id) {
+            self.skipped.push(Skipped {
+                path: shown,
+                why: why.clone(),
+            });
+            return Ok(());
         }
-        Ok(outcome)
+        self.outcome.bytes += stored.size;
+        self.wrote |= stored.created;
+        let mut new_source = false;
+        let mut layer = None;
+        let (mut title, mut title_from) = (None, None);
+        if !self.seen.contains(&stored.id) {
+            // A page, or text in another encoding: its text layer,
+            // derived and stored now, recorded with the source.
+            let derived = match derive_layer(
+                (self.objects, self.index),
+                stored.id,
+                stored.size,
+                self.meta.media_type.as_deref(),
+                Some(&shown),
+                stored.not_text.is_none(),
+                None,
+            ) {
+                Ok(derived) => derived,
+                Err(StoreError::NotText { why, .. } | StoreError::Input { why, .. }) => {
+                    if !self.skip_invalid {
+                        return Err(StoreError::UnusableFile { path: shown, why });
+                    }
+                    self.failed.insert(stored.id, why.clone());
+                    self.skipped.push(Skipped { path: shown, why });
+                    return Ok(());
+                }
+                Err(other) => return Err(other),
+            };
+            match self.index.source(&stored.id)? {
+                Some(existing) => {
+                    if stored.created {
+                        self.notices.push(format!("the stored copy of source {} was damaged; the bytes of {shown} hash to its id and have replaced it", stored.id));
+                    }
+                    if let Some((field, stored_value, given)) =
+                        meta_conflict(&existing.meta, self.meta, false)
+                    {
+                        let error = StoreError::MetadataDiffers {
+                            source_id: stored.id,
+                            field,
+                            stored: stored_value,
+                            given,
+                        };
+                        if !self.skip_invalid {
+                            return Err(error);
+                        }
+                        if let Some(created) = derived.as_ref().and_then(|d| d.created) {
+                            self.outcome.unrecorded.push(created);
+                        }
+                        self.failed.insert(stored.id, error.to_string());
+                        self.skipped.push(Skipped {
+                            path: shown,
+                            why: error.to_string(),
+                        });
+                        return Ok(());
+                    }
+                }
+                None => {
+                    new_source = true;
+                    let mut meta = self.meta.clone();
+                    if let Some(derived) = &derived {
+                        page_defaults(&mut meta, &derived.layer);
+                    }
+                    if let Some((suggested, from)) = suggested_title(
+                        self.objects,
+                        &stored.id,
+                        &meta,
+                        Some(&file.name),
+                        derived.as_ref().map(|derived| &derived.layer),
+                        stored.not_text.is_none(),
+                    ) {
+                        meta.title = Some(suggested);
+                        title_from = Some(from);
+                    }
+                    title.clone_from(&meta.title);
+                    self.name(stored.id);
+                    self.queued.push_back(Change::AddSource {
+                        source: stored.id,
+                        size: stored.size,
+                        meta,
+                        name: Some(file.name.clone()),
+                    });
+                }
+            }
+            self.seen.insert(stored.id);
+            if let Some(derived) = derived {
+                layer = Some(super::LayerSummary::from(&derived.record));
+                self.name(derived.record.layer);
+                self.queued.push_back(Change::DeriveText(derived.record));
+            }
+        }
+        self.outcome.new_sources += u64::from(new_source);
+        self.outcome.files.push(&AddedFile {
+            path: shown,
+            name: file.name.clone(),
+            title,
+            title_from,
+            id: stored.id,
+            size: stored.size,
+            new_source,
+            cannot_quote: if layer.is_some() {
+                None
+            } else {
+                stored.not_text
+            },
+            layer,
+        })
+    }
+
+    /// Notes an object a line of this add names, when that is needed.
+    fn name(&mut self, id: SourceId) {
+        if self.skip_invalid {
+            self.outcome.named.insert(id);
+        }
     }
 }

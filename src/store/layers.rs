@@ -184,95 +184,98 @@ impl Store {
         }
         rederive_in(&self.objects, &record.layer).map(Some)
     }
+}
 
-    /// Derives the text layer of a source being added, when an extractor
-    /// applies and the source has none yet, and stores its object. Returns
-    /// None for UTF-8 plain text (`plain`: known so as it was stored) and
-    /// for a source with a layer already.
-    pub(super) fn derive_layer(
-        &mut self,
-        source: SourceId,
-        size: u64,
-        media_type: Option<&str>,
-        name: Option<&str>,
-        plain: bool,
-        declared: Option<&'static encoding_rs::Encoding>,
-    ) -> Result<Option<Derived>, StoreError> {
-        if self.index.layer_of(&source)?.is_some() {
-            return Ok(None);
-        }
-        let mut head = Vec::with_capacity(1024);
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(self.objects.open(&source)?, 1024),
-            &mut head,
-        )
-        .map_err(|error| StoreError::Damaged {
-            what: format!("source {} cannot be read: {error}", source.short()),
-        })?;
-        let kind = layer::kind(&head, media_type, name);
-        // UTF-8 text (checked as it was stored) with no byte order mark
-        // needs no layer, and is not read again.
-        if kind == Kind::Text
-            && plain
-            && declared.is_none()
-            && encoding_rs::Encoding::for_bom(&head).is_none()
-        {
-            return Ok(None);
-        }
-        if kind == Kind::Text && size > 256 << 20 {
-            // Large plain text is checked as it is stored; it is not re-read.
-            return Ok(None);
-        }
-        if kind == Kind::Html && size > layer::MAX_HTML {
-            return Err(StoreError::Input {
-                path: name.unwrap_or("standard input").to_string(),
-                why: format!(
-                    "{}; add it with --media-type text/plain to keep it as plain text",
-                    LayerError::TooLarge { size }
-                ),
-            });
-        }
-        let keep_hint = "; to keep the file without quoting it, add it with --media-type application/octet-stream";
-        if kind == Kind::Pdf && size > layer::MAX_PDF {
-            return Err(StoreError::Input {
-                path: name.unwrap_or("standard input").to_string(),
-                why: format!(
-                    "is a PDF of {size} bytes, over the {} MB provdb reads{keep_hint}",
-                    layer::MAX_PDF >> 20
-                ),
-            });
-        }
-        let bytes = self.objects.read(&source)?;
-        let derived = match layer::derive(&bytes, kind, declared) {
-            Ok(Some(derived)) => derived,
-            Ok(None) => return Ok(None),
-            Err(LayerError::NotText(_)) => return Ok(None),
-            // A PDF provdb cannot read is refused, with how to keep it anyway.
-            Err(LayerError::Pdf(error)) => {
-                return Err(StoreError::Input {
-                    path: name.unwrap_or("standard input").to_string(),
-                    why: format!("{error}{keep_hint}"),
-                })
-            }
-            Err(error) => {
-                return Err(StoreError::NotText {
-                    source_id: source,
-                    why: error.to_string(),
-                })
-            }
-        };
-        let stored: objects::Stored = self.objects.put_reader(&mut derived.text.as_bytes())?;
-        Ok(Some(Derived {
-            record: TextLayer {
-                source,
-                layer: stored.id,
-                size: stored.size,
-                extractor: derived.extractor.to_string(),
-                version: derived.version.to_string(),
-                params: derived.params.clone(),
-            },
-            layer: derived,
-            created: stored.created.then_some(stored.id),
-        }))
+/// Derives the text layer of a source being added, when an extractor
+/// applies and the source has none yet, and stores its object. Returns
+/// None for UTF-8 plain text (`plain`: known so as it was stored) and
+/// for a source with a layer already. It reads the store's objects and
+/// index only (given as a pair), so a bulk add derives layers while its
+/// journal is written.
+pub(super) fn derive_layer(
+    (objects, index): (&Objects, &Index),
+    source: SourceId,
+    size: u64,
+    media_type: Option<&str>,
+    name: Option<&str>,
+    plain: bool,
+    declared: Option<&'static encoding_rs::Encoding>,
+) -> Result<Option<Derived>, StoreError> {
+    if index.layer_of(&source)?.is_some() {
+        return Ok(None);
     }
+    let mut head = Vec::with_capacity(1024);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(objects.open(&source)?, 1024),
+        &mut head,
+    )
+    .map_err(|error| StoreError::Damaged {
+        what: format!("source {} cannot be read: {error}", source.short()),
+    })?;
+    let kind = layer::kind(&head, media_type, name);
+    // UTF-8 text (checked as it was stored) with no byte order mark
+    // needs no layer, and is not read again.
+    if kind == Kind::Text
+        && plain
+        && declared.is_none()
+        && encoding_rs::Encoding::for_bom(&head).is_none()
+    {
+        return Ok(None);
+    }
+    if kind == Kind::Text && size > 256 << 20 {
+        // Large plain text is checked as it is stored; it is not re-read.
+        return Ok(None);
+    }
+    if kind == Kind::Html && size > layer::MAX_HTML {
+        return Err(StoreError::Input {
+            path: name.unwrap_or("standard input").to_string(),
+            why: format!(
+                "{}; add it with --media-type text/plain to keep it as plain text",
+                LayerError::TooLarge { size }
+            ),
+        });
+    }
+    let keep_hint =
+        "; to keep the file without quoting it, add it with --media-type application/octet-stream";
+    if kind == Kind::Pdf && size > layer::MAX_PDF {
+        return Err(StoreError::Input {
+            path: name.unwrap_or("standard input").to_string(),
+            why: format!(
+                "is a PDF of {size} bytes, over the {} MB provdb reads{keep_hint}",
+                layer::MAX_PDF >> 20
+            ),
+        });
+    }
+    let bytes = objects.read(&source)?;
+    let derived = match layer::derive(&bytes, kind, declared) {
+        Ok(Some(derived)) => derived,
+        Ok(None) => return Ok(None),
+        Err(LayerError::NotText(_)) => return Ok(None),
+        // A PDF provdb cannot read is refused, with how to keep it anyway.
+        Err(LayerError::Pdf(error)) => {
+            return Err(StoreError::Input {
+                path: name.unwrap_or("standard input").to_string(),
+                why: format!("{error}{keep_hint}"),
+            })
+        }
+        Err(error) => {
+            return Err(StoreError::NotText {
+                source_id: source,
+                why: error.to_string(),
+            })
+        }
+    };
+    let stored: objects::Stored = objects.put_reader(&mut derived.text.as_bytes())?;
+    Ok(Some(Derived {
+        record: TextLayer {
+            source,
+            layer: stored.id,
+            size: stored.size,
+            extractor: derived.extractor.to_string(),
+            version: derived.version.to_string(),
+            params: derived.params.clone(),
+        },
+        layer: derived,
+        created: stored.created.then_some(stored.id),
+    }))
 }

@@ -357,28 +357,13 @@ impl Store {
         changes: impl Iterator<Item = Result<(Change, Option<Origin>), StoreError>>,
     ) -> Result<(), StoreError> {
         self.writable()?;
-        let start = self.journal.len();
-        let before_hash = self.journal.last_hash();
-        let before_seq = self.journal.last_seq();
-        let written = self
-            .journal
-            .append_stream_with_origins(actor, time, changes, |_, _| {})
-            .map_err(|error| match error {
-                StreamError::Journal(error) => StoreError::from(error),
-                StreamError::Input(error) => error,
-            })?;
-        if written.is_some() {
-            if let Err(error) = super::catch_up(
-                &self.journal,
-                &self.index,
-                start,
-                before_hash,
-                before_seq + 1,
-            ) {
-                self.notices.push(index_update_notice(&error));
-            }
-        }
-        Ok(())
+        stream_changes(
+            &mut self.journal,
+            &self.index,
+            &mut self.notices,
+            (actor, time),
+            changes,
+        )
     }
 
     /// Refuses a change to a store that cannot be written, before anything
@@ -391,4 +376,32 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Does what `Store::commit_streamed` does, on the journal, index and
+/// notices given, so that the iterator may read the store's objects and
+/// index while the journal is written (a bulk add derives each file's
+/// changes as they are streamed). `by` is the actor and the time.
+pub(super) fn stream_changes(
+    journal: &mut Journal,
+    index: &Index,
+    notices: &mut Vec<String>,
+    by: (&str, &str),
+    changes: impl Iterator<Item = Result<(Change, Option<Origin>), StoreError>>,
+) -> Result<(), StoreError> {
+    let start = journal.len();
+    let before_hash = journal.last_hash();
+    let before_seq = journal.last_seq();
+    let written = journal
+        .append_stream_with_origins(by.0, by.1, changes, |_, _| {})
+        .map_err(|error| match error {
+            StreamError::Journal(error) => StoreError::from(error),
+            StreamError::Input(error) => error,
+        })?;
+    if written.is_some() {
+        if let Err(error) = super::catch_up(journal, index, start, before_hash, before_seq + 1) {
+            notices.push(index_update_notice(&error));
+        }
+    }
+    Ok(())
 }

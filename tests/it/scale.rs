@@ -60,6 +60,11 @@ fn add_dir_records_every_file_once_under_its_blake3_name() {
     std::fs::write(corpus.join("abc.txt"), b"abc").expect("abc");
     let run = env.ok(&["--json", "add", corpus.to_str().expect("utf-8")]);
     let json = run.json();
+    // The document is written a file at a time from where the add kept its
+    // report; it must be exactly the compact form, keys in name order, that
+    // serde_json gives the same value.
+    assert_eq!(run.stdout.trim_end(), json.to_string());
+    assert!(run.stdout.starts_with("{\"bytes\":"), "{}", run.stdout);
     assert_eq!(json["files"].as_array().expect("files").len(), 14);
     assert_eq!(json["new_sources"], 13, "the copy is stored once");
     let ids: Vec<&str> = json["files"]

@@ -7,8 +7,7 @@ use serde_json::json;
 use crate::cli::{CliError, Ctx};
 use crate::model::SourceMeta;
 use crate::store::{
-    check_slug, collect_files, AddInput, AddOutcome, AddedFile, BulkAddOutcome, LayerSummary,
-    Progress,
+    check_slug, collect_files, AddInput, AddOutcome, BulkAddOutcome, LayerSummary, Progress,
 };
 use crate::text::dates::parse_when;
 
@@ -251,20 +250,35 @@ fn run_bulk(
 }
 
 fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
+    // The report of each file is read back from where the add kept it.
+    let unread = |error: std::io::Error| {
+        CliError::Store(crate::store::StoreError::Io {
+            action: "the files are recorded, but their report could not be read back from",
+            path: outcome.files.path(),
+            source: error,
+        })
+    };
+    let lines = outcome.files.lines().map_err(unread)?;
     if ctx.json {
+        // The same document `json!` would print, keys in name order, written
+        // one file at a time.
+        write!(ctx.out, "{{\"bytes\":{},\"files\":[", outcome.bytes)?;
+        for (at, line) in lines.enumerate() {
+            let line = line.map_err(unread)?;
+            if at > 0 {
+                write!(ctx.out, ",")?;
+            }
+            write!(ctx.out, "{line}")?;
+        }
         writeln!(
             ctx.out,
-            "{}",
-            json!({
-                "files": outcome.files,
-                "new_sources": outcome.new_sources,
-                "bytes": outcome.bytes,
-                "skipped": outcome.skipped,
-            })
+            "],\"new_sources\":{},\"skipped\":{}}}",
+            outcome.new_sources,
+            json!(outcome.skipped)
         )?;
         return Ok(());
     }
-    let already = outcome.files.len() as u64 - outcome.new_sources;
+    let already = outcome.files.len() - outcome.new_sources;
     writeln!(
         ctx.out,
         "added {} new source(s) from {} file(s), {} bytes; {already} already stored",
@@ -275,7 +289,20 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
     for skipped in &outcome.skipped {
         writeln!(ctx.out, "skipped {}: {}", skipped.path, skipped.why)?;
     }
-    for file in &outcome.files {
+    /// What the summary reads of a file's line.
+    #[derive(serde::Deserialize)]
+    struct Reported {
+        path: String,
+        title: Option<String>,
+        title_from: Option<String>,
+        cannot_quote: Option<String>,
+        layer: Option<serde::de::IgnoredAny>,
+    }
+    let (mut titled, mut first_titled) = (0u64, None);
+    let (mut layered, mut first_layered) = (0u64, None);
+    for line in lines {
+        let line = line.map_err(unread)?;
+        let file: Reported = serde_json::from_str(&line).map_err(|error| unread(error.into()))?;
         if let Some(why) = &file.cannot_quote {
             writeln!(
                 ctx.out,
@@ -283,32 +310,29 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
                 file.path
             )?;
         }
+        if file.title_from.is_some() {
+            titled += 1;
+            if first_titled.is_none() {
+                first_titled = Some((file.path.clone(), file.title.unwrap_or_default()));
+            }
+        }
+        if file.layer.is_some() {
+            layered += 1;
+            if first_layered.is_none() {
+                first_layered = Some(file.path);
+            }
+        }
     }
-    let titled: Vec<&AddedFile> = outcome
-        .files
-        .iter()
-        .filter(|file| file.title_from.is_some())
-        .collect();
-    if let Some(first) = titled.first() {
+    if let Some((path, title)) = first_titled {
         writeln!(
             ctx.out,
-            "{} new source(s) titled from their first heading or line, the first {} {:?}",
-            titled.len(),
-            first.path,
-            first.title.as_deref().unwrap_or_default()
+            "{titled} new source(s) titled from their first heading or line, the first {path} {title:?}",
         )?;
     }
-    let layered: Vec<&str> = outcome
-        .files
-        .iter()
-        .filter(|file| file.layer.is_some())
-        .map(|file| file.path.as_str())
-        .collect();
-    if let Some(first) = layered.first() {
+    if let Some(first) = first_layered {
         writeln!(
             ctx.out,
-            "{} file(s) read through a text layer (web pages, other encodings), the first {first}; quotes in them are anchored in the text a reader sees",
-            layered.len()
+            "{layered} file(s) read through a text layer (web pages, other encodings), the first {first}; quotes in them are anchored in the text a reader sees",
         )?;
     }
     Ok(())
