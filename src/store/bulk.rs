@@ -216,20 +216,49 @@ pub struct AddedFile {
 }
 
 /// The files a bulk add reports, each as one line of JSON (an `AddedFile`,
-/// its keys in name order) in a private temporary file, in the order found:
-/// an add of any number of files holds none of its report in memory.
-#[derive(Debug)]
+/// its keys in name order), in the order found. The first `HELD` lines are
+/// kept in memory; an add of more moves them all to a private temporary
+/// file and writes the rest there, so that an add of any number of files
+/// holds at most that many lines of its report.
+#[derive(Debug, Default)]
 pub struct FileReport {
-    dir: PrivateDir,
-    writer: io::BufWriter<File>,
+    held: Vec<String>,
+    spilled: Option<(PrivateDir, io::BufWriter<File>)>,
     count: u64,
 }
 
-/// The file a `FileReport` keeps its lines in, inside its directory.
+/// How many lines a `FileReport` keeps in memory (about 1 MB of them).
+const HELD: usize = 4096;
+
+/// The file a `FileReport` spills its lines to, inside its directory.
 const REPORT_FILE: &str = "files.jsonl";
 
 impl FileReport {
-    fn create() -> Result<FileReport, StoreError> {
+    fn push(&mut self, file: &AddedFile) -> Result<(), StoreError> {
+        // Through a Value, whose keys are in name order, as every other
+        // JSON document provdb prints.
+        let line = serde_json::to_value(file)
+            .map(|value| value.to_string())
+            .map_err(|error| StoreError::Damaged {
+                what: format!("the report of {} cannot be written: {error}", file.path),
+            })?;
+        self.count += 1;
+        if self.spilled.is_none() && self.held.len() < HELD {
+            self.held.push(line);
+            return Ok(());
+        }
+        if self.spilled.is_none() {
+            self.spill()?;
+        }
+        if let Some((dir, writer)) = &mut self.spilled {
+            writeln!(writer, "{line}")
+                .map_err(|source| report_error(&dir.path().join(REPORT_FILE), source))?;
+        }
+        Ok(())
+    }
+
+    /// Moves the lines held so far to a new temporary file.
+    fn spill(&mut self) -> Result<(), StoreError> {
         let dir = PrivateDir::create("add").map_err(|source| StoreError::Io {
             action: "making a temporary directory for the report of this add (nothing was recorded; free space there, or set TMPDIR) in",
             path: std::env::temp_dir(),
@@ -237,31 +266,22 @@ impl FileReport {
         })?;
         let path = dir.path().join(REPORT_FILE);
         let file = File::create(&path).map_err(|source| report_error(&path, source))?;
-        Ok(FileReport {
-            dir,
-            writer: io::BufWriter::with_capacity(64 << 10, file),
-            count: 0,
-        })
-    }
-
-    fn push(&mut self, file: &AddedFile) -> Result<(), StoreError> {
-        // Through a Value, whose keys are in name order, as every other
-        // JSON document provdb prints.
-        let value = serde_json::to_value(file).map_err(|error| StoreError::Damaged {
-            what: format!("the report of {} cannot be written: {error}", file.path),
-        })?;
-        serde_json::to_writer(&mut self.writer, &value)
-            .map_err(io::Error::from)
-            .and_then(|()| self.writer.write_all(b"\n"))
-            .map_err(|source| report_error(&self.dir.path().join(REPORT_FILE), source))?;
-        self.count += 1;
+        let mut writer = io::BufWriter::with_capacity(64 << 10, file);
+        for line in self.held.drain(..) {
+            writeln!(writer, "{line}").map_err(|source| report_error(&path, source))?;
+        }
+        self.held = Vec::new();
+        self.spilled = Some((dir, writer));
         Ok(())
     }
 
     fn finish(&mut self) -> Result<(), StoreError> {
-        self.writer
-            .flush()
-            .map_err(|source| report_error(&self.dir.path().join(REPORT_FILE), source))
+        match &mut self.spilled {
+            Some((dir, writer)) => writer
+                .flush()
+                .map_err(|source| report_error(&dir.path().join(REPORT_FILE), source)),
+            None => Ok(()),
+        }
     }
 
     /// Returns how many files it reports.
@@ -275,14 +295,23 @@ impl FileReport {
     }
 
     /// Returns each file's line of JSON, in the order found.
-    pub fn lines(&self) -> io::Result<impl Iterator<Item = io::Result<String>>> {
-        let file = File::open(self.dir.path().join(REPORT_FILE))?;
-        Ok(io::BufReader::new(file).lines())
+    pub fn lines(&self) -> io::Result<Box<dyn Iterator<Item = io::Result<String>> + '_>> {
+        match &self.spilled {
+            Some((dir, _)) => {
+                let file = File::open(dir.path().join(REPORT_FILE))?;
+                Ok(Box::new(io::BufReader::new(file).lines()))
+            }
+            None => Ok(Box::new(self.held.iter().cloned().map(Ok))),
+        }
     }
 
-    /// Returns the file its lines are in.
-    pub fn path(&self) -> PathBuf {
-        self.dir.path().join(REPORT_FILE)
+    /// Returns where its lines are: a temporary file, or this process's
+    /// memory.
+    pub fn place(&self) -> String {
+        match &self.spilled {
+            Some((dir, _)) => dir.path().join(REPORT_FILE).display().to_string(),
+            None => "memory".into(),
+        }
     }
 }
 
@@ -465,7 +494,7 @@ impl Store {
             }
         }
         let mut outcome = BulkAddOutcome {
-            files: FileReport::create()?,
+            files: FileReport::default(),
             skipped: Vec::new(),
             new_sources: 0,
             bytes: 0,

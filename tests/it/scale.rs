@@ -520,3 +520,67 @@ fn a_damaged_unrecorded_object_is_replaced_not_trusted() {
     );
     env.ok(&["verify"]);
 }
+
+/// An add of more files than it keeps the report of in memory (4,096):
+/// the rest wait in a private temporary file, and what is printed is what
+/// holding them all would print: the summary counts every file, and the
+/// JSON document lists each once, in the order found (folders and names
+/// sorted), as canonical JSON. The temporary file is gone afterwards.
+#[test]
+fn an_add_of_more_files_than_it_holds_reports_every_one() {
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("many");
+    let count = 4100;
+    let mut expected = Vec::new();
+    for index in 0..count {
+        let name = format!("sub{}/f-{index:05}.txt", index % 3);
+        let path = corpus.join(&name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, format!("Item {index}\nIn folder {}.\n", index % 3)).expect("write");
+        expected.push((name, path));
+    }
+    expected.sort();
+    let tmp = env.dir.path().join("tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    let run = |json: bool| {
+        let mut command = env.command();
+        command.env("TMPDIR", &tmp);
+        if json {
+            command.arg("--json");
+        }
+        let output = command
+            .args(["add", corpus.to_str().expect("utf-8")])
+            .output()
+            .expect("run");
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(
+            std::fs::read_dir(&tmp).expect("tmp").count(),
+            0,
+            "the report's temporary file is removed"
+        );
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let summary = run(false);
+    assert!(
+        summary.starts_with(&format!("added {count} new source(s) from {count} file(s)")),
+        "{summary}"
+    );
+    // The first file found is sub0/f-00000.txt, titled from its first line.
+    assert!(
+        summary.contains(&format!(
+            "{count} new source(s) titled from their first heading or line, the first {} \"Item 0\"",
+            expected[0].1.display()
+        )),
+        "{summary}"
+    );
+    let printed = run(true);
+    let json: serde_json::Value = serde_json::from_str(&printed).expect("one JSON document");
+    assert_eq!(printed.trim_end(), json.to_string());
+    assert_eq!(json["new_sources"], 0, "all recorded by the first add");
+    let files = json["files"].as_array().expect("files");
+    assert_eq!(files.len(), count);
+    for (file, (name, path)) in files.iter().zip(&expected) {
+        assert_eq!(file["name"], name.as_str());
+        assert_eq!(file["id"], b3(path).as_str());
+    }
+}

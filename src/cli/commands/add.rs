@@ -254,7 +254,7 @@ fn print_bulk(outcome: &BulkAddOutcome, ctx: &mut Ctx<'_>) -> Result<(), CliErro
     let unread = |error: std::io::Error| {
         CliError::Store(crate::store::StoreError::Io {
             action: "the files are recorded, but their report could not be read back from",
-            path: outcome.files.path(),
+            path: outcome.files.place().into(),
             source: error,
         })
     };
