@@ -570,6 +570,12 @@ fn open_regular_sized(path: &Path) -> io::Result<(File, u64)> {
 /// Returns the BLAKE3 hash of a file. The file must be a regular file
 /// (`open_regular`).
 pub fn hash_file(path: &Path) -> io::Result<SourceId> {
+    hash_file_sized(path).map(|(id, _)| id)
+}
+
+/// Returns the BLAKE3 hash of a file and how many bytes were hashed. The
+/// file must be a regular file (`open_regular`).
+pub fn hash_file_sized(path: &Path) -> io::Result<(SourceId, u64)> {
     let (file, len) = open_regular_sized(path)?;
     hash_open_sized(file, len)
 }
@@ -580,14 +586,15 @@ pub fn hash_file(path: &Path) -> io::Result<SourceId> {
 /// SIGBUS, and any file may be changed under a reader.
 pub fn hash_open_file(file: File) -> io::Result<SourceId> {
     let len = file.metadata()?.len();
-    hash_open_sized(file, len)
+    hash_open_sized(file, len).map(|(id, _)| id)
 }
 
 /// Returns the BLAKE3 hash of an open file that was `len` bytes long when
 /// opened. A small file is read whole into a buffer kept by the thread, in
 /// as few reads as it takes (two: its bytes, then the end), with nothing
 /// zeroed per file; bytes it gained since are read and hashed too.
-fn hash_open_sized(mut file: File, len: u64) -> io::Result<SourceId> {
+/// Returns the hash and how many bytes were hashed.
+fn hash_open_sized(mut file: File, len: u64) -> io::Result<(SourceId, u64)> {
     let mut hasher = blake3::Hasher::new();
     if len > SMALL_OBJECT {
         let mut buffer = vec![0u8; 4 * 1024 * 1024];
@@ -598,7 +605,7 @@ fn hash_open_sized(mut file: File, len: u64) -> io::Result<SourceId> {
             }
             hasher.update_rayon(&buffer[..filled]);
         }
-        return Ok(SourceId(*hasher.finalize().as_bytes()));
+        return Ok((SourceId(*hasher.finalize().as_bytes()), hasher.count()));
     }
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -614,7 +621,7 @@ fn hash_open_sized(mut file: File, len: u64) -> io::Result<SourceId> {
         if filled == want {
             hasher.update_reader(&mut file)?;
         }
-        Ok(SourceId(*hasher.finalize().as_bytes()))
+        Ok((SourceId(*hasher.finalize().as_bytes()), hasher.count()))
     })
 }
 

@@ -189,34 +189,35 @@ pub struct Progress {
     pub bytes_total: u64,
 }
 
-/// One file of a bulk add, stored.
+/// One file of a bulk add, stored. Its fields are in name order, which is
+/// the order of their keys in the JSON `add` prints, as in every other JSON
+/// document provdb prints.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AddedFile {
-    /// The path.
-    pub path: String,
+    /// Why provdb cannot quote it (binary, not UTF-8), or None.
+    pub cannot_quote: Option<String>,
+    /// The source id.
+    pub id: SourceId,
+    /// The text layer derived from it (a web page, text in another
+    /// encoding), or None.
+    pub layer: Option<super::LayerSummary>,
     /// The name recorded with a new source: its path under the directory
     /// given, or the file's name.
     pub name: String,
+    /// False when identical bytes were already recorded (or came earlier in this add).
+    pub new_source: bool,
+    /// The path.
+    pub path: String,
+    /// Its size.
+    pub size: u64,
     /// The title a new source was given from its own text, when the file
     /// is text and no title came from elsewhere; see `title_from`.
     pub title: Option<String>,
     /// Where that title came from: "its first heading" or "its first line".
     pub title_from: Option<&'static str>,
-    /// The source id.
-    pub id: SourceId,
-    /// Its size.
-    pub size: u64,
-    /// False when identical bytes were already recorded (or came earlier in this add).
-    pub new_source: bool,
-    /// Why provdb cannot quote it (binary, not UTF-8), or None.
-    pub cannot_quote: Option<String>,
-    /// The text layer derived from it (a web page, text in another
-    /// encoding), or None.
-    pub layer: Option<super::LayerSummary>,
 }
 
-/// The files a bulk add reports, each as one line of JSON (an `AddedFile`,
-/// its keys in name order), in the order found. The first `HELD` lines are
+/// The files a bulk add reports, each as one line of JSON (an `AddedFile`), in the order found. The first `HELD` lines are
 /// kept in memory; an add of more moves them all to a private temporary
 /// file and writes the rest there, so that an add of any number of files
 /// holds at most that many lines of its report.
@@ -235,13 +236,11 @@ const REPORT_FILE: &str = "files.jsonl";
 
 impl FileReport {
     fn push(&mut self, file: &AddedFile) -> Result<(), StoreError> {
-        // Through a Value, whose keys are in name order, as every other
-        // JSON document provdb prints.
-        let line = serde_json::to_value(file)
-            .map(|value| value.to_string())
-            .map_err(|error| StoreError::Damaged {
-                what: format!("the report of {} cannot be written: {error}", file.path),
-            })?;
+        // Its fields, and a layer's, are declared in name order: the line
+        // is what serde_json gives the value, keys sorted.
+        let line = serde_json::to_string(file).map_err(|error| StoreError::Damaged {
+            what: format!("the report of {} cannot be written: {error}", file.path),
+        })?;
         self.count += 1;
         if self.spilled.is_none() && self.held.len() < HELD {
             self.held.push(line);

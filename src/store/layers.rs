@@ -21,19 +21,21 @@ pub struct Quotable {
     pub layer: Option<LayerRecord>,
 }
 
-/// What `add` says of a text layer it derived.
+/// What `add` says of a text layer it derived. Its fields are in name
+/// order, the order of their keys in the JSON `add DIR` writes a file at a
+/// time (`AddedFile`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LayerSummary {
-    /// The layer's object.
-    pub id: SourceId,
-    /// Its size in bytes.
-    pub size: u64,
     /// The extractor.
     pub extractor: String,
-    /// Its version.
-    pub version: String,
+    /// The layer's object.
+    pub id: SourceId,
     /// Its parameters.
     pub params: std::collections::BTreeMap<String, String>,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its version.
+    pub version: String,
 }
 
 impl From<&TextLayer> for LayerSummary {

@@ -15,7 +15,6 @@ use crate::model::{Change, CitationId, ClaimId, Entry, EntryHash, SourceId};
 use crate::storage::index::Chunker;
 use crate::storage::index::{AppliedMark, Index, TreeName};
 use crate::storage::journal::{Journal, JournalError, Line, Lines};
-use crate::storage::objects::Objects;
 
 use super::{Lineage, MergeCheck, Report};
 
@@ -152,9 +151,66 @@ pub(super) fn extra_field(
     }
 }
 
+/// What the journal records of objects: every object it names (sources,
+/// text layers, WARC records), and each size an entry states of one.
+#[derive(Debug, Default)]
+pub(super) struct Recorded {
+    pub objects: HashSet<SourceId>,
+    pub stated: Vec<Stated>,
+}
+
+/// A size an entry states of an object. It is checked against the bytes
+/// the object held when it was hashed, so the walk need not look at the
+/// object itself.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Stated {
+    pub object: SourceId,
+    pub size: u64,
+    /// The entry's sequence number and where its line starts.
+    pub seq: u64,
+    pub start: u64,
+    pub what: Stating,
+}
+
+/// What kind of object a `Stated` size is of.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Stating {
+    Source,
+    Layer,
+    Capture,
+}
+
+impl Stated {
+    /// Returns the problem when the object holds `held` bytes, not the
+    /// size stated, as (the entry, what is wrong).
+    pub(super) fn differs(&self, held: u64) -> Option<(String, String)> {
+        if held == self.size {
+            return None;
+        }
+        let (size, short) = (self.size, self.object.short());
+        let why = match self.what {
+            Stating::Source => {
+                format!("states source {short} is {size} bytes, but its object holds {held}")
+            }
+            Stating::Layer => {
+                format!("states text layer {short} is {size} bytes, but its object holds {held}")
+            }
+            Stating::Capture => {
+                format!("states WARC records {short} are {size} bytes, but its object holds {held}")
+            }
+        };
+        Some((entry_item(self.seq, self.start), why))
+    }
+}
+
+/// Returns how a problem names a journal entry.
+pub(super) fn entry_item(seq: u64, start: u64) -> String {
+    format!("journal entry {seq} (byte {start})")
+}
+
 /// Walks the journal; checks the chain, ids, references, the index records
 /// each entry wrote, and every checkpoint kept against the journal's tree.
-/// Returns the sources the journal records.
+/// Returns the objects the journal records, and the sizes it states.
 pub(super) fn check_journal(
     root: &Path,
     end: u64,
@@ -163,12 +219,12 @@ pub(super) fn check_journal(
     applied: Option<AppliedMark>,
     report: &mut Report,
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> HashSet<SourceId> {
+) -> Recorded {
     let lines = match Lines::open(&root.join("journal"), 0, end) {
         Ok(lines) => lines,
         Err(error) => {
             report.problem("journal", error.to_string());
-            return HashSet::new();
+            return Recorded::default();
         }
     };
     let mut walk = JournalWalk::new(root, kept, index, applied);
@@ -337,6 +393,8 @@ struct JournalWalk<'a> {
     layers: HashSet<(SourceId, SourceId)>,
     /// The WARC records objects of captures.
     captures: HashSet<SourceId>,
+    /// The sizes entries state of the objects they record.
+    stated: Vec<Stated>,
     claims: HashSet<ClaimId>,
     prev: EntryHash,
     expected_seq: u64,
@@ -381,6 +439,7 @@ impl<'a> JournalWalk<'a> {
             sources: HashSet::new(),
             layers: HashSet::new(),
             captures: HashSet::new(),
+            stated: Vec::new(),
             claims: HashSet::new(),
             prev: EntryHash::genesis(),
             expected_seq: 1,
@@ -395,10 +454,7 @@ impl<'a> JournalWalk<'a> {
 
     /// Checks one line; breaks when the line does not parse.
     fn line(&mut self, read: Read, report: &mut Report) -> ControlFlow<()> {
-        let item = format!(
-            "journal entry {} (byte {})",
-            self.expected_seq, read.line.start
-        );
+        let item = entry_item(self.expected_seq, read.line.start);
         let entry = match &read.entry {
             Ok(entry) => entry,
             Err(error) => {
@@ -502,21 +558,15 @@ impl<'a> JournalWalk<'a> {
                     );
                 }
                 // The size an entry states is shown by `show` and `sources`:
-                // it must be the object's. (A missing or unreadable object
-                // is reported with the objects.)
-                let path = Objects::new(self.root.join("objects")).path_for(source);
-                if let Ok(meta) = std::fs::symlink_metadata(&path) {
-                    if meta.is_file() && meta.len() != *size {
-                        report.problem(
-                            item,
-                            format!(
-                                "states source {} is {size} bytes, but its object holds {}",
-                                source.short(),
-                                meta.len()
-                            ),
-                        );
-                    }
-                }
+                // it must be the object's, checked against the bytes hashed
+                // (a missing or unreadable object is reported with the objects).
+                self.stated.push(Stated {
+                    object: *source,
+                    size: *size,
+                    seq: self.expected_seq,
+                    start: read.line.start,
+                    what: Stating::Source,
+                });
             }
             Change::DeriveText(layer) => {
                 if !sources.contains(&layer.source) {
@@ -529,20 +579,13 @@ impl<'a> JournalWalk<'a> {
                     );
                 }
                 self.layers.insert((layer.layer, layer.source));
-                let path = Objects::new(self.root.join("objects")).path_for(&layer.layer);
-                if let Ok(meta) = std::fs::symlink_metadata(&path) {
-                    if meta.is_file() && meta.len() != layer.size {
-                        report.problem(
-                            item,
-                            format!(
-                                "states text layer {} is {} bytes, but its object holds {}",
-                                layer.layer.short(),
-                                layer.size,
-                                meta.len()
-                            ),
-                        );
-                    }
-                }
+                self.stated.push(Stated {
+                    object: layer.layer,
+                    size: layer.size,
+                    seq: self.expected_seq,
+                    start: read.line.start,
+                    what: Stating::Layer,
+                });
             }
             Change::Capture(capture) => {
                 if !sources.contains(&capture.source) {
@@ -555,20 +598,13 @@ impl<'a> JournalWalk<'a> {
                     );
                 }
                 self.captures.insert(capture.warc);
-                let path = Objects::new(self.root.join("objects")).path_for(&capture.warc);
-                if let Ok(meta) = std::fs::symlink_metadata(&path) {
-                    if meta.is_file() && meta.len() != capture.size {
-                        report.problem(
-                            item,
-                            format!(
-                                "states WARC records {} are {} bytes, but its object holds {}",
-                                capture.warc.short(),
-                                capture.size,
-                                meta.len()
-                            ),
-                        );
-                    }
-                }
+                self.stated.push(Stated {
+                    object: capture.warc,
+                    size: capture.size,
+                    seq: self.expected_seq,
+                    start: read.line.start,
+                    what: Stating::Capture,
+                });
             }
             Change::AddRevision(revision) => {
                 if !sources.contains(&revision.source) {
@@ -793,7 +829,7 @@ impl<'a> JournalWalk<'a> {
 
     /// What can only be judged at the end: an open merge, checkpoints
     /// larger than the journal, and the index's meta and record counts.
-    fn finish(mut self, report: &mut Report) -> HashSet<SourceId> {
+    fn finish(mut self, report: &mut Report) -> Recorded {
         if let Some(done) = self.merge.take() {
             done.finish(report);
         }
@@ -813,7 +849,10 @@ impl<'a> JournalWalk<'a> {
         self.sources
             .extend(self.layers.iter().map(|(layer, _)| *layer));
         self.sources.extend(self.captures.iter().copied());
-        self.sources
+        Recorded {
+            objects: self.sources,
+            stated: self.stated,
+        }
     }
 
     fn finish_index(&self, index: &Index, report: &mut Report) {

@@ -248,7 +248,7 @@ pub fn verify_with_progress(
                 &mut report,
                 progress,
             ),
-            None => HashSet::new(),
+            None => journal::Recorded::default(),
         };
         (
             sources,
@@ -258,7 +258,7 @@ pub fn verify_with_progress(
     });
     match hashed {
         Ok(hashed) => {
-            let sound = check_objects(hashed, &sources, index.as_ref(), &mut report);
+            let sound = check_objects(hashed, sources, index.as_ref(), &mut report);
             // Keep the times of objects still present; damaged ones lose theirs.
             last_verified.retain(|id, _| skip.contains(id));
             for id in sound {

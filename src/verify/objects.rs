@@ -11,12 +11,15 @@ use crate::storage::index::Index;
 use crate::storage::objects::Objects;
 use crate::text::anchor::{self, AnchorCheck};
 
+use super::journal::Recorded;
 use super::Report;
 
-/// Every file under `objects/`, with the id its name gives and the hash of
-/// its bytes (None: not rehashed, verified recently enough).
-pub(super) type Hashed =
-    Result<Vec<(PathBuf, Option<SourceId>, Option<std::io::Result<SourceId>>)>, String>;
+/// The hash of an object's bytes, and how many there were.
+type Rehashed = std::io::Result<(SourceId, u64)>;
+
+/// Every file under `objects/`, with the id its name gives and what
+/// rehashing it found (None: not rehashed, verified recently enough).
+pub(super) type Hashed = Result<Vec<(PathBuf, Option<SourceId>, Option<Rehashed>)>, String>;
 
 /// Lists and rehashes every object file on a pool of threads, in path order,
 /// except those named in `skip`.
@@ -27,9 +30,8 @@ pub(super) fn hash_objects(
     let listed = listed?;
     let threads = crate::storage::objects::worker_threads();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<std::io::Result<SourceId>>> =
-        (0..listed.len()).map(|_| None).collect();
-    let chunks: Vec<Vec<(usize, std::io::Result<SourceId>)>> = std::thread::scope(|scope| {
+    let mut results: Vec<Option<Rehashed>> = (0..listed.len()).map(|_| None).collect();
+    let chunks: Vec<Vec<(usize, Rehashed)>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -42,7 +44,7 @@ pub(super) fn hash_objects(
                         if named.is_some_and(|id| skip.contains(&id)) {
                             continue;
                         }
-                        done.push((at, crate::storage::objects::hash_file(path)));
+                        done.push((at, crate::storage::objects::hash_file_sized(path)));
                     }
                     done
                 })
@@ -99,14 +101,25 @@ pub(super) fn impact(index: Option<&Index>, id: &SourceId) -> String {
     )
 }
 
-/// Checks the rehashed objects, and that every recorded source has one.
-/// Returns the objects whose bytes were rehashed and found sound.
+/// Checks the rehashed objects, that every object the journal records has
+/// one, and that each holds the size its entries state. Returns the objects
+/// whose bytes were rehashed and found sound.
 pub(super) fn check_objects(
     hashed: Hashed,
-    sources: &HashSet<SourceId>,
+    recorded: Recorded,
     index: Option<&Index>,
     report: &mut Report,
 ) -> Vec<SourceId> {
+    let Recorded {
+        objects: sources,
+        mut stated,
+    } = recorded;
+    stated.sort_unstable_by_key(|stated| (stated.object, stated.seq));
+    let sizes_of = |id: &SourceId| {
+        let from = stated.partition_point(|stated| stated.object < *id);
+        let to = stated.partition_point(|stated| stated.object <= *id);
+        &stated[from..to]
+    };
     let mut sound = Vec::new();
     let listed = match hashed {
         Ok(listed) => listed,
@@ -132,10 +145,28 @@ pub(super) fn check_objects(
             continue;
         };
         report.objects += 1;
+        // The size an entry states is shown by `show` and `sources`: it
+        // must be what the object holds (read now for one not rehashed).
+        let held = match &hashed {
+            Some(Ok((_, held))) => Some(*held),
+            None => std::fs::symlink_metadata(&path)
+                .ok()
+                .filter(|meta| meta.is_file())
+                .map(|meta| meta.len()),
+            Some(Err(_)) => None,
+        };
+        if let Some(held) = held {
+            for (item, why) in sizes_of(&id)
+                .iter()
+                .filter_map(|stated| stated.differs(held))
+            {
+                report.problem(item, why);
+            }
+        }
         match hashed {
             None => report.skipped += 1,
-            Some(Ok(actual)) if actual == id => sound.push(id),
-            Some(Ok(actual)) => report.problem(
+            Some(Ok((actual, _))) if actual == id => sound.push(id),
+            Some(Ok((actual, _))) => report.problem(
                 format!("object {id}"),
                 format!(
                     "bytes hash to {actual}, not to their name: the object was altered{}",
@@ -160,7 +191,7 @@ pub(super) fn check_objects(
             first.short()
         ));
     }
-    for source in sources {
+    for source in &sources {
         if !present.contains(source) {
             report.problem(
                 format!("object {source}"),

@@ -1353,9 +1353,11 @@ fn add_records_file_names_and_titles_from_the_text() {
         folder.join("page.html"),
     )
     .expect("page");
-    let added = env
-        .ok(&["--json", "add", folder.to_str().expect("utf-8")])
-        .json();
+    let run = env.ok(&["--json", "add", folder.to_str().expect("utf-8")]);
+    let added = run.json();
+    // Written a file at a time, each with its layer: still exactly the
+    // compact form, keys in name order, that serde_json gives the value.
+    assert_eq!(run.stdout.trim_end(), added.to_string());
     let files = added["files"].as_array().expect("files");
     let by_name = |name: &str| {
         files

@@ -514,6 +514,67 @@ fn kill_nine_never_loses_an_acknowledged_change() {
     );
 }
 
+/// The size an entry states of an object is what `show` and `sources`
+/// print, so `verify` checks it against what the object holds: the bytes
+/// it hashed, or, for an object `--max-age` does not rehash, its length
+/// now. A page's text layer is checked as its source is. The lie is the
+/// layer's size plus 7, in a journal whose chain is made whole again.
+#[test]
+fn a_stated_size_that_is_not_the_objects_is_caught_rehashed_or_not() {
+    let env = TestEnv::new();
+    env.add("khojaly-article-2024-02.html", &[]);
+    // Verified now: a --max-age run within the day rehashes nothing.
+    env.ok(&["verify"]);
+    let journal = std::fs::read_to_string(env.store.join("journal")).expect("journal");
+    let (at, line) = journal
+        .lines()
+        .enumerate()
+        .find(|(_, line)| line.contains("\"op\":\"derive_text\""))
+        .expect("the page's text layer is recorded");
+    let entry: serde_json::Value = serde_json::from_str(line).expect("entry");
+    let layer = entry["change"]["layer"]
+        .as_str()
+        .expect("layer id")
+        .to_string();
+    let size = entry["change"]["size"].as_u64().expect("size");
+    assert_eq!(
+        std::fs::metadata(env.object_path(&layer))
+            .expect("layer object")
+            .len(),
+        size,
+        "the layer's object holds the size its entry states"
+    );
+    let lying: String = journal
+        .lines()
+        .enumerate()
+        .map(|(number, text)| {
+            let text = if number == at {
+                text.replacen(
+                    &format!("\"size\":{size},"),
+                    &format!("\"size\":{},", size + 7),
+                    1,
+                )
+            } else {
+                text.to_string()
+            };
+            text + "\n"
+        })
+        .collect();
+    assert_ne!(lying, journal, "the lie changed the journal");
+    std::fs::write(env.store.join("journal"), crate::common::rechain(&lying)).expect("lie");
+    std::fs::remove_dir_all(env.store.join("index")).expect("index");
+    let needle = format!(
+        "states text layer {} is {} bytes, but its object holds {size}",
+        &layer[..12],
+        size + 7
+    );
+    let skipped = env.run(&["--json", "verify", "--max-age", "1d"]);
+    assert_eq!(skipped.code, 1, "{}", skipped.stdout);
+    assert_eq!(skipped.json()["skipped"], 2, "neither object was rehashed");
+    assert!(skipped.stdout.contains(&needle), "{}", skipped.stdout);
+    verify_fails_naming(&env, &needle);
+}
+
 #[test]
 fn verify_max_age_rehashes_only_objects_not_verified_recently() {
     let (env, source, ..) = populated();
