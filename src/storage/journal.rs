@@ -531,6 +531,8 @@ impl Journal {
         }
         let flushed = match failure {
             Some(_) => Ok(()),
+            // Nothing was written: nothing to make durable.
+            None if state.offset == before => Ok(()),
             None => writer.flush().and_then(|()| {
                 crate::storage::crash::point(Op::Sync, "journal append");
                 self.file.sync_data()

@@ -473,7 +473,7 @@ impl Store {
 
     /// Records the stored files, streaming the changes that record each to
     /// the journal as they are made: no list of changes is held, and the
-    /// report of each file goes to a temporary file.
+    /// report of each file beyond the first 4,096 goes to a temporary file.
     fn record_bulk(
         &mut self,
         files: &[FoundFile],
@@ -514,19 +514,34 @@ impl Store {
             wrote: false,
             any_change: false,
             queued: VecDeque::new(),
+            layers: Vec::new(),
             done: false,
         };
         let time = now_rfc3339();
+        let mut lagging = Vec::new();
         let streamed = super::open::stream_changes(
             &mut self.journal,
             &self.index,
-            &mut self.notices,
+            &mut lagging,
             (actor, &time),
             std::iter::from_fn(|| planner.next_change()),
         );
+        // In the order they arose: the files' notices, then the index's.
         let notices = std::mem::take(&mut planner.notices);
+        let layers = std::mem::take(&mut planner.layers);
         self.notices.extend(notices);
-        streamed?;
+        self.notices.extend(lagging);
+        if let Err(error) = streamed {
+            // Nothing was recorded: the text layers this add stored go too,
+            // unless recorded already (the source objects go in `add_files`).
+            if !layers.is_empty() {
+                let recorded = self.index.layer_objects()?;
+                for id in layers.iter().filter(|id| !recorded.contains(id)) {
+                    self.discard_created(id);
+                }
+            }
+            return Err(error);
+        }
         Ok(outcome)
     }
 }
@@ -555,6 +570,8 @@ struct Planner<'a, I> {
     any_change: bool,
     /// The changes of the file last planned, not yet given to the journal.
     queued: VecDeque<Change>,
+    /// The text layer objects this add created, to remove if it fails.
+    layers: Vec<SourceId>,
     done: bool,
 }
 
@@ -579,7 +596,9 @@ where
                 }
             };
             if let Err(error) = step {
+                // Nothing after an error reaches the journal.
                 self.done = true;
+                self.queued.clear();
                 return Some(Err(error));
             }
         }
@@ -648,6 +667,9 @@ where
                 }
                 Err(other) => return Err(other),
             };
+            if let Some(created) = derived.as_ref().and_then(|derived| derived.created) {
+                self.layers.push(created);
+            }
             match self.index.source(&stored.id)? {
                 Some(existing) => {
                     if stored.created {
@@ -733,5 +755,78 @@ where
         if self.skip_invalid {
             self.outcome.named.insert(id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file's report: every third with a title, every fifth binary, every
+    /// seventh with a text layer.
+    fn added(at: usize) -> AddedFile {
+        AddedFile {
+            cannot_quote: (at % 5 == 0).then(|| "it is binary".to_string()),
+            id: SourceId([at as u8; 32]),
+            layer: (at % 7 == 0).then(|| super::super::LayerSummary {
+                extractor: "html".into(),
+                id: SourceId([0xab; 32]),
+                params: [("b", "2"), ("a", "1")]
+                    .into_iter()
+                    .map(|(key, value)| (key.to_string(), value.to_string()))
+                    .collect(),
+                size: 10,
+                version: "1".into(),
+            }),
+            name: format!("d/f-{at}.txt"),
+            new_source: at % 2 == 0,
+            path: format!("/x/d/f-{at}.txt"),
+            size: at as u64,
+            title: (at % 3 == 0).then(|| format!("Title {at}")),
+            title_from: (at % 3 == 0).then_some("its first line"),
+        }
+    }
+
+    /// More lines than a report holds in memory: all of them move to its
+    /// temporary file, in order, and come back as written; the file goes
+    /// with the report. Each line is the file's JSON with its keys, and its
+    /// layer's, in name order, as written out here by hand for the first.
+    #[test]
+    fn a_report_past_what_it_holds_keeps_every_line_in_order() {
+        let mut report = FileReport::default();
+        let files: Vec<AddedFile> = (0..HELD + 10).map(added).collect();
+        for (at, file) in files.iter().enumerate() {
+            report.push(file).expect("push");
+            if at + 1 == HELD {
+                assert_eq!(report.place(), "memory", "the first {HELD} are held");
+            }
+        }
+        report.finish().expect("finish");
+        let place = report.place();
+        assert!(Path::new(&place).is_file(), "spilled to {place}");
+        let lines: Vec<String> = report
+            .lines()
+            .expect("lines")
+            .collect::<io::Result<_>>()
+            .expect("read back");
+        assert_eq!(report.len(), files.len() as u64);
+        assert_eq!(lines.len(), files.len());
+        assert_eq!(
+            lines[0],
+            format!(
+                "{{\"cannot_quote\":\"it is binary\",\"id\":\"{}\",\"layer\":{{\"extractor\":\"html\",\"id\":\"{}\",\"params\":{{\"a\":\"1\",\"b\":\"2\"}},\"size\":10,\"version\":\"1\"}},\"name\":\"d/f-0.txt\",\"new_source\":true,\"path\":\"/x/d/f-0.txt\",\"size\":0,\"title\":\"Title 0\",\"title_from\":\"its first line\"}}",
+                "00".repeat(32),
+                "ab".repeat(32)
+            )
+        );
+        for (line, file) in lines.iter().zip(&files) {
+            let back: serde_json::Value = serde_json::from_str(line).expect("json");
+            assert_eq!(back["path"], file.path.as_str());
+            assert_eq!(back["size"], file.size);
+            assert_eq!(back["title"].as_str(), file.title.as_deref());
+            assert_eq!(back["layer"].is_null(), file.layer.is_none());
+        }
+        drop(report);
+        assert!(!Path::new(&place).exists(), "removed with the report");
     }
 }

@@ -381,7 +381,8 @@ impl Store {
 /// Does what `Store::commit_streamed` does, on the journal, index and
 /// notices given, so that the iterator may read the store's objects and
 /// index while the journal is written (a bulk add derives each file's
-/// changes as they are streamed). `by` is the actor and the time.
+/// changes as they are streamed). `by` is the actor and the time; a notice
+/// that the index lags is pushed onto `notices`.
 pub(super) fn stream_changes(
     journal: &mut Journal,
     index: &Index,

@@ -146,14 +146,15 @@ pub(super) fn check_objects(
         };
         report.objects += 1;
         // The size an entry states is shown by `show` and `sources`: it
-        // must be what the object holds (read now for one not rehashed).
+        // must be what the object holds.
         let held = match &hashed {
             Some(Ok((_, held))) => Some(*held),
-            None => std::fs::symlink_metadata(&path)
+            // Not rehashed, or not readable (it is reported so below):
+            // its length as it is now.
+            _ => std::fs::symlink_metadata(&path)
                 .ok()
                 .filter(|meta| meta.is_file())
                 .map(|meta| meta.len()),
-            Some(Err(_)) => None,
         };
         if let Some(held) = held {
             for (item, why) in sizes_of(&id)

@@ -584,3 +584,30 @@ fn an_add_of_more_files_than_it_holds_reports_every_one() {
         assert_eq!(file["id"], b3(path).as_str());
     }
 }
+
+/// An add refused at a bad file leaves the store exactly as it was: the
+/// objects stored for the files before it go, and so does the text layer
+/// derived from a page among them, which no line records either.
+#[test]
+fn a_refused_add_leaves_no_text_layer_behind() {
+    let env = TestEnv::new();
+    let dir = env.dir.path().join("in");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::copy(
+        crate::common::fixture("khojaly-article-2024-02.html"),
+        dir.join("a-page.html"),
+    )
+    .expect("page");
+    std::fs::write(dir.join("b-note.txt"), "A note on 613 names.\n").expect("note");
+    std::fs::write(dir.join("c-empty.txt"), "").expect("empty");
+    env.refused(&["add", dir.to_str().expect("utf-8")], 3, "is empty");
+    // The same page alone is recorded with its layer: the layer was made.
+    env.ok(&["add", dir.join("a-page.html").to_str().expect("utf-8")]);
+    let objects = std::fs::read_dir(env.store.join("objects"))
+        .expect("objects")
+        .filter_map(|shard| shard.ok())
+        .filter(|shard| shard.file_name() != "tmp")
+        .map(|shard| std::fs::read_dir(shard.path()).expect("shard").count())
+        .sum::<usize>();
+    assert_eq!(objects, 2, "the page and its text layer");
+}
