@@ -766,9 +766,9 @@ mod tests {
     /// seventh with a text layer.
     fn added(at: usize) -> AddedFile {
         AddedFile {
-            cannot_quote: (at % 5 == 0).then(|| "it is binary".to_string()),
+            cannot_quote: at.is_multiple_of(5).then(|| "it is binary".to_string()),
             id: SourceId([at as u8; 32]),
-            layer: (at % 7 == 0).then(|| super::super::LayerSummary {
+            layer: at.is_multiple_of(7).then(|| super::super::LayerSummary {
                 extractor: "html".into(),
                 id: SourceId([0xab; 32]),
                 params: [("b", "2"), ("a", "1")]
@@ -779,11 +779,11 @@ mod tests {
                 version: "1".into(),
             }),
             name: format!("d/f-{at}.txt"),
-            new_source: at % 2 == 0,
+            new_source: at.is_multiple_of(2),
             path: format!("/x/d/f-{at}.txt"),
             size: at as u64,
-            title: (at % 3 == 0).then(|| format!("Title {at}")),
-            title_from: (at % 3 == 0).then_some("its first line"),
+            title: at.is_multiple_of(3).then(|| format!("Title {at}")),
+            title_from: at.is_multiple_of(3).then_some("its first line"),
         }
     }
 
