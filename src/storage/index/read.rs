@@ -109,14 +109,8 @@ impl Index {
         pointer: CitationPointer,
         id: &SourceId,
     ) -> Result<SourceRecord, IndexError> {
-        let failed = |why: String| IndexError::Pointer {
-            at: format!("source {id}"),
-            start: pointer.start,
-            why,
-        };
-        let entry = self.entry_at(pointer).map_err(failed)?;
-        let recorded = entry.recorded_at().to_string();
-        let actor = entry.recorded_by().to_string();
+        let at = || format!("source {id}");
+        let (entry, recorded, actor) = self.entry_for(pointer, &at)?;
         match entry.change {
             Change::AddSource {
                 source,
@@ -132,7 +126,7 @@ impl Index {
                 recorded,
                 actor,
             }),
-            _ => Err(not_named(pointer, &format!("source {id}"))),
+            _ => Err(not_named(pointer, &at())),
         }
     }
 
@@ -214,6 +208,21 @@ impl Index {
             .map_err(Clone::clone)
     }
 
+    /// Returns the entry at `pointer` with when and by whom it was
+    /// recorded; `at` names what was looked up, for the error.
+    fn entry_for(
+        &self,
+        pointer: CitationPointer,
+        at: &dyn Fn() -> String,
+    ) -> Result<(Entry, String, String), IndexError> {
+        let entry = self
+            .entry_at(pointer)
+            .map_err(|why| pointer_error(at(), pointer, why))?;
+        let recorded = entry.recorded_at().to_string();
+        let actor = entry.recorded_by().to_string();
+        Ok((entry, recorded, actor))
+    }
+
     /// Reads and parses the journal line at `pointer`, or says why it could not.
     fn entry_at(&self, pointer: CitationPointer) -> Result<Entry, String> {
         let mut line = Vec::new();
@@ -253,14 +262,9 @@ impl Index {
         pointer: CitationPointer,
         id: Option<&ClaimId>,
     ) -> Result<ClaimRecord, IndexError> {
-        let failed = |why: String| IndexError::Pointer {
-            at: id.map_or_else(|| "a claim".to_string(), |id| format!("claim {id}")),
-            start: pointer.start,
-            why,
-        };
-        let entry = self.entry_at(pointer).map_err(failed)?;
-        let recorded = entry.recorded_at().to_string();
-        let actor = entry.recorded_by().to_string();
+        let at = || id.map_or_else(|| "a claim".to_string(), |id| format!("claim {id}"));
+        let failed = |why: String| pointer_error(at(), pointer, why);
+        let (entry, recorded, actor) = self.entry_for(pointer, &at)?;
         match entry.change {
             Change::RecordClaim(claim)
                 if crate::identity::expected_claim_id(&claim) != claim.id =>
@@ -297,14 +301,9 @@ impl Index {
         pointer: CitationPointer,
         id: Option<&CitationId>,
     ) -> Result<CitationRecord, IndexError> {
-        let failed = |why: String| IndexError::Pointer {
-            at: id.map_or_else(|| "a citation".to_string(), |id| format!("citation {id}")),
-            start: pointer.start,
-            why,
-        };
-        let entry = self.entry_at(pointer).map_err(failed)?;
-        let recorded = entry.recorded_at().to_string();
-        let actor = entry.recorded_by().to_string();
+        let at = || id.map_or_else(|| "a citation".to_string(), |id| format!("citation {id}"));
+        let failed = |why: String| pointer_error(at(), pointer, why);
+        let (entry, recorded, actor) = self.entry_for(pointer, &at)?;
         match entry.change {
             // What a reader shows of a citation is bound by its id: a line
             // whose quote, claim, recorder or time was rewritten is refused
@@ -654,11 +653,7 @@ impl Index {
         self.pointers_in_order(Family::Source, id.as_bytes())?
             .into_iter()
             .map(|pointer| {
-                let failed = |why: String| IndexError::Pointer {
-                    at: "a citation".into(),
-                    start: pointer.start,
-                    why,
-                };
+                let failed = |why: String| pointer_error("a citation".into(), pointer, why);
                 self.line_at(pointer, &mut line).map_err(failed)?;
                 let QuoteLine { change } = serde_json::from_slice(&line)
                     .map_err(|error| failed(format!("is not a citation entry: {error}")))?;
@@ -823,9 +818,14 @@ pub(super) fn named(family: Family, found: &[u8; 32], wanted: &[u8; 32]) -> Name
 /// Returns the error for a posting whose line names neither `what` nor an
 /// id that shares the bytes the postings keep.
 fn not_named(pointer: CitationPointer, what: &str) -> IndexError {
+    pointer_error(what.to_string(), pointer, "does not record it".into())
+}
+
+/// Returns the error for the journal line at `pointer`, read for `at`.
+fn pointer_error(at: String, pointer: CitationPointer, why: String) -> IndexError {
     IndexError::Pointer {
-        at: what.to_string(),
+        at,
         start: pointer.start,
-        why: "does not record it".into(),
+        why,
     }
 }
