@@ -534,10 +534,13 @@ impl Store {
         if let Err(error) = streamed {
             // Nothing was recorded: the text layers this add stored go too,
             // unless recorded already (the source objects go in `add_files`).
+            // An index that cannot answer keeps them: it must not cost a
+            // recorded object, nor hide why the add failed.
             if !layers.is_empty() {
-                let recorded = self.index.layer_objects()?;
-                for id in layers.iter().filter(|id| !recorded.contains(id)) {
-                    self.discard_created(id);
+                if let Ok(recorded) = self.index.layer_objects() {
+                    for id in layers.iter().filter(|id| !recorded.contains(id)) {
+                        self.discard_created(id);
+                    }
                 }
             }
             return Err(error);
