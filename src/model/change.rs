@@ -5,9 +5,16 @@ use super::ids::{CitationId, EntryHash, SourceId};
 use super::review::{ConflictReview, Review};
 use super::source::{Capture, Carried, Citation, Drift, Revision, SourceMeta, TextLayer};
 
+mod fast;
+
 /// One change to the store. Its JSON form (tagged by `op`) is part of the journal format.
+///
+/// serde derives how it is written and read (`remote = "Self"` makes those
+/// plain functions, `Change::serialize` and `Change::deserialize`); the
+/// trait implementations below call them, and reading takes a faster road
+/// for the changes a journal is mostly made of (see `fast`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(tag = "op", rename_all = "snake_case", remote = "Self")]
 pub enum Change {
     /// The store was created.
     Init {
@@ -97,6 +104,18 @@ pub enum Change {
         /// Why.
         reason: String,
     },
+}
+
+impl serde::Serialize for Change {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Change::serialize(self, serializer)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Change {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(fast::ChangeVisitor)
+    }
 }
 
 /// One journal line, parsed.

@@ -15,7 +15,7 @@ use time::{Date, Month, PrimitiveDateTime, Time, UtcOffset};
 use provdb::model::{
     Bound, Carried, CarryMethod, Change, Citation, CitationId, Claim, ClaimId, Entry, EntryHash,
     InLayer, Outcome, Qualifiers, Retraction, Revision, Selector, SourceId, SourceMeta,
-    SourceRecord, Stance, Value, When,
+    SourceRecord, Stance, TextLayer, Value, When,
 };
 use provdb::storage::codec;
 use provdb::storage::index::{AppliedMark, CitationRecord, ClaimRecord, RevisionRecord};
@@ -381,6 +381,7 @@ fn change() -> impl Strategy<Value = Change> {
             }),
         revision().prop_map(Change::AddRevision),
         claim().prop_map(Change::RecordClaim),
+        text_layer().prop_map(Change::DeriveText),
         (id_bytes(), citation()).prop_map(|(id, body)| Change::Cite {
             citation: CitationId(id),
             carried: None,
@@ -408,6 +409,24 @@ fn change() -> impl Strategy<Value = Change> {
             reason,
         }),
     ]
+}
+
+fn text_layer() -> impl Strategy<Value = TextLayer> {
+    (
+        id_bytes(),
+        id_bytes(),
+        any::<u64>(),
+        short_text(),
+        proptest::collection::btree_map(short_text(), short_text(), 0..3),
+    )
+        .prop_map(|(source, layer, size, extractor, params)| TextLayer {
+            source: SourceId(source),
+            layer: SourceId(layer),
+            size,
+            extractor,
+            version: "1".into(),
+            params,
+        })
 }
 
 fn entry() -> impl Strategy<Value = Entry> {
@@ -506,6 +525,32 @@ proptest! {
         prop_assert_eq!(&back, &entry);
         let again = serde_json::to_vec(&back).map_err(|error| TestCaseError::fail(error.to_string()))?;
         prop_assert_eq!(again, line);
+    }
+
+    /// A change is read by a faster road when `op` comes first (as provdb
+    /// writes it) and its variant is a common one; whatever the object,
+    /// that reader and serde's derived one (`Change::deserialize`, the
+    /// inherent function) must agree: the same change, or both an error.
+    /// The objects are provdb's own, then altered: `op` moved
+    /// last, a field dropped, duplicated, given the wrong type, or an
+    /// unknown one added.
+    #[test]
+    fn the_fast_change_reader_agrees_with_the_derived_one(change in change(), alteration in alteration()) {
+        let written = serde_json::to_string(&change).map_err(|error| TestCaseError::fail(error.to_string()))?;
+        let text = alteration.apply(&written);
+        let fast = serde_json::from_str::<Change>(&text);
+        let derived = Change::deserialize(&mut serde_json::Deserializer::from_str(&text));
+        match (fast, derived) {
+            (Ok(fast), Ok(derived)) => prop_assert_eq!(fast, derived),
+            // The words may differ: serde_json reading a field in place
+            // says "expected value" where serde's buffer says "invalid
+            // type: integer `17`, expected string or map".
+            (Err(_), Err(_)) => {}
+            (fast, derived) => prop_assert!(false, "{text}: the fast reader gave {fast:?}, the derived one {derived:?}"),
+        }
+        if matches!(alteration, Alteration::None) {
+            prop_assert_eq!(serde_json::from_str::<Change>(&text).ok(), Some(change));
+        }
     }
 
     /// Every time form reads back from its canonical text.
@@ -746,5 +791,103 @@ proptest! {
             prop_assert_eq!(anchored.range, start..end);
             prop_assert_eq!(anchored.exact.as_str(), span);
         }
+    }
+}
+
+/// How a written change is altered before it is read.
+#[derive(Debug, Clone)]
+enum Alteration {
+    None,
+    /// `op` moved to the end of the object.
+    OpLast,
+    /// The field at this place (of those after `op`) left out.
+    Drop(prop::sample::Index),
+    /// The field at this place written twice.
+    Twice(prop::sample::Index),
+    /// The field at this place given a number, or a string, instead.
+    WrongType(prop::sample::Index, bool),
+    /// A field no change has, added after `op`.
+    Unknown,
+}
+
+fn alteration() -> impl Strategy<Value = Alteration> {
+    prop_oneof![
+        Just(Alteration::None),
+        Just(Alteration::OpLast),
+        any::<prop::sample::Index>().prop_map(Alteration::Drop),
+        any::<prop::sample::Index>().prop_map(Alteration::Twice),
+        (any::<prop::sample::Index>(), any::<bool>())
+            .prop_map(|(at, number)| Alteration::WrongType(at, number)),
+        Just(Alteration::Unknown),
+    ]
+}
+
+/// A JSON object's members in their written order (serde_json's own map
+/// sorts them).
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Members, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl Alteration {
+    fn apply(&self, written: &str) -> String {
+        let Members(mut members) = serde_json::from_str(written).expect("a change is an object");
+        assert_eq!(members[0].0, "op", "provdb writes op first");
+        let op = members.remove(0);
+        let pick = |at: &prop::sample::Index, members: &[(String, serde_json::Value)]| {
+            (!members.is_empty()).then(|| at.index(members.len()))
+        };
+        match self {
+            Alteration::None => members.insert(0, op),
+            Alteration::OpLast => members.push(op),
+            Alteration::Drop(at) => {
+                if let Some(at) = pick(at, &members) {
+                    members.remove(at);
+                }
+                members.insert(0, op);
+            }
+            Alteration::Twice(at) => {
+                if let Some(at) = pick(at, &members) {
+                    let again = members[at].clone();
+                    members.push(again);
+                }
+                members.insert(0, op);
+            }
+            Alteration::WrongType(at, number) => {
+                if let Some(at) = pick(at, &members) {
+                    members[at].1 = if *number { 17.into() } else { "x".into() };
+                }
+                members.insert(0, op);
+            }
+            Alteration::Unknown => {
+                members.insert(0, ("zz_unknown".into(), true.into()));
+                members.insert(0, op);
+            }
+        }
+        let body: Vec<String> = members
+            .iter()
+            .map(|(key, value)| format!("{}:{value}", serde_json::Value::from(key.as_str())))
+            .collect();
+        format!("{{{}}}", body.join(","))
     }
 }
