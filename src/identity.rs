@@ -157,24 +157,34 @@ pub fn citation_canonical(citation: &Citation, actor: &str, time: &str) -> Json 
 /// (every citation of a journal passes here when it is verified); a test
 /// holds the two equal.
 pub fn citation_id(citation: &Citation, actor: &str, time: &str) -> CitationId {
+    use std::io::Write as _;
     let mut text = Vec::with_capacity(512);
+    // Writing to a Vec cannot fail.
+    let number = |text: &mut Vec<u8>, key: &str, number: u64| {
+        let _ = write!(text, "{key}{number}");
+    };
+    let id = |text: &mut Vec<u8>, key: &str, digits: [u8; 64]| {
+        text.extend_from_slice(key.as_bytes());
+        text.push(b'"');
+        text.extend_from_slice(&digits);
+        text.push(b'"');
+    };
     json_string(&mut text, "{\"actor\":", actor);
-    json_string(&mut text, ",\"claim\":", &citation.claim.to_hex());
-    text.extend_from_slice(format!(",\"end\":{}", citation.selector.end).as_bytes());
+    id(&mut text, ",\"claim\":", citation.claim.hex_digits());
+    number(&mut text, ",\"end\":", citation.selector.end);
     if let Some(layer) = &citation.layer {
-        json_string(&mut text, ",\"layer\":", &layer.object.to_hex());
+        id(&mut text, ",\"layer\":", layer.object.hex_digits());
     }
-    json_string(&mut text, ",\"source\":", &citation.source.to_hex());
+    id(&mut text, ",\"source\":", citation.source.hex_digits());
     json_string(&mut text, ",\"stance\":", citation.stance.name());
-    text.extend_from_slice(format!(",\"start\":{}", citation.selector.start).as_bytes());
+    number(&mut text, ",\"start\":", citation.selector.start);
     json_string(&mut text, ",\"time\":", time);
-    text.extend_from_slice(
-        format!(
-            ",\"type\":\"provdb.citation\",\"v\":1,\"value_not_in_quote\":{}}}",
-            citation.value_not_in_quote
-        )
-        .as_bytes(),
-    );
+    text.extend_from_slice(b",\"type\":\"provdb.citation\",\"v\":1,\"value_not_in_quote\":");
+    text.extend_from_slice(if citation.value_not_in_quote {
+        b"true}"
+    } else {
+        b"false}"
+    });
     CitationId(*blake3::hash(&text).as_bytes())
 }
 

@@ -6,15 +6,47 @@ use std::str::FromStr;
 /// The raw 32 bytes shared by every identity type.
 pub type Id32 = [u8; 32];
 
-/// Returns the lowercase hex form of `bytes`.
-fn to_hex(bytes: &[u8]) -> String {
+/// Returns the lowercase hex digits of an id, on the stack (ids are
+/// written millions of times when a journal is checked).
+fn hex_digits(bytes: &Id32) -> [u8; 64] {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 0x0f)] as char);
+    let mut out = [0u8; 64];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0x0f)];
     }
     out
+}
+
+/// Returns the lowercase hex form of an id.
+fn to_hex(bytes: &Id32) -> String {
+    hex_digits(bytes)
+        .iter()
+        .map(|digit| char::from(*digit))
+        .collect()
+}
+
+/// Passes an id's hex form to `write` without allocating.
+fn with_hex<T>(bytes: &Id32, write: impl FnOnce(&str) -> T) -> T {
+    let digits = hex_digits(bytes);
+    // Only ASCII digits were written, so the bytes are always UTF-8.
+    let text = std::str::from_utf8(&digits).unwrap_or_default();
+    write(text)
+}
+
+/// Reads an id from its hex form without copying the text first.
+struct HexVisitor<T>(fn(Id32) -> T);
+
+impl<T> serde::de::Visitor<'_> for HexVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+        parse_hex32(text).map(self.0).map_err(E::custom)
+    }
 }
 
 /// Why a string is not a full 64-character hex id.
@@ -108,6 +140,11 @@ macro_rules! id_type {
                 to_hex(&self.0)
             }
 
+            /// Returns the 64 lowercase hex digits as bytes, without allocating.
+            pub fn hex_digits(&self) -> [u8; 64] {
+                hex_digits(&self.0)
+            }
+
             /// Returns the 12-character form used in lists.
             pub fn short(&self) -> String {
                 let mut hex = self.to_hex();
@@ -123,7 +160,7 @@ macro_rules! id_type {
 
         impl fmt::Display for $name {
             fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                formatter.write_str(&self.to_hex())
+                with_hex(&self.0, |hex| formatter.write_str(hex))
             }
         }
 
@@ -143,7 +180,7 @@ macro_rules! id_type {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 if serializer.is_human_readable() {
-                    serializer.serialize_str(&self.to_hex())
+                    with_hex(&self.0, |hex| serializer.serialize_str(hex))
                 } else {
                     serializer.serialize_bytes(&self.0)
                 }
@@ -153,8 +190,7 @@ macro_rules! id_type {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 if deserializer.is_human_readable() {
-                    let text = String::deserialize(deserializer)?;
-                    text.parse().map_err(serde::de::Error::custom)
+                    deserializer.deserialize_str(HexVisitor($name))
                 } else {
                     let bytes: Vec<u8> = serde::Deserialize::deserialize(deserializer)?;
                     let array: Id32 = bytes

@@ -101,16 +101,25 @@ fn check_signature(checkpoint: &Checkpoint, item: &str, report: &mut Report) {
 /// or written in another form, is damage, not something to read past.
 pub(super) fn not_canonical(line: &[u8], entry: &Entry) -> Option<String> {
     let body = line.strip_suffix(b"\n").unwrap_or(line);
-    let written = serde_json::to_vec(entry).ok()?;
+    let written = match serde_json::to_vec(entry) {
+        Ok(written) => written,
+        Err(error) => {
+            return Some(format!(
+                "cannot be written again as provdb writes entries ({error})"
+            ))
+        }
+    };
     if written == body {
         return None;
     }
-    let found: serde_json::Value = serde_json::from_slice(body).ok()?;
-    let expected: serde_json::Value = serde_json::from_slice(&written).ok()?;
-    if let Some(path) = extra_field(&found, &expected, String::new()) {
-        return Some(format!(
-            "has the field {path}, which the journal format does not define"
-        ));
+    let found = serde_json::from_slice::<serde_json::Value>(body);
+    let expected = serde_json::from_slice::<serde_json::Value>(&written);
+    if let (Ok(found), Ok(expected)) = (found, expected) {
+        if let Some(path) = extra_field(&found, &expected, String::new()) {
+            return Some(format!(
+                "has the field {path}, which the journal format does not define"
+            ));
+        }
     }
     Some("is not written as provdb writes entries (key order, spacing or escapes differ): the line was altered".into())
 }
