@@ -109,6 +109,10 @@ fn catch_up_with(
     } else {
         std::thread::scope(|scope| -> Result<(), ReplayError> {
             let (sender, receiver) = std::sync::mpsc::sync_channel(2);
+            // The entries applied go back to the reading thread to be freed
+            // there: a free from another thread takes the allocator's lock
+            // for the arena the memory came from.
+            let (done, finished) = std::sync::mpsc::channel::<Vec<Entry>>();
             scope.spawn(move || {
                 let mut block = Vec::with_capacity(BLOCK_LINES);
                 let mut bytes = 0;
@@ -122,14 +126,18 @@ fn catch_up_with(
                         if sender.send(std::mem::take(&mut block)).is_err() || failed {
                             return;
                         }
+                        finished.try_iter().for_each(drop);
                     }
                 }
                 let _ = sender.send(block);
             });
             for block in receiver {
+                let mut applied = Vec::with_capacity(block.len());
                 for parsed in block {
-                    applying.apply(parsed?)?;
+                    applied.push(applying.apply(parsed?)?);
                 }
+                // Once the reading thread has ended, the last are freed here.
+                let _ = done.send(applied);
             }
             Ok(())
         })?;
@@ -150,8 +158,9 @@ struct Applying<'i> {
 }
 
 impl Applying<'_> {
-    /// Checks that a line links to the one before and hands it to the index.
-    fn apply(&mut self, parsed: Parsed) -> Result<(), ReplayError> {
+    /// Checks that a line links to the one before and hands it to the
+    /// index. Returns the entry, to be freed by the caller.
+    fn apply(&mut self, parsed: Parsed) -> Result<Entry, ReplayError> {
         let entry = parsed.entry?;
         if entry.prev != self.prev || entry.seq != self.expected_seq {
             return Err(ReplayError::ChainBroken {
@@ -169,7 +178,7 @@ impl Applying<'_> {
         };
         self.applier.push(&entry, mark, parsed.leaf)?;
         self.applied += 1;
-        Ok(())
+        Ok(entry)
     }
 }
 

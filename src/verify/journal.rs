@@ -239,7 +239,12 @@ pub(super) fn check_journal(
     let mut walk = JournalWalk::new(root, kept, index, applied);
     // Lines are read, parsed and hashed on a thread of their own, a block
     // at a time, a few blocks ahead of the walk, which takes them in order.
+    // The walk hands each block back when it is done with it, and the
+    // reading thread frees it: memory is then freed by the thread that
+    // allocated it, which spares the allocator's locks (a free from another
+    // thread takes its arena's lock).
     let (blocks, received) = std::sync::mpsc::sync_channel::<Vec<Result<Read, JournalError>>>(4);
+    let (done, finished) = std::sync::mpsc::channel::<Vec<Result<Read, JournalError>>>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut block = Vec::with_capacity(READ_BLOCK);
@@ -254,12 +259,13 @@ pub(super) fn check_journal(
                     if blocks.send(full).is_err() {
                         return; // the walk stopped
                     }
+                    finished.try_iter().for_each(drop);
                 }
             }
             let _ = blocks.send(block);
         });
         'walk: for block in received {
-            for read in block {
+            for read in &block {
                 let read = match read {
                     Ok(read) => read,
                     Err(error) => {
@@ -276,6 +282,8 @@ pub(super) fn check_journal(
                     progress(at, end);
                 }
             }
+            // Once the reading thread has ended, the last blocks are freed here.
+            let _ = done.send(block);
         }
     });
     walk.finish(report)
@@ -407,7 +415,7 @@ struct JournalWalk<'a> {
     claims: HashSet<ClaimId>,
     prev: EntryHash,
     expected_seq: u64,
-    last_time: Option<time::OffsetDateTime>,
+    last_time: Option<(String, time::OffsetDateTime)>,
     /// Records each tree should hold, counted from the entries.
     expected_counts: BTreeMap<TreeName, u64>,
     last_mark: Option<AppliedMark>,
@@ -462,7 +470,7 @@ impl<'a> JournalWalk<'a> {
     }
 
     /// Checks one line; breaks when the line does not parse.
-    fn line(&mut self, read: Read, report: &mut Report) -> ControlFlow<()> {
+    fn line(&mut self, read: &Read, report: &mut Report) -> ControlFlow<()> {
         let item = entry_item(self.expected_seq, read.line.start);
         let entry = match &read.entry {
             Ok(entry) => entry,
@@ -478,8 +486,8 @@ impl<'a> JournalWalk<'a> {
         self.check_place(entry, &item, report);
         self.lineage.check(self.expected_seq, entry, &item, report);
         self.check_origin(entry, &item, report);
-        self.check_references(entry, &read, &item, report);
-        self.check_tree_and_index(entry, &read, &item, report);
+        self.check_references(entry, read, &item, report);
+        self.check_tree_and_index(entry, read, &item, report);
         self.prev = read.hash;
         self.expected_seq += 1;
         ControlFlow::Continue(())
@@ -511,16 +519,28 @@ impl<'a> JournalWalk<'a> {
             ),
             _ => {}
         }
+        // The entries of one command share its time: read once.
+        if self
+            .last_time
+            .as_ref()
+            .is_some_and(|(text, _)| *text == entry.time)
+        {
+            return;
+        }
         match time::OffsetDateTime::parse(
             &entry.time,
             &time::format_description::well_known::Rfc3339,
         ) {
             Err(_) => report.problem(item, format!("time {:?} is not RFC 3339", entry.time)),
             Ok(time) => {
-                if self.last_time.is_some_and(|last| time < last) {
+                if self
+                    .last_time
+                    .as_ref()
+                    .is_some_and(|(_, last)| time < *last)
+                {
                     report.notices.push(format!("{item} was recorded at {}, earlier than the entry before it (the clock went back); --as-of answers near that time may be off", entry.time));
                 }
-                self.last_time = Some(time);
+                self.last_time = Some((entry.time.clone(), time));
             }
         }
     }

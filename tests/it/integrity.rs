@@ -575,6 +575,99 @@ fn a_stated_size_that_is_not_the_objects_is_caught_rehashed_or_not() {
     verify_fails_naming(&env, &needle);
 }
 
+/// An entry recorded earlier than the one before it is a notice (the
+/// clock went back), given once for the entries of one command that share
+/// the time; a time that is not RFC 3339 is damage, named on every entry
+/// that has it.
+#[test]
+fn times_going_back_are_noticed_once_and_unreadable_times_named_each_time() {
+    let env = TestEnv::new();
+    env.add("khojaly-article-2024-02.html", &[]);
+    let journal = std::fs::read_to_string(env.store.join("journal")).expect("journal");
+    let lines: Vec<&str> = journal.lines().collect();
+    let time_of = |line: &str| {
+        let entry: serde_json::Value = serde_json::from_str(line).expect("entry");
+        entry["time"].as_str().expect("time").to_string()
+    };
+    let last = lines.len() - 1;
+    assert!(last >= 2, "init, then the add's entries");
+    assert_eq!(
+        time_of(lines[last - 1]),
+        time_of(lines[last]),
+        "the add's last two entries share its time"
+    );
+    let with_time = |time: &str| -> String {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(number, line)| {
+                let line = if number + 1 >= last {
+                    line.replacen(&time_of(line), time, 1)
+                } else {
+                    line.to_string()
+                };
+                line + "\n"
+            })
+            .collect()
+    };
+    // Seq numbers are 1-based: the last two entries are these.
+    let (first, second) = (last, last + 1);
+
+    let earlier = with_time("2000-01-01T00:00:00Z");
+    std::fs::write(env.store.join("journal"), crate::common::rechain(&earlier)).expect("write");
+    std::fs::remove_dir_all(env.store.join("index")).expect("index");
+    let run = env.run(&["--json", "verify"]);
+    assert_eq!(
+        run.code, 0,
+        "a clock going back is not damage: {}",
+        run.stdout
+    );
+    let notices: Vec<String> = run.json()["notices"]
+        .as_array()
+        .expect("notices")
+        .iter()
+        .filter_map(|notice| notice.as_str())
+        .filter(|notice| notice.contains("earlier than the entry before it"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].starts_with(&format!("journal entry {first} "))
+            && notices[0].contains("recorded at 2000-01-01T00:00:00Z"),
+        "{notices:?}"
+    );
+
+    let unreadable = with_time("the day before");
+    std::fs::write(
+        env.store.join("journal"),
+        crate::common::rechain(&unreadable),
+    )
+    .expect("write");
+    std::fs::remove_dir_all(env.store.join("index")).ok();
+    let run = env.run(&["--json", "verify"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let named: Vec<String> = run.json()["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .filter(|problem| {
+            problem["what"]
+                .as_str()
+                .is_some_and(|what| what.contains("\"the day before\" is not RFC 3339"))
+        })
+        .map(|problem| problem["item"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(named.len(), 2, "{named:?}");
+    assert!(
+        named[0].starts_with(&format!("journal entry {first} ")),
+        "{named:?}"
+    );
+    assert!(
+        named[1].starts_with(&format!("journal entry {second} ")),
+        "{named:?}"
+    );
+}
+
 #[test]
 fn verify_max_age_rehashes_only_objects_not_verified_recently() {
     let (env, source, ..) = populated();
