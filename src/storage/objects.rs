@@ -401,9 +401,21 @@ impl Objects {
         })
     }
 
-    /// Returns every file under `objects/` outside `tmp/`, with the id its path names (None if it names none).
+    /// Returns every file under `objects/` outside `tmp/`, with the id its
+    /// path names (None if it names none), in path order.
     pub fn list(&self) -> Result<Vec<(PathBuf, Option<SourceId>)>, ObjectError> {
         let mut out = Vec::new();
+        self.list_each(&mut |listed| out.extend(listed))?;
+        sort_by_path(&mut out, |(path, _)| path);
+        Ok(out)
+    }
+
+    /// Lists the files of [`Objects::list`] a directory at a time, in no
+    /// order, giving each directory's to `each` as soon as it is read.
+    pub fn list_each(
+        &self,
+        each: &mut dyn FnMut(Vec<(PathBuf, Option<SourceId>)>),
+    ) -> Result<(), ObjectError> {
         let shards = fs::read_dir(&self.root).map_err(io_error("listing", &self.root))?;
         for shard in shards {
             let shard = shard.map_err(io_error("listing", &self.root))?;
@@ -413,24 +425,32 @@ impl Objects {
             }
             let shard_path = shard.path();
             if !shard_path.is_dir() {
-                out.push((shard_path, None));
+                each(vec![(shard_path, None)]);
                 continue;
             }
+            let mut out = Vec::new();
             for file in fs::read_dir(&shard_path).map_err(io_error("listing", &shard_path))? {
                 let file = file.map_err(io_error("listing", &shard_path))?;
                 let name = format!("{shard_name}{}", file.file_name().to_string_lossy());
                 out.push((file.path(), name.parse().ok()));
             }
+            each(out);
         }
-        // By the path's bytes: for objects' paths (one root, two-character
-        // shards) the order of their components, without splitting every
-        // path into components at each comparison.
-        out.sort_unstable_by(|a, b| {
-            use std::os::unix::ffi::OsStrExt;
-            a.0.as_os_str().as_bytes().cmp(b.0.as_os_str().as_bytes())
-        });
-        Ok(out)
+        Ok(())
     }
+}
+
+/// Sorts by the path's bytes: for objects' paths (one root, two-character
+/// shards) the order of their components, without splitting every path
+/// into components at each comparison.
+pub fn sort_by_path<T>(items: &mut [T], path: impl Fn(&T) -> &PathBuf) {
+    use std::os::unix::ffi::OsStrExt;
+    items.sort_unstable_by(|a, b| {
+        path(a)
+            .as_os_str()
+            .as_bytes()
+            .cmp(path(b).as_os_str().as_bytes())
+    });
 }
 
 /// Why streaming into a temporary object file failed.

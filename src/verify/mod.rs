@@ -30,7 +30,7 @@ mod objects;
 
 use journal::check_journal;
 use lineage::{Lineage, MergeCheck};
-use objects::{check_captures, check_objects, check_quotes, hash_objects};
+use objects::{check_captures, check_objects, check_quotes, hash_listed, Listed};
 
 /// Why `verify` could not start. Once it has the store's lock, whatever it
 /// finds wrong is a problem in the report, never an error.
@@ -202,18 +202,10 @@ pub fn verify_with_progress(
     let mut report = Report::default();
     let objects = Objects::new(root.join("objects"));
 
-    // The snapshot, under the lock. The index: a damaged one is a problem,
-    // and the other checks go on.
-    let (index, applied) = open_index_for_verify(root, &mut report);
-    let journal_end = journal::committed_end(root, &mut report);
-    let kept = journal::kept_checkpoints(root, &mut report);
-    check_timestamps(&kept, tsa_key, &mut report);
-    let listed = objects.list().map_err(|error| error.to_string());
+    // The snapshot, under the lock. Objects verified recently enough are
+    // not rehashed; the others are rehashed on other threads as they are
+    // listed, while the rest of the snapshot is taken and the journal walked.
     let mut last_verified = crate::storage::verified::read(root);
-    drop(lock);
-    crate::storage::crash::pause("verify: snapshot taken, lock released");
-
-    // Objects verified recently enough are not rehashed.
     let now = time::OffsetDateTime::now_utc();
     let skip: HashSet<SourceId> = match max_age {
         None => HashSet::new(),
@@ -223,12 +215,31 @@ pub fn verify_with_progress(
             .map(|(id, _)| *id)
             .collect(),
     };
-    // Objects are rehashed, and quotes checked against them source by
-    // source, on other threads while this one walks the journal. The quotes
-    // are read through the index; the walk checks each index record against
-    // the journal line it points to.
-    let (sources, hashed, quoted) = std::thread::scope(|scope| {
-        let hashing = scope.spawn(|| hash_objects(listed, &skip));
+    let (listing, to_hash) = std::sync::mpsc::channel::<Listed>();
+    let hashing = std::thread::spawn(move || {
+        let hashed = hash_listed(to_hash, &skip);
+        (hashed, skip)
+    });
+    let listed = objects
+        .list_each(&mut |listed| {
+            // Sent to the pool; if it has failed, that is reported below.
+            let _ = listing.send(listed);
+        })
+        .map_err(|error| error.to_string());
+    drop(listing);
+    // The index: a damaged one is a problem, and the other checks go on.
+    let (index, applied) = open_index_for_verify(root, &mut report);
+    let journal_end = journal::committed_end(root, &mut report);
+    let kept = journal::kept_checkpoints(root, &mut report);
+    check_timestamps(&kept, tsa_key, &mut report);
+    drop(lock);
+    crate::storage::crash::pause("verify: snapshot taken, lock released");
+
+    // Quotes are checked against their objects source by source on another
+    // thread while this one walks the journal. The quotes are read through
+    // the index; the walk checks each index record against the journal line
+    // it points to.
+    let (sources, quoted) = std::thread::scope(|scope| {
         let quoting = index.as_ref().map(|index| {
             let objects = &objects;
             scope.spawn(move || {
@@ -250,14 +261,13 @@ pub fn verify_with_progress(
             ),
             None => journal::Recorded::default(),
         };
-        (
-            sources,
-            hashing.join(),
-            quoting.map(|quoting| quoting.join()),
-        )
+        (sources, quoting.map(|quoting| quoting.join()))
     });
+    let hashed = hashing
+        .join()
+        .map(|(hashed, skip)| (listed.map(|()| hashed), skip));
     match hashed {
-        Ok(hashed) => {
+        Ok((hashed, skip)) => {
             let sound = check_objects(hashed, sources, index.as_ref(), &mut report);
             // Keep the times of objects still present; damaged ones lose theirs.
             last_verified.retain(|id, _| skip.contains(id));

@@ -21,57 +21,53 @@ type Rehashed = std::io::Result<(SourceId, u64)>;
 /// rehashing it found (None: not rehashed, verified recently enough).
 pub(super) type Hashed = Result<Vec<(PathBuf, Option<SourceId>, Option<Rehashed>)>, String>;
 
-/// Lists and rehashes every object file on a pool of threads, in path order,
-/// except those named in `skip`.
-pub(super) fn hash_objects(
-    listed: Result<Vec<(std::path::PathBuf, Option<SourceId>)>, String>,
+/// Object files as they are listed, a directory at a time.
+pub(super) type Listed = Vec<(PathBuf, Option<SourceId>)>;
+
+/// Rehashes the object files sent on `listing` on a pool of threads as
+/// they come, except those named in `skip`, until the listing ends; returns
+/// every file listed with what rehashing it found, in path order.
+pub(super) fn hash_listed(
+    listing: std::sync::mpsc::Receiver<Listed>,
     skip: &HashSet<SourceId>,
-) -> Hashed {
-    let listed = listed?;
+) -> Vec<(PathBuf, Option<SourceId>, Option<Rehashed>)> {
+    let listing = std::sync::Mutex::new(listing);
     let threads = crate::storage::objects::worker_threads();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<Rehashed>> = (0..listed.len()).map(|_| None).collect();
-    let chunks: Vec<Vec<(usize, Rehashed)>> = std::thread::scope(|scope| {
+    let mut hashed: Vec<_> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     loop {
-                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some((path, named)) = listed.get(at) else {
-                            break;
+                        let next = match listing.lock() {
+                            Ok(listing) => listing.recv(),
+                            Err(_) => break, // another worker failed; so does the pool
                         };
-                        if named.is_some_and(|id| skip.contains(&id)) {
-                            continue;
+                        let Ok(listed) = next else {
+                            break; // the listing ended
+                        };
+                        for (path, named) in listed {
+                            let result = (!named.is_some_and(|id| skip.contains(&id)))
+                                .then(|| crate::storage::objects::hash_file_sized(&path));
+                            done.push((path, named, result));
                         }
-                        done.push((at, crate::storage::objects::hash_file_sized(path)));
                     }
                     done
                 })
             })
             .collect();
+        // A worker that failed takes its files with it: the pool fails
+        // whole, and the caller reports the objects unchecked.
         workers
             .into_iter()
-            .map(|worker| worker.join().unwrap_or_default())
+            .flat_map(|worker| match worker.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
             .collect()
     });
-    for (at, result) in chunks.into_iter().flatten() {
-        results[at] = Some(result);
-    }
-    Ok(listed
-        .into_iter()
-        .zip(results)
-        .map(|((path, named), result)| {
-            let result = match result {
-                Some(result) => Some(result),
-                None if named.is_some_and(|id| skip.contains(&id)) => None,
-                None => Some(Err(std::io::Error::other(
-                    "not hashed: a hashing thread failed",
-                ))),
-            };
-            (path, named, result)
-        })
-        .collect())
+    crate::storage::objects::sort_by_path(&mut hashed, |(path, ..)| path);
+    hashed
 }
 
 /// What a damaged source affects: its citations, their claims, and the
