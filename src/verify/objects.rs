@@ -41,7 +41,9 @@ pub(super) fn hash_listed(
                     loop {
                         let next = match listing.lock() {
                             Ok(listing) => listing.recv(),
-                            Err(_) => break, // another worker failed; so does the pool
+                            // Poisoned by a worker that panicked holding it: its
+                            // join below fails the pool.
+                            Err(_) => break,
                         };
                         let Ok(listed) = next else {
                             break; // the listing ended

@@ -532,8 +532,8 @@ proptest! {
     /// that reader and serde's derived one (`Change::deserialize`, the
     /// inherent function) must agree: the same change, or both an error.
     /// The objects are provdb's own, then altered: `op` moved
-    /// last, a field dropped, duplicated, given the wrong type, or an
-    /// unknown one added.
+    /// last or written twice, a field dropped, duplicated, given the wrong
+    /// type, or an unknown one added.
     #[test]
     fn the_fast_change_reader_agrees_with_the_derived_one(change in change(), alteration in alteration()) {
         let written = serde_json::to_string(&change).map_err(|error| TestCaseError::fail(error.to_string()))?;
@@ -808,6 +808,8 @@ enum Alteration {
     WrongType(prop::sample::Index, bool),
     /// A field no change has, added after `op`.
     Unknown,
+    /// `op` written again at the end: the same name, or another variant's.
+    OpTwice(bool),
 }
 
 fn alteration() -> impl Strategy<Value = Alteration> {
@@ -819,6 +821,7 @@ fn alteration() -> impl Strategy<Value = Alteration> {
         (any::<prop::sample::Index>(), any::<bool>())
             .prop_map(|(at, number)| Alteration::WrongType(at, number)),
         Just(Alteration::Unknown),
+        any::<bool>().prop_map(Alteration::OpTwice),
     ]
 }
 
@@ -882,6 +885,15 @@ impl Alteration {
             Alteration::Unknown => {
                 members.insert(0, ("zz_unknown".into(), true.into()));
                 members.insert(0, op);
+            }
+            Alteration::OpTwice(same) => {
+                let again = if *same {
+                    op.1.clone()
+                } else {
+                    "retract".into()
+                };
+                members.insert(0, op);
+                members.push(("op".into(), again));
             }
         }
         let body: Vec<String> = members

@@ -56,17 +56,14 @@ impl<'de> serde::de::Visitor<'de> for ChangeVisitor {
             Op::Text(name) => name.as_ref(),
             Op::Index(_) => "",
         };
+        let rest = |map| MapAccessDeserializer::new(OpOnce(map));
         match name {
-            "cite" => CiteFields::deserialize(MapAccessDeserializer::new(map))
-                .map(CiteFields::into_change),
-            "record_claim" => {
-                Claim::deserialize(MapAccessDeserializer::new(map)).map(Change::RecordClaim)
+            "cite" => CiteFields::deserialize(rest(map)).map(CiteFields::into_change),
+            "record_claim" => Claim::deserialize(rest(map)).map(Change::RecordClaim),
+            "add_source" => {
+                AddSourceFields::deserialize(rest(map)).map(AddSourceFields::into_change)
             }
-            "add_source" => AddSourceFields::deserialize(MapAccessDeserializer::new(map))
-                .map(AddSourceFields::into_change),
-            "derive_text" => {
-                TextLayer::deserialize(MapAccessDeserializer::new(map)).map(Change::DeriveText)
-            }
+            "derive_text" => TextLayer::deserialize(rest(map)).map(Change::DeriveText),
             _ => Change::deserialize(MapAccessDeserializer::new(Resumed {
                 pending: Pending::KeyValue(key, op),
                 rest: map,
@@ -217,6 +214,35 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Resumed<'de, A> {
             Pending::Key(_) | Pending::KeyValue(..) => 1,
         };
         self.rest.size_hint().map(|rest| rest + taken)
+    }
+}
+
+/// The rest of an object whose `op` was read: a second `op` is refused, as
+/// serde's derived reader refuses it (the variants' own readers would skip
+/// it as a field they do not know, and another reader, keeping the last,
+/// would see another change).
+struct OpOnce<A>(A);
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for OpOnce<A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        match self.0.next_key_seed(TextSeed)? {
+            None => Ok(None),
+            Some(key) if key == "op" => Err(A::Error::duplicate_field("op")),
+            Some(key) => give_text(key, seed).map(Some),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.0.next_value_seed(seed)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.0.size_hint()
     }
 }
 
