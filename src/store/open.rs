@@ -326,6 +326,13 @@ impl Store {
         }
     }
 
+    /// True when this process has not written to the store's index and it
+    /// is the store's own, not a scratch copy: dropping the store then
+    /// closes it as [`Store::close`] would, and changes nothing on disk.
+    pub fn only_read(&self) -> bool {
+        self.index.only_read()
+    }
+
     /// Appends changes and applies them to the index. An index failure after
     /// the journal is durable becomes a notice: the next open catches up.
     pub(super) fn commit(

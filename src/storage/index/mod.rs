@@ -403,6 +403,13 @@ impl Index {
         }
     }
 
+    /// True when this session has not written to the index (nor marked it
+    /// as being written) and it is the store's own, not a scratch copy:
+    /// closing it then changes nothing sled has on disk.
+    pub fn only_read(&self) -> bool {
+        !self.dirty.load(std::sync::atomic::Ordering::Relaxed) && self.scratch.is_none()
+    }
+
     /// Flushes and closes the index. If this session wrote to it, reopens it
     /// once before returning: sled rewrites its snapshot on the first open
     /// after writes, and doing that now, under the store's lock, means a later
