@@ -2172,3 +2172,44 @@ fn a_waiting_command_gets_the_lock_when_it_is_released() {
         "{claims}"
     );
 }
+
+/// A command that only read the store releases its lock once the store is
+/// closed, not when its output has been read: `provdb sources | while read
+/// id; do provdb show "$id"; done` must not leave each `show` waiting on the
+/// `sources` still writing to the pipe. The list (1,200 sources, about 100
+/// KB) is more than a pipe holds, and nobody reads it until `show` is done.
+#[test]
+fn a_reader_blocked_on_its_output_does_not_hold_the_store() {
+    let env = TestEnv::new();
+    let dir = env.dir.path().join("many");
+    std::fs::create_dir(&dir).expect("mkdir");
+    for n in 0..1200 {
+        std::fs::write(
+            dir.join(format!("note-{n:04}.txt")),
+            format!("Note {n}: the population was given as 7,000 in one account.\n"),
+        )
+        .expect("write");
+    }
+    env.ok(&["add", dir.to_str().expect("utf-8 path")]);
+    let mut lister = env
+        .command()
+        .arg("sources")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn sources");
+    let mut first = String::new();
+    let mut stdout = std::io::BufReader::new(lister.stdout.take().expect("stdout"));
+    std::io::BufRead::read_line(&mut stdout, &mut first).expect("read the first line");
+    let id = first.split_whitespace().next().expect("an id").to_string();
+    // The lister is now blocked on its output (or done); the wait is a
+    // bound for a broken build, not a time this one needs.
+    let shown = env.run(&["--lock-wait", "120", "show", &id]);
+    assert_eq!(shown.code, 0, "{}", shown.stderr);
+    assert!(shown.stdout.contains(&id), "{}", shown.stdout);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).expect("read the rest");
+    let listed = lister.wait_with_output().expect("sources");
+    assert!(listed.status.success(), "{listed:?}");
+    assert_eq!(1 + rest.lines().count(), 1200, "every source listed");
+}

@@ -482,7 +482,7 @@ impl Session<'_> {
                 lock_wait: cli.lock_wait,
                 out: &mut out,
                 err: &mut err,
-                parked: None,
+                closing: None,
             };
             super::dispatch(cli.command, &mut ctx)
         };

@@ -236,7 +236,7 @@ fn export_to_stdout(mut args: ExportArgs, ctx: &mut Ctx<'_>) -> Result<(), CliEr
             lock_wait: ctx.lock_wait,
             out: &mut said,
             err: &mut *ctx.err,
-            parked: None,
+            closing: None,
         },
     )?;
     let said = String::from_utf8_lossy(&said)
