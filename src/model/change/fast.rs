@@ -139,16 +139,17 @@ impl<'de> serde::de::Visitor<'de> for OpVisitor {
         Ok(Op::Index(index))
     }
 
+    // A name is read as `TextVisitor` reads any string.
     fn visit_borrowed_str<E: Error>(self, text: &'de str) -> Result<Op<'de>, E> {
-        Ok(Op::Text(Cow::Borrowed(text)))
+        TextVisitor.visit_borrowed_str(text).map(Op::Text)
     }
 
     fn visit_str<E: Error>(self, text: &str) -> Result<Op<'de>, E> {
-        Ok(Op::Text(Cow::Owned(text.to_owned())))
+        TextVisitor.visit_str(text).map(Op::Text)
     }
 
     fn visit_string<E: Error>(self, text: String) -> Result<Op<'de>, E> {
-        Ok(Op::Text(Cow::Owned(text)))
+        TextVisitor.visit_string(text).map(Op::Text)
     }
 }
 
