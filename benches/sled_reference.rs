@@ -20,6 +20,16 @@
 //! process's `wchar` in /proc/self/io) and how many of its writes were
 //! fsyncs' worth: sled 0.34.7 rewrites every free segment of its file on
 //! each open, whether or not anything is then written.
+//!
+//! cargo bench --bench sled_reference -- scan DIR [CACHE_BYTES] [TOUCHES]
+//!
+//! Opens an existing sled directory (a copy of a store's `index/`) with the
+//! given cache bound (the store's by default) and reads every record of
+//! every tree once, as `verify` does, printing each tree's records and
+//! value bytes and the process's peak resident memory after it (`VmHWM` in
+//! /proc/self/status): what sled alone holds for a full read, to set beside
+//! `cache_capacity`. With TOUCHES (default 0), each key is read that many
+//! times more, as `verify`'s sweeps do (`SWEEP_TOUCHES`).
 
 use std::time::Instant;
 
@@ -70,6 +80,66 @@ fn open_only(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Returns the process's peak resident memory in KiB (the `VmHWM` line of
+/// /proc/self/status).
+fn peak_kib() -> Result<u64, Box<dyn std::error::Error>> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    let line = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .ok_or("/proc/self/status has no VmHWM line")?;
+    Ok(line.trim().trim_end_matches("kB").trim().parse()?)
+}
+
+/// `scan DIR [CACHE_BYTES]`: every record of every tree read once.
+fn scan(dir: &str, cache: u64, touches: usize) -> Result<(), Box<dyn std::error::Error>> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let started = Instant::now();
+    let db = sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache)
+        .flush_every_ms(None)
+        .open()?;
+    writeln!(
+        out,
+        "sled scan of {dir}, cache_capacity {cache} bytes, each key read {touches} more times; opened: peak {} KiB",
+        peak_kib()?
+    )?;
+    let (mut records, mut bytes) = (0u64, 0u64);
+    for name in db.tree_names() {
+        let tree = db.open_tree(&name)?;
+        let (mut tree_records, mut tree_bytes) = (0u64, 0u64);
+        for pair in tree.iter() {
+            let (key, value) = pair?;
+            for _ in 0..touches {
+                tree.get(&key)?;
+            }
+            tree_records += 1;
+            tree_bytes += (key.len() + value.len()) as u64;
+        }
+        if tree_records > 0 {
+            writeln!(
+                out,
+                "  {}: {tree_records} records, {:.1} MB of keys and values; peak {} KiB",
+                String::from_utf8_lossy(&name),
+                tree_bytes as f64 / 1e6,
+                peak_kib()?
+            )?;
+        }
+        records += tree_records;
+        bytes += tree_bytes;
+    }
+    writeln!(
+        out,
+        "read {records} records, {:.1} MB of keys and values, in {:.2} s; peak {} KiB",
+        bytes as f64 / 1e6,
+        started.elapsed().as_secs_f64(),
+        peak_kib()?
+    )?;
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");
     let mut args = args.by_ref().peekable();
@@ -77,6 +147,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.next();
         let dir = args.next().ok_or("usage: sled_reference open DIR")?;
         return open_only(&dir);
+    }
+    if args.peek().map(String::as_str) == Some("scan") {
+        args.next();
+        let usage = "usage: sled_reference scan DIR [CACHE_BYTES] [TOUCHES]";
+        let dir = args.next().ok_or(usage)?;
+        let cache = args
+            .next()
+            .map(|n| n.parse())
+            .transpose()?
+            .unwrap_or(provdb::storage::index::CACHE_BYTES);
+        let touches = args.next().map(|n| n.parse()).transpose()?.unwrap_or(0);
+        return scan(&dir, cache, touches);
     }
     let records: u64 = args
         .next()

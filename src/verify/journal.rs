@@ -905,7 +905,13 @@ impl<'a> JournalWalk<'a> {
         }
         for tree in TreeName::ALL {
             let expected = self.expected_counts.get(&tree).copied().unwrap_or(0);
-            let found = index.tree_len(tree) as u64;
+            let found = match index.tree_len(tree) {
+                Ok(found) => found as u64,
+                Err(error) => {
+                    report.problem(format!("index tree {}", tree.name()), error.to_string());
+                    continue;
+                }
+            };
             if found != expected {
                 report.problem(
                     format!("index tree {}", tree.name()),

@@ -14,7 +14,7 @@ use super::{
     supersession_records, writing_marker, AmendmentRecord, AppliedMark, Applier, Chunker,
     CitationPointer, CitationRecord, ClaimRecord, ConflictReviewRecord, DriftRecord, Family, Index,
     IndexError, LinePlace, MergeRecord, Posting, Record, ReviewRecord, RevisionRecord, Scratch,
-    StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY,
+    StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, LARGE_RECORD_BYTES, SWEEP_TOUCHES,
 };
 
 /// A citation as `Index::quotes_of_source` reads it: its id as its line
@@ -28,9 +28,18 @@ pub struct QuoteRecord {
 }
 
 impl Index {
-    /// Returns the stored value for a key, raw.
+    /// Returns the stored value for a key, raw. A value as large as a chunk
+    /// of postings has its key read `SWEEP_TOUCHES` times more: `verify`
+    /// reads each chunk once, and sled would not count its page otherwise.
     pub fn get_raw(&self, tree: TreeName, key: &[u8]) -> Result<Option<Vec<u8>>, IndexError> {
-        Ok(self.tree(tree).get(key)?.map(|value| value.to_vec()))
+        let tree = self.tree(tree);
+        let value = tree.get(key)?;
+        if value.as_ref().is_some_and(|value| value.len() >= LARGE_RECORD_BYTES) {
+            for _ in 0..SWEEP_TOUCHES {
+                tree.get(key)?;
+            }
+        }
+        Ok(value.map(|value| value.to_vec()))
     }
 
     /// Puts a raw value; for tests that simulate a damaged index.
@@ -49,9 +58,20 @@ impl Index {
         Ok(())
     }
 
-    /// Returns how many records a tree holds.
-    pub fn tree_len(&self, tree: TreeName) -> usize {
-        self.tree(tree).len()
+    /// Returns how many records a tree holds, reading every one (sled keeps
+    /// no count) and each key `SWEEP_TOUCHES` times more, so that sled
+    /// evicts as the count goes instead of holding the whole tree.
+    pub fn tree_len(&self, tree: TreeName) -> Result<usize, IndexError> {
+        let tree = self.tree(tree);
+        let mut count = 0;
+        for key in tree.iter().keys() {
+            let key = key?;
+            for _ in 0..SWEEP_TOUCHES {
+                tree.get(&key)?;
+            }
+            count += 1;
+        }
+        Ok(count)
     }
 
     /// Returns every key in a tree that is not the key of an expected record; for verification.
