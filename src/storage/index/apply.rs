@@ -11,7 +11,7 @@ use super::{
     Chunker, CitationPointer, CitationRecord, ClaimRecord, ConflictReviewRecord, DriftRecord,
     Family, Index, IndexError, LinePlace, MergeRecord, Posting, Record, ReviewRecord,
     RevisionRecord, Scratch, StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES,
-    FRONTIER_KEY,
+    FRONTIER_KEY, LARGE_RECORD_BYTES, SWEEP_TOUCHES,
 };
 
 /// The two records of a supersession: one under each citation it names.
@@ -271,6 +271,9 @@ pub struct Applier<'i> {
     pending: usize,
     pending_bytes: usize,
     mark: Option<(AppliedMark, crate::audit::merkle::Frontier)>,
+    /// The tree and key of each large record in the batches, read again
+    /// once they are written (`SWEEP_TOUCHES`).
+    large: Vec<(usize, Vec<u8>)>,
 }
 
 impl Applier<'_> {
@@ -294,22 +297,39 @@ impl Applier<'_> {
                 .expect("tree in ALL");
             self.pending += 1;
             self.pending_bytes += record.key.len() + record.value.len();
+            if record.value.len() >= LARGE_RECORD_BYTES {
+                self.large.push((position, record.key.clone()));
+            }
             self.batches[position].insert(record.key, record.value);
             if self.full() {
                 // Mid-chunk: the records go, the mark waits for the chunk's end.
-                self.index.flush_batches(&mut self.batches, None)?;
-                self.pending = 0;
-                self.pending_bytes = 0;
+                self.flush(None)?;
             }
         }
         if ends {
             self.mark = Some((mark, self.chunker.frontier().clone()));
         }
         if self.full() || (ends && self.pending == 0) {
-            self.index
-                .flush_batches(&mut self.batches, self.mark.take())?;
-            self.pending = 0;
-            self.pending_bytes = 0;
+            let mark = self.mark.take();
+            self.flush(mark)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the batches (and `mark`, if any), then reads each large
+    /// record's key `SWEEP_TOUCHES` times: a chunk is written once, and sled
+    /// would not count its page against the cache bound otherwise.
+    fn flush(
+        &mut self,
+        mark: Option<(AppliedMark, crate::audit::merkle::Frontier)>,
+    ) -> Result<(), IndexError> {
+        self.index.flush_batches(&mut self.batches, mark)?;
+        self.pending = 0;
+        self.pending_bytes = 0;
+        for (position, key) in self.large.drain(..) {
+            for _ in 0..SWEEP_TOUCHES {
+                self.index.trees[position].get(&key)?;
+            }
         }
         Ok(())
     }
@@ -323,8 +343,8 @@ impl Applier<'_> {
     /// Writes what is left and the last chunk's mark.
     pub fn finish(mut self) -> Result<(), IndexError> {
         if self.pending > 0 || self.mark.is_some() {
-            self.index
-                .flush_batches(&mut self.batches, self.mark.take())?;
+            let mark = self.mark.take();
+            self.flush(mark)?;
         }
         Ok(())
     }
@@ -402,6 +422,7 @@ impl Index {
             pending: 0,
             pending_bytes: 0,
             mark: None,
+            large: Vec::new(),
         })
     }
 
