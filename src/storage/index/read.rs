@@ -14,7 +14,8 @@ use super::{
     supersession_records, writing_marker, AmendmentRecord, AppliedMark, Applier, Chunker,
     CitationPointer, CitationRecord, ClaimRecord, ConflictReviewRecord, DriftRecord, Family, Index,
     IndexError, LinePlace, MergeRecord, Posting, Record, ReviewRecord, RevisionRecord, Scratch,
-    StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY, LARGE_RECORD_BYTES, SWEEP_TOUCHES,
+    StoredSubtree, TreeName, APPLIED_KEY, CACHE_BYTES, CHUNK_ENTRIES, FRONTIER_KEY,
+    LARGE_RECORD_BYTES, SWEEP_TOUCHES,
 };
 
 /// A citation as `Index::quotes_of_source` reads it: its id as its line
@@ -34,7 +35,10 @@ impl Index {
     pub fn get_raw(&self, tree: TreeName, key: &[u8]) -> Result<Option<Vec<u8>>, IndexError> {
         let tree = self.tree(tree);
         let value = tree.get(key)?;
-        if value.as_ref().is_some_and(|value| value.len() >= LARGE_RECORD_BYTES) {
+        if value
+            .as_ref()
+            .is_some_and(|value| value.len() >= LARGE_RECORD_BYTES)
+        {
             for _ in 0..SWEEP_TOUCHES {
                 tree.get(key)?;
             }

@@ -378,5 +378,8 @@ fn an_applier_stopped_mid_command_resumes_to_the_same_records() {
     }
     // Chunk 1 holds all three claims (seq mod 3) and five sources (seq
     // mod 5); chunk 2, entries 65,537–65,539, three of each: 6 + 8.
-    assert_eq!(whole.tree_len(TreeName::Links).expect("count"), (3 + 5) + (3 + 3));
+    assert_eq!(
+        whole.tree_len(TreeName::Links).expect("count"),
+        (3 + 5) + (3 + 3)
+    );
 }
