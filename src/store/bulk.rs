@@ -224,8 +224,18 @@ pub struct AddedFile {
 #[derive(Debug, Default)]
 pub struct FileReport {
     held: Vec<String>,
-    spilled: Option<(PrivateDir, io::BufWriter<File>)>,
+    spilled: Option<Spilled>,
     count: u64,
+}
+
+/// Where a `FileReport`'s lines went: a file with no name left, open for
+/// reading and writing, so that the system frees it when the process ends
+/// however it ends (a killed add leaves nothing in the temporary directory).
+#[derive(Debug)]
+struct Spilled {
+    /// The directory it was made in, already removed; for messages.
+    made_in: PathBuf,
+    writer: io::BufWriter<File>,
 }
 
 /// How many lines a `FileReport` keeps in memory (about 1 MB of them).
@@ -249,9 +259,9 @@ impl FileReport {
         if self.spilled.is_none() {
             self.spill()?;
         }
-        if let Some((dir, writer)) = &mut self.spilled {
-            writeln!(writer, "{line}")
-                .map_err(|source| report_error(&dir.path().join(REPORT_FILE), source))?;
+        if let Some(spilled) = &mut self.spilled {
+            writeln!(spilled.writer, "{line}")
+                .map_err(|source| report_error(&spilled.made_in.join(REPORT_FILE), source))?;
         }
         Ok(())
     }
@@ -264,21 +274,31 @@ impl FileReport {
             source,
         })?;
         let path = dir.path().join(REPORT_FILE);
-        let file = File::create(&path).map_err(|source| report_error(&path, source))?;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|source| report_error(&path, source))?;
+        // The file keeps no name: the directory goes now, the file with the
+        // last handle, at the report's drop or the process's end.
+        let made_in = dir.path().to_path_buf();
+        drop(dir);
         let mut writer = io::BufWriter::with_capacity(64 << 10, file);
         for line in self.held.drain(..) {
             writeln!(writer, "{line}").map_err(|source| report_error(&path, source))?;
         }
         self.held = Vec::new();
-        self.spilled = Some((dir, writer));
+        self.spilled = Some(Spilled { made_in, writer });
         Ok(())
     }
 
     fn finish(&mut self) -> Result<(), StoreError> {
         match &mut self.spilled {
-            Some((dir, writer)) => writer
+            Some(spilled) => spilled
+                .writer
                 .flush()
-                .map_err(|source| report_error(&dir.path().join(REPORT_FILE), source)),
+                .map_err(|source| report_error(&spilled.made_in.join(REPORT_FILE), source)),
             None => Ok(()),
         }
     }
@@ -293,13 +313,20 @@ impl FileReport {
         self.count == 0
     }
 
-    /// Returns each file's line of JSON, in the order found.
+    /// Returns each file's line of JSON, in the order found (after
+    /// `finish`: lines still buffered are not read back).
     pub fn lines(&self) -> io::Result<Box<dyn Iterator<Item = io::Result<String>> + '_>> {
         match &self.spilled {
-            Some((dir, _)) => {
-                let file = File::open(dir.path().join(REPORT_FILE))?;
-                Ok(Box::new(io::BufReader::new(file).lines()))
-            }
+            Some(spilled) => Ok(Box::new(
+                io::BufReader::with_capacity(
+                    64 << 10,
+                    ReadAt {
+                        file: spilled.writer.get_ref(),
+                        at: 0,
+                    },
+                )
+                .lines(),
+            )),
             None => Ok(Box::new(self.held.iter().cloned().map(Ok))),
         }
     }
@@ -308,9 +335,27 @@ impl FileReport {
     /// memory.
     pub fn place(&self) -> String {
         match &self.spilled {
-            Some((dir, _)) => dir.path().join(REPORT_FILE).display().to_string(),
+            Some(spilled) => format!(
+                "a temporary file made in {} and unlinked",
+                spilled.made_in.display()
+            ),
             None => "memory".into(),
         }
+    }
+}
+
+/// Reads a file from `at` on with positioned reads, leaving the offset its
+/// writer shares untouched.
+struct ReadAt<'a> {
+    file: &'a File,
+    at: u64,
+}
+
+impl io::Read for ReadAt<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = std::os::unix::fs::FileExt::read_at(self.file, buf, self.at)?;
+        self.at += read as u64;
+        Ok(read)
     }
 }
 
@@ -791,8 +836,8 @@ mod tests {
     }
 
     /// More lines than a report holds in memory: all of them move to its
-    /// temporary file, in order, and come back as written; the file goes
-    /// with the report. Each line is the file's JSON with its keys, and its
+    /// temporary file, in order, and come back as written; the file has no
+    /// name from the moment it is made. Each line is the file's JSON with its keys, and its
     /// layer's, in name order, as written out here by hand for the first.
     #[test]
     fn a_report_past_what_it_holds_keeps_every_line_in_order() {
@@ -805,8 +850,19 @@ mod tests {
             }
         }
         report.finish().expect("finish");
-        let place = report.place();
-        assert!(Path::new(&place).is_file(), "spilled to {place}");
+        let made_in = report
+            .spilled
+            .as_ref()
+            .map(|spilled| spilled.made_in.clone())
+            .expect("spilled");
+        assert!(
+            report.place().contains(&made_in.display().to_string()),
+            "{}",
+            report.place()
+        );
+        // Nothing of it has a name while the report lives: a process killed
+        // now leaves nothing behind in the temporary directory.
+        assert!(!made_in.exists(), "{} was left", made_in.display());
         let lines: Vec<String> = report
             .lines()
             .expect("lines")
@@ -829,7 +885,5 @@ mod tests {
             assert_eq!(back["title"].as_str(), file.title.as_deref());
             assert_eq!(back["layer"].is_null(), file.layer.is_none());
         }
-        drop(report);
-        assert!(!Path::new(&place).exists(), "removed with the report");
     }
 }
