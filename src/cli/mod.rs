@@ -633,4 +633,55 @@ mod tests {
         };
         Store::open(&root, &mut no_wait).expect("dropping the Ctx waited for the close");
     }
+
+    /// A read whose open had to bring the index up to date wrote to it: that
+    /// store is closed before the command goes on, not on a thread the
+    /// process would not wait for.
+    #[test]
+    fn a_store_whose_index_was_brought_up_to_date_is_closed_at_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("s");
+        Store::init(&root, "tester").expect("init");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut ctx = Ctx {
+            db: Some(root.clone()),
+            json: false,
+            actor: Some("tester".into()),
+            lock_wait: std::time::Duration::ZERO,
+            out: &mut out,
+            err: &mut err,
+            closing: None,
+        };
+        ctx.with_store(|opened| {
+            let mut text: &[u8] = b"The court gave its decision on 22 April 2010.";
+            opened.add_source(
+                crate::store::AddInput::Reader(&mut text, "a test"),
+                crate::model::SourceMeta::default(),
+                None,
+                false,
+                "tester",
+            )
+        })
+        .expect("a write");
+        // The index is derived: without it, the next open rebuilds it.
+        std::fs::remove_dir_all(root.join("index")).expect("remove the index");
+        let listed = ctx
+            .with_store(|opened| opened.sources())
+            .expect("a read that rebuilds the index");
+        assert_eq!(
+            listed.len(),
+            1,
+            "the source is listed from the rebuilt index"
+        );
+        assert!(
+            ctx.closing.is_none(),
+            "a store whose index was written while opening is closed at once"
+        );
+        ctx.with_store(|opened| opened.sources().map(|_| ()))
+            .expect("a read of an index up to date");
+        assert!(
+            ctx.closing.is_some(),
+            "and the next read closes on a thread"
+        );
+    }
 }
