@@ -91,7 +91,8 @@ fn peak_kib() -> Result<u64, Box<dyn std::error::Error>> {
     Ok(line.trim().trim_end_matches("kB").trim().parse()?)
 }
 
-/// `scan DIR [CACHE_BYTES]`: every record of every tree read once.
+/// `scan DIR [CACHE_BYTES] [TOUCHES]`: every record of every tree read,
+/// each key `touches` more times.
 fn scan(dir: &str, cache: u64, touches: usize) -> Result<(), Box<dyn std::error::Error>> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();

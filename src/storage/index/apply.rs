@@ -317,8 +317,9 @@ impl Applier<'_> {
     }
 
     /// Writes the batches (and `mark`, if any), then reads each large
-    /// record's key `SWEEP_TOUCHES` times: a chunk is written once, and sled
-    /// would not count its page against the cache bound otherwise.
+    /// record's key `SWEEP_TOUCHES` times: a chunk is written once, and the
+    /// pages of chunks written once each would stay uncounted against sled's
+    /// cache bound (`SWEEP_TOUCHES`).
     fn flush(
         &mut self,
         mark: Option<(AppliedMark, crate::audit::merkle::Frontier)>,

@@ -37,19 +37,24 @@ pub use records::{
 pub const CACHE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// How many more times a sweep through a whole tree reads each key it
-/// passes. sled 0.34.7 counts a page it read against `cache_capacity` only
-/// when that page's LRU shard (one of 256) has queued 64 accesses, so a
-/// sweep that reads each page once leaves up to 16,384 pages uncounted and
-/// never evicted: reading every record of a 1,000,000-citation index held
-/// 123 MB whether the bound was 256 KiB or 1 GiB, and of a 10,000,000 one
-/// 578 MB. Reading each key again fills its leaf's shard queue (a leaf holds
-/// 4 to 16 records), and sled evicts as the sweep goes: 44 MB and 84 MB
-/// (`cargo bench --bench sled_reference -- scan`, BENCHMARKS.md).
+/// passes. sled 0.34.7 queues each access to a page in the page's LRU shard
+/// (one of 256) and counts a shard's queue against `cache_capacity` only
+/// once 64 accesses have queued there, so up to 16,384 accesses stay
+/// uncounted at any time. A sweep that reads each page once makes those
+/// 16,384 distinct pages, never evicted: reading every record of a
+/// 1,000,000-citation index held 123 MB whether the bound was 256 KiB or 1
+/// GiB, and of a 10,000,000 one 578 MB. Reading each key again gives its
+/// leaf (4 to 16 records) 17 to 65 accesses, so a shard's uncounted
+/// accesses name a few leaves instead of 64, and sled evicts as the sweep
+/// goes: 44 MB and 84 MB (`cargo bench --bench sled_reference -- scan`,
+/// BENCHMARKS.md).
 pub const SWEEP_TOUCHES: usize = 4;
 
 /// A record at least this large (a chunk of postings; citation and claim
-/// records are a few hundred bytes) is read again `SWEEP_TOUCHES` times when
-/// `verify` reads it alone: it reads each once.
+/// records are a few hundred bytes) has its key read `SWEEP_TOUCHES` times
+/// more where it is read or written once: `verify`'s reads of index
+/// records, and the `Applier` once a batch is written. Pages of smaller
+/// records are small, so their uncounted accesses hold little.
 pub const LARGE_RECORD_BYTES: usize = 1024;
 
 /// Why the index failed.

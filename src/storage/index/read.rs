@@ -161,13 +161,29 @@ impl Index {
         bucket: u8,
         key: &[u8],
     ) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
+        self.bucket_postings_read(family, bucket, key, 0)
+    }
+
+    /// Returns the postings of one bucket of a family, in every chunk,
+    /// reading the key of each large chunk `touches` more times: for a read
+    /// of every bucket, which passes each chunk once (`SWEEP_TOUCHES`).
+    fn bucket_postings_read(
+        &self,
+        family: Family,
+        bucket: u8,
+        key: &[u8],
+        touches: usize,
+    ) -> Result<Vec<([u8; 32], CitationPointer)>, IndexError> {
+        let tree = self.tree(family.tree());
         let mut out = Vec::new();
-        for value in self
-            .tree(family.tree())
-            .scan_prefix(family.prefix(bucket))
-            .values()
-        {
-            out.extend(postings_for(family, &value?, key)?);
+        for item in tree.scan_prefix(family.prefix(bucket)) {
+            let (chunk, value) = item?;
+            if value.len() >= LARGE_RECORD_BYTES {
+                for _ in 0..touches {
+                    tree.get(&chunk)?;
+                }
+            }
+            out.extend(postings_for(family, &value, key)?);
         }
         Ok(out)
     }
@@ -178,7 +194,7 @@ impl Index {
         &self,
     ) -> impl Iterator<Item = Result<(SourceId, CitationPointer), IndexError>> + '_ {
         (0..=255u8).flat_map(move |bucket| {
-            match self.bucket_postings(Family::SourceEntry, bucket, &[]) {
+            match self.bucket_postings_read(Family::SourceEntry, bucket, &[], SWEEP_TOUCHES) {
                 Ok(mut postings) => {
                     postings.sort_unstable_by_key(|(id, pointer)| (*id, pointer.start));
                     postings.dedup_by_key(|(id, _)| *id);
