@@ -13,6 +13,7 @@ pub mod identity;
 pub mod interchange;
 pub mod model;
 pub mod search;
+pub mod spool;
 pub mod storage;
 pub mod store;
 pub mod tempdir;

@@ -2,8 +2,8 @@
 //! with one filesystem sync, and recorded in one journal append.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::fs::{self, File};
-use std::io::{self, BufRead, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -12,9 +12,9 @@ use super::add::{page_defaults, suggested_title};
 use super::layers::derive_layer;
 use super::{meta_conflict, now_rfc3339, Store, StoreError};
 use crate::model::{Change, Origin, SourceId, SourceMeta};
+use crate::spool::{Spool, SpoolError};
 use crate::storage::index::Index;
 use crate::storage::objects::{Objects, PutError, Stored};
-use crate::tempdir::PrivateDir;
 
 /// A file found for a bulk add, with the size the directory listing gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,32 +217,22 @@ pub struct AddedFile {
     pub title_from: Option<&'static str>,
 }
 
-/// The files a bulk add reports, each as one line of JSON (an `AddedFile`), in the order found. The first `HELD` lines are
-/// kept in memory; an add of more moves them all to a private temporary
-/// file and writes the rest there, so that an add of any number of files
-/// holds at most that many lines of its report.
-#[derive(Debug, Default)]
-pub struct FileReport {
-    held: Vec<String>,
-    spilled: Option<Spilled>,
-    count: u64,
-}
-
-/// Where a `FileReport`'s lines went: a file with no name left, open for
-/// reading and writing, so that the system frees it when the process ends
-/// however it ends (a killed add leaves nothing in the temporary directory).
+/// The files a bulk add reports, each as one line of JSON (an `AddedFile`),
+/// in the order found: a `Spool`, so that an add of any number of files
+/// holds at most `spool::HELD` lines of its report in memory, and a killed
+/// add leaves no file of it behind.
 #[derive(Debug)]
-struct Spilled {
-    /// The directory it was made in, already removed; for messages.
-    made_in: PathBuf,
-    writer: io::BufWriter<File>,
+pub struct FileReport {
+    spool: Spool,
 }
 
-/// How many lines a `FileReport` keeps in memory (about 1 MB of them).
-const HELD: usize = 4096;
-
-/// The file a `FileReport` spills its lines to, inside its directory.
-const REPORT_FILE: &str = "files.jsonl";
+impl Default for FileReport {
+    fn default() -> FileReport {
+        FileReport {
+            spool: Spool::new("add"),
+        }
+    }
+}
 
 impl FileReport {
     fn push(&mut self, file: &AddedFile) -> Result<(), StoreError> {
@@ -251,119 +241,40 @@ impl FileReport {
         let line = serde_json::to_string(file).map_err(|error| StoreError::Damaged {
             what: format!("the report of {} cannot be written: {error}", file.path),
         })?;
-        self.count += 1;
-        if self.spilled.is_none() && self.held.len() < HELD {
-            self.held.push(line);
-            return Ok(());
-        }
-        if self.spilled.is_none() {
-            self.spill()?;
-        }
-        if let Some(spilled) = &mut self.spilled {
-            writeln!(spilled.writer, "{line}")
-                .map_err(|source| report_error(&spilled.made_in.join(REPORT_FILE), source))?;
-        }
-        Ok(())
-    }
-
-    /// Moves the lines held so far to a new temporary file.
-    fn spill(&mut self) -> Result<(), StoreError> {
-        let dir = PrivateDir::create("add").map_err(|source| StoreError::Io {
-            action: "making a temporary directory for the report of this add (nothing was recorded; free space there, or set TMPDIR) in",
-            path: std::env::temp_dir(),
-            source,
-        })?;
-        let path = dir.path().join(REPORT_FILE);
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|source| report_error(&path, source))?;
-        // The file keeps no name: the directory goes now, the file with the
-        // last handle, at the report's drop or the process's end.
-        let made_in = dir.path().to_path_buf();
-        drop(dir);
-        let mut writer = io::BufWriter::with_capacity(64 << 10, file);
-        for line in self.held.drain(..) {
-            writeln!(writer, "{line}").map_err(|source| report_error(&path, source))?;
-        }
-        self.held = Vec::new();
-        self.spilled = Some(Spilled { made_in, writer });
-        Ok(())
+        self.spool.push(line).map_err(report_error)
     }
 
     fn finish(&mut self) -> Result<(), StoreError> {
-        match &mut self.spilled {
-            Some(spilled) => spilled
-                .writer
-                .flush()
-                .map_err(|source| report_error(&spilled.made_in.join(REPORT_FILE), source)),
-            None => Ok(()),
-        }
+        self.spool.finish().map_err(report_error)
     }
 
     /// Returns how many files it reports.
     pub fn len(&self) -> u64 {
-        self.count
+        self.spool.len()
     }
 
     /// Returns true when it reports no file.
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.spool.is_empty()
     }
 
-    /// Returns each file's line of JSON, in the order found (after
-    /// `finish`: lines still buffered are not read back).
+    /// Returns each file's line of JSON, in the order found.
     pub fn lines(&self) -> io::Result<Box<dyn Iterator<Item = io::Result<String>> + '_>> {
-        match &self.spilled {
-            Some(spilled) => Ok(Box::new(
-                io::BufReader::with_capacity(
-                    64 << 10,
-                    ReadAt {
-                        file: spilled.writer.get_ref(),
-                        at: 0,
-                    },
-                )
-                .lines(),
-            )),
-            None => Ok(Box::new(self.held.iter().cloned().map(Ok))),
-        }
+        Ok(self.spool.lines())
     }
 
     /// Returns where its lines are: a temporary file, or this process's
     /// memory.
     pub fn place(&self) -> String {
-        match &self.spilled {
-            Some(spilled) => format!(
-                "a temporary file made in {} and unlinked",
-                spilled.made_in.display()
-            ),
-            None => "memory".into(),
-        }
+        self.spool.place()
     }
 }
 
-/// Reads a file from `at` on with positioned reads, leaving the offset its
-/// writer shares untouched.
-struct ReadAt<'a> {
-    file: &'a File,
-    at: u64,
-}
-
-impl io::Read for ReadAt<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = std::os::unix::fs::FileExt::read_at(self.file, buf, self.at)?;
-        self.at += read as u64;
-        Ok(read)
-    }
-}
-
-fn report_error(path: &Path, source: io::Error) -> StoreError {
+fn report_error(error: SpoolError) -> StoreError {
     StoreError::Io {
         action: "writing the report of this add (nothing was recorded; free space there, or set TMPDIR) to",
-        path: path.to_path_buf(),
-        source,
+        path: PathBuf::from(error.place),
+        source: error.source,
     }
 }
 
@@ -809,6 +720,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::spool::HELD;
 
     /// A file's report: every third with a title, every fifth binary, every
     /// seventh with a text layer.
@@ -836,8 +748,7 @@ mod tests {
     }
 
     /// More lines than a report holds in memory: all of them move to its
-    /// temporary file, in order, and come back as written; the file has no
-    /// name from the moment it is made. Each line is the file's JSON with its keys, and its
+    /// temporary file (a `Spool`), in order, and come back as written. Each line is the file's JSON with its keys, and its
     /// layer's, in name order, as written out here by hand for the first.
     #[test]
     fn a_report_past_what_it_holds_keeps_every_line_in_order() {
@@ -850,19 +761,7 @@ mod tests {
             }
         }
         report.finish().expect("finish");
-        let made_in = report
-            .spilled
-            .as_ref()
-            .map(|spilled| spilled.made_in.clone())
-            .expect("spilled");
-        assert!(
-            report.place().contains(&made_in.display().to_string()),
-            "{}",
-            report.place()
-        );
-        // Nothing of it has a name while the report lives: a process killed
-        // now leaves nothing behind in the temporary directory.
-        assert!(!made_in.exists(), "{} was left", made_in.display());
+        assert!(report.spool.made_in().is_some(), "spilled");
         let lines: Vec<String> = report
             .lines()
             .expect("lines")

@@ -525,7 +525,8 @@ fn a_damaged_unrecorded_object_is_replaced_not_trusted() {
 /// the rest wait in a private temporary file, and what is printed is what
 /// holding them all would print: the summary counts every file, and the
 /// JSON document lists each once, in the order found (folders and names
-/// sorted), as canonical JSON. The temporary file is gone afterwards.
+/// sorted), as canonical JSON. The temporary file is gone afterwards. So
+/// is the list of sources, which is as long.
 #[test]
 fn an_add_of_more_files_than_it_holds_reports_every_one() {
     let env = TestEnv::new();
@@ -542,25 +543,23 @@ fn an_add_of_more_files_than_it_holds_reports_every_one() {
     expected.sort();
     let tmp = env.dir.path().join("tmp");
     std::fs::create_dir_all(&tmp).expect("tmp");
-    let run = |json: bool| {
-        let mut command = env.command();
-        command.env("TMPDIR", &tmp);
-        if json {
-            command.arg("--json");
-        }
-        let output = command
-            .args(["add", corpus.to_str().expect("utf-8")])
+    let run = |args: &[&str]| {
+        let output = env
+            .command()
+            .env("TMPDIR", &tmp)
+            .args(args)
             .output()
             .expect("run");
         assert!(output.status.success(), "{output:?}");
         assert_eq!(
             std::fs::read_dir(&tmp).expect("tmp").count(),
             0,
-            "the report's temporary file is removed"
+            "the temporary file is removed"
         );
         String::from_utf8(output.stdout).expect("utf-8")
     };
-    let summary = run(false);
+    let corpus_arg = corpus.to_str().expect("utf-8");
+    let summary = run(&["add", corpus_arg]);
     assert!(
         summary.starts_with(&format!("added {count} new source(s) from {count} file(s)")),
         "{summary}"
@@ -573,7 +572,7 @@ fn an_add_of_more_files_than_it_holds_reports_every_one() {
         )),
         "{summary}"
     );
-    let printed = run(true);
+    let printed = run(&["--json", "add", corpus_arg]);
     let json: serde_json::Value = serde_json::from_str(&printed).expect("one JSON document");
     assert_eq!(printed.trim_end(), json.to_string());
     assert_eq!(json["new_sources"], 0, "all recorded by the first add");
@@ -582,6 +581,63 @@ fn an_add_of_more_files_than_it_holds_reports_every_one() {
     for (file, (name, path)) in files.iter().zip(&expected) {
         assert_eq!(file["name"], name.as_str());
         assert_eq!(file["id"], b3(path).as_str());
+    }
+
+    // The list of sources is longer than it holds in memory too: every
+    // source once, in the order recorded (the order found), each with its
+    // citations, two in the 4,001st file found.
+    let (name, path) = &expected[4000];
+    let number: usize = name[7..12].parse().expect("its number");
+    let cited = b3(path);
+    let (item, folder) = (
+        format!("Item {number}"),
+        format!("In folder {}", number % 3),
+    );
+    let values = (number.to_string(), (number % 3).to_string());
+    for (quote, property, value) in [(&item, "item", &values.0), (&folder, "folder", &values.1)] {
+        run(&[
+            "cite",
+            &cited,
+            "--quote",
+            quote,
+            "--subject",
+            "the list",
+            "--property",
+            property,
+            "--value",
+            value,
+        ]);
+    }
+    let text = run(&["sources"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len(),
+        count,
+        "{}",
+        lines.first().copied().unwrap_or("")
+    );
+    for (line, (name, path)) in lines.iter().zip(&expected) {
+        let id = b3(path);
+        assert!(line.starts_with(&id[..12]), "{line} is not {name}");
+        let citations = if id == cited {
+            "2 citations"
+        } else {
+            "0 citations"
+        };
+        assert!(line.contains(citations), "{line}: {citations}");
+    }
+    let printed = run(&["--json", "sources"]);
+    let json: serde_json::Value = serde_json::from_str(&printed).expect("one JSON document");
+    assert_eq!(printed.trim_end(), json.to_string());
+    let sources = json["sources"].as_array().expect("sources");
+    assert_eq!(sources.len(), count);
+    for (at, (source, (_, path))) in sources.iter().zip(&expected).enumerate() {
+        let id = b3(path);
+        assert_eq!(source["id"], id.as_str());
+        assert_eq!(source["citations"], if id == cited { 2 } else { 0 });
+        if at > 0 {
+            assert!(source["seq"].as_u64() > sources[at - 1]["seq"].as_u64());
+        }
     }
 }
 

@@ -119,6 +119,8 @@ fn only_cli_knows_clap_and_the_cli() {
 /// that wrote them.
 const LAYERS: &[(&str, &[&str])] = &[
     ("tempdir.rs", &[]),
+    // spool.rs keeps lines in a temporary file: it knows no store.
+    ("spool.rs", &["tempdir"]),
     ("model/", &["model"]),
     ("text/", &["model", "text"]),
     ("identity.rs", &["model", "text"]),
@@ -179,6 +181,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "witness",
             "search",
             "tempdir",
+            "spool",
             "store",
         ],
     ),
