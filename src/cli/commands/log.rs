@@ -200,12 +200,18 @@ pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         return Ok(());
     }
     let json_mode = ctx.json;
-    let mut entries: Vec<serde_json::Value> = Vec::new();
-    ctx.with_store_writing(|opened, out| {
+    ctx.with_store_writing(|opened, out| -> Result<(), CliError> {
+        // In JSON, what `json!({"entries": entries})` prints, an entry at a
+        // time: a journal of any length in bounded memory.
+        let mut first = true;
+        if json_mode {
+            write!(out, "{{\"entries\":[")?;
+        }
         opened.for_each_entry(&mut |entry: &Entry| {
             if json_mode {
-                entries.push(serde_json::to_value(entry).map_err(std::io::Error::other)?);
-                Ok(())
+                let value = serde_json::to_value(entry).map_err(std::io::Error::other)?;
+                let comma = if std::mem::take(&mut first) { "" } else { "," };
+                write!(out, "{comma}{value}")
             } else {
                 let origin = entry
                     .origin
@@ -229,10 +235,11 @@ pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
                     summary(&entry.change)
                 )
             }
-        })
+        })?;
+        if json_mode {
+            writeln!(out, "]}}")?;
+        }
+        Ok(())
     })?;
-    if json_mode {
-        writeln!(ctx.out, "{}", json!({"entries": entries}))?;
-    }
     Ok(())
 }
