@@ -441,6 +441,25 @@ impl Store {
             _ => None,
         };
         let property_key = filter.property.as_deref().map(identity_key);
+        // Listing every claim as it stands now: each claim's citations are
+        // counted from the postings and its retracted ones from the
+        // retractions, instead of reading every citation's line.
+        let counted = if filter.subject.is_none() && filter.source.is_none() && self.as_of.is_none()
+        {
+            let ids: Vec<ClaimId> = records.iter().map(|record| record.claim.id).collect();
+            let counts = self.index.citation_counts_of_claims(&ids)?;
+            let mut retracted: HashMap<ClaimId, usize> = HashMap::new();
+            for item in self.index.retractions() {
+                let (citation, _) = item?;
+                let record = self.index.citation(&citation)?.ok_or_else(|| StoreError::Damaged {
+                    what: format!("the index records a retraction of citation {citation}, which it does not hold; run `provdb reindex`"),
+                })?;
+                *retracted.entry(record.citation.claim).or_default() += 1;
+            }
+            Some((counts, retracted))
+        } else {
+            None
+        };
         let mut out = Vec::new();
         for record in records {
             let id = record.claim.id;
@@ -454,6 +473,20 @@ impl Store {
             }
             if let Some(wanted) = &filter.value {
                 if !value_matches(&record.claim.value, wanted) {
+                    continue;
+                }
+            }
+            if let Some((counts, retractions)) = &counted {
+                if let Some(all) = counts.get(&id) {
+                    let retracted = retractions.get(&id).copied().unwrap_or(0);
+                    let live = all.checked_sub(retracted).ok_or_else(|| StoreError::Damaged {
+                        what: format!("the index holds {all} citations of claim {id} but {retracted} retractions of them; run `provdb reindex`"),
+                    })?;
+                    out.push(ClaimSummary {
+                        record,
+                        live,
+                        retracted,
+                    });
                     continue;
                 }
             }

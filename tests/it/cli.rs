@@ -299,6 +299,11 @@ fn retract_keeps_the_citation_as_retracted() {
     let claims = env.ok(&["--json", "claims"]).json();
     assert_eq!(claims["claims"][0]["citations"], 1);
     assert_eq!(claims["claims"][0]["retracted_citations"], 1);
+    // The whole list counts from the postings and the retractions; a list
+    // by subject reads each citation: both say the same.
+    let subject = claims["claims"][0]["subject"].as_str().expect("subject");
+    let by_subject = env.ok(&["--json", "claims", "--subject", subject]).json();
+    assert_eq!(by_subject["claims"], claims["claims"]);
 }
 
 #[test]

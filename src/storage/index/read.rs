@@ -426,6 +426,57 @@ impl Index {
         self.get(TreeName::Retractions, id.as_bytes())
     }
 
+    /// Returns every retracted citation's id, in id order, with its
+    /// retraction.
+    pub fn retractions(
+        &self,
+    ) -> impl Iterator<Item = Result<(CitationId, Retraction), IndexError>> + '_ {
+        self.tree(TreeName::Retractions).iter().map(|item| {
+            let (key, value) = item?;
+            let id: [u8; 32] = key.as_ref().try_into().map_err(|_| IndexError::Key {
+                tree: "retractions",
+                why: format!("a key of {} bytes is not a citation id", key.len()),
+            })?;
+            Ok((CitationId(id), Self::decode(TreeName::Retractions, &value)?))
+        })
+    }
+
+    /// Returns how many citations name each of `claims`, from the postings
+    /// alone, without reading a line: each bucket of claims' postings read
+    /// once. A claim that shares the bytes the postings keep of an id
+    /// (`Family::key_bytes`) with another of `claims` is left out: only its
+    /// lines tell its citations apart.
+    pub fn citation_counts_of_claims(
+        &self,
+        claims: &[ClaimId],
+    ) -> Result<std::collections::HashMap<ClaimId, usize>, IndexError> {
+        let kept = Family::Claim.key_bytes();
+        let mut by_prefix: std::collections::HashMap<&[u8], Option<ClaimId>> =
+            std::collections::HashMap::with_capacity(claims.len());
+        for id in claims {
+            by_prefix
+                .entry(&id.as_bytes()[..kept])
+                .and_modify(|only| {
+                    if *only != Some(*id) {
+                        *only = None;
+                    }
+                })
+                .or_insert(Some(*id));
+        }
+        let mut counts: std::collections::HashMap<ClaimId, usize> =
+            by_prefix.values().flatten().map(|id| (*id, 0)).collect();
+        for bucket in 0..=255u8 {
+            for (key, _) in self.bucket_postings_read(Family::Claim, bucket, &[], SWEEP_TOUCHES)? {
+                if let Some(Some(id)) = by_prefix.get(&key[..kept]) {
+                    if let Some(count) = counts.get_mut(id) {
+                        *count += 1;
+                    }
+                }
+            }
+        }
+        Ok(counts)
+    }
+
     /// Returns what became of the citations of revision `number - 1` when
     /// revision `number` of `doc` was logged, in citation id order; with
     /// `number` None, of every revision.
