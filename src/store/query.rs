@@ -69,6 +69,13 @@ pub struct ClaimSummary {
     pub retracted: usize,
 }
 
+/// Every claim's citations and retracted citations, counted without
+/// reading their lines (`Store::claim_counts`).
+struct ClaimCounts {
+    all: crate::storage::index::ClaimCitationCounts,
+    retracted: HashMap<ClaimId, usize>,
+}
+
 /// Filters for `claims`.
 #[derive(Debug, Clone, Default)]
 pub struct ClaimFilter {
@@ -410,6 +417,37 @@ impl Store {
 
     /// Returns claims matching the filter, with citation counts.
     pub fn claims(&self, filter: &ClaimFilter) -> Result<Vec<ClaimSummary>, StoreError> {
+        let mut out = Vec::new();
+        self.for_each_claim(filter, &mut |summary| {
+            out.push(summary);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `visit` with each claim matching the filter, with its citation
+    /// counts, in the order `claims` returns them. For the whole list, as it
+    /// stands now, each claim's citations are counted from the postings and
+    /// its retracted ones from the retractions, instead of reading every
+    /// citation's line.
+    pub fn for_each_claim(
+        &self,
+        filter: &ClaimFilter,
+        visit: &mut dyn FnMut(ClaimSummary) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        if filter.subject.is_none() && filter.source.is_none() {
+            let counted = match self.as_of {
+                None => Some(self.claim_counts()?),
+                Some(_) => None,
+            };
+            // In key order across buckets: the records are sorted whole.
+            for (_, record) in self.index.all_claims()? {
+                if let Some(summary) = self.summary(record, filter, None, counted.as_ref())? {
+                    visit(summary)?;
+                }
+            }
+            return Ok(());
+        }
         let mut records: Vec<ClaimRecord> = Vec::new();
         if let Some(subject) = &filter.subject {
             for (_, record) in self
@@ -431,90 +469,93 @@ impl Store {
                     records.push(record);
                 }
             }
-        } else {
-            for (_, record) in self.index.all_claims()? {
-                records.push(record);
-            }
         }
         let source_filter = match (&filter.source, &filter.subject) {
             (Some(source), Some(_)) => Some(self.resolve_source(source)?),
             _ => None,
         };
-        let property_key = filter.property.as_deref().map(identity_key);
-        // Listing every claim as it stands now: each claim's citations are
-        // counted from the postings and its retracted ones from the
-        // retractions, instead of reading every citation's line.
-        let counted = if filter.subject.is_none() && filter.source.is_none() && self.as_of.is_none()
-        {
-            let ids: Vec<ClaimId> = records.iter().map(|record| record.claim.id).collect();
-            let counts = self.index.citation_counts_of_claims(&ids)?;
-            let mut retracted: HashMap<ClaimId, usize> = HashMap::new();
-            for item in self.index.retractions() {
-                let (citation, _) = item?;
-                let record = self.index.citation(&citation)?.ok_or_else(|| StoreError::Damaged {
-                    what: format!("the index records a retraction of citation {citation}, which it does not hold; run `provdb reindex`"),
-                })?;
-                *retracted.entry(record.citation.claim).or_default() += 1;
-            }
-            Some((counts, retracted))
-        } else {
-            None
-        };
-        let mut out = Vec::new();
         for record in records {
-            let id = record.claim.id;
-            if !self.visible(record.seq) {
-                continue;
+            if let Some(summary) = self.summary(record, filter, source_filter, None)? {
+                visit(summary)?;
             }
-            if let Some(key) = &property_key {
-                if identity_key(&record.claim.property) != *key {
-                    continue;
-                }
+        }
+        Ok(())
+    }
+
+    /// Returns every claim's citations counted from the postings, and its
+    /// retracted ones from the retractions.
+    fn claim_counts(&self) -> Result<ClaimCounts, StoreError> {
+        let all = self.index.claim_citation_counts()?;
+        let mut retracted: HashMap<ClaimId, usize> = HashMap::new();
+        for item in self.index.retractions() {
+            let (citation, _) = item?;
+            let record = self.index.citation(&citation)?.ok_or_else(|| StoreError::Damaged {
+                what: format!("the index records a retraction of citation {citation}, which it does not hold; run `provdb reindex`"),
+            })?;
+            *retracted.entry(record.citation.claim).or_default() += 1;
+        }
+        Ok(ClaimCounts { all, retracted })
+    }
+
+    /// Returns a claim's summary, or None when the filter leaves it out:
+    /// its property and value, what is visible, and with `source_filter`,
+    /// whether a citation in that source names it. Counted from `counted`
+    /// when given and it knows the claim, else from its citations' lines.
+    fn summary(
+        &self,
+        record: ClaimRecord,
+        filter: &ClaimFilter,
+        source_filter: Option<SourceId>,
+        counted: Option<&ClaimCounts>,
+    ) -> Result<Option<ClaimSummary>, StoreError> {
+        let id = record.claim.id;
+        if !self.visible(record.seq) {
+            return Ok(None);
+        }
+        if let Some(property) = filter.property.as_deref() {
+            if identity_key(&record.claim.property) != identity_key(property) {
+                return Ok(None);
             }
-            if let Some(wanted) = &filter.value {
-                if !value_matches(&record.claim.value, wanted) {
-                    continue;
-                }
+        }
+        if let Some(wanted) = &filter.value {
+            if !value_matches(&record.claim.value, wanted) {
+                return Ok(None);
             }
-            if let Some((counts, retractions)) = &counted {
-                if let Some(all) = counts.get(&id) {
-                    let retracted = retractions.get(&id).copied().unwrap_or(0);
-                    let live = all.checked_sub(retracted).ok_or_else(|| StoreError::Damaged {
-                        what: format!("the index holds {all} citations of claim {id} but {retracted} retractions of them; run `provdb reindex`"),
-                    })?;
-                    out.push(ClaimSummary {
-                        record,
-                        live,
-                        retracted,
-                    });
-                    continue;
-                }
-            }
-            let mut live = 0;
-            let mut retracted = 0;
-            let mut in_source = source_filter.is_none();
-            for record in self.index.citations_of_claim(&id)? {
-                if !self.visible(record.seq) {
-                    continue;
-                }
-                if let Some(source) = source_filter {
-                    in_source |= record.citation.source == source;
-                }
-                if self.is_retracted(&record.id)? {
-                    retracted += 1;
-                } else {
-                    live += 1;
-                }
-            }
-            if in_source {
-                out.push(ClaimSummary {
+        }
+        if let Some(counts) = counted {
+            if let Some(all) = counts.all.of(&id) {
+                let retracted = counts.retracted.get(&id).copied().unwrap_or(0);
+                let live = all.checked_sub(retracted).ok_or_else(|| StoreError::Damaged {
+                    what: format!("the index holds {all} citations of claim {id} but {retracted} retractions of them; run `provdb reindex`"),
+                })?;
+                return Ok(Some(ClaimSummary {
                     record,
                     live,
                     retracted,
-                });
+                }));
             }
         }
-        Ok(out)
+        let mut live = 0;
+        let mut retracted = 0;
+        let mut in_source = source_filter.is_none();
+        for citation in self.index.citations_of_claim(&id)? {
+            if !self.visible(citation.seq) {
+                continue;
+            }
+            if let Some(source) = source_filter {
+                in_source |= citation.citation.source == source;
+            }
+            if self.is_retracted(&citation.id)? {
+                retracted += 1;
+            } else {
+                live += 1;
+            }
+        }
+        Ok(in_source.then_some(ClaimSummary {
+            record,
+            live,
+            retracted,
+        }))
     }
 
     /// Returns every subject and property with more than one value among live supporting citations.

@@ -1,10 +1,9 @@
 //! `provdb claims`.
 
-use serde_json::Value as Json;
-
 use crate::cli::{CliError, Ctx};
 use crate::export::json;
-use crate::store::ClaimFilter;
+use crate::spool::{Spool, SpoolError};
+use crate::store::{ClaimFilter, ClaimSummary, StoreError};
 
 use super::claim_line;
 
@@ -29,7 +28,8 @@ pub struct ClaimsArgs {
     pub as_of: Option<String>,
 }
 
-/// Runs `claims`.
+/// Runs `claims`. The list is gathered under the store's lock into a
+/// `Spool` and printed once the lock is released, as `sources` does.
 pub fn run(args: ClaimsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     let filter = ClaimFilter {
         subject: args.subject,
@@ -38,40 +38,74 @@ pub fn run(args: ClaimsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         value: args.value,
     };
     let as_of = super::parse_as_of(args.as_of.as_deref())?;
-    let claims = ctx.with_store(|opened| {
-        super::apply_as_of(opened, as_of.as_ref()).and_then(|()| opened.claims(&filter))
-    })?;
-    if ctx.json {
-        let items: Vec<Json> = claims
-            .iter()
-            .map(|summary| {
+    let json_mode = ctx.json;
+    let spool = ctx.with_store(|opened| {
+        super::apply_as_of(opened, as_of.as_ref())?;
+        let mut spool = Spool::new("claims");
+        opened.for_each_claim(&filter, &mut |summary| {
+            let line = if json_mode {
                 let mut value = json::claim(&summary.record);
                 value["citations"] = serde_json::json!(summary.live);
                 value["retracted_citations"] = serde_json::json!(summary.retracted);
-                value
-            })
-            .collect();
-        writeln!(ctx.out, "{}", serde_json::json!({"claims": items}))?;
+                value.to_string()
+            } else {
+                text_line(&summary)
+            };
+            spool.push(line).map_err(spool_error)
+        })?;
+        spool.finish().map_err(spool_error)?;
+        Ok::<_, StoreError>(spool)
+    })?;
+    let unread = |error: std::io::Error| {
+        CliError::Store(StoreError::Io {
+            action: "the claims were listed, but the list could not be read back from",
+            path: spool.place().into(),
+            source: error,
+        })
+    };
+    if json_mode {
+        // What `json!({"claims": items})` prints, an item at a time.
+        write!(ctx.out, "{{\"claims\":[")?;
+        for (at, line) in spool.lines().enumerate() {
+            if at > 0 {
+                write!(ctx.out, ",")?;
+            }
+            write!(ctx.out, "{}", line.map_err(unread)?)?;
+        }
+        writeln!(ctx.out, "]}}")?;
         return Ok(());
     }
-    if claims.is_empty() {
+    if spool.is_empty() {
         writeln!(ctx.out, "no claims match")?;
     }
-    for summary in &claims {
-        let retracted = if summary.retracted > 0 {
-            format!(", {} retracted", summary.retracted)
-        } else {
-            String::new()
-        };
-        writeln!(
-            ctx.out,
-            "{}  {}  [{} citation{}{}]",
-            summary.record.claim.id.short(),
-            claim_line(&summary.record.claim),
-            summary.live,
-            if summary.live == 1 { "" } else { "s" },
-            retracted
-        )?;
+    for line in spool.lines() {
+        writeln!(ctx.out, "{}", line.map_err(unread)?)?;
     }
     Ok(())
+}
+
+/// Returns a claim's line of the text list.
+fn text_line(summary: &ClaimSummary) -> String {
+    let retracted = if summary.retracted > 0 {
+        format!(", {} retracted", summary.retracted)
+    } else {
+        String::new()
+    };
+    format!(
+        "{}  {}  [{} citation{}{}]",
+        summary.record.claim.id.short(),
+        claim_line(&summary.record.claim),
+        summary.live,
+        if summary.live == 1 { "" } else { "s" },
+        retracted
+    )
+}
+
+fn spool_error(error: SpoolError) -> StoreError {
+    StoreError::Io {
+        action:
+            "gathering the list of claims (nothing was changed; free space there, or set TMPDIR) in",
+        path: error.place.into(),
+        source: error.source,
+    }
 }

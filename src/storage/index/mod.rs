@@ -23,7 +23,7 @@ pub use keys::{claim_key_hash, claim_key_prefix, merkle_key};
 use keys::{drift_key, revision_key};
 use postings::{encode_postings, postings_for, Family, Posting};
 pub use postings::{Chunker, StoredSubtree, CHUNK_ENTRIES};
-pub use read::QuoteRecord;
+pub use read::{ClaimCitationCounts, QuoteRecord};
 use records::encode;
 pub use records::{
     AmendmentRecord, AppliedMark, CitationPointer, CitationRecord, ClaimRecord,
