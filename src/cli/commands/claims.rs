@@ -2,7 +2,7 @@
 
 use crate::cli::{CliError, Ctx};
 use crate::export::json;
-use crate::spool::{Spool, SpoolError};
+use crate::spool::Spool;
 use crate::store::{ClaimFilter, ClaimSummary, StoreError};
 
 use super::claim_line;
@@ -51,37 +51,12 @@ pub fn run(args: ClaimsArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             } else {
                 text_line(&summary)
             };
-            spool.push(line).map_err(spool_error)
+            spool.push(line).map_err(super::spool_error)
         })?;
-        spool.finish().map_err(spool_error)?;
+        spool.finish().map_err(super::spool_error)?;
         Ok::<_, StoreError>(spool)
     })?;
-    let unread = |error: std::io::Error| {
-        CliError::Store(StoreError::Io {
-            action: "the claims were listed, but the list could not be read back from",
-            path: spool.place().into(),
-            source: error,
-        })
-    };
-    if json_mode {
-        // What `json!({"claims": items})` prints, an item at a time.
-        write!(ctx.out, "{{\"claims\":[")?;
-        for (at, line) in spool.lines().enumerate() {
-            if at > 0 {
-                write!(ctx.out, ",")?;
-            }
-            write!(ctx.out, "{}", line.map_err(unread)?)?;
-        }
-        writeln!(ctx.out, "]}}")?;
-        return Ok(());
-    }
-    if spool.is_empty() {
-        writeln!(ctx.out, "no claims match")?;
-    }
-    for line in spool.lines() {
-        writeln!(ctx.out, "{}", line.map_err(unread)?)?;
-    }
-    Ok(())
+    super::print_spooled(ctx, &spool, "claims", "no claims match")
 }
 
 /// Returns a claim's line of the text list.
@@ -99,13 +74,4 @@ fn text_line(summary: &ClaimSummary) -> String {
         if summary.live == 1 { "" } else { "s" },
         retracted
     )
-}
-
-fn spool_error(error: SpoolError) -> StoreError {
-    StoreError::Io {
-        action:
-            "gathering the list of claims (nothing was changed; free space there, or set TMPDIR) in",
-        path: error.place.into(),
-        source: error.source,
-    }
 }

@@ -95,6 +95,53 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
     }
 }
 
+/// Prints a list a command gathered in a `Spool` under the store's lock,
+/// once the lock is released: with `--json`, what `json!({key: items})`
+/// prints, an item (a spooled line) at a time; else each line, or `empty`
+/// when there is none.
+pub fn print_spooled(
+    ctx: &mut Ctx<'_>,
+    spool: &crate::spool::Spool,
+    key: &str,
+    empty: &str,
+) -> Result<(), CliError> {
+    let unread = |error: std::io::Error| {
+        CliError::Store(StoreError::Io {
+            action: "the list was gathered, but it could not be read back from",
+            path: spool.place().into(),
+            source: error,
+        })
+    };
+    if ctx.json {
+        write!(ctx.out, "{{{}:[", serde_json::Value::from(key))?;
+        for (at, line) in spool.lines().enumerate() {
+            if at > 0 {
+                write!(ctx.out, ",")?;
+            }
+            write!(ctx.out, "{}", line.map_err(unread)?)?;
+        }
+        writeln!(ctx.out, "]}}")?;
+        return Ok(());
+    }
+    if spool.is_empty() {
+        writeln!(ctx.out, "{empty}")?;
+    }
+    for line in spool.lines() {
+        writeln!(ctx.out, "{}", line.map_err(unread)?)?;
+    }
+    Ok(())
+}
+
+/// Returns the error for a list that could not be gathered in a `Spool`.
+pub fn spool_error(error: crate::spool::SpoolError) -> StoreError {
+    StoreError::Io {
+        action:
+            "gathering the list to print (nothing was changed; free space there, or set TMPDIR) in",
+        path: error.place.into(),
+        source: error.source,
+    }
+}
+
 /// Returns a claim in one line: `subject · property = value (qualifiers)`.
 pub fn claim_line(claim: &Claim) -> String {
     claim.line()

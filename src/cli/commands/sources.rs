@@ -3,7 +3,7 @@
 use crate::cli::{CliError, Ctx};
 use crate::export::json as shapes;
 use crate::model::SourceRecord;
-use crate::spool::{Spool, SpoolError};
+use crate::spool::Spool;
 use crate::store::StoreError;
 
 use super::source_label;
@@ -26,37 +26,17 @@ pub fn run(_args: SourcesArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
             } else {
                 text_line(&record, &revisions, citations)
             };
-            spool.push(line).map_err(spool_error)
+            spool.push(line).map_err(super::spool_error)
         })?;
-        spool.finish().map_err(spool_error)?;
+        spool.finish().map_err(super::spool_error)?;
         Ok::<_, StoreError>(spool)
     })?;
-    let unread = |error: std::io::Error| {
-        CliError::Store(StoreError::Io {
-            action: "the sources were listed, but the list could not be read back from",
-            path: spool.place().into(),
-            source: error,
-        })
-    };
-    if json {
-        // What `json!({"sources": items})` prints, an item at a time.
-        write!(ctx.out, "{{\"sources\":[")?;
-        for (at, line) in spool.lines().enumerate() {
-            if at > 0 {
-                write!(ctx.out, ",")?;
-            }
-            write!(ctx.out, "{}", line.map_err(unread)?)?;
-        }
-        writeln!(ctx.out, "]}}")?;
-        return Ok(());
-    }
-    if spool.is_empty() {
-        writeln!(ctx.out, "no sources yet; record one with `provdb add FILE`")?;
-    }
-    for line in spool.lines() {
-        writeln!(ctx.out, "{}", line.map_err(unread)?)?;
-    }
-    Ok(())
+    super::print_spooled(
+        ctx,
+        &spool,
+        "sources",
+        "no sources yet; record one with `provdb add FILE`",
+    )
 }
 
 /// Returns a source's line of the text list.
@@ -78,12 +58,4 @@ fn text_line(record: &SourceRecord, revisions: &[(String, u32)], citations: usiz
         if citations == 1 { " " } else { "s" },
         source_label(record)
     )
-}
-
-fn spool_error(error: SpoolError) -> StoreError {
-    StoreError::Io {
-        action: "gathering the list of sources (nothing was changed; free space there, or set TMPDIR) in",
-        path: error.place.into(),
-        source: error.source,
-    }
 }
