@@ -58,8 +58,9 @@ impl Spool {
     }
 
     /// Adds a line, without its newline. (A line that holds a newline comes
-    /// back from a spilled spool as two; printed one after the other, they
-    /// read the same.)
+    /// back from a spilled spool as two, which print the same; a "\r" before
+    /// a newline would be lost, and provdb's texts hold none: input refuses
+    /// or replaces it.)
     pub fn push(&mut self, line: String) -> Result<(), SpoolError> {
         self.count += 1;
         if self.spilled.is_none() && self.held.len() < HELD {
@@ -99,10 +100,14 @@ impl Spool {
         // last handle, at the spool's drop or the process's end.
         let made_in = dir.path().to_path_buf();
         drop(dir);
+        let place = format!(
+            "a temporary file made in {} and unlinked",
+            made_in.display()
+        );
         let mut writer = io::BufWriter::with_capacity(64 << 10, file);
         for line in self.held.drain(..) {
             writeln!(writer, "{line}").map_err(|source| SpoolError {
-                place: path.display().to_string(),
+                place: place.clone(),
                 source,
             })?;
         }

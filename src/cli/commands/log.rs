@@ -5,7 +5,9 @@ use serde_json::json;
 use crate::cli::{CliError, Ctx};
 use crate::export::json as shapes;
 use crate::model::{Change, Entry};
+use crate::spool::Spool;
 use crate::store::RevisionEntry;
+use crate::store::StoreError;
 
 /// List the journal's entries, or with --doc a document's revisions: number,
 /// source, size, stated and recorded times, note, and what each revision did
@@ -199,47 +201,57 @@ pub fn run(args: LogArgs, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
         }
         return Ok(());
     }
+    // Gathered under the store's lock into a `Spool` and printed once it
+    // is released, as `sources` and `claims` are: a journal of any length in
+    // bounded memory, and a reader slow to take it never holds the store.
     let json_mode = ctx.json;
-    ctx.with_store_writing(|opened, out| -> Result<(), CliError> {
-        // In JSON, what `json!({"entries": entries})` prints, an entry at a
-        // time: a journal of any length in bounded memory.
-        let mut first = true;
-        if json_mode {
-            write!(out, "{{\"entries\":[")?;
-        }
-        opened.for_each_entry(&mut |entry: &Entry| {
-            if json_mode {
-                let value = serde_json::to_value(entry).map_err(std::io::Error::other)?;
-                let comma = if std::mem::take(&mut first) { "" } else { "," };
-                write!(out, "{comma}{value}")
+    let spool = ctx.with_store(|opened| {
+        let mut spool = Spool::new("log");
+        let mut failed = None;
+        let walked = opened.for_each_entry(&mut |entry: &Entry| {
+            let line = if json_mode {
+                serde_json::to_value(entry)
+                    .map_err(std::io::Error::other)?
+                    .to_string()
             } else {
-                let origin = entry
-                    .origin
-                    .as_ref()
-                    .map(|origin| {
-                        format!(
-                            "  [merged: entry {} of store {}, by {} at {}]",
-                            origin.seq,
-                            &origin.store[..origin.store.len().min(12)],
-                            origin.actor,
-                            origin.time
-                        )
-                    })
-                    .unwrap_or_default();
-                writeln!(
-                    out,
-                    "{:>6}  {}  {:<12}  {}{origin}",
-                    entry.seq,
-                    entry.time,
-                    entry.actor,
-                    summary(&entry.change)
-                )
-            }
-        })?;
-        if json_mode {
-            writeln!(out, "]}}")?;
+                text_line(entry)
+            };
+            spool.push(line).map_err(|error| {
+                let io = std::io::Error::other(error.to_string());
+                failed = Some(error);
+                io
+            })
+        });
+        if let Some(error) = failed {
+            return Err(super::spool_error(error));
         }
-        Ok(())
+        walked?;
+        spool.finish().map_err(super::spool_error)?;
+        Ok::<_, StoreError>(spool)
     })?;
-    Ok(())
+    super::print_spooled(ctx, &spool, "entries", "")
+}
+
+/// Returns an entry's line of the text log.
+fn text_line(entry: &Entry) -> String {
+    let origin = entry
+        .origin
+        .as_ref()
+        .map(|origin| {
+            format!(
+                "  [merged: entry {} of store {}, by {} at {}]",
+                origin.seq,
+                &origin.store[..origin.store.len().min(12)],
+                origin.actor,
+                origin.time
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{:>6}  {}  {:<12}  {}{origin}",
+        entry.seq,
+        entry.time,
+        entry.actor,
+        summary(&entry.change)
+    )
 }

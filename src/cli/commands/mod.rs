@@ -98,7 +98,7 @@ pub fn dispatch(command: Command, ctx: &mut Ctx<'_>) -> Result<(), CliError> {
 /// Prints a list a command gathered in a `Spool` under the store's lock,
 /// once the lock is released: with `--json`, what `json!({key: items})`
 /// prints, an item (a spooled line) at a time; else each line, or `empty`
-/// when there is none.
+/// (unless it is "") when there is none.
 pub fn print_spooled(
     ctx: &mut Ctx<'_>,
     spool: &crate::spool::Spool,
@@ -123,7 +123,7 @@ pub fn print_spooled(
         writeln!(ctx.out, "]}}")?;
         return Ok(());
     }
-    if spool.is_empty() {
+    if spool.is_empty() && !empty.is_empty() {
         writeln!(ctx.out, "{empty}")?;
     }
     for line in spool.lines() {

@@ -467,7 +467,7 @@ impl Index {
 
     /// Returns how many citations name each claim, from the postings alone,
     /// without reading a line: each bucket of claims' postings, and of the
-    /// lines that recorded them, read once; about 40 bytes a claim.
+    /// lines that recorded them, read once; about 100 bytes a claim.
     pub fn claim_citation_counts(&self) -> Result<ClaimCitationCounts, IndexError> {
         let kept = Family::Claim.key_bytes();
         let mut counts: std::collections::HashMap<Vec<u8>, usize> =
