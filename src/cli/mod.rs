@@ -331,7 +331,7 @@ impl Ctx<'_> {
     }
 
     /// [`Ctx::with_store`] for a command that writes to standard output
-    /// while the store is open (`cat`, `log`).
+    /// while the store is open (`cat`, whose bytes are not worth spooling).
     pub fn with_store_writing<T, E: Into<CliError>>(
         &mut self,
         run: impl FnOnce(&mut Store, &mut dyn Write) -> Result<T, E>,
