@@ -581,34 +581,21 @@ fn parse_lock_wait(text: &str) -> Result<std::time::Duration, String> {
 mod tests {
     use super::*;
 
-    /// A store a command only read is closed on a thread of its own; the
-    /// next open in the same `Ctx` waits for that close (with no wait
-    /// allowed for the lock, a lock still held would refuse it), a store
-    /// written to is closed before the command goes on, and dropping the
-    /// `Ctx` waits for the close it started.
-    #[test]
-    fn a_store_only_read_is_closed_on_a_thread_waited_for_by_the_next_open() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let root = dir.path().join("s");
-        Store::init(&root, "tester").expect("init");
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut ctx = Ctx {
-            db: Some(root.clone()),
+    /// Returns a `Ctx` on the store at `root` that waits for no lock.
+    fn test_ctx<'a>(root: &Path, out: &'a mut Vec<u8>, err: &'a mut Vec<u8>) -> Ctx<'a> {
+        Ctx {
+            db: Some(root.to_path_buf()),
             json: false,
             actor: Some("tester".into()),
             lock_wait: std::time::Duration::ZERO,
-            out: &mut out,
-            err: &mut err,
+            out,
+            err,
             closing: None,
-        };
-        ctx.with_store(|opened| opened.sources().map(|_| ()))
-            .expect("a read");
-        assert!(
-            ctx.closing.is_some(),
-            "a store only read is closed on a thread"
-        );
-        ctx.with_store(|opened| opened.sources().map(|_| ()))
-            .expect("a second read in the same Ctx opens the store again");
+        }
+    }
+
+    /// Records one source through `ctx`: a command that writes.
+    fn add_one(ctx: &mut Ctx<'_>) {
         ctx.with_store(|opened| {
             let mut text: &[u8] = b"The court gave its decision on 22 April 2010.";
             opened.add_source(
@@ -620,6 +607,29 @@ mod tests {
             )
         })
         .expect("a write");
+    }
+
+    /// A store a command only read is closed on a thread of its own; the
+    /// next open in the same `Ctx` waits for that close (with no wait
+    /// allowed for the lock, a lock still held would refuse it), a store
+    /// written to is closed before the command goes on, and dropping the
+    /// `Ctx` waits for the close it started.
+    #[test]
+    fn a_store_only_read_is_closed_on_a_thread_waited_for_by_the_next_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path().join("s");
+        Store::init(&root, "tester").expect("init");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut ctx = test_ctx(&root, &mut out, &mut err);
+        ctx.with_store(|opened| opened.sources().map(|_| ()))
+            .expect("a read");
+        assert!(
+            ctx.closing.is_some(),
+            "a store only read is closed on a thread"
+        );
+        ctx.with_store(|opened| opened.sources().map(|_| ()))
+            .expect("a second read in the same Ctx opens the store again");
+        add_one(&mut ctx);
         assert!(
             ctx.closing.is_none(),
             "a store written to is closed at once"
@@ -643,26 +653,8 @@ mod tests {
         let root = dir.path().join("s");
         Store::init(&root, "tester").expect("init");
         let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut ctx = Ctx {
-            db: Some(root.clone()),
-            json: false,
-            actor: Some("tester".into()),
-            lock_wait: std::time::Duration::ZERO,
-            out: &mut out,
-            err: &mut err,
-            closing: None,
-        };
-        ctx.with_store(|opened| {
-            let mut text: &[u8] = b"The court gave its decision on 22 April 2010.";
-            opened.add_source(
-                crate::store::AddInput::Reader(&mut text, "a test"),
-                crate::model::SourceMeta::default(),
-                None,
-                false,
-                "tester",
-            )
-        })
-        .expect("a write");
+        let mut ctx = test_ctx(&root, &mut out, &mut err);
+        add_one(&mut ctx);
         // The index is derived: without it, the next open rebuilds it.
         std::fs::remove_dir_all(root.join("index")).expect("remove the index");
         let listed = ctx
