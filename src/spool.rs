@@ -79,31 +79,8 @@ impl Spool {
 
     /// Moves the lines held so far to a new temporary file.
     fn spill(&mut self) -> Result<(), SpoolError> {
-        let dir = PrivateDir::create(self.purpose).map_err(|source| SpoolError {
-            place: format!(
-                "a temporary directory in {}",
-                std::env::temp_dir().display()
-            ),
-            source,
-        })?;
-        let path = dir.path().join("lines");
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|source| SpoolError {
-                place: path.display().to_string(),
-                source,
-            })?;
-        // The file keeps no name: the directory goes now, the file with the
-        // last handle, at the spool's drop or the process's end.
-        let made_in = dir.path().to_path_buf();
-        drop(dir);
-        let place = format!(
-            "a temporary file made in {} and unlinked",
-            made_in.display()
-        );
+        let (file, made_in) = unnamed_file(self.purpose)?;
+        let place = unnamed_place(&made_in);
         let mut writer = io::BufWriter::with_capacity(64 << 10, file);
         for line in self.held.drain(..) {
             writeln!(writer, "{line}").map_err(|source| SpoolError {
@@ -160,10 +137,7 @@ impl Spool {
     /// memory.
     pub fn place(&self) -> String {
         match &self.spilled {
-            Some(spilled) => format!(
-                "a temporary file made in {} and unlinked",
-                spilled.made_in.display()
-            ),
+            Some(spilled) => unnamed_place(&spilled.made_in),
             None => "memory".into(),
         }
     }
@@ -177,8 +151,297 @@ impl Spool {
     }
 }
 
+/// How many bytes of entries a `Runs` keeps in memory (counting each
+/// entry's lengths as 8 bytes) before it moves them all to its file.
+pub const RUNS_HELD_BYTES: usize = 4 << 20;
+
+/// Sorted runs of entries (a key and a value, both bytes) read back as one
+/// sequence in order of key, then value: an external merge sort, for a list
+/// too large to sort whole in memory that can be gathered a part at a time.
+/// Entries stay in memory up to a budget of bytes; past it, every run goes
+/// to a private temporary file with no name, and the merge reads each run
+/// back through a small buffer of its own.
+#[derive(Debug)]
+pub struct Runs {
+    purpose: &'static str,
+    budget: usize,
+    held: Vec<Vec<(Vec<u8>, Vec<u8>)>>,
+    held_bytes: usize,
+    spilled: Option<SpilledRuns>,
+    count: u64,
+}
+
+#[derive(Debug)]
+struct SpilledRuns {
+    made_in: PathBuf,
+    writer: io::BufWriter<File>,
+    written: u64,
+    /// Where each run starts in the file, and its length.
+    ranges: Vec<(u64, u64)>,
+}
+
+/// The buffer each run of a spilled `Runs` is read back through.
+const RUN_BUFFER: usize = 8 << 10;
+
+impl Runs {
+    /// Returns an empty set of runs that keeps `RUNS_HELD_BYTES` in memory;
+    /// `purpose` is part of its file's directory's name (`provdb-PURPOSE-…`).
+    pub fn new(purpose: &'static str) -> Runs {
+        Runs::with_budget(purpose, RUNS_HELD_BYTES)
+    }
+
+    /// Returns an empty set of runs that keeps `budget` bytes of entries in
+    /// memory.
+    pub fn with_budget(purpose: &'static str, budget: usize) -> Runs {
+        Runs {
+            purpose,
+            budget,
+            held: Vec::new(),
+            held_bytes: 0,
+            spilled: None,
+            count: 0,
+        }
+    }
+
+    /// Adds a run, in any order: it is sorted here, by key, then value.
+    pub fn push_run(&mut self, mut run: Vec<(Vec<u8>, Vec<u8>)>) -> Result<(), SpoolError> {
+        if run.is_empty() {
+            return Ok(());
+        }
+        run.sort_unstable();
+        self.count += run.len() as u64;
+        self.held_bytes += run
+            .iter()
+            .map(|(key, value)| key.len() + value.len() + 8)
+            .sum::<usize>();
+        self.held.push(run);
+        if self.spilled.is_some() || self.held_bytes > self.budget {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// Writes every run held to the file, making it first if need be.
+    fn spill(&mut self) -> Result<(), SpoolError> {
+        if self.spilled.is_none() {
+            let (file, made_in) = unnamed_file(self.purpose)?;
+            self.spilled = Some(SpilledRuns {
+                made_in,
+                writer: io::BufWriter::with_capacity(64 << 10, file),
+                written: 0,
+                ranges: Vec::new(),
+            });
+        }
+        let place = self.place();
+        let failed = |source| SpoolError {
+            place: place.clone(),
+            source,
+        };
+        if let Some(spilled) = &mut self.spilled {
+            for run in self.held.drain(..) {
+                let start = spilled.written;
+                for (key, value) in run {
+                    for part in [key, value] {
+                        let length = u32::try_from(part.len()).map_err(|_| {
+                            failed(io::Error::new(
+                                io::ErrorKind::InvalidInput,
+                                "an entry of 4 GiB or more",
+                            ))
+                        })?;
+                        spilled
+                            .writer
+                            .write_all(&length.to_le_bytes())
+                            .and_then(|()| spilled.writer.write_all(&part))
+                            .map_err(failed)?;
+                        spilled.written += 4 + part.len() as u64;
+                    }
+                }
+                spilled.ranges.push((start, spilled.written - start));
+            }
+        }
+        self.held = Vec::new();
+        self.held_bytes = 0;
+        Ok(())
+    }
+
+    /// Returns how many entries it holds.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// Returns true when it holds no entry.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Returns where its entries are: a temporary file, or this process's
+    /// memory.
+    pub fn place(&self) -> String {
+        match &self.spilled {
+            Some(spilled) => unnamed_place(&spilled.made_in),
+            None => "memory".into(),
+        }
+    }
+
+    /// Returns the directory its file was made in (removed at once), if it
+    /// has one.
+    pub fn made_in(&self) -> Option<&Path> {
+        self.spilled
+            .as_ref()
+            .map(|spilled| spilled.made_in.as_path())
+    }
+
+    /// Returns every entry of every run, in order of key, then value. The
+    /// file's buffer is written out first.
+    pub fn sorted(&mut self) -> Result<Merged<'_>, SpoolError> {
+        let place = self.place();
+        let mut sources = Vec::new();
+        if let Some(spilled) = &mut self.spilled {
+            spilled.writer.flush().map_err(|source| SpoolError {
+                place: place.clone(),
+                source,
+            })?;
+            for &(start, length) in &spilled.ranges {
+                sources.push(RunSource::File(io::BufReader::with_capacity(
+                    RUN_BUFFER,
+                    io::Read::take(
+                        ReadAt {
+                            file: spilled.writer.get_ref(),
+                            at: start,
+                        },
+                        length,
+                    ),
+                )));
+            }
+        }
+        for run in &self.held {
+            sources.push(RunSource::Memory(run.iter()));
+        }
+        let mut merged = Merged {
+            place,
+            sources,
+            heap: std::collections::BinaryHeap::new(),
+            failed: false,
+        };
+        for at in 0..merged.sources.len() {
+            merged.refill(at)?;
+        }
+        Ok(merged)
+    }
+}
+
+/// A run's next entry, and which run it is.
+type HeadOfRun = (Vec<u8>, Vec<u8>, usize);
+
+/// One run being read back.
+#[derive(Debug)]
+enum RunSource<'a> {
+    Memory(std::slice::Iter<'a, (Vec<u8>, Vec<u8>)>),
+    File(io::BufReader<io::Take<ReadAt<'a>>>),
+}
+
+impl RunSource<'_> {
+    /// Returns the run's next entry, or None at its end.
+    fn next_entry(&mut self) -> io::Result<Option<(Vec<u8>, Vec<u8>)>> {
+        match self {
+            RunSource::Memory(entries) => Ok(entries.next().cloned()),
+            RunSource::File(reader) => {
+                if reader.fill_buf()?.is_empty() {
+                    return Ok(None);
+                }
+                let mut parts = [Vec::new(), Vec::new()];
+                for part in &mut parts {
+                    let mut length = [0u8; 4];
+                    io::Read::read_exact(reader, &mut length)?;
+                    part.resize(u32::from_le_bytes(length) as usize, 0);
+                    io::Read::read_exact(reader, part)?;
+                }
+                let [key, value] = parts;
+                Ok(Some((key, value)))
+            }
+        }
+    }
+}
+
+/// The entries of a `Runs` in order: the least entry at the head of any run,
+/// each time.
+#[derive(Debug)]
+pub struct Merged<'a> {
+    place: String,
+    sources: Vec<RunSource<'a>>,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<HeadOfRun>>,
+    failed: bool,
+}
+
+impl Merged<'_> {
+    /// Puts run `at`'s next entry, if it has one, on the heap.
+    fn refill(&mut self, at: usize) -> Result<(), SpoolError> {
+        let next = self.sources[at].next_entry().map_err(|source| SpoolError {
+            place: self.place.clone(),
+            source,
+        })?;
+        if let Some((key, value)) = next {
+            self.heap.push(std::cmp::Reverse((key, value, at)));
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for Merged<'_> {
+    type Item = Result<(Vec<u8>, Vec<u8>), SpoolError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let std::cmp::Reverse((key, value, at)) = self.heap.pop()?;
+        if let Err(error) = self.refill(at) {
+            self.failed = true;
+            return Some(Err(error));
+        }
+        Some(Ok((key, value)))
+    }
+}
+
+/// Returns a new file, open to read and write, made in a private temporary
+/// directory that is removed at once, so that the file has no name from the
+/// moment it is made; and the directory it was made in, for messages.
+fn unnamed_file(purpose: &'static str) -> Result<(File, PathBuf), SpoolError> {
+    let dir = PrivateDir::create(purpose).map_err(|source| SpoolError {
+        place: format!(
+            "a temporary directory in {}",
+            std::env::temp_dir().display()
+        ),
+        source,
+    })?;
+    let path = dir.path().join("lines");
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|source| SpoolError {
+            place: path.display().to_string(),
+            source,
+        })?;
+    // The file keeps no name: the directory goes now, the file with the
+    // last handle, at its owner's drop or the process's end.
+    let made_in = dir.path().to_path_buf();
+    drop(dir);
+    Ok((file, made_in))
+}
+
+/// Returns how messages name a file `unnamed_file` made.
+fn unnamed_place(made_in: &Path) -> String {
+    format!(
+        "a temporary file made in {} and unlinked",
+        made_in.display()
+    )
+}
+
 /// Reads a file from `at` on with positioned reads, leaving the offset its
 /// writer shares untouched.
+#[derive(Debug)]
 struct ReadAt<'a> {
     file: &'a File,
     at: u64,
@@ -234,5 +497,91 @@ mod tests {
         assert_eq!(back, ["one", "two"]);
         assert!(!spool.is_empty());
         assert!(Spool::new("spool-test").is_empty());
+    }
+
+    /// Entries from a deterministic generator (xorshift), some keys shared
+    /// across runs and some empty, for the merge tests.
+    fn some_runs(runs: usize, per_run: usize) -> Vec<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..runs)
+            .map(|run| {
+                (0..per_run + run % 3)
+                    .map(|_| {
+                        let word = next();
+                        let key: Vec<u8> = (0..word % 5)
+                            .map(|at| b'a' + (word >> (8 * at)) as u8 % 3)
+                            .collect();
+                        let value = (next() % 1000).to_be_bytes().to_vec();
+                        (key, value)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Returns what the merge must give: every entry, sorted whole.
+    fn sorted_whole(runs: &[Vec<(Vec<u8>, Vec<u8>)>]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let mut all: Vec<_> = runs.iter().flatten().cloned().collect();
+        all.sort();
+        all
+    }
+
+    /// Runs within the budget merge in memory, with no file, into the order
+    /// a sort of every entry at once gives.
+    #[test]
+    fn runs_held_in_memory_merge_in_key_then_value_order() {
+        let given = some_runs(20, 30);
+        let mut runs = Runs::with_budget("runs-test", usize::MAX);
+        for run in &given {
+            runs.push_run(run.clone()).expect("push");
+        }
+        runs.push_run(Vec::new()).expect("an empty run");
+        assert_eq!(runs.place(), "memory");
+        let back: Vec<_> = runs
+            .sorted()
+            .expect("merge")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        assert_eq!(runs.len(), back.len() as u64);
+        assert_eq!(back, sorted_whole(&given));
+        assert!(Runs::new("runs-test")
+            .sorted()
+            .expect("empty")
+            .next()
+            .is_none());
+    }
+
+    /// Runs past the budget all go to a file with no name (those pushed
+    /// before it was made too) and merge, through a buffer each, into the
+    /// same order; more runs than a shard of anything, entries longer than
+    /// a run's buffer among them.
+    #[test]
+    fn runs_past_the_budget_merge_from_a_file_with_no_name() {
+        let mut given = some_runs(300, 25);
+        given[7].push((vec![b'b'; RUN_BUFFER * 3], vec![7; RUN_BUFFER + 1]));
+        given[8].push((vec![b'b'; RUN_BUFFER * 3], vec![]));
+        let mut runs = Runs::with_budget("runs-test", 4096);
+        for (at, run) in given.iter().enumerate() {
+            runs.push_run(run.clone()).expect("push");
+            if at == 0 {
+                assert_eq!(runs.place(), "memory", "the first run fits the budget");
+            }
+        }
+        let made_in = runs.made_in().expect("spilled").to_path_buf();
+        assert!(!made_in.exists(), "{} was left", made_in.display());
+        let back: Vec<_> = runs
+            .sorted()
+            .expect("merge")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        assert_eq!(back, sorted_whole(&given));
+        // Merged twice: the reads leave the file as it was.
+        assert_eq!(runs.sorted().expect("again").count(), back.len());
     }
 }

@@ -191,9 +191,10 @@ impl Store {
                 ids.dedup();
             }
             None => {
-                for (_, record) in self.index.all_claims()? {
+                self.for_each_claim_record(crate::spool::RUNS_HELD_BYTES, &mut |record| {
                     ids.push(record.claim.id);
-                }
+                    Ok(())
+                })?;
             }
         }
         let mut candidates = Vec::new();

@@ -8,7 +8,8 @@ use crate::identity;
 use crate::model::{
     CitationId, ClaimId, Entry, IdKind, Retraction, SourceId, SourceRecord, Stance, Value, When,
 };
-use crate::storage::index::{self, CitationRecord, ClaimRecord, RevisionRecord};
+use crate::spool::{Runs, SpoolError, RUNS_HELD_BYTES};
+use crate::storage::index::{self, CitationPointer, CitationRecord, ClaimRecord, RevisionRecord};
 use crate::storage::objects::ObjectError;
 use crate::text::anchor::{self, AnchorCheck};
 use crate::text::extent::{self, Relation};
@@ -440,13 +441,15 @@ impl Store {
                 None => Some(self.claim_counts()?),
                 Some(_) => None,
             };
-            // In key order across buckets: the records are sorted whole.
-            for (_, record) in self.index.all_claims()? {
-                if let Some(summary) = self.summary(record, filter, None, counted.as_ref())? {
-                    visit(summary)?;
-                }
-            }
-            return Ok(());
+            return self.for_each_claim_record(RUNS_HELD_BYTES, &mut |record| match self.summary(
+                record,
+                filter,
+                None,
+                counted.as_ref(),
+            )? {
+                Some(summary) => visit(summary),
+                None => Ok(()),
+            });
         }
         let mut records: Vec<ClaimRecord> = Vec::new();
         if let Some(subject) = &filter.subject {
@@ -478,6 +481,53 @@ impl Store {
             if let Some(summary) = self.summary(record, filter, source_filter, None)? {
                 visit(summary)?;
             }
+        }
+        Ok(())
+    }
+
+    /// Calls `visit` with every claim the index holds, in order of subject
+    /// and property (compared ignoring case and spacing), then id. Each
+    /// bucket's claims are sorted as they are read and kept as their key, id
+    /// and line (`Runs`: past a few MiB, in a temporary file), then merged and
+    /// read again one at a time: what it holds does not grow with the store.
+    /// Past `budget` bytes of keys and places (`spool::RUNS_HELD_BYTES` for
+    /// the commands), they go to the temporary file.
+    pub fn for_each_claim_record(
+        &self,
+        budget: usize,
+        visit: &mut dyn FnMut(ClaimRecord) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut runs = Runs::with_budget("claims", budget);
+        for bucket in 0..=255 {
+            let run = self
+                .index
+                .claim_places_in_bucket(bucket)?
+                .into_iter()
+                .map(|(key, id, pointer)| {
+                    let mut value = id.as_bytes().to_vec();
+                    value.extend(pointer.start.to_be_bytes());
+                    value.extend(pointer.len.to_be_bytes());
+                    (key, value)
+                })
+                .collect();
+            runs.push_run(run).map_err(runs_error)?;
+        }
+        let sorted_in = runs.place();
+        for entry in runs.sorted().map_err(runs_error)? {
+            let (_, value) = entry.map_err(runs_error)?;
+            let decode = |value: &[u8]| -> Option<(ClaimId, CitationPointer)> {
+                let id: [u8; 32] = value.get(..32)?.try_into().ok()?;
+                let start = u64::from_be_bytes(value.get(32..40)?.try_into().ok()?);
+                let len = u32::from_be_bytes(value.get(40..44)?.try_into().ok()?);
+                Some((ClaimId(id), CitationPointer { start, len }))
+            };
+            let (id, pointer) = decode(&value).ok_or_else(|| {
+                runs_error(SpoolError {
+                    place: sorted_in.clone(),
+                    source: io::Error::new(io::ErrorKind::InvalidData, "an entry cut short"),
+                })
+            })?;
+            visit(self.index.claim_at(pointer, &id)?)?;
         }
         Ok(())
     }
@@ -835,5 +885,15 @@ impl Store {
                 ))
             }
         }
+    }
+}
+
+/// Returns a failure of the temporary file a list of every claim is sorted
+/// in as a `StoreError`.
+fn runs_error(error: SpoolError) -> StoreError {
+    StoreError::Io {
+        action: "sorting the claims (nothing was changed; free space there, or set TMPDIR) in",
+        path: error.place.into(),
+        source: error.source,
     }
 }

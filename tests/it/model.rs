@@ -439,6 +439,33 @@ fn check_queries(store: &Store, model: &Model) {
         })
         .collect();
     assert_eq!(claim_counts(store), expected);
+    // Every claim in order of subject, then property, then id, as the
+    // model's plain lower-case subjects sort; the same when the sort's runs
+    // all go to its temporary file (a budget of 0 bytes) as when they stay
+    // in memory.
+    let mut in_key_order: Vec<(Vec<u8>, [u8; 32])> = Vec::new();
+    for budget in [usize::MAX, 0] {
+        let mut listed = Vec::new();
+        store
+            .for_each_claim_record(budget, &mut |record| {
+                let mut key = record.claim.subject.into_bytes();
+                key.push(0);
+                key.extend(record.claim.property.into_bytes());
+                key.push(0);
+                listed.push((key, record.claim.id.0));
+                Ok(())
+            })
+            .expect("every claim");
+        if in_key_order.is_empty() {
+            in_key_order = listed.clone();
+            in_key_order.sort();
+        }
+        assert_eq!(
+            listed, in_key_order,
+            "claims with a budget of {budget} bytes"
+        );
+    }
+    assert_eq!(in_key_order.len(), model.claims.len());
     let sources: BTreeSet<String> = store
         .sources()
         .expect("sources")

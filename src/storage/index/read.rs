@@ -746,14 +746,46 @@ impl Index {
         Ok(out)
     }
 
-    /// Returns every claim with its grouping key, in key order, then id.
-    pub fn all_claims(&self) -> Result<Vec<(Vec<u8>, ClaimRecord)>, IndexError> {
+    /// Returns what `claims_in_bucket` does, each claim as its grouping key,
+    /// its id and the line that records it (for `claim_at`) instead of its
+    /// record: for a list of every claim in key order, sorted a bucket at a
+    /// time and merged, that holds one bucket's records at once.
+    pub fn claim_places_in_bucket(
+        &self,
+        bucket: u8,
+    ) -> Result<Vec<(Vec<u8>, ClaimId, CitationPointer)>, IndexError> {
         let mut out = Vec::new();
-        for bucket in 0..=255 {
-            out.extend(self.claims_in_bucket(bucket)?);
+        for (_, pointer) in
+            self.bucket_postings_read(Family::ClaimKey, bucket, &[], SWEEP_TOUCHES)?
+        {
+            let record = self.read_claim(pointer, None)?;
+            out.push((
+                claim_key_prefix(&record.claim.subject, &record.claim.property),
+                record.claim.id,
+                pointer,
+            ));
         }
-        out.sort_by(|a, b| (&a.0, a.1.claim.id).cmp(&(&b.0, b.1.claim.id)));
+        out.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        out.dedup_by(|a, b| a.1 == b.1);
         Ok(out)
+    }
+
+    /// Returns the claim the line at `pointer` records, checked to be claim
+    /// `id` (a place `claim_places_in_bucket` gave).
+    pub fn claim_at(
+        &self,
+        pointer: CitationPointer,
+        id: &ClaimId,
+    ) -> Result<ClaimRecord, IndexError> {
+        let record = self.read_claim(pointer, Some(id))?;
+        if record.claim.id != *id {
+            return Err(pointer_error(
+                format!("claim {id}"),
+                pointer,
+                format!("records claim {} instead", record.claim.id),
+            ));
+        }
+        Ok(record)
     }
 
     /// Returns the citations of a claim, in the order they were recorded.
