@@ -7,6 +7,7 @@ use crate::model::{
 };
 use crate::storage::codec::{self};
 
+use super::postings::ID_PREFIX_BYTES;
 #[allow(unused_imports)]
 use super::{
     claim_key_hash, claim_key_prefix, copy_dir, drift_key, encode, encode_postings, entry_records,
@@ -20,13 +21,13 @@ use super::{
 
 /// How many citations name each claim, by the bytes of its id the postings
 /// keep (`Index::claim_citation_counts`).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct ClaimCitationCounts {
-    kept: usize,
-    counts: std::collections::HashMap<Vec<u8>, usize>,
+    /// Each kept prefix with its count, sorted: 20 bytes a claim.
+    counts: Vec<([u8; ID_PREFIX_BYTES], u32)>,
     /// Kept bytes more than one line that recorded a claim shares: two
     /// claims, or one recorded twice; only their lines tell them apart.
-    shared: std::collections::HashSet<Vec<u8>>,
+    shared: Vec<[u8; ID_PREFIX_BYTES]>,
 }
 
 impl ClaimCitationCounts {
@@ -34,11 +35,46 @@ impl ClaimCitationCounts {
     /// claim may share the bytes of its id the postings keep (then only the
     /// citations' lines tell).
     pub fn of(&self, id: &ClaimId) -> Option<usize> {
-        let key = &id.as_bytes()[..self.kept];
-        if self.shared.contains(key) {
+        let mut key = [0u8; ID_PREFIX_BYTES];
+        key.copy_from_slice(&id.as_bytes()[..ID_PREFIX_BYTES]);
+        if self.shared.binary_search(&key).is_ok() {
             return None;
         }
-        Some(self.counts.get(key).copied().unwrap_or(0))
+        let at = self.counts.binary_search_by(|(kept, _)| kept.cmp(&key));
+        Some(at.map_or(0, |at| self.counts[at].1 as usize))
+    }
+
+    /// Adds one bucket: the keys of its claims' postings (one per citation)
+    /// and of the lines that recorded claims. Buckets come in order, each
+    /// the first byte of its keys, so each one's counts, sorted, follow the
+    /// last one's.
+    pub(super) fn add_bucket(
+        &mut self,
+        cited: &[[u8; 32]],
+        recorded: &[[u8; 32]],
+    ) -> Result<(), IndexError> {
+        let kept = |key: &[u8; 32]| -> [u8; ID_PREFIX_BYTES] {
+            let mut kept = [0u8; ID_PREFIX_BYTES];
+            kept.copy_from_slice(&key[..ID_PREFIX_BYTES]);
+            kept
+        };
+        let mut cited: Vec<[u8; ID_PREFIX_BYTES]> = cited.iter().map(kept).collect();
+        cited.sort_unstable();
+        for run in cited.chunk_by(|a, b| a == b) {
+            let count = u32::try_from(run.len()).map_err(|_| IndexError::Key {
+                tree: "postings",
+                why: "more than 4,294,967,295 citations of one claim".into(),
+            })?;
+            self.counts.push((run[0], count));
+        }
+        let mut recorded: Vec<[u8; ID_PREFIX_BYTES]> = recorded.iter().map(kept).collect();
+        recorded.sort_unstable();
+        for pair in recorded.windows(2) {
+            if pair[0] == pair[1] && self.shared.last() != Some(&pair[0]) {
+                self.shared.push(pair[0]);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -467,30 +503,20 @@ impl Index {
 
     /// Returns how many citations name each claim, from the postings alone,
     /// without reading a line: each bucket of claims' postings, and of the
-    /// lines that recorded them, read once; about 100 bytes a claim.
+    /// lines that recorded them, read once; 20 bytes kept a claim.
     pub fn claim_citation_counts(&self) -> Result<ClaimCitationCounts, IndexError> {
-        let kept = Family::Claim.key_bytes();
-        let mut counts: std::collections::HashMap<Vec<u8>, usize> =
-            std::collections::HashMap::new();
-        let mut shared = std::collections::HashSet::new();
+        let mut counts = ClaimCitationCounts::default();
         for bucket in 0..=255u8 {
-            for (key, _) in self.bucket_postings_read(Family::Claim, bucket, &[], SWEEP_TOUCHES)? {
-                *counts.entry(key[..kept].to_vec()).or_default() += 1;
-            }
-            let mut recorded =
-                self.bucket_postings_read(Family::ClaimEntry, bucket, &[], SWEEP_TOUCHES)?;
-            recorded.sort_unstable_by_key(|(key, _)| *key);
-            for pair in recorded.windows(2) {
-                if pair[0].0[..kept] == pair[1].0[..kept] {
-                    shared.insert(pair[0].0[..kept].to_vec());
-                }
-            }
+            let keys = |family| -> Result<Vec<[u8; 32]>, IndexError> {
+                Ok(self
+                    .bucket_postings_read(family, bucket, &[], SWEEP_TOUCHES)?
+                    .into_iter()
+                    .map(|(key, _)| key)
+                    .collect())
+            };
+            counts.add_bucket(&keys(Family::Claim)?, &keys(Family::ClaimEntry)?)?;
         }
-        Ok(ClaimCitationCounts {
-            kept,
-            counts,
-            shared,
-        })
+        Ok(counts)
     }
 
     /// Returns what became of the citations of revision `number - 1` when

@@ -383,3 +383,36 @@ fn an_applier_stopped_mid_command_resumes_to_the_same_records() {
         (3 + 5) + (3 + 3)
     );
 }
+
+/// Counts of citations by claim, from keys as two buckets' postings give
+/// them: claim A (0x10…) cited three times, claims B and B' (0x20…, the same
+/// first 16 bytes, so their postings cannot tell them apart) recorded and
+/// cited once each, claim C (0x20…, another prefix) recorded and not cited.
+#[test]
+fn claims_counted_from_postings_give_up_where_two_share_the_kept_bytes() {
+    let id = |first: u8, sixteenth: u8, last: u8| {
+        let mut id = [first; 32];
+        id[15] = sixteenth;
+        id[31] = last;
+        id
+    };
+    let (a, b, b2, c) = (
+        id(0x10, 1, 0),
+        id(0x20, 2, 1),
+        id(0x20, 2, 2),
+        id(0x20, 3, 0),
+    );
+    let mut counts = super::read::ClaimCitationCounts::default();
+    counts.add_bucket(&[a, a, a], &[a]).expect("bucket 0x10");
+    counts
+        .add_bucket(&[b2, b], &[b, c, b2])
+        .expect("bucket 0x20");
+    assert_eq!(counts.of(&ClaimId(a)), Some(3));
+    // B and B' share their kept bytes: only their lines tell.
+    assert_eq!(counts.of(&ClaimId(b)), None);
+    assert_eq!(counts.of(&ClaimId(b2)), None);
+    assert_eq!(counts.of(&ClaimId(c)), Some(0));
+    // An id that differs from A past the kept bytes is counted as A.
+    assert_eq!(counts.of(&ClaimId(id(0x10, 1, 9))), Some(3));
+    assert_eq!(counts.of(&ClaimId([0x30; 32])), Some(0));
+}
