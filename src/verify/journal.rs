@@ -3,6 +3,8 @@
 //! wrote, and every kept checkpoint against the journal's tree.
 
 use std::collections::{BTreeMap, HashSet};
+
+use super::idset::IdSet;
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -164,7 +166,7 @@ pub(super) fn extra_field(
 /// text layers, WARC records), and each size an entry states of one.
 #[derive(Debug, Default)]
 pub(super) struct Recorded {
-    pub objects: HashSet<SourceId>,
+    pub objects: IdSet<SourceId>,
     pub stated: Vec<Stated>,
 }
 
@@ -404,7 +406,7 @@ struct JournalWalk<'a> {
     legacy: Option<Frontier>,
     store_id: Option<String>,
     frontier_at_mark: Option<Frontier>,
-    sources: HashSet<SourceId>,
+    sources: IdSet<SourceId>,
     /// Each text layer's object with the source it was derived from (two
     /// sources may have the same layer).
     layers: HashSet<(SourceId, SourceId)>,
@@ -412,7 +414,7 @@ struct JournalWalk<'a> {
     captures: HashSet<SourceId>,
     /// The sizes entries state of the objects they record.
     stated: Vec<Stated>,
-    claims: HashSet<ClaimId>,
+    claims: IdSet<ClaimId>,
     prev: EntryHash,
     expected_seq: u64,
     last_time: Option<(String, time::OffsetDateTime)>,
@@ -453,11 +455,11 @@ impl<'a> JournalWalk<'a> {
             legacy,
             store_id: None,
             frontier_at_mark: None,
-            sources: HashSet::new(),
+            sources: IdSet::default(),
             layers: HashSet::new(),
             captures: HashSet::new(),
             stated: Vec::new(),
-            claims: HashSet::new(),
+            claims: IdSet::default(),
             prev: EntryHash::genesis(),
             expected_seq: 1,
             last_time: None,
@@ -875,9 +877,12 @@ impl<'a> JournalWalk<'a> {
             self.finish_index(index, report);
         }
         // Text layers are objects the journal records too.
-        self.sources
-            .extend(self.layers.iter().map(|(layer, _)| *layer));
-        self.sources.extend(self.captures.iter().copied());
+        for (layer, _) in &self.layers {
+            self.sources.insert(*layer);
+        }
+        for capture in &self.captures {
+            self.sources.insert(*capture);
+        }
         Recorded {
             objects: self.sources,
             stated: self.stated,

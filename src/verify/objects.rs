@@ -190,7 +190,7 @@ pub(super) fn check_objects(
             first.short()
         ));
     }
-    for source in &sources {
+    for source in &sources.into_sorted() {
         if !present.contains(source) {
             report.problem(
                 format!("object {source}"),
