@@ -166,7 +166,7 @@ pub(super) fn extra_field(
 /// text layers, WARC records), and each size an entry states of one.
 #[derive(Debug, Default)]
 pub(super) struct Recorded {
-    pub objects: IdSet<SourceId>,
+    pub objects: IdSet,
     pub stated: Vec<Stated>,
 }
 
@@ -406,7 +406,7 @@ struct JournalWalk<'a> {
     legacy: Option<Frontier>,
     store_id: Option<String>,
     frontier_at_mark: Option<Frontier>,
-    sources: IdSet<SourceId>,
+    sources: IdSet,
     /// Each text layer's object with the source it was derived from (two
     /// sources may have the same layer).
     layers: HashSet<(SourceId, SourceId)>,
@@ -414,7 +414,7 @@ struct JournalWalk<'a> {
     captures: HashSet<SourceId>,
     /// The sizes entries state of the objects they record.
     stated: Vec<Stated>,
-    claims: IdSet<ClaimId>,
+    claims: IdSet,
     prev: EntryHash,
     expected_seq: u64,
     last_time: Option<(String, time::OffsetDateTime)>,
@@ -579,7 +579,7 @@ impl<'a> JournalWalk<'a> {
                 // provdb records a source once; its record is read back from
                 // the first line that records it, so a second would be
                 // shown nowhere.
-                if !sources.insert(*source) {
+                if !sources.insert(source.0) {
                     report.problem(
                         item,
                         format!(
@@ -600,7 +600,7 @@ impl<'a> JournalWalk<'a> {
                 });
             }
             Change::DeriveText(layer) => {
-                if !sources.contains(&layer.source) {
+                if !sources.contains(&layer.source.0) {
                     report.problem(
                         item,
                         format!(
@@ -619,7 +619,7 @@ impl<'a> JournalWalk<'a> {
                 });
             }
             Change::Capture(capture) => {
-                if !sources.contains(&capture.source) {
+                if !sources.contains(&capture.source.0) {
                     report.problem(
                         item,
                         format!(
@@ -638,7 +638,7 @@ impl<'a> JournalWalk<'a> {
                 });
             }
             Change::AddRevision(revision) => {
-                if !sources.contains(&revision.source) {
+                if !sources.contains(&revision.source.0) {
                     report.problem(
                         item,
                         format!(
@@ -650,7 +650,7 @@ impl<'a> JournalWalk<'a> {
             }
             Change::RecordClaim(claim) => {
                 report.claims += 1;
-                claims.insert(claim.id);
+                claims.insert(claim.id.0);
                 // A range names its upper end, of the value's kind and in
                 // canonical form; nothing else names one.
                 let qualifiers = &claim.qualifiers;
@@ -700,7 +700,7 @@ impl<'a> JournalWalk<'a> {
                         ),
                     );
                 }
-                if !sources.contains(&body.source) {
+                if !sources.contains(&body.source.0) {
                     report.problem(
                         item,
                         format!(
@@ -709,7 +709,7 @@ impl<'a> JournalWalk<'a> {
                         ),
                     );
                 }
-                if !claims.contains(&body.claim) {
+                if !claims.contains(&body.claim.0) {
                     report.problem(
                         item,
                         format!(
@@ -733,7 +733,7 @@ impl<'a> JournalWalk<'a> {
             }
             Change::Review(review) => {
                 if let Some(claim) = &review.claim {
-                    if !claims.contains(claim) {
+                    if !claims.contains(&claim.0) {
                         report.problem(
                             item,
                             format!(
@@ -744,7 +744,7 @@ impl<'a> JournalWalk<'a> {
                     }
                 }
                 if let Some(markup) = &review.markup {
-                    if !sources.contains(&markup.source) {
+                    if !sources.contains(&markup.source.0) {
                         report.problem(
                             item,
                             format!(
@@ -756,7 +756,7 @@ impl<'a> JournalWalk<'a> {
                 }
             }
             Change::Amend { source, .. } => {
-                if !sources.contains(source) {
+                if !sources.contains(&source.0) {
                     report.problem(
                         item,
                         format!(
@@ -768,7 +768,7 @@ impl<'a> JournalWalk<'a> {
             }
             Change::ReviewConflict(review) => {
                 for claim in &review.claims {
-                    if !claims.contains(claim) {
+                    if !claims.contains(&claim.0) {
                         report.problem(
                             item,
                             format!(
@@ -878,10 +878,10 @@ impl<'a> JournalWalk<'a> {
         }
         // Text layers are objects the journal records too.
         for (layer, _) in &self.layers {
-            self.sources.insert(*layer);
+            self.sources.insert(layer.0);
         }
         for capture in &self.captures {
-            self.sources.insert(*capture);
+            self.sources.insert(capture.0);
         }
         Recorded {
             objects: self.sources,

@@ -131,7 +131,7 @@ pub(super) fn check_objects(
         // Listed under the lock, gone since: `reindex` removes objects no
         // entry records, and only those.
         if let (Some(id), Some(Err(error))) = (&named, &hashed) {
-            if error.kind() == std::io::ErrorKind::NotFound && !sources.contains(id) {
+            if error.kind() == std::io::ErrorKind::NotFound && !sources.contains(&id.0) {
                 continue;
             }
         }
@@ -178,7 +178,7 @@ pub(super) fn check_objects(
             ),
         }
         present.insert(id);
-        if !sources.contains(&id) {
+        if !sources.contains(&id.0) {
             report.unrecorded.push(id);
         }
     }
@@ -190,7 +190,8 @@ pub(super) fn check_objects(
             first.short()
         ));
     }
-    for source in &sources.into_sorted() {
+    for source in sources.into_sorted().into_iter().map(SourceId) {
+        let source = &source;
         if !present.contains(source) {
             report.problem(
                 format!("object {source}"),
