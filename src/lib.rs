@@ -10,6 +10,7 @@ pub mod cli;
 pub mod export;
 pub mod extract;
 pub mod identity;
+pub mod idset;
 pub mod interchange;
 pub mod model;
 pub mod search;

@@ -6,7 +6,7 @@
 //! 32-byte keys. The index is brought up to date from the journal only after
 //! the append is durable.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::io::BufRead;
 use std::sync::Arc;
 
@@ -17,8 +17,9 @@ use super::{
 };
 use crate::extract::Layer;
 use crate::identity;
+use crate::idset::IdSet;
 use crate::model::IdKind;
-use crate::model::{Bound, Change, Citation, ClaimId, SourceId, Stance, ValueKind};
+use crate::model::{Bound, Change, Citation, SourceId, Stance, ValueKind};
 use crate::storage::index::Index;
 use crate::storage::journal::StreamError;
 use crate::storage::objects::Objects;
@@ -252,8 +253,8 @@ impl Store {
                     names: HashMap::new(),
                 })
                 .collect(),
-            new_claims: HashSet::new(),
-            seen: HashSet::new(),
+            new_claims: IdSet::default(),
+            seen: IdSet::default(),
             queue: VecDeque::new(),
             line_number: 0,
             bytes_read: 0,
@@ -312,10 +313,10 @@ struct BatchRun<'a> {
     threads: usize,
     caches: Vec<TextCache>,
     /// Claims first recorded by this batch.
-    new_claims: HashSet<ClaimId>,
+    new_claims: IdSet<32>,
     /// Citations already in it, as 16 bytes of a hash of what makes two
     /// citations the same.
-    seen: HashSet<[u8; 16]>,
+    seen: IdSet<16>,
     /// Changes checked and waiting to be appended.
     queue: VecDeque<Change>,
     line_number: u64,
@@ -459,7 +460,7 @@ impl BatchRun<'_> {
                 Ok(LineResult::Changes { claim, cite }) => {
                     if let Some(claim) = claim {
                         if let Change::RecordClaim(recorded) = claim.as_ref() {
-                            self.new_claims.insert(recorded.id);
+                            self.new_claims.insert(recorded.id.0);
                         }
                         self.outcome.new_claims += 1;
                         self.queue.push_back(*claim);
@@ -575,14 +576,14 @@ impl Readers<'_> {
         prepared: PreparedCitation,
         time: &str,
         actor: &str,
-        new_claims: &HashSet<ClaimId>,
-        seen: &mut HashSet<[u8; 16]>,
+        new_claims: &IdSet<32>,
+        seen: &mut IdSet<16>,
     ) -> Result<LineResult, LineFailure> {
         let refused = |error: StoreError| LineFailure::Store(error);
         if !seen.insert(sameness_key(&prepared.body)) {
             return Ok(LineResult::Duplicate);
         }
-        let claim_known = new_claims.contains(&prepared.claim.id)
+        let claim_known = new_claims.contains(&prepared.claim.id.0)
             || self
                 .index
                 .has_claim(&prepared.claim.id)

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::idset::IdSet;
+use crate::idset::IdSet;
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -166,7 +166,7 @@ pub(super) fn extra_field(
 /// text layers, WARC records), and each size an entry states of one.
 #[derive(Debug, Default)]
 pub(super) struct Recorded {
-    pub objects: IdSet,
+    pub objects: IdSet<32>,
     pub stated: Vec<Stated>,
 }
 
@@ -406,7 +406,7 @@ struct JournalWalk<'a> {
     legacy: Option<Frontier>,
     store_id: Option<String>,
     frontier_at_mark: Option<Frontier>,
-    sources: IdSet,
+    sources: IdSet<32>,
     /// Each text layer's object with the source it was derived from (two
     /// sources may have the same layer).
     layers: HashSet<(SourceId, SourceId)>,
@@ -414,7 +414,7 @@ struct JournalWalk<'a> {
     captures: HashSet<SourceId>,
     /// The sizes entries state of the objects they record.
     stated: Vec<Stated>,
-    claims: IdSet,
+    claims: IdSet<32>,
     prev: EntryHash,
     expected_seq: u64,
     last_time: Option<(String, time::OffsetDateTime)>,

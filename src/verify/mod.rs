@@ -24,7 +24,6 @@ use crate::storage::index::{AppliedMark, Index};
 use crate::storage::lock::{LockError, OpenOptions};
 use crate::storage::objects::Objects;
 
-mod idset;
 mod journal;
 mod lineage;
 mod objects;

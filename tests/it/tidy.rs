@@ -121,6 +121,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("tempdir.rs", &[]),
     // spool.rs keeps lines in a temporary file: it knows no store.
     ("spool.rs", &["tempdir"]),
+    // idset.rs is a compact set of hashes: it knows nothing else.
+    ("idset.rs", &[]),
     ("model/", &["model"]),
     ("text/", &["model", "text"]),
     ("identity.rs", &["model", "text"]),
@@ -164,6 +166,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "verify/",
         &[
             "model", "text", "extract", "capture", "identity", "storage", "audit", "verify",
+            "idset",
         ],
     ),
     (
@@ -182,6 +185,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "search",
             "tempdir",
             "spool",
+            "idset",
             "store",
         ],
     ),

@@ -1,48 +1,50 @@
 //! A set of ids held in about their own size: most in one sorted vector,
 //! the newest few in a small hash set that is merged into it as it fills.
-//! For `verify`'s sets of every source and claim the journal has recorded,
-//! which a large store makes the largest thing it holds.
+//! For the sets that grow with a store or a batch: `verify`'s of every
+//! source and claim the journal has recorded, a batch's of the citations
+//! and claims it has recorded so far. It names no other module, so any
+//! layer may use it.
 
 use std::collections::HashSet;
 
-/// How many ids wait in the hash set before they are merged into the
-/// sorted vector: about a MiB of 32-byte ids.
+/// How many ids wait in the hash set, at least, before they are merged into
+/// the sorted vector: about a MiB of 32-byte ids.
 const PENDING: usize = 1 << 15;
 
 /// An id's first two bytes, the fence it falls under.
-fn fence_of(id: &[u8; 32]) -> usize {
+fn fence_of<const N: usize>(id: &[u8; N]) -> usize {
     usize::from(u16::from_be_bytes([id[0], id[1]]))
 }
 
-/// A set of 32-byte ids (hashes, so spread evenly): `contains` looks in the
+/// A set of N-byte ids (hashes, so spread evenly; N at least 2): `contains` looks in the
 /// hash set, then searches the few ids of the sorted vector that share the
 /// id's first two bytes, found through a table of where each such run
 /// starts (65,537 places, 512 KiB), so that a look costs a cache miss or
 /// two rather than a whole binary search's. The vector is grown to its
 /// exact length at each merge and merged into from its end, so it holds no
-/// spare room and is never copied whole beside itself: 32 bytes an id,
-/// against about 60 in a hash set (room kept free, and the old table beside
-/// the new one as it grows).
+/// spare room and is never copied whole beside itself: N bytes an id,
+/// against about twice that in a hash set (room kept free, and the old
+/// table beside the new one as it grows).
 #[derive(Debug)]
-pub struct IdSet {
-    sorted: Vec<[u8; 32]>,
+pub struct IdSet<const N: usize> {
+    sorted: Vec<[u8; N]>,
     /// `fences[p]` is where the ids whose first two bytes are `p` start in
     /// `sorted`; `fences[65536]` is its length. Empty until the first merge.
     fences: Vec<usize>,
-    pending: HashSet<[u8; 32]>,
+    pending: HashSet<[u8; N]>,
     merge_at: usize,
 }
 
-impl Default for IdSet {
+impl<const N: usize> Default for IdSet<N> {
     fn default() -> Self {
         IdSet::with_pending(PENDING)
     }
 }
 
-impl IdSet {
+impl<const N: usize> IdSet<N> {
     /// Returns an empty set that merges its hash set into its vector each
-    /// time it holds `merge_at` ids.
-    pub fn with_pending(merge_at: usize) -> IdSet {
+    /// time it holds `merge_at` ids, or a sixteenth of the vector's if more.
+    pub fn with_pending(merge_at: usize) -> IdSet<N> {
         IdSet {
             sorted: Vec::new(),
             fences: Vec::new(),
@@ -52,12 +54,12 @@ impl IdSet {
     }
 
     /// Returns true when the set holds `id`.
-    pub fn contains(&self, id: &[u8; 32]) -> bool {
+    pub fn contains(&self, id: &[u8; N]) -> bool {
         self.pending.contains(id) || self.in_sorted(id)
     }
 
     /// Returns true when the sorted vector holds `id`.
-    fn in_sorted(&self, id: &[u8; 32]) -> bool {
+    fn in_sorted(&self, id: &[u8; N]) -> bool {
         if self.fences.is_empty() {
             return false;
         }
@@ -68,11 +70,14 @@ impl IdSet {
     }
 
     /// Adds `id`; returns true when it was not there yet.
-    pub fn insert(&mut self, id: [u8; 32]) -> bool {
+    pub fn insert(&mut self, id: [u8; N]) -> bool {
         if self.in_sorted(&id) || !self.pending.insert(id) {
             return false;
         }
-        if self.pending.len() >= self.merge_at {
+        // Each merge moves nearly every id in the vector (they are spread
+        // evenly), so the hash set may grow to a sixteenth of it: a set of
+        // n ids is merged about 16·ln(n / merge_at) times, not n / merge_at.
+        if self.pending.len() >= self.merge_at.max(self.sorted.len() / 16) {
             self.merge();
         }
         true
@@ -85,7 +90,7 @@ impl IdSet {
     }
 
     /// Returns every id, in order.
-    pub fn into_sorted(mut self) -> Vec<[u8; 32]> {
+    pub fn into_sorted(mut self) -> Vec<[u8; N]> {
         self.merge();
         self.sorted
     }
@@ -93,7 +98,7 @@ impl IdSet {
     /// Moves the hash set's ids into the sorted vector, and places the
     /// fences again.
     fn merge(&mut self) {
-        let mut new: Vec<[u8; 32]> = self.pending.drain().collect();
+        let mut new: Vec<[u8; N]> = self.pending.drain().collect();
         self.pending = HashSet::new();
         if new.is_empty() {
             return;
@@ -101,7 +106,7 @@ impl IdSet {
         new.sort_unstable();
         let old = self.sorted.len();
         self.sorted.reserve_exact(new.len());
-        self.sorted.resize(old + new.len(), [0; 32]);
+        self.sorted.resize(old + new.len(), [0; N]);
         // From the end: the larger of the two heads goes last; the slots
         // past `old` are free, and `at` never overtakes an unread old id.
         let (mut from_old, mut from_new) = (old, new.len());
@@ -159,7 +164,7 @@ mod tests {
             id[2..6].copy_from_slice(&number.to_be_bytes());
             id
         };
-        let mut set = IdSet::with_pending(7);
+        let mut set = IdSet::<32>::with_pending(7);
         let mut model = BTreeSet::new();
         for _ in 0..3000 {
             let id = next();
@@ -176,9 +181,10 @@ mod tests {
         assert!(set.sorted.windows(2).all(|pair| pair[0] < pair[1]));
         assert_eq!(set.sorted.len() + set.pending.len(), model.len());
         assert!(set.sorted.len() > 400, "merged many times");
+        assert!(set.pending.len() <= (set.sorted.len() / 16).max(7));
         assert_eq!(set.sorted.capacity(), set.sorted.len());
         let every: Vec<[u8; 32]> = model.into_iter().collect();
         assert_eq!(set.into_sorted(), every);
-        assert_eq!(IdSet::default().len(), 0);
+        assert_eq!(IdSet::<16>::default().len(), 0);
     }
 }
