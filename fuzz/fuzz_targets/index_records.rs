@@ -61,7 +61,15 @@ fuzz_target!(|input: &[u8]| {
     let _ = index.last_revision(doc);
     let _ = index.revisions_of_source(&SourceId(id));
     let _ = index.sources().count();
-    let _ = index.all_claims();
+    for bucket in 0..=255 {
+        let _ = index.claims_in_bucket(bucket);
+        if let Ok(places) = index.claim_places_in_bucket(bucket) {
+            for (_, id, pointer) in places {
+                let _ = index.claim_at(pointer, &id);
+            }
+        }
+    }
+    let _ = index.claim_citation_counts().map(|counts| counts.of(&ClaimId(id)));
     let _ = index.claims_about("ward 7919", None);
     let _ = index.claims_about("ward 7919", Some("ballots counted"));
     let _ = index.citations_of_claim(&ClaimId(id));
