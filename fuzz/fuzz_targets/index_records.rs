@@ -69,7 +69,9 @@ fuzz_target!(|input: &[u8]| {
             }
         }
     }
-    let _ = index.claim_citation_counts().map(|counts| counts.of(&ClaimId(id)));
+    let _ = index
+        .claim_citation_counts()
+        .map(|counts| counts.of(&ClaimId(id)));
     let _ = index.claims_about("ward 7919", None);
     let _ = index.claims_about("ward 7919", Some("ballots counted"));
     let _ = index.citations_of_claim(&ClaimId(id));
