@@ -45,6 +45,7 @@ impl<const N: usize> IdSet<N> {
     /// Returns an empty set that merges its hash set into its vector each
     /// time it holds `merge_at` ids, or a sixteenth of the vector's if more.
     pub fn with_pending(merge_at: usize) -> IdSet<N> {
+        const { assert!(N >= 2, "an IdSet's fences are its ids' first two bytes") };
         IdSet {
             sorted: Vec::new(),
             fences: Vec::new(),

@@ -3,7 +3,9 @@
 //! that lists a whole store gathers its output under the store's lock and
 //! prints it after, so that a reader slow to take its output (a pipe into a
 //! loop that runs provdb again) never holds the lock, and its memory stays
-//! bounded at any size. It names no other module, so any layer may use it.
+//! bounded at any size. And `Runs`: an external merge sort through such a
+//! file, for a list too large to sort whole in memory. It names no other
+//! module, so any layer may use it.
 
 use std::fs::File;
 use std::io::{self, BufRead, Write};
@@ -151,8 +153,10 @@ impl Spool {
     }
 }
 
-/// How many bytes of entries a `Runs` keeps in memory (counting each
-/// entry's lengths as 8 bytes) before it moves them all to its file.
+/// How many bytes of entries a `Runs` keeps in memory before it moves them
+/// all to its file, counting an entry as its key and value and 8 bytes;
+/// what the memory holds is about twice that (two vectors an entry, each
+/// with its header and the allocator's overhead).
 pub const RUNS_HELD_BYTES: usize = 4 << 20;
 
 /// Sorted runs of entries (a key and a value, both bytes) read back as one
@@ -347,13 +351,30 @@ impl RunSource<'_> {
             RunSource::Memory(entries) => Ok(entries.next().cloned()),
             RunSource::File(reader) => {
                 if reader.fill_buf()?.is_empty() {
+                    // The run's end, or the file's before it: the file was
+                    // cut short.
+                    if reader.get_ref().limit() > 0 {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "a run cut short",
+                        ));
+                    }
                     return Ok(None);
                 }
                 let mut parts = [Vec::new(), Vec::new()];
                 for part in &mut parts {
                     let mut length = [0u8; 4];
                     io::Read::read_exact(reader, &mut length)?;
-                    part.resize(u32::from_le_bytes(length) as usize, 0);
+                    let length = u64::from(u32::from_le_bytes(length));
+                    // No more than the run has left, whatever the bytes say.
+                    let left = reader.get_ref().limit() + reader.buffer().len() as u64;
+                    if length > left {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "an entry longer than its run",
+                        ));
+                    }
+                    part.resize(length as usize, 0);
                     io::Read::read_exact(reader, part)?;
                 }
                 let [key, value] = parts;
@@ -583,5 +604,28 @@ mod tests {
         assert_eq!(back, sorted_whole(&given));
         // Merged twice: the reads leave the file as it was.
         assert_eq!(runs.sorted().expect("again").count(), back.len());
+    }
+
+    /// A spilled file cut short, even at an entry's end, is an error of
+    /// the merge, never a shorter list: the last run is one entry of 11
+    /// bytes ("zz" and "1", each after 4 bytes of length), cut off whole.
+    #[test]
+    fn runs_cut_short_fail_the_merge() {
+        let mut runs = Runs::with_budget("runs-test", 0);
+        runs.push_run(vec![(b"a".to_vec(), b"0".to_vec())])
+            .expect("push");
+        runs.push_run(vec![(b"zz".to_vec(), b"1".to_vec())])
+            .expect("push");
+        assert_eq!(runs.sorted().expect("merge").count(), 2);
+        let spilled = runs.spilled.as_ref().expect("spilled");
+        assert_eq!(spilled.written, 2 * 4 + 2 + 2 * 4 + 3);
+        spilled
+            .writer
+            .get_ref()
+            .set_len(spilled.written - 11)
+            .expect("cut");
+        let merged: Result<Vec<_>, _> = runs.sorted().and_then(|merged| merged.collect());
+        let error = merged.expect_err("cut short");
+        assert_eq!(error.source.kind(), io::ErrorKind::UnexpectedEof);
     }
 }

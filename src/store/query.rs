@@ -489,7 +489,8 @@ impl Store {
     /// and property (compared ignoring case and spacing), then id. Each
     /// bucket's claims are sorted as they are read and kept as their key, id
     /// and line (`Runs`: past a few MiB, in a temporary file), then merged and
-    /// read again one at a time: what it holds does not grow with the store.
+    /// read again one at a time: it holds one bucket's places (a 256th of
+    /// the claims) and a buffer a bucket, not every claim.
     /// Past `budget` bytes of keys and places (`spool::RUNS_HELD_BYTES` for
     /// the commands), they go to the temporary file.
     pub fn for_each_claim_record(

@@ -3,8 +3,6 @@
 //! wrote, and every kept checkpoint against the journal's tree.
 
 use std::collections::{BTreeMap, HashSet};
-
-use crate::idset::IdSet;
 use std::fs::File;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -13,6 +11,7 @@ use crate::audit::checkpoints::Checkpoint;
 use crate::audit::merkle::Frontier;
 
 use crate::identity;
+use crate::idset::IdSet;
 use crate::model::{Change, CitationId, ClaimId, Entry, EntryHash, SourceId};
 use crate::storage::index::Chunker;
 use crate::storage::index::{AppliedMark, Index, TreeName};

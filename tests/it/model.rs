@@ -465,7 +465,13 @@ fn check_queries(store: &Store, model: &Model) {
             "claims with a budget of {budget} bytes"
         );
     }
-    assert_eq!(in_key_order.len(), model.claims.len());
+    // And they are the model's claims, each once.
+    let listed: BTreeSet<String> = in_key_order
+        .iter()
+        .map(|(_, id)| id.iter().map(|byte| format!("{byte:02x}")).collect())
+        .collect();
+    assert_eq!(listed.len(), in_key_order.len(), "a claim listed twice");
+    assert_eq!(listed, model.claims.values().cloned().collect());
     let sources: BTreeSet<String> = store
         .sources()
         .expect("sources")

@@ -23,7 +23,8 @@ use super::{
 /// keep (`Index::claim_citation_counts`).
 #[derive(Debug, Default)]
 pub struct ClaimCitationCounts {
-    /// Each kept prefix with its count, sorted: 20 bytes a claim.
+    /// Each kept prefix with its count, sorted: 20 bytes a claim (and the
+    /// room a growing vector keeps spare).
     counts: Vec<([u8; ID_PREFIX_BYTES], u32)>,
     /// Kept bytes more than one line that recorded a claim shares: two
     /// claims, or one recorded twice; only their lines tell them apart.
@@ -58,6 +59,15 @@ impl ClaimCitationCounts {
             kept.copy_from_slice(&key[..ID_PREFIX_BYTES]);
             kept
         };
+        // A key out of its bucket's place would leave the vectors unsorted
+        // and their searches wrong: refused, as damage.
+        let out_of_place = || {
+            IndexError::Key {
+            tree: "postings",
+            why: "a claim's posting is not in the bucket of its id's first byte; run `provdb reindex`"
+                .into(),
+        }
+        };
         let mut cited: Vec<[u8; ID_PREFIX_BYTES]> = cited.iter().map(kept).collect();
         cited.sort_unstable();
         for run in cited.chunk_by(|a, b| a == b) {
@@ -65,12 +75,18 @@ impl ClaimCitationCounts {
                 tree: "postings",
                 why: "more than 4,294,967,295 citations of one claim".into(),
             })?;
+            if self.counts.last().is_some_and(|(last, _)| *last >= run[0]) {
+                return Err(out_of_place());
+            }
             self.counts.push((run[0], count));
         }
         let mut recorded: Vec<[u8; ID_PREFIX_BYTES]> = recorded.iter().map(kept).collect();
         recorded.sort_unstable();
         for pair in recorded.windows(2) {
             if pair[0] == pair[1] && self.shared.last() != Some(&pair[0]) {
+                if self.shared.last().is_some_and(|last| *last > pair[0]) {
+                    return Err(out_of_place());
+                }
                 self.shared.push(pair[0]);
             }
         }
@@ -503,7 +519,8 @@ impl Index {
 
     /// Returns how many citations name each claim, from the postings alone,
     /// without reading a line: each bucket of claims' postings, and of the
-    /// lines that recorded them, read once; 20 bytes kept a claim.
+    /// lines that recorded them, read once; 20 bytes kept a claim, and the
+    /// room a growing vector keeps spare.
     pub fn claim_citation_counts(&self) -> Result<ClaimCitationCounts, IndexError> {
         let mut counts = ClaimCitationCounts::default();
         for bucket in 0..=255u8 {

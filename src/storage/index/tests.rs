@@ -415,4 +415,6 @@ fn claims_counted_from_postings_give_up_where_two_share_the_kept_bytes() {
     // An id that differs from A past the kept bytes is counted as A.
     assert_eq!(counts.of(&ClaimId(id(0x10, 1, 9))), Some(3));
     assert_eq!(counts.of(&ClaimId([0x30; 32])), Some(0));
+    // A bucket whose keys sort before the last one's is damage, refused.
+    assert!(counts.add_bucket(&[a], &[]).is_err());
 }
