@@ -138,10 +138,8 @@ impl Spool {
     /// Returns where its lines are: a temporary file, or this process's
     /// memory.
     pub fn place(&self) -> String {
-        match &self.spilled {
-            Some(spilled) => unnamed_place(&spilled.made_in),
-            None => "memory".into(),
-        }
+        self.made_in()
+            .map_or_else(|| "memory".into(), unnamed_place)
     }
 
     /// Returns the directory its file was made in (removed at once), if it
@@ -281,10 +279,8 @@ impl Runs {
     /// Returns where its entries are: a temporary file, or this process's
     /// memory.
     pub fn place(&self) -> String {
-        match &self.spilled {
-            Some(spilled) => unnamed_place(&spilled.made_in),
-            None => "memory".into(),
-        }
+        self.made_in()
+            .map_or_else(|| "memory".into(), unnamed_place)
     }
 
     /// Returns the directory its file was made in (removed at once), if it
