@@ -295,39 +295,63 @@ impl Runs {
     /// file's buffer is written out first.
     pub fn sorted(&mut self) -> Result<Merged<'_>, SpoolError> {
         let place = self.place();
+        let failed = |source| SpoolError {
+            place: place.clone(),
+            source,
+        };
         let mut sources = Vec::new();
         if let Some(spilled) = &mut self.spilled {
-            spilled.writer.flush().map_err(|source| SpoolError {
-                place: place.clone(),
-                source,
-            })?;
-            for &(start, length) in &spilled.ranges {
-                sources.push(RunSource::File(io::BufReader::with_capacity(
-                    RUN_BUFFER,
-                    io::Read::take(
-                        ReadAt {
-                            file: spilled.writer.get_ref(),
-                            at: start,
-                        },
-                        length,
-                    ),
-                )));
-            }
+            spilled.writer.flush().map_err(failed)?;
+            let file = std::sync::Arc::new(spilled.writer.get_ref().try_clone().map_err(failed)?);
+            sources.extend(file_sources(&file, &spilled.ranges));
         }
-        for run in &self.held {
-            sources.push(RunSource::Memory(run.iter()));
-        }
-        let mut merged = Merged {
-            place,
-            sources,
-            heap: std::collections::BinaryHeap::new(),
-            failed: false,
-        };
-        for at in 0..merged.sources.len() {
-            merged.refill(at)?;
-        }
-        Ok(merged)
+        sources.extend(self.held.iter().map(|run| RunSource::Borrowed(run.iter())));
+        Merged::start(place, sources)
     }
+
+    /// Returns every entry of every run, in order of key, then value, as
+    /// `sorted` does, keeping the runs: for a merge read over many calls.
+    pub fn into_sorted(self) -> Result<Merged<'static>, SpoolError> {
+        let place = self.place();
+        let failed = |source| SpoolError {
+            place: place.clone(),
+            source,
+        };
+        let mut sources = Vec::new();
+        if let Some(spilled) = self.spilled {
+            let file = spilled
+                .writer
+                .into_inner()
+                .map_err(|error| failed(error.into_error()))?;
+            sources.extend(file_sources(&std::sync::Arc::new(file), &spilled.ranges));
+        }
+        sources.extend(
+            self.held
+                .into_iter()
+                .map(|run| RunSource::Owned(run.into_iter())),
+        );
+        Merged::start(place, sources)
+    }
+}
+
+/// Returns a source for each run of a spilled file, read through a buffer
+/// of its own.
+fn file_sources<'a>(file: &std::sync::Arc<File>, ranges: &[(u64, u64)]) -> Vec<RunSource<'a>> {
+    ranges
+        .iter()
+        .map(|&(start, length)| {
+            RunSource::File(io::BufReader::with_capacity(
+                RUN_BUFFER,
+                io::Read::take(
+                    ReadAt {
+                        file: std::sync::Arc::clone(file),
+                        at: start,
+                    },
+                    length,
+                ),
+            ))
+        })
+        .collect()
 }
 
 /// A run's next entry, and which run it is.
@@ -336,15 +360,17 @@ type HeadOfRun = (Vec<u8>, Vec<u8>, usize);
 /// One run being read back.
 #[derive(Debug)]
 enum RunSource<'a> {
-    Memory(std::slice::Iter<'a, (Vec<u8>, Vec<u8>)>),
-    File(io::BufReader<io::Take<ReadAt<'a>>>),
+    Borrowed(std::slice::Iter<'a, (Vec<u8>, Vec<u8>)>),
+    Owned(std::vec::IntoIter<(Vec<u8>, Vec<u8>)>),
+    File(io::BufReader<io::Take<ReadAt<std::sync::Arc<File>>>>),
 }
 
 impl RunSource<'_> {
     /// Returns the run's next entry, or None at its end.
     fn next_entry(&mut self) -> io::Result<Option<(Vec<u8>, Vec<u8>)>> {
         match self {
-            RunSource::Memory(entries) => Ok(entries.next().cloned()),
+            RunSource::Borrowed(entries) => Ok(entries.next().cloned()),
+            RunSource::Owned(entries) => Ok(entries.next()),
             RunSource::File(reader) => {
                 if reader.fill_buf()?.is_empty() {
                     // The run's end, or the file's before it: the file was
@@ -390,7 +416,26 @@ pub struct Merged<'a> {
     failed: bool,
 }
 
-impl Merged<'_> {
+impl<'a> Merged<'a> {
+    /// Returns where its entries are read from (`Runs::place`).
+    pub fn place(&self) -> &str {
+        &self.place
+    }
+
+    /// Returns the merge of `sources`, each run's first entry read.
+    fn start(place: String, sources: Vec<RunSource<'a>>) -> Result<Merged<'a>, SpoolError> {
+        let mut merged = Merged {
+            place,
+            sources,
+            heap: std::collections::BinaryHeap::new(),
+            failed: false,
+        };
+        for at in 0..merged.sources.len() {
+            merged.refill(at)?;
+        }
+        Ok(merged)
+    }
+
     /// Puts run `at`'s next entry, if it has one, on the heap.
     fn refill(&mut self, at: usize) -> Result<(), SpoolError> {
         let next = self.sources[at].next_entry().map_err(|source| SpoolError {
@@ -459,14 +504,14 @@ fn unnamed_place(made_in: &Path) -> String {
 /// Reads a file from `at` on with positioned reads, leaving the offset its
 /// writer shares untouched.
 #[derive(Debug)]
-struct ReadAt<'a> {
-    file: &'a File,
+struct ReadAt<F> {
+    file: F,
     at: u64,
 }
 
-impl io::Read for ReadAt<'_> {
+impl<F: std::borrow::Borrow<File>> io::Read for ReadAt<F> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let read = std::os::unix::fs::FileExt::read_at(self.file, buf, self.at)?;
+        let read = std::os::unix::fs::FileExt::read_at(self.file.borrow(), buf, self.at)?;
         self.at += read as u64;
         Ok(read)
     }
@@ -567,6 +612,12 @@ mod tests {
             .expect("read");
         assert_eq!(runs.len(), back.len() as u64);
         assert_eq!(back, sorted_whole(&given));
+        let owned: Vec<_> = runs
+            .into_sorted()
+            .expect("merge")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        assert_eq!(owned, back);
         assert!(Runs::new("runs-test")
             .sorted()
             .expect("empty")
@@ -598,8 +649,15 @@ mod tests {
             .collect::<Result<_, _>>()
             .expect("read");
         assert_eq!(back, sorted_whole(&given));
-        // Merged twice: the reads leave the file as it was.
+        // Merged twice: the reads leave the file as it was; and once more
+        // by a merge that keeps the runs.
         assert_eq!(runs.sorted().expect("again").count(), back.len());
+        let owned: Vec<_> = runs
+            .into_sorted()
+            .expect("merge")
+            .collect::<Result<_, _>>()
+            .expect("read");
+        assert_eq!(owned, back);
     }
 
     /// A spilled file cut short, even at an entry's end, is an error of

@@ -1,10 +1,12 @@
 //! `cite --batch`: many citations in one command, one journal append and one
 //! durable sync, each line checked exactly as a single `cite` is.
 //!
-//! Lines are read, checked and written to the journal as a stream, so a batch
-//! of any size needs memory for one line at a time plus two sets of 16- and
-//! 32-byte keys. The index is brought up to date from the journal only after
-//! the append is durable.
+//! Lines are read and sorted by the source they name, checked in that order
+//! (each source's text read about once), sorted back and written to the
+//! journal in line order as a stream; the sorts go through temporary files
+//! past a few MiB, so a batch of any size needs memory for a chunk of lines
+//! plus two sets of 16- and 32-byte keys. The index is brought up to date
+//! from the journal only after the append is durable.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::BufRead;
@@ -20,6 +22,7 @@ use crate::identity;
 use crate::idset::IdSet;
 use crate::model::IdKind;
 use crate::model::{Bound, Change, Citation, SourceId, Stance, ValueKind};
+use crate::spool::{Merged, Runs, SpoolError, RUNS_HELD_BYTES};
 use crate::storage::index::Index;
 use crate::storage::journal::StreamError;
 use crate::storage::objects::Objects;
@@ -144,13 +147,38 @@ pub struct BatchOutcome {
     pub entries: Option<(u64, u64)>,
 }
 
-/// Progress of a batch: lines and bytes read so far.
+/// Progress of a batch: which of its three passes it is in, and the lines
+/// and bytes of input that pass has done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchProgress {
-    /// Lines read.
+    /// The pass.
+    pub stage: BatchStage,
+    /// Lines done in this pass.
     pub lines: u64,
-    /// Bytes read.
+    /// Bytes of input done in this pass.
     pub bytes: u64,
+}
+
+/// The passes of a batch, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchStage {
+    /// Reading every line and sorting it by the source it names.
+    Reading,
+    /// Checking the lines source by source.
+    Checking,
+    /// Recording the checked lines in line order.
+    Recording,
+}
+
+impl BatchStage {
+    /// Returns how a progress bar names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            BatchStage::Reading => "reading",
+            BatchStage::Checking => "checking",
+            BatchStage::Recording => "recording",
+        }
+    }
 }
 
 /// The texts of recently quoted sources, bounded in bytes.
@@ -174,8 +202,13 @@ type CachedSource = (Quotable, Option<Layer>, Option<String>);
 /// The source texts kept per checking thread.
 const TEXT_CACHE_BYTES: usize = 4 * 1024 * 1024;
 
-/// Lines read and checked together.
+/// Lines read, checked or recorded together.
 const CHUNK_LINES: usize = 2048;
+
+/// The bytes of entries (key, value and 8) gathered before they are handed
+/// to a `Runs` as one sorted run: half of what it holds in memory, so that
+/// a batch of a few MiB is sorted without a file.
+const RUN_BYTES: usize = RUNS_HELD_BYTES / 2;
 
 /// Failure of one line, or of the store while reading lines.
 enum LineFailure {
@@ -258,16 +291,15 @@ impl Store {
             queue: VecDeque::new(),
             line_number: 0,
             bytes_read: 0,
+            input_done: false,
+            unreadable: None,
+            checked: None,
             failure: None,
             finished: false,
             outcome: BatchOutcome::default(),
         };
         let changes = std::iter::from_fn(|| run.next_change(progress));
         let appended = self.journal.append_stream(actor, &time, changes, |_, _| {});
-        progress(BatchProgress {
-            lines: run.line_number,
-            bytes: run.bytes_read,
-        });
         let mut outcome = std::mem::take(&mut run.outcome);
         match appended {
             Ok(span) => {
@@ -302,8 +334,13 @@ impl Store {
     }
 }
 
-/// A batch being read, checked on every core and recorded in line order,
-/// one chunk at a time, as the journal asks for its next change.
+/// A batch in three passes. Every line is read and sorted by the source it
+/// names, as written (`Runs`: past a few MiB, in a temporary file); the
+/// lines are checked in that order on every core, so each source's text is
+/// read about once however the batch interleaves its sources; and the
+/// checked lines, sorted back by line number, are recorded in line order
+/// as the journal asks for its next change. Memory holds a chunk of lines
+/// and the sorts' buffers, not the batch.
 struct BatchRun<'a> {
     readers: Readers<'a>,
     reader: &'a mut dyn BufRead,
@@ -321,16 +358,30 @@ struct BatchRun<'a> {
     queue: VecDeque<Change>,
     line_number: u64,
     bytes_read: u64,
+    /// True once the input's end, or a line that cannot be read, is reached.
+    input_done: bool,
+    /// A line that could not be read: the batch ends there, once the lines
+    /// before it have been recorded or refused.
+    unreadable: Option<BatchError>,
+    /// The checked lines in line order, once every line is read and checked.
+    checked: Option<Merged<'static>>,
     /// Why the batch stopped, once it has.
     failure: Option<LineFailure>,
     finished: bool,
     outcome: BatchOutcome,
 }
 
+/// How a checked line is kept between the check and the record: a tag
+/// byte, then the reason a bad line was refused (UTF-8) or the prepared
+/// citation (JSON, as the journal will hold it).
+const CHECKED_BAD: u8 = 0;
+const CHECKED_PREPARED: u8 = 1;
+
 impl BatchRun<'_> {
     /// The next change to append: from the queue, else from the next chunk
-    /// of lines. None at the end of the batch; `Err(())` when it stops,
-    /// with the reason in `failure`.
+    /// of checked lines (reading and checking the whole batch first). None
+    /// at the end of the batch; `Err(())` when it stops, with the reason in
+    /// `failure`.
     fn next_change(&mut self, progress: &dyn Fn(BatchProgress)) -> Option<Result<Change, ()>> {
         loop {
             if let Some(change) = self.queue.pop_front() {
@@ -339,23 +390,101 @@ impl BatchRun<'_> {
             if self.failure.is_some() || self.finished {
                 return None;
             }
-            let stopped = self.read_chunk().and_then(|chunk| {
-                progress(BatchProgress {
-                    lines: self.line_number,
-                    bytes: self.bytes_read,
-                });
-                let checked = self.check_chunk(&chunk);
-                self.record_chunk(&chunk, checked)
-            });
-            if let Err(failure) = stopped {
+            let stepped = match self.checked.take() {
+                None => self
+                    .read_and_check(progress)
+                    .map(|checked| self.checked = Some(checked)),
+                Some(mut checked) => {
+                    let recorded = self.record_next(&mut checked, progress);
+                    self.checked = Some(checked);
+                    recorded
+                }
+            };
+            if let Err(failure) = stepped {
                 self.failure = Some(failure);
                 return Some(Err(()));
             }
         }
     }
 
+    /// The first two passes: reads every line into runs sorted by the
+    /// source it names, then checks them in that order, a chunk at a time
+    /// on every core. Returns the checked lines, merged in line order.
+    fn read_and_check(
+        &mut self,
+        progress: &dyn Fn(BatchProgress),
+    ) -> Result<Merged<'static>, LineFailure> {
+        let mut by_source = Runs::new("batch");
+        let mut run = Vec::new();
+        let mut run_bytes = 0;
+        while !self.input_done {
+            for (number, text) in self.read_chunk()? {
+                let key = source_key(&text, number);
+                run_bytes += key.len() + text.len() + 8;
+                run.push((key, text.into_bytes()));
+                if run_bytes >= RUN_BYTES {
+                    by_source
+                        .push_run(std::mem::take(&mut run))
+                        .map_err(sort_failure)?;
+                    run_bytes = 0;
+                }
+            }
+            progress(BatchProgress {
+                stage: BatchStage::Reading,
+                lines: self.line_number,
+                bytes: self.bytes_read,
+            });
+        }
+        by_source.push_run(run).map_err(sort_failure)?;
+
+        let mut lines = by_source.into_sorted().map_err(sort_failure)?;
+        let mut checked = Runs::new("batch");
+        let mut run = Vec::new();
+        let mut run_bytes = 0;
+        let (mut lines_done, mut bytes_done) = (0u64, 0u64);
+        loop {
+            let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK_LINES);
+            let mut chunk_bytes = 0;
+            while chunk.len() < CHUNK_LINES && chunk_bytes < CHUNK_BYTES {
+                let Some(entry) = lines.next() else { break };
+                let (key, text) = entry.map_err(sort_failure)?;
+                let (number, text) = line_number_of(&key)
+                    .zip(String::from_utf8(text).ok())
+                    .ok_or_else(|| sort_failure(entry_damaged(&lines)))?;
+                chunk_bytes += text.len();
+                chunk.push((number, text));
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            for ((number, text), kept) in chunk.iter().zip(self.check_chunk(&chunk)) {
+                let kept = kept?;
+                run_bytes += 16 + kept.len();
+                run.push((number.to_be_bytes().to_vec(), kept));
+                if run_bytes >= RUN_BYTES {
+                    checked
+                        .push_run(std::mem::take(&mut run))
+                        .map_err(sort_failure)?;
+                    run_bytes = 0;
+                }
+                lines_done += 1;
+                bytes_done += text.len() as u64;
+            }
+            progress(BatchProgress {
+                stage: BatchStage::Checking,
+                lines: lines_done,
+                bytes: bytes_done,
+            });
+        }
+        drop(lines);
+        checked.push_run(run).map_err(sort_failure)?;
+        checked.into_sorted().map_err(sort_failure)
+    }
+
     /// Reads up to a chunk of lines (by count and bytes), numbered, blank
-    /// ones left out. At most one byte more than a line may hold is read per
+    /// ones left out; `input_done` is set at the input's end, or at a line
+    /// that cannot be read, kept in `unreadable` (the lines before it are
+    /// returned). At most one byte more than a line may hold is read per
     /// line, so a batch with no newline (or /dev/zero) is refused at once.
     fn read_chunk(&mut self) -> Result<Vec<(u64, String)>, LineFailure> {
         let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK_LINES);
@@ -366,7 +495,7 @@ impl BatchRun<'_> {
                 .read_until(b'\n', &mut buffer);
             match read {
                 Ok(0) => {
-                    self.finished = true;
+                    self.input_done = true;
                     break;
                 }
                 Ok(read) => {
@@ -374,16 +503,20 @@ impl BatchRun<'_> {
                     self.bytes_read += read as u64;
                     let unfinished = buffer.last() != Some(&b'\n');
                     if read > MAX_BATCH_LINE || (unfinished && read == MAX_BATCH_LINE + 1) {
-                        return Err(LineFailure::Fatal(BatchError::Unreadable {
+                        self.unreadable = Some(BatchError::Unreadable {
                             line: self.line_number,
                             why: format!("is longer than {MAX_BATCH_LINE} bytes, the most a line may hold; split the batch into lines of one citation each"),
-                        }));
+                        });
+                        self.input_done = true;
+                        break;
                     }
                     let Ok(text) = String::from_utf8(buffer) else {
-                        return Err(LineFailure::Fatal(BatchError::Unreadable {
+                        self.unreadable = Some(BatchError::Unreadable {
                             line: self.line_number,
                             why: "is not UTF-8 text; write the batch as UTF-8 JSON Lines".into(),
-                        }));
+                        });
+                        self.input_done = true;
+                        break;
                     };
                     chunk_bytes += text.len();
                     if !text.trim().is_empty() {
@@ -402,11 +535,10 @@ impl BatchRun<'_> {
     }
 
     /// Checks a chunk's lines on every core, each thread with its own
-    /// source-text cache; results in line order.
-    fn check_chunk(
-        &mut self,
-        chunk: &[(u64, String)],
-    ) -> Vec<Result<PreparedCitation, LineFailure>> {
+    /// source-text cache; results in the chunk's order, each kept as the
+    /// record pass reads it (`CHECKED_BAD`, `CHECKED_PREPARED`), or the
+    /// failure of the store.
+    fn check_chunk(&mut self, chunk: &[(u64, String)]) -> Vec<Result<Vec<u8>, LineFailure>> {
         let share = chunk.len().div_ceil(self.threads).max(1);
         let readers = &self.readers;
         std::thread::scope(|scope| {
@@ -417,7 +549,7 @@ impl BatchRun<'_> {
                     scope.spawn(move || {
                         lines
                             .iter()
-                            .map(|(_, text)| readers.check_line(text, cache))
+                            .map(|(_, text)| keep_checked(readers.check_line(text, cache)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -436,16 +568,41 @@ impl BatchRun<'_> {
         })
     }
 
-    /// Records a checked chunk in line order: duplicates counted, new
-    /// claims and citations queued, bad lines skipped with --skip-invalid
-    /// or ending the batch.
-    fn record_chunk(
+    /// The third pass, a chunk at a time: records checked lines in line
+    /// order (duplicates counted, new claims and citations queued, bad
+    /// lines skipped with --skip-invalid or ending the batch). At the end,
+    /// a line that could not be read ends the batch.
+    fn record_next(
         &mut self,
-        chunk: &[(u64, String)],
-        checked: Vec<Result<PreparedCitation, LineFailure>>,
+        checked: &mut Merged<'static>,
+        progress: &dyn Fn(BatchProgress),
     ) -> Result<(), LineFailure> {
-        for ((number, _), result) in chunk.iter().zip(checked) {
+        let mut chunk = Vec::with_capacity(CHUNK_LINES);
+        while chunk.len() < CHUNK_LINES {
+            let Some(entry) = checked.next() else { break };
+            let (key, kept) = entry.map_err(sort_failure)?;
+            let number =
+                line_number_of(&key).ok_or_else(|| sort_failure(entry_damaged(checked)))?;
+            chunk.push((number, kept));
+        }
+        if chunk.is_empty() {
+            if let Some(unreadable) = self.unreadable.take() {
+                return Err(LineFailure::Fatal(unreadable));
+            }
+            self.finished = true;
+            return Ok(());
+        }
+        for (number, kept) in chunk {
             self.outcome.lines += 1;
+            let result = match kept.split_first() {
+                Some((&CHECKED_PREPARED, json)) => serde_json::from_slice::<PreparedCitation>(json)
+                    .map_err(|_| sort_failure(entry_damaged(checked))),
+                Some((&CHECKED_BAD, why)) => Err(LineFailure::Bad(BadLine {
+                    line: number,
+                    why: String::from_utf8_lossy(why).into_owned(),
+                })),
+                _ => Err(sort_failure(entry_damaged(checked))),
+            };
             let result = result.and_then(|prepared| {
                 self.readers.record_line(
                     prepared,
@@ -470,13 +627,13 @@ impl BatchRun<'_> {
                 }
                 Err(LineFailure::Bad(bad)) if self.skip_invalid => {
                     self.outcome.skipped.push(BadLine {
-                        line: *number,
+                        line: number,
                         why: bad.why,
                     });
                 }
                 Err(LineFailure::Bad(bad)) => {
                     return Err(LineFailure::Bad(BadLine {
-                        line: *number,
+                        line: number,
                         why: bad.why,
                     }));
                 }
@@ -485,8 +642,87 @@ impl BatchRun<'_> {
                 }
             }
         }
+        // Bytes in proportion to the lines: the record pass no longer
+        // has each line's length.
+        let share = self.outcome.lines as f64 / self.line_number.max(1) as f64;
+        progress(BatchProgress {
+            stage: BatchStage::Recording,
+            lines: self.outcome.lines,
+            bytes: (self.bytes_read as f64 * share.min(1.0)) as u64,
+        });
         Ok(())
     }
+}
+
+/// Returns a line's sort key for the check: the source it names, as
+/// written (its length first, so that no name's key is a prefix of
+/// another's), then its number. A line that is not a JSON object naming a
+/// source sorts under an empty name; the check refuses it as `cite` would.
+fn source_key(text: &str, number: u64) -> Vec<u8> {
+    #[derive(serde::Deserialize)]
+    struct Named<'a> {
+        #[serde(borrow)]
+        source: std::borrow::Cow<'a, str>,
+    }
+    let name = serde_json::from_str::<Named<'_>>(text)
+        .map(|named| named.source)
+        .unwrap_or_default();
+    let mut key = Vec::with_capacity(4 + name.len() + 8);
+    key.extend((name.len() as u32).to_be_bytes());
+    key.extend(name.as_bytes());
+    key.extend(number.to_be_bytes());
+    key
+}
+
+/// Returns the line number that ends a sort key, if the key is long enough.
+fn line_number_of(key: &[u8]) -> Option<u64> {
+    let at = key.len().checked_sub(8)?;
+    Some(u64::from_be_bytes(key[at..].try_into().ok()?))
+}
+
+/// Returns how a checked line is kept for the record pass, or the store's
+/// failure, which ends the batch.
+fn keep_checked(checked: Result<PreparedCitation, LineFailure>) -> Result<Vec<u8>, LineFailure> {
+    match checked {
+        Ok(prepared) => {
+            let mut kept = vec![CHECKED_PREPARED];
+            serde_json::to_writer(&mut kept, &prepared).map_err(|error| {
+                LineFailure::Store(StoreError::Input {
+                    path: "the batch".into(),
+                    why: format!("a checked line could not be kept ({error})"),
+                })
+            })?;
+            Ok(kept)
+        }
+        Err(LineFailure::Bad(bad)) => {
+            let mut kept = vec![CHECKED_BAD];
+            kept.extend(bad.why.as_bytes());
+            Ok(kept)
+        }
+        Err(failed) => Err(failed),
+    }
+}
+
+/// Returns the error of an entry of a sort's file that does not read back
+/// as what was written.
+fn entry_damaged(merged: &Merged<'_>) -> SpoolError {
+    SpoolError {
+        place: merged.place().to_string(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "an entry that is not as written",
+        ),
+    }
+}
+
+/// Returns the store failure of a sort of the batch's lines.
+fn sort_failure(error: SpoolError) -> LineFailure {
+    LineFailure::Store(StoreError::Io {
+        action:
+            "sorting the batch's lines (nothing was recorded; free space there, or set TMPDIR) in",
+        path: error.place.into(),
+        source: error.source,
+    })
 }
 
 /// What checking a line reads: the objects and the index, never the journal.

@@ -342,7 +342,7 @@ pub(super) fn live_duplicate_in(
 }
 
 /// A citation checked and ready to record, with the claim it supports.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct PreparedCitation {
     /// The claim, with its id.
     pub claim: Claim,

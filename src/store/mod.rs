@@ -41,7 +41,9 @@ use add::{meta_conflict, source_text};
 pub use add::{AddInput, AddOutcome};
 pub use amend::{Amended, ReviewMark};
 pub use audit::{read_checkpoints, FileCheck, Signed, WitnessOutcome, WitnessTarget};
-pub use batch::{parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress};
+pub use batch::{
+    parse_batch_line, BadLine, BatchError, BatchLine, BatchOutcome, BatchProgress, BatchStage,
+};
 pub use bulk::{collect_files, AddedFile, BulkAddOutcome, FoundFile, Progress, Skipped};
 pub use capture::WarcImport;
 pub use checks::check_slug;

@@ -146,6 +146,12 @@ pub(crate) fn number_words(words: &[String]) -> Option<(u64, usize)> {
     (last != Last::Nothing).then_some((total.checked_add(current)?, used))
 }
 
+/// Returns true when `number_words` can go on past `word` (lowercase): a
+/// number word, a scale, or "and".
+fn is_number_word(word: &str) -> bool {
+    small_number(word).is_some() || matches!(word, "hundred" | "thousand" | "million" | "and")
+}
+
 /// Returns true if `text` is written only with digits and grouping separators.
 fn parse_grouped_integer(text: &str) -> Option<u64> {
     let trimmed = text.trim();
@@ -408,11 +414,21 @@ pub(crate) fn numbers_at(tokens: &[Token<'_>]) -> Vec<(String, usize)> {
                 at = end;
             }
             Token::Word(_) => {
+                // The words up to the first that no number is written with:
+                // `number_words` stops there, so none after it can count,
+                // and a long run of words costs its length, not its square.
                 let mut words = Vec::new();
                 let mut index = at;
                 while index < tokens.len() {
                     match &tokens[index] {
-                        Token::Word(word) => words.push(word.to_lowercase()),
+                        Token::Word(word) => {
+                            let word = word.to_lowercase();
+                            let goes_on = is_number_word(&word);
+                            words.push(word);
+                            if !goes_on {
+                                break;
+                            }
+                        }
                         Token::Space | Token::Mark('-') => {}
                         _ => break,
                     }
@@ -500,6 +516,65 @@ mod tests {
             Some((1800, 2))
         );
         assert_eq!(read("and five"), None);
+    }
+
+    /// Number words are read from a run of words only up to the first word
+    /// no number is written with: what was read before, when every word of
+    /// the run was gathered at each word (`gathered_whole`, the reading
+    /// the cut must keep), for texts mixing words, number words and "and".
+    /// A run of 20,000 plain words is read once, not once a word.
+    #[test]
+    fn number_words_are_read_up_to_the_first_other_word() {
+        fn gathered_whole(tokens: &[Token<'_>]) -> Vec<(String, usize)> {
+            let mut found = Vec::new();
+            let mut at = 0;
+            while at < tokens.len() {
+                if !matches!(tokens[at], Token::Word(_)) {
+                    at += 1;
+                    continue;
+                }
+                let mut words = Vec::new();
+                for token in &tokens[at..] {
+                    match token {
+                        Token::Word(word) => words.push(word.to_lowercase()),
+                        Token::Space | Token::Mark('-') => {}
+                        _ => break,
+                    }
+                }
+                match number_words(&words) {
+                    Some((value, used)) => {
+                        found.push((value.to_string(), at));
+                        let mut seen = 0;
+                        while at < tokens.len() && seen < used {
+                            if matches!(tokens[at], Token::Word(_)) {
+                                seen += 1;
+                            }
+                            at += 1;
+                        }
+                    }
+                    None => at += 1,
+                }
+            }
+            found
+        }
+        let texts = [
+            "six hundred and thirteen civilians and seventy elderly",
+            "Sixty-three children of one thousand two hundred seventy-five",
+            "and five and six hundred and and one",
+            "the toll was fifteen parliaments and sixteen states",
+            "nineteen hundred hundred thousand million two",
+            "a b c one d two three four e",
+        ];
+        for text in texts {
+            let tokens = crate::text::dates::tokenize(text);
+            let words_only: Vec<_> = numbers_at(&tokens)
+                .into_iter()
+                .filter(|(_, at)| matches!(tokens[*at], Token::Word(_)))
+                .collect();
+            assert_eq!(words_only, gathered_whole(&tokens), "{text}");
+        }
+        let long = format!("{}six hundred and thirteen", "word ".repeat(20_000));
+        assert_eq!(numbers_in(&long), vec!["613".to_string()]);
     }
 
     #[test]

@@ -284,6 +284,152 @@ fn a_bad_line_refuses_the_batch_with_its_number() {
     env.ok(&["verify"]);
 }
 
+/// A batch is checked source by source and recorded in line order. This
+/// one is larger than the sorts keep in memory (4 MiB: 75 lines quoting
+/// 60,000 bytes each), so its lines and their checked forms both go
+/// through temporary files; its lines take their three sources in turn,
+/// and its bad lines are checked in the other order than they are
+/// numbered (line 10 names the source whose id sorts last, line 30 the
+/// first). Yet the first bad line by number is the one refused, and with
+/// --skip-invalid the journal holds each good line's claim and citation in
+/// line order.
+#[test]
+fn a_batch_larger_than_memory_is_recorded_in_line_order() {
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("corpus");
+    std::fs::create_dir_all(&corpus).expect("corpus");
+    // Document d's note n: 60,000 bytes of words no other note has, then
+    // the figure 1000 + 10d + n.
+    let quote = |doc: usize, note: usize| {
+        let word = format!(
+            "w{}{} ",
+            (b'a' + doc as u8) as char,
+            (b'a' + note as u8) as char
+        );
+        let filler = word.repeat(60_000 / word.len());
+        format!("{filler}Note {note}: {} ballots", 1000 + doc * 10 + note)
+    };
+    let mut paths = Vec::new();
+    for doc in 0..3 {
+        let text: String = (1..=5).map(|note| quote(doc, note) + ".\n").collect();
+        let path = corpus.join(format!("doc-{doc}.txt"));
+        std::fs::write(&path, text).expect("document");
+        paths.push(path);
+    }
+    let ids = add_corpus(&env, &corpus, &paths);
+    let mut by_id: Vec<usize> = (0..3).collect();
+    by_id.sort_by_key(|&doc| ids[doc].clone());
+    let (first, last) = (by_id[0], by_id[2]);
+    let (doc_of, note_of) = (|line: usize| line % 3, |line: usize| line % 5 + 1);
+    let mut lines = Vec::new();
+    for line in 1..=75 {
+        let (doc, note) = (doc_of(line), note_of(line));
+        let mut text = serde_json::json!({
+            "source": ids[doc],
+            "quote": quote(doc, note),
+            "subject": format!("ward {line}"),
+            "property": "ballots counted",
+            "value": 1000 + doc * 10 + note,
+        });
+        // Quotes no document holds.
+        if line == 10 || line == 30 {
+            text["source"] = serde_json::json!(ids[if line == 10 { last } else { first }]);
+            text["quote"] = serde_json::json!("Note 9: 1 ballots");
+            text["value"] = serde_json::json!(1);
+        }
+        lines.push(text.to_string());
+    }
+    let batch = env.dir.path().join("large.jsonl");
+    std::fs::write(&batch, lines.join("\n") + "\n").expect("batch");
+    assert!(std::fs::metadata(&batch).expect("size").len() > 4 << 20);
+
+    let before = env.snapshot();
+    let run = env.run(&["cite", "--batch", batch.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("line 10: "), "{}", run.stderr);
+    assert!(run.stderr.contains("not in the source"), "{}", run.stderr);
+    assert!(env.snapshot() == before, "the store changed");
+
+    let json = env
+        .ok(&[
+            "--json",
+            "cite",
+            "--batch",
+            batch.to_str().expect("utf-8"),
+            "--skip-invalid",
+        ])
+        .json();
+    assert_eq!(json["citations"], 73);
+    assert_eq!(json["new_claims"], 73);
+    let skipped: Vec<u64> = json["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|bad| bad["line"].as_u64().expect("line"))
+        .collect();
+    assert_eq!(skipped, vec![10, 30]);
+    // Each claim recorded, then its citation, line after line.
+    let journal = std::fs::read_to_string(env.store.join("journal")).expect("journal");
+    let recorded: Vec<(String, String)> = journal
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).expect("entry"))
+        .filter_map(|entry| {
+            let change = &entry["change"];
+            match change["op"].as_str() {
+                Some("record_claim") => Some(("claim".into(), change["subject"].as_str()?.into())),
+                Some("cite") => Some(("cite".into(), change["selector"]["exact"].as_str()?.into())),
+                _ => None,
+            }
+        })
+        .collect();
+    let expected: Vec<(String, String)> = (1..=75usize)
+        .filter(|line| *line != 10 && *line != 30)
+        .flat_map(|line| {
+            [
+                ("claim".to_string(), format!("ward {line}")),
+                ("cite".to_string(), quote(doc_of(line), note_of(line))),
+            ]
+        })
+        .collect();
+    assert!(recorded == expected, "the journal is not in line order");
+    env.ok(&["verify"]);
+}
+
+/// A line that cannot be read ends the batch, but a bad line before it is
+/// the one refused; with --skip-invalid, the unreadable line is.
+#[test]
+fn an_unreadable_line_ends_the_batch_after_the_lines_before_it() {
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("corpus");
+    let paths = write_corpus(&corpus, "u", 2);
+    let ids = add_corpus(&env, &corpus, &paths);
+    let good = batch_line(&ids[0], 0, 1, "ballots counted");
+    let bad = batch_line(&ids[1], 0, 1, "ballots counted");
+    let mut bytes = format!("{good}\n{good}\n{bad}\n{good}\n").into_bytes();
+    bytes.extend(b"{\"source\":\"\xff\"}\n");
+    bytes.extend(format!("{good}\n").as_bytes());
+    let batch = env.dir.path().join("unreadable.jsonl");
+    std::fs::write(&batch, bytes).expect("batch");
+    let before = env.snapshot();
+    let run = env.run(&["cite", "--batch", batch.to_str().expect("utf-8")]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("line 3: "), "{}", run.stderr);
+    assert!(env.snapshot() == before, "the store changed");
+    let run = env.run(&[
+        "cite",
+        "--batch",
+        batch.to_str().expect("utf-8"),
+        "--skip-invalid",
+    ]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("line 5: is not UTF-8"),
+        "{}",
+        run.stderr
+    );
+    assert!(env.snapshot() == before, "the store changed");
+}
+
 #[test]
 fn four_writers_at_once_lose_and_duplicate_nothing() {
     let env = TestEnv::new();

@@ -267,7 +267,7 @@ fn run_batch(path: &PathBuf, skip_invalid: bool, ctx: &mut Ctx<'_>) -> Result<()
     let progress = |step: BatchProgress| {
         if let Some(bar) = &bar {
             bar.set_position(step.bytes);
-            bar.set_message(format!("{} lines", step.lines));
+            bar.set_message(format!("{} {} lines", step.stage.name(), step.lines));
         }
     };
     let outcome = ctx.with_store(|opened| {
