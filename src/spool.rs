@@ -158,11 +158,13 @@ impl Spool {
 pub const RUNS_HELD_BYTES: usize = 4 << 20;
 
 /// Sorted runs of entries (a key and a value, both bytes) read back as one
-/// sequence in order of key, then value: an external merge sort, for a list
+/// sequence in order of key (of equal keys, in the order their runs were
+/// pushed, then by value): an external merge sort, for a list
 /// too large to sort whole in memory that can be gathered a part at a time.
 /// Entries stay in memory up to a budget of bytes; past it, every run goes
 /// to a private temporary file with no name, and the merge reads each run
-/// back through a small buffer of its own.
+/// back through a small buffer of its own, holding a key a run and no value
+/// before it gives it out.
 #[derive(Debug)]
 pub struct Runs {
     purpose: &'static str,
@@ -291,7 +293,8 @@ impl Runs {
             .map(|spilled| spilled.made_in.as_path())
     }
 
-    /// Returns every entry of every run, in order of key, then value. The
+    /// Returns every entry of every run, in order of key (then of run, then
+    /// of value). The
     /// file's buffer is written out first.
     pub fn sorted(&mut self) -> Result<Merged<'_>, SpoolError> {
         let place = self.place();
@@ -305,11 +308,14 @@ impl Runs {
             let file = std::sync::Arc::new(spilled.writer.get_ref().try_clone().map_err(failed)?);
             sources.extend(file_sources(&file, &spilled.ranges));
         }
-        sources.extend(self.held.iter().map(|run| RunSource::Borrowed(run.iter())));
+        sources.extend(self.held.iter().map(|run| RunSource::Borrowed {
+            entries: run.iter(),
+            value: None,
+        }));
         Merged::start(place, sources)
     }
 
-    /// Returns every entry of every run, in order of key, then value, as
+    /// Returns every entry of every run, in the order `sorted` gives, as
     /// `sorted` does, keeping the runs: for a merge read over many calls.
     pub fn into_sorted(self) -> Result<Merged<'static>, SpoolError> {
         let place = self.place();
@@ -325,11 +331,10 @@ impl Runs {
                 .map_err(|error| failed(error.into_error()))?;
             sources.extend(file_sources(&std::sync::Arc::new(file), &spilled.ranges));
         }
-        sources.extend(
-            self.held
-                .into_iter()
-                .map(|run| RunSource::Owned(run.into_iter())),
-        );
+        sources.extend(self.held.into_iter().map(|run| RunSource::Owned {
+            entries: run.into_iter(),
+            value: None,
+        }));
         Merged::start(place, sources)
     }
 }
@@ -339,8 +344,8 @@ impl Runs {
 fn file_sources<'a>(file: &std::sync::Arc<File>, ranges: &[(u64, u64)]) -> Vec<RunSource<'a>> {
     ranges
         .iter()
-        .map(|&(start, length)| {
-            RunSource::File(io::BufReader::with_capacity(
+        .map(|&(start, length)| RunSource::File {
+            reader: io::BufReader::with_capacity(
                 RUN_BUFFER,
                 io::Read::take(
                     ReadAt {
@@ -349,29 +354,52 @@ fn file_sources<'a>(file: &std::sync::Arc<File>, ranges: &[(u64, u64)]) -> Vec<R
                     },
                     length,
                 ),
-            ))
+            ),
+            value_length: None,
         })
         .collect()
 }
 
-/// A run's next entry, and which run it is.
-type HeadOfRun = (Vec<u8>, Vec<u8>, usize);
+/// A run's next key, and which run it is: of equal keys, the run pushed
+/// first comes first.
+type HeadOfRun = (Vec<u8>, usize);
 
-/// One run being read back.
+/// One run being read back: its next key read, that key's value not yet
+/// (a file's run keeps only the value's length), so that a merge of many
+/// runs holds a key a run, whatever their values' size.
 #[derive(Debug)]
 enum RunSource<'a> {
-    Borrowed(std::slice::Iter<'a, (Vec<u8>, Vec<u8>)>),
-    Owned(std::vec::IntoIter<(Vec<u8>, Vec<u8>)>),
-    File(io::BufReader<io::Take<ReadAt<std::sync::Arc<File>>>>),
+    Borrowed {
+        entries: std::slice::Iter<'a, (Vec<u8>, Vec<u8>)>,
+        value: Option<&'a Vec<u8>>,
+    },
+    Owned {
+        entries: std::vec::IntoIter<(Vec<u8>, Vec<u8>)>,
+        value: Option<Vec<u8>>,
+    },
+    File {
+        reader: io::BufReader<io::Take<ReadAt<std::sync::Arc<File>>>>,
+        value_length: Option<usize>,
+    },
 }
 
 impl RunSource<'_> {
-    /// Returns the run's next entry, or None at its end.
-    fn next_entry(&mut self) -> io::Result<Option<(Vec<u8>, Vec<u8>)>> {
+    /// Returns the run's next key, or None at its end; its value is read by
+    /// `take_value`.
+    fn next_key(&mut self) -> io::Result<Option<Vec<u8>>> {
         match self {
-            RunSource::Borrowed(entries) => Ok(entries.next().cloned()),
-            RunSource::Owned(entries) => Ok(entries.next()),
-            RunSource::File(reader) => {
+            RunSource::Borrowed { entries, value } => Ok(entries.next().map(|(key, next)| {
+                *value = Some(next);
+                key.clone()
+            })),
+            RunSource::Owned { entries, value } => Ok(entries.next().map(|(key, next)| {
+                *value = Some(next);
+                key
+            })),
+            RunSource::File {
+                reader,
+                value_length,
+            } => {
                 if reader.fill_buf()?.is_empty() {
                     // The run's end, or the file's before it: the file was
                     // cut short.
@@ -383,27 +411,49 @@ impl RunSource<'_> {
                     }
                     return Ok(None);
                 }
-                let mut parts = [Vec::new(), Vec::new()];
-                for part in &mut parts {
-                    let mut length = [0u8; 4];
-                    io::Read::read_exact(reader, &mut length)?;
-                    let length = u64::from(u32::from_le_bytes(length));
-                    // No more than the run has left, whatever the bytes say.
-                    let left = reader.get_ref().limit() + reader.buffer().len() as u64;
-                    if length > left {
-                        return Err(io::Error::new(
-                            io::ErrorKind::InvalidData,
-                            "an entry longer than its run",
-                        ));
-                    }
-                    part.resize(length as usize, 0);
-                    io::Read::read_exact(reader, part)?;
-                }
-                let [key, value] = parts;
-                Ok(Some((key, value)))
+                let length = part_length(reader)?;
+                let mut key = vec![0; length];
+                io::Read::read_exact(reader, &mut key)?;
+                *value_length = Some(part_length(reader)?);
+                Ok(Some(key))
             }
         }
     }
+
+    /// Returns the value of the key `next_key` returned last.
+    fn take_value(&mut self) -> io::Result<Vec<u8>> {
+        let missing = || io::Error::other("a value asked for before its key");
+        match self {
+            RunSource::Borrowed { value, .. } => value.take().cloned().ok_or_else(missing),
+            RunSource::Owned { value, .. } => value.take().ok_or_else(missing),
+            RunSource::File {
+                reader,
+                value_length,
+            } => {
+                let mut value = vec![0; value_length.take().ok_or_else(missing)?];
+                io::Read::read_exact(reader, &mut value)?;
+                Ok(value)
+            }
+        }
+    }
+}
+
+/// Reads the length that comes before a key or a value in a run's file,
+/// refusing one longer than what the run has left, whatever the bytes say.
+fn part_length(
+    reader: &mut io::BufReader<io::Take<ReadAt<std::sync::Arc<File>>>>,
+) -> io::Result<usize> {
+    let mut length = [0u8; 4];
+    io::Read::read_exact(reader, &mut length)?;
+    let length = u64::from(u32::from_le_bytes(length));
+    let left = reader.get_ref().limit() + reader.buffer().len() as u64;
+    if length > left {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "an entry longer than its run",
+        ));
+    }
+    Ok(length as usize)
 }
 
 /// The entries of a `Runs` in order: the least entry at the head of any run,
@@ -438,12 +488,12 @@ impl<'a> Merged<'a> {
 
     /// Puts run `at`'s next entry, if it has one, on the heap.
     fn refill(&mut self, at: usize) -> Result<(), SpoolError> {
-        let next = self.sources[at].next_entry().map_err(|source| SpoolError {
+        let next = self.sources[at].next_key().map_err(|source| SpoolError {
             place: self.place.clone(),
             source,
         })?;
-        if let Some((key, value)) = next {
-            self.heap.push(std::cmp::Reverse((key, value, at)));
+        if let Some(key) = next {
+            self.heap.push(std::cmp::Reverse((key, at)));
         }
         Ok(())
     }
@@ -456,7 +506,17 @@ impl Iterator for Merged<'_> {
         if self.failed {
             return None;
         }
-        let std::cmp::Reverse((key, value, at)) = self.heap.pop()?;
+        let std::cmp::Reverse((key, at)) = self.heap.pop()?;
+        let value = match self.sources[at].take_value() {
+            Ok(value) => value,
+            Err(source) => {
+                self.failed = true;
+                return Some(Err(SpoolError {
+                    place: self.place.clone(),
+                    source,
+                }));
+            }
+        };
         if let Err(error) = self.refill(at) {
             self.failed = true;
             return Some(Err(error));
@@ -587,17 +647,25 @@ mod tests {
             .collect()
     }
 
-    /// Returns what the merge must give: every entry, sorted whole.
+    /// Returns what the merge must give: every entry, in order of key; of
+    /// equal keys, in the order of their runs, then of value (each run
+    /// sorted whole, then all of them, one after another, sorted by key
+    /// alone by a stable sort).
     fn sorted_whole(runs: &[Vec<(Vec<u8>, Vec<u8>)>]) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let mut all: Vec<_> = runs.iter().flatten().cloned().collect();
-        all.sort();
+        let mut all = Vec::new();
+        for run in runs {
+            let mut run = run.clone();
+            run.sort();
+            all.extend(run);
+        }
+        all.sort_by(|a, b| a.0.cmp(&b.0));
         all
     }
 
     /// Runs within the budget merge in memory, with no file, into the order
     /// a sort of every entry at once gives.
     #[test]
-    fn runs_held_in_memory_merge_in_key_then_value_order() {
+    fn runs_held_in_memory_merge_in_key_then_run_order() {
         let given = some_runs(20, 30);
         let mut runs = Runs::with_budget("runs-test", usize::MAX);
         for run in &given {

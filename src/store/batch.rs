@@ -300,6 +300,8 @@ impl Store {
         };
         let changes = std::iter::from_fn(|| run.next_change(progress));
         let appended = self.journal.append_stream(actor, &time, changes, |_, _| {});
+        // The checked lines' temporary file goes before the index catches up.
+        run.checked = None;
         let mut outcome = std::mem::take(&mut run.outcome);
         match appended {
             Ok(span) => {
@@ -419,7 +421,9 @@ impl BatchRun<'_> {
         let mut run_bytes = 0;
         while !self.input_done {
             for (number, text) in self.read_chunk()? {
-                let key = source_key(&text, number);
+                let named = source_key(&text, number);
+                let bad = named.is_none();
+                let key = named.unwrap_or_else(|| unnamed_key(number));
                 run_bytes += key.len() + text.len() + 8;
                 run.push((key, text.into_bytes()));
                 if run_bytes >= RUN_BYTES {
@@ -427,6 +431,12 @@ impl BatchRun<'_> {
                         .push_run(std::mem::take(&mut run))
                         .map_err(sort_failure)?;
                     run_bytes = 0;
+                }
+                if bad && !self.skip_invalid {
+                    // Not an object naming a source: a bad line, and no
+                    // line after it can be the first, so reading stops.
+                    self.input_done = true;
+                    break;
                 }
             }
             progress(BatchProgress {
@@ -654,22 +664,29 @@ impl BatchRun<'_> {
     }
 }
 
-/// Returns a line's sort key for the check: the source it names, as
-/// written (its length first, so that no name's key is a prefix of
-/// another's), then its number. A line that is not a JSON object naming a
-/// source sorts under an empty name; the check refuses it as `cite` would.
-fn source_key(text: &str, number: u64) -> Vec<u8> {
+/// Returns a line's sort key for the check: 16 bytes of the BLAKE3 hash of
+/// the source it names, as written (lines naming one source the same way
+/// are adjacent, and a key is 24 bytes however long the name), then its
+/// number. None for a line that is not a JSON object naming a source: a
+/// bad line, which the check refuses as `cite` would.
+fn source_key(text: &str, number: u64) -> Option<Vec<u8>> {
     #[derive(serde::Deserialize)]
     struct Named<'a> {
         #[serde(borrow)]
         source: std::borrow::Cow<'a, str>,
     }
-    let name = serde_json::from_str::<Named<'_>>(text)
-        .map(|named| named.source)
-        .unwrap_or_default();
-    let mut key = Vec::with_capacity(4 + name.len() + 8);
-    key.extend((name.len() as u32).to_be_bytes());
-    key.extend(name.as_bytes());
+    let named = serde_json::from_str::<Named<'_>>(text).ok()?;
+    Some(name_key(&named.source, number))
+}
+
+/// Returns the sort key of a line that names no source.
+fn unnamed_key(number: u64) -> Vec<u8> {
+    name_key("", number)
+}
+
+/// Returns the sort key of line `number` naming the source `name`.
+fn name_key(name: &str, number: u64) -> Vec<u8> {
+    let mut key = blake3::hash(name.as_bytes()).as_bytes()[..16].to_vec();
     key.extend(number.to_be_bytes());
     key
 }

@@ -504,7 +504,10 @@ impl Store {
                 .index
                 .claim_places_in_bucket(bucket)?
                 .into_iter()
-                .map(|(key, id, pointer)| {
+                .map(|(mut key, id, pointer)| {
+                    // The id ends the key too: claims of one grouping key
+                    // come in id order, whichever bucket each is in.
+                    key.extend(id.as_bytes());
                     let mut value = id.as_bytes().to_vec();
                     value.extend(pointer.start.to_be_bytes());
                     value.extend(pointer.len.to_be_bytes());

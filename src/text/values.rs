@@ -81,7 +81,9 @@ fn small_number(word: &str) -> Option<u64> {
 /// The words must make one number as English writes it: "five and six
 /// hundred" is 5 (then another number), "three four" is 3, "two thousand
 /// million" is 2,000; a scale comes only after a larger one.
-pub(crate) fn number_words(words: &[String]) -> Option<(u64, usize)> {
+pub(crate) fn number_words<S: AsRef<str>>(
+    words: impl IntoIterator<Item = S>,
+) -> Option<(u64, usize)> {
     #[derive(Clone, Copy, PartialEq, Eq)]
     enum Last {
         Nothing,
@@ -96,7 +98,10 @@ pub(crate) fn number_words(words: &[String]) -> Option<(u64, usize)> {
     let mut used = 0;
     let mut last = Last::Nothing;
     let mut last_scale = u64::MAX;
-    for (index, word) in words.iter().enumerate() {
+    // Words are taken one at a time, and none past the one it stops at:
+    // a caller may hand it a long run of words lazily.
+    for (index, word) in words.into_iter().enumerate() {
+        let word = word.as_ref();
         if let Some(value) = small_number(word) {
             let kind = match value {
                 0..=9 => Last::Unit,
@@ -144,12 +149,6 @@ pub(crate) fn number_words(words: &[String]) -> Option<(u64, usize)> {
         }
     }
     (last != Last::Nothing).then_some((total.checked_add(current)?, used))
-}
-
-/// Returns true when `number_words` can go on past `word` (lowercase): a
-/// number word, a scale, or "and".
-fn is_number_word(word: &str) -> bool {
-    small_number(word).is_some() || matches!(word, "hundred" | "thousand" | "million" | "and")
 }
 
 /// Returns true if `text` is written only with digits and grouping separators.
@@ -414,27 +413,19 @@ pub(crate) fn numbers_at(tokens: &[Token<'_>]) -> Vec<(String, usize)> {
                 at = end;
             }
             Token::Word(_) => {
-                // The words up to the first that no number is written with:
-                // `number_words` stops there, so none after it can count,
-                // and a long run of words costs its length, not its square.
-                let mut words = Vec::new();
-                let mut index = at;
-                while index < tokens.len() {
-                    match &tokens[index] {
-                        Token::Word(word) => {
-                            let word = word.to_lowercase();
-                            let goes_on = is_number_word(&word);
-                            words.push(word);
-                            if !goes_on {
-                                break;
-                            }
-                        }
-                        Token::Space | Token::Mark('-') => {}
-                        _ => break,
-                    }
-                    index += 1;
-                }
-                match number_words(&words) {
+                // The run of words from here, read lazily: `number_words`
+                // stops at the first word it cannot go on past, so a long
+                // run of words costs its length, not its square.
+                let words = tokens[at..]
+                    .iter()
+                    .take_while(|token| {
+                        matches!(token, Token::Word(_) | Token::Space | Token::Mark('-'))
+                    })
+                    .filter_map(|token| match token {
+                        Token::Word(word) => Some(word.to_lowercase()),
+                        _ => None,
+                    });
+                match number_words(words) {
                     Some((value, used)) => {
                         found.push((value.to_string(), at));
                         // Skip the words used; find the token index after them.
@@ -518,11 +509,12 @@ mod tests {
         assert_eq!(read("and five"), None);
     }
 
-    /// Number words are read from a run of words only up to the first word
-    /// no number is written with: what was read before, when every word of
+    /// Number words are read from a run of words lazily, up to the word
+    /// `number_words` stops at: what was read before, when every word of
     /// the run was gathered at each word (`gathered_whole`, the reading
-    /// the cut must keep), for texts mixing words, number words and "and".
-    /// A run of 20,000 plain words is read once, not once a word.
+    /// the lazy one must keep), for texts mixing words, number words, runs
+    /// of "and" and numbers side by side. Runs of 20,000 plain words, and
+    /// of 20,000 "one"s, are read once, not once a word.
     #[test]
     fn number_words_are_read_up_to_the_first_other_word() {
         fn gathered_whole(tokens: &[Token<'_>]) -> Vec<(String, usize)> {
@@ -564,6 +556,8 @@ mod tests {
             "the toll was fifteen parliaments and sixteen states",
             "nineteen hundred hundred thousand million two",
             "a b c one d two three four e",
+            "six hundred and and and thirteen",
+            "one one one two-two zero zero",
         ];
         for text in texts {
             let tokens = crate::text::dates::tokenize(text);
@@ -575,6 +569,8 @@ mod tests {
         }
         let long = format!("{}six hundred and thirteen", "word ".repeat(20_000));
         assert_eq!(numbers_in(&long), vec!["613".to_string()]);
+        let ones = "one ".repeat(20_000);
+        assert_eq!(numbers_in(&ones).len(), 20_000);
     }
 
     #[test]

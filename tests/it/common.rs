@@ -82,7 +82,7 @@ impl TestEnv {
         Self::finish(child.wait_with_output().expect("wait"))
     }
 
-    fn finish(output: Output) -> Run {
+    pub fn finish(output: Output) -> Run {
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -285,9 +285,10 @@ fn a_bad_line_refuses_the_batch_with_its_number() {
 }
 
 /// A batch is checked source by source and recorded in line order. This
-/// one is larger than the sorts keep in memory (4 MiB: 75 lines quoting
-/// 60,000 bytes each), so its lines and their checked forms both go
-/// through temporary files; its lines take their three sources in turn,
+/// one is larger than the sorts keep in memory (4 MiB: 90 lines quoting
+/// 60,000 bytes each, 5.4 MB), so its lines and their checked forms both go
+/// through temporary files (with a $TMPDIR that does not exist, it is
+/// refused as the first sort makes its file); its lines take their three sources in turn,
 /// and its bad lines are checked in the other order than they are
 /// numbered (line 10 names the source whose id sorts last, line 30 the
 /// first). Yet the first bad line by number is the one refused, and with
@@ -322,7 +323,7 @@ fn a_batch_larger_than_memory_is_recorded_in_line_order() {
     let (first, last) = (by_id[0], by_id[2]);
     let (doc_of, note_of) = (|line: usize| line % 3, |line: usize| line % 5 + 1);
     let mut lines = Vec::new();
-    for line in 1..=75 {
+    for line in 1..=90 {
         let (doc, note) = (doc_of(line), note_of(line));
         let mut text = serde_json::json!({
             "source": ids[doc],
@@ -341,9 +342,27 @@ fn a_batch_larger_than_memory_is_recorded_in_line_order() {
     }
     let batch = env.dir.path().join("large.jsonl");
     std::fs::write(&batch, lines.join("\n") + "\n").expect("batch");
-    assert!(std::fs::metadata(&batch).expect("size").len() > 4 << 20);
+    assert!(std::fs::metadata(&batch).expect("size").len() > 5 << 20);
 
     let before = env.snapshot();
+    let missing = env.dir.path().join("no-such-dir");
+    let refused = TestEnv::finish(
+        env.command()
+            .env("TMPDIR", &missing)
+            .args(["cite", "--batch", batch.to_str().expect("utf-8")])
+            .output()
+            .expect("run provdb"),
+    );
+    assert_ne!(refused.code, 0, "{}", refused.stderr);
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("sorting the batch's lines")
+            && refused.stderr.contains("set TMPDIR")
+            && refused.stderr.contains("no-such-dir"),
+        "{}",
+        refused.stderr
+    );
+    assert!(env.snapshot() == before, "the store changed");
     let run = env.run(&["cite", "--batch", batch.to_str().expect("utf-8")]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("line 10: "), "{}", run.stderr);
@@ -359,8 +378,8 @@ fn a_batch_larger_than_memory_is_recorded_in_line_order() {
             "--skip-invalid",
         ])
         .json();
-    assert_eq!(json["citations"], 73);
-    assert_eq!(json["new_claims"], 73);
+    assert_eq!(json["citations"], 88);
+    assert_eq!(json["new_claims"], 88);
     let skipped: Vec<u64> = json["skipped"]
         .as_array()
         .expect("skipped")
@@ -382,7 +401,7 @@ fn a_batch_larger_than_memory_is_recorded_in_line_order() {
             }
         })
         .collect();
-    let expected: Vec<(String, String)> = (1..=75usize)
+    let expected: Vec<(String, String)> = (1..=90usize)
         .filter(|line| *line != 10 && *line != 30)
         .flat_map(|line| {
             [
