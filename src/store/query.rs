@@ -506,7 +506,10 @@ impl Store {
                 .into_iter()
                 .map(|(mut key, id, pointer)| {
                     // The id ends the key too: claims of one grouping key
-                    // come in id order, whichever bucket each is in.
+                    // come in id order, whichever bucket each is in. A
+                    // grouping key is subject, 0, property, 0, and names
+                    // hold no control character, so no key is a prefix of
+                    // another and the id after it keeps the keys' order.
                     key.extend(id.as_bytes());
                     let mut value = id.as_bytes().to_vec();
                     value.extend(pointer.start.to_be_bytes());
