@@ -647,6 +647,11 @@ mod tests {
             .collect()
     }
 
+    /// Returns every entry a merge gives, failing the test on an error.
+    fn read_all(merged: Merged<'_>) -> Vec<(Vec<u8>, Vec<u8>)> {
+        merged.collect::<Result<_, _>>().expect("read")
+    }
+
     /// Returns what the merge must give: every entry, in order of key; of
     /// equal keys, in the order of their runs, then of value (each run
     /// sorted whole, then all of them, one after another, sorted by key
@@ -673,18 +678,10 @@ mod tests {
         }
         runs.push_run(Vec::new()).expect("an empty run");
         assert_eq!(runs.place(), "memory");
-        let back: Vec<_> = runs
-            .sorted()
-            .expect("merge")
-            .collect::<Result<_, _>>()
-            .expect("read");
+        let back = read_all(runs.sorted().expect("merge"));
         assert_eq!(runs.len(), back.len() as u64);
         assert_eq!(back, sorted_whole(&given));
-        let owned: Vec<_> = runs
-            .into_sorted()
-            .expect("merge")
-            .collect::<Result<_, _>>()
-            .expect("read");
+        let owned = read_all(runs.into_sorted().expect("merge"));
         assert_eq!(owned, back);
         assert!(Runs::new("runs-test")
             .sorted()
@@ -711,20 +708,12 @@ mod tests {
         }
         let made_in = runs.made_in().expect("spilled").to_path_buf();
         assert!(!made_in.exists(), "{} was left", made_in.display());
-        let back: Vec<_> = runs
-            .sorted()
-            .expect("merge")
-            .collect::<Result<_, _>>()
-            .expect("read");
+        let back = read_all(runs.sorted().expect("merge"));
         assert_eq!(back, sorted_whole(&given));
         // Merged twice: the reads leave the file as it was; and once more
         // by a merge that keeps the runs.
         assert_eq!(runs.sorted().expect("again").count(), back.len());
-        let owned: Vec<_> = runs
-            .into_sorted()
-            .expect("merge")
-            .collect::<Result<_, _>>()
-            .expect("read");
+        let owned = read_all(runs.into_sorted().expect("merge"));
         assert_eq!(owned, back);
     }
 

@@ -153,6 +153,16 @@ fn add_corpus(env: &TestEnv, dir: &Path, paths: &[PathBuf]) -> Vec<String> {
     paths.iter().map(|path| b3(path)).collect()
 }
 
+/// Returns the numbers of the lines a batch's `--json` output says it skipped.
+fn skipped_lines(json: &serde_json::Value) -> Vec<u64> {
+    json["skipped"]
+        .as_array()
+        .expect("skipped")
+        .iter()
+        .map(|bad| bad["line"].as_u64().expect("line"))
+        .collect()
+}
+
 #[test]
 fn a_batch_records_what_single_cites_would() {
     let env = TestEnv::new();
@@ -274,12 +284,7 @@ fn a_bad_line_refuses_the_batch_with_its_number() {
         ])
         .json();
     assert_eq!(json["citations"], 1);
-    let skipped: Vec<u64> = json["skipped"]
-        .as_array()
-        .expect("skipped")
-        .iter()
-        .map(|bad| bad["line"].as_u64().expect("line"))
-        .collect();
+    let skipped = skipped_lines(&json);
     assert_eq!(skipped, vec![1, 3]);
     env.ok(&["verify"]);
 }
@@ -380,12 +385,7 @@ fn a_batch_larger_than_memory_is_recorded_in_line_order() {
         .json();
     assert_eq!(json["citations"], 88);
     assert_eq!(json["new_claims"], 88);
-    let skipped: Vec<u64> = json["skipped"]
-        .as_array()
-        .expect("skipped")
-        .iter()
-        .map(|bad| bad["line"].as_u64().expect("line"))
-        .collect();
+    let skipped = skipped_lines(&json);
     assert_eq!(skipped, vec![10, 30]);
     // Each claim recorded, then its citation, line after line.
     let journal = std::fs::read_to_string(env.store.join("journal")).expect("journal");
