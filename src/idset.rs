@@ -1,9 +1,8 @@
 //! A set of ids held in about their own size: most in one sorted vector,
 //! the newest few in a small hash set that is merged into it as it fills.
-//! For the sets that grow with a store or a batch: `verify`'s of every
-//! source and claim the journal has recorded, a batch's of the citations
-//! and claims it has recorded so far. It names no other module, so any
-//! layer may use it.
+//! For the sets that grow with a store: `verify`'s of every source and
+//! claim the journal has recorded. It names no other module, so any layer
+//! may use it.
 
 use std::collections::HashSet;
 

@@ -19,7 +19,6 @@ use super::{
 };
 use crate::extract::Layer;
 use crate::identity;
-use crate::idset::IdSet;
 use crate::model::IdKind;
 use crate::model::{Bound, Change, Citation, SourceId, Stance, ValueKind};
 use crate::spool::{Merged, Runs, SpoolError, RUNS_HELD_BYTES};
@@ -286,22 +285,23 @@ impl Store {
                     names: HashMap::new(),
                 })
                 .collect(),
-            new_claims: IdSet::default(),
-            seen: IdSet::default(),
             queue: VecDeque::new(),
             line_number: 0,
             bytes_read: 0,
             input_done: false,
             unreadable: None,
             checked: None,
+            marks: None,
+            next_mark: None,
             failure: None,
             finished: false,
             outcome: BatchOutcome::default(),
         };
         let changes = std::iter::from_fn(|| run.next_change(progress));
         let appended = self.journal.append_stream(actor, &time, changes, |_, _| {});
-        // The checked lines' temporary file goes before the index catches up.
+        // The checked lines' temporary files go before the index catches up.
         run.checked = None;
+        run.marks = None;
         let mut outcome = std::mem::take(&mut run.outcome);
         match appended {
             Ok(span) => {
@@ -351,11 +351,6 @@ struct BatchRun<'a> {
     actor: &'a str,
     threads: usize,
     caches: Vec<TextCache>,
-    /// Claims first recorded by this batch.
-    new_claims: IdSet<32>,
-    /// Citations already in it, as 16 bytes of a hash of what makes two
-    /// citations the same.
-    seen: IdSet<16>,
     /// Changes checked and waiting to be appended.
     queue: VecDeque<Change>,
     line_number: u64,
@@ -367,6 +362,12 @@ struct BatchRun<'a> {
     unreadable: Option<BatchError>,
     /// The checked lines in line order, once every line is read and checked.
     checked: Option<Merged<'static>>,
+    /// What the check found of each line beside the others (`MARK_…`), in
+    /// line order: which lines repeat an earlier one, and which name a
+    /// claim first.
+    marks: Option<Merged<'static>>,
+    /// The next mark: its line and what it says.
+    next_mark: Option<(u64, u8)>,
     /// Why the batch stopped, once it has.
     failure: Option<LineFailure>,
     finished: bool,
@@ -378,6 +379,17 @@ struct BatchRun<'a> {
 /// citation (JSON, as the journal will hold it).
 const CHECKED_BAD: u8 = 0;
 const CHECKED_PREPARED: u8 = 1;
+
+/// A mark of a checked line: the same citation (`sameness_key`) came on an
+/// earlier line that was checked good.
+const MARK_REPEATED: u8 = 0;
+/// A mark of a checked line: no earlier line checked good names its claim.
+const MARK_FIRST_OF_CLAIM: u8 = 1;
+
+/// The tags of the keys by which the check sorts its good lines, to find
+/// the marks: by what makes two citations the same, and by claim.
+const BY_SAMENESS: u8 = b's';
+const BY_CLAIM: u8 = b'c';
 
 impl BatchRun<'_> {
     /// The next change to append: from the queue, else from the next chunk
@@ -411,7 +423,8 @@ impl BatchRun<'_> {
 
     /// The first two passes: reads every line into runs sorted by the
     /// source it names, then checks them in that order, a chunk at a time
-    /// on every core. Returns the checked lines, merged in line order.
+    /// on every core. Returns the checked lines, merged in line order, and
+    /// puts their marks in `marks`.
     fn read_and_check(
         &mut self,
         progress: &dyn Fn(BatchProgress),
@@ -451,6 +464,9 @@ impl BatchRun<'_> {
         let mut checked = Runs::new("batch");
         let mut run = Vec::new();
         let mut run_bytes = 0;
+        let mut firsts = Runs::new("batch");
+        let mut firsts_run = Vec::new();
+        let mut firsts_bytes = 0;
         let (mut lines_done, mut bytes_done) = (0u64, 0u64);
         loop {
             let mut chunk: Vec<(u64, String)> = Vec::with_capacity(CHUNK_LINES);
@@ -468,7 +484,7 @@ impl BatchRun<'_> {
                 break;
             }
             for ((number, text), kept) in chunk.iter().zip(self.check_chunk(&chunk)) {
-                let kept = kept?;
+                let (kept, keys) = kept?;
                 run_bytes += 16 + kept.len();
                 run.push((number.to_be_bytes().to_vec(), kept));
                 if run_bytes >= RUN_BYTES {
@@ -476,6 +492,21 @@ impl BatchRun<'_> {
                         .push_run(std::mem::take(&mut run))
                         .map_err(sort_failure)?;
                     run_bytes = 0;
+                }
+                if let Some((sameness, claim)) = keys {
+                    for key in [
+                        firsts_key(BY_SAMENESS, &sameness, *number),
+                        firsts_key(BY_CLAIM, &claim, *number),
+                    ] {
+                        firsts_bytes += key.len() + 8;
+                        firsts_run.push((key, Vec::new()));
+                    }
+                    if firsts_bytes >= RUN_BYTES {
+                        firsts
+                            .push_run(std::mem::take(&mut firsts_run))
+                            .map_err(sort_failure)?;
+                        firsts_bytes = 0;
+                    }
                 }
                 lines_done += 1;
                 bytes_done += text.len() as u64;
@@ -488,6 +519,10 @@ impl BatchRun<'_> {
         }
         drop(lines);
         checked.push_run(run).map_err(sort_failure)?;
+        firsts.push_run(firsts_run).map_err(sort_failure)?;
+        let mut marks = marks_of(firsts)?.into_sorted().map_err(sort_failure)?;
+        self.next_mark = next_mark(&mut marks)?;
+        self.marks = Some(marks);
         checked.into_sorted().map_err(sort_failure)
     }
 
@@ -546,9 +581,10 @@ impl BatchRun<'_> {
 
     /// Checks a chunk's lines on every core, each thread with its own
     /// source-text cache; results in the chunk's order, each kept as the
-    /// record pass reads it (`CHECKED_BAD`, `CHECKED_PREPARED`), or the
-    /// failure of the store.
-    fn check_chunk(&mut self, chunk: &[(u64, String)]) -> Vec<Result<Vec<u8>, LineFailure>> {
+    /// record pass reads it (`CHECKED_BAD`, `CHECKED_PREPARED`) with, for a
+    /// good line, its sameness key and claim id; or the failure of the
+    /// store.
+    fn check_chunk(&mut self, chunk: &[(u64, String)]) -> Vec<Result<Kept, LineFailure>> {
         let share = chunk.len().div_ceil(self.threads).max(1);
         let readers = &self.readers;
         std::thread::scope(|scope| {
@@ -604,6 +640,26 @@ impl BatchRun<'_> {
         }
         for (number, kept) in chunk {
             self.outcome.lines += 1;
+            let (mut repeated, mut first_of_claim) = (false, false);
+            while let Some((line, mark)) = self.next_mark {
+                if line > number {
+                    break;
+                }
+                if line < number {
+                    // Every mark is of a line checked good, and each such
+                    // line comes through here.
+                    return Err(sort_failure(entry_damaged(checked)));
+                }
+                match mark {
+                    MARK_REPEATED => repeated = true,
+                    _ => first_of_claim = true,
+                }
+                let marks = self
+                    .marks
+                    .as_mut()
+                    .ok_or_else(|| sort_failure(entry_damaged(checked)))?;
+                self.next_mark = next_mark(marks)?;
+            }
             let result = match kept.split_first() {
                 Some((&CHECKED_PREPARED, json)) => serde_json::from_slice::<PreparedCitation>(json)
                     .map_err(|_| sort_failure(entry_damaged(checked))),
@@ -614,21 +670,13 @@ impl BatchRun<'_> {
                 _ => Err(sort_failure(entry_damaged(checked))),
             };
             let result = result.and_then(|prepared| {
-                self.readers.record_line(
-                    prepared,
-                    &self.time,
-                    self.actor,
-                    &self.new_claims,
-                    &mut self.seen,
-                )
+                self.readers
+                    .record_line(prepared, &self.time, self.actor, repeated, first_of_claim)
             });
             match result {
                 Ok(LineResult::Duplicate) => self.outcome.already += 1,
                 Ok(LineResult::Changes { claim, cite }) => {
                     if let Some(claim) = claim {
-                        if let Change::RecordClaim(recorded) = claim.as_ref() {
-                            self.new_claims.insert(recorded.id.0);
-                        }
                         self.outcome.new_claims += 1;
                         self.queue.push_back(*claim);
                     }
@@ -697,9 +745,13 @@ fn line_number_of(key: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(key[at..].try_into().ok()?))
 }
 
+/// A checked line as the record pass reads it, with, for a good line, the
+/// keys that find its marks: its sameness key and its claim's id.
+type Kept = (Vec<u8>, Option<([u8; 16], [u8; 32])>);
+
 /// Returns how a checked line is kept for the record pass, or the store's
 /// failure, which ends the batch.
-fn keep_checked(checked: Result<PreparedCitation, LineFailure>) -> Result<Vec<u8>, LineFailure> {
+fn keep_checked(checked: Result<PreparedCitation, LineFailure>) -> Result<Kept, LineFailure> {
     match checked {
         Ok(prepared) => {
             let mut kept = vec![CHECKED_PREPARED];
@@ -709,14 +761,87 @@ fn keep_checked(checked: Result<PreparedCitation, LineFailure>) -> Result<Vec<u8
                     why: format!("a checked line could not be kept ({error})"),
                 })
             })?;
-            Ok(kept)
+            let keys = (sameness_key(&prepared.body), prepared.claim.id.0);
+            Ok((kept, Some(keys)))
         }
         Err(LineFailure::Bad(bad)) => {
             let mut kept = vec![CHECKED_BAD];
             kept.extend(bad.why.as_bytes());
-            Ok(kept)
+            Ok((kept, None))
         }
         Err(failed) => Err(failed),
+    }
+}
+
+/// Returns the key under which the check sorts a good line to find its
+/// marks: a tag (`BY_SAMENESS`, `BY_CLAIM`), the id, the line number.
+fn firsts_key(tag: u8, id: &[u8], number: u64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + id.len() + 8);
+    key.push(tag);
+    key.extend_from_slice(id);
+    key.extend(number.to_be_bytes());
+    key
+}
+
+/// Returns the marks of the good lines, keyed by line number, from their
+/// keys sorted by tag, id and line: of the lines with one sameness key,
+/// each after the first is `MARK_REPEATED`; of the lines with one claim,
+/// the first is `MARK_FIRST_OF_CLAIM`. The record pass then needs no set
+/// of what the batch has recorded so far, whatever its size.
+fn marks_of(mut firsts: Runs) -> Result<Runs, LineFailure> {
+    let mut marks = Runs::new("batch");
+    let mut run = Vec::new();
+    let mut run_bytes = 0;
+    let mut last: Option<Vec<u8>> = None;
+    let mut sorted = firsts.sorted().map_err(sort_failure)?;
+    while let Some(entry) = sorted.next() {
+        let (key, _) = entry.map_err(sort_failure)?;
+        let Some(at) = key.len().checked_sub(8).filter(|at| *at > 1) else {
+            return Err(sort_failure(entry_damaged(&sorted)));
+        };
+        let (group, number) = key.split_at(at);
+        let number = u64::from_be_bytes(
+            number
+                .try_into()
+                .map_err(|_| sort_failure(entry_damaged(&sorted)))?,
+        );
+        let first = last.as_deref() != Some(group);
+        let mark = match (group[0], first) {
+            (BY_SAMENESS, false) => Some(MARK_REPEATED),
+            (BY_CLAIM, true) => Some(MARK_FIRST_OF_CLAIM),
+            (BY_SAMENESS | BY_CLAIM, _) => None,
+            _ => return Err(sort_failure(entry_damaged(&sorted))),
+        };
+        if first {
+            last = Some(group.to_vec());
+        }
+        if let Some(mark) = mark {
+            run_bytes += 8 + 1 + 8;
+            run.push((number.to_be_bytes().to_vec(), vec![mark]));
+            if run_bytes >= RUN_BYTES {
+                marks
+                    .push_run(std::mem::take(&mut run))
+                    .map_err(sort_failure)?;
+                run_bytes = 0;
+            }
+        }
+    }
+    drop(sorted);
+    marks.push_run(run).map_err(sort_failure)?;
+    Ok(marks)
+}
+
+/// Returns the next mark of `marks`: its line and what it says.
+fn next_mark(marks: &mut Merged<'static>) -> Result<Option<(u64, u8)>, LineFailure> {
+    let Some(entry) = marks.next() else {
+        return Ok(None);
+    };
+    let (key, value) = entry.map_err(sort_failure)?;
+    match (line_number_of(&key), value.as_slice()) {
+        (Some(number), [mark @ (MARK_REPEATED | MARK_FIRST_OF_CLAIM)]) if key.len() == 8 => {
+            Ok(Some((number, *mark)))
+        }
+        _ => Err(sort_failure(entry_damaged(marks))),
     }
 }
 
@@ -822,21 +947,23 @@ impl Readers<'_> {
     }
 
     /// Decides, in line order, what a checked line records: nothing if the
-    /// same citation is recorded or came earlier in the batch, else the
-    /// citation and, if new, its claim.
+    /// same citation is recorded or came earlier in the batch (`repeated`),
+    /// else the citation and, if new, its claim. A claim an earlier good
+    /// line names (not `first_of_claim`) is known: that line, or the first
+    /// line it repeats, recorded it or found it recorded.
     fn record_line(
         &self,
         prepared: PreparedCitation,
         time: &str,
         actor: &str,
-        new_claims: &IdSet<32>,
-        seen: &mut IdSet<16>,
+        repeated: bool,
+        first_of_claim: bool,
     ) -> Result<LineResult, LineFailure> {
         let refused = |error: StoreError| LineFailure::Store(error);
-        if !seen.insert(sameness_key(&prepared.body)) {
+        if repeated {
             return Ok(LineResult::Duplicate);
         }
-        let claim_known = new_claims.contains(&prepared.claim.id.0)
+        let claim_known = !first_of_claim
             || self
                 .index
                 .has_claim(&prepared.claim.id)

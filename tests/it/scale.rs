@@ -289,6 +289,158 @@ fn a_bad_line_refuses_the_batch_with_its_number() {
     env.ok(&["verify"]);
 }
 
+/// Which lines of a batch record a citation, and which a new claim, found
+/// against a model of the rules (schema/batch.md): a line repeats a
+/// citation when the same source, note and stance is live in the store or
+/// came on an earlier good line; a claim is new when neither the store nor
+/// an earlier recorded line holds it. Four sources state the same four
+/// notes, so one claim is cited from every source with either stance; the
+/// lines name their source by full id or by a prefix (so one citation
+/// reaches the check under two names), and every seventh line is bad.
+#[test]
+fn a_batch_records_each_citation_and_claim_once_in_line_order() {
+    let env = TestEnv::new();
+    let corpus = env.dir.path().join("same");
+    std::fs::create_dir_all(&corpus).expect("mkdir");
+    let notes = |doc: usize| {
+        let mut text = format!("Bulletin {doc}\n");
+        for note in 1..=4 {
+            text.push_str(&format!("Filler. Note {note}: {} ballots.\n", 2000 + note));
+        }
+        text
+    };
+    let mut ids = Vec::new();
+    for doc in 0..4 {
+        let path = corpus.join(format!("doc-{doc}.txt"));
+        std::fs::write(&path, notes(doc)).expect("write");
+        ids.push(b3(&path));
+    }
+    env.ok(&["add", corpus.to_str().expect("utf-8")]);
+    let line = |doc: usize, note: usize, stance: &str, short: bool| {
+        let source = if short {
+            &ids[doc][..12]
+        } else {
+            &ids[doc][..]
+        };
+        serde_json::json!({
+            "source": source,
+            "quote": format!("Note {note}: {} ballots", 2000 + note),
+            "subject": format!("ward {note}"),
+            "property": "ballots counted",
+            "value": 2000 + note,
+            "stance": stance,
+        })
+        .to_string()
+    };
+    let cite = |doc: usize, note: usize| {
+        let json = env
+            .ok(&[
+                "--json",
+                "cite",
+                &ids[doc],
+                "--quote",
+                &format!("Note {note}: {} ballots", 2000 + note),
+                "--subject",
+                &format!("ward {note}"),
+                "--property",
+                "ballots counted",
+                "--value",
+                &(2000 + note).to_string(),
+            ])
+            .json();
+        json["citation"].as_str().expect("citation").to_string()
+    };
+    // Before the batch: source 0's note 1 is cited, live; source 1's note 2
+    // was cited and retracted. Claims of notes 1 and 2 are recorded.
+    cite(0, 1);
+    let retracted = cite(1, 2);
+    env.ok(&["retract", &retracted, "--reason", "misread"]);
+    let journal = env.store.join("journal");
+    let entries_before = std::fs::read_to_string(&journal)
+        .expect("journal")
+        .lines()
+        .count();
+
+    // Forty lines from a fixed linear congruential sequence.
+    let mut state: u64 = 12_345;
+    let mut next = |below: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % below) as usize
+    };
+    let mut lines = Vec::new();
+    let mut expected = Vec::new();
+    let mut live: std::collections::BTreeSet<(usize, usize, &str)> = [(0, 1, "supports")].into();
+    let mut claims: std::collections::BTreeSet<usize> = [1, 2].into();
+    let (mut already, mut skipped) = (0, Vec::new());
+    for number in 1..=40u64 {
+        let (doc, note) = (next(4), 1 + next(4));
+        let stance = ["supports", "disputes"][next(2)];
+        let short = next(2) == 0;
+        if number % 7 == 0 {
+            lines.push(line(doc, note, stance, short).replace("ballots\"", "votes\""));
+            skipped.push(number);
+            continue;
+        }
+        lines.push(line(doc, note, stance, short));
+        if !live.insert((doc, note, stance)) {
+            already += 1;
+            continue;
+        }
+        if claims.insert(note) {
+            expected.push(format!("claim ward {note}"));
+        }
+        expected.push(format!("cite {doc} {note} {stance}"));
+    }
+    let batch = env.dir.path().join("batch.jsonl");
+    std::fs::write(&batch, lines.join("\n") + "\n").expect("batch");
+    let json = env
+        .ok(&[
+            "--json",
+            "cite",
+            "--batch",
+            batch.to_str().expect("utf-8"),
+            "--skip-invalid",
+        ])
+        .json();
+    assert_eq!(skipped_lines(&json), skipped);
+    assert_eq!(json["already"], already);
+    let recorded: Vec<String> = std::fs::read_to_string(&journal)
+        .expect("journal")
+        .lines()
+        .skip(entries_before)
+        .map(|entry| {
+            let change =
+                &serde_json::from_str::<serde_json::Value>(entry).expect("entry")["change"];
+            match change["op"].as_str().expect("op") {
+                "record_claim" => format!("claim {}", change["subject"].as_str().expect("subject")),
+                "cite" => {
+                    let doc = ids
+                        .iter()
+                        .position(|id| change["source"] == id.as_str())
+                        .expect("source");
+                    let quote = change["selector"]["exact"].as_str().expect("quote");
+                    let note = &quote["Note ".len().."Note ".len() + 1];
+                    format!(
+                        "cite {doc} {note} {}",
+                        change["stance"].as_str().expect("stance")
+                    )
+                }
+                other => panic!("the batch recorded {other}"),
+            }
+        })
+        .collect();
+    assert_eq!(recorded, expected);
+    // Some of each kind, so the comparison above tells something.
+    assert!(
+        already >= 5 && expected.len() >= 10,
+        "{already} {expected:?}"
+    );
+    assert!(expected.iter().any(|entry| entry.starts_with("claim")));
+    env.ok(&["verify"]);
+}
+
 /// A batch is checked source by source and recorded in line order. This
 /// one is larger than the sorts keep in memory (4 MiB: 90 lines quoting
 /// 60,000 bytes each, 5.4 MB), so its lines and their checked forms both go
