@@ -2126,6 +2126,91 @@ fn verify_lets_writers_in_after_its_snapshot() {
     assert!(after["entries"].as_u64().expect("entries") > entries_before as u64);
 }
 
+/// A command killed while it holds a scratch index (here `verify`'s
+/// private copy, stopped at its pause point) leaves the directory in
+/// $TMPDIR; the next command that makes one removes it, and leaves none of
+/// its own. Directories in use are never removed: the one a paused `verify`
+/// holds survives another command's sweep.
+#[test]
+#[cfg(debug_assertions)]
+fn a_killed_commands_scratch_directory_is_removed_by_the_next() {
+    use std::io::{BufRead, Write};
+    let env = TestEnv::new();
+    env.add(ARTICLE, &[]);
+    let tmp = env.dir.path().join("tmp");
+    std::fs::create_dir(&tmp).expect("tmp");
+    let pause = env.dir.path().join("pause");
+    std::fs::create_dir(&pause).expect("pause dir");
+    for fifo in ["reached", "resume"] {
+        let made = std::process::Command::new("mkfifo")
+            .arg(pause.join(fifo))
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
+    }
+    let scratch = || -> Vec<std::path::PathBuf> {
+        let mut found: Vec<_> = std::fs::read_dir(&tmp)
+            .expect("tmp")
+            .map(|entry| entry.expect("entry").path())
+            .collect();
+        found.sort();
+        found
+    };
+    let paused_verify = || {
+        let verify = env
+            .command()
+            .args(["verify"])
+            .env("TMPDIR", &tmp)
+            .env("PROVDB_PAUSE_DIR", &pause)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn verify");
+        let mut reached = String::new();
+        std::io::BufReader::new(std::fs::File::open(pause.join("reached")).expect("reached"))
+            .read_line(&mut reached)
+            .expect("read");
+        assert_eq!(reached.trim(), "verify: snapshot taken, lock released");
+        verify
+    };
+    let mut killed = paused_verify();
+    let left = scratch();
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(left[0]
+        .file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with("provdb-index-")));
+    killed.kill().expect("kill -9");
+    killed.wait().expect("reap");
+    assert_eq!(scratch(), left, "the killed command's copy is gone already");
+
+    // A second verify, paused: its own copy is made, the left one swept.
+    let paused = paused_verify();
+    let now = scratch();
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert_ne!(now, left);
+    // A third command's sweep leaves the paused one's copy alone.
+    let run = env
+        .command()
+        .args(["verify"])
+        .env("TMPDIR", &tmp)
+        .output()
+        .expect("verify");
+    assert!(run.status.success(), "{run:?}");
+    assert_eq!(scratch(), now);
+    writeln!(
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(pause.join("resume"))
+            .expect("resume"),
+        "go"
+    )
+    .expect("write");
+    let output = paused.wait_with_output().expect("verify");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(scratch(), Vec::<std::path::PathBuf>::new());
+}
+
 /// A command waiting for the lock gets it when the holder ends: the wait is
 /// a blocking flock, and its outcome does not depend on the machine's speed
 /// (the holder ends only when the test closes its input).
