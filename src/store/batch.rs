@@ -1140,7 +1140,7 @@ mod tests {
                 }
             },
             qualifiers: Qualifiers {
-                as_of: full.then(|| When::Year(2024)),
+                as_of: full.then_some(When::Year(2024)),
                 unit: full.then(|| "civilians".to_string()),
                 bound: if full { Bound::Between } else { Bound::Exact },
                 upper: full.then(|| "700".to_string()),
