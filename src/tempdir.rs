@@ -95,31 +95,61 @@ fn hold(dir: &Path) -> io::Result<File> {
 }
 
 /// Removes the directories under `parent` that a provdb process made and
-/// left behind when it was killed: named `provdb-…`, with a `HELD` file
+/// left behind when it was killed: named as `create` names them, this
+/// user's, mode 0700, with a `HELD` file (a regular file of this user's)
 /// that no process holds. A directory in use, one without that file (being
-/// made, or made by a build before it), and anything else are left alone;
-/// so is everything this user may not remove. Errors are ignored: a
-/// leftover costs disk space, never a wrong answer.
+/// made, or made by a build before it), and anything else are left alone:
+/// nothing is followed through a symbolic link, and nothing another user
+/// made there (a FIFO that would block an open, a link to a device) is
+/// opened. Errors are ignored: a leftover costs disk space, never a wrong
+/// answer.
 fn sweep(parent: &Path) {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
     };
+    let user = rustix::process::geteuid().as_raw();
     for entry in entries.flatten() {
-        let named = entry
-            .file_name()
-            .to_str()
-            .is_some_and(|name| name.starts_with(PREFIX));
-        if !named || !entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+        let named = entry.file_name().to_str().is_some_and(made_here);
+        // Not followed if a link: a link is not a directory here.
+        let ours = entry.metadata().is_ok_and(|metadata| {
+            metadata.is_dir()
+                && metadata.uid() == user
+                && metadata.permissions().mode() & 0o7777 == 0o700
+        });
+        if !named || !ours {
             continue;
         }
         let dir = entry.path();
-        let Ok(held) = File::open(dir.join(HELD)) else {
+        let flags = rustix::fs::OFlags::RDONLY
+            | rustix::fs::OFlags::NOFOLLOW
+            | rustix::fs::OFlags::NONBLOCK
+            | rustix::fs::OFlags::CLOEXEC;
+        let Ok(held) = rustix::fs::open(dir.join(HELD), flags, rustix::fs::Mode::empty()) else {
             continue;
         };
-        if held.try_lock().is_ok() {
+        let held = File::from(held);
+        let plain = held
+            .metadata()
+            .is_ok_and(|metadata| metadata.is_file() && metadata.uid() == user);
+        if plain && held.try_lock().is_ok() {
             let _ = std::fs::remove_dir_all(&dir);
         }
     }
+}
+
+/// True for a name `create` gives: `provdb-`, a purpose, the process id and
+/// a counter, then 24 lowercase hex digits.
+fn made_here(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(PREFIX) else {
+        return false;
+    };
+    let parts: Vec<&str> = rest.rsplitn(4, '-').collect();
+    matches!(parts.as_slice(), [random, counter, pid, purpose]
+        if random.len() == 24
+            && random.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'))
+            && [counter, pid].iter().all(|part| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit()))
+            && !purpose.is_empty())
 }
 
 #[cfg(test)]
@@ -129,41 +159,93 @@ mod tests {
     /// Makes a directory as a process killed while it lived leaves it: its
     /// `HELD` file there, and no process holding it.
     fn left_behind(parent: &Path, name: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
         let dir = parent.join(name);
         std::fs::create_dir(&dir).expect("mkdir");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).expect("chmod");
         std::fs::write(dir.join(HELD), b"").expect("held");
         std::fs::write(dir.join("data"), b"scratch").expect("data");
         dir
     }
 
+    /// A name as `create` gives it, with `random` as its last part.
+    fn name(purpose: &str, random: &str) -> String {
+        format!("{PREFIX}{purpose}-4242-0-{random}")
+    }
+
     #[test]
     fn a_sweep_removes_only_what_no_process_holds() {
+        use std::os::unix::fs::PermissionsExt;
         let outer = PrivateDir::create("tempdir-test").expect("temporary directory");
         let parent = outer.path();
-        let dead = left_behind(parent, "provdb-index-1-0-aa");
+        let random = "0123456789abcdef01234567";
+        let dead = left_behind(parent, &name("index", random));
         // In use: its file locked, as `create` leaves it (another open file
         // of this process conflicts with the lock as another process would).
-        let live = left_behind(parent, "provdb-index-2-0-bb");
+        let live = left_behind(parent, &name("search", random));
         let holder = File::open(live.join(HELD)).expect("open");
         holder.try_lock().expect("lock");
         // Without the file: being made, or made by an earlier build.
-        let unheld = parent.join("provdb-index-3-0-cc");
+        let unheld = parent.join(name("pdf", random));
         std::fs::create_dir(&unheld).expect("mkdir");
-        // Not provdb's.
-        let other = left_behind(parent, "other-index-4-0-dd");
-        let file = parent.join("provdb-file");
-        std::fs::write(&file, b"").expect("file");
+        std::fs::set_permissions(&unheld, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        // Not named as provdb names them, or open to others.
+        let others = [
+            left_behind(parent, "other-index-4-0-dd"),
+            left_behind(parent, &name("index", "not-hex-at-all-0000000000")),
+            left_behind(parent, "provdb-index"),
+            left_behind(parent, &name("batch", &random.to_uppercase())),
+        ];
+        let open_to_all = left_behind(parent, &name("export", random).replace("4242", "4343"));
+        std::fs::set_permissions(&open_to_all, std::fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        // A link to a directory that could be swept is not followed.
+        let target = left_behind(parent, "elsewhere");
+        let link = parent.join(name("link", random));
+        std::os::unix::fs::symlink(&target, &link).expect("symlink");
+        // A FIFO as `held` would block an open that waits for a writer.
+        let fifo = parent.join(name("fifo", random));
+        std::fs::create_dir(&fifo).expect("mkdir");
+        std::fs::set_permissions(&fifo, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        let made = std::process::Command::new("mkfifo")
+            .arg(fifo.join(HELD))
+            .status()
+            .expect("mkfifo");
+        assert!(made.success());
 
         sweep(parent);
         assert!(!dead.exists(), "the left-behind directory stays");
         assert!(live.join("data").exists(), "a directory in use was removed");
-        assert!(unheld.exists() && other.exists() && file.exists());
+        assert!(unheld.exists() && open_to_all.exists() && fifo.exists());
+        assert!(others.iter().all(|dir| dir.join("data").exists()));
+        assert!(link.exists() && target.join("data").exists());
 
         // Once its holder is gone, the other goes too.
         drop(holder);
         sweep(parent);
         assert!(!live.exists());
-        assert!(unheld.exists() && other.exists() && file.exists());
+        assert!(unheld.exists() && open_to_all.exists() && fifo.exists());
+        assert!(others.iter().all(|dir| dir.join("data").exists()));
+    }
+
+    #[test]
+    fn names_are_recognised_as_create_makes_them() {
+        let made = PrivateDir::create("scratch-index").expect("temporary directory");
+        let file = made
+            .path()
+            .file_name()
+            .and_then(|name| name.to_str())
+            .expect("name");
+        assert!(made_here(file), "{file}");
+        for other in [
+            "provdb-",
+            "provdb-x-1-2",
+            "provdb--1-2-0123456789abcdef01234567",
+            "provdb-x-1--0123456789abcdef01234567",
+            "provdb-x-a-2-0123456789abcdef01234567",
+        ] {
+            assert!(!made_here(other), "{other}");
+        }
     }
 
     #[test]

@@ -348,13 +348,15 @@ fn one_routine_replaces_files() {
     // A rename into place is the atomic replace of storage/files.rs. The
     // other renames move what no reader has seen yet, each named here by
     // its call: an object into its name, a built store directory into
-    // place (init, import), the rebuilt index over the old one (reindex).
+    // place (init, import), the rebuilt index over the old one (reindex),
+    // a scratch directory's lock file into its name once locked (tempdir).
     let allowed = [
         ("storage/objects.rs", "fs::rename(tmp_path"),
         ("store/open.rs", "fs::rename(&building, path)"),
         ("store/interchange.rs", "fs::rename(&building, target)"),
         ("store/reindex.rs", "fs::rename(&live, &old)"),
         ("store/reindex.rs", "fs::rename(&building, &live)"),
+        ("tempdir.rs", "fs::rename(&making, dir.join(HELD))"),
     ];
     let mut found = Vec::new();
     for file in source_files() {
