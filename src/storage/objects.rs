@@ -405,17 +405,14 @@ impl Objects {
     /// path names (None if it names none), in path order.
     pub fn list(&self) -> Result<Vec<(PathBuf, Option<SourceId>)>, ObjectError> {
         let mut out = Vec::new();
-        self.list_each(&mut |listed| out.extend(listed))?;
+        self.list_each(&mut |listed| out.extend(listed.files))?;
         sort_by_path(&mut out, |(path, _)| path);
         Ok(out)
     }
 
     /// Lists the files of [`Objects::list`] a directory at a time, in no
     /// order, giving each directory's to `each` as soon as it is read.
-    pub fn list_each(
-        &self,
-        each: &mut dyn FnMut(Vec<(PathBuf, Option<SourceId>)>),
-    ) -> Result<(), ObjectError> {
+    pub fn list_each(&self, each: &mut dyn FnMut(Listed)) -> Result<(), ObjectError> {
         let shards = fs::read_dir(&self.root).map_err(io_error("listing", &self.root))?;
         for shard in shards {
             let shard = shard.map_err(io_error("listing", &self.root))?;
@@ -425,19 +422,64 @@ impl Objects {
             }
             let shard_path = shard.path();
             if !shard_path.is_dir() {
-                each(vec![(shard_path, None)]);
+                each(Listed {
+                    dir: None,
+                    files: vec![(shard_path, None)],
+                });
                 continue;
             }
-            let mut out = Vec::new();
-            for file in fs::read_dir(&shard_path).map_err(io_error("listing", &shard_path))? {
+            let mut files = Vec::new();
+            let listing = fs::read_dir(&shard_path).map_err(io_error("listing", &shard_path))?;
+            for file in listing {
                 let file = file.map_err(io_error("listing", &shard_path))?;
                 let name = format!("{shard_name}{}", file.file_name().to_string_lossy());
-                out.push((file.path(), name.parse().ok()));
+                files.push((file.path(), name.parse().ok()));
             }
-            each(out);
+            // Opened after its listing: a directory replaced in between is
+            // looked up by path instead, and a file listed in it that is
+            // then missing is found missing either way.
+            let flags = rustix::fs::OFlags::RDONLY
+                | rustix::fs::OFlags::DIRECTORY
+                | rustix::fs::OFlags::CLOEXEC;
+            let dir = rustix::fs::open(&shard_path, flags, rustix::fs::Mode::empty())
+                .ok()
+                .map(|dir| std::sync::Arc::new(File::from(dir)));
+            each(Listed { dir, files });
         }
         Ok(())
     }
+}
+
+/// The files of one directory under `objects/`, as [`Objects::list_each`]
+/// gives them.
+#[derive(Debug)]
+pub struct Listed {
+    /// The directory, open (None for a file directly under `objects/`, or
+    /// a directory that would not open): its files are opened relative to
+    /// it, which spares the kernel a lookup of every component of each
+    /// path (`hash_listed_file`).
+    pub dir: Option<std::sync::Arc<File>>,
+    /// Each file's path, and the id its path names (None if it names none).
+    pub files: Vec<(PathBuf, Option<SourceId>)>,
+}
+
+/// [`hash_file_sized`] of a file listed in `dir`: opened by its name
+/// relative to the open directory when there is one, by its path when not.
+pub fn hash_listed_file(dir: Option<&File>, path: &Path) -> io::Result<(SourceId, u64)> {
+    let (Some(dir), Some(name)) = (dir, path.file_name()) else {
+        return hash_file_sized(path);
+    };
+    let flags = rustix::fs::OFlags::RDONLY
+        | rustix::fs::OFlags::NOFOLLOW
+        | rustix::fs::OFlags::NONBLOCK
+        | rustix::fs::OFlags::CLOEXEC;
+    let file = match rustix::fs::openat(dir, name, flags, rustix::fs::Mode::empty()) {
+        Ok(file) => File::from(file),
+        Err(rustix::io::Errno::LOOP) => return Err(symbolic_link()),
+        Err(error) => return Err(error.into()),
+    };
+    let (file, len) = regular_sized(file)?;
+    hash_open_sized(file, len)
 }
 
 /// Sorts by the path's bytes: for objects' paths (one root, two-character
@@ -548,7 +590,7 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 
 /// [`open_regular`], with the file's length when it was opened.
 fn open_regular_sized(path: &Path) -> io::Result<(File, u64)> {
-    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    use std::os::unix::fs::OpenOptionsExt;
     let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
     let opened = fs::OpenOptions::new()
         .read(true)
@@ -558,13 +600,25 @@ fn open_regular_sized(path: &Path) -> io::Result<(File, u64)> {
         Ok(file) => file,
         // ELOOP: the last component is a symbolic link.
         Err(error) if error.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "is a symbolic link, not a regular file",
-            ))
+            return Err(symbolic_link())
         }
         Err(error) => return Err(error),
     };
+    regular_sized(file)
+}
+
+/// The error for an object that is a symbolic link.
+fn symbolic_link() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "is a symbolic link, not a regular file",
+    )
+}
+
+/// The file, with its length, if it is a regular file; an error of kind
+/// `InvalidData` naming what it is if not.
+fn regular_sized(file: File) -> io::Result<(File, u64)> {
+    use std::os::unix::fs::FileTypeExt;
     let metadata = file.metadata()?;
     let kind = metadata.file_type();
     if kind.is_file() {

@@ -42,14 +42,15 @@ pub fn read(store: &Path) -> HashMap<SourceId, OffsetDateTime> {
 }
 
 /// Replaces the file (write to a temporary file, fsync, rename), its
-/// lines in the order of their ids.
-pub fn write(store: &Path, times: &HashMap<SourceId, OffsetDateTime>) -> io::Result<()> {
-    let mut sorted: Vec<(&SourceId, &OffsetDateTime)> = times.iter().collect();
-    // Lowercase hex sorts as the bytes it spells.
-    sorted.sort_unstable_by_key(|(id, _)| **id);
-    let mut text = Vec::with_capacity(sorted.len() * 96);
+/// lines in the order of their ids, one for each id (the first given).
+pub fn write(store: &Path, mut times: Vec<(SourceId, OffsetDateTime)>) -> io::Result<()> {
+    // Lowercase hex sorts as the bytes it spells. Stable: of an id given
+    // twice, the first stays.
+    times.sort_by_key(|(id, _)| *id);
+    times.dedup_by_key(|(id, _)| *id);
+    let mut text = Vec::with_capacity(times.len() * 96);
     let mut last: Option<(&OffsetDateTime, String)> = None;
-    for (id, when) in sorted {
+    for (id, when) in &times {
         let written = match &last {
             Some((time, written)) if *time == when => written,
             _ => {
@@ -87,7 +88,15 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        write(store.path(), &times).expect("written");
+        // Given out of order, one id twice: its first time is written.
+        let given = [
+            (SourceId([0xbb; 32]), late),
+            (SourceId([0x0a; 32]), early),
+            (SourceId([0xab; 32]), late),
+            (SourceId([0x0a; 32]), late),
+            (SourceId([0x1f; 32]), late),
+        ];
+        write(store.path(), given.to_vec()).expect("written");
         let text = std::fs::read_to_string(store.path().join(FILE)).expect("read");
         let expected = [
             ("0a", "2023-11-14T22:13:20Z"),

@@ -28,9 +28,10 @@ mod journal;
 mod lineage;
 mod objects;
 
+use crate::storage::objects::Listed;
 use journal::check_journal;
 use lineage::{Lineage, MergeCheck};
-use objects::{check_captures, check_objects, check_quotes, hash_listed, Listed};
+use objects::{check_captures, check_objects, check_quotes, hash_listed};
 
 /// Why `verify` could not start. Once it has the store's lock, whatever it
 /// finds wrong is a problem in the report, never an error.
@@ -205,7 +206,12 @@ pub fn verify_with_progress(
     // The snapshot, under the lock. Objects verified recently enough are
     // not rehashed; the others are rehashed on other threads as they are
     // listed, while the rest of the snapshot is taken and the journal walked.
-    let mut last_verified = crate::storage::verified::read(root);
+    // Without `--max-age` every object is rehashed and the file is written
+    // afresh, so it is not read.
+    let last_verified = match max_age {
+        None => std::collections::HashMap::new(),
+        Some(_) => crate::storage::verified::read(root),
+    };
     let now = time::OffsetDateTime::now_utc();
     let skip: HashSet<SourceId> = match max_age {
         None => HashSet::new(),
@@ -269,12 +275,14 @@ pub fn verify_with_progress(
     match hashed {
         Ok((hashed, skip)) => {
             let sound = check_objects(hashed, sources, index.as_ref(), &mut report);
-            // Keep the times of objects still present; damaged ones lose theirs.
-            last_verified.retain(|id, _| skip.contains(id));
-            for id in sound {
-                last_verified.insert(id, now);
-            }
-            if let Err(error) = crate::storage::verified::write(root, &last_verified) {
+            // Keep the times of objects still present and not rehashed;
+            // damaged ones lose theirs.
+            let times: Vec<_> = last_verified
+                .into_iter()
+                .filter(|(id, _)| skip.contains(id))
+                .chain(sound.into_iter().map(|id| (id, now)))
+                .collect();
+            if let Err(error) = crate::storage::verified::write(root, times) {
                 report.notices.push(format!("could not record when objects were verified ({error}); the next `verify --max-age` rehashes them"));
             }
         }

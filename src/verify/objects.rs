@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::extract::{current_version, derive_now, rederive, versions_ever, Layer, LayerError};
 use crate::model::SourceId;
 use crate::storage::index::Index;
-use crate::storage::objects::Objects;
+use crate::storage::objects::{Listed, Objects};
 use crate::text::anchor::{self, AnchorCheck};
 
 use super::journal::Recorded;
@@ -20,9 +20,6 @@ type Rehashed = std::io::Result<(SourceId, u64)>;
 /// Every file under `objects/`, with the id its name gives and what
 /// rehashing it found (None: not rehashed, verified recently enough).
 pub(super) type Hashed = Result<Vec<(PathBuf, Option<SourceId>, Option<Rehashed>)>, String>;
-
-/// Object files as they are listed, a directory at a time.
-pub(super) type Listed = Vec<(PathBuf, Option<SourceId>)>;
 
 /// Rehashes the object files sent on `listing` on a pool of threads as
 /// they come, except those named in `skip`, until the listing ends; returns
@@ -48,9 +45,10 @@ pub(super) fn hash_listed(
                         let Ok(listed) = next else {
                             break; // the listing ended
                         };
-                        for (path, named) in listed {
+                        let dir = listed.dir.as_deref();
+                        for (path, named) in listed.files {
                             let result = (!named.is_some_and(|id| skip.contains(&id)))
-                                .then(|| crate::storage::objects::hash_file_sized(&path));
+                                .then(|| crate::storage::objects::hash_listed_file(dir, &path));
                             done.push((path, named, result));
                         }
                     }
@@ -113,10 +111,26 @@ pub(super) fn check_objects(
         mut stated,
     } = recorded;
     stated.sort_unstable_by_key(|stated| (stated.object, stated.seq));
-    let sizes_of = |id: &SourceId| {
-        let from = stated.partition_point(|stated| stated.object < *id);
-        let to = stated.partition_point(|stated| stated.object <= *id);
-        &stated[from..to]
+    // The files come in the order of their paths, which spell their ids:
+    // each id's sizes are looked for from where the last one's ended, and
+    // searched for from the start only when an id comes out of that order.
+    let mut next = 0;
+    let mut sizes_of = |id: &SourceId| {
+        if next > 0 && stated[next - 1].object >= *id {
+            next = stated.partition_point(|stated| stated.object < *id);
+        }
+        let from = next
+            + stated[next..]
+                .iter()
+                .take_while(|stated| stated.object < *id)
+                .count();
+        let to = from
+            + stated[from..]
+                .iter()
+                .take_while(|stated| stated.object == *id)
+                .count();
+        next = to;
+        from..to
     };
     let mut sound = Vec::new();
     let listed = match hashed {
@@ -126,7 +140,7 @@ pub(super) fn check_objects(
             return sound;
         }
     };
-    let mut present = HashSet::new();
+    let mut present = Vec::with_capacity(listed.len());
     for (path, named, hashed) in listed {
         // Listed under the lock, gone since: `reindex` removes objects no
         // entry records, and only those.
@@ -155,7 +169,7 @@ pub(super) fn check_objects(
                 .map(|meta| meta.len()),
         };
         if let Some(held) = held {
-            for (item, why) in sizes_of(&id)
+            for (item, why) in stated[sizes_of(&id)]
                 .iter()
                 .filter_map(|stated| stated.differs(held))
             {
@@ -177,7 +191,7 @@ pub(super) fn check_objects(
                 format!("cannot be read: {error}{}", impact(index, &id)),
             ),
         }
-        present.insert(id);
+        present.push(id);
         if !sources.contains(&id.0) {
             report.unrecorded.push(id);
         }
@@ -190,9 +204,16 @@ pub(super) fn check_objects(
             first.short()
         ));
     }
+    // Both in id order: each recorded source is looked for from where the
+    // last one was found.
+    present.sort_unstable();
+    let mut from = 0;
     for source in sources.into_sorted().into_iter().map(SourceId) {
         let source = &source;
-        if !present.contains(source) {
+        while present.get(from).is_some_and(|id| id < source) {
+            from += 1;
+        }
+        if present.get(from) != Some(source) {
             report.problem(
                 format!("object {source}"),
                 format!(
@@ -719,5 +740,98 @@ pub(super) fn check_captures(index: &Index, objects: &Objects, report: &mut Repo
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::journal::{Recorded, Stated, Stating};
+    use super::*;
+
+    fn id(byte: u8) -> SourceId {
+        SourceId([byte; 32])
+    }
+
+    fn stated(object: u8, size: u64, seq: u64) -> Stated {
+        Stated {
+            object: id(object),
+            size,
+            seq,
+            start: seq * 100,
+            what: Stating::Source,
+        }
+    }
+
+    /// The sizes entries state are matched to their objects, and recorded
+    /// objects to the files listed, whatever the order of the listing. By
+    /// hand: 0x01 holds 10 bytes and both its entries say so; 0x02 holds 20,
+    /// its second entry says 21; 0x04 is out of the listing's order and
+    /// holds 40, its entry says 44; 0x03 is recorded and missing; 0x05 is
+    /// listed, holds 50 bytes as its entry says, and is recorded by none;
+    /// 0x06 is listed and recorded by none, and no entry states its size.
+    #[test]
+    fn sizes_and_missing_objects_are_matched_in_any_listing_order() {
+        let listed: Vec<(PathBuf, Option<SourceId>, Option<Rehashed>)> =
+            [(1, 10), (2, 20), (5, 50), (4, 40), (6, 60)]
+                .into_iter()
+                .map(|(byte, size)| {
+                    let object = id(byte);
+                    (
+                        PathBuf::from(format!("objects/{object}")),
+                        Some(object),
+                        Some(Ok((object, size))),
+                    )
+                })
+                .collect();
+        let mut objects = crate::idset::IdSet::default();
+        for byte in [1, 2, 3, 4] {
+            objects.insert(id(byte).0);
+        }
+        let recorded = Recorded {
+            objects,
+            stated: vec![
+                stated(4, 44, 7),
+                stated(2, 20, 2),
+                stated(1, 10, 1),
+                stated(2, 21, 5),
+                stated(5, 50, 6),
+                stated(1, 10, 3),
+                stated(3, 30, 4),
+            ],
+        };
+        let mut report = Report::default();
+        let sound = check_objects(Ok(listed), recorded, None, &mut report);
+        assert_eq!(sound, [1, 2, 5, 4, 6].map(id));
+        assert_eq!(report.objects, 5);
+        assert_eq!(report.unrecorded, [5, 6].map(id));
+        let problems: Vec<(String, String)> = report
+            .problems
+            .into_iter()
+            .map(|problem| (problem.item, problem.what))
+            .collect();
+        let short = |byte: u8| id(byte).short();
+        assert_eq!(
+            problems,
+            [
+                (
+                    super::super::journal::entry_item(5, 500),
+                    format!(
+                        "states source {} is 21 bytes, but its object holds 20",
+                        short(2)
+                    )
+                ),
+                (
+                    super::super::journal::entry_item(7, 700),
+                    format!(
+                        "states source {} is 44 bytes, but its object holds 40",
+                        short(4)
+                    )
+                ),
+                (
+                    format!("object {}", id(3)),
+                    "is missing: the journal records this source but its bytes are gone".into()
+                ),
+            ]
+        );
     }
 }
