@@ -435,9 +435,7 @@ impl Objects {
                 let name = format!("{shard_name}{}", file.file_name().to_string_lossy());
                 files.push((file.path(), name.parse().ok()));
             }
-            // Opened after its listing: a directory replaced in between is
-            // looked up by path instead, and a file listed in it that is
-            // then missing is found missing either way.
+            // A directory that will not open has its files opened by path.
             let flags = rustix::fs::OFlags::RDONLY
                 | rustix::fs::OFlags::DIRECTORY
                 | rustix::fs::OFlags::CLOEXEC;
