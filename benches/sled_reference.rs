@@ -10,13 +10,16 @@
 //! so that provdb's own figures can be given as ratios to sled's in the same
 //! sitting. It measures sled, not provdb.
 //!
-//! cargo bench --bench sled_reference -- open DIR
+//! cargo bench --bench sled_reference -- open DIR [TIMES]
 //!
 //! Opens an existing sled directory (give it a copy of a store's `index/`:
-//! sled writes to what it opens) seven times with the store's settings,
-//! opening every tree and closing, and prints the fastest, median and
-//! slowest milliseconds: what sled alone costs each provdb command that
-//! reads that index. It also prints what each open and close wrote (the
+//! sled writes to what it opens) TIMES times (default 7) with the store's
+//! settings, opening every tree and closing, and prints the first open's
+//! milliseconds (the one a command pays: sled starts its threads and reads
+//! its file cold in this process) and the fastest, median and slowest of
+//! all: what sled alone costs each provdb command that reads that index.
+//! With TIMES 1, the whole process, timed from outside
+//! (`scripts/time_ms.py`), is sled's share of a lookup command. It also prints what each open and close wrote (the
 //! process's `wchar` in /proc/self/io) and how many of its writes were
 //! fsyncs' worth: sled 0.34.7 rewrites every free segment of its file on
 //! each open, whether or not anything is then written.
@@ -44,11 +47,11 @@ fn written() -> Result<u64, Box<dyn std::error::Error>> {
     Ok(line.trim().parse()?)
 }
 
-/// `open DIR`: sled's open and close of an existing index, alone.
-fn open_only(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// `open DIR [TIMES]`: sled's open and close of an existing index, alone.
+fn open_only(dir: &str, opens: usize) -> Result<(), Box<dyn std::error::Error>> {
     let mut times = Vec::new();
     let mut wrote = Vec::new();
-    for _ in 0..7 {
+    for _ in 0..opens {
         let before = written()?;
         let started = Instant::now();
         let db = sled::Config::new()
@@ -66,14 +69,15 @@ fn open_only(dir: &str) -> Result<(), Box<dyn std::error::Error>> {
         times.push(started.elapsed().as_secs_f64() * 1000.0);
         wrote.push(written()? - before);
     }
+    let first = times[0];
     times.sort_by(f64::total_cmp);
     use std::io::Write;
     writeln!(
         std::io::stdout().lock(),
-        "sled open of {dir}, every tree, close: min {:.1} ms median {:.1} ms max {:.1} ms; wrote {} bytes per open (min), {} (max)",
+        "sled open of {dir}, every tree, close, {opens} times: first {first:.1} ms; min {:.1} ms median {:.1} ms max {:.1} ms; wrote {} bytes per open (min), {} (max)",
         times[0],
-        times[3],
-        times[6],
+        times[opens / 2],
+        times[opens - 1],
         wrote.iter().min().copied().unwrap_or(0),
         wrote.iter().max().copied().unwrap_or(0)
     )?;
@@ -146,8 +150,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = args.by_ref().peekable();
     if args.peek().map(String::as_str) == Some("open") {
         args.next();
-        let dir = args.next().ok_or("usage: sled_reference open DIR")?;
-        return open_only(&dir);
+        let usage = "usage: sled_reference open DIR [TIMES]";
+        let dir = args.next().ok_or(usage)?;
+        let opens: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(7);
+        if opens == 0 {
+            return Err(format!("TIMES must be at least 1; {usage}").into());
+        }
+        return open_only(&dir, opens);
     }
     if args.peek().map(String::as_str) == Some("scan") {
         args.next();
