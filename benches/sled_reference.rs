@@ -2,7 +2,7 @@
 //! cache bound, inserting records into 3 trees (as the index writes one
 //! citation) and then opening the database and doing one lookup.
 //!
-//! cargo bench --bench sled_reference -- RECORDS DIR [VALUE_BYTES]
+//! cargo bench --bench sled_reference -- RECORDS DIR [VALUE_BYTES] [REOPEN]
 //!
 //! Prints records/s for the inserts, the milliseconds of the first open + 1
 //! lookup (sled replays its log), and of a second open + 1 lookup + close
@@ -95,33 +95,75 @@ fn peak_kib() -> Result<u64, Box<dyn std::error::Error>> {
     Ok(line.trim().trim_end_matches("kB").trim().parse()?)
 }
 
-/// `scan DIR [CACHE_BYTES] [TOUCHES]`: every record of every tree read,
-/// each key `touches` more times.
-fn scan(dir: &str, cache: u64, touches: usize) -> Result<(), Box<dyn std::error::Error>> {
+/// `scan DIR [CACHE_BYTES] [TOUCHES] [REOPEN]`: every record of every tree
+/// read, each key `touches` more times; with `reopen` above 0, sled is
+/// closed and opened again after every `reopen` records, the read going on
+/// from the key after the last one read.
+fn scan(
+    dir: &str,
+    cache: u64,
+    touches: usize,
+    reopen: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let started = Instant::now();
-    let db = sled::Config::new()
-        .path(dir)
-        .cache_capacity(cache)
-        .flush_every_ms(None)
-        .open()?;
+    // sled lets go of its file lock a moment after a close, when its
+    // threads have: a reopen waits for it, as `Index::open` does.
+    let open = || loop {
+        let opened = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache)
+            .flush_every_ms(None)
+            .open();
+        match opened {
+            Err(sled::Error::Io(error)) if error.to_string().starts_with("could not acquire lock") => {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            other => break other,
+        }
+    };
+    let mut db = open()?;
     writeln!(
         out,
-        "sled scan of {dir}, cache_capacity {cache} bytes, each key read {touches} more times; opened: peak {} KiB",
+        "sled scan of {dir}, cache_capacity {cache} bytes, each key read {touches} more times, reopened every {reopen} records; opened: peak {} KiB",
         peak_kib()?
     )?;
-    let (mut records, mut bytes) = (0u64, 0u64);
+    let (mut records, mut bytes, mut opens) = (0u64, 0u64, 1u64);
     for name in db.tree_names() {
-        let tree = db.open_tree(&name)?;
         let (mut tree_records, mut tree_bytes) = (0u64, 0u64);
-        for pair in tree.iter() {
-            let (key, value) = pair?;
-            for _ in 0..touches {
-                tree.get(&key)?;
+        let mut after: Option<sled::IVec> = None;
+        'tree: loop {
+            let tree = db.open_tree(&name)?;
+            let pairs = match &after {
+                None => tree.iter(),
+                Some(key) => tree.range::<&[u8], _>((
+                    std::ops::Bound::Excluded(key.as_ref()),
+                    std::ops::Bound::Unbounded,
+                )),
+            };
+            let mut read = 0u64;
+            for pair in pairs {
+                let (key, value) = pair?;
+                for _ in 0..touches {
+                    tree.get(&key)?;
+                }
+                tree_records += 1;
+                tree_bytes += (key.len() + value.len()) as u64;
+                read += 1;
+                if reopen > 0 && read == reopen {
+                    after = Some(key);
+                    break;
+                }
             }
-            tree_records += 1;
-            tree_bytes += (key.len() + value.len()) as u64;
+            if reopen == 0 || read < reopen {
+                break 'tree;
+            }
+            // The iterator and the tree are gone (they hold sled open).
+            drop(tree);
+            drop(db);
+            db = open()?;
+            opens += 1;
         }
         if tree_records > 0 {
             writeln!(
@@ -137,7 +179,7 @@ fn scan(dir: &str, cache: u64, touches: usize) -> Result<(), Box<dyn std::error:
     }
     writeln!(
         out,
-        "read {records} records, {:.1} MB of keys and values, in {:.2} s; peak {} KiB",
+        "read {records} records, {:.1} MB of keys and values, in {:.2} s, {opens} opens; peak {} KiB",
         bytes as f64 / 1e6,
         started.elapsed().as_secs_f64(),
         peak_kib()?
@@ -160,7 +202,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if args.peek().map(String::as_str) == Some("scan") {
         args.next();
-        let usage = "usage: sled_reference scan DIR [CACHE_BYTES] [TOUCHES]";
+        let usage = "usage: sled_reference scan DIR [CACHE_BYTES] [TOUCHES] [REOPEN]";
         let dir = args.next().ok_or(usage)?;
         let cache = args
             .next()
@@ -168,7 +210,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .transpose()?
             .unwrap_or(provdb::storage::index::CACHE_BYTES);
         let touches = args.next().map(|n| n.parse()).transpose()?.unwrap_or(0);
-        return scan(&dir, cache, touches);
+        let reopen = args.next().map(|n| n.parse()).transpose()?.unwrap_or(0);
+        return scan(&dir, cache, touches, reopen);
     }
     let records: u64 = args
         .next()
@@ -179,6 +222,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .next()
         .unwrap_or_else(|| "target/sled-reference".into());
     let value_bytes: usize = args.next().map(|n| n.parse()).transpose()?.unwrap_or(300);
+    let reopen: u64 = args.next().map(|n| n.parse()).transpose()?.unwrap_or(0);
     let _ = std::fs::remove_dir_all(&dir);
     let config = || {
         sled::Config::new()
@@ -186,8 +230,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .cache_capacity(provdb::storage::index::CACHE_BYTES)
             .flush_every_ms(None)
     };
-    let db = config().open()?;
-    let trees = [db.open_tree("a")?, db.open_tree("b")?, db.open_tree("c")?];
+    // sled lets go of its file lock a moment after a close, when its
+    // threads have: a reopen waits for it, as `Index::open` does.
+    let reopened = || loop {
+        match config().open() {
+            Err(sled::Error::Io(error))
+                if error.to_string().starts_with("could not acquire lock") =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            other => break other,
+        }
+    };
+    let mut db = config().open()?;
+    let mut trees = [db.open_tree("a")?, db.open_tree("b")?, db.open_tree("c")?];
+    let mut opens = 1u64;
     // A value the size of a citation record (about 300 bytes by default) in
     // the first tree, empty values under 65-byte link keys in the other two.
     let value = vec![7u8; value_bytes];
@@ -207,12 +264,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 tree.apply_batch(std::mem::take(batch))?;
             }
         }
+        if reopen > 0 && (record + 1) % reopen == 0 && record + 1 < records {
+            for (tree, batch) in trees.iter().zip(batches.iter_mut()) {
+                tree.apply_batch(std::mem::take(batch))?;
+            }
+            db.flush()?;
+            drop(trees);
+            drop(db);
+            db = reopened()?;
+            trees = [db.open_tree("a")?, db.open_tree("b")?, db.open_tree("c")?];
+            opens += 1;
+        }
     }
     for (tree, batch) in trees.iter().zip(batches.iter_mut()) {
         tree.apply_batch(std::mem::take(batch))?;
     }
     db.flush()?;
     let seconds = started.elapsed().as_secs_f64();
+    let written_peak = peak_kib()?;
     drop(trees);
     drop(db);
     std::thread::sleep(std::time::Duration::from_millis(200));
@@ -239,7 +308,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     use std::io::Write;
     writeln!(
         out,
-        "sled 3 trees: {records} records in {seconds:.2} s = {:.0} records/s; open + 1 lookup: {open_ms:.1} ms (found: {found}); settled open + 1 lookup + close: {settled_ms:.1} ms (found: {again})",
+        "sled 3 trees: {records} records in {seconds:.2} s = {:.0} records/s, {opens} opens, peak {written_peak} KiB when written; open + 1 lookup: {open_ms:.1} ms (found: {found}); settled open + 1 lookup + close: {settled_ms:.1} ms (found: {again})",
         records as f64 / seconds
     )?;
     Ok(())
