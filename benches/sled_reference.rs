@@ -117,7 +117,9 @@ fn scan(
             .flush_every_ms(None)
             .open();
         match opened {
-            Err(sled::Error::Io(error)) if error.to_string().starts_with("could not acquire lock") => {
+            Err(sled::Error::Io(error))
+                if error.to_string().starts_with("could not acquire lock") =>
+            {
                 std::thread::sleep(std::time::Duration::from_millis(1));
             }
             other => break other,
