@@ -4,11 +4,13 @@
 //!
 //! cargo bench --bench sled_reference -- RECORDS DIR [VALUE_BYTES] [REOPEN]
 //!
-//! Prints records/s for the inserts, the milliseconds of the first open + 1
-//! lookup (sled replays its log), and of a second open + 1 lookup + close
-//! (what every later command pays),
-//! so that provdb's own figures can be given as ratios to sled's in the same
-//! sitting. It measures sled, not provdb.
+//! Prints records/s for the inserts and the peak resident memory when they
+//! are written, the milliseconds of the first open + 1 lookup (sled replays
+//! its log), and of a second open + 1 lookup + close (what every later
+//! command pays), so that provdb's own figures can be given as ratios to
+//! sled's in the same sitting. It measures sled, not provdb. With REOPEN
+//! (default 0: never), sled is flushed, closed and opened again after every
+//! REOPEN records.
 //!
 //! cargo bench --bench sled_reference -- open DIR [TIMES]
 //!
@@ -19,12 +21,12 @@
 //! its file cold in this process) and the fastest, median and slowest of
 //! all: what sled alone costs each provdb command that reads that index.
 //! With TIMES 1, the whole process, timed from outside
-//! (`scripts/time_ms.py`), is sled's share of a lookup command. It also prints what each open and close wrote (the
-//! process's `wchar` in /proc/self/io) and how many of its writes were
-//! fsyncs' worth: sled 0.34.7 rewrites every free segment of its file on
+//! (`scripts/time_ms.py`), is sled's share of a lookup command. It also
+//! prints what each open and close wrote (the process's `wchar` in
+//! /proc/self/io): sled 0.34.7 rewrites every free segment of its file on
 //! each open, whether or not anything is then written.
 //!
-//! cargo bench --bench sled_reference -- scan DIR [CACHE_BYTES] [TOUCHES]
+//! cargo bench --bench sled_reference -- scan DIR [CACHE_BYTES] [TOUCHES] [REOPEN]
 //!
 //! Opens an existing sled directory (a copy of a store's `index/`) with the
 //! given cache bound (the store's by default) and reads every record of
@@ -32,9 +34,28 @@
 //! value bytes and the process's peak resident memory after it (`VmHWM` in
 //! /proc/self/status): what sled alone holds for a full read, to set beside
 //! `cache_capacity`. With TOUCHES (default 0), each key is read that many
-//! times more, as `verify`'s sweeps do (`SWEEP_TOUCHES`).
+//! times more, as `verify`'s sweeps do (`SWEEP_TOUCHES`). With REOPEN
+//! (default 0: never), sled is closed and opened again after every REOPEN
+//! records, the read going on from the next key: what sled keeps of a read
+//! goes with each close.
 
 use std::time::Instant;
+
+/// Opens sled with `config`, waiting while its file lock is still held:
+/// sled lets go of it a moment after a close, when its threads have, as
+/// `Index::open` allows for.
+fn open_waiting(config: impl Fn() -> sled::Config) -> sled::Result<sled::Db> {
+    loop {
+        match config().open() {
+            Err(sled::Error::Io(error))
+                if error.to_string().starts_with("could not acquire lock") =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            other => return other,
+        }
+    }
+}
 
 /// Returns the bytes this process has passed to write calls so far (the
 /// `wchar` line of /proc/self/io, which counts every thread's).
@@ -108,22 +129,13 @@ fn scan(
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let started = Instant::now();
-    // sled lets go of its file lock a moment after a close, when its
-    // threads have: a reopen waits for it, as `Index::open` does.
-    let open = || loop {
-        let opened = sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache)
-            .flush_every_ms(None)
-            .open();
-        match opened {
-            Err(sled::Error::Io(error))
-                if error.to_string().starts_with("could not acquire lock") =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            }
-            other => break other,
-        }
+    let open = || {
+        open_waiting(|| {
+            sled::Config::new()
+                .path(dir)
+                .cache_capacity(cache)
+                .flush_every_ms(None)
+        })
     };
     let mut db = open()?;
     writeln!(
@@ -232,18 +244,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .cache_capacity(provdb::storage::index::CACHE_BYTES)
             .flush_every_ms(None)
     };
-    // sled lets go of its file lock a moment after a close, when its
-    // threads have: a reopen waits for it, as `Index::open` does.
-    let reopened = || loop {
-        match config().open() {
-            Err(sled::Error::Io(error))
-                if error.to_string().starts_with("could not acquire lock") =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(1));
-            }
-            other => break other,
-        }
-    };
     let mut db = config().open()?;
     let mut trees = [db.open_tree("a")?, db.open_tree("b")?, db.open_tree("c")?];
     let mut opens = 1u64;
@@ -273,7 +273,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             db.flush()?;
             drop(trees);
             drop(db);
-            db = reopened()?;
+            db = open_waiting(config)?;
             trees = [db.open_tree("a")?, db.open_tree("b")?, db.open_tree("c")?];
             opens += 1;
         }
