@@ -147,7 +147,7 @@ fn scan(
     for name in db.tree_names() {
         let (mut tree_records, mut tree_bytes) = (0u64, 0u64);
         let mut after: Option<sled::IVec> = None;
-        'tree: loop {
+        loop {
             let tree = db.open_tree(&name)?;
             let pairs = match &after {
                 None => tree.iter(),
@@ -171,7 +171,7 @@ fn scan(
                 }
             }
             if reopen == 0 || read < reopen {
-                break 'tree;
+                break;
             }
             // The iterator and the tree are gone (they hold sled open).
             drop(tree);
