@@ -120,6 +120,82 @@ fn peak_kib() -> Result<u64, Box<dyn std::error::Error>> {
 /// read, each key `touches` more times; with `reopen` above 0, sled is
 /// closed and opened again after every `reopen` records, the read going on
 /// from the key after the last one read.
+/// Reads every record of every tree once by key, in a shuffled order (as
+/// `verify` compares each record with the journal entry that wrote it,
+/// in journal order), closing and opening sled again every `reopen` reads.
+fn gets(dir: &str, reopen: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let open = || {
+        open_waiting(|| {
+            sled::Config::new()
+                .path(dir)
+                .cache_capacity(provdb::storage::index::CACHE_BYTES)
+                .flush_every_ms(None)
+        })
+    };
+    // Listed 2,000 at a time, sled reopened between (a whole listing in
+    // one open holds the whole index, "sled alone, closed and opened again").
+    let mut db = open()?;
+    let mut keys: Vec<(sled::IVec, sled::IVec)> = Vec::new();
+    for name in db.tree_names() {
+        loop {
+            let tree = db.open_tree(&name)?;
+            let from = match keys.last() {
+                Some((last_tree, key)) if *last_tree == name => {
+                    std::ops::Bound::Excluded(key.to_vec())
+                }
+                _ => std::ops::Bound::Unbounded,
+            };
+            let part: Vec<sled::IVec> = tree
+                .range::<Vec<u8>, _>((from, std::ops::Bound::Unbounded))
+                .keys()
+                .take(2_000)
+                .collect::<Result<_, _>>()?;
+            drop(tree);
+            let full = part.len() == 2_000;
+            keys.extend(part.into_iter().map(|key| (name.clone(), key)));
+            drop(db);
+            db = open()?;
+            if !full {
+                break;
+            }
+        }
+    }
+    drop(db);
+    // A fixed shuffle (Fisher-Yates driven by a 64-bit LCG).
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for at in (1..keys.len()).rev() {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let other = (state >> 33) as usize % (at + 1);
+        keys.swap(at, other);
+    }
+    let listed_peak = peak_kib()?;
+    let started = Instant::now();
+    db = open()?;
+    let (mut read, mut bytes, mut opens) = (0u64, 0u64, 1u64);
+    for (name, key) in &keys {
+        if reopen > 0 && read > 0 && read % reopen == 0 {
+            drop(db);
+            db = open()?;
+            opens += 1;
+        }
+        bytes += db
+            .open_tree(name)?
+            .get(key)?
+            .map_or(0, |value| value.len() as u64);
+        read += 1;
+    }
+    use std::io::Write;
+    writeln!(
+        std::io::stdout().lock(),
+        "sled gets of {dir}: {read} records, {bytes} bytes of values, in a shuffled order, reopened every {reopen} ({opens} opens): {:.2} s, peak {} KiB (keys listed: {listed_peak} KiB)",
+        started.elapsed().as_secs_f64(),
+        peak_kib()?
+    )?;
+    Ok(())
+}
+
 fn scan(
     dir: &str,
     cache: u64,
@@ -213,6 +289,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("TIMES must be at least 1; {usage}").into());
         }
         return open_only(&dir, opens);
+    }
+    if args.peek().map(String::as_str) == Some("gets") {
+        args.next();
+        let usage = "usage: sled_reference gets DIR [REOPEN]";
+        let dir = args.next().ok_or(usage)?;
+        let reopen = args.next().map(|n| n.parse()).transpose()?.unwrap_or(0);
+        return gets(&dir, reopen);
     }
     if args.peek().map(String::as_str) == Some("scan") {
         args.next();

@@ -14,7 +14,9 @@ use crate::identity;
 use crate::idset::IdSet;
 use crate::model::{Change, CitationId, ClaimId, Entry, EntryHash, SourceId};
 use crate::storage::index::Chunker;
-use crate::storage::index::{AppliedMark, Index, TreeName};
+use crate::storage::index::{AppliedMark, IndexError, TreeName};
+
+use super::shared::SharedIndex;
 use crate::storage::journal::{Journal, JournalError, Line, Lines};
 
 use super::{Lineage, MergeCheck, Report};
@@ -225,7 +227,7 @@ pub(super) fn check_journal(
     root: &Path,
     end: u64,
     kept: Vec<Checkpoint>,
-    index: Option<&Index>,
+    index: Option<&SharedIndex>,
     applied: Option<AppliedMark>,
     report: &mut Report,
     progress: &(dyn Fn(u64, u64) + Sync),
@@ -393,7 +395,7 @@ pub(super) fn kept_checkpoints(root: &Path, report: &mut Report) -> Vec<Checkpoi
 /// What the walk has seen so far: one method per line, and a finish.
 struct JournalWalk<'a> {
     root: &'a Path,
-    index: Option<&'a Index>,
+    index: Option<&'a SharedIndex>,
     /// The index's applied mark, and the last entry it covers (0: none).
     applied: Option<AppliedMark>,
     index_limit: u64,
@@ -429,7 +431,7 @@ impl<'a> JournalWalk<'a> {
     fn new(
         root: &'a Path,
         kept: Vec<Checkpoint>,
-        index: Option<&'a Index>,
+        index: Option<&'a SharedIndex>,
         applied: Option<AppliedMark>,
     ) -> JournalWalk<'a> {
         let mut checkpoint_at: BTreeMap<u64, Vec<Checkpoint>> = BTreeMap::new();
@@ -888,8 +890,12 @@ impl<'a> JournalWalk<'a> {
         }
     }
 
-    fn finish_index(&self, index: &Index, report: &mut Report) {
-        match (index.frontier(), &self.frontier_at_mark) {
+    fn finish_index(&self, index: &SharedIndex, report: &mut Report) {
+        // None: the index could not be opened again, which is reported once.
+        let Some(stored) = index.read(1, |index| index.frontier()) else {
+            return;
+        };
+        match (stored, &self.frontier_at_mark) {
             (Ok(Some(stored)), Some(computed)) if stored == *computed => {}
             (Ok(None), None) => {}
             (Err(error), _) => report.problem("index meta", format!("the Merkle frontier does not read: {error}; run `provdb reindex`")),
@@ -909,12 +915,13 @@ impl<'a> JournalWalk<'a> {
         }
         for tree in TreeName::ALL {
             let expected = self.expected_counts.get(&tree).copied().unwrap_or(0);
-            let found = match index.tree_len(tree) {
-                Ok(found) => found as u64,
-                Err(error) => {
+            let found = match count_records(index, tree) {
+                Some(Ok(found)) => found,
+                Some(Err(error)) => {
                     report.problem(format!("index tree {}", tree.name()), error.to_string());
                     continue;
                 }
+                None => return,
             };
             if found != expected {
                 report.problem(
@@ -926,9 +933,31 @@ impl<'a> JournalWalk<'a> {
     }
 }
 
+/// How many records a tree holds, counted in parts, so that the index can
+/// be reopened between them. None when it could not be.
+fn count_records(index: &SharedIndex, tree: TreeName) -> Option<Result<u64, IndexError>> {
+    use super::shared::{PART, RECORDS_A_LEAF};
+    let part = PART * RECORDS_A_LEAF;
+    let mut after: Option<Vec<u8>> = None;
+    let mut total = 0;
+    loop {
+        let counted = index.read(PART as u64, |index| {
+            index.count_keys_after(tree, after.as_deref(), part)
+        })?;
+        match counted {
+            Ok((count, Some(last))) => {
+                total += count as u64;
+                after = Some(last);
+            }
+            Ok((_, None)) => return Some(Ok(total)),
+            Err(error) => return Some(Err(error)),
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(super) fn check_entry_records(
-    index: &Index,
+    index: &SharedIndex,
     chunker: &mut crate::storage::index::Chunker,
     entry: &crate::model::Entry,
     item: &str,
@@ -947,8 +976,23 @@ pub(super) fn check_entry_records(
             return;
         }
     };
-    for record in records {
-        let found = index.get_raw(record.tree, &record.key);
+    // Read a part at a time, each a unit of the shared index, so that it
+    // can be reopened between parts: an entry that closes a chunk of
+    // postings writes a record in every bucket of five trees (1,280 at
+    // once), each in a leaf of its own. None: the index could not be opened
+    // again, which is reported once.
+    let mut found = Vec::with_capacity(records.len());
+    for part in records.chunks(super::shared::PART) {
+        let Some(part) = index.read(part.len() as u64, |index| {
+            part.iter()
+                .map(|record| index.get_raw(record.tree, &record.key))
+                .collect::<Vec<_>>()
+        }) else {
+            return;
+        };
+        found.extend(part);
+    }
+    for (record, found) in records.into_iter().zip(found) {
         if optional && !matches!(found, Ok(Some(_))) {
             continue;
         }

@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::model::{Change, CitationId, Entry, SourceId};
-use crate::storage::index::Index;
 use crate::storage::objects::Objects;
 
+use super::shared::SharedIndex;
 use super::Report;
 
 /// What `verify` remembers to check that carried citations, drift findings
@@ -30,7 +30,7 @@ pub(super) struct Lineage<'a> {
     /// whose entry must come before the one being checked. So the walk
     /// holds nothing per citation. (An index that lacks a citation is also
     /// reported as missing its records.)
-    index: Option<&'a Index>,
+    index: Option<&'a SharedIndex>,
     index_limit: u64,
     /// The entry being checked.
     seq: u64,
@@ -41,7 +41,8 @@ enum Named {
     Found(Compact),
     /// Recorded nowhere before the entry.
     Missing,
-    /// The index failed to read it back (reported as such).
+    /// The index failed to read it back (reported as such), or could not
+    /// be opened again partway (reported once, at the end).
     Unreadable,
 }
 
@@ -219,7 +220,7 @@ impl Compact {
 impl<'a> Lineage<'a> {
     /// A lineage that asks `index` about the citations of entries up to
     /// `index_limit` (its applied mark) and remembers the others.
-    pub(super) fn new(index: Option<&'a Index>, index_limit: u64) -> Lineage<'a> {
+    pub(super) fn new(index: Option<&'a SharedIndex>, index_limit: u64) -> Lineage<'a> {
         Lineage {
             revisions: HashMap::new(),
             citations: HashMap::new(),
@@ -242,7 +243,12 @@ impl<'a> Lineage<'a> {
         let Some(index) = self.index else {
             return Named::Missing;
         };
-        match index.citation(id) {
+        // A citation's bucket of postings: a few dozen records at most.
+        let Some(found) = index.read(64, |index| index.citation(id)) else {
+            // The index could not be opened again, which is reported once.
+            return Named::Unreadable;
+        };
+        match found {
             Ok(Some(record)) if record.seq < self.seq && record.seq <= self.index_limit => {
                 Named::Found(Compact::of(&record.citation))
             }

@@ -27,11 +27,13 @@ use crate::storage::objects::Objects;
 mod journal;
 mod lineage;
 mod objects;
+mod shared;
 
 use crate::storage::objects::Listed;
 use journal::check_journal;
 use lineage::{Lineage, MergeCheck};
 use objects::{check_captures, check_objects, check_quotes, hash_listed};
+use shared::SharedIndex;
 
 /// Why `verify` could not start. Once it has the store's lock, whatever it
 /// finds wrong is a problem in the report, never an error.
@@ -240,6 +242,7 @@ pub fn verify_with_progress(
     check_timestamps(&kept, tsa_key, &mut report);
     drop(lock);
     crate::storage::crash::pause("verify: snapshot taken, lock released");
+    let index = index.map(|index| SharedIndex::new(index, shared::reopen_every()));
 
     // Quotes are checked against their objects source by source on another
     // thread while this one walks the journal. The quotes are read through
@@ -292,6 +295,22 @@ pub fn verify_with_progress(
         Some(Ok(quoted)) => report.absorb(quoted),
         Some(Err(_)) => report.problem("quotes", "checking them failed unexpectedly"),
         None => {}
+    }
+    // A debug build's tests that set the interval are told it was used.
+    #[cfg(debug_assertions)]
+    if let Some(index) = &index {
+        if std::env::var_os("PROVDB_INDEX_REOPEN_EVERY").is_some() {
+            report.notices.push(format!(
+                "the index was opened again {} times (PROVDB_INDEX_REOPEN_EVERY)",
+                index.reopens()
+            ));
+        }
+    }
+    if let Some(why) = index.as_ref().and_then(SharedIndex::failure) {
+        report.problem(
+            "index",
+            format!("could not be opened again partway through the check ({why}), so the records and quotes after that point were not checked; run verify again"),
+        );
     }
     Ok(report)
 }

@@ -12,6 +12,7 @@ use crate::storage::objects::{Listed, Objects};
 use crate::text::anchor::{self, AnchorCheck};
 
 use super::journal::Recorded;
+use super::shared::SharedIndex;
 use super::Report;
 
 /// The hash of an object's bytes, and how many there were.
@@ -72,10 +73,13 @@ pub(super) fn hash_listed(
 
 /// What a damaged source affects: its citations, their claims, and the
 /// documents it is a revision of.
-pub(super) fn impact(index: Option<&Index>, id: &SourceId) -> String {
-    let Some(index) = index else {
-        return String::new();
-    };
+pub(super) fn impact(index: Option<&SharedIndex>, id: &SourceId) -> String {
+    index
+        .and_then(|index| index.read(64, |index| impact_in(index, id)))
+        .unwrap_or_default()
+}
+
+fn impact_in(index: &Index, id: &SourceId) -> String {
     let citations = index.citations_of_source(id).unwrap_or_default();
     let claims: HashSet<_> = citations
         .iter()
@@ -103,7 +107,7 @@ pub(super) fn impact(index: Option<&Index>, id: &SourceId) -> String {
 pub(super) fn check_objects(
     hashed: Hashed,
     recorded: Recorded,
-    index: Option<&Index>,
+    index: Option<&SharedIndex>,
     report: &mut Report,
 ) -> Vec<SourceId> {
     let Recorded {
@@ -251,126 +255,71 @@ pub(super) fn check_anchor_in_file(
     ))
 }
 
-/// Checks every citation's quote against its source's bytes, source by source.
-pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report) {
-    for source in index.source_ids() {
-        let source = match source {
-            Ok(source) => source,
+/// Checks every citation's quote against its source's bytes, source by
+/// source, each a unit of the shared index.
+pub(super) fn check_quotes(index: &SharedIndex, objects: &Objects, report: &mut Report) {
+    for bucket in 0..=255u8 {
+        // None: the index could not be opened again, which is reported once.
+        let Some(sources) = index.read(64, |index| index.source_ids_in_bucket(bucket)) else {
+            return;
+        };
+        let sources = match sources {
+            Ok(sources) => sources,
             Err(error) => {
                 report.problem("index tree sources", error.to_string());
                 continue;
             }
         };
-        let (layers, changed) = check_layers(index, objects, &source, report);
-        let citations = match index.quotes_of_source(&source) {
-            Ok(citations) => citations,
-            Err(error) => {
-                report.problem("index tree links", error.to_string());
-                continue;
+        for source in sources {
+            let checked = index.read(1, |index| {
+                check_source_quotes(index, objects, source, report);
+            });
+            if checked.is_none() {
+                return;
             }
-        };
-        if citations.is_empty() {
+        }
+    }
+}
+
+/// Checks the quotes of the citations of one source.
+fn check_source_quotes(index: &Index, objects: &Objects, source: SourceId, report: &mut Report) {
+    let (layers, changed) = check_layers(index, objects, &source, report);
+    let citations = match index.quotes_of_source(&source) {
+        Ok(citations) => citations,
+        Err(error) => {
+            report.problem("index tree links", error.to_string());
+            return;
+        }
+    };
+    if citations.is_empty() {
+        return;
+    }
+    if !changed.is_empty() {
+        report_reanchored(index, objects, &citations, &changed, report);
+    }
+    // Each object quoted, opened once, with its length.
+    let mut files: std::collections::HashMap<SourceId, (File, u64)> =
+        std::collections::HashMap::new();
+    for record in citations {
+        let id = record.id;
+        if record.citation.source != source {
+            report.problem(
+                format!("citation {id}"),
+                format!(
+                    "is listed under source {} but quotes source {}; run `provdb reindex`",
+                    source.short(),
+                    record.citation.source.short()
+                ),
+            );
             continue;
         }
-        if !changed.is_empty() {
-            report_reanchored(index, objects, &citations, &changed, report);
-        }
-        // Each object quoted, opened once, with its length.
-        let mut files: std::collections::HashMap<SourceId, (File, u64)> =
-            std::collections::HashMap::new();
-        for record in citations {
-            let id = record.id;
-            if record.citation.source != source {
-                report.problem(
-                    format!("citation {id}"),
-                    format!(
-                        "is listed under source {} but quotes source {}; run `provdb reindex`",
-                        source.short(),
-                        record.citation.source.short()
-                    ),
-                );
-                continue;
-            }
-            let quoted = record.citation.quoted_object();
-            if let std::collections::hash_map::Entry::Vacant(slot) = files.entry(quoted) {
-                let Ok(file) = objects.open(&quoted) else {
-                    continue; // reported as missing above
-                };
-                let length = match file.metadata() {
-                    Ok(metadata) => metadata.len(),
-                    Err(error) => {
-                        report.problem(
-                            format!("citation {id}"),
-                            format!("source {} cannot be read: {error}", source.short()),
-                        );
-                        continue;
-                    }
-                };
-                slot.insert((file, length));
-            }
-            let Some((file, length)) = files.get(&quoted) else {
-                continue;
+        let quoted = record.citation.quoted_object();
+        if let std::collections::hash_map::Entry::Vacant(slot) = files.entry(quoted) {
+            let Ok(file) = objects.open(&quoted) else {
+                continue; // reported as missing above
             };
-            if let (Some(in_layer), Some(derived)) = (
-                &record.citation.layer,
-                record
-                    .citation
-                    .layer
-                    .as_ref()
-                    .and_then(|in_layer| layers.get(&in_layer.object)),
-            ) {
-                let selector = &record.citation.selector;
-                let expected: Vec<[u64; 2]> = derived
-                    .original_ranges(selector.start..selector.end)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|range| [range.start, range.end])
-                    .collect();
-                let pages = derived.pages(selector.start..selector.end);
-                if pages != in_layer.pages {
-                    report.problem(
-                        format!("citation {id}"),
-                        format!(
-                            "records pages {:?}, but its text layer puts the quote on pages {:?}",
-                            in_layer.pages, pages
-                        ),
-                    );
-                }
-                // Boxes recorded are read again; a citation without them
-                // (its PDF read without boxes) is not asked for them.
-                if !in_layer.boxes.is_empty() && derived.words.is_none() {
-                    report.notices.push(format!(
-                        "the word boxes of citation {} not read again: pdftotext -bbox-layout gave no words here",
-                        id.short()
-                    ));
-                } else if !in_layer.boxes.is_empty() {
-                    let boxes = derived.boxes(selector.start..selector.end);
-                    if boxes != in_layer.boxes {
-                        report.problem(
-                            format!("citation {id}"),
-                            format!(
-                                "records word boxes {:?}, but pdftotext now puts the quote's words at {:?}",
-                                in_layer.boxes, boxes
-                            ),
-                        );
-                    }
-                }
-                if expected != in_layer.original {
-                    report.problem(
-                        format!("citation {id}"),
-                        format!(
-                            "records original bytes {:?} of source {}, but its text layer puts the quote at {:?}",
-                            in_layer.original,
-                            source.short(),
-                            expected
-                        ),
-                    );
-                }
-            }
-            report.citations += 1;
-            let selector = &record.citation.selector;
-            let outcome = match check_anchor_in_file(file, *length, selector) {
-                Ok(outcome) => outcome,
+            let length = match file.metadata() {
+                Ok(metadata) => metadata.len(),
                 Err(error) => {
                     report.problem(
                         format!("citation {id}"),
@@ -379,24 +328,96 @@ pub(super) fn check_quotes(index: &Index, objects: &Objects, report: &mut Report
                     continue;
                 }
             };
-            let what = match outcome {
-                AnchorCheck::Holds => continue,
-                AnchorCheck::QuoteChanged => "its quote is no longer at its byte range",
-                AnchorCheck::ContextChanged => {
-                    "the text around its quote no longer matches its prefix/suffix"
-                }
-                AnchorCheck::OutOfRange => "its byte range lies outside the source",
-            };
-            let place = match &record.citation.layer {
-                Some(layer) => format!(
-                    "in text layer {} of source {}",
-                    layer.object.short(),
-                    source.short()
-                ),
-                None => format!("in source {}", source.short()),
-            };
-            report.problem(format!("citation {id}"), format!("{what} {place}"));
+            slot.insert((file, length));
         }
+        let Some((file, length)) = files.get(&quoted) else {
+            continue;
+        };
+        if let (Some(in_layer), Some(derived)) = (
+            &record.citation.layer,
+            record
+                .citation
+                .layer
+                .as_ref()
+                .and_then(|in_layer| layers.get(&in_layer.object)),
+        ) {
+            let selector = &record.citation.selector;
+            let expected: Vec<[u64; 2]> = derived
+                .original_ranges(selector.start..selector.end)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|range| [range.start, range.end])
+                .collect();
+            let pages = derived.pages(selector.start..selector.end);
+            if pages != in_layer.pages {
+                report.problem(
+                    format!("citation {id}"),
+                    format!(
+                        "records pages {:?}, but its text layer puts the quote on pages {:?}",
+                        in_layer.pages, pages
+                    ),
+                );
+            }
+            // Boxes recorded are read again; a citation without them
+            // (its PDF read without boxes) is not asked for them.
+            if !in_layer.boxes.is_empty() && derived.words.is_none() {
+                report.notices.push(format!(
+                    "the word boxes of citation {} not read again: pdftotext -bbox-layout gave no words here",
+                    id.short()
+                ));
+            } else if !in_layer.boxes.is_empty() {
+                let boxes = derived.boxes(selector.start..selector.end);
+                if boxes != in_layer.boxes {
+                    report.problem(
+                        format!("citation {id}"),
+                        format!(
+                            "records word boxes {:?}, but pdftotext now puts the quote's words at {:?}",
+                            in_layer.boxes, boxes
+                        ),
+                    );
+                }
+            }
+            if expected != in_layer.original {
+                report.problem(
+                    format!("citation {id}"),
+                    format!(
+                        "records original bytes {:?} of source {}, but its text layer puts the quote at {:?}",
+                        in_layer.original,
+                        source.short(),
+                        expected
+                    ),
+                );
+            }
+        }
+        report.citations += 1;
+        let selector = &record.citation.selector;
+        let outcome = match check_anchor_in_file(file, *length, selector) {
+            Ok(outcome) => outcome,
+            Err(error) => {
+                report.problem(
+                    format!("citation {id}"),
+                    format!("source {} cannot be read: {error}", source.short()),
+                );
+                continue;
+            }
+        };
+        let what = match outcome {
+            AnchorCheck::Holds => continue,
+            AnchorCheck::QuoteChanged => "its quote is no longer at its byte range",
+            AnchorCheck::ContextChanged => {
+                "the text around its quote no longer matches its prefix/suffix"
+            }
+            AnchorCheck::OutOfRange => "its byte range lies outside the source",
+        };
+        let place = match &record.citation.layer {
+            Some(layer) => format!(
+                "in text layer {} of source {}",
+                layer.object.short(),
+                source.short()
+            ),
+            None => format!("in source {}", source.short()),
+        };
+        report.problem(format!("citation {id}"), format!("{what} {place}"));
     }
 }
 
@@ -637,9 +658,13 @@ fn check_page_labels(bytes: &[u8], layer: &crate::model::TextLayer, report: &mut
 /// Checks every capture's WARC records: they read as WARC, each record's
 /// block digest holds, each response's payload digest holds, and the final
 /// response's body, content coding undone, is the source's bytes.
-pub(super) fn check_captures(index: &Index, objects: &Objects, report: &mut Report) {
+pub(super) fn check_captures(index: &SharedIndex, objects: &Objects, report: &mut Report) {
     use crate::capture::warc;
-    let captures = match index.captures() {
+    // None: the index could not be opened again, which is reported once.
+    let Some(captures) = index.read(64, Index::captures) else {
+        return;
+    };
+    let captures = match captures {
         Ok(captures) => captures,
         Err(error) => {
             report.problem("index tree captures", error.to_string());

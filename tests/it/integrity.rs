@@ -214,31 +214,33 @@ fn an_id_sharing_a_recorded_ids_first_sixteen_bytes_is_not_that_record() {
     );
 }
 
+/// Flips a bit of the index's postings record of `claim`: its bucket (the
+/// claim id's first byte) in the chunk that recorded it, the only one in a
+/// small store.
+fn flip_claims_record(env: &TestEnv, claim: &str) {
+    let index = provdb::storage::index::Index::open(&env.store.join("index")).expect("open index");
+    let bucket = hex_bytes(claim)[0];
+    let key = index
+        .keys(provdb::storage::index::TreeName::Claims)
+        .map(|key| key.expect("key"))
+        .find(|key| key[0] == bucket)
+        .expect("the claim's bucket");
+    let mut value = index
+        .get_raw(provdb::storage::index::TreeName::Claims, &key)
+        .expect("get")
+        .expect("present");
+    let last = value.len() - 1;
+    value[last] ^= 0x01;
+    index
+        .put_raw(provdb::storage::index::TreeName::Claims, &key, &value)
+        .expect("put");
+    index.flush().expect("flush");
+}
+
 #[test]
 fn a_changed_index_record_is_caught_and_reindex_repairs_it() {
     let (env, _, claim, _) = populated();
-    {
-        let index =
-            provdb::storage::index::Index::open(&env.store.join("index")).expect("open index");
-        // The claim's postings record: its bucket (the claim id's first
-        // byte) in the chunk that recorded it, the only one here.
-        let bucket = hex_bytes(&claim)[0];
-        let key = index
-            .keys(provdb::storage::index::TreeName::Claims)
-            .map(|key| key.expect("key"))
-            .find(|key| key[0] == bucket)
-            .expect("the claim's bucket");
-        let mut value = index
-            .get_raw(provdb::storage::index::TreeName::Claims, &key)
-            .expect("get")
-            .expect("present");
-        let last = value.len() - 1;
-        value[last] ^= 0x01;
-        index
-            .put_raw(provdb::storage::index::TreeName::Claims, &key, &value)
-            .expect("put");
-        index.flush().expect("flush");
-    }
+    flip_claims_record(&env, &claim);
     verify_fails_naming(&env, &format!("index tree claims record {}", &claim[..2]));
     env.ok(&["reindex"]);
     env.ok(&["verify"]);
@@ -267,6 +269,79 @@ fn an_extra_index_record_is_caught() {
         index.flush().expect("flush");
     }
     verify_fails_naming(&env, "index tree sources");
+}
+
+/// Runs `verify` with its index closed and opened again after every read
+/// (a debug build's `PROVDB_INDEX_REOPEN_EVERY`), checks that it was, and
+/// returns the run with that notice taken out.
+fn verify_reopening_every_read(env: &TestEnv) -> crate::common::Run {
+    let mut run = TestEnv::finish(
+        env.command()
+            .env("PROVDB_INDEX_REOPEN_EVERY", "1")
+            .arg("verify")
+            .output()
+            .expect("run provdb"),
+    );
+    let notice = run
+        .stdout
+        .lines()
+        .find(|line| line.contains("(PROVDB_INDEX_REOPEN_EVERY)"))
+        .unwrap_or_else(|| panic!("no reopen notice in: {}", run.stdout))
+        .to_string();
+    let reopens: u64 = notice
+        .split("opened again ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no count in {notice:?}"));
+    // Every read but the first is preceded by a reopen: the walk checks
+    // dozens of index records and the quotes of two sources.
+    assert!(reopens >= 20, "reopened only {reopens} times: {notice}");
+    run.stdout = run
+        .stdout
+        .lines()
+        .filter(|line| *line != notice)
+        .map(|line| format!("{line}\n"))
+        .collect();
+    run
+}
+
+/// `verify` closes and reopens its index as it reads (sled lets go of the
+/// pages it has read only when closed), from two threads at once. Reopened
+/// after every read, it finds exactly what it finds without a reopen, on a
+/// sound store with a batch, a revision with carried citations and a
+/// retraction (whose citations the walk reads back through the index), and
+/// on the same store with an index record changed.
+#[test]
+fn verify_finds_the_same_with_its_index_reopened_after_every_read() {
+    let (env, source, claim, citation) = populated();
+    let batch: String = (0..40)
+        .map(|number| {
+            format!(
+                "{{\"source\":\"{source}\",\"quote\":\"1,275 residents\",\"subject\":\"Place {number}\",\"property\":\"captured\",\"value\":\"1275\"}}\n"
+            )
+        })
+        .collect();
+    let run = env.run_stdin(&["cite", "--batch", "-"], batch.as_bytes());
+    assert_eq!(run.code, 0, "batch: {}{}", run.stdout, run.stderr);
+    std::fs::copy(
+        fixture("khojaly-article-2024-05.txt"),
+        env.dir.path().join("rev2.txt"),
+    )
+    .expect("rev2");
+    env.ok(&["add", "rev2.txt", "--doc", "khojaly"]);
+    env.ok(&["retract", &citation, "--reason", "reopen test"]);
+
+    let plain = env.ok(&["verify"]);
+    let reopened = verify_reopening_every_read(&env);
+    assert_eq!(reopened.code, 0, "{}{}", reopened.stdout, reopened.stderr);
+    assert_eq!(reopened.stdout, plain.stdout);
+
+    flip_claims_record(&env, &claim);
+    verify_fails_naming(&env, &format!("index tree claims record {}", &claim[..2]));
+    let plain = env.run(&["verify"]);
+    let reopened = verify_reopening_every_read(&env);
+    assert_eq!((reopened.code, &reopened.stdout), (1, &plain.stdout));
 }
 
 /// provdb records a source once, and the index reads a source's record

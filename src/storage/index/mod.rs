@@ -229,6 +229,8 @@ pub struct Index {
     /// The journal beside the index, opened on the first citation read.
     journal: std::sync::OnceLock<Result<std::fs::File, String>>,
     journal_path: std::path::PathBuf,
+    /// Where sled's files are, for `reopen`.
+    path: std::path::PathBuf,
     db: sled::Db,
     trees: Vec<sled::Tree>,
     meta: sled::Tree,
@@ -336,6 +338,7 @@ impl Index {
             marker: writing_marker(path),
             journal: std::sync::OnceLock::new(),
             journal_path: path.with_file_name("journal"),
+            path: path.to_path_buf(),
             db,
             trees,
             meta,
@@ -397,6 +400,34 @@ impl Index {
         let mut index = Self::open(&path)?;
         index.journal_path = root.join("journal");
         index.scratch = Some(scratch);
+        Ok(index)
+    }
+
+    /// Closes this handle and opens the same index again, keeping its
+    /// scratch directory and its journal. sled 0.34.7 lets go of the pages
+    /// it has pulled in only when it is closed, whatever its cache bound: a
+    /// read of every record of a 10,000,000-citation index held 670 MB in
+    /// one open and 41 MB reopened every 2,000 records (BENCHMARKS.md). So a
+    /// long read, `verify`'s, reopens it as it goes. What this session wrote
+    /// is flushed first. No iterator of this handle may be alive: it holds
+    /// sled's file lock, which the new open waits for.
+    pub fn reopen(self) -> Result<Index, IndexError> {
+        self.flush()?;
+        let Index {
+            db,
+            trees,
+            meta,
+            path,
+            journal_path,
+            journal,
+            scratch,
+            ..
+        } = self;
+        drop((trees, meta, db));
+        let mut index = Index::open(&path)?;
+        index.journal_path = journal_path;
+        index.journal = journal;
+        index.scratch = scratch;
         Ok(index)
     }
 

@@ -154,6 +154,40 @@ impl Index {
         Ok(count)
     }
 
+    /// Counts up to `limit` records of a tree after the key `after` (from
+    /// the first when None), reading each as `tree_len` does; returns the
+    /// count and the last key counted (None when there was none). A count
+    /// taken in parts lets the reader close and reopen the index between
+    /// them (`Index::reopen`).
+    pub fn count_keys_after(
+        &self,
+        tree: TreeName,
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<(usize, Option<Vec<u8>>), IndexError> {
+        use std::ops::Bound;
+        let tree = self.tree(tree);
+        let from = match after {
+            Some(key) => Bound::Excluded(key),
+            None => Bound::Unbounded,
+        };
+        let mut count = 0;
+        let mut last = None;
+        for key in tree
+            .range::<&[u8], _>((from, Bound::Unbounded))
+            .keys()
+            .take(limit)
+        {
+            let key = key?;
+            for _ in 0..SWEEP_TOUCHES {
+                tree.get(&key)?;
+            }
+            count += 1;
+            last = Some(key.to_vec());
+        }
+        Ok((count, last))
+    }
+
     /// Returns every key in a tree that is not the key of an expected record; for verification.
     pub fn keys(&self, tree: TreeName) -> impl Iterator<Item = Result<Vec<u8>, IndexError>> + '_ {
         self.tree(tree)
@@ -269,19 +303,26 @@ impl Index {
     fn source_places(
         &self,
     ) -> impl Iterator<Item = Result<(SourceId, CitationPointer), IndexError>> + '_ {
-        (0..=255u8).flat_map(move |bucket| {
-            match self.bucket_postings_read(Family::SourceEntry, bucket, &[], SWEEP_TOUCHES) {
-                Ok(mut postings) => {
-                    postings.sort_unstable_by_key(|(id, pointer)| (*id, pointer.start));
-                    postings.dedup_by_key(|(id, _)| *id);
-                    postings
-                        .into_iter()
-                        .map(|(id, pointer)| Ok((SourceId(id), pointer)))
-                        .collect::<Vec<_>>()
-                }
-                Err(error) => vec![Err(error)],
-            }
+        (0..=255u8).flat_map(move |bucket| match self.source_places_in_bucket(bucket) {
+            Ok(places) => places.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(error) => vec![Err(error)],
         })
+    }
+
+    /// The sources whose id starts with the byte `bucket`, each with the
+    /// first line that records it, in id order.
+    fn source_places_in_bucket(
+        &self,
+        bucket: u8,
+    ) -> Result<Vec<(SourceId, CitationPointer)>, IndexError> {
+        let mut postings =
+            self.bucket_postings_read(Family::SourceEntry, bucket, &[], SWEEP_TOUCHES)?;
+        postings.sort_unstable_by_key(|(id, pointer)| (*id, pointer.start));
+        postings.dedup_by_key(|(id, _)| *id);
+        Ok(postings
+            .into_iter()
+            .map(|(id, pointer)| (SourceId(id), pointer))
+            .collect())
     }
 
     /// Returns every source's id, the line that recorded it and how many
@@ -324,6 +365,18 @@ impl Index {
     /// Returns every source id, in id order, without reading a line.
     pub fn source_ids(&self) -> impl Iterator<Item = Result<SourceId, IndexError>> + '_ {
         self.source_places().map(|item| item.map(|(id, _)| id))
+    }
+
+    /// Returns the ids of the sources whose id starts with the byte
+    /// `bucket`, in id order, without reading a line: `source_ids` one
+    /// bucket at a time, so that a reader can close and reopen the index
+    /// between buckets (`Index::reopen`).
+    pub fn source_ids_in_bucket(&self, bucket: u8) -> Result<Vec<SourceId>, IndexError> {
+        Ok(self
+            .source_places_in_bucket(bucket)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect())
     }
 
     /// Returns a claim, read from the journal line that first recorded it.
