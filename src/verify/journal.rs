@@ -892,7 +892,7 @@ impl<'a> JournalWalk<'a> {
 
     fn finish_index(&self, index: &SharedIndex, report: &mut Report) {
         // None: the index could not be opened again, which is reported once.
-        let Some(stored) = index.read(1, |index| index.frontier()) else {
+        let Some(stored) = index.read(super::shared::LOOKUP, |index| index.frontier()) else {
             return;
         };
         match (stored, &self.frontier_at_mark) {
@@ -941,7 +941,7 @@ fn count_records(index: &SharedIndex, tree: TreeName) -> Option<Result<u64, Inde
     let mut after: Option<Vec<u8>> = None;
     let mut total = 0;
     loop {
-        let counted = index.read(PART as u64, |index| {
+        let counted = index.read(part as u64, |index| {
             index.count_keys_after(tree, after.as_deref(), part)
         })?;
         match counted {
@@ -983,7 +983,7 @@ pub(super) fn check_entry_records(
     // again, which is reported once.
     let mut found = Vec::with_capacity(records.len());
     for part in records.chunks(super::shared::PART) {
-        let Some(part) = index.read(part.len() as u64, |index| {
+        let Some(part) = index.read(part.len() as u64 * super::shared::LOOKUP, |index| {
             part.iter()
                 .map(|record| index.get_raw(record.tree, &record.key))
                 .collect::<Vec<_>>()

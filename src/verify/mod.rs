@@ -29,10 +29,9 @@ mod lineage;
 mod objects;
 mod shared;
 
-use crate::storage::objects::Listed;
 use journal::check_journal;
 use lineage::{Lineage, MergeCheck};
-use objects::{check_captures, check_objects, check_quotes, hash_listed};
+use objects::{check_captures, check_objects, check_quotes, hash_listed, ListedDir};
 use shared::SharedIndex;
 
 /// Why `verify` could not start. Once it has the store's lock, whatever it
@@ -223,15 +222,16 @@ pub fn verify_with_progress(
             .map(|(id, _)| *id)
             .collect(),
     };
-    let (listing, to_hash) = std::sync::mpsc::channel::<Listed>();
+    let (listing, to_hash) = std::sync::mpsc::channel::<ListedDir>();
+    let hashing_objects = Objects::new(root.join("objects"));
     let hashing = std::thread::spawn(move || {
-        let hashed = hash_listed(to_hash, &skip);
+        let hashed = hash_listed(&hashing_objects, to_hash, &skip);
         (hashed, skip)
     });
     let listed = objects
         .list_each(&mut |listed| {
             // Sent to the pool; if it has failed, that is reported below.
-            let _ = listing.send(listed);
+            let _ = listing.send(ListedDir::of(&objects, listed));
         })
         .map_err(|error| error.to_string());
     drop(listing);
@@ -277,7 +277,7 @@ pub fn verify_with_progress(
         .map(|(hashed, skip)| (listed.map(|()| hashed), skip));
     match hashed {
         Ok((hashed, skip)) => {
-            let sound = check_objects(hashed, sources, index.as_ref(), &mut report);
+            let sound = check_objects(&objects, hashed, sources, index.as_ref(), &mut report);
             // Keep the times of objects still present and not rehashed;
             // damaged ones lose theirs.
             let times: Vec<_> = last_verified

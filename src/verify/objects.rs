@@ -18,17 +18,87 @@ use super::Report;
 /// The hash of an object's bytes, and how many there were.
 type Rehashed = std::io::Result<(SourceId, u64)>;
 
-/// Every file under `objects/`, with the id its name gives and what
-/// rehashing it found (None: not rehashed, verified recently enough).
-pub(super) type Hashed = Result<Vec<(PathBuf, Option<SourceId>, Option<Rehashed>)>, String>;
+/// Every file under `objects/`, with what rehashing it found (None: not
+/// rehashed, verified recently enough).
+pub(super) type Hashed = Result<Vec<(ListedFile, Option<Rehashed>)>, String>;
+
+/// A file listed under `objects/`: only its id when its path is the one the
+/// store gives that id, else its path and the id its name gives, if any.
+/// 200,000 paths kept whole held about 25 MB.
+#[derive(Debug)]
+pub(super) enum ListedFile {
+    Object(SourceId),
+    Other(PathBuf, Option<SourceId>),
+}
+
+impl ListedFile {
+    fn of(objects: &Objects, path: PathBuf, named: Option<SourceId>) -> ListedFile {
+        match named {
+            Some(id) if objects.path_for(&id) == path => ListedFile::Object(id),
+            _ => ListedFile::Other(path, named),
+        }
+    }
+
+    /// The id the file's name gives, if it gives one.
+    fn named(&self) -> Option<SourceId> {
+        match self {
+            ListedFile::Object(id) => Some(*id),
+            ListedFile::Other(_, named) => *named,
+        }
+    }
+
+    fn path(&self, objects: &Objects) -> PathBuf {
+        match self {
+            ListedFile::Object(id) => objects.path_for(id),
+            ListedFile::Other(path, _) => path.clone(),
+        }
+    }
+
+    /// Path order: the order of ids between objects (their paths spell
+    /// them, in lowercase hex under the same root), and of the paths' bytes
+    /// when another file is compared.
+    fn cmp_path(&self, other: &ListedFile, objects: &Objects) -> std::cmp::Ordering {
+        use std::os::unix::ffi::OsStrExt;
+        match (self, other) {
+            (ListedFile::Object(a), ListedFile::Object(b)) => a.cmp(b),
+            _ => self
+                .path(objects)
+                .as_os_str()
+                .as_bytes()
+                .cmp(other.path(objects).as_os_str().as_bytes()),
+        }
+    }
+}
+
+/// The files of one directory under `objects/` as `Objects::list_each`
+/// lists them, kept as `ListedFile`s while they wait to be hashed (the
+/// listing runs ahead of the hashing).
+pub(super) struct ListedDir {
+    dir: Option<std::sync::Arc<File>>,
+    files: Vec<ListedFile>,
+}
+
+impl ListedDir {
+    pub(super) fn of(objects: &Objects, listed: Listed) -> ListedDir {
+        ListedDir {
+            dir: listed.dir,
+            files: listed
+                .files
+                .into_iter()
+                .map(|(path, named)| ListedFile::of(objects, path, named))
+                .collect(),
+        }
+    }
+}
 
 /// Rehashes the object files sent on `listing` on a pool of threads as
 /// they come, except those named in `skip`, until the listing ends; returns
 /// every file listed with what rehashing it found, in path order.
 pub(super) fn hash_listed(
-    listing: std::sync::mpsc::Receiver<Listed>,
+    objects: &Objects,
+    listing: std::sync::mpsc::Receiver<ListedDir>,
     skip: &HashSet<SourceId>,
-) -> Vec<(PathBuf, Option<SourceId>, Option<Rehashed>)> {
+) -> Vec<(ListedFile, Option<Rehashed>)> {
     let listing = std::sync::Mutex::new(listing);
     let threads = crate::storage::objects::worker_threads();
     let mut hashed: Vec<_> = std::thread::scope(|scope| {
@@ -47,10 +117,15 @@ pub(super) fn hash_listed(
                             break; // the listing ended
                         };
                         let dir = listed.dir.as_deref();
-                        for (path, named) in listed.files {
-                            let result = (!named.is_some_and(|id| skip.contains(&id)))
-                                .then(|| crate::storage::objects::hash_listed_file(dir, &path));
-                            done.push((path, named, result));
+                        for file in listed.files {
+                            let result =
+                                (!file.named().is_some_and(|id| skip.contains(&id))).then(|| {
+                                    crate::storage::objects::hash_listed_file(
+                                        dir,
+                                        &file.path(objects),
+                                    )
+                                });
+                            done.push((file, result));
                         }
                     }
                     done
@@ -67,7 +142,7 @@ pub(super) fn hash_listed(
             })
             .collect()
     });
-    crate::storage::objects::sort_by_path(&mut hashed, |(path, ..)| path);
+    hashed.sort_unstable_by(|(a, _), (b, _)| a.cmp_path(b, objects));
     hashed
 }
 
@@ -105,6 +180,7 @@ fn impact_in(index: &Index, id: &SourceId) -> String {
 /// one, and that each holds the size its entries state. Returns the objects
 /// whose bytes were rehashed and found sound.
 pub(super) fn check_objects(
+    objects: &Objects,
     hashed: Hashed,
     recorded: Recorded,
     index: Option<&SharedIndex>,
@@ -145,7 +221,8 @@ pub(super) fn check_objects(
         }
     };
     let mut present = Vec::with_capacity(listed.len());
-    for (path, named, hashed) in listed {
+    for (file, hashed) in listed {
+        let named = file.named();
         // Listed under the lock, gone since: `reindex` removes objects no
         // entry records, and only those.
         if let (Some(id), Some(Err(error))) = (&named, &hashed) {
@@ -155,7 +232,7 @@ pub(super) fn check_objects(
         }
         let Some(id) = named else {
             report.problem(
-                format!("file {}", path.display()),
+                format!("file {}", file.path(objects).display()),
                 "is not named by a BLAKE3 hash; objects/ holds nothing else",
             );
             continue;
@@ -167,7 +244,7 @@ pub(super) fn check_objects(
             Some(Ok((_, held))) => Some(*held),
             // Not rehashed, or not readable (it is reported so below):
             // its length as it is now.
-            _ => std::fs::symlink_metadata(&path)
+            _ => std::fs::symlink_metadata(file.path(objects))
                 .ok()
                 .filter(|meta| meta.is_file())
                 .map(|meta| meta.len()),
@@ -271,6 +348,8 @@ pub(super) fn check_quotes(index: &SharedIndex, objects: &Objects, report: &mut 
             }
         };
         for source in sources {
+            // One record: a source's citations are read from its bucket's
+            // postings, which the sources before it in the bucket read too.
             let checked = index.read(1, |index| {
                 check_source_quotes(index, objects, source, report);
             });
@@ -787,6 +866,45 @@ mod tests {
         }
     }
 
+    /// Files listed by id alone sort among those listed by path as their
+    /// paths' bytes do: checked against a plain sort of the paths written
+    /// out, including a file directly under `objects/`, one beside an
+    /// object in its directory, and a directory whose name sorts before the
+    /// `/` that follows a two-letter one.
+    #[test]
+    fn files_listed_by_id_sort_in_path_order() {
+        let objects = Objects::new(PathBuf::from("/s/objects"));
+        let object = |byte: u8| ListedFile::Object(id(byte));
+        let other = |path: &str| ListedFile::Other(PathBuf::from(path), None);
+        let mut files = [
+            object(0x10),
+            other("/s/objects/10/zz"),
+            object(0xab),
+            other("/s/objects/0"),
+            other("/s/objects/ab-/x"),
+            object(0x02),
+            other("/s/objects/ab"),
+            other("/s/objects/10/00"),
+        ];
+        let mut expected: Vec<String> = files
+            .iter()
+            .map(|file| file.path(&objects).display().to_string())
+            .collect();
+        expected.sort();
+        files.sort_unstable_by(|a, b| a.cmp_path(b, &objects));
+        let sorted: Vec<String> = files
+            .iter()
+            .map(|file| file.path(&objects).display().to_string())
+            .collect();
+        assert_eq!(sorted, expected);
+        // The objects are where the store puts them: 0x10's path is
+        // /s/objects/10/1010…, after 10/00 and before 10/zz.
+        assert_eq!(
+            sorted[3],
+            format!("/s/objects/10/{}", &id(0x10).to_string()[2..])
+        );
+    }
+
     /// The sizes entries state are matched to their objects, and recorded
     /// objects to the files listed, whatever the order of the listing. By
     /// hand: 0x01 holds 10 bytes and both its entries say so; 0x02 holds 20,
@@ -796,16 +914,20 @@ mod tests {
     /// 0x06 is listed and recorded by none, and no entry states its size.
     #[test]
     fn sizes_and_missing_objects_are_matched_in_any_listing_order() {
-        let listed: Vec<(PathBuf, Option<SourceId>, Option<Rehashed>)> =
+        // Listed by id, and for 0x05 by another path that names it.
+        let listed: Vec<(ListedFile, Option<Rehashed>)> =
             [(1, 10), (2, 20), (5, 50), (4, 40), (6, 60)]
                 .into_iter()
                 .map(|(byte, size)| {
                     let object = id(byte);
-                    (
-                        PathBuf::from(format!("objects/{object}")),
-                        Some(object),
-                        Some(Ok((object, size))),
-                    )
+                    let file = match byte {
+                        5 => ListedFile::Other(
+                            PathBuf::from(format!("objects/{object}")),
+                            Some(object),
+                        ),
+                        _ => ListedFile::Object(object),
+                    };
+                    (file, Some(Ok((object, size))))
                 })
                 .collect();
         let mut objects = crate::idset::IdSet::default();
@@ -825,7 +947,8 @@ mod tests {
             ],
         };
         let mut report = Report::default();
-        let sound = check_objects(Ok(listed), recorded, None, &mut report);
+        let objects = Objects::new(PathBuf::from("objects"));
+        let sound = check_objects(&objects, Ok(listed), recorded, None, &mut report);
         assert_eq!(sound, [1, 2, 5, 4, 6].map(id));
         assert_eq!(report.objects, 5);
         assert_eq!(report.unrecorded, [5, 6].map(id));

@@ -16,26 +16,32 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
 use crate::storage::index::Index;
 
-/// How many reads `verify` makes between reopens of its index, a read
-/// being what pulls at most one of sled's leaves into memory: a record
-/// looked up by its key, or `RECORDS_A_LEAF` records read in key order.
-/// Lookups of records of postings, as `verify` makes them, land each in a
-/// leaf of its own, 30–60 KB: sled alone looking up every record of the
+/// What `verify` reads between reopens of its index, counted in records
+/// read in key order (`RECORDS_A_LEAF` of them fill one of sled's leaves);
+/// a record looked up by its key counts as a whole leaf, `LOOKUP`. Lookups
+/// of records of postings, as `verify` makes them, land each in a leaf of
+/// its own, 30–150 KB: sled alone looking up every record of the
 /// 1,000,000-citation index in a shuffled order held 131 MB in one open,
 /// 72 MB reopened every 2,000 lookups and 35 MB every 200 (`cargo bench
 /// --bench sled_reference -- gets`, BENCHMARKS.md). A reopen costs 5–15 ms
-/// at 1,000,000 citations and 15–30 ms at 10,000,000. `verify` at
-/// 1,000,000 held 98–103 MB reopening every 250 reads, 112–115 MB every
-/// 500 and 131–135 MB in one open, in 7.0 s against 6.3 s.
-pub(super) const REOPEN_EVERY: u64 = 250;
+/// at 1,000,000 citations and 15–30 ms at 10,000,000, and both threads
+/// wait for it, so this is a trade of time for memory. `verify` at
+/// 1,000,000 citations with 200,000 sources: 8.6–9.0 s and 187–190 MB in
+/// one open; 8.7–8.9 s and 176–179 MB reopened every 1,000 lookups;
+/// 9.1–9.3 s and 155–161 MB every 500; 9.7–10.3 s and 144–146 MB every
+/// 250. Every 500 keeps it under its 10 s target.
+pub(super) const REOPEN_EVERY: u64 = 500 * LOOKUP;
 
-/// The most reads one unit of work makes, so that a reopen comes between
+/// What one lookup by key counts toward `REOPEN_EVERY`: a leaf.
+pub(super) const LOOKUP: u64 = RECORDS_A_LEAF as u64;
+
+/// The most lookups one unit of work makes, so that a reopen comes between
 /// units: the records an entry's index check looks up are taken this many
-/// at a time.
+/// at a time (an entry that closes a chunk of postings has 1,280).
 pub(super) const PART: usize = 64;
 
-/// Records of a tree read in key order that count as one read: sled
-/// splits a leaf past 16 records, so a leaf holds 8 to 16.
+/// Records of a tree read in key order that fill a leaf: sled splits a
+/// leaf past 16 records, so a leaf holds 8 to 16.
 pub(super) const RECORDS_A_LEAF: usize = 8;
 
 /// The interval `verify` uses: `REOPEN_EVERY`, or in a debug build the
