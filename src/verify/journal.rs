@@ -13,9 +13,10 @@ use crate::audit::merkle::Frontier;
 use crate::identity;
 use crate::idset::IdSet;
 use crate::model::{Change, CitationId, ClaimId, Entry, EntryHash, SourceId};
+use crate::storage::index::AppliedMark;
 use crate::storage::index::Chunker;
-use crate::storage::index::{AppliedMark, IndexError, TreeName};
 
+use super::records::ExpectedRecords;
 use super::shared::SharedIndex;
 use crate::storage::journal::{Journal, JournalError, Line, Lines};
 
@@ -419,8 +420,8 @@ struct JournalWalk<'a> {
     prev: EntryHash,
     expected_seq: u64,
     last_time: Option<(String, time::OffsetDateTime)>,
-    /// Records each tree should hold, counted from the entries.
-    expected_counts: BTreeMap<TreeName, u64>,
+    /// The records the entries wrote, checked against the index at the end.
+    expected: ExpectedRecords,
     last_mark: Option<AppliedMark>,
     chunker: Chunker,
     lineage: Lineage<'a>,
@@ -464,7 +465,7 @@ impl<'a> JournalWalk<'a> {
             prev: EntryHash::genesis(),
             expected_seq: 1,
             last_time: None,
-            expected_counts: BTreeMap::new(),
+            expected: ExpectedRecords::default(),
             last_mark: None,
             chunker: Chunker::new(),
             lineage: Lineage::new(index, index_limit),
@@ -830,22 +831,25 @@ impl<'a> JournalWalk<'a> {
             };
             check_checkpoint(&checkpoint, root, self.store_id.as_deref(), report);
         }
-        let Some(index) = self.index else {
+        if self.index.is_none() {
             return;
-        };
+        }
         // Past the applied mark, a crash may have landed some records
-        // before the mark; those are optional, but each present one must be right.
+        // before the mark; those are optional, but each present one must be
+        // right. They are checked against the index at the end
+        // (`verify/records.rs`).
         let optional = entry.seq > self.index_limit;
-        check_entry_records(
-            index,
-            &mut self.chunker,
-            entry,
-            item,
-            place,
-            &mut self.expected_counts,
-            report,
-            optional,
-        );
+        match self.chunker.push(entry, place) {
+            Ok((records, _)) => {
+                for record in &records {
+                    self.expected.push(record, entry.seq, place.start, optional);
+                }
+            }
+            Err(error) => report.problem(
+                item,
+                format!("cannot be turned into index records: {error}"),
+            ),
+        }
         if entry.seq == self.index_limit {
             self.frontier_at_mark = Some(self.chunker.frontier().clone());
         }
@@ -875,7 +879,8 @@ impl<'a> JournalWalk<'a> {
             );
         }
         if let Some(index) = self.index {
-            self.finish_index(index, report);
+            let expected = std::mem::take(&mut self.expected);
+            self.finish_index(index, expected, report);
         }
         // Text layers are objects the journal records too.
         for (layer, _) in &self.layers {
@@ -890,7 +895,7 @@ impl<'a> JournalWalk<'a> {
         }
     }
 
-    fn finish_index(&self, index: &SharedIndex, report: &mut Report) {
+    fn finish_index(&self, index: &SharedIndex, expected: ExpectedRecords, report: &mut Report) {
         // None: the index could not be opened again, which is reported once.
         let Some(stored) = index.read(super::shared::LOOKUP, |index| index.frontier()) else {
             return;
@@ -913,114 +918,7 @@ impl<'a> JournalWalk<'a> {
         if behind > 0 {
             report.notices.push(format!("the index is {behind} entries behind the journal; the next command brings it up to date"));
         }
-        for tree in TreeName::ALL {
-            let expected = self.expected_counts.get(&tree).copied().unwrap_or(0);
-            let found = match count_records(index, tree) {
-                Some(Ok(found)) => found,
-                Some(Err(error)) => {
-                    report.problem(format!("index tree {}", tree.name()), error.to_string());
-                    continue;
-                }
-                None => return,
-            };
-            if found != expected {
-                report.problem(
-                    format!("index tree {}", tree.name()),
-                    format!("holds {found} records but the journal accounts for {expected}; run `provdb reindex`"),
-                );
-            }
-        }
-    }
-}
-
-/// How many records a tree holds, counted in parts, so that the index can
-/// be reopened between them. None when it could not be.
-fn count_records(index: &SharedIndex, tree: TreeName) -> Option<Result<u64, IndexError>> {
-    use super::shared::{PART, RECORDS_A_LEAF};
-    let part = PART * RECORDS_A_LEAF;
-    let mut after: Option<Vec<u8>> = None;
-    let mut total = 0;
-    loop {
-        let counted = index.read(part as u64, |index| {
-            index.count_keys_after(tree, after.as_deref(), part)
-        })?;
-        match counted {
-            Ok((count, Some(last))) => {
-                total += count as u64;
-                after = Some(last);
-            }
-            Ok((_, None)) => return Some(Ok(total)),
-            Err(error) => return Some(Err(error)),
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-pub(super) fn check_entry_records(
-    index: &SharedIndex,
-    chunker: &mut crate::storage::index::Chunker,
-    entry: &crate::model::Entry,
-    item: &str,
-    place: crate::storage::index::LinePlace,
-    counts: &mut BTreeMap<TreeName, u64>,
-    report: &mut Report,
-    optional: bool,
-) {
-    let records = match chunker.push(entry, place) {
-        Ok((records, _)) => records,
-        Err(error) => {
-            report.problem(
-                item,
-                format!("cannot be turned into index records: {error}"),
-            );
-            return;
-        }
-    };
-    // Read a part at a time, each a unit of the shared index, so that it
-    // can be reopened between parts: an entry that closes a chunk of
-    // postings writes a record in every bucket of five trees (1,280 at
-    // once), each in a leaf of its own. None: the index could not be opened
-    // again, which is reported once.
-    let mut found = Vec::with_capacity(records.len());
-    for part in records.chunks(super::shared::PART) {
-        let Some(part) = index.read(part.len() as u64 * super::shared::LOOKUP, |index| {
-            part.iter()
-                .map(|record| index.get_raw(record.tree, &record.key))
-                .collect::<Vec<_>>()
-        }) else {
-            return;
-        };
-        found.extend(part);
-    }
-    for (record, found) in records.into_iter().zip(found) {
-        if optional && !matches!(found, Ok(Some(_))) {
-            continue;
-        }
-        *counts.entry(record.tree).or_default() += 1;
-        report.index_records += 1;
-        match found {
-            Ok(Some(value)) if value == record.value => {}
-            Ok(Some(_)) => report.problem(
-                format!(
-                    "index tree {} record {}",
-                    record.tree.name(),
-                    key_label(&record.key)
-                ),
-                format!("differs from what {item} recorded; run `provdb reindex`"),
-            ),
-            Ok(None) => report.problem(
-                format!(
-                    "index tree {} record {}",
-                    record.tree.name(),
-                    key_label(&record.key)
-                ),
-                format!("is missing; {item} recorded it; run `provdb reindex`"),
-            ),
-            Err(error) => report.problem(
-                format!("index tree {}", record.tree.name()),
-                error.to_string(),
-            ),
-        }
+        expected.check(index, report);
     }
 }
 

@@ -27,6 +27,7 @@ use crate::storage::objects::Objects;
 mod journal;
 mod lineage;
 mod objects;
+mod records;
 mod shared;
 
 use journal::check_journal;

@@ -18,26 +18,21 @@ use crate::storage::index::Index;
 
 /// What `verify` reads between reopens of its index, counted in records
 /// read in key order (`RECORDS_A_LEAF` of them fill one of sled's leaves);
-/// a record looked up by its key counts as a whole leaf, `LOOKUP`. Lookups
-/// of records of postings, as `verify` makes them, land each in a leaf of
-/// its own, 30–150 KB: sled alone looking up every record of the
-/// 1,000,000-citation index in a shuffled order held 131 MB in one open,
-/// 72 MB reopened every 2,000 lookups and 35 MB every 200 (`cargo bench
-/// --bench sled_reference -- gets`, BENCHMARKS.md). A reopen costs 5–15 ms
-/// at 1,000,000 citations and 15–30 ms at 10,000,000, and both threads
-/// wait for it, so this is a trade of time for memory. `verify` at
-/// 1,000,000 citations with 200,000 sources: 8.6–9.0 s and 187–190 MB in
-/// one open; 8.7–8.9 s and 176–179 MB reopened every 1,000 lookups;
-/// 9.1–9.3 s and 155–161 MB every 500; 9.7–10.3 s and 144–146 MB every
-/// 250. Every 500 keeps it under its 10 s target.
+/// a record looked up by its key counts as a whole leaf, `LOOKUP`. sled
+/// alone reading every record of the 10,000,000-citation index held 670 MB
+/// in one open, 73 MB reopened every 5,000 records and 41 MB every 2,000;
+/// looking every record up by its key in a shuffled order, 328 MB in one
+/// open and 69 MB reopened every 500 lookups (`cargo bench --bench
+/// sled_reference -- scan` and `-- gets`, BENCHMARKS.md). A reopen costs
+/// 5–15 ms at 1,000,000 citations and about 21 ms at 10,000,000, and both
+/// threads wait for it.
 pub(super) const REOPEN_EVERY: u64 = 500 * LOOKUP;
 
 /// What one lookup by key counts toward `REOPEN_EVERY`: a leaf.
 pub(super) const LOOKUP: u64 = RECORDS_A_LEAF as u64;
 
-/// The most lookups one unit of work makes, so that a reopen comes between
-/// units: the records an entry's index check looks up are taken this many
-/// at a time (an entry that closes a chunk of postings has 1,280).
+/// A unit of work reads at most this many leaves, so that a reopen comes
+/// between units: a tree is read `PART * RECORDS_A_LEAF` records at a time.
 pub(super) const PART: usize = 64;
 
 /// Records of a tree read in key order that fill a leaf: sled splits a
@@ -247,25 +242,30 @@ mod tests {
     fn a_unit_that_reads_many_records_counts_them_all() {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let shared = SharedIndex::new(filled(dir.path(), 50), 100);
-        // The count in parts of 20: 20 + 20 + 10 records, then an empty
-        // part. Each part counts 20 toward the reopen, whatever it found:
-        // 80 after the four, short of 100, so nothing was reopened.
+        // The tree read in parts of 20: 20 + 20 + 10 records, then an
+        // empty part. Each part counts 20 toward the reopen, whatever it
+        // found: 80 after the four, short of 100, so nothing was reopened.
         let mut after: Option<Vec<u8>> = None;
-        let mut total = 0;
+        let mut keys = Vec::new();
         loop {
-            let (count, last) = shared
+            let last = shared
                 .read(20, |index| {
-                    index.count_keys_after(TreeName::ALL[0], after.as_deref(), 20)
+                    index.visit_records_after(
+                        TreeName::ALL[0],
+                        after.as_deref(),
+                        20,
+                        &mut |key, _| keys.push(key.to_vec()),
+                    )
                 })
                 .expect("the index reopens")
-                .expect("the records count");
-            total += count;
+                .expect("the records read");
             match last {
                 Some(last) => after = Some(last),
                 None => break,
             }
         }
-        assert_eq!(total, 50);
+        let expected: Vec<Vec<u8>> = (0..50u32).map(|i| i.to_be_bytes().to_vec()).collect();
+        assert_eq!(keys, expected);
         assert_eq!(shared.reopens(), 0);
         for _ in 0..2 {
             shared.read(20, |_| ()).expect("the index reopens");

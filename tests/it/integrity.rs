@@ -269,6 +269,30 @@ fn an_extra_index_record_is_caught() {
         index.flush().expect("flush");
     }
     verify_fails_naming(&env, "index tree sources");
+    verify_fails_naming(&env, "was written by no journal entry");
+}
+
+/// An index record removed is named missing, with the entry that wrote it.
+#[test]
+fn a_removed_index_record_is_named_missing_with_its_entry() {
+    let (env, _, claim, _) = populated();
+    {
+        let index =
+            provdb::storage::index::Index::open(&env.store.join("index")).expect("open index");
+        let bucket = hex_bytes(&claim)[0];
+        let key = index
+            .keys(provdb::storage::index::TreeName::Claims)
+            .map(|key| key.expect("key"))
+            .find(|key| key[0] == bucket)
+            .expect("the claim's bucket");
+        index
+            .remove_raw(provdb::storage::index::TreeName::Claims, &key)
+            .expect("remove");
+        index.flush().expect("flush");
+    }
+    verify_fails_naming(&env, &format!("index tree claims record {}", &claim[..2]));
+    verify_fails_naming(&env, "is missing; journal entry");
+    verify_fails_naming(&env, "holds 0 records but the journal accounts for 1");
 }
 
 /// Runs `verify` with its index closed and opened again after every read

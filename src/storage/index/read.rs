@@ -154,38 +154,34 @@ impl Index {
         Ok(count)
     }
 
-    /// Counts up to `limit` records of a tree after the key `after` (from
-    /// the first when None), reading each as `tree_len` does; returns the
-    /// count and the last key counted (None when there was none). A count
-    /// taken in parts lets the reader close and reopen the index between
+    /// Reads up to `limit` records of a tree in key order, after the key
+    /// `after` (from the first when None), giving each key and value to
+    /// `each`; returns the last key read, None when there was none. A tree
+    /// read in parts lets the reader close and reopen the index between
     /// them (`Index::reopen`).
-    pub fn count_keys_after(
+    pub fn visit_records_after(
         &self,
         tree: TreeName,
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<(usize, Option<Vec<u8>>), IndexError> {
+        each: &mut dyn FnMut(&[u8], &[u8]),
+    ) -> Result<Option<Vec<u8>>, IndexError> {
         use std::ops::Bound;
-        let tree = self.tree(tree);
         let from = match after {
             Some(key) => Bound::Excluded(key),
             None => Bound::Unbounded,
         };
-        let mut count = 0;
         let mut last = None;
-        for key in tree
+        for pair in self
+            .tree(tree)
             .range::<&[u8], _>((from, Bound::Unbounded))
-            .keys()
             .take(limit)
         {
-            let key = key?;
-            for _ in 0..SWEEP_TOUCHES {
-                tree.get(&key)?;
-            }
-            count += 1;
-            last = Some(key.to_vec());
+            let (key, value) = pair?;
+            each(&key, &value);
+            last = Some(key);
         }
-        Ok((count, last))
+        Ok(last.map(|key| key.to_vec()))
     }
 
     /// Returns every key in a tree that is not the key of an expected record; for verification.
