@@ -13,13 +13,11 @@ use crate::audit::merkle::Frontier;
 use crate::identity;
 use crate::idset::IdSet;
 use crate::model::{Change, CitationId, ClaimId, Entry, EntryHash, SourceId};
-use crate::storage::index::AppliedMark;
-use crate::storage::index::Chunker;
+use crate::storage::index::{AppliedMark, Chunker};
+use crate::storage::journal::{Journal, JournalError, Line, Lines};
 
 use super::records::ExpectedRecords;
 use super::shared::SharedIndex;
-use crate::storage::journal::{Journal, JournalError, Line, Lines};
-
 use super::{Lineage, MergeCheck, Report};
 
 /// Checks one kept checkpoint against the journal's tree at its size.
@@ -896,7 +894,8 @@ impl<'a> JournalWalk<'a> {
     }
 
     fn finish_index(&self, index: &SharedIndex, expected: ExpectedRecords, report: &mut Report) {
-        // None: the index could not be opened again, which is reported once.
+        // None: the index could not be opened again, which is reported once
+        // at the end.
         let Some(stored) = index.read(super::shared::LOOKUP, |index| index.frontier()) else {
             return;
         };
