@@ -310,7 +310,7 @@ pub fn verify_with_progress(
     if let Some(why) = index.as_ref().and_then(SharedIndex::failure) {
         report.problem(
             "index",
-            format!("could not be opened again partway through the check ({why}), so the records and quotes after that point were not checked; run verify again"),
+            format!("could not be opened again partway through the check ({why}), so what needed the index after that point (its records, quotes, citations' claims, the journal's tree) was not checked; run verify again"),
         );
     }
     Ok(report)

@@ -12,9 +12,10 @@
 //! another (it is given the `Index`, not this), so a reopen waits for at
 //! most one unit of the other thread.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 
-use crate::storage::index::Index;
+use crate::storage::index::{Index, IndexError};
 
 /// What `verify` reads between reopens of its index, counted in records
 /// read in key order (`RECORDS_A_LEAF` of them fill one of sled's leaves);
@@ -58,6 +59,9 @@ pub(super) struct SharedIndex {
     state: Mutex<State>,
     turn: Condvar,
     every: u64,
+    /// How the handle is closed and opened again: `Index::reopen`, or in a
+    /// test one that fails.
+    reopener: fn(Index) -> Result<Index, IndexError>,
 }
 
 struct State {
@@ -95,6 +99,14 @@ impl Drop for Lease<'_> {
 
 impl SharedIndex {
     pub(super) fn new(index: Index, every: u64) -> SharedIndex {
+        SharedIndex::with_reopener(index, every, Index::reopen)
+    }
+
+    fn with_reopener(
+        index: Index,
+        every: u64,
+        reopener: fn(Index) -> Result<Index, IndexError>,
+    ) -> SharedIndex {
         SharedIndex {
             state: Mutex::new(State {
                 index: Some(Arc::new(index)),
@@ -106,12 +118,14 @@ impl SharedIndex {
             }),
             turn: Condvar::new(),
             every: every.max(1),
+            reopener,
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic elsewhere leaves the counts whole (they change only under
-        // the lock, in a few lines that do not panic).
+        // the lock, in a few lines that do not panic; a reopen's panic is
+        // caught).
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -168,7 +182,13 @@ impl SharedIndex {
             return;
         };
         let reopened = match Arc::try_unwrap(index) {
-            Ok(index) => index.reopen().map_err(|error| error.to_string()),
+            // A panic here must not leave `reopening` set: the other thread
+            // would wait for it forever. sled 0.34 can panic in a flush, a
+            // drop or an open; the failure is reported instead.
+            Ok(index) => match catch_unwind(AssertUnwindSafe(|| (self.reopener)(index))) {
+                Ok(reopened) => reopened.map_err(|error| error.to_string()),
+                Err(_) => Err("sled stopped with an internal error while reopening it".to_string()),
+            },
             // Every lease gives its clone back before it counts itself out.
             Err(_) => Err("it was still held".to_string()),
         };
@@ -187,7 +207,9 @@ impl SharedIndex {
         self.lock().failed.clone()
     }
 
-    /// How many times the index was closed and opened again.
+    /// How many times the index was closed and opened again: told in a
+    /// debug build, for tests.
+    #[cfg_attr(not(debug_assertions), allow(dead_code))]
     pub(super) fn reopens(&self) -> u64 {
         self.lock().reopens
     }
@@ -273,6 +295,37 @@ mod tests {
         // The fifth unit brings the count to 100; the sixth finds 100
         // reached and reopens first.
         assert_eq!(shared.reopens(), 1);
+    }
+
+    fn panics(_: Index) -> Result<Index, IndexError> {
+        panic!("a reopen that fails as sled 0.34 can")
+    }
+
+    #[test]
+    fn a_reopen_that_panics_is_a_failure_and_no_thread_waits_for_it() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let shared = SharedIndex::with_reopener(filled(dir.path(), 10), 5, panics);
+        // Each thread reads until it is refused. The first unit to find 5
+        // read reopens, which panics: from then on every read is refused,
+        // in both threads, and neither waits for a reopen that will not end.
+        let read_until_refused = || {
+            let mut read = 0u32;
+            while shared.read(1, |_| ()).is_some() {
+                read += 1;
+                assert!(read <= 5, "a read after the failed reopen was run");
+            }
+            read
+        };
+        let (a, b) = std::thread::scope(|scope| {
+            let a = scope.spawn(read_until_refused);
+            let b = scope.spawn(read_until_refused);
+            (a.join().expect("thread a"), b.join().expect("thread b"))
+        });
+        // Exactly 5 units ran before the reopen, shared between the threads.
+        assert_eq!(a + b, 5);
+        assert_eq!(shared.reopens(), 0);
+        let failure = shared.failure().expect("the failure is kept");
+        assert!(failure.contains("internal error"), "{failure}");
     }
 
     #[test]

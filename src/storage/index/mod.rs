@@ -321,16 +321,20 @@ impl Index {
             .path(path)
             .cache_capacity(CACHE_BYTES)
             .flush_every_ms(None);
-        // sled 0.34 can panic on damaged files instead of returning an error;
-        // a damaged index must be reported, never crash the tool.
-        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()))
-            .map_err(|_| IndexError::Unreadable)?;
-        let db = opened?;
-        let mut trees = Vec::new();
-        for tree in TreeName::ALL {
-            trees.push(db.open_tree(tree.name())?);
-        }
-        let meta = db.open_tree("meta")?;
+        // sled 0.34 can panic on damaged files instead of returning an error,
+        // in its open or in a tree's; a damaged index must be reported, never
+        // crash the tool.
+        let open = || -> Result<_, sled::Error> {
+            let db = config.open()?;
+            let trees = TreeName::ALL
+                .iter()
+                .map(|tree| db.open_tree(tree.name()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let meta = db.open_tree("meta")?;
+            Ok((db, trees, meta))
+        };
+        let (db, trees, meta) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(open))
+            .map_err(|_| IndexError::Unreadable)??;
         Ok(Index {
             // sled's recovery after an interrupted write rewrites its files:
             // that session counts as writing until it closes cleanly.
