@@ -65,6 +65,15 @@ fn tree_number(tree: TreeName) -> u8 {
 /// The records of a tree read in one unit of the shared index.
 const PART: usize = super::shared::PART * super::shared::RECORDS_A_LEAF;
 
+/// What a part counts toward the index's reopen: four times its records,
+/// so the index is reopened every 1,000 records or so read here, where the
+/// walk reopens it every 500 lookups. This read comes last, when the walk's
+/// sets are whole, so the pages sled holds come on top of them: at
+/// 1,000,000 citations (20,000 sources) `verify` peaked at 85–92 MB with
+/// parts counted as their records and at 70–78 MB counted four times, in
+/// the same time (BENCHMARKS.md).
+const PART_COUNTS: u64 = 4 * PART as u64;
+
 impl ExpectedRecords {
     /// Keeps a record that the entry at `seq`, starting at byte `start` of
     /// the journal, wrote.
@@ -148,7 +157,7 @@ impl ExpectedRecords {
             let mut after: Option<Vec<u8>> = None;
             loop {
                 let records = &mut self.records;
-                let read = index.read(PART as u64, |index| {
+                let read = index.read(PART_COUNTS, |index| {
                     index.visit_records_after(tree, after.as_deref(), PART, &mut |key, value| {
                         *held.entry(number).or_default() += 1;
                         let hash = record_hash(number, key, value);
