@@ -9,7 +9,7 @@
 //! memory for one record, and sled 0.34.7 holds it until it is closed; a
 //! read in key order uses each leaf whole.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::storage::index::{Record, TreeName};
 
@@ -149,9 +149,11 @@ impl ExpectedRecords {
         // Records the index holds that no entry wrote as they are.
         let mut unknown: Vec<(u8, Vec<u8>)> = Vec::new();
         let mut held: BTreeMap<u8, u64> = BTreeMap::new();
-        // Trees that could not be read to their end: what they hold past the
-        // error is unknown, so none of their records is called missing.
-        let mut unread: BTreeSet<u8> = BTreeSet::new();
+        // Trees that could not be read to their end, with the last key read
+        // before the error: what they hold past it is unknown, so none of
+        // their records past it is called missing, and their counts are not
+        // compared.
+        let mut unread: BTreeMap<u8, Option<Vec<u8>>> = BTreeMap::new();
         for tree in TreeName::ALL {
             let number = tree_number(tree);
             let mut after: Option<Vec<u8>> = None;
@@ -182,7 +184,7 @@ impl ExpectedRecords {
                     Some(Ok(None)) => break,
                     Some(Err(error)) => {
                         report.problem(format!("index tree {}", tree.name()), error.to_string());
-                        unread.insert(number);
+                        unread.insert(number, after.take());
                         break;
                     }
                 }
@@ -251,7 +253,13 @@ impl ExpectedRecords {
         let mut missing: Vec<&Expected> = not_found
             .into_values()
             .flatten()
-            .filter(|record| !record.optional && !unread.contains(&record.tree))
+            .filter(|record| {
+                let read = match unread.get(&record.tree) {
+                    None => true,
+                    Some(last) => last.as_deref().is_some_and(|last| self.key(record) <= last),
+                };
+                !record.optional && read
+            })
             .collect();
         missing.sort_by_key(|record| (record.seq, record.tree));
         for record in missing {
@@ -267,7 +275,7 @@ impl ExpectedRecords {
         }
         for tree in TreeName::ALL {
             let number = tree_number(tree);
-            if unread.contains(&number) {
+            if unread.contains_key(&number) {
                 continue;
             }
             let found = held.get(&number).copied().unwrap_or(0);

@@ -1,5 +1,5 @@
 //! The index as `verify`'s two threads read it: shared, and closed and
-//! opened again every few thousand records read.
+//! opened again every few hundred lookups' worth of reads.
 //!
 //! sled 0.34.7 keeps the pages a read pulls in until it is closed, whatever
 //! its cache bound, so a check that reads every record holds the whole index
@@ -302,6 +302,8 @@ mod tests {
     }
 
     #[test]
+    // Says why it exits, when a thread is stuck and it cannot panic.
+    #[allow(clippy::print_stderr)]
     fn a_reopen_that_panics_is_a_failure_and_no_thread_waits_for_it() {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let shared = SharedIndex::with_reopener(filled(dir.path(), 10), 5, panics);
@@ -316,10 +318,26 @@ mod tests {
             }
             read
         };
+        // A thread left waiting would hang the test; the two report on a
+        // channel instead, and no report within a minute (the reads take
+        // microseconds) fails it.
+        let (done, finished) = std::sync::mpsc::channel();
         let (a, b) = std::thread::scope(|scope| {
-            let a = scope.spawn(read_until_refused);
-            let b = scope.spawn(read_until_refused);
-            (a.join().expect("thread a"), b.join().expect("thread b"))
+            for _ in 0..2 {
+                let done = done.clone();
+                scope.spawn(move || done.send(read_until_refused()));
+            }
+            drop(done);
+            let count = || {
+                finished
+                    .recv_timeout(std::time::Duration::from_secs(60))
+                    .unwrap_or_else(|_| {
+                        // Exit, not panic: the scope would wait for a stuck thread.
+                        eprintln!("a reading thread panicked or waits forever");
+                        std::process::exit(1)
+                    })
+            };
+            (count(), count())
         });
         // Exactly 5 units ran before the reopen, shared between the threads.
         assert_eq!(a + b, 5);
