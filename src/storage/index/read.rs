@@ -105,21 +105,10 @@ pub struct QuoteRecord {
 }
 
 impl Index {
-    /// Returns the stored value for a key, raw. A value as large as a chunk
-    /// of postings has its key read `SWEEP_TOUCHES` times more: `verify`
-    /// reads each chunk once, and sled would not count its page otherwise.
+    /// Returns the stored value for a key, raw; for tests that compare or
+    /// damage an index (`verify` reads every tree in key order instead).
     pub fn get_raw(&self, tree: TreeName, key: &[u8]) -> Result<Option<Vec<u8>>, IndexError> {
-        let tree = self.tree(tree);
-        let value = tree.get(key)?;
-        if value
-            .as_ref()
-            .is_some_and(|value| value.len() >= LARGE_RECORD_BYTES)
-        {
-            for _ in 0..SWEEP_TOUCHES {
-                tree.get(key)?;
-            }
-        }
-        Ok(value.map(|value| value.to_vec()))
+        Ok(self.tree(tree).get(key)?.map(|value| value.to_vec()))
     }
 
     /// Puts a raw value; for tests that simulate a damaged index.
@@ -139,16 +128,11 @@ impl Index {
     }
 
     /// Returns how many records a tree holds, reading every one (sled keeps
-    /// no count) and each key `SWEEP_TOUCHES` times more, so that sled
-    /// evicts as the count goes instead of holding the whole tree.
+    /// no count); for tests.
     pub fn tree_len(&self, tree: TreeName) -> Result<usize, IndexError> {
-        let tree = self.tree(tree);
         let mut count = 0;
-        for key in tree.iter().keys() {
-            let key = key?;
-            for _ in 0..SWEEP_TOUCHES {
-                tree.get(&key)?;
-            }
+        for key in self.tree(tree).iter().keys() {
+            key?;
             count += 1;
         }
         Ok(count)
@@ -184,7 +168,7 @@ impl Index {
         Ok(last.map(|key| key.to_vec()))
     }
 
-    /// Returns every key in a tree that is not the key of an expected record; for verification.
+    /// Returns every key in a tree, in key order; for tests that compare two indexes.
     pub fn keys(&self, tree: TreeName) -> impl Iterator<Item = Result<Vec<u8>, IndexError>> + '_ {
         self.tree(tree)
             .iter()
